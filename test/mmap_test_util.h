@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mmap_test_util.h - small helpers shared by the userspace programs of
+ * mmap-test (test-mmap, selftests, fuzzers, benchmarks).
+ *
+ *   #include "mmap_test_util.h"	(the Makefile passes -I<repo>/test)
+ *
+ *   mt_errno_name(EEXIST)		-> "EEXIST" (unknown: "E<number>")
+ *   mt_backing_name(b)			-> "none" "device" "file" "anon" "special"
+ *   mt_ioctl(fd, cmd, arg)		-> 0 or -errno
+ *   mt_format_flags(flags, buf, n)	-> "shared|fixed-noreplace"
+ *   mt_format_prot(prot, buf, n)	-> "rw-", "r-x", "none"
+ *   mt_explain_report(report, buf, n)	-> the one-line find_vma() verdict
+ *
+ * Everything is static inline so that each program stays a single .c file.
+ */
+#ifndef MMAP_TEST_UTIL_H
+#define MMAP_TEST_UTIL_H
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <linux/mmap_test.h>
+
+#define MT_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* Symbolic name of an errno value; "E<number>" for the ones not listed. */
+static inline const char *mt_errno_name(int e)
+{
+	static __thread char other[16];
+
+	if (e < 0)
+		e = -e;
+	switch (e) {
+#define MT_E(x)	case x: return #x
+	MT_E(EPERM); MT_E(ENOENT); MT_E(ESRCH); MT_E(EINTR); MT_E(EIO);
+	MT_E(ENXIO); MT_E(E2BIG); MT_E(EBADF); MT_E(EAGAIN); MT_E(ENOMEM);
+	MT_E(EACCES); MT_E(EFAULT); MT_E(EBUSY); MT_E(EEXIST); MT_E(ENODEV);
+	MT_E(ENOTDIR); MT_E(EISDIR); MT_E(EINVAL); MT_E(ENFILE); MT_E(EMFILE);
+	MT_E(ENOTTY); MT_E(ETXTBSY); MT_E(EFBIG); MT_E(ENOSPC); MT_E(ESPIPE);
+	MT_E(EROFS); MT_E(EPIPE); MT_E(ERANGE); MT_E(EDEADLK); MT_E(ENOSYS);
+	MT_E(EOVERFLOW); MT_E(EOPNOTSUPP); MT_E(ETIMEDOUT); MT_E(ECANCELED);
+#undef MT_E
+	case 0:
+		return "0";
+	}
+	snprintf(other, sizeof(other), "E%d", e);
+	return other;
+}
+
+/* Name of an enum mmap_test_backing value. */
+static inline const char *mt_backing_name(__u32 b)
+{
+	static const char * const names[] = {
+		[MMAP_TEST_BACKING_NONE]	= "none",
+		[MMAP_TEST_BACKING_DEVICE]	= "device",
+		[MMAP_TEST_BACKING_FILE]	= "file",
+		[MMAP_TEST_BACKING_ANON]	= "anon",
+		[MMAP_TEST_BACKING_SPECIAL]	= "special",
+	};
+
+	if (b < MT_ARRAY_SIZE(names))
+		return names[b];
+	return "unknown";
+}
+
+/* ioctl() returning 0 or -errno instead of -1 and errno. */
+static inline int mt_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	if (ioctl(fd, cmd, arg) < 0)
+		return -errno;
+	return 0;
+}
+
+/* Append @s to @buf (size @n), separated by '|' when @buf is not empty. */
+static inline void mt_append(char *buf, size_t n, const char *s)
+{
+	size_t len = strnlen(buf, n);
+
+	if (len + 1 >= n)
+		return;
+	snprintf(buf + len, n - len, "%s%s", len ? "|" : "", s);
+}
+
+/* MMAP_TEST_* flags as "shared|fixed-noreplace|0x40"; "none" for 0. */
+static inline void mt_format_flags(__u32 flags, char *buf, size_t n)
+{
+	static const struct {
+		__u32 bit;
+		const char *name;
+	} names[] = {
+		{ MMAP_TEST_SHARED,		"shared" },
+		{ MMAP_TEST_PRIVATE,		"private" },
+		{ MMAP_TEST_FIXED,		"fixed" },
+		{ MMAP_TEST_FIXED_NOREPLACE,	"fixed-noreplace" },
+		{ MMAP_TEST_POPULATE,		"populate" },
+		{ MMAP_TEST_ANON,		"anon" },
+	};
+	char unknown[16];
+	size_t i;
+
+	if (!n)
+		return;
+	buf[0] = '\0';
+	if (!flags) {
+		snprintf(buf, n, "none");
+		return;
+	}
+	for (i = 0; i < MT_ARRAY_SIZE(names); i++)
+		if (flags & names[i].bit)
+			mt_append(buf, n, names[i].name);
+	if (flags & ~MMAP_TEST_FLAGS_ALL) {
+		snprintf(unknown, sizeof(unknown), "0x%x",
+			 flags & ~MMAP_TEST_FLAGS_ALL);
+		mt_append(buf, n, unknown);
+	}
+}
+
+/* PROT_* as "rw-", "r-x"; "none" for PROT_NONE; unknown bits as "+0x..". */
+static inline void mt_format_prot(__u32 prot, char *buf, size_t n)
+{
+	__u32 extra = prot & ~(__u32)(PROT_READ | PROT_WRITE | PROT_EXEC);
+
+	if (!n)
+		return;
+	if (!prot) {
+		snprintf(buf, n, "none");
+		return;
+	}
+	snprintf(buf, n, "%c%c%c", prot & PROT_READ ? 'r' : '-',
+		 prot & PROT_WRITE ? 'w' : '-', prot & PROT_EXEC ? 'x' : '-');
+	if (extra) {
+		size_t len = strnlen(buf, n);
+
+		snprintf(buf + len, n - len, "+0x%x", extra);
+	}
+}
+
+/*
+ * One-line verdict of a find_vma() report, e.g.
+ *   find_vma(0x7f0095010000) -> [0x7ffd12340000,0x7ffd12361000) contains: no,
+ *	next VMA starts 0x6d7d0330000 above
+ *   find_vma(0x...) -> [0x...,0x...) contains: yes
+ *   find_vma(0x...) -> NULL (no VMA at or above)
+ */
+static inline void mt_explain_report(const struct mmap_test_vma_report *r,
+				     char *buf, size_t n)
+{
+	int len;
+
+	if (!n)
+		return;
+	if (!r->found) {
+		snprintf(buf, n, "find_vma(0x%llx) -> NULL (no VMA at or above)",
+			 (unsigned long long)r->addr);
+		return;
+	}
+	len = snprintf(buf, n, "find_vma(0x%llx) -> [0x%llx,0x%llx) contains: %s",
+		       (unsigned long long)r->addr,
+		       (unsigned long long)r->vm_start,
+		       (unsigned long long)r->vm_end,
+		       r->contains ? "yes" : "no");
+	if (r->contains || len < 0 || (size_t)len >= n)
+		return;
+	snprintf(buf + len, n - len, ", next VMA starts 0x%llx above",
+		 (unsigned long long)r->gap);
+}
+
+#endif /* MMAP_TEST_UTIL_H */
