@@ -10,6 +10,7 @@
  *   mt_ioctl(fd, cmd, arg)		-> 0 or -errno
  *   mt_format_flags(flags, buf, n)	-> "shared|fixed-noreplace"
  *   mt_format_prot(prot, buf, n)	-> "rw-", "r-x", "none"
+ *   mt_format_vm_flags(f, buf, n)	-> "rd wr sh mr mw me ms de dd" (smaps)
  *   mt_explain_report(report, buf, n)	-> the one-line find_vma() verdict
  *
  * Everything is static inline so that each program stays a single .c file.
@@ -136,6 +137,44 @@ static inline void mt_format_prot(__u32 prot, char *buf, size_t n)
 
 		snprintf(buf + len, n - len, "+0x%x", extra);
 	}
+}
+
+/*
+ * Kernel VM_* bits of a report, with the two-letter names that
+ * /proc/<pid>/smaps prints in "VmFlags:"; bits not listed (architecture
+ * specific or newer) are printed in hex.
+ */
+static inline void mt_format_vm_flags(__u64 f, char *buf, size_t n)
+{
+	static const char * const names[32] = {
+		"rd", "wr", "ex", "sh", "mr", "mw", "me", "ms",
+		"gd", "um", "pf", NULL, "uw", "lo", "io", "sr",
+		"rr", "dc", "de", "lf", "ac", "nr", "ht", "sf",
+		NULL, "wf", "dd", "sd", "mm", "hg", "nh", "mg",
+	};
+	__u64 rest = 0;
+	size_t len = 0;
+	int i;
+
+	if (!n)
+		return;
+	buf[0] = '\0';
+	for (i = 0; i < 64; i++) {
+		if (!(f & (1ULL << i)))
+			continue;
+		if (i >= 32 || !names[i]) {
+			rest |= 1ULL << i;
+			continue;
+		}
+		len = strnlen(buf, n);
+		snprintf(buf + len, n - len, "%s%s", len ? " " : "", names[i]);
+	}
+	len = strnlen(buf, n);
+	if (rest)
+		snprintf(buf + len, n - len, "%s0x%llx", len ? " " : "",
+			 (unsigned long long)rest);
+	else if (!len)
+		snprintf(buf, n, "none");
 }
 
 /*

@@ -1,0 +1,1248 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test-mmap - drive /dev/mmap-test from userspace after "insmod mmap_test.ko"
+ *
+ * Usage: test-mmap [options] [run|alloc|free|query|stats|hold]
+ *
+ *   (none), run  the reference run of the original arm64 report: ALLOC_VMA
+ *		  4 shared pages at a fixed address (0xffff95010000 on arm64,
+ *		  0x7f0095010000 elsewhere), explain find_vma()'s verdict, read
+ *		  the kernel's greeting through the mapping, write a message,
+ *		  check read() sees it, write/read every page, FREE_VMA and
+ *		  check the range is gone.  Exit 0 if every step succeeded.
+ *   alloc	  one ALLOC_VMA with the given fields; print the result and
+ *		  the find_vma() verdict.  The mapping lives until exit.
+ *   free	  one FREE_VMA of --addr/--len (default len: one page).
+ *   query	  one QUERY_VMA of --addr; print the full report.
+ *   stats	  one GET_STATS; print every counter.
+ *   hold	  map the device shared (--len, default one page), touch it,
+ *		  close the fd, print "holding 0x<addr>", then wait for EOF on
+ *		  stdin or SIGTERM/SIGINT (only the signals with --until-signal).
+ *		  Note: a shell gives background jobs /dev/null as stdin.
+ *
+ * Options (numbers in C syntax: 0x.., 0.., decimal; --len also takes the
+ * suffixes p (pages), k, m, g):
+ *   --addr A  --len L  --pgoff P  --prot r|w|x combos|none|number
+ *   --shared --private --fixed --fixed-noreplace --hint --populate --anon
+ *   --reserved N     put N in the (first) reserved field
+ *   --raw-flags F    send exactly F as flags, ignoring the flag options
+ *   --device PATH    default /dev/mmap-test
+ *   --rdonly         open the device O_RDONLY instead of O_RDWR
+ *   --expect ERRNO   alloc/free/query/stats: exit 0 iff the ioctl failed
+ *                    with ERRNO (a name such as EEXIST, or 0 for success)
+ *   --until-signal   hold: ignore stdin, wait for SIGTERM/SIGINT only
+ *   --help
+ *
+ * Exit status: 0 success, 1 failure, 2 usage error.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/mmap_test.h>
+#include "mmap_test_util.h"
+
+#if defined(__aarch64__)
+#define DEFAULT_ADDR	0xffff95010000ULL	/* the original report */
+#elif __SIZEOF_LONG__ == 8
+#define DEFAULT_ADDR	0x7f0095010000ULL	/* below x86_64's 47-bit top */
+#else
+#define DEFAULT_ADDR	0x95010000ULL
+#endif
+#define DEFAULT_PAGES	4
+#define USER_MESSAGE	"Hello from *user* this is file: mmap-test"
+
+enum cmd { CMD_RUN, CMD_ALLOC, CMD_FREE, CMD_QUERY, CMD_STATS, CMD_HOLD };
+enum req { REQ_ALLOC, REQ_FREE, REQ_QUERY, REQ_STATS, REQ_OPEN };
+
+struct opts {
+	enum cmd cmd;
+	const char *device;
+	__u64 addr, len, pgoff, reserved;
+	__u32 prot, raw_flags;
+	__u32 share;		/* SHARED/PRIVATE bits given */
+	__u32 place;		/* FIXED/FIXED_NOREPLACE bits given */
+	bool addr_set, len_set, prot_set, raw_flags_set, hint;
+	bool populate, anon, rdonly, until_signal, expect_set;
+	int expect;
+};
+
+struct ctx {
+	const struct opts *o;
+	int fd;
+	unsigned long page;
+	__u64 buffer_pages;	/* 0: unknown */
+};
+
+static const char *req_name[] = {
+	[REQ_ALLOC] = "ALLOC_VMA", [REQ_FREE] = "FREE_VMA",
+	[REQ_QUERY] = "QUERY_VMA", [REQ_STATS] = "GET_STATS",
+	[REQ_OPEN] = "open",
+};
+
+/* ---- numbers and options ---------------------------------------------- */
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: test-mmap [options] [run|alloc|free|query|stats|hold]\n"
+"  (none)/run  reference run: map 4 shared pages at a fixed address, explain\n"
+"              find_vma(), read/write through the mapping and read(), free\n"
+"  alloc       one ALLOC_VMA with the given fields (mapped until exit)\n"
+"  free        one FREE_VMA of --addr/--len\n"
+"  query       one QUERY_VMA of --addr, full report\n"
+"  stats       one GET_STATS\n"
+"  hold        map the device, close it, print \"holding 0x..\", wait for\n"
+"              EOF on stdin or SIGTERM/SIGINT\n"
+"options:\n"
+"  --addr A --len L[p|k|m|g] --pgoff P --prot rwx|none|N\n"
+"  --shared --private --fixed --fixed-noreplace --hint --populate --anon\n"
+"  --reserved N --raw-flags F --device PATH --rdonly\n"
+"  --expect ERRNO|0 (alloc/free/query/stats) --until-signal (hold) --help\n");
+}
+
+static int parse_u64(const char *s, __u64 *v, unsigned long page)
+{
+	unsigned long long n, mult = 1;
+	char *end;
+
+	errno = 0;
+	if (!*s || *s == '-')
+		return -1;
+	n = strtoull(s, &end, 0);
+	if (errno)
+		return -1;
+	if (page && *end) {
+		switch (*end++) {
+		case 'p': case 'P': mult = page; break;
+		case 'k': case 'K': mult = 1ULL << 10; break;
+		case 'm': case 'M': mult = 1ULL << 20; break;
+		case 'g': case 'G': mult = 1ULL << 30; break;
+		default: return -1;
+		}
+		if (n > ~0ULL / mult)
+			return -1;
+	}
+	if (*end)
+		return -1;
+	*v = n * mult;
+	return 0;
+}
+
+static int parse_prot(const char *s, __u32 *prot)
+{
+	__u64 v;
+
+	*prot = 0;
+	if (!strcmp(s, "none"))
+		return 0;
+	if (!parse_u64(s, &v, 0)) {
+		if (v > 0xffffffffULL)
+			return -1;
+		*prot = v;
+		return 0;
+	}
+	for (; *s; s++) {
+		if (*s == 'r')
+			*prot |= PROT_READ;
+		else if (*s == 'w')
+			*prot |= PROT_WRITE;
+		else if (*s == 'x')
+			*prot |= PROT_EXEC;
+		else if (*s != '-')
+			return -1;
+	}
+	return 0;
+}
+
+static int parse_errno(const char *s, int *e)
+{
+	__u64 v;
+	int i;
+
+	if (!parse_u64(s, &v, 0) && v < 4096) {
+		*e = v;
+		return 0;
+	}
+	for (i = 1; i < 4096; i++) {
+		if (!strcasecmp(s, mt_errno_name(i))) {
+			*e = i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+enum {
+	OPT_ADDR = 256, OPT_LEN, OPT_PGOFF, OPT_PROT, OPT_SHARED, OPT_PRIVATE,
+	OPT_FIXED, OPT_NOREPLACE, OPT_HINT, OPT_POPULATE, OPT_ANON,
+	OPT_RESERVED, OPT_RAW, OPT_DEVICE, OPT_RDONLY, OPT_EXPECT,
+	OPT_UNTIL_SIGNAL,
+};
+
+static const struct option long_opts[] = {
+	{ "addr", required_argument, NULL, OPT_ADDR },
+	{ "len", required_argument, NULL, OPT_LEN },
+	{ "pgoff", required_argument, NULL, OPT_PGOFF },
+	{ "prot", required_argument, NULL, OPT_PROT },
+	{ "shared", no_argument, NULL, OPT_SHARED },
+	{ "private", no_argument, NULL, OPT_PRIVATE },
+	{ "fixed", no_argument, NULL, OPT_FIXED },
+	{ "fixed-noreplace", no_argument, NULL, OPT_NOREPLACE },
+	{ "hint", no_argument, NULL, OPT_HINT },
+	{ "populate", no_argument, NULL, OPT_POPULATE },
+	{ "anon", no_argument, NULL, OPT_ANON },
+	{ "reserved", required_argument, NULL, OPT_RESERVED },
+	{ "raw-flags", required_argument, NULL, OPT_RAW },
+	{ "device", required_argument, NULL, OPT_DEVICE },
+	{ "rdonly", no_argument, NULL, OPT_RDONLY },
+	{ "expect", required_argument, NULL, OPT_EXPECT },
+	{ "until-signal", no_argument, NULL, OPT_UNTIL_SIGNAL },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int bad_value(const char *opt, const char *val)
+{
+	fprintf(stderr, "test-mmap: invalid value for --%s: '%s'\n", opt, val);
+	return -1;
+}
+
+static int parse_opt(struct opts *o, int c, const char *arg,
+		     unsigned long page)
+{
+	__u64 v;
+
+	switch (c) {
+	case OPT_ADDR:
+		o->addr_set = true;
+		return parse_u64(arg, &o->addr, 0) ? bad_value("addr", arg) : 0;
+	case OPT_LEN:
+		o->len_set = true;
+		return parse_u64(arg, &o->len, page) ? bad_value("len", arg) : 0;
+	case OPT_PGOFF:
+		return parse_u64(arg, &o->pgoff, 0) ? bad_value("pgoff", arg) : 0;
+	case OPT_PROT:
+		o->prot_set = true;
+		return parse_prot(arg, &o->prot) ? bad_value("prot", arg) : 0;
+	case OPT_RESERVED:
+		return parse_u64(arg, &o->reserved, 0) ?
+			bad_value("reserved", arg) : 0;
+	case OPT_RAW:
+		o->raw_flags_set = true;
+		if (parse_u64(arg, &v, 0) || v > 0xffffffffULL)
+			return bad_value("raw-flags", arg);
+		o->raw_flags = v;
+		return 0;
+	case OPT_EXPECT:
+		o->expect_set = true;
+		return parse_errno(arg, &o->expect) ? bad_value("expect", arg) : 0;
+	case OPT_SHARED: o->share |= MMAP_TEST_SHARED; return 0;
+	case OPT_PRIVATE: o->share |= MMAP_TEST_PRIVATE; return 0;
+	case OPT_FIXED: o->place |= MMAP_TEST_FIXED; return 0;
+	case OPT_NOREPLACE: o->place |= MMAP_TEST_FIXED_NOREPLACE; return 0;
+	case OPT_HINT: o->hint = true; return 0;
+	case OPT_POPULATE: o->populate = true; return 0;
+	case OPT_ANON: o->anon = true; return 0;
+	case OPT_DEVICE: o->device = arg; return 0;
+	case OPT_RDONLY: o->rdonly = true; return 0;
+	case OPT_UNTIL_SIGNAL: o->until_signal = true; return 0;
+	}
+	return -1;
+}
+
+static int parse_cmd(struct opts *o, const char *word)
+{
+	static const char * const names[] = {
+		[CMD_RUN] = "run", [CMD_ALLOC] = "alloc", [CMD_FREE] = "free",
+		[CMD_QUERY] = "query", [CMD_STATS] = "stats", [CMD_HOLD] = "hold",
+	};
+	size_t i;
+
+	for (i = 0; i < MT_ARRAY_SIZE(names); i++) {
+		if (!strcmp(word, names[i])) {
+			o->cmd = i;
+			return 0;
+		}
+	}
+	fprintf(stderr, "test-mmap: unknown subcommand '%s'\n", word);
+	return -1;
+}
+
+static int parse_args(struct opts *o, int argc, char **argv,
+		      unsigned long page)
+{
+	int c;
+
+	o->device = MMAP_TEST_DEVICE;
+	o->prot = PROT_READ | PROT_WRITE;
+	while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+		if (c == 'h') {
+			usage(stdout);
+			exit(0);
+		}
+		if (c == '?' || parse_opt(o, c, optarg, page))
+			return -1;
+	}
+	if (optind < argc && parse_cmd(o, argv[optind++]))
+		return -1;
+	if (optind < argc) {
+		fprintf(stderr, "test-mmap: unexpected argument '%s'\n",
+			argv[optind]);
+		return -1;
+	}
+	if (o->expect_set && (o->cmd == CMD_RUN || o->cmd == CMD_HOLD)) {
+		fprintf(stderr, "test-mmap: --expect needs alloc, free, query or stats\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- facts about this machine ----------------------------------------- */
+
+struct task_top {
+	__u64 end;		/* first address above user space */
+	bool exact;		/* false: an estimate from /proc/self/maps */
+};
+
+static bool cpu_has_la57(void)
+{
+	char line[4096];
+	bool found = false;
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	if (!f)
+		return true;	/* unknown: do not claim 4-level paging */
+	while (!found && fgets(line, sizeof(line), f))
+		found = !strncmp(line, "flags", 5) && strstr(line, " la57");
+	fclose(f);
+	return found;
+}
+
+/* End of the highest mapping of this process, [vsyscall] excepted. */
+static __u64 highest_mapping_end(void)
+{
+	unsigned long long start, end, top = 0;
+	char line[512];
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (strstr(line, "[vsyscall]"))
+			continue;
+		if (sscanf(line, "%llx-%llx", &start, &end) == 2 && end > top)
+			top = end;
+	}
+	fclose(f);
+	return top;
+}
+
+static struct task_top task_top(void)
+{
+	struct task_top t = { 0, false };
+	__u64 end;
+
+#if defined(__x86_64__)
+	if (!cpu_has_la57()) {
+		t.end = 0x7ffffffff000ULL;	/* 4-level paging */
+		t.exact = true;
+		return t;
+	}
+#endif
+	/* Round the highest mapping (the stack) up to a power of two. */
+	end = highest_mapping_end();
+	if (!end)
+		return t;
+	t.end = 1;
+	while (t.end < end && t.end < (1ULL << 63))
+		t.end <<= 1;
+	return t;
+}
+
+static unsigned long long read_sysctl(const char *path)
+{
+	unsigned long long v = 0;
+	FILE *f = fopen(path, "r");
+
+	if (f) {
+		if (fscanf(f, "%llu", &v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	return v;
+}
+
+/* ---- why did it fail? --------------------------------------------------- */
+
+static __u64 page_align(__u64 len, unsigned long page)
+{
+	return (len + page - 1) & ~(__u64)(page - 1);
+}
+
+static void explain_enomem(const struct ctx *c, const struct mmap_test_alloc *a,
+			   char *buf, size_t n)
+{
+	struct task_top t = task_top();
+	__u64 len = page_align(a->len, c->page);
+	bool fixed = a->flags & (MMAP_TEST_FIXED | MMAP_TEST_FIXED_NOREPLACE);
+	unsigned long long max_maps;
+
+	if (!len || (t.end && t.exact && len > t.end)) {
+		snprintf(buf, n, "len exceeds the address space");
+	} else if (fixed && t.end && (a->addr >= t.end || len > t.end - a->addr)) {
+		snprintf(buf, n, "0x%llx%s is %sabove TASK_SIZE on this machine: user addresses %send at 0x%llx%s",
+			 (unsigned long long)a->addr,
+			 a->addr < t.end ? " + len" : "",
+			 t.exact ? "" : "likely ", t.exact ? "" : "likely ",
+			 (unsigned long long)t.end,
+			 t.exact ? "" : " (estimated from the highest mapping in /proc/self/maps)");
+	} else if (!t.exact && t.end && len > t.end) {
+		snprintf(buf, n, "len likely exceeds the address space (user addresses likely end at 0x%llx)",
+			 (unsigned long long)t.end);
+	} else {
+		max_maps = read_sysctl("/proc/sys/vm/max_map_count");
+		if (max_maps && a->before.nr_vmas >= max_maps)
+			snprintf(buf, n, "too many mappings: %u >= vm.max_map_count %llu",
+				 a->before.nr_vmas, max_maps);
+		else
+			snprintf(buf, n, "no free range of 0x%llx bytes, or out of memory",
+				 (unsigned long long)len);
+	}
+}
+
+static void explain_alloc_einval(const struct ctx *c,
+				 const struct mmap_test_alloc *a,
+				 char *buf, size_t n)
+{
+	__u32 share = a->flags & (MMAP_TEST_SHARED | MMAP_TEST_PRIVATE);
+	__u32 rwx = PROT_READ | PROT_WRITE | PROT_EXEC;
+	__u64 len = page_align(a->len, c->page);
+	__u64 off = a->pgoff * c->page;
+	__u64 pages = len / c->page;
+
+	if (a->reserved[0] || a->reserved[1] || a->reserved[2])
+		snprintf(buf, n, "reserved field nonzero");
+	else if (a->flags & ~MMAP_TEST_FLAGS_ALL)
+		snprintf(buf, n, "unknown flag bits 0x%x",
+			 a->flags & ~MMAP_TEST_FLAGS_ALL);
+	else if (share != MMAP_TEST_SHARED && share != MMAP_TEST_PRIVATE)
+		snprintf(buf, n, "need exactly one of --shared/--private");
+	else if (a->prot & ~rwx)
+		snprintf(buf, n, "prot bits other than PROT_READ|PROT_WRITE|PROT_EXEC: 0x%x",
+			 a->prot & ~rwx);
+	else if (!a->len)
+		snprintf(buf, n, "len is 0");
+	else if (len && off + len < off)
+		snprintf(buf, n, "byte offset pgoff<<PAGE_SHIFT + len overflows");
+	else if ((a->flags & (MMAP_TEST_FIXED | MMAP_TEST_FIXED_NOREPLACE)) &&
+		 (a->addr & (c->page - 1)))
+		snprintf(buf, n, "fixed address not page aligned");
+	else if (!(a->flags & MMAP_TEST_ANON) && c->buffer_pages &&
+		 (a->pgoff > c->buffer_pages ||
+		  pages > c->buffer_pages - a->pgoff))
+		snprintf(buf, n, "range past the end of the %llu-page device buffer",
+			 (unsigned long long)c->buffer_pages);
+	else if (!(a->flags & MMAP_TEST_ANON) && !c->buffer_pages)
+		snprintf(buf, n, "range past the end of the device buffer?");
+	else
+		snprintf(buf, n, "rejected by vm_mmap() or the driver's ->mmap");
+}
+
+static void explain_free_einval(const struct ctx *c,
+				const struct mmap_test_free *f,
+				char *buf, size_t n)
+{
+	struct task_top t = task_top();
+	__u64 len = page_align(f->len, c->page);
+
+	if (f->reserved)
+		snprintf(buf, n, "reserved field nonzero");
+	else if (f->addr & (c->page - 1))
+		snprintf(buf, n, "address not page aligned");
+	else if (!f->len)
+		snprintf(buf, n, "len is 0");
+	else if (!len || f->addr + len < f->addr)
+		snprintf(buf, n, "range overflows");
+	else if (t.end && (f->addr >= t.end || len > t.end - f->addr))
+		snprintf(buf, n, "range %sgoes past TASK_SIZE (0x%llx)",
+			 t.exact ? "" : "likely ", (unsigned long long)t.end);
+	else
+		snprintf(buf, n, "rejected by vm_munmap()");
+}
+
+/*
+ * The cause table: errno of request @req with argument @arg -> why.
+ * Conditions are tested in the order the module and vm_mmap() test them.
+ */
+static const char *explain_error(const struct ctx *c, enum req req, int err,
+				 const void *arg, char *buf, size_t n)
+{
+	const struct mmap_test_alloc *a = arg;
+	const struct mmap_test_query *q = arg;
+	const struct mmap_test_vma_report *b;
+
+	buf[0] = '\0';
+	switch (err) {
+	case EFAULT:
+		snprintf(buf, n, "bad argument pointer");
+		break;
+	case ENOTTY:
+		snprintf(buf, n, "unknown ioctl: is %s an mmap-test device?",
+			 c->o->device);
+		break;
+	case ENOENT:
+		if (!strcmp(c->o->device, MMAP_TEST_DEVICE))
+			snprintf(buf, n, "no such file: is the module loaded? (insmod mmap_test.ko)");
+		else
+			snprintf(buf, n, "no such file or directory");
+		break;
+	case ENXIO:
+	case ENODEV:
+		snprintf(buf, n, "device node without a driver: module not loaded?");
+		break;
+	case EACCES:
+		if (req == REQ_OPEN)
+			snprintf(buf, n, "the device is mode 0600: run as root");
+		else if (req == REQ_ALLOC && (a->flags & MMAP_TEST_SHARED) &&
+			 (a->prot & PROT_WRITE))
+			snprintf(buf, n, "shared+PROT_WRITE needs the device opened read-write");
+		else
+			snprintf(buf, n, "permission denied");
+		break;
+	case EPERM:
+		if (req == REQ_ALLOC && (a->prot & PROT_EXEC))
+			snprintf(buf, n, "PROT_EXEC on a file of a noexec mount, or below vm.mmap_min_addr");
+		else if (req == REQ_ALLOC)
+			snprintf(buf, n, "address below vm.mmap_min_addr (%llu)?",
+				 read_sysctl("/proc/sys/vm/mmap_min_addr"));
+		else
+			snprintf(buf, n, "operation not permitted");
+		break;
+	case EEXIST:
+		b = &a->before;
+		if (req == REQ_ALLOC && b->found)
+			snprintf(buf, n, "fixed-noreplace: overlaps [0x%llx,0x%llx)",
+				 (unsigned long long)b->vm_start,
+				 (unsigned long long)b->vm_end);
+		else if (req == REQ_ALLOC)
+			snprintf(buf, n, "fixed-noreplace: the range is in use");
+		break;
+	case EOVERFLOW:
+		if (req == REQ_ALLOC && a->pgoff > (~0UL / c->page))
+			snprintf(buf, n, "pgoff too large");
+		else if (req == REQ_ALLOC)
+			snprintf(buf, n, "pgoff + len overflows the file offset range");
+		break;
+	case ENOMEM:
+		if (req == REQ_ALLOC)
+			explain_enomem(c, a, buf, n);
+		break;
+	case EINVAL:
+		if (req == REQ_ALLOC)
+			explain_alloc_einval(c, a, buf, n);
+		else if (req == REQ_FREE)
+			explain_free_einval(c, arg, buf, n);
+		else if (req == REQ_QUERY && q->reserved)
+			snprintf(buf, n, "reserved field nonzero");
+		break;
+	}
+	if (!buf[0])
+		snprintf(buf, n, "%s", strerror(err));
+	return buf;
+}
+
+static void report_error(const struct ctx *c, enum req req, int err,
+			 const void *arg)
+{
+	char why[256];
+
+	fprintf(stderr, "%s failed: %s (%s)\n", req_name[req],
+		mt_errno_name(err), explain_error(c, req, err, arg, why,
+						  sizeof(why)));
+}
+
+/* ---- printing (one place, so that a JSON variant is easy to add) ------ */
+
+static void print_verdict(const char *label, const struct mmap_test_vma_report *r)
+{
+	char line[256];
+
+	mt_explain_report(r, line, sizeof(line));
+	printf("%s%s\n", label, line);
+}
+
+/* One plain-English sentence about a find_vma() report. */
+static void print_sentence(const char *indent,
+			   const struct mmap_test_vma_report *r)
+{
+	if (!r->found)
+		printf("%sno VMA at or above the address: find_vma() returned NULL, so the address was free\n",
+		       indent);
+	else if (!r->contains)
+		printf("%sfind_vma() returned the first VMA ending above the address; it starts 0x%llx higher, so the address itself was free (testing find_vma() != NULL would wrongly say it exists)\n",
+		       indent, (unsigned long long)r->gap);
+	else
+		printf("%sthe address lies inside an existing VMA (%s-backed)\n",
+		       indent, mt_backing_name(r->backing));
+}
+
+static void print_report(const struct mmap_test_vma_report *r)
+{
+	char flags[256];
+
+	mt_format_vm_flags(r->vm_flags, flags, sizeof(flags));
+	print_verdict("", r);
+	print_sentence("  ", r);
+	printf("  addr      0x%llx\n", (unsigned long long)r->addr);
+	printf("  found     %u\n", r->found);
+	printf("  contains  %u\n", r->contains);
+	printf("  vm_start  0x%llx\n", (unsigned long long)r->vm_start);
+	printf("  vm_end    0x%llx\n", (unsigned long long)r->vm_end);
+	printf("  gap       0x%llx\n", (unsigned long long)r->gap);
+	printf("  vm_flags  0x%llx (%s)\n", (unsigned long long)r->vm_flags,
+	       flags);
+	printf("  vm_pgoff  0x%llx\n", (unsigned long long)r->vm_pgoff);
+	printf("  backing   %s\n", mt_backing_name(r->backing));
+	printf("  nr_vmas   %u\n", r->nr_vmas);
+}
+
+static void print_stats(const struct mmap_test_stats *s)
+{
+#define P(f) printf("  %-16s %llu\n", #f, (unsigned long long)s->f)
+	printf("GET_STATS:\n");
+	P(faults); P(pages_around); P(live_vmas); P(vma_opens); P(vma_closes);
+	P(pages); P(buffer_pages); P(total_faults); P(total_live_vmas);
+	P(total_pages); P(total_files);
+#undef P
+}
+
+static void print_request(const struct mmap_test_alloc *a)
+{
+	char flags[128], prot[32];
+
+	mt_format_flags(a->flags, flags, sizeof(flags));
+	mt_format_prot(a->prot, prot, sizeof(prot));
+	printf("ALLOC_VMA addr 0x%llx len 0x%llx pgoff %llu prot %s flags %s\n",
+	       (unsigned long long)a->addr, (unsigned long long)a->len,
+	       (unsigned long long)a->pgoff, prot, flags);
+}
+
+/* ---- surviving SIGBUS/SIGSEGV while touching a mapping ------------------ */
+
+static sigjmp_buf fault_jmp;
+static volatile sig_atomic_t fault_armed;
+static volatile sig_atomic_t fault_sig;
+static void *volatile fault_addr;
+
+static void fault_handler(int sig, siginfo_t *si, void *unused)
+{
+	if (!fault_armed) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	fault_sig = sig;
+	fault_addr = si->si_addr;
+	siglongjmp(fault_jmp, 1);
+}
+
+static void install_fault_handler(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = fault_handler;
+	sa.sa_flags = SA_SIGINFO;
+	sigaction(SIGBUS, &sa, NULL);
+	sigaction(SIGSEGV, &sa, NULL);
+}
+
+/* memcpy() that reports a fault on either side instead of dying. */
+static int guarded_copy(void *dst, const void *src, size_t n, const char *what)
+{
+	if (sigsetjmp(fault_jmp, 1)) {
+		fault_armed = 0;
+		fprintf(stderr, "%s: %s at %p (%s)\n", what,
+			fault_sig == SIGBUS ? "SIGBUS" : "SIGSEGV", fault_addr,
+			fault_sig == SIGBUS ? "page outside the device buffer?" :
+			"no access: prot or mapping gone?");
+		return -1;
+	}
+	fault_armed = 1;
+	memcpy(dst, src, n);
+	fault_armed = 0;
+	return 0;
+}
+
+/* ---- the ioctls ------------------------------------------------------- */
+
+static int open_device(struct ctx *c)
+{
+	char why[256];
+	int err;
+
+	c->fd = open(c->o->device, (c->o->rdonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	if (c->fd >= 0)
+		return 0;
+	err = errno;
+	fprintf(stderr, "open %s failed: %s (%s)\n", c->o->device,
+		mt_errno_name(err),
+		explain_error(c, REQ_OPEN, err, NULL, why, sizeof(why)));
+	return -err;
+}
+
+static int get_stats(struct ctx *c, struct mmap_test_stats *s, bool quiet)
+{
+	int ret;
+
+	memset(s, 0, sizeof(*s));
+	ret = mt_ioctl(c->fd, IOCTL_GET_STATS, s);
+	if (!ret)
+		c->buffer_pages = s->buffer_pages;
+	else if (!quiet)
+		report_error(c, REQ_STATS, -ret, s);
+	return ret;
+}
+
+static int do_query(const struct ctx *c, __u64 addr,
+		    struct mmap_test_vma_report *r)
+{
+	struct mmap_test_query q = { .addr = addr, .reserved = c->o->reserved };
+	int ret;
+
+	ret = mt_ioctl(c->fd, IOCTL_QUERY_VMA, &q);
+	if (ret)
+		report_error(c, REQ_QUERY, -ret, &q);
+	else
+		*r = q.report;
+	return ret;
+}
+
+static int do_free(const struct ctx *c, __u64 addr, __u64 len)
+{
+	struct mmap_test_free f = {
+		.addr = addr, .len = len, .reserved = c->o->reserved,
+	};
+	int ret;
+
+	ret = mt_ioctl(c->fd, IOCTL_FREE_VMA, &f);
+	if (ret)
+		report_error(c, REQ_FREE, -ret, &f);
+	return ret;
+}
+
+static __u32 alloc_flags(const struct opts *o, bool fixed_default)
+{
+	__u32 f;
+
+	if (o->raw_flags_set)
+		return o->raw_flags;
+	f = o->share ? o->share : MMAP_TEST_SHARED;
+	if (o->place)
+		f |= o->place;
+	else if (fixed_default && !o->hint)
+		f |= MMAP_TEST_FIXED_NOREPLACE;
+	if (o->populate)
+		f |= MMAP_TEST_POPULATE;
+	if (o->anon)
+		f |= MMAP_TEST_ANON;
+	return f;
+}
+
+static void init_alloc(const struct ctx *c, struct mmap_test_alloc *a,
+		       __u64 addr, __u64 len, bool fixed_default)
+{
+	const struct opts *o = c->o;
+
+	memset(a, 0, sizeof(*a));
+	a->addr = addr;
+	a->len = len;
+	a->pgoff = o->pgoff;
+	a->prot = o->prot;
+	a->flags = alloc_flags(o, fixed_default);
+	a->reserved[0] = o->reserved;
+}
+
+static int do_alloc(const struct ctx *c, struct mmap_test_alloc *a)
+{
+	int ret;
+
+	print_request(a);
+	ret = mt_ioctl(c->fd, IOCTL_ALLOC_VMA, a);
+	if (ret) {
+		report_error(c, REQ_ALLOC, -ret, a);
+		if (-ret != EFAULT && a->before.addr == a->addr &&
+		    (a->before.found || a->before.nr_vmas))
+			print_verdict("before: ", &a->before);
+	}
+	return ret;
+}
+
+static int check_expect(const struct opts *o, int ret)
+{
+	if (!o->expect_set)
+		return ret ? 1 : 0;
+	if (-ret == o->expect) {
+		printf("expected %s: got it\n", mt_errno_name(o->expect));
+		return 0;
+	}
+	printf("expected %s, got %s\n", mt_errno_name(o->expect),
+	       mt_errno_name(-ret));
+	return 1;
+}
+
+/* ---- the reference run -------------------------------------------------- */
+
+struct mapping {
+	unsigned char *p;
+	__u64 len;		/* page aligned */
+	unsigned long pages;
+	off_t off;		/* file offset of the first page */
+	bool device, shared, readable, writable;
+};
+
+static void printable(char *s)
+{
+	for (; *s; s++)
+		if (*s < 0x20 || *s > 0x7e)
+			*s = '.';
+}
+
+static int pread_page(const struct ctx *c, void *buf, off_t off)
+{
+	ssize_t r = pread(c->fd, buf, c->page, off);
+
+	if (r == (ssize_t)c->page)
+		return 0;
+	if (r < 0)
+		fprintf(stderr, "pread at offset 0x%llx failed: %s\n",
+			(unsigned long long)off, mt_errno_name(errno));
+	else
+		fprintf(stderr, "pread at offset 0x%llx returned %zd, not %lu\n",
+			(unsigned long long)off, r, c->page);
+	return -1;
+}
+
+/* Read the kernel's greeting at the start of the mapping. */
+static int step_kernel_message(const struct ctx *c, const struct mapping *m,
+			       char *page)
+{
+	if (!m->readable) {
+		printf("Kernel message: skipped (mapping not readable)\n");
+		return 0;
+	}
+	if (guarded_copy(page, m->p, c->page, "reading the mapping"))
+		return -1;
+	page[c->page - 1] = '\0';
+	if (!m->device) {
+		printf("Kernel message: none (anonymous mapping), first byte 0x%02x\n",
+		       (unsigned char)page[0]);
+		return page[0] ? -1 : 0;
+	}
+	printable(page);
+	printf("Kernel message: %s\n", page);
+	if (c->o->pgoff == 0 && strcmp(page, MMAP_TEST_GREETING)) {
+		fprintf(stderr, "kernel message differs from \"%s\"\n",
+			MMAP_TEST_GREETING);
+		return -1;
+	}
+	return 0;
+}
+
+/* Write USER_MESSAGE through the mapping; check what read() sees. */
+static int step_user_message(const struct ctx *c, const struct mapping *m,
+			     char *page)
+{
+	static const char msg[] = USER_MESSAGE;
+	char orig[sizeof(msg)];
+
+	if (!m->writable) {
+		printf("Changed message: skipped (mapping not writable)\n");
+		return 0;
+	}
+	if (m->device && pread_page(c, page, m->off))
+		return -1;
+	memcpy(orig, page, sizeof(orig));
+	if (guarded_copy(m->p, msg, sizeof(msg), "writing the mapping") ||
+	    guarded_copy(page, m->p, sizeof(msg), "reading the mapping"))
+		return -1;
+	page[sizeof(msg) - 1] = '\0';
+	printable(page);
+	printf("Changed message: %s\n", page);
+	if (strcmp(page, msg))
+		return -1;
+	if (!m->device)
+		return 0;
+	if (pread_page(c, page, m->off))
+		return -1;
+	page[c->page - 1] = '\0';
+	printable(page);
+	if (m->shared) {
+		printf("read() sees: %s\n", page);
+		if (memcmp(page, msg, sizeof(msg))) {
+			fprintf(stderr, "read() does not see the shared mapping's change\n");
+			return -1;
+		}
+		printf("read() matches the mapping\n");
+		return 0;
+	}
+	printf("read() sees: %s\n", page);
+	if (memcmp(page, orig, sizeof(orig))) {
+		fprintf(stderr, "a private mapping's change reached the file\n");
+		return -1;
+	}
+	printf("read() still sees the file's bytes (private copy-on-write)\n");
+	return 0;
+}
+
+static void fill_pattern(unsigned char *buf, unsigned long n, unsigned long pg)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++)
+		buf[i] = (unsigned char)(0xa5 ^ (pg * 0x3b) ^ (i * 7) ^ (i >> 8));
+	snprintf((char *)buf, n, "mmap-test page %lu", pg);
+}
+
+/* One page of the Write/Read test; 0 or -1. */
+static int check_page(const struct ctx *c, const struct mapping *m,
+		      unsigned long i, unsigned char *pat, unsigned char *rd)
+{
+	unsigned char *p = m->p + i * c->page;
+	off_t off = m->off + (off_t)i * c->page;
+	bool own_copy = !m->device || !m->shared;
+
+	if (m->device && !m->shared && pread_page(c, rd, off))
+		return -1;
+	fill_pattern(pat, c->page, i);
+	if (own_copy && m->device && !memcmp(rd, pat, c->page)) {
+		fprintf(stderr, "page %lu: file already holds the pattern\n", i);
+		return -1;
+	}
+	if (guarded_copy(p, pat, c->page, "writing the mapping"))
+		return -1;
+	if (m->device && m->shared) {
+		if (pread_page(c, rd, off))
+			return -1;
+	} else if (m->device && !m->shared) {
+		unsigned char *now = rd + c->page;
+
+		if (pread_page(c, now, off))
+			return -1;
+		if (memcmp(now, rd, c->page)) {
+			fprintf(stderr, "page %lu: private write reached the file\n", i);
+			return -1;
+		}
+		if (guarded_copy(rd, p, c->page, "reading the mapping"))
+			return -1;
+	} else if (guarded_copy(rd, p, c->page, "reading the mapping")) {
+		return -1;
+	}
+	if (memcmp(rd, pat, c->page)) {
+		fprintf(stderr, "page %lu: %s differs from what was written\n",
+			i, m->device && m->shared ? "read()" : "the mapping");
+		return -1;
+	}
+	return 0;
+}
+
+static int step_write_read(const struct ctx *c, const struct mapping *m)
+{
+	unsigned char *pat, *rd;
+	unsigned long i;
+	int ret = 0;
+
+	if (!m->writable || !m->readable) {
+		printf("Write/Read test ... skipped (mapping not read-write)\n");
+		return 0;
+	}
+	printf("Write/Read test ...\n");
+	pat = malloc(c->page);
+	rd = malloc(2 * c->page);
+	if (!pat || !rd) {
+		fprintf(stderr, "out of memory\n");
+		ret = -1;
+		goto out;
+	}
+	for (i = 0; i < m->pages && !ret; i++)
+		ret = check_page(c, m, i, pat, rd);
+	if (!ret)
+		printf("Write/Read test ... %lu pages OK (%s)\n", m->pages,
+		       !m->device ? "through the mapping" :
+		       m->shared ? "mapping -> read()" :
+		       "private: the file kept its bytes");
+out:
+	free(pat);
+	free(rd);
+	return ret;
+}
+
+/* FREE_VMA the mapping, then QUERY_VMA to prove the range is gone. */
+static int step_free(const struct ctx *c, const struct mapping *m)
+{
+	struct mmap_test_vma_report r;
+	__u64 addr = (uintptr_t)m->p;
+
+	if (do_free(c, addr, m->len))
+		return -1;
+	printf("FREE_VMA [0x%llx,0x%llx) done\n", (unsigned long long)addr,
+	       (unsigned long long)(addr + m->len));
+	if (do_query(c, addr, &r))
+		return -1;
+	print_verdict("after free: ", &r);
+	if (r.contains || (r.found && r.vm_start < addr + m->len)) {
+		fprintf(stderr, "the range is still mapped after FREE_VMA\n");
+		return -1;
+	}
+	printf("the range is gone (contains: no)\n");
+	return 0;
+}
+
+/* Is [addr, addr+len) free?  0 yes, -1 taken or query failed. */
+static int check_free(const struct ctx *c, __u64 addr, __u64 len)
+{
+	struct mmap_test_vma_report r;
+
+	if (do_query(c, addr, &r))
+		return -1;
+	if (!r.contains && (!r.found || r.vm_start >= addr + len))
+		return 0;
+	fprintf(stderr, "default address 0x%llx is taken: %s [0x%llx,0x%llx); choose another with --addr\n",
+		(unsigned long long)addr,
+		r.contains ? "inside" : "the range overlaps",
+		(unsigned long long)r.vm_start, (unsigned long long)r.vm_end);
+	return -1;
+}
+
+static int map_steps(const struct ctx *c, const struct mmap_test_alloc *a)
+{
+	struct mapping m = {
+		.p = (unsigned char *)(uintptr_t)a->mapped,
+		.len = page_align(a->len, c->page),
+		.off = (off_t)a->pgoff * c->page,
+		.device = !(a->flags & MMAP_TEST_ANON),
+		.shared = a->flags & MMAP_TEST_SHARED,
+		.readable = a->prot & PROT_READ,
+		.writable = a->prot & PROT_WRITE,
+	};
+	char *page = malloc(2 * c->page);
+	int ret;
+
+	if (!page) {
+		fprintf(stderr, "out of memory\n");
+		return -1;
+	}
+	m.pages = m.len / c->page;
+	ret = step_kernel_message(c, &m, page);
+	if (!ret)
+		ret = step_user_message(c, &m, page);
+	if (!ret)
+		ret = step_write_read(c, &m);
+	free(page);
+	if (step_free(c, &m))
+		ret = -1;
+	return ret;
+}
+
+static int cmd_run(struct ctx *c)
+{
+	const struct opts *o = c->o;
+	struct mmap_test_stats s;
+	struct mmap_test_alloc a;
+	__u64 addr = o->addr_set ? o->addr : DEFAULT_ADDR;
+	__u64 len = o->len_set ? o->len : DEFAULT_PAGES * c->page;
+	int ret;
+
+	if (get_stats(c, &s, false))
+		return 1;
+	printf("device %s: %llu-page buffer, page size %lu\n", o->device,
+	       (unsigned long long)s.buffer_pages, c->page);
+	if (!o->addr_set && check_free(c, addr, page_align(len, c->page)))
+		return 1;
+	init_alloc(c, &a, addr, len, true);
+	if (do_alloc(c, &a))
+		return 1;
+	printf("alloced virt addr : 0x%llx\n", (unsigned long long)a.mapped);
+	print_verdict("before: ", &a.before);
+	print_sentence("        ", &a.before);
+	ret = map_steps(c, &a);
+	if (!get_stats(c, &s, false))
+		printf("faults served for this file: %llu\n",
+		       (unsigned long long)s.faults);
+	printf("result: %s\n", ret ? "FAIL" : "PASS");
+	return ret ? 1 : 0;
+}
+
+/* ---- the single-request subcommands ------------------------------------ */
+
+static int cmd_alloc(struct ctx *c)
+{
+	const struct opts *o = c->o;
+	struct mmap_test_stats s;
+	struct mmap_test_alloc a;
+	int ret;
+
+	get_stats(c, &s, true);		/* buffer size, for explanations */
+	init_alloc(c, &a, o->addr, o->len_set ? o->len : DEFAULT_PAGES * c->page,
+		   o->addr_set);
+	ret = do_alloc(c, &a);
+	if (!ret) {
+		printf("alloced virt addr : 0x%llx\n",
+		       (unsigned long long)a.mapped);
+		print_verdict("before: ", &a.before);
+		print_sentence("        ", &a.before);
+	}
+	return check_expect(o, ret);
+}
+
+static int cmd_free(struct ctx *c)
+{
+	const struct opts *o = c->o;
+	__u64 len = o->len_set ? o->len : c->page;
+	int ret;
+
+	if (!o->addr_set) {
+		fprintf(stderr, "test-mmap: free needs --addr (and --len)\n");
+		return 2;
+	}
+	ret = do_free(c, o->addr, len);
+	if (!ret)
+		printf("FREE_VMA addr 0x%llx len 0x%llx: ok\n",
+		       (unsigned long long)o->addr, (unsigned long long)len);
+	return check_expect(o, ret);
+}
+
+static int cmd_query(struct ctx *c)
+{
+	const struct opts *o = c->o;
+	struct mmap_test_vma_report r;
+	int ret;
+
+	if (!o->addr_set) {
+		fprintf(stderr, "test-mmap: query needs --addr\n");
+		return 2;
+	}
+	ret = do_query(c, o->addr, &r);
+	if (!ret)
+		print_report(&r);
+	return check_expect(o, ret);
+}
+
+static int cmd_stats(struct ctx *c)
+{
+	struct mmap_test_stats s;
+	int ret;
+
+	ret = get_stats(c, &s, false);
+	if (!ret)
+		print_stats(&s);
+	return check_expect(c->o, ret);
+}
+
+/* ---- hold: keep a mapping of a closed fd alive -------------------------- */
+
+static volatile sig_atomic_t stop_requested;
+
+static void stop_handler(int sig)
+{
+	stop_requested = sig;
+}
+
+static void wait_for_stop(bool until_signal)
+{
+	struct sigaction sa;
+	struct pollfd pfd = { .fd = 0, .events = POLLIN };
+	sigset_t block, orig;
+	char buf[256];
+	ssize_t r;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = stop_handler;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigprocmask(SIG_BLOCK, &block, &orig);
+	while (!stop_requested) {
+		if (ppoll(until_signal ? NULL : &pfd, until_signal ? 0 : 1,
+			  NULL, &orig) < 0)
+			continue;	/* EINTR: a signal was handled */
+		if (pfd.revents & POLLNVAL)
+			break;
+		r = read(0, buf, sizeof(buf));
+		if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN))
+			break;
+	}
+	sigprocmask(SIG_SETMASK, &orig, NULL);
+}
+
+static int cmd_hold(struct ctx *c)
+{
+	const struct opts *o = c->o;
+	struct mmap_test_alloc a;
+	struct mapping m;
+	unsigned char byte = 0;
+	unsigned long i;
+
+	get_stats(c, &(struct mmap_test_stats){ 0 }, true);
+	init_alloc(c, &a, o->addr, o->len_set ? o->len : c->page, o->addr_set);
+	if (do_alloc(c, &a))
+		return 1;
+	m.p = (unsigned char *)(uintptr_t)a.mapped;
+	m.pages = page_align(a.len, c->page) / c->page;
+	for (i = 0; i < m.pages; i++) {
+		unsigned char *p = m.p + i * c->page;
+
+		if ((a.prot & PROT_READ) &&
+		    guarded_copy(&byte, p, 1, "touching the mapping"))
+			return 1;
+		if ((a.prot & PROT_WRITE) &&
+		    guarded_copy(p, &byte, 1, "touching the mapping"))
+			return 1;
+	}
+	close(c->fd);
+	c->fd = -1;
+	printf("holding 0x%llx\n", (unsigned long long)a.mapped);
+	fflush(stdout);
+	wait_for_stop(o->until_signal);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static int (*const cmds[])(struct ctx *) = {
+		[CMD_RUN] = cmd_run, [CMD_ALLOC] = cmd_alloc,
+		[CMD_FREE] = cmd_free, [CMD_QUERY] = cmd_query,
+		[CMD_STATS] = cmd_stats, [CMD_HOLD] = cmd_hold,
+	};
+	struct opts o = { 0 };
+	struct ctx c = { .o = &o, .fd = -1 };
+	int ret;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	c.page = sysconf(_SC_PAGESIZE);
+	if (parse_args(&o, argc, argv, c.page)) {
+		fprintf(stderr, "try 'test-mmap --help'\n");
+		return 2;
+	}
+	install_fault_handler();
+	if (open_device(&c))
+		return 1;
+	ret = cmds[o.cmd](&c);
+	if (c.fd >= 0)
+		close(c.fd);
+	return ret;
+}
