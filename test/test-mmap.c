@@ -61,6 +61,7 @@
 #define DEFAULT_ADDR	0x95010000ULL
 #endif
 #define DEFAULT_PAGES	4
+#define FIXED_ANY	(MMAP_TEST_FIXED | MMAP_TEST_FIXED_NOREPLACE)
 #define USER_MESSAGE	"Hello from *user* this is file: mmap-test"
 
 enum cmd { CMD_RUN, CMD_ALLOC, CMD_FREE, CMD_QUERY, CMD_STATS, CMD_HOLD };
@@ -396,7 +397,7 @@ static void explain_enomem(const struct ctx *c, const struct mmap_test_alloc *a,
 {
 	struct task_top t = task_top();
 	__u64 len = page_align(a->len, c->page);
-	bool fixed = a->flags & (MMAP_TEST_FIXED | MMAP_TEST_FIXED_NOREPLACE);
+	bool fixed = a->flags & FIXED_ANY;
 	unsigned long long max_maps;
 
 	if (!len || (t.end && t.exact && len > t.end)) {
@@ -446,7 +447,7 @@ static void explain_alloc_einval(const struct ctx *c,
 		snprintf(buf, n, "len is 0");
 	else if (len && off + len < off)
 		snprintf(buf, n, "byte offset pgoff<<PAGE_SHIFT + len overflows");
-	else if ((a->flags & (MMAP_TEST_FIXED | MMAP_TEST_FIXED_NOREPLACE)) &&
+	else if ((a->flags & FIXED_ANY) &&
 		 (a->addr & (c->page - 1)))
 		snprintf(buf, n, "fixed address not page aligned");
 	else if (!(a->flags & MMAP_TEST_ANON) && c->buffer_pages &&
@@ -716,10 +717,10 @@ static int get_stats(struct ctx *c, struct mmap_test_stats *s, bool quiet)
 	return ret;
 }
 
-static int do_query(const struct ctx *c, __u64 addr,
+static int do_query(const struct ctx *c, __u64 addr, __u64 reserved,
 		    struct mmap_test_vma_report *r)
 {
-	struct mmap_test_query q = { .addr = addr, .reserved = c->o->reserved };
+	struct mmap_test_query q = { .addr = addr, .reserved = reserved };
 	int ret;
 
 	ret = mt_ioctl(c->fd, IOCTL_QUERY_VMA, &q);
@@ -730,10 +731,11 @@ static int do_query(const struct ctx *c, __u64 addr,
 	return ret;
 }
 
-static int do_free(const struct ctx *c, __u64 addr, __u64 len)
+static int do_free(const struct ctx *c, __u64 addr, __u64 len,
+		   __u64 reserved)
 {
 	struct mmap_test_free f = {
-		.addr = addr, .len = len, .reserved = c->o->reserved,
+		.addr = addr, .len = len, .reserved = reserved,
 	};
 	int ret;
 
@@ -852,7 +854,11 @@ static int step_kernel_message(const struct ctx *c, const struct mapping *m,
 		return page[0] ? -1 : 0;
 	}
 	printable(page);
-	printf("Kernel message: %s\n", page);
+	if (page[0])
+		printf("Kernel message: %s\n", page);
+	else
+		printf("Kernel message: none (buffer page %llu starts with a NUL)\n",
+		       (unsigned long long)c->o->pgoff);
 	if (c->o->pgoff == 0 && strcmp(page, MMAP_TEST_GREETING)) {
 		fprintf(stderr, "kernel message differs from \"%s\"\n",
 			MMAP_TEST_GREETING);
@@ -995,11 +1001,11 @@ static int step_free(const struct ctx *c, const struct mapping *m)
 	struct mmap_test_vma_report r;
 	__u64 addr = (uintptr_t)m->p;
 
-	if (do_free(c, addr, m->len))
+	if (do_free(c, addr, m->len, 0))
 		return -1;
 	printf("FREE_VMA [0x%llx,0x%llx) done\n", (unsigned long long)addr,
 	       (unsigned long long)(addr + m->len));
-	if (do_query(c, addr, &r))
+	if (do_query(c, addr, 0, &r))
 		return -1;
 	print_verdict("after free: ", &r);
 	if (r.contains || (r.found && r.vm_start < addr + m->len)) {
@@ -1015,7 +1021,7 @@ static int check_free(const struct ctx *c, __u64 addr, __u64 len)
 {
 	struct mmap_test_vma_report r;
 
-	if (do_query(c, addr, &r))
+	if (do_query(c, addr, 0, &r))
 		return -1;
 	if (!r.contains && (!r.found || r.vm_start >= addr + len))
 		return 0;
@@ -1069,9 +1075,10 @@ static int cmd_run(struct ctx *c)
 		return 1;
 	printf("device %s: %llu-page buffer, page size %lu\n", o->device,
 	       (unsigned long long)s.buffer_pages, c->page);
-	if (!o->addr_set && check_free(c, addr, page_align(len, c->page)))
-		return 1;
 	init_alloc(c, &a, addr, len, true);
+	if (!o->addr_set && (a.flags & FIXED_ANY) &&
+	    check_free(c, addr, page_align(len, c->page)))
+		return 1;
 	if (do_alloc(c, &a))
 		return 1;
 	printf("alloced virt addr : 0x%llx\n", (unsigned long long)a.mapped);
@@ -1117,7 +1124,7 @@ static int cmd_free(struct ctx *c)
 		fprintf(stderr, "test-mmap: free needs --addr (and --len)\n");
 		return 2;
 	}
-	ret = do_free(c, o->addr, len);
+	ret = do_free(c, o->addr, len, o->reserved);
 	if (!ret)
 		printf("FREE_VMA addr 0x%llx len 0x%llx: ok\n",
 		       (unsigned long long)o->addr, (unsigned long long)len);
@@ -1134,7 +1141,7 @@ static int cmd_query(struct ctx *c)
 		fprintf(stderr, "test-mmap: query needs --addr\n");
 		return 2;
 	}
-	ret = do_query(c, o->addr, &r);
+	ret = do_query(c, o->addr, o->reserved, &r);
 	if (!ret)
 		print_report(&r);
 	return check_expect(o, ret);
