@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Usage: scripts/build.sh <target>
+#
+# Builds, for one target (see scripts/kernel.sh), into build/<target>/:
+#   mod/mmap_test.ko   the module, built from a per-target copy of the
+#                      module sources (Kbuild, src/, include/,
+#                      scripts/conftest.sh), so that the generated
+#                      feature-probe header belongs to that kernel
+#   bin/*              the userspace programs of test/ (static)
+#   kernel.env         the kernel.sh lines of the target (used by vm.sh)
+# The kselftest harness headers are extracted once from Debian's
+# linux-source-6.1 into $CACHE/kselftest.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+[ $# -eq 1 ] || die "usage: $0 <target>"
+target=$1
+out=$TOP/build/$target
+mkdir -p "$out"
+
+pkgs=(make gcc libc6-dev libelf-dev bc xz-utils)
+case $target in
+arm64-*) pkgs+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross) ;;
+esac
+need_pkgs "${pkgs[@]}"
+
+env_out=$("$TOP/scripts/kernel.sh" "$target") || die "kernel.sh $target failed"
+KDIR="" ARCH="" CROSS_COMPILE="" KREL=""
+eval "$env_out"
+printf '%s\n' "$env_out" > "$out/kernel.env"
+
+# kselftest headers, once.
+KSFT=$CACHE/kselftest
+if [ ! -f "$KSFT/kselftest_harness.h" ] || [ ! -f "$KSFT/kselftest.h" ]; then
+	stage "extracting kselftest headers from linux-source-6.1"
+	src_deb=$(fetch_deb linux-source-6.1)
+	tmp=$(mktemp -d "$CACHE/.ksft.XXXXXX")
+	dpkg-deb --fsys-tarfile "$src_deb" |
+		tar -xO --wildcards './usr/src/linux-source-6.1.tar.xz' |
+		tar -xJ -C "$tmp" --wildcards \
+			'*/tools/testing/selftests/kselftest.h' \
+			'*/tools/testing/selftests/kselftest_harness.h'
+	mkdir -p "$KSFT"
+	find "$tmp" -name 'kselftest*.h' -exec cp {} "$KSFT/" \;
+	rm -rf "$tmp"
+	[ -f "$KSFT/kselftest_harness.h" ] || die "no kselftest_harness.h"
+fi
+
+stage "building mmap_test.ko for $target ($KREL)"
+[ -f "$TOP/Kbuild" ] || die "no Kbuild at $TOP"
+mod=$out/mod
+mkdir -p "$mod"
+paths=(Kbuild src include scripts/conftest.sh)
+existing=()
+for p in "${paths[@]}"; do
+	[ -e "$TOP/$p" ] && existing+=("$p")
+done
+# Copy the sources, keeping mtimes so that rebuilds are incremental.
+if git -C "$TOP" rev-parse --git-dir >/dev/null 2>&1; then
+	(cd "$TOP" && git ls-files -z -c -o --exclude-standard -- \
+		"${existing[@]}") |
+		(cd "$TOP" && xargs -0 -r tar -cf - --) | tar -xf - -C "$mod"
+else
+	(cd "$TOP" && tar -cf - -- "${existing[@]}") | tar -xf - -C "$mod"
+fi
+make -C "$KDIR" M="$mod" ARCH="$ARCH" CROSS_COMPILE="$CROSS_COMPILE" \
+	modules >&2
+[ -f "$mod/mmap_test.ko" ] || die "no mmap_test.ko built"
+
+stage "building userspace programs for $target"
+make -C "$TOP/test" all OUT="$out/bin" CROSS_COMPILE="$CROSS_COMPILE" \
+	KSFT_INC="$KSFT" >&2
+info "built $out/mod/mmap_test.ko and $(find "$out/bin" -maxdepth 1 \
+	-type f | wc -l) programs in $out/bin"
