@@ -1,0 +1,1084 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmap_test_diff - differential test: IOCTL_ALLOC_VMA against mmap(2).
+ *
+ * Every row of the table below is one combination of (addr, len, prot,
+ * flags, pgoff).  Each row runs once through IOCTL_ALLOC_VMA and once
+ * through the mmap(2) system call, on the same device fd, in the same
+ * process, with the address space prepared identically before each run:
+ *
+ *   arena = MMAP_SHARED|MAP_ANONYMOUS PROT_NONE reservation of ARENA_PAGES
+ *   hole  = the arena minus GUARD_PAGES at each end, unmapped
+ *   target = arena + TARGET_PAGE pages (inside the hole)
+ *   occupant (rows that want one): a 2-page shared anonymous PROT_READ
+ *            mapping at target (shmem: never merges with the row's VMA)
+ *
+ * Both runs must give the same errno, or the same VMA: same address (so
+ * the same placement decision for hints), same size, same /proc/self/maps
+ * permissions and path, same IOCTL_QUERY_VMA report (vm_start, vm_end,
+ * vm_flags, vm_pgoff, backing, nr_vmas) and the same number of live VMAs
+ * in the module's per-file counters.  Each run is also checked against
+ * what the contract in include/uapi/linux/mmap_test.h promises.
+ *
+ * Where the ioctl and mmap(2) legitimately differ, the row names the
+ * difference (enum diff_kind), the test asserts exactly that difference
+ * and logs why.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+
+#include "kselftest_harness.h"
+#include "mmap_test_util.h"
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE	0x100000
+#endif
+#ifndef MAP_SHARED_VALIDATE
+#define MAP_SHARED_VALIDATE	0x03
+#endif
+
+/* Kernel VM_* bits reported in vm_flags (include/linux/mm.h). */
+#define KVM_READ	0x00000001UL
+#define KVM_WRITE	0x00000002UL
+#define KVM_EXEC	0x00000004UL
+#define KVM_SHARED	0x00000008UL
+#define KVM_MAYWRITE	0x00000020UL
+#define KVM_MAYSHARE	0x00000080UL
+#define KVM_DONTEXPAND	0x00040000UL
+#define KVM_DONTDUMP	0x04000000UL
+
+#define ARENA_PAGES	512UL
+#define GUARD_PAGES	16UL
+#define TARGET_PAGE	128UL
+#define OCCUPANT_PAGES	2UL
+
+/* Far above TASK_SIZE on every supported architecture and paging mode. */
+#define HIGH_ADDR	0xfffffffffff00000UL
+
+/* Address kinds */
+enum addr_kind {
+	A_ZERO,		/* 0: no hint */
+	A_TARGET,	/* target, page aligned */
+	A_UNALIGNED,	/* target + 0x123 */
+	A_HIGH,		/* HIGH_ADDR */
+	A_LOW,		/* 0x1000: below mmap_min_addr */
+};
+
+/* Length kinds */
+enum len_kind {
+	L_PAGE,		/* 1 page (the default, 0) */
+	L_1BYTE,
+	L_2PAGES,
+	L_4PAGES,
+	L_BUF,		/* the buffer's size */
+	L_BUF1,		/* the buffer's size + 1 page */
+	L_ZERO,
+	L_HUGE,		/* 1 << 62: larger than any TASK_SIZE */
+	L_WRAP,		/* ULONG_MAX - 100: PAGE_ALIGN() wraps to 0 */
+};
+
+/* pgoff kinds */
+enum pgoff_kind {
+	P_ZERO,
+	P_MID,		/* buffer / 2 */
+	P_LAST,		/* buffer - 1 */
+	P_END,		/* buffer */
+	P_FAR,		/* 1 << 32 */
+	P_MAX,		/* ULONG_MAX >> PAGE_SHIFT: largest ALLOC accepts */
+	P_OVERFLOW,	/* (ULONG_MAX >> PAGE_SHIFT) + 1: EOVERFLOW */
+};
+
+/* Placement expectation for rows without FIXED */
+enum place_kind {
+	PL_ANY,		/* only "same in both runs" */
+	PL_HINT,	/* the hint is honoured (page-aligned) */
+	PL_ELSEWHERE,	/* the hint is not honoured */
+};
+
+/* Documented differences between IOCTL_ALLOC_VMA and mmap(2) */
+enum diff_kind {
+	D_NONE,
+	/* ALLOC rejects prot bits outside R|W|X; mmap(2) ignores them. */
+	D_PROT_UNKNOWN,
+	/* ALLOC wants exactly one of SHARED/PRIVATE; for mmap(2),
+	 * MAP_SHARED|MAP_PRIVATE is MAP_SHARED_VALIDATE, a shared mapping. */
+	D_FLAGS_BOTH,
+	/* pgoff > ULONG_MAX >> PAGE_SHIFT: ALLOC says EOVERFLOW, mmap(2)
+	 * cannot express it (its offset is in bytes). */
+	D_PGOFF_INEXPRESSIBLE,
+	/* Byte offsets that are not page aligned exist only for mmap(2):
+	 * EINVAL.  ALLOC's pgoff is in pages. */
+	D_OFFSET_UNALIGNED,
+	/* pgoff << PAGE_SHIFT + len overflows: vm_mmap() (ALLOC) fails with
+	 * EINVAL before anything else; mmap(2) passes pgoff straight to
+	 * do_mmap() (x86_64: sys_mmap shifts the byte offset; arm64: the
+	 * offset is a signed off_t, so it shifts to ULONG_MAX) which gives
+	 * EOVERFLOW for a device file (file_mmap_ok(), or pgoff + pages
+	 * wrapping on arm64) and, for anonymous memory, ignores pgoff on x86_64
+	 * and succeeds while arm64 sees pgoff + pages wrap (EOVERFLOW). */
+	D_OFFSET_OVERFLOW,
+};
+
+FIXTURE(diff) {
+	int fd;
+	int ro_fd;
+	int skip;
+	long page;
+	unsigned long buf_pages;
+	char *arena;
+	int dev_noexec;
+	struct mmap_test_stats base;
+};
+
+FIXTURE_VARIANT(diff) {
+	enum addr_kind addr;
+	int occupant;
+	enum len_kind len;
+	__u32 prot;
+	__u32 flags;
+	enum pgoff_kind pgoff;
+	int rdonly;		/* run both on a fd opened O_RDONLY */
+	int err;		/* expected errno of ALLOC (0: success) */
+	int validation;		/* err is ALLOC's own validation: no copy-out */
+	enum place_kind place;
+	enum diff_kind diff;
+};
+
+#define RW	(PROT_READ | PROT_WRITE)
+#define SH	MMAP_TEST_SHARED
+#define PR	MMAP_TEST_PRIVATE
+#define FX	MMAP_TEST_FIXED
+#define NR	MMAP_TEST_FIXED_NOREPLACE
+#define POP	MMAP_TEST_POPULATE
+#define ANON	MMAP_TEST_ANON
+
+/* --- length and size --- */
+FIXTURE_VARIANT_ADD(diff, dev_shared_rw_page) {
+	.prot = RW, .flags = SH,
+};
+FIXTURE_VARIANT_ADD(diff, dev_private_rw_page) {
+	.prot = RW, .flags = PR,
+};
+FIXTURE_VARIANT_ADD(diff, dev_shared_rw_1byte) {
+	.len = L_1BYTE, .prot = RW, .flags = SH,
+};
+FIXTURE_VARIANT_ADD(diff, dev_shared_r_buffer) {
+	.len = L_BUF, .prot = PROT_READ, .flags = SH,
+};
+FIXTURE_VARIANT_ADD(diff, dev_private_rw_buffer) {
+	.len = L_BUF, .prot = RW, .flags = PR,
+};
+FIXTURE_VARIANT_ADD(diff, dev_shared_buffer_plus_page) {
+	.len = L_BUF1, .prot = RW, .flags = SH, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(diff, dev_private_buffer_plus_page) {
+	.len = L_BUF1, .prot = PROT_READ, .flags = PR, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(diff, dev_shared_len0) {
+	.len = L_ZERO, .prot = RW, .flags = SH, .err = EINVAL,
+	.validation = 1,
+};
+FIXTURE_VARIANT_ADD(diff, dev_shared_len_huge) {
+	.len = L_HUGE, .prot = RW, .flags = SH, .err = ENOMEM,
+};
+FIXTURE_VARIANT_ADD(diff, dev_shared_len_wrap) {
+	.len = L_WRAP, .prot = RW, .flags = SH, .err = ENOMEM,
+};
+FIXTURE_VARIANT_ADD(diff, anon_private_len0) {
+	.len = L_ZERO, .prot = RW, .flags = PR | ANON, .err = EINVAL,
+	.validation = 1,
+};
+FIXTURE_VARIANT_ADD(diff, anon_private_len_huge) {
+	.len = L_HUGE, .prot = RW, .flags = PR | ANON, .err = ENOMEM,
+};
+FIXTURE_VARIANT_ADD(diff, anon_private_len_wrap) {
+	.len = L_WRAP, .prot = RW, .flags = PR | ANON, .err = ENOMEM,
+};
+FIXTURE_VARIANT_ADD(diff, anon_private_buffer_plus_page) {
+	.len = L_BUF1, .prot = RW, .flags = PR | ANON,
+};
+FIXTURE_VARIANT_ADD(diff, anon_private_1byte) {
+	.len = L_1BYTE, .prot = RW, .flags = PR | ANON,
+};
+
+/* --- prot --- */
+FIXTURE_VARIANT_ADD(diff, dev_shared_prot_none) {
+	.prot = PROT_NONE, .flags = SH,
+};
+FIXTURE_VARIANT_ADD(diff, dev_shared_prot_w_only) {
+	.prot = PROT_WRITE, .flags = SH,
+};
+FIXTURE_VARIANT_ADD(diff, dev_shared_prot_rx) {
+	.prot = PROT_READ | PROT_EXEC, .flags = SH,
+};
+FIXTURE_VARIANT_ADD(diff, dev_private_prot_rwx) {
+	.prot = RW | PROT_EXEC, .flags = PR,
+};
+FIXTURE_VARIANT_ADD(diff, dev_private_prot_r) {
+	.prot = PROT_READ, .flags = PR,
+};
+FIXTURE_VARIANT_ADD(diff, anon_private_prot_none) {
+	.prot = PROT_NONE, .flags = PR | ANON,
+};
+FIXTURE_VARIANT_ADD(diff, anon_private_prot_w_only) {
+	.prot = PROT_WRITE, .flags = PR | ANON,
+};
+FIXTURE_VARIANT_ADD(diff, anon_private_prot_rwx) {
+	.prot = RW | PROT_EXEC, .flags = PR | ANON,
+};
+FIXTURE_VARIANT_ADD(diff, anon_shared_rw) {
+	.len = L_4PAGES, .prot = RW, .flags = SH | ANON,
+};
+FIXTURE_VARIANT_ADD(diff, anon_shared_prot_r) {
+	.prot = PROT_READ, .flags = SH | ANON,
+};
+FIXTURE_VARIANT_ADD(diff, dev_shared_prot_unknown_bit) {
+	.prot = PROT_READ | 0x40, .flags = SH, .err = EINVAL,
+	.validation = 1, .diff = D_PROT_UNKNOWN,
+};
+FIXTURE_VARIANT_ADD(diff, anon_private_prot_unknown_bit) {
+	.prot = RW | 0x40, .flags = PR | ANON, .err = EINVAL,
+	.validation = 1, .diff = D_PROT_UNKNOWN,
+};
+
+/* --- shared/private flags --- */
+FIXTURE_VARIANT_ADD(diff, dev_neither_shared_nor_private) {
+	.prot = RW, .flags = 0, .err = EINVAL, .validation = 1,
+};
+FIXTURE_VARIANT_ADD(diff, dev_shared_and_private) {
+	.prot = RW, .flags = SH | PR, .err = EINVAL, .validation = 1,
+	.diff = D_FLAGS_BOTH,
+};
+
+/* --- hints --- */
+FIXTURE_VARIANT_ADD(diff, dev_hint_free) {
+	.addr = A_TARGET, .len = L_4PAGES, .prot = RW, .flags = SH,
+	.place = PL_HINT,
+};
+FIXTURE_VARIANT_ADD(diff, dev_hint_occupied) {
+	.addr = A_TARGET, .occupant = 1, .len = L_4PAGES, .prot = RW,
+	.flags = SH, .place = PL_ELSEWHERE,
+};
+FIXTURE_VARIANT_ADD(diff, dev_hint_unaligned) {
+	.addr = A_UNALIGNED, .prot = RW, .flags = PR, .place = PL_HINT,
+};
+FIXTURE_VARIANT_ADD(diff, dev_hint_past_task_size) {
+	.addr = A_HIGH, .prot = RW, .flags = SH, .place = PL_ELSEWHERE,
+};
+FIXTURE_VARIANT_ADD(diff, dev_hint_zero) {
+	.addr = A_ZERO, .len = L_2PAGES, .prot = PROT_READ, .flags = SH,
+};
+FIXTURE_VARIANT_ADD(diff, anon_hint_free) {
+	.addr = A_TARGET, .len = L_4PAGES, .prot = RW, .flags = PR | ANON,
+	.place = PL_HINT,
+};
+FIXTURE_VARIANT_ADD(diff, anon_hint_occupied) {
+	.addr = A_TARGET, .occupant = 1, .prot = RW, .flags = PR | ANON,
+	.place = PL_ELSEWHERE,
+};
+FIXTURE_VARIANT_ADD(diff, anon_hint_unaligned) {
+	.addr = A_UNALIGNED, .len = L_2PAGES, .prot = RW,
+	.flags = SH | ANON, .place = PL_HINT,
+};
+FIXTURE_VARIANT_ADD(diff, anon_hint_past_task_size) {
+	.addr = A_HIGH, .prot = RW, .flags = PR | ANON,
+	.place = PL_ELSEWHERE,
+};
+FIXTURE_VARIANT_ADD(diff, anon_hint_below_mmap_min_addr) {
+	.addr = A_LOW, .prot = RW, .flags = PR | ANON,
+};
+
+/* --- MAP_FIXED --- */
+FIXTURE_VARIANT_ADD(diff, dev_fixed_free) {
+	.addr = A_TARGET, .len = L_4PAGES, .prot = RW, .flags = SH | FX,
+};
+FIXTURE_VARIANT_ADD(diff, dev_fixed_occupied) {
+	.addr = A_TARGET, .occupant = 1, .len = L_4PAGES, .prot = RW,
+	.flags = PR | FX,
+};
+FIXTURE_VARIANT_ADD(diff, dev_fixed_unaligned) {
+	.addr = A_UNALIGNED, .prot = RW, .flags = SH | FX, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(diff, dev_fixed_past_task_size) {
+	.addr = A_HIGH, .prot = RW, .flags = SH | FX, .err = ENOMEM,
+};
+FIXTURE_VARIANT_ADD(diff, anon_fixed_free) {
+	.addr = A_TARGET, .len = L_BUF1, .prot = RW, .flags = PR | FX | ANON,
+};
+FIXTURE_VARIANT_ADD(diff, anon_fixed_occupied) {
+	.addr = A_TARGET, .occupant = 1, .prot = PROT_READ,
+	.flags = SH | FX | ANON,
+};
+FIXTURE_VARIANT_ADD(diff, anon_fixed_past_task_size) {
+	.addr = A_HIGH, .prot = RW, .flags = PR | FX | ANON, .err = ENOMEM,
+};
+
+/* --- MAP_FIXED_NOREPLACE --- */
+FIXTURE_VARIANT_ADD(diff, dev_noreplace_free) {
+	.addr = A_TARGET, .len = L_BUF, .prot = RW, .flags = SH | NR,
+};
+FIXTURE_VARIANT_ADD(diff, dev_noreplace_occupied) {
+	.addr = A_TARGET, .occupant = 1, .prot = RW, .flags = SH | NR,
+	.err = EEXIST,
+};
+FIXTURE_VARIANT_ADD(diff, dev_noreplace_unaligned) {
+	.addr = A_UNALIGNED, .prot = RW, .flags = PR | NR, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(diff, dev_noreplace_past_task_size) {
+	.addr = A_HIGH, .prot = RW, .flags = SH | NR, .err = ENOMEM,
+};
+FIXTURE_VARIANT_ADD(diff, anon_noreplace_free) {
+	.addr = A_TARGET, .len = L_2PAGES, .prot = RW, .flags = PR | NR | ANON,
+};
+FIXTURE_VARIANT_ADD(diff, anon_noreplace_occupied) {
+	.addr = A_TARGET, .occupant = 1, .len = L_4PAGES, .prot = RW,
+	.flags = PR | NR | ANON, .err = EEXIST,
+};
+
+/* --- MAP_POPULATE --- */
+FIXTURE_VARIANT_ADD(diff, dev_shared_populate_buffer) {
+	.len = L_BUF, .prot = RW, .flags = SH | POP,
+};
+FIXTURE_VARIANT_ADD(diff, dev_private_populate) {
+	.len = L_4PAGES, .prot = RW, .flags = PR | POP,
+};
+FIXTURE_VARIANT_ADD(diff, dev_shared_populate_prot_none) {
+	.len = L_2PAGES, .prot = PROT_NONE, .flags = SH | POP,
+};
+FIXTURE_VARIANT_ADD(diff, anon_private_populate) {
+	.len = L_4PAGES, .prot = RW, .flags = PR | POP | ANON,
+};
+
+/* --- pgoff --- */
+FIXTURE_VARIANT_ADD(diff, dev_pgoff_middle) {
+	.len = L_4PAGES, .pgoff = P_MID, .prot = RW, .flags = SH,
+};
+FIXTURE_VARIANT_ADD(diff, dev_pgoff_last_page) {
+	.pgoff = P_LAST, .prot = PROT_READ, .flags = PR,
+};
+FIXTURE_VARIANT_ADD(diff, dev_pgoff_last_page_2_pages) {
+	.len = L_2PAGES, .pgoff = P_LAST, .prot = RW, .flags = SH,
+	.err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(diff, dev_pgoff_past_end) {
+	.pgoff = P_END, .prot = RW, .flags = SH, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(diff, dev_pgoff_far) {
+	.pgoff = P_FAR, .prot = PROT_READ, .flags = PR, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(diff, dev_pgoff_max) {
+	.pgoff = P_MAX, .prot = RW, .flags = SH, .err = EINVAL,
+	.diff = D_OFFSET_OVERFLOW,
+};
+FIXTURE_VARIANT_ADD(diff, dev_pgoff_overflow) {
+	.pgoff = P_OVERFLOW, .prot = RW, .flags = SH, .err = EOVERFLOW,
+	.validation = 1, .diff = D_PGOFF_INEXPRESSIBLE,
+};
+FIXTURE_VARIANT_ADD(diff, dev_offset_unaligned) {
+	.prot = RW, .flags = SH, .diff = D_OFFSET_UNALIGNED,
+};
+FIXTURE_VARIANT_ADD(diff, anon_private_pgoff_middle) {
+	.pgoff = P_MID, .prot = RW, .flags = PR | ANON,
+};
+FIXTURE_VARIANT_ADD(diff, anon_shared_pgoff_far) {
+	.pgoff = P_FAR, .prot = RW, .flags = SH | ANON,
+};
+FIXTURE_VARIANT_ADD(diff, anon_private_pgoff_max) {
+	.pgoff = P_MAX, .prot = RW, .flags = PR | ANON, .err = EINVAL,
+	.diff = D_OFFSET_OVERFLOW,
+};
+
+/* --- fd opened O_RDONLY --- */
+FIXTURE_VARIANT_ADD(diff, rdonly_fd_shared_rw) {
+	.rdonly = 1, .prot = RW, .flags = SH, .err = EACCES,
+};
+FIXTURE_VARIANT_ADD(diff, rdonly_fd_shared_w_only) {
+	.rdonly = 1, .prot = PROT_WRITE, .flags = SH | FX, .addr = A_TARGET,
+	.err = EACCES,
+};
+FIXTURE_VARIANT_ADD(diff, rdonly_fd_shared_r) {
+	.rdonly = 1, .len = L_BUF, .prot = PROT_READ, .flags = SH,
+};
+FIXTURE_VARIANT_ADD(diff, rdonly_fd_private_rw) {
+	.rdonly = 1, .len = L_2PAGES, .prot = RW, .flags = PR,
+};
+
+/* One run of a row: through the ioctl or through mmap(2). */
+struct run {
+	const char *how;
+	int err;			/* 0 or errno */
+	unsigned long mapped;		/* 0 on error */
+	struct mmap_test_vma_report before;
+	struct mmap_test_vma_report rep;	/* QUERY(mapped) on success */
+	unsigned long maps_start, maps_end;
+	char perms[8];
+	char path[256];
+	__u64 live_vmas;		/* per-file live VMAs while mapped */
+	int greeting;			/* page 0 shows the greeting */
+};
+
+/* The arguments of one run. */
+struct args {
+	unsigned long addr;
+	unsigned long len;
+	unsigned long pgoff;
+	__u32 prot;
+	__u32 flags;
+	int fd;
+};
+
+static char maps_buf[1 << 20];
+
+/* Find the /proc/self/maps line containing @addr; without malloc(). */
+static int maps_lookup(unsigned long addr, struct run *r)
+{
+	ssize_t n, total = 0;
+	char *line, *next;
+	int fd;
+
+	fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while ((size_t)total < sizeof(maps_buf) - 1) {
+		n = read(fd, maps_buf + total, sizeof(maps_buf) - 1 - total);
+		if (n < 0) {
+			close(fd);
+			return -errno;
+		}
+		if (!n)
+			break;
+		total += n;
+	}
+	close(fd);
+	maps_buf[total] = '\0';
+
+	for (line = maps_buf; line && *line; line = next) {
+		unsigned long start, end;
+		char perms[8];
+		int pos = 0;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (sscanf(line, "%lx-%lx %7s %*s %*s %*s %n", &start, &end,
+			   perms, &pos) < 3)
+			continue;
+		if (addr < start || addr >= end)
+			continue;
+		r->maps_start = start;
+		r->maps_end = end;
+		snprintf(r->perms, sizeof(r->perms), "%s", perms);
+		snprintf(r->path, sizeof(r->path), "%s", pos ? line + pos : "");
+		return 0;
+	}
+	return -ENOENT;
+}
+
+static unsigned long page_align(unsigned long len, long page)
+{
+	return (len + page - 1) & ~((unsigned long)page - 1);
+}
+
+static int get_stats(int fd, struct mmap_test_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	return mt_ioctl(fd, IOCTL_GET_STATS, st);
+}
+
+static int query(int fd, unsigned long addr, struct mmap_test_vma_report *r)
+{
+	struct mmap_test_query q = { .addr = addr };
+	int ret;
+
+	ret = mt_ioctl(fd, IOCTL_QUERY_VMA, &q);
+	if (!ret)
+		*r = q.report;
+	return ret;
+}
+
+static int map_flags(__u32 f)
+{
+	int m = 0;
+
+	if (f & MMAP_TEST_SHARED)
+		m |= MAP_SHARED;
+	if (f & MMAP_TEST_PRIVATE)
+		m |= MAP_PRIVATE;
+	if (f & MMAP_TEST_FIXED)
+		m |= MAP_FIXED;
+	if (f & MMAP_TEST_FIXED_NOREPLACE)
+		m |= MAP_FIXED_NOREPLACE;
+	if (f & MMAP_TEST_POPULATE)
+		m |= MAP_POPULATE;
+	if (f & MMAP_TEST_ANON)
+		m |= MAP_ANONYMOUS;
+	return m;
+}
+
+static void report_str(const struct mmap_test_vma_report *r, char *buf,
+		       size_t n)
+{
+	snprintf(buf, n,
+		 "addr %#llx [%#llx,%#llx) gap %#llx flags %#llx pgoff %#llx found %u contains %u backing %s nr_vmas %u",
+		 (unsigned long long)r->addr, (unsigned long long)r->vm_start,
+		 (unsigned long long)r->vm_end, (unsigned long long)r->gap,
+		 (unsigned long long)r->vm_flags,
+		 (unsigned long long)r->vm_pgoff, r->found, r->contains,
+		 mt_backing_name(r->backing), r->nr_vmas);
+}
+
+FIXTURE_SETUP(diff)
+{
+	struct statvfs sv;
+	void *p;
+
+	self->fd = -1;
+	self->ro_fd = -1;
+	self->page = sysconf(_SC_PAGESIZE);
+	self->fd = open(MMAP_TEST_DEVICE, O_RDWR | O_CLOEXEC);
+	if (self->fd < 0 && errno == ENOENT) {
+		self->skip = 1;
+		SKIP(return, "%s absent (module not loaded)", MMAP_TEST_DEVICE);
+	}
+	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", MMAP_TEST_DEVICE,
+				      strerror(errno));
+	ASSERT_EQ(0, get_stats(self->fd, &self->base));
+	ASSERT_EQ(0ULL, self->base.live_vmas);
+	ASSERT_EQ(0ULL, self->base.pages);
+	ASSERT_LE(2ULL, self->base.buffer_pages);
+	self->buf_pages = self->base.buffer_pages;
+	if (variant->rdonly) {
+		self->ro_fd = open(MMAP_TEST_DEVICE, O_RDONLY | O_CLOEXEC);
+		ASSERT_LE(0, self->ro_fd) TH_LOG("open O_RDONLY: %s",
+						 strerror(errno));
+		/* The baseline must count both of the test's files. */
+		ASSERT_EQ(0, get_stats(self->fd, &self->base));
+	}
+	ASSERT_EQ(0, statvfs(MMAP_TEST_DEVICE, &sv));
+	self->dev_noexec = !!(sv.f_flag & ST_NOEXEC);
+
+	p = mmap(NULL, ARENA_PAGES * self->page, PROT_NONE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	self->arena = p;
+}
+
+/*
+ * No ASSERT_*() here: in this harness a failed ASSERT longjmp()s back into
+ * the test wrapper, which would run the teardown again.
+ */
+FIXTURE_TEARDOWN(diff)
+{
+	struct mmap_test_stats st;
+	__u64 files = 0;
+	int fd;
+
+	if (self->fd < 0)
+		return;
+	if (self->arena)
+		munmap(self->arena, ARENA_PAGES * self->page);
+	EXPECT_EQ(0, get_stats(self->fd, &st));
+	EXPECT_EQ(0ULL, st.live_vmas);
+	EXPECT_EQ(self->base.total_live_vmas, st.total_live_vmas);
+	files++;
+	if (self->ro_fd >= 0) {
+		EXPECT_EQ(0, get_stats(self->ro_fd, &st));
+		EXPECT_EQ(0ULL, st.live_vmas);
+		close(self->ro_fd);
+		self->ro_fd = -1;
+		files++;
+	}
+	close(self->fd);
+	self->fd = -1;
+
+	/* A fresh file: every page of the test's files must be freed now. */
+	fd = open(MMAP_TEST_DEVICE, O_RDWR | O_CLOEXEC);
+	EXPECT_LE(0, fd);
+	if (fd < 0)
+		return;
+	EXPECT_EQ(0, get_stats(fd, &st));
+	close(fd);
+	EXPECT_EQ(self->base.total_live_vmas, st.total_live_vmas);
+	EXPECT_EQ(self->base.total_pages, st.total_pages);
+	EXPECT_EQ(self->base.total_files - files + 1, st.total_files);
+}
+
+/* Reset the arena to the row's initial state. */
+static int prepare(struct __test_metadata *_metadata,
+		   FIXTURE_DATA(diff) *self,
+		   const FIXTURE_VARIANT(diff) *variant)
+{
+	unsigned long size = ARENA_PAGES * self->page;
+	char *target = self->arena + TARGET_PAGE * self->page;
+	void *p;
+
+	p = mmap(self->arena, size, PROT_NONE,
+		 MAP_FIXED | MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (p != self->arena) {
+		TH_LOG("re-reserving the arena: %s", strerror(errno));
+		return -1;
+	}
+	if (munmap(self->arena + GUARD_PAGES * self->page,
+		   (ARENA_PAGES - 2 * GUARD_PAGES) * self->page)) {
+		TH_LOG("opening the hole: %s", strerror(errno));
+		return -1;
+	}
+	if (variant->occupant) {
+		p = mmap(target, OCCUPANT_PAGES * self->page, PROT_READ,
+			 MAP_FIXED | MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (p != target) {
+			TH_LOG("placing the occupant: %s", strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void build_args(FIXTURE_DATA(diff) *self,
+		       const FIXTURE_VARIANT(diff) *variant, struct args *a)
+{
+	unsigned long page = self->page;
+	unsigned long target = (unsigned long)self->arena + TARGET_PAGE * page;
+	unsigned long maxpg = ULONG_MAX / page;
+
+	memset(a, 0, sizeof(*a));
+	switch (variant->addr) {
+	case A_ZERO:
+		a->addr = 0;
+		break;
+	case A_TARGET:
+		a->addr = target;
+		break;
+	case A_UNALIGNED:
+		a->addr = target + 0x123;
+		break;
+	case A_HIGH:
+		a->addr = HIGH_ADDR;
+		break;
+	case A_LOW:
+		a->addr = 0x1000;
+		break;
+	}
+	switch (variant->len) {
+	case L_PAGE:
+		a->len = page;
+		break;
+	case L_1BYTE:
+		a->len = 1;
+		break;
+	case L_2PAGES:
+		a->len = 2 * page;
+		break;
+	case L_4PAGES:
+		a->len = 4 * page;
+		break;
+	case L_BUF:
+		a->len = self->buf_pages * page;
+		break;
+	case L_BUF1:
+		a->len = (self->buf_pages + 1) * page;
+		break;
+	case L_ZERO:
+		a->len = 0;
+		break;
+	case L_HUGE:
+		a->len = 1UL << 62;
+		break;
+	case L_WRAP:
+		a->len = ULONG_MAX - 100;
+		break;
+	}
+	switch (variant->pgoff) {
+	case P_ZERO:
+		a->pgoff = 0;
+		break;
+	case P_MID:
+		a->pgoff = self->buf_pages / 2;
+		break;
+	case P_LAST:
+		a->pgoff = self->buf_pages - 1;
+		break;
+	case P_END:
+		a->pgoff = self->buf_pages;
+		break;
+	case P_FAR:
+		a->pgoff = 1UL << 32;
+		break;
+	case P_MAX:
+		a->pgoff = maxpg;
+		break;
+	case P_OVERFLOW:
+		a->pgoff = maxpg + 1;
+		break;
+	}
+	a->prot = variant->prot;
+	a->flags = variant->flags;
+	a->fd = variant->rdonly ? self->ro_fd : self->fd;
+}
+
+/* Record what the new mapping looks like, then remove it. */
+static void inspect(struct __test_metadata *_metadata,
+		    FIXTURE_DATA(diff) *self, const struct args *a,
+		    struct run *r, int via_ioctl)
+{
+	struct mmap_test_stats st;
+	struct mmap_test_vma_report after;
+	unsigned long alen = page_align(a->len, self->page);
+
+	ASSERT_EQ(0, query(self->fd, r->mapped, &r->rep));
+	ASSERT_EQ(0, maps_lookup(r->mapped, r)) {
+		TH_LOG("%s: %#lx not in /proc/self/maps", r->how, r->mapped);
+	}
+	ASSERT_EQ(0, get_stats(a->fd, &st));
+	r->live_vmas = st.live_vmas;
+	if (!(a->flags & MMAP_TEST_ANON) && (a->prot & PROT_READ) &&
+	    a->pgoff == 0)
+		r->greeting = !memcmp((void *)r->mapped, MMAP_TEST_GREETING,
+				      sizeof(MMAP_TEST_GREETING));
+
+	if (via_ioctl) {
+		struct mmap_test_free f = { .addr = r->mapped, .len = alen };
+
+		ASSERT_EQ(0, mt_ioctl(self->fd, IOCTL_FREE_VMA, &f));
+	} else {
+		ASSERT_EQ(0, munmap((void *)r->mapped, alen));
+	}
+	ASSERT_EQ(0, query(self->fd, r->mapped, &after));
+	EXPECT_EQ(0U, after.contains) {
+		TH_LOG("%s: %#lx still mapped after unmapping", r->how,
+		       r->mapped);
+	}
+	ASSERT_EQ(0, get_stats(a->fd, &st));
+	EXPECT_EQ(0ULL, st.live_vmas);
+}
+
+static void run_ioctl(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(diff) *self,
+		      const FIXTURE_VARIANT(diff) *variant,
+		      const struct args *a, struct run *r)
+{
+	struct mmap_test_alloc al;
+	struct mmap_test_alloc poison;
+	char buf[256];
+
+	memset(r, 0, sizeof(*r));
+	r->how = "ioctl";
+	ASSERT_EQ(0, prepare(_metadata, self, variant));
+
+	memset(&al, 0xa5, sizeof(al));
+	al.addr = a->addr;
+	al.len = a->len;
+	al.pgoff = a->pgoff;
+	al.prot = a->prot;
+	al.flags = a->flags;
+	memset(al.reserved, 0, sizeof(al.reserved));
+	poison = al;
+	r->err = -mt_ioctl(a->fd, IOCTL_ALLOC_VMA, &al);
+
+	if (r->err && variant->validation) {
+		/* Validation errors copy nothing out. */
+		EXPECT_EQ(0, memcmp(&al, &poison, sizeof(al))) {
+			TH_LOG("ALLOC failed validation (%s) but wrote to its argument",
+			       mt_errno_name(r->err));
+		}
+		return;
+	}
+	r->before = al.before;
+	if (r->err) {
+		EXPECT_EQ(0ULL, al.mapped) {
+			TH_LOG("ALLOC failed (%s) but mapped = %#llx",
+			       mt_errno_name(r->err),
+			       (unsigned long long)al.mapped);
+		}
+		report_str(&al.before, buf, sizeof(buf));
+		TH_LOG("ioctl: %s, before: %s", mt_errno_name(r->err), buf);
+		return;
+	}
+	r->mapped = al.mapped;
+	ASSERT_NE(0UL, r->mapped);
+	inspect(_metadata, self, a, r, 1);
+}
+
+static void run_mmap(struct __test_metadata *_metadata,
+		     FIXTURE_DATA(diff) *self,
+		     const FIXTURE_VARIANT(diff) *variant,
+		     const struct args *a, unsigned long off_bytes,
+		     struct run *r)
+{
+	int anon = a->flags & MMAP_TEST_ANON;
+	long ret;
+
+	memset(r, 0, sizeof(*r));
+	r->how = "mmap(2)";
+	ASSERT_EQ(0, prepare(_metadata, self, variant));
+	ASSERT_EQ(0, query(self->fd, a->addr, &r->before));
+
+	/* The raw system call: no libc check in between. */
+	ret = syscall(SYS_mmap, a->addr, a->len, a->prot, map_flags(a->flags),
+		      anon ? -1 : a->fd, off_bytes);
+	if (ret == -1) {
+		r->err = errno;
+		return;
+	}
+	r->mapped = (unsigned long)ret;
+	inspect(_metadata, self, a, r, 0);
+}
+
+/* What the contract says a successful run must look like. */
+static void check_expected(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(diff) *self,
+			   const FIXTURE_VARIANT(diff) *variant,
+			   const struct args *a, const struct run *r)
+{
+	unsigned long alen = page_align(a->len, self->page);
+	int anon = a->flags & MMAP_TEST_ANON;
+	int shared = a->flags & MMAP_TEST_SHARED;
+	unsigned long long want_bits, got_bits;
+	char perms[8];
+	char buf[256];
+
+	report_str(&r->rep, buf, sizeof(buf));
+	TH_LOG("%s: mapped %#lx, maps \"%s %s\", query %s", r->how, r->mapped,
+	       r->perms, r->path, buf);
+
+	if (a->flags & (MMAP_TEST_FIXED | MMAP_TEST_FIXED_NOREPLACE))
+		EXPECT_EQ(a->addr, r->mapped);
+	EXPECT_EQ(1U, r->rep.found);
+	EXPECT_EQ(1U, r->rep.contains);
+	EXPECT_EQ(r->mapped, r->rep.addr);
+	EXPECT_EQ(r->mapped, r->rep.vm_start);
+	EXPECT_EQ(r->mapped + alen, r->rep.vm_end);
+	EXPECT_EQ(r->rep.vm_start, r->maps_start);
+	EXPECT_EQ(r->rep.vm_end, r->maps_end);
+
+	snprintf(perms, sizeof(perms), "%c%c%c%c",
+		 a->prot & PROT_READ ? 'r' : '-',
+		 a->prot & PROT_WRITE ? 'w' : '-',
+		 a->prot & PROT_EXEC ? 'x' : '-', shared ? 's' : 'p');
+	EXPECT_STREQ(perms, r->perms);
+
+	want_bits = (a->prot & PROT_READ ? KVM_READ : 0) |
+		    (a->prot & PROT_WRITE ? KVM_WRITE : 0) |
+		    (a->prot & PROT_EXEC ? KVM_EXEC : 0) |
+		    (shared ? KVM_SHARED | KVM_MAYSHARE : 0);
+	got_bits = r->rep.vm_flags & (KVM_READ | KVM_WRITE | KVM_EXEC |
+				      KVM_SHARED | KVM_MAYSHARE);
+	EXPECT_EQ(want_bits, got_bits);
+	if (variant->rdonly && shared)
+		EXPECT_EQ(0ULL, r->rep.vm_flags & KVM_MAYWRITE);
+
+	if (!anon) {
+		EXPECT_EQ((__u32)MMAP_TEST_BACKING_DEVICE, r->rep.backing);
+		EXPECT_EQ(a->pgoff, r->rep.vm_pgoff);
+		EXPECT_EQ(KVM_DONTEXPAND | KVM_DONTDUMP,
+			  r->rep.vm_flags & (KVM_DONTEXPAND | KVM_DONTDUMP));
+		EXPECT_TRUE(strstr(r->path, "mmap-test") != NULL) {
+			TH_LOG("maps path \"%s\"", r->path);
+		}
+		EXPECT_EQ(1ULL, r->live_vmas);
+		if ((a->prot & PROT_READ) && a->pgoff == 0)
+			EXPECT_EQ(1, r->greeting);
+	} else if (shared) {
+		/* MAP_SHARED|MAP_ANONYMOUS is a shmem file. */
+		EXPECT_EQ((__u32)MMAP_TEST_BACKING_FILE, r->rep.backing);
+		EXPECT_EQ(0ULL, r->rep.vm_pgoff);
+		EXPECT_EQ(0ULL, r->live_vmas);
+	} else {
+		EXPECT_EQ((__u32)MMAP_TEST_BACKING_ANON, r->rep.backing);
+		EXPECT_EQ(r->mapped / self->page, r->rep.vm_pgoff);
+		EXPECT_STREQ("", r->path);
+		EXPECT_EQ(0ULL, r->live_vmas);
+	}
+
+	if (!(a->flags & (MMAP_TEST_FIXED | MMAP_TEST_FIXED_NOREPLACE)) &&
+	    a->addr) {
+		unsigned long hint = a->addr & ~((unsigned long)self->page - 1);
+		int honoured = r->mapped == hint ||
+			       r->mapped == hint + self->page;
+
+		if (variant->place == PL_HINT)
+			EXPECT_TRUE(honoured) {
+				TH_LOG("%s: hint %#lx not honoured (%#lx)",
+				       r->how, a->addr, r->mapped);
+			}
+		if (variant->place == PL_ELSEWHERE)
+			EXPECT_FALSE(honoured) {
+				TH_LOG("%s: hint %#lx honoured", r->how,
+				       a->addr);
+			}
+	}
+}
+
+/* Both runs succeeded: the VMAs must be the same. */
+static void compare_runs(struct __test_metadata *_metadata,
+			 const struct run *io, const struct run *mm)
+{
+	char b1[256], b2[256];
+
+	EXPECT_EQ(io->mapped, mm->mapped) {
+		TH_LOG("placement differs: ioctl %#lx, mmap(2) %#lx",
+		       io->mapped, mm->mapped);
+	}
+	EXPECT_EQ(io->rep.vm_end - io->rep.vm_start,
+		  mm->rep.vm_end - mm->rep.vm_start);
+	EXPECT_EQ(io->rep.vm_flags, mm->rep.vm_flags);
+	EXPECT_EQ(io->rep.vm_pgoff, mm->rep.vm_pgoff);
+	EXPECT_EQ(io->rep.backing, mm->rep.backing);
+	EXPECT_EQ(io->rep.nr_vmas, mm->rep.nr_vmas);
+	EXPECT_EQ(0, memcmp(&io->rep, &mm->rep, sizeof(io->rep))) {
+		report_str(&io->rep, b1, sizeof(b1));
+		report_str(&mm->rep, b2, sizeof(b2));
+		TH_LOG("QUERY differs:\n  ioctl   %s\n  mmap(2) %s", b1, b2);
+	}
+	EXPECT_STREQ(io->perms, mm->perms);
+	EXPECT_STREQ(io->path, mm->path);
+	EXPECT_EQ(io->maps_end - io->maps_start, mm->maps_end - mm->maps_start);
+	EXPECT_EQ(io->live_vmas, mm->live_vmas);
+	EXPECT_EQ(io->greeting, mm->greeting);
+}
+
+TEST_F(diff, ioctl_vs_mmap)
+{
+	struct args a, ref;
+	struct run io, mm;
+	int want = variant->err;
+	char fl[96], pr[16];
+
+	if (self->skip)
+		SKIP(return, "%s absent", MMAP_TEST_DEVICE);
+
+	build_args(self, variant, &a);
+	mt_format_flags(a.flags, fl, sizeof(fl));
+	mt_format_prot(a.prot, pr, sizeof(pr));
+	TH_LOG("addr %#lx len %#lx pgoff %#lx prot %s flags %s fd %s",
+	       a.addr, a.len, a.pgoff, pr, fl,
+	       variant->rdonly ? "O_RDONLY" : "O_RDWR");
+
+	/* Executable device mappings on a noexec /dev: EPERM everywhere. */
+	if (!want && (a.prot & PROT_EXEC) && !(a.flags & MMAP_TEST_ANON) &&
+	    self->dev_noexec) {
+		TH_LOG("%s is on a noexec mount: PROT_EXEC gives EPERM",
+		       MMAP_TEST_DEVICE);
+		want = EPERM;
+	}
+
+	switch (variant->diff) {
+	case D_NONE:
+		break;
+	case D_PGOFF_INEXPRESSIBLE:
+		TH_LOG("documented difference: pgoff %#lx > ULONG_MAX >> PAGE_SHIFT: ALLOC gives EOVERFLOW; mmap(2) takes a byte offset and cannot express it, so only the ioctl runs",
+		       a.pgoff);
+		run_ioctl(_metadata, self, variant, &a, &io);
+		EXPECT_EQ(EOVERFLOW, io.err);
+		return;
+	case D_OFFSET_UNALIGNED:
+		TH_LOG("documented difference: a byte offset that is not page aligned exists only for mmap(2) (EINVAL); ALLOC's pgoff is in pages");
+		run_mmap(_metadata, self, variant, &a, 0x123, &mm);
+		EXPECT_EQ(EINVAL, mm.err);
+		/* The same row with the offset rounded down to a page. */
+		run_ioctl(_metadata, self, variant, &a, &io);
+		run_mmap(_metadata, self, variant, &a, 0, &mm);
+		ASSERT_EQ(0, io.err);
+		ASSERT_EQ(0, mm.err);
+		check_expected(_metadata, self, variant, &a, &io);
+		check_expected(_metadata, self, variant, &a, &mm);
+		compare_runs(_metadata, &io, &mm);
+		return;
+	case D_PROT_UNKNOWN:
+	case D_FLAGS_BOTH:
+		if (variant->diff == D_PROT_UNKNOWN)
+			TH_LOG("documented difference: ALLOC rejects prot bits outside PROT_READ|PROT_WRITE|PROT_EXEC (EINVAL); mmap(2) ignores unknown prot bits, so it maps as if they were absent");
+		else
+			TH_LOG("documented difference: ALLOC wants exactly one of SHARED and PRIVATE (EINVAL); for mmap(2), MAP_SHARED|MAP_PRIVATE is MAP_SHARED_VALIDATE, a shared mapping");
+		run_ioctl(_metadata, self, variant, &a, &io);
+		EXPECT_EQ(want, io.err);
+		run_mmap(_metadata, self, variant, &a, a.pgoff * self->page,
+			 &mm);
+		ASSERT_EQ(0, mm.err) {
+			TH_LOG("mmap(2): %s", mt_errno_name(mm.err));
+		}
+		/* mmap(2)'s VMA must be ALLOC's of the corrected request. */
+		ref = a;
+		ref.prot &= PROT_READ | PROT_WRITE | PROT_EXEC;
+		if (variant->diff == D_FLAGS_BOTH)
+			ref.flags &= ~MMAP_TEST_PRIVATE;
+		run_ioctl(_metadata, self, variant, &ref, &io);
+		ASSERT_EQ(0, io.err) {
+			TH_LOG("corrected ALLOC: %s", mt_errno_name(io.err));
+		}
+		check_expected(_metadata, self, variant, &ref, &io);
+		check_expected(_metadata, self, variant, &ref, &mm);
+		compare_runs(_metadata, &io, &mm);
+		return;
+	case D_OFFSET_OVERFLOW:
+		run_ioctl(_metadata, self, variant, &a, &io);
+		EXPECT_EQ(want, io.err) {
+			TH_LOG("ioctl: %s, want %s", mt_errno_name(io.err),
+			       mt_errno_name(want));
+		}
+		run_mmap(_metadata, self, variant, &a, a.pgoff * self->page,
+			 &mm);
+		TH_LOG("documented difference: byte offset %#lx + len overflows: vm_mmap() (ALLOC) checks that first (EINVAL); mmap(2) hands pgoff to do_mmap(), which gives %s",
+		       a.pgoff * self->page, mt_errno_name(mm.err));
+		if (!(a.flags & MMAP_TEST_ANON)) {
+			/* file_mmap_ok() or pgoff + pages wrapping */
+			EXPECT_EQ(EOVERFLOW, mm.err);
+		} else {
+#ifdef __x86_64__
+			/* Anonymous mmap(2) ignores pgoff (no wrap on x86_64,
+			 * where the byte offset is unsigned). */
+			EXPECT_EQ(0, mm.err);
+			if (!mm.err)
+				check_expected(_metadata, self, variant, &a,
+					       &mm);
+#else
+			EXPECT_TRUE(mm.err == 0 || mm.err == EOVERFLOW);
+#endif
+		}
+		return;
+	}
+
+	run_ioctl(_metadata, self, variant, &a, &io);
+	run_mmap(_metadata, self, variant, &a, a.pgoff * self->page, &mm);
+	TH_LOG("ioctl: %s %#lx; mmap(2): %s %#lx", mt_errno_name(io.err),
+	       io.mapped, mt_errno_name(mm.err), mm.mapped);
+
+	EXPECT_EQ(want, io.err) {
+		TH_LOG("ioctl: %s, contract says %s", mt_errno_name(io.err),
+		       mt_errno_name(want));
+	}
+	ASSERT_EQ(io.err, mm.err) {
+		TH_LOG("errno differs: ioctl %s, mmap(2) %s",
+		       mt_errno_name(io.err), mt_errno_name(mm.err));
+	}
+	if (!variant->validation) {
+		char b1[256], b2[256];
+
+		/* ALLOC's "before" is find_vma(addr) in the same state as
+		 * the QUERY taken just before mmap(2). */
+		EXPECT_EQ(0, memcmp(&io.before, &mm.before,
+				    sizeof(io.before))) {
+			report_str(&io.before, b1, sizeof(b1));
+			report_str(&mm.before, b2, sizeof(b2));
+			TH_LOG("before differs:\n  ALLOC %s\n  QUERY %s", b1,
+			       b2);
+		}
+	}
+	if (io.err)
+		return;
+	check_expected(_metadata, self, variant, &a, &io);
+	check_expected(_metadata, self, variant, &a, &mm);
+	compare_runs(_metadata, &io, &mm);
+}
+
+TEST_HARNESS_MAIN
