@@ -317,6 +317,7 @@ struct task_top {
 	bool exact;		/* false: an estimate from /proc/self/maps */
 };
 
+#if defined(__x86_64__)
 static bool cpu_has_la57(void)
 {
 	char line[4096];
@@ -330,6 +331,7 @@ static bool cpu_has_la57(void)
 	fclose(f);
 	return found;
 }
+#endif
 
 /* End of the highest mapping of this process, [vsyscall] excepted. */
 static __u64 highest_mapping_end(void)
@@ -403,9 +405,10 @@ static void explain_enomem(const struct ctx *c, const struct mmap_test_alloc *a,
 	if (!len || (t.end && t.exact && len > t.end)) {
 		snprintf(buf, n, "len exceeds the address space");
 	} else if (fixed && t.end && (a->addr >= t.end || len > t.end - a->addr)) {
-		snprintf(buf, n, "0x%llx%s is %sabove TASK_SIZE on this machine: user addresses %send at 0x%llx%s",
+		snprintf(buf, n, "0x%llx%s%.0llx is %sabove TASK_SIZE on this machine: user addresses %send at 0x%llx%s",
 			 (unsigned long long)a->addr,
-			 a->addr < t.end ? " + len" : "",
+			 a->addr < t.end ? " + 0x" : "",
+			 a->addr < t.end ? (unsigned long long)len : 0ULL,
 			 t.exact ? "" : "likely ", t.exact ? "" : "likely ",
 			 (unsigned long long)t.end,
 			 t.exact ? "" : " (estimated from the highest mapping in /proc/self/maps)");
@@ -532,12 +535,12 @@ static const char *explain_error(const struct ctx *c, enum req req, int err,
 			snprintf(buf, n, "operation not permitted");
 		break;
 	case EEXIST:
-		b = &a->before;
-		if (req == REQ_ALLOC && b->found)
+		b = req == REQ_ALLOC ? &a->before : NULL;
+		if (b && b->found)
 			snprintf(buf, n, "fixed-noreplace: overlaps [0x%llx,0x%llx)",
 				 (unsigned long long)b->vm_start,
 				 (unsigned long long)b->vm_end);
-		else if (req == REQ_ALLOC)
+		else if (b)
 			snprintf(buf, n, "fixed-noreplace: the range is in use");
 		break;
 	case EOVERFLOW:
