@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Kernel API compatibility for mmap-test.
+ *
+ * Every difference is keyed on an MT_HAVE_* macro that scripts/conftest.sh
+ * sets by compile-testing the API against the kernel being built for.
+ * No LINUX_VERSION_CODE checks: distributions backport.
+ */
+#ifndef MMAP_TEST_COMPAT_H
+#define MMAP_TEST_COMPAT_H
+
+#include <linux/compat.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include "mmap_test_conftest.h"
+
+#ifndef MT_HAVE_VM_FAULT_T
+#define vm_fault_t int
+#endif
+
+#ifndef MT_HAVE_MMAP_READ_LOCK
+static inline int mmap_read_lock_killable(struct mm_struct *mm)
+{
+	return down_read_killable(&mm->mmap_sem);
+}
+
+static inline void mmap_read_unlock(struct mm_struct *mm)
+{
+	up_read(&mm->mmap_sem);
+}
+#endif
+
+#ifndef MT_HAVE_VMA_LOOKUP
+static inline struct vm_area_struct *vma_lookup(struct mm_struct *mm,
+						unsigned long addr)
+{
+	struct vm_area_struct *vma = find_vma(mm, addr);
+
+	return vma && vma->vm_start <= addr ? vma : NULL;
+}
+#endif
+
+#ifndef MT_HAVE_VM_FLAGS_SET
+static inline void vm_flags_set(struct vm_area_struct *vma,
+				vm_flags_t flags)
+{
+	vma->vm_flags |= flags;
+}
+#endif
+
+/* The mm's default placement, which our get_unmapped_area delegates to. */
+static inline unsigned long mt_mm_get_unmapped_area(struct file *file,
+						    unsigned long addr,
+						    unsigned long len,
+						    unsigned long pgoff,
+						    unsigned long flags)
+{
+#ifdef MT_HAVE_MM_GET_UNMAPPED_AREA
+	return mm_get_unmapped_area(current->mm, file, addr, len, pgoff, flags);
+#else
+	return current->mm->get_unmapped_area(file, addr, len, pgoff, flags);
+#endif
+}
+
+#if defined(CONFIG_COMPAT) && !defined(MT_HAVE_COMPAT_PTR_IOCTL)
+static inline long compat_ptr_ioctl(struct file *file, unsigned int cmd,
+				    unsigned long arg)
+{
+	if (!file->f_op->unlocked_ioctl)
+		return -ENOIOCTLCMD;
+	return file->f_op->unlocked_ioctl(file, cmd,
+					  (unsigned long)compat_ptr(arg));
+}
+#endif
+
+#ifndef MT_HAVE_KVCALLOC
+static inline void *kvcalloc(size_t n, size_t size, gfp_t flags)
+{
+	if (size && n > SIZE_MAX / size)
+		return NULL;
+	return kvzalloc(n * size, flags);
+}
+#endif
+
+/*
+ * ->map_pages (fault-around) is used only where it returns vm_fault_t
+ * (MT_HAVE_MAP_PAGES_VM_FAULT_T); before that, every fault goes through
+ * ->fault.  MAP_FIXED_NOREPLACE is a uapi macro: where it is missing,
+ * IOCTL_ALLOC_VMA rejects MMAP_TEST_FIXED_NOREPLACE with EOPNOTSUPP.
+ */
+
+#endif /* MMAP_TEST_COMPAT_H */
