@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmap-test: the ioctls.
+ *
+ * ALLOC_VMA reports find_vma(addr) and then calls vm_mmap() on the caller's
+ * mm; FREE_VMA calls vm_munmap(); QUERY_VMA reports find_vma(addr).
+ *
+ * find_vma() returns the first VMA with vm_end > addr: it may start far above
+ * addr, so a non-NULL result does not mean addr is mapped.  The report says
+ * both what was found and whether it contains addr.
+ *
+ * Locking: mmap_lock is held (for read) only around find_vma() and the
+ * copy of the VMA's fields; never across vm_mmap()/vm_munmap(), which take
+ * it for write, nor across copy_{to,from}_user(), which may fault.  No
+ * driver lock exists to be held across either.
+ */
+
+#include <linux/mman.h>
+#include <linux/sched/mm.h>
+#include <linux/uaccess.h>
+#include <linux/mmap_test.h>
+#include "mmap_test.h"
+
+#define MMAP_TEST_PROT_ALL	(PROT_READ | PROT_WRITE | PROT_EXEC)
+
+/* What /proc/<pid>/maps shows for @vma, classified (see the UAPI header). */
+static u32 mmap_test_backing(struct vm_area_struct *vma)
+{
+	struct mm_struct *mm = vma->vm_mm;
+
+	if (vma->vm_file)
+		return vma->vm_file->f_op == &mmap_test_fops ?
+		       MMAP_TEST_BACKING_DEVICE : MMAP_TEST_BACKING_FILE;
+	if (vma->vm_ops)	/* special mapping: [vdso], [vvar], ... */
+		return MMAP_TEST_BACKING_SPECIAL;
+	if (vma->vm_start <= mm->brk && vma->vm_end >= mm->start_brk)
+		return MMAP_TEST_BACKING_SPECIAL;	/* [heap] */
+	if (vma->vm_start <= mm->start_stack &&
+	    vma->vm_end >= mm->start_stack)
+		return MMAP_TEST_BACKING_SPECIAL;	/* [stack] */
+	return MMAP_TEST_BACKING_ANON;
+}
+
+static int mmap_test_report(u64 addr, struct mmap_test_vma_report *r)
+{
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	r->addr = addr;
+	if (addr > ULONG_MAX)
+		return 0;	/* above any VMA */
+
+	ret = mmap_read_lock_killable(mm);
+	if (ret)
+		return ret;
+	r->nr_vmas = mm->map_count;
+	vma = find_vma(mm, addr);
+	if (vma) {
+		r->found = 1;
+		r->vm_start = vma->vm_start;
+		r->vm_end = vma->vm_end;
+		r->contains = vma->vm_start <= addr;
+		r->gap = r->contains ? 0 : vma->vm_start - addr;
+		r->vm_flags = vma->vm_flags;
+		r->vm_pgoff = vma->vm_pgoff;
+		r->backing = mmap_test_backing(vma);
+	}
+	mmap_read_unlock(mm);
+	return 0;
+}
+
+/*
+ * Bounds of the VMA that holds @addr now, for the log: a new anonymous
+ * mapping may have merged with its neighbours.  Zero if it is gone already.
+ */
+static void mmap_test_vma_bounds(unsigned long addr, unsigned long *start,
+				 unsigned long *end)
+{
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+
+	if (mmap_read_lock_killable(mm))
+		return;
+	vma = vma_lookup(mm, addr);
+	if (vma) {
+		*start = vma->vm_start;
+		*end = vma->vm_end;
+	}
+	mmap_read_unlock(mm);
+}
+
+static const char * const mmap_test_backing_names[] = {
+	[MMAP_TEST_BACKING_NONE]	= "none",
+	[MMAP_TEST_BACKING_DEVICE]	= "device",
+	[MMAP_TEST_BACKING_FILE]	= "file",
+	[MMAP_TEST_BACKING_ANON]	= "anon",
+	[MMAP_TEST_BACKING_SPECIAL]	= "special",
+};
+
+/* One dmesg line: "<op> find_vma(<addr>) -> <verdict>; <result>". */
+static void mmap_test_log(struct mmap_test_file *mf, const char *op,
+			  const struct mmap_test_vma_report *r,
+			  const char *result)
+{
+	struct device *dev = mmap_test_device(mf);
+
+	if (!r->found)
+		dev_info(dev, "%s find_vma(%#llx) -> NULL: no VMA at or above it; %s\n",
+			 op, r->addr, result);
+	else if (r->contains)
+		dev_info(dev, "%s find_vma(%#llx) -> [%#llx,%#llx) %s, contains: yes; %s\n",
+			 op, r->addr, r->vm_start, r->vm_end,
+			 mmap_test_backing_names[r->backing], result);
+	else
+		dev_info(dev, "%s find_vma(%#llx) -> [%#llx,%#llx) %s, contains: no, next VMA starts %#llx above; %s\n",
+			 op, r->addr, r->vm_start, r->vm_end,
+			 mmap_test_backing_names[r->backing], r->gap, result);
+}
+
+static int mmap_test_check_alloc(const struct mmap_test_alloc *req)
+{
+	bool shared = req->flags & MMAP_TEST_SHARED;
+	bool private = req->flags & MMAP_TEST_PRIVATE;
+
+	if (req->reserved[0] || req->reserved[1] || req->reserved[2])
+		return -EINVAL;
+	if (req->flags & ~MMAP_TEST_FLAGS_ALL)
+		return -EINVAL;
+	if (shared == private)
+		return -EINVAL;
+	if (req->prot & ~MMAP_TEST_PROT_ALL)
+		return -EINVAL;
+	if (!req->len)
+		return -EINVAL;
+	if (req->pgoff > ULONG_MAX >> PAGE_SHIFT)
+		return -EOVERFLOW;
+	/* Only on 32-bit kernels: what does not fit cannot be mapped. */
+	if (req->addr > ULONG_MAX || req->len > ULONG_MAX)
+		return -ENOMEM;
+	if (!MAP_FIXED_NOREPLACE && (req->flags & MMAP_TEST_FIXED_NOREPLACE))
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+static unsigned long mmap_test_map_flags(u32 flags)
+{
+	unsigned long mflags = 0;
+
+	mflags |= (flags & MMAP_TEST_SHARED) ? MAP_SHARED : MAP_PRIVATE;
+	if (flags & MMAP_TEST_FIXED)
+		mflags |= MAP_FIXED;
+	if (flags & MMAP_TEST_FIXED_NOREPLACE)
+		mflags |= MAP_FIXED_NOREPLACE;
+	if (flags & MMAP_TEST_POPULATE)
+		mflags |= MAP_POPULATE;
+	if (flags & MMAP_TEST_ANON)
+		mflags |= MAP_ANONYMOUS;
+	return mflags;
+}
+
+static long mmap_test_alloc(struct file *filp,
+			    struct mmap_test_alloc __user *uarg)
+{
+	struct mmap_test_file *mf = filp->private_data;
+	struct mmap_test_alloc req;
+	struct file *file;
+	unsigned long addr;
+	char result[128];
+	int ret;
+
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	ret = mmap_test_check_alloc(&req);
+	if (ret) {
+		dev_info(mmap_test_device(mf),
+			 "ALLOC rejected (flags %#x, prot %#x, len %#llx, pgoff %#llx): %d\n",
+			 req.flags, req.prot, req.len, req.pgoff, ret);
+		return ret;
+	}
+
+	ret = mmap_test_report(req.addr, &req.before);
+	if (ret)
+		return ret;
+
+	file = req.flags & MMAP_TEST_ANON ? NULL : filp;
+	addr = vm_mmap(file, req.addr, req.len, req.prot,
+		       mmap_test_map_flags(req.flags), req.pgoff << PAGE_SHIFT);
+	if (IS_ERR_VALUE(addr)) {
+		ret = (int)addr;
+		req.mapped = 0;
+		snprintf(result, sizeof(result), "vm_mmap(len %#llx, flags %#x) -> %d",
+			 req.len, req.flags, ret);
+	} else {
+		unsigned long start = 0, end = 0;
+
+		req.mapped = addr;
+		mmap_test_vma_bounds(addr, &start, &end);
+		snprintf(result, sizeof(result),
+			 "vm_mmap(len %#llx, flags %#x) -> %#lx, now in VMA [%#lx,%#lx)",
+			 req.len, req.flags, addr, start, end);
+	}
+	mmap_test_log(mf, "ALLOC", &req.before, result);
+
+	if (copy_to_user(uarg, &req, sizeof(req))) {
+		/* The caller cannot learn the address: do not leave it mapped. */
+		if (!ret)
+			vm_munmap(addr, req.len);
+		return -EFAULT;
+	}
+	return ret;
+}
+
+static long mmap_test_free(struct file *filp,
+			   struct mmap_test_free __user *uarg)
+{
+	struct mmap_test_file *mf = filp->private_data;
+	struct mmap_test_vma_report before;
+	struct mmap_test_free req;
+	char result[96];
+	int ret;
+
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if (req.reserved)
+		return -EINVAL;
+	/* Only on 32-bit kernels: munmap(2) says EINVAL for such ranges. */
+	if (req.addr > ULONG_MAX || req.len > ULONG_MAX)
+		return -EINVAL;
+
+	ret = mmap_test_report(req.addr, &before);
+	if (ret)
+		return ret;
+	ret = vm_munmap(req.addr, req.len);
+	snprintf(result, sizeof(result), "vm_munmap(%#llx, %#llx) -> %d",
+		 req.addr, req.len, ret);
+	mmap_test_log(mf, "FREE", &before, result);
+	return ret;
+}
+
+static long mmap_test_query(struct file *filp,
+			    struct mmap_test_query __user *uarg)
+{
+	struct mmap_test_file *mf = filp->private_data;
+	struct mmap_test_query req;
+	int ret;
+
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if (req.reserved)
+		return -EINVAL;
+	ret = mmap_test_report(req.addr, &req.report);
+	if (ret)
+		return ret;
+	mmap_test_log(mf, "QUERY", &req.report, "done");
+	return copy_to_user(uarg, &req, sizeof(req)) ? -EFAULT : 0;
+}
+
+static long mmap_test_get_stats(struct file *filp,
+				struct mmap_test_stats __user *uarg)
+{
+	struct mmap_test_file *mf = filp->private_data;
+	struct mmap_test_dev *mt = mf->dev;
+	struct mmap_test_stats st = {
+		.faults		= atomic_long_read(&mf->faults),
+		.pages_around	= atomic_long_read(&mf->pages_around),
+		.live_vmas	= atomic_long_read(&mf->live_vmas),
+		.vma_opens	= atomic_long_read(&mf->vma_opens),
+		.vma_closes	= atomic_long_read(&mf->vma_closes),
+		.pages		= atomic_long_read(&mf->allocated),
+		.buffer_pages	= mf->nr_pages,
+		.total_faults	= atomic_long_read(&mt->faults),
+		.total_live_vmas = atomic_long_read(&mt->live_vmas),
+		.total_pages	= atomic_long_read(&mt->pages),
+		.total_files	= atomic_long_read(&mt->files),
+	};
+
+	return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
+}
+
+long mmap_test_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
+{
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case IOCTL_ALLOC_VMA:
+		return mmap_test_alloc(filp, uarg);
+	case IOCTL_FREE_VMA:
+		return mmap_test_free(filp, uarg);
+	case IOCTL_QUERY_VMA:
+		return mmap_test_query(filp, uarg);
+	case IOCTL_GET_STATS:
+		return mmap_test_get_stats(filp, uarg);
+	default:
+		return -ENOTTY;
+	}
+}

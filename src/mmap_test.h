@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mmap-test internals shared by main.c, vma.c and ioctl.c.
+ */
+#ifndef MMAP_TEST_H
+#define MMAP_TEST_H
+
+#include <linux/atomic.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include "compat.h"
+
+/**
+ * struct mmap_test_dev - the device and its module-wide counters
+ * @misc: the misc device /dev/mmap-test
+ * @debugfs: directory /sys/kernel/debug/mmap_test
+ * @files: open files (each owns a buffer)
+ * @pages: buffer pages allocated, all files
+ * @live_vmas: VMAs of the device alive, all files
+ * @faults: faults served, all files
+ */
+struct mmap_test_dev {
+	struct miscdevice misc;
+	struct dentry *debugfs;
+	atomic_long_t files;
+	atomic_long_t pages;
+	atomic_long_t live_vmas;
+	atomic_long_t faults;
+};
+
+/**
+ * struct mmap_test_file - one open file of the device
+ * @dev: the device
+ * @nr_pages: size of the buffer in pages, fixed at open
+ * @pages: @nr_pages slots; a page is allocated on first use and stays
+ *	until the file is released.  Slots are filled with cmpxchg() and
+ *	never cleared before release, so lookups need no lock.
+ * @allocated: pages allocated in @pages
+ * @faults: faults served on mappings of this file
+ * @pages_around: pages mapped by fault-around
+ * @live_vmas: VMAs of this file now alive
+ * @vma_opens: vm_ops->open calls
+ * @vma_closes: vm_ops->close calls
+ */
+struct mmap_test_file {
+	struct mmap_test_dev *dev;
+	unsigned long nr_pages;
+	struct page **pages;
+	atomic_long_t allocated;
+	atomic_long_t faults;
+	atomic_long_t pages_around;
+	atomic_long_t live_vmas;
+	atomic_long_t vma_opens;
+	atomic_long_t vma_closes;
+};
+
+extern bool mmap_test_dump_stack;
+extern const struct file_operations mmap_test_fops;
+
+static inline struct device *mmap_test_device(struct mmap_test_file *mf)
+{
+	return mf->dev->misc.this_device;
+}
+
+struct page *mmap_test_get_page(struct mmap_test_file *mf, pgoff_t index,
+				gfp_t gfp);
+int mmap_test_mmap(struct file *filp, struct vm_area_struct *vma);
+unsigned long mmap_test_get_unmapped_area(struct file *filp,
+					  unsigned long addr,
+					  unsigned long len,
+					  unsigned long pgoff,
+					  unsigned long flags);
+long mmap_test_ioctl(struct file *filp, unsigned int cmd, unsigned long arg);
+
+#endif /* MMAP_TEST_H */

@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmap-test: the driver side of a mapping.
+ *
+ * ->get_unmapped_area delegates placement to the mm's default and logs it.
+ * ->mmap checks the range against the buffer and installs vm_ops:
+ *   ->fault      serves the buffer page at vmf->pgoff (SIGBUS past the end)
+ *   ->map_pages  fault-around for shared mappings: maps the buffer pages
+ *                around a read fault in one go
+ *   ->open/close count live VMAs (split, fork and mremap call ->open)
+ *
+ * Neither ->fault nor ->map_pages touches mmap_lock: from 6.7 on they may run
+ * under the per-VMA lock alone.  Buffer pages are looked up locklessly.
+ */
+
+#include <linux/mm.h>
+#include "mmap_test.h"
+
+static void mmap_test_vma_get(struct mmap_test_file *mf)
+{
+	atomic_long_inc(&mf->live_vmas);
+	atomic_long_inc(&mf->dev->live_vmas);
+}
+
+static void mmap_test_vma_open(struct vm_area_struct *vma)
+{
+	struct mmap_test_file *mf = vma->vm_private_data;
+
+	atomic_long_inc(&mf->vma_opens);
+	mmap_test_vma_get(mf);
+}
+
+static void mmap_test_vma_close(struct vm_area_struct *vma)
+{
+	struct mmap_test_file *mf = vma->vm_private_data;
+
+	atomic_long_inc(&mf->vma_closes);
+	atomic_long_dec(&mf->live_vmas);
+	atomic_long_dec(&mf->dev->live_vmas);
+}
+
+static void mmap_test_count_fault(struct mmap_test_file *mf)
+{
+	atomic_long_inc(&mf->faults);
+	atomic_long_inc(&mf->dev->faults);
+}
+
+static vm_fault_t mmap_test_fault(struct vm_fault *vmf)
+{
+	struct mmap_test_file *mf = vmf->vma->vm_private_data;
+	struct page *page;
+
+	if (mmap_test_dump_stack)
+		dump_stack();
+
+	page = mmap_test_get_page(mf, vmf->pgoff, GFP_KERNEL);
+	if (IS_ERR(page))
+		return PTR_ERR(page) == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+
+	get_page(page);
+	vmf->page = page;
+	mmap_test_count_fault(mf);
+	dev_dbg(mmap_test_device(mf), "page index offset = %lu\n", vmf->pgoff);
+	return 0;
+}
+
+#ifdef MT_HAVE_MAP_PAGES_VM_FAULT_T
+/*
+ * Fault-around: map the buffer pages of [start_pgoff, end_pgoff] that are
+ * not mapped yet.  From 6.5 on this runs under rcu_read_lock(), so it must
+ * not sleep: pages missing from the buffer are allocated with GFP_NOWAIT and
+ * skipped if that fails (->fault then serves them), and nothing is done
+ * while the page table itself is missing, because vm_insert_page() would
+ * have to allocate it.  VM_MIXEDMAP, set at mmap time, lets
+ * vm_insert_page() run here under the mmap or per-VMA read lock.
+ */
+static vm_fault_t mmap_test_map_pages(struct vm_fault *vmf,
+				      pgoff_t start_pgoff, pgoff_t end_pgoff)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct mmap_test_file *mf = vma->vm_private_data;
+	vm_fault_t ret = 0;
+	pgoff_t pgoff;
+
+	if (pmd_none(*vmf->pmd))
+		return 0;
+
+	for (pgoff = start_pgoff; pgoff <= end_pgoff; pgoff++) {
+		unsigned long addr = vma->vm_start +
+				     ((pgoff - vma->vm_pgoff) << PAGE_SHIFT);
+		struct page *page;
+
+		page = mmap_test_get_page(mf, pgoff,
+					  GFP_NOWAIT | __GFP_NOWARN);
+		if (IS_ERR(page) || vm_insert_page(vma, addr, page))
+			continue;
+		atomic_long_inc(&mf->pages_around);
+		dev_dbg(mmap_test_device(mf),
+			"page index offset = %lu (fault-around)\n", pgoff);
+		if (addr == vmf->address)
+			ret = VM_FAULT_NOPAGE;
+	}
+	if (ret)
+		mmap_test_count_fault(mf);
+	return ret;
+}
+#endif
+
+static const struct vm_operations_struct mmap_test_private_vm_ops = {
+	.open	= mmap_test_vma_open,
+	.close	= mmap_test_vma_close,
+	.fault	= mmap_test_fault,
+};
+
+static const struct vm_operations_struct mmap_test_shared_vm_ops = {
+	.open		= mmap_test_vma_open,
+	.close		= mmap_test_vma_close,
+	.fault		= mmap_test_fault,
+#ifdef MT_HAVE_MAP_PAGES_VM_FAULT_T
+	.map_pages	= mmap_test_map_pages,
+#endif
+};
+
+int mmap_test_mmap(struct file *filp, struct vm_area_struct *vma)
+{
+	struct mmap_test_file *mf = filp->private_data;
+	unsigned long pages = vma_pages(vma);
+	bool shared = vma->vm_flags & VM_MAYSHARE;
+
+	if (mmap_test_dump_stack)
+		dump_stack();
+
+	if (vma->vm_pgoff >= mf->nr_pages ||
+	    pages > mf->nr_pages - vma->vm_pgoff) {
+		dev_dbg(mmap_test_device(mf),
+			"mmap [%#lx,%#lx) pgoff %lu: past the end of the %lu-page buffer\n",
+			vma->vm_start, vma->vm_end, vma->vm_pgoff,
+			mf->nr_pages);
+		return -EINVAL;
+	}
+
+	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP |
+		     (shared ? VM_MIXEDMAP : 0));
+	vma->vm_ops = shared ? &mmap_test_shared_vm_ops :
+			       &mmap_test_private_vm_ops;
+	vma->vm_private_data = mf;
+	mmap_test_vma_get(mf);
+	dev_dbg(mmap_test_device(mf), "mmap [%#lx,%#lx) pgoff %lu %s\n",
+		vma->vm_start, vma->vm_end, vma->vm_pgoff,
+		shared ? "shared" : "private");
+	return 0;
+}
+
+unsigned long mmap_test_get_unmapped_area(struct file *filp,
+					  unsigned long addr,
+					  unsigned long len,
+					  unsigned long pgoff,
+					  unsigned long flags)
+{
+	struct mmap_test_file *mf = filp->private_data;
+	unsigned long ret;
+
+	if (mmap_test_dump_stack)
+		dump_stack();
+
+	ret = mt_mm_get_unmapped_area(filp, addr, len, pgoff, flags);
+	if (IS_ERR_VALUE(ret))
+		dev_dbg(mmap_test_device(mf),
+			"get_unmapped_area(addr %#lx, len %#lx, pgoff %lu, flags %#lx) -> %ld\n",
+			addr, len, pgoff, flags, (long)ret);
+	else
+		dev_dbg(mmap_test_device(mf),
+			"get_unmapped_area(addr %#lx, len %#lx, pgoff %lu, flags %#lx) -> %#lx%s\n",
+			addr, len, pgoff, flags, ret,
+			addr && ret != addr ? " (hint not taken)" : "");
+	return ret;
+}
