@@ -6,6 +6,11 @@
 #                     headers by default) and the test-mmap tool
 #   make demo         the whole reference run in a VM, setup included
 #   make check        the test suite in VMs: ends "N passed, N failed"
+#   make bench        bench-mmap in the VM: a table and JSON
+#   make shell        an interactive shell in the VM, module loaded
+#   make lint         checkpatch --strict, W=1, sparse, shellcheck
+#   make install      modules_install, the UAPI header and test-mmap
+#   make dkms-install build and install through DKMS
 #   make clean
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -13,7 +18,7 @@ ARCH ?=
 CROSS_COMPILE ?=
 KBUILD_ARGS := $(if $(ARCH),ARCH=$(ARCH)) $(if $(CROSS_COMPILE),CROSS_COMPILE=$(CROSS_COMPILE))
 
-.PHONY: all modules tools demo check clean
+.PHONY: all modules tools demo check bench shell lint install dkms-install clean
 
 all: modules tools
 
@@ -35,6 +40,27 @@ demo:
 
 check:
 	scripts/check.sh
+
+bench:
+	scripts/bench.sh
+
+shell:
+	scripts/shell.sh
+
+lint:
+	scripts/lint.sh
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+install: all
+	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" $(KBUILD_ARGS) modules_install
+	install -D -m 0644 include/uapi/linux/mmap_test.h \
+		"$(DESTDIR)$(PREFIX)/include/linux/mmap_test.h"
+	install -D -m 0755 test-mmap "$(DESTDIR)$(PREFIX)/bin/test-mmap"
+
+dkms-install:
+	scripts/dkms.sh install
 
 clean:
 	@if [ -f "$(KDIR)/Makefile" ]; then \
