@@ -31,6 +31,8 @@
  *   --expect ERRNO   alloc/free/query/stats: exit 0 iff the ioctl failed
  *                    with ERRNO (a name such as EEXIST, or 0 for success)
  *   --until-signal   hold: ignore stdin, wait for SIGTERM/SIGINT only
+ *   --json           alloc/free/query/stats: print one JSON object (on
+ *                    stdout, also on failure; addresses as "0x.." strings)
  *   --help
  *
  * Exit status: 0 success, 1 failure, 2 usage error.
@@ -75,7 +77,7 @@ struct opts {
 	__u32 share;		/* SHARED/PRIVATE bits given */
 	__u32 place;		/* FIXED/FIXED_NOREPLACE bits given */
 	bool addr_set, len_set, prot_set, raw_flags_set, hint;
-	bool populate, anon, rdonly, until_signal, expect_set;
+	bool populate, anon, rdonly, until_signal, expect_set, json;
 	int expect;
 };
 
@@ -110,7 +112,8 @@ static void usage(FILE *f)
 "  --addr A --len L[p|k|m|g] --pgoff P --prot rwx|none|N\n"
 "  --shared --private --fixed --fixed-noreplace --hint --populate --anon\n"
 "  --reserved N --raw-flags F --device PATH --rdonly\n"
-"  --expect ERRNO|0 (alloc/free/query/stats) --until-signal (hold) --help\n");
+"  --expect ERRNO|0, --json (alloc/free/query/stats)\n"
+"  --until-signal (hold) --help\n");
 }
 
 static int parse_u64(const char *s, __u64 *v, unsigned long page)
@@ -189,7 +192,7 @@ enum {
 	OPT_ADDR = 256, OPT_LEN, OPT_PGOFF, OPT_PROT, OPT_SHARED, OPT_PRIVATE,
 	OPT_FIXED, OPT_NOREPLACE, OPT_HINT, OPT_POPULATE, OPT_ANON,
 	OPT_RESERVED, OPT_RAW, OPT_DEVICE, OPT_RDONLY, OPT_EXPECT,
-	OPT_UNTIL_SIGNAL,
+	OPT_UNTIL_SIGNAL, OPT_JSON,
 };
 
 static const struct option long_opts[] = {
@@ -210,6 +213,7 @@ static const struct option long_opts[] = {
 	{ "rdonly", no_argument, NULL, OPT_RDONLY },
 	{ "expect", required_argument, NULL, OPT_EXPECT },
 	{ "until-signal", no_argument, NULL, OPT_UNTIL_SIGNAL },
+	{ "json", no_argument, NULL, OPT_JSON },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -259,6 +263,7 @@ static int parse_opt(struct opts *o, int c, const char *arg,
 	case OPT_DEVICE: o->device = arg; return 0;
 	case OPT_RDONLY: o->rdonly = true; return 0;
 	case OPT_UNTIL_SIGNAL: o->until_signal = true; return 0;
+	case OPT_JSON: o->json = true; return 0;
 	}
 	return -1;
 }
@@ -303,8 +308,9 @@ static int parse_args(struct opts *o, int argc, char **argv,
 			argv[optind]);
 		return -1;
 	}
-	if (o->expect_set && (o->cmd == CMD_RUN || o->cmd == CMD_HOLD)) {
-		fprintf(stderr, "test-mmap: --expect needs alloc, free, query or stats\n");
+	if ((o->expect_set || o->json) &&
+	    (o->cmd == CMD_RUN || o->cmd == CMD_HOLD)) {
+		fprintf(stderr, "test-mmap: --expect and --json need alloc, free, query or stats\n");
 		return -1;
 	}
 	return 0;
@@ -588,18 +594,129 @@ static void print_verdict(const char *label, const struct mmap_test_vma_report *
 }
 
 /* One plain-English sentence about a find_vma() report. */
+static void explain_sentence(const struct mmap_test_vma_report *r,
+			     char *buf, size_t n)
+{
+	if (!r->found)
+		snprintf(buf, n, "no VMA at or above the address: find_vma() returned NULL, so the address was free");
+	else if (!r->contains)
+		snprintf(buf, n, "find_vma() returned the first VMA ending above the address; it starts 0x%llx higher, so the address itself was free (testing find_vma() != NULL would wrongly say it exists)",
+			 (unsigned long long)r->gap);
+	else
+		snprintf(buf, n, "the address lies inside an existing VMA (%s-backed)",
+			 mt_backing_name(r->backing));
+}
+
 static void print_sentence(const char *indent,
 			   const struct mmap_test_vma_report *r)
 {
-	if (!r->found)
-		printf("%sno VMA at or above the address: find_vma() returned NULL, so the address was free\n",
-		       indent);
-	else if (!r->contains)
-		printf("%sfind_vma() returned the first VMA ending above the address; it starts 0x%llx higher, so the address itself was free (testing find_vma() != NULL would wrongly say it exists)\n",
-		       indent, (unsigned long long)r->gap);
-	else
-		printf("%sthe address lies inside an existing VMA (%s-backed)\n",
-		       indent, mt_backing_name(r->backing));
+	char line[256];
+
+	explain_sentence(r, line, sizeof(line));
+	printf("%s%s\n", indent, line);
+}
+
+/* JSON: one object per run, keys in a fixed order. */
+static bool j_first;
+
+static void j_key(const char *k)
+{
+	printf("%s\"%s\":", j_first ? "" : ",", k);
+	j_first = false;
+}
+
+static void j_begin(const char *k)
+{
+	if (k)
+		j_key(k);
+	putchar('{');
+	j_first = true;
+}
+
+static void j_end(void)
+{
+	putchar('}');
+	j_first = false;
+}
+
+static void j_str(const char *k, const char *v)
+{
+	j_key(k);
+	if (!v) {
+		fputs("null", stdout);
+		return;
+	}
+	putchar('"');
+	for (; *v; v++) {
+		if (*v == '"' || *v == '\\')
+			printf("\\%c", *v);
+		else if ((unsigned char)*v < 0x20)
+			printf("\\u%04x", *v);
+		else
+			putchar(*v);
+	}
+	putchar('"');
+}
+
+static void j_hex(const char *k, __u64 v)
+{
+	j_key(k);
+	printf("\"0x%llx\"", (unsigned long long)v);
+}
+
+static void j_num(const char *k, __u64 v)
+{
+	j_key(k);
+	printf("%llu", (unsigned long long)v);
+}
+
+static void j_bool(const char *k, bool v)
+{
+	j_key(k);
+	fputs(v ? "true" : "false", stdout);
+}
+
+static void j_report(const char *k, const struct mmap_test_vma_report *r)
+{
+	char buf[256];
+
+	j_begin(k);
+	j_hex("addr", r->addr);
+	j_bool("found", r->found);
+	j_bool("contains", r->contains);
+	j_hex("vm_start", r->vm_start);
+	j_hex("vm_end", r->vm_end);
+	j_hex("gap", r->gap);
+	j_hex("vm_flags", r->vm_flags);
+	mt_format_vm_flags(r->vm_flags, buf, sizeof(buf));
+	j_str("vm_flags_names", buf);
+	j_hex("vm_pgoff", r->vm_pgoff);
+	j_str("backing", mt_backing_name(r->backing));
+	j_num("nr_vmas", r->nr_vmas);
+	mt_explain_report(r, buf, sizeof(buf));
+	j_str("verdict", buf);
+	explain_sentence(r, buf, sizeof(buf));
+	j_str("explanation", buf);
+	j_end();
+}
+
+/* Opens the object: request, outcome, cause, expectation. */
+static void j_result(const struct ctx *c, enum req req, int ret,
+		     const void *arg)
+{
+	char why[256];
+
+	j_begin(NULL);
+	j_str("request", req_name[req]);
+	j_bool("ok", !ret);
+	j_num("errno", -ret);
+	j_str("errno_name", ret ? mt_errno_name(-ret) : NULL);
+	j_str("cause", ret ? explain_error(c, req, -ret, arg, why,
+					   sizeof(why)) : NULL);
+	if (c->o->expect_set) {
+		j_str("expected", mt_errno_name(c->o->expect));
+		j_bool("as_expected", -ret == c->o->expect);
+	}
 }
 
 static void print_report(const struct mmap_test_vma_report *r)
@@ -630,6 +747,17 @@ static void print_stats(const struct mmap_test_stats *s)
 	P(pages); P(buffer_pages); P(total_faults); P(total_live_vmas);
 	P(total_pages); P(total_files);
 #undef P
+}
+
+static void j_stats(const struct mmap_test_stats *s)
+{
+#define J(f) j_num(#f, s->f)
+	j_begin("stats");
+	J(faults); J(pages_around); J(live_vmas); J(vma_opens); J(vma_closes);
+	J(pages); J(buffer_pages); J(total_faults); J(total_live_vmas);
+	J(total_pages); J(total_files);
+	j_end();
+#undef J
 }
 
 static void print_request(const struct mmap_test_alloc *a)
@@ -780,16 +908,22 @@ static void init_alloc(const struct ctx *c, struct mmap_test_alloc *a,
 	a->reserved[0] = o->reserved;
 }
 
+/* Did the kernel copy out the before report?  (not on validation errors) */
+static bool before_copied(const struct mmap_test_alloc *a)
+{
+	return a->before.addr == a->addr && a->before.nr_vmas;
+}
+
 static int do_alloc(const struct ctx *c, struct mmap_test_alloc *a)
 {
 	int ret;
 
-	print_request(a);
+	if (!c->o->json)
+		print_request(a);
 	ret = mt_ioctl(c->fd, IOCTL_ALLOC_VMA, a);
 	if (ret) {
 		report_error(c, REQ_ALLOC, -ret, a);
-		if (-ret != EFAULT && a->before.addr == a->addr &&
-		    (a->before.found || a->before.nr_vmas))
+		if (!c->o->json && before_copied(a))
 			print_verdict("before: ", &a->before);
 	}
 	return ret;
@@ -799,6 +933,8 @@ static int check_expect(const struct opts *o, int ret)
 {
 	if (!o->expect_set)
 		return ret ? 1 : 0;
+	if (o->json)
+		return -ret == o->expect ? 0 : 1;
 	if (-ret == o->expect) {
 		printf("expected %s: got it\n", mt_errno_name(o->expect));
 		return 0;
@@ -1108,7 +1244,23 @@ static int cmd_alloc(struct ctx *c)
 	init_alloc(c, &a, o->addr, o->len_set ? o->len : DEFAULT_PAGES * c->page,
 		   o->addr_set);
 	ret = do_alloc(c, &a);
-	if (!ret) {
+	if (o->json) {
+		char buf[128];
+
+		j_result(c, REQ_ALLOC, ret, &a);
+		j_hex("addr", a.addr);
+		j_hex("len", a.len);
+		j_num("pgoff", a.pgoff);
+		mt_format_prot(a.prot, buf, sizeof(buf));
+		j_str("prot", buf);
+		mt_format_flags(a.flags, buf, sizeof(buf));
+		j_str("flags", buf);
+		j_hex("mapped", a.mapped);
+		if (before_copied(&a))
+			j_report("before", &a.before);
+		j_end();
+		putchar('\n');
+	} else if (!ret) {
 		printf("alloced virt addr : 0x%llx\n",
 		       (unsigned long long)a.mapped);
 		print_verdict("before: ", &a.before);
@@ -1128,9 +1280,17 @@ static int cmd_free(struct ctx *c)
 		return 2;
 	}
 	ret = do_free(c, o->addr, len, o->reserved);
-	if (!ret)
+	if (o->json) {
+		j_result(c, REQ_FREE, ret, &(struct mmap_test_free){
+			 .addr = o->addr, .len = len, .reserved = o->reserved });
+		j_hex("addr", o->addr);
+		j_hex("len", len);
+		j_end();
+		putchar('\n');
+	} else if (!ret) {
 		printf("FREE_VMA addr 0x%llx len 0x%llx: ok\n",
 		       (unsigned long long)o->addr, (unsigned long long)len);
+	}
 	return check_expect(o, ret);
 }
 
@@ -1145,8 +1305,16 @@ static int cmd_query(struct ctx *c)
 		return 2;
 	}
 	ret = do_query(c, o->addr, o->reserved, &r);
-	if (!ret)
+	if (o->json) {
+		j_result(c, REQ_QUERY, ret, &(struct mmap_test_query){
+			 .addr = o->addr, .reserved = o->reserved });
+		if (!ret)
+			j_report("report", &r);
+		j_end();
+		putchar('\n');
+	} else if (!ret) {
 		print_report(&r);
+	}
 	return check_expect(o, ret);
 }
 
@@ -1156,8 +1324,15 @@ static int cmd_stats(struct ctx *c)
 	int ret;
 
 	ret = get_stats(c, &s, false);
-	if (!ret)
+	if (c->o->json) {
+		j_result(c, REQ_STATS, ret, &s);
+		if (!ret)
+			j_stats(&s);
+		j_end();
+		putchar('\n');
+	} else if (!ret) {
 		print_stats(&s);
+	}
 	return check_expect(c->o, ret);
 }
 
@@ -1249,8 +1424,15 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	install_fault_handler();
-	if (open_device(&c))
-		return 1;
+	ret = open_device(&c);
+	if (ret && o.json) {
+		j_result(&c, REQ_OPEN, ret, NULL);
+		j_str("device", o.device);
+		j_end();
+		putchar('\n');
+	}
+	if (ret)
+		return o.expect_set && -ret == o.expect ? 0 : 1;
 	ret = cmds[o.cmd](&c);
 	if (c.fd >= 0)
 		close(c.fd);
