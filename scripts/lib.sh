@@ -22,6 +22,7 @@
 #                        context; prints the number of distinct splat lines
 #                        on stdout as its last line "splats N"
 #   TARGETS_ALL          every target name
+#   target_pkgs TARGET   the host packages that build/boot TARGET need
 #
 # Environment: MMAP_TEST_CACHE, MMAP_TEST_MIRROR (default
 # http://deb.debian.org), MMAP_TEST_APT_MAX_AGE (seconds before the private
@@ -77,12 +78,23 @@ need_pkgs() {
 	[ ${#missing[@]} -eq 0 ] && return 0
 	info "installing: ${missing[*]}"
 	_host_lists_present || host_apt_update
-	if ! as_root apt-get install -y -qq --no-install-recommends \
+	if ! as_root apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends \
 		"${missing[@]}" >&2; then
 		host_apt_update
-		as_root apt-get install -y -qq --no-install-recommends \
+		as_root apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends \
 			"${missing[@]}" >&2 || die "cannot install ${missing[*]}"
 	fi
+}
+
+# target_pkgs TARGET: Debian packages the host needs to build and boot it.
+target_pkgs() {
+	local p="make gcc libc6-dev libelf-dev bc xz-utils cpio gzip"
+	p="$p debian-archive-keyring"
+	case $1 in
+	arm64-*) p="$p gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm" ;;
+	*) p="$p qemu-system-x86" ;;
+	esac
+	echo "$p"
 }
 
 # ---------------------------------------------------------------------------

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Usage: scripts/demo.sh            (what `make demo` runs)
+#        TARGET=arm64-6.12 scripts/demo.sh
+#
+# Installs the host packages, fetches the target's Debian kernel, builds the
+# module and the userspace programs, builds an initramfs and boots it under
+# qemu: the guest loads mmap_test.ko with dynamic debug on, runs test-mmap,
+# shows the module's kernel log and unloads it (scripts/guest/demo.sh).
+# The verdict comes from the guest's markers and a scan of the serial log for
+# kernel splats; the exit status is non-zero on failure.
+# Default TARGET: x86_64-6.1.  Downloads and kernels are cached in
+# ${MMAP_TEST_CACHE:-$HOME/.cache/mmap-test}, so a second run is fast.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+target=${TARGET:-x86_64-6.1}
+case " $TARGETS_ALL " in
+*" $target "*) ;;
+*) die "unknown TARGET '$target' (one of: $TARGETS_ALL)" ;;
+esac
+t0=$(date +%s)
+
+stage "installing host packages"
+# shellcheck disable=SC2046  # a list of package names
+need_pkgs $(target_pkgs "$target")
+
+stage "fetching the $target kernel"
+eval "$("$TOP/scripts/kernel.sh" "$target")"
+info "kernel $KREL, image $KERNEL_IMAGE"
+
+stage "building mmap_test.ko and the userspace programs"
+"$TOP/scripts/build.sh" "$target"
+
+tmo=600
+[ "$target" = x86_64-debug ] && tmo=1200
+"$TOP/scripts/vm.sh" "$target" demo --timeout "$tmo" || :
+
+log=$TOP/build/$target/demo.log
+stage "verdict"
+fail=()
+if ! grep -q 'GUEST-END job=demo' "$log"; then
+	fail+=("the guest did not finish (crash or timeout)")
+fi
+if ! grep -q '^DEMO-RESULT: PASS' "$log"; then
+	r=$(grep -a '^DEMO-RESULT:' "$log" | tr -d '\r' | tail -n1)
+	fail+=("${r:-no DEMO-RESULT marker}")
+fi
+k=$(splat_scan "$log")
+[ "$k" = 0 ] || fail+=("$k kernel splat line(s) in the serial log")
+
+dt=$(( $(date +%s) - t0 ))
+if [ ${#fail[@]} -eq 0 ]; then
+	echo "DEMO PASSED on $target ($KREL) in ${dt}s; serial log: $log"
+	exit 0
+fi
+for f in "${fail[@]}"; do
+	echo "  - $f"
+done
+echo "DEMO FAILED on $target ($KREL) in ${dt}s; serial log: $log"
+exit 1

@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Usage: scripts/vm.sh <target> <job> [--timeout SECONDS] [--quiet]
+#
+# Boots the target's kernel under qemu (TCG) with a busybox initramfs that
+# runs scripts/guest/<job>.sh as root, then powers off.  Needs
+# scripts/build.sh <target> first.  The initramfs
+# (build/<target>/initramfs-<job>.cpio.gz) holds:
+#   /init                 scripts/guest/init
+#   /guest/*.sh, /guest/job
+#   /mmap_test.ko         build/<target>/mod/mmap_test.ko
+#   /bin/*                busybox applets and build/<target>/bin/* except
+#                         the kselftest programs, which go to /selftests/
+#                         (every test/selftests/<name>.c)
+# The serial console is written to build/<target>/<job>.log and, unless
+# --quiet, streamed to stdout.  qemu runs under `timeout` (default 1200 s).
+# Exit status: 0 when qemu ended by itself, 124 on timeout, else qemu's.
+# The verdict is NOT the exit status: callers read the guest's markers.
+#
+# Environment: MMAP_TEST_QEMU_MEM (MiB, default 2048), MMAP_TEST_APPEND
+# (extra kernel command line), MMAP_TEST_GUEST_ENV (lines "NAME=value"
+# written to /guest/env, sourced by the job scripts).
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+usage() { die "usage: $0 <target> <job> [--timeout SECONDS] [--quiet]"; }
+[ $# -ge 2 ] || usage
+target=$1 job=$2
+shift 2
+tmo=1200 quiet=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--timeout) [ $# -ge 2 ] || usage; tmo=$2; shift 2 ;;
+	--quiet) quiet=1; shift ;;
+	*) usage ;;
+	esac
+done
+out=$TOP/build/$target
+[ -f "$TOP/scripts/guest/$job.sh" ] || die "no scripts/guest/$job.sh"
+[ -f "$out/mod/mmap_test.ko" ] || die "no $out/mod/mmap_test.ko: run scripts/build.sh $target"
+
+KERNEL_IMAGE='' QEMU_ARCH=''
+if [ -f "$out/kernel.env" ]; then
+	eval "$(cat "$out/kernel.env")"
+else
+	eval "$("$TOP/scripts/kernel.sh" "$target")"
+fi
+[ -f "$KERNEL_IMAGE" ] || die "no kernel image $KERNEL_IMAGE"
+
+pkgs=(cpio gzip)
+case $QEMU_ARCH in
+x86_64) pkgs+=(qemu-system-x86) ;;
+aarch64) pkgs+=(qemu-system-arm) ;;
+esac
+need_pkgs "${pkgs[@]}"
+
+# Static busybox of the guest's architecture, from its .deb (the host's
+# busybox stays untouched).
+bb_dir=$CACHE/busybox-$QEMU_ARCH
+if [ ! -x "$bb_dir/bin/busybox" ]; then
+	if [ "$QEMU_ARCH" = aarch64 ]; then
+		arm64_apt_update auto
+		deb=$(fetch_deb --arm64 busybox-static)
+	else
+		deb=$(fetch_deb busybox-static)
+	fi
+	rm -rf "$bb_dir.tmp"
+	dpkg-deb -x "$deb" "$bb_dir.tmp"
+	rm -rf "$bb_dir"
+	mv "$bb_dir.tmp" "$bb_dir"
+	[ -x "$bb_dir/bin/busybox" ] || die "no busybox in $deb"
+fi
+
+stage "building the initramfs for $target (job $job)"
+root=$out/initramfs-$job
+rm -rf "$root"
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,guest,selftests,dev,proc,sys,tmp}
+cp "$bb_dir/bin/busybox" "$root/bin/busybox"
+ln -s busybox "$root/bin/sh"
+install -m 0755 "$TOP/scripts/guest/init" "$root/init"
+install -m 0755 "$TOP/scripts/guest/"*.sh "$root/guest/"
+printf '%s\n' "$job" > "$root/guest/job"
+printf '%s\n' "${MMAP_TEST_GUEST_ENV:-}" > "$root/guest/env"
+printf 'TARGET=%s\n' "$target" >> "$root/guest/env"
+cp "$out/mod/mmap_test.ko" "$root/mmap_test.ko"
+if [ -d "$out/bin" ]; then
+	for f in "$out/bin"/*; do
+		[ -f "$f" ] || continue
+		name=$(basename "$f")
+		if [ -f "$TOP/test/selftests/$name.c" ]; then
+			cp "$f" "$root/selftests/"
+		else
+			cp "$f" "$root/bin/"
+		fi
+	done
+fi
+img=$out/initramfs-$job.cpio.gz
+{
+	# /dev/console as a character device (5,1), without needing mknod:
+	# a hand-made newc archive, which the kernel unpacks before the rest.
+	cpio_entry() { # name mode rdevmajor rdevminor
+		local name=$1 mode=$2 maj=$3 min=$4 nsz pad
+		nsz=$(( ${#name} + 1 ))
+		printf '070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X' \
+			0 "$mode" 0 0 1 0 0 0 0 "$maj" "$min" "$nsz" 0
+		printf '%s\0' "$name"
+		pad=$(( (4 - (110 + nsz) % 4) % 4 ))
+		head -c "$pad" /dev/zero
+	}
+	cpio_entry dev $((0040755)) 0 0
+	cpio_entry dev/console $((0020600)) 5 1
+	cpio_entry TRAILER!!! 0 0 0
+	(cd "$root" && find . -mindepth 1 | LC_ALL=C sort |
+		cpio --quiet -o -H newc -R 0:0 | gzip -1)
+} > "$img.tmp"
+mv "$img.tmp" "$img"
+info "$(du -h "$img" | cut -f1) $img"
+
+append="loglevel=5 panic=-1 rdinit=/init ${MMAP_TEST_APPEND:-}"
+mem=${MMAP_TEST_QEMU_MEM:-2048}
+case $QEMU_ARCH in
+x86_64)
+	qemu=(qemu-system-x86_64 -m "$mem" -smp 2)
+	append="console=ttyS0 $append"
+	;;
+aarch64)
+	qemu=(qemu-system-aarch64 -M virt -cpu cortex-a57 -m "$mem" -smp 2)
+	append="console=ttyAMA0 $append"
+	;;
+*) die "unknown QEMU_ARCH $QEMU_ARCH" ;;
+esac
+[ "$target" = x86_64-debug ] && append="$append kmemleak=on"
+qemu+=(-nodefaults -no-user-config -display none -no-reboot -serial stdio
+	-kernel "$KERNEL_IMAGE" -initrd "$img" -append "$append")
+
+log=$out/$job.log
+stage "booting $target ($QEMU_ARCH, timeout ${tmo}s), serial log: $log"
+t0=$(date +%s)
+rc=0
+# Strip terminal control sequences (firmware clears the screen).
+strip_esc() { sed -u -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1b[c()][0-9A-Za-z]\{0,1\}//g'; }
+if [ "$quiet" = 1 ]; then
+	timeout -k 10 "$tmo" "${qemu[@]}" </dev/null 2>&1 | strip_esc >"$log" ||
+		rc=${PIPESTATUS[0]}
+else
+	timeout -k 10 "$tmo" "${qemu[@]}" </dev/null 2>&1 | strip_esc |
+		tee "$log" || rc=${PIPESTATUS[0]}
+fi
+t1=$(date +%s)
+if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+	warn "$target/$job: qemu killed after ${tmo}s timeout"
+	echo "VM-TIMEOUT after ${tmo}s" >> "$log"
+	rc=124
+fi
+info "$target/$job: VM ran $((t1 - t0)) s (qemu status $rc)"
+exit "$rc"
