@@ -564,7 +564,7 @@ FIXTURE_SETUP(diff)
 		/* The baseline must count both of the test's files. */
 		ASSERT_EQ(0, get_stats(self->fd, &self->base));
 	}
-	ASSERT_EQ(0, statvfs(MMAP_TEST_DEVICE, &sv));
+	ASSERT_EQ(0, fstatvfs(self->fd, &sv));
 	self->dev_noexec = !!(sv.f_flag & ST_NOEXEC);
 
 	p = mmap(NULL, ARENA_PAGES * self->page, PROT_NONE,

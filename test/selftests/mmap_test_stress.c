@@ -1,0 +1,1037 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmap_test_stress - concurrency stress of /dev/mmap-test.
+ *
+ * Each test runs a set of threads for MMAP_TEST_STRESS_SECONDS (default 10)
+ * seconds:
+ *
+ *   alloc    IOCTL_ALLOC_VMA (device shared/private, anonymous shared/
+ *            private; FIXED, FIXED_NOREPLACE or kernel-placed; sometimes
+ *            POPULATE), touch (write then read back three words of every
+ *            page, pread() the device buffer behind shared device
+ *            mappings), IOCTL_QUERY_VMA, IOCTL_FREE_VMA, in a loop
+ *   reshape  maps a device or anonymous range and takes it apart: mprotect()
+ *            of one page (a VMA split), madvise(MADV_DONTNEED), mremap()
+ *            shrink (and growth, EFAULT on device VMAs: VM_DONTEXPAND),
+ *            a partial IOCTL_FREE_VMA; checks the contents after each step
+ *   fork     keeps device (shared, private) and anonymous mappings and forks
+ *            children in a loop; each child checks and writes the inherited
+ *            mappings and exits; the parent checks what the child's writes
+ *            did (visible through the shared mapping, not the private ones)
+ *
+ * Threads of one test share the fixture's fd ("shared fd": each of them
+ * owns a disjoint slice of the buffer for the pages it writes through
+ * shared mappings) or open their own fd.  A thread only FIXED-maps inside
+ * an arena it reserved itself, page by page: a page it unmapped is
+ * reclaimed with MAP_FIXED_NOREPLACE and is not used with MAP_FIXED until
+ * that succeeded (another thread's kernel-placed mapping may land there).
+ *
+ * Every result is checked in the thread (no harness ASSERT off the main
+ * thread: the first failure is recorded and stops the test).  At the end,
+ * with every thread joined and every child reaped: per-file live_vmas of
+ * every fd is 0 and the module-wide total_live_vmas is back to the setup
+ * baseline; after every fd is closed, a fresh fd shows total_pages and
+ * total_files back to the baseline.  Throughput is printed as ops/s.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "mmap_test_util.h"
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE	0x100000
+#endif
+
+/* Kernel VM_* bits reported in vm_flags (include/linux/mm.h). */
+#define KVM_READ	0x1ULL
+#define KVM_WRITE	0x2ULL
+#define KVM_SHARED	0x8ULL
+
+#define DEFAULT_SECONDS	10
+#define MAX_SECONDS	3600
+#define MAX_THREADS	8
+#define SLOT_PAGES	16	/* pages per arena slot (bitmap: 32 bits) */
+#define NR_SLOTS	8
+#define MIN_FORKS	200	/* the fork thread goes on until it did these */
+
+enum wkind { W_ALLOC, W_RESHAPE, W_FORK };
+
+enum backing_kind { B_DEV_SHARED, B_DEV_PRIVATE, B_ANON_PRIVATE,
+		    B_ANON_SHARED, B_NR };
+
+static const char * const backing_names[] = {
+	"device shared", "device private", "anon private", "anon shared",
+};
+
+struct ctx {
+	int shared_fd;
+	long page;
+	unsigned long buf_pages;
+	double deadline;
+	atomic_int stop;
+};
+
+struct worker {
+	pthread_t th;
+	struct ctx *c;
+	int id;
+	enum wkind kind;
+	int own_fd;		/* opens its own fd */
+	int fd;			/* the fd it uses; main closes own fds */
+	unsigned long slice;	/* first buffer page this thread writes */
+	unsigned long slice_pages;
+	char *arena;
+	__u32 owned[NR_SLOTS];	/* arena pages this thread holds */
+	__u64 model[64];	/* word 0 of each slice page (buffer) */
+	unsigned int seed;
+	unsigned long iter;
+	/* counters */
+	unsigned long allocs, frees, queries, touched, reshapes, forks;
+	unsigned long eexist, reclaim_lost;
+	/* the first failure */
+	unsigned long failures;
+	char msg[512];
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int stress_seconds(void)
+{
+	const char *s = getenv("MMAP_TEST_STRESS_SECONDS");
+	long v;
+
+	if (!s || !*s)
+		return DEFAULT_SECONDS;
+	v = strtol(s, NULL, 10);
+	if (v < 1)
+		v = 1;
+	if (v > MAX_SECONDS)
+		v = MAX_SECONDS;
+	return v;
+}
+
+static int done(struct worker *w)
+{
+	return atomic_load(&w->c->stop) || now() >= w->c->deadline;
+}
+
+#define FAIL(w, fmt, ...) do {						\
+	if (!(w)->failures++)						\
+		snprintf((w)->msg, sizeof((w)->msg),			\
+			 "thread %d iter %lu: " fmt, (w)->id, (w)->iter, \
+			 ##__VA_ARGS__);				\
+	atomic_store(&(w)->c->stop, 1);					\
+} while (0)
+
+static __u64 pattern_at(int id, unsigned long iter, unsigned long p,
+			unsigned int salt)
+{
+	return 0x5a00000000000000ULL | ((__u64)id << 48) |
+	       ((__u64)(iter & 0xffffff) << 24) |
+	       ((__u64)(salt & 0xff) << 16) | p;
+}
+
+/* What thread @w writes at page @p in this round. */
+static __u64 pattern(struct worker *w, unsigned long p, unsigned int salt)
+{
+	return pattern_at(w->id, w->iter, p, salt);
+}
+
+static __u64 *word(char *base, long page, unsigned long p, int which)
+{
+	long off = which == 0 ? 0 : which == 1 ? page / 2 : page - 8;
+
+	return (__u64 *)(base + p * page + off);
+}
+
+static int alloc_vma(struct worker *w, unsigned long addr, unsigned long len,
+		     unsigned long pgoff, __u32 prot, __u32 flags,
+		     unsigned long *mapped)
+{
+	struct mmap_test_alloc a = {
+		.addr = addr, .len = len, .pgoff = pgoff, .prot = prot,
+		.flags = flags,
+	};
+	int ret;
+
+	ret = mt_ioctl(w->fd, IOCTL_ALLOC_VMA, &a);
+	w->allocs++;
+	*mapped = ret ? 0 : a.mapped;
+	if (!ret && (!a.mapped || (addr && (flags & (MMAP_TEST_FIXED |
+				MMAP_TEST_FIXED_NOREPLACE)) && a.mapped != addr)))
+		return -EPROTO;
+	return ret;
+}
+
+static int free_vma(struct worker *w, unsigned long addr, unsigned long len)
+{
+	struct mmap_test_free f = { .addr = addr, .len = len };
+
+	w->frees++;
+	return mt_ioctl(w->fd, IOCTL_FREE_VMA, &f);
+}
+
+static int query_vma(struct worker *w, unsigned long addr,
+		     struct mmap_test_vma_report *r)
+{
+	struct mmap_test_query q = { .addr = addr };
+	int ret;
+
+	w->queries++;
+	ret = mt_ioctl(w->fd, IOCTL_QUERY_VMA, &q);
+	*r = q.report;
+	return ret;
+}
+
+static __u32 backing_flags(enum backing_kind b)
+{
+	switch (b) {
+	case B_DEV_SHARED:
+		return MMAP_TEST_SHARED;
+	case B_DEV_PRIVATE:
+		return MMAP_TEST_PRIVATE;
+	case B_ANON_PRIVATE:
+		return MMAP_TEST_PRIVATE | MMAP_TEST_ANON;
+	default:
+		return MMAP_TEST_SHARED | MMAP_TEST_ANON;
+	}
+}
+
+static __u32 backing_report(enum backing_kind b)
+{
+	switch (b) {
+	case B_DEV_SHARED:
+	case B_DEV_PRIVATE:
+		return MMAP_TEST_BACKING_DEVICE;
+	case B_ANON_PRIVATE:
+		return MMAP_TEST_BACKING_ANON;
+	default:
+		return MMAP_TEST_BACKING_FILE;
+	}
+}
+
+/* QUERY @addr inside a mapping of @b: contains, backing, flags, pgoff. */
+static int check_query(struct worker *w, unsigned long addr,
+		       enum backing_kind b, int writable, long pgoff)
+{
+	struct mmap_test_vma_report r;
+	unsigned long long want, got;
+	int ret;
+
+	ret = query_vma(w, addr, &r);
+	if (ret) {
+		FAIL(w, "QUERY(%#lx): %s", addr, mt_errno_name(ret));
+		return -1;
+	}
+	if (!r.found || !r.contains || r.addr != addr || r.vm_start > addr ||
+	    r.vm_end <= addr) {
+		FAIL(w, "QUERY(%#lx): found %u contains %u [%#llx,%#llx)",
+		     addr, r.found, r.contains,
+		     (unsigned long long)r.vm_start,
+		     (unsigned long long)r.vm_end);
+		return -1;
+	}
+	if (r.backing != backing_report(b)) {
+		FAIL(w, "QUERY(%#lx) of %s: backing %s", addr, backing_names[b],
+		     mt_backing_name(r.backing));
+		return -1;
+	}
+	want = KVM_READ | (writable ? KVM_WRITE : 0) |
+	       (b == B_DEV_SHARED || b == B_ANON_SHARED ? KVM_SHARED : 0);
+	got = r.vm_flags & (KVM_READ | KVM_WRITE | KVM_SHARED);
+	if (want != got) {
+		FAIL(w, "QUERY(%#lx) of %s: vm_flags %#llx", addr,
+		     backing_names[b], (unsigned long long)r.vm_flags);
+		return -1;
+	}
+	if (pgoff >= 0 && r.vm_pgoff + (addr - r.vm_start) / w->c->page !=
+			  (unsigned long)pgoff) {
+		FAIL(w, "QUERY(%#lx): vm_pgoff %llu from %#llx, want page %ld",
+		     addr, (unsigned long long)r.vm_pgoff,
+		     (unsigned long long)r.vm_start, pgoff);
+		return -1;
+	}
+	return 0;
+}
+
+/* Write then read back three words of every page; pread() shared pages. */
+static int touch(struct worker *w, char *base, unsigned long pages,
+		 enum backing_kind b, unsigned long pgoff, unsigned int salt)
+{
+	long page = w->c->page;
+	unsigned long p;
+	int i;
+
+	for (p = 0; p < pages; p++)
+		for (i = 0; i < 3; i++)
+			*word(base, page, p, i) = pattern(w, p, salt + i);
+	for (p = 0; p < pages; p++) {
+		for (i = 0; i < 3; i++) {
+			__u64 v = *word(base, page, p, i);
+
+			if (v != pattern(w, p, salt + i)) {
+				FAIL(w, "%s page %lu word %d at %p: %#llx, wrote %#llx",
+				     backing_names[b], p, i,
+				     (void *)word(base, page, p, i),
+				     (unsigned long long)v,
+				     (unsigned long long)pattern(w, p, salt + i));
+				return -1;
+			}
+		}
+		if (b == B_DEV_SHARED) {
+			__u64 v = 0;
+			off_t off = (pgoff + p) * page;
+
+			if (pread(w->fd, &v, sizeof(v), off) != sizeof(v)) {
+				FAIL(w, "pread at %#llx: %s",
+				     (unsigned long long)off, strerror(errno));
+				return -1;
+			}
+			if (v != pattern(w, p, salt)) {
+				FAIL(w, "buffer page %lu: pread %#llx, wrote %#llx through the shared mapping",
+				     pgoff + p, (unsigned long long)v,
+				     (unsigned long long)pattern(w, p, salt));
+				return -1;
+			}
+			if (pgoff + p - w->slice < 64)
+				w->model[pgoff + p - w->slice] = v;
+		}
+		w->touched++;
+	}
+	return 0;
+}
+
+static char *slot_addr(struct worker *w, int s, unsigned long p)
+{
+	return w->arena + (s * SLOT_PAGES + p) * w->c->page;
+}
+
+/* Take back the pages of slot @s that this thread does not hold. */
+static int reclaim(struct worker *w, int s)
+{
+	unsigned long p;
+
+	for (p = 0; p < SLOT_PAGES; p++) {
+		char *a = slot_addr(w, s, p);
+		void *r;
+
+		if (w->owned[s] & (1U << p))
+			continue;
+		r = mmap(a, w->c->page, PROT_NONE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
+			 MAP_FIXED_NOREPLACE, -1, 0);
+		if (r == a) {
+			w->owned[s] |= 1U << p;
+			continue;
+		}
+		if (r == MAP_FAILED && errno == EEXIST) {
+			w->reclaim_lost++;
+			continue;
+		}
+		if (r != MAP_FAILED)
+			munmap(r, w->c->page);
+		FAIL(w, "reclaiming %p: %s", (void *)a,
+		     r == MAP_FAILED ? strerror(errno) : "placed elsewhere");
+		return -1;
+	}
+	return 0;
+}
+
+static int slot_owned(struct worker *w, int s, unsigned long first,
+		      unsigned long n)
+{
+	__u32 mask = (n >= 32 ? ~0U : ((1U << n) - 1)) << first;
+
+	return (w->owned[s] & mask) == mask;
+}
+
+/* FREE the held pages of [first, first + n) of slot @s, then reclaim. */
+static int release(struct worker *w, int s, unsigned long first,
+		   unsigned long n)
+{
+	unsigned long p = first, q;
+	int ret;
+
+	while (p < first + n) {
+		if (!(w->owned[s] & (1U << p))) {
+			p++;
+			continue;
+		}
+		for (q = p; q < first + n && (w->owned[s] & (1U << q)); q++)
+			w->owned[s] &= ~(1U << q);
+		ret = free_vma(w, (unsigned long)slot_addr(w, s, p),
+			       (q - p) * w->c->page);
+		if (ret) {
+			FAIL(w, "FREE(%p, %lu pages): %s",
+			     (void *)slot_addr(w, s, p), q - p,
+			     mt_errno_name(ret));
+			return -1;
+		}
+		p = q;
+	}
+	return reclaim(w, s);
+}
+
+/* pgoff and length (pages) of a device mapping for this thread. */
+static void pick_dev(struct worker *w, enum backing_kind b,
+		     unsigned long maxpages, unsigned long *pgoff,
+		     unsigned long *pages)
+{
+	unsigned long span = b == B_DEV_SHARED ? w->slice_pages :
+						 w->c->buf_pages;
+	unsigned long base = b == B_DEV_SHARED ? w->slice : 0;
+	unsigned long n, o;
+
+	if (span > maxpages)
+		span = maxpages;
+	n = 1 + rand_r(&w->seed) % span;
+	o = rand_r(&w->seed) % ((b == B_DEV_SHARED ? w->slice_pages :
+				 w->c->buf_pages) - n + 1);
+	*pgoff = base + o;
+	*pages = n;
+}
+
+/* One ALLOC / touch / QUERY / FREE round. */
+static void alloc_round(struct worker *w)
+{
+	long page = w->c->page;
+	enum backing_kind b = rand_r(&w->seed) % B_NR;
+	int place = rand_r(&w->seed) % 3;	/* 0 kernel, 1 FIXED, 2 NOREPLACE */
+	int s = rand_r(&w->seed) % NR_SLOTS;
+	unsigned long pgoff = 0, pages, addr = 0, mapped;
+	__u32 flags = backing_flags(b);
+	int ret;
+
+	if (b == B_DEV_SHARED || b == B_DEV_PRIVATE)
+		pick_dev(w, b, SLOT_PAGES, &pgoff, &pages);
+	else
+		pages = 1 + rand_r(&w->seed) % SLOT_PAGES;
+	if (!(rand_r(&w->seed) % 8))
+		flags |= MMAP_TEST_POPULATE;
+
+	if (place && !slot_owned(w, s, 0, pages)) {
+		if (reclaim(w, s))
+			return;
+		if (!slot_owned(w, s, 0, pages))
+			place = 0;
+	}
+	if (place == 1) {
+		addr = (unsigned long)slot_addr(w, s, 0);
+		flags |= MMAP_TEST_FIXED;
+	} else if (place == 2) {
+		addr = (unsigned long)slot_addr(w, s, 0);
+		/* Give the range up, then map it without replacing. */
+		if (munmap((void *)addr, pages * page)) {
+			FAIL(w, "munmap(%#lx): %s", addr, strerror(errno));
+			return;
+		}
+		w->owned[s] &= ~(((1U << pages) - 1));
+		flags |= MMAP_TEST_FIXED_NOREPLACE;
+	}
+
+	ret = alloc_vma(w, addr, pages * page, pgoff, PROT_READ | PROT_WRITE,
+			flags, &mapped);
+	if (ret == -EEXIST && place == 2) {
+		/* Another thread's mapping landed in the gap: expected. */
+		w->eexist++;
+		reclaim(w, s);
+		return;
+	}
+	if (ret) {
+		FAIL(w, "ALLOC(%#lx, %lu pages, pgoff %lu, %s, flags %#x): %s",
+		     addr, pages, pgoff, backing_names[b], flags,
+		     ret == -EPROTO ? "wrong address" : mt_errno_name(ret));
+		if (place == 2)
+			reclaim(w, s);
+		return;
+	}
+	if (place)
+		w->owned[s] |= (1U << pages) - 1;
+
+	if (check_query(w, mapped, b, 1,
+			b <= B_DEV_PRIVATE ? (long)pgoff : -1) ||
+	    check_query(w, mapped + (pages - 1) * page, b, 1,
+			b <= B_DEV_PRIVATE ? (long)(pgoff + pages - 1) : -1))
+		goto out;
+	if (touch(w, (char *)mapped, pages, b, pgoff, w->iter & 0xff))
+		goto out;
+out:
+	if (place) {
+		release(w, s, 0, pages);
+	} else {
+		ret = free_vma(w, mapped, pages * page);
+		if (ret)
+			FAIL(w, "FREE(%#lx, %lu pages): %s", mapped, pages,
+			     mt_errno_name(ret));
+	}
+}
+
+/* Word 0 of page @p after MADV_DONTNEED: what backs it. */
+static __u64 after_dontneed(struct worker *w, enum backing_kind b,
+			    unsigned long pgoff, unsigned long p,
+			    unsigned int salt)
+{
+	switch (b) {
+	case B_DEV_SHARED:
+	case B_ANON_SHARED:
+		return pattern(w, p, salt);	/* the buffer / shmem keeps it */
+	case B_DEV_PRIVATE:
+		return w->model[pgoff + p - w->slice];	/* the buffer's page */
+	default:
+		return 0;			/* fresh zero page */
+	}
+}
+
+/*
+ * Map a range in slot 0 with MAP_FIXED and take it apart:
+ * mprotect(page 1, PROT_READ), MADV_DONTNEED, mremap() shrink to half
+ * (growth: EFAULT for device VMAs), FREE of the last remaining page.
+ */
+static void reshape_round(struct worker *w)
+{
+	long page = w->c->page;
+	enum backing_kind b = rand_r(&w->seed) % B_NR;
+	unsigned long pgoff = 0, pages, half, p, mapped;
+	int s = w->iter % NR_SLOTS;
+	int dev = b == B_DEV_SHARED || b == B_DEV_PRIVATE;
+	unsigned int salt = w->iter & 0xff;
+	char *base = slot_addr(w, s, 0);
+	void *r;
+	int ret;
+
+	if (dev) {
+		/* Private device pages too come from this thread's slice,
+		 * so that what is under them after DONTNEED is known. */
+		pages = w->slice_pages < 8 ? w->slice_pages : 8;
+		pgoff = w->slice + rand_r(&w->seed) %
+				   (w->slice_pages - pages + 1);
+	} else {
+		pages = 8;
+	}
+	if (!slot_owned(w, s, 0, pages)) {
+		if (reclaim(w, s) || !slot_owned(w, s, 0, pages))
+			return;
+	}
+	ret = alloc_vma(w, (unsigned long)base, pages * page, pgoff,
+			PROT_READ | PROT_WRITE,
+			backing_flags(b) | MMAP_TEST_FIXED, &mapped);
+	if (ret) {
+		FAIL(w, "ALLOC FIXED(%p, %lu pages, %s): %s", (void *)base,
+		     pages, backing_names[b],
+		     ret == -EPROTO ? "wrong address" : mt_errno_name(ret));
+		return;
+	}
+	if (touch(w, base, pages, b, pgoff, salt))
+		goto out;
+
+	/* mprotect(): split off page 1 read-only. */
+	if (mprotect(base + page, page, PROT_READ)) {
+		FAIL(w, "mprotect(%p): %s", (void *)(base + page),
+		     strerror(errno));
+		goto out;
+	}
+	if (check_query(w, (unsigned long)base + page, b, 0,
+			dev ? (long)pgoff + 1 : -1) ||
+	    check_query(w, (unsigned long)base, b, 1, dev ? (long)pgoff : -1))
+		goto out;
+	if (*word(base, page, 1, 0) != pattern(w, 1, salt)) {
+		FAIL(w, "%s: page 1 changed by mprotect()", backing_names[b]);
+		goto out;
+	}
+	if (mprotect(base + page, page, PROT_READ | PROT_WRITE)) {
+		FAIL(w, "mprotect back: %s", strerror(errno));
+		goto out;
+	}
+
+	/* MADV_DONTNEED: what comes back is what backs the mapping. */
+	if (madvise(base, pages * page, MADV_DONTNEED)) {
+		FAIL(w, "madvise(DONTNEED): %s", strerror(errno));
+		goto out;
+	}
+	for (p = 0; p < pages; p++) {
+		__u64 v = *word(base, page, p, 0);
+		__u64 want = after_dontneed(w, b, pgoff, p, salt);
+
+		if (v != want) {
+			FAIL(w, "%s page %lu after DONTNEED: %#llx, want %#llx",
+			     backing_names[b], p, (unsigned long long)v,
+			     (unsigned long long)want);
+			goto out;
+		}
+	}
+	if (touch(w, base, pages, b, pgoff, salt))
+		goto out;
+
+	/* mremap(): device VMAs cannot grow (VM_DONTEXPAND), all shrink. */
+	if (dev) {
+		r = mremap(base, pages * page, (pages + 1) * page, 0);
+		if (r != MAP_FAILED || errno != EFAULT) {
+			FAIL(w, "mremap growth of a device VMA: %s, want EFAULT",
+			     r == MAP_FAILED ? strerror(errno) : "grew");
+			goto out;
+		}
+	}
+	half = pages / 2;
+	r = mremap(base, pages * page, half * page, 0);
+	if (r != base) {
+		FAIL(w, "mremap shrink %lu -> %lu pages: %s", pages, half,
+		     r == MAP_FAILED ? strerror(errno) : "moved");
+		goto out;
+	}
+	/* The tail is a hole now: no longer ours until reclaimed. */
+	for (p = half; p < pages; p++)
+		w->owned[s] &= ~(1U << p);
+	if (reclaim(w, s))
+		goto out;
+	for (p = 0; p < half; p++) {
+		if (*word(base, page, p, 2) != pattern(w, p, salt + 2)) {
+			FAIL(w, "%s page %lu changed by mremap shrink",
+			     backing_names[b], p);
+			goto out;
+		}
+	}
+	if (check_query(w, (unsigned long)base + (half - 1) * page, b, 1,
+			dev ? (long)(pgoff + half - 1) : -1))
+		goto out;
+
+	/* Partial FREE: the last remaining page. */
+	if (half >= 2) {
+		ret = free_vma(w, (unsigned long)base + (half - 1) * page,
+			       page);
+		if (ret) {
+			FAIL(w, "partial FREE: %s", mt_errno_name(ret));
+			goto out;
+		}
+		w->owned[s] &= ~(1U << (half - 1));
+		if (reclaim(w, s))
+			goto out;
+		if (check_query(w, (unsigned long)base, b, 1,
+				dev ? (long)pgoff : -1))
+			goto out;
+		if (*word(base, page, 0, 1) != pattern(w, 0, salt + 1)) {
+			FAIL(w, "%s page 0 changed by partial FREE",
+			     backing_names[b]);
+			goto out;
+		}
+	}
+	w->reshapes++;
+out:
+	release(w, s, 0, pages);
+}
+
+/* The child's side of a fork: check and write, exit with a code. */
+static void fork_child(struct worker *w, char *shared, char *priv,
+		       char *anon, unsigned long pages, unsigned long n,
+		       unsigned long gen)
+{
+	long page = w->c->page;
+	unsigned long p;
+
+	for (p = 0; p < pages; p++) {
+		if (*word(shared, page, p, 0) != pattern_at(w->id, gen, p, 1))
+			_exit(10);
+		if (*word(priv, page, p, 0) != pattern_at(w->id, gen, p, 2))
+			_exit(11);
+		if (*word(anon, page, p, 0) != pattern_at(w->id, gen, p, 3))
+			_exit(12);
+		*word(priv, page, p, 0) = ~0ULL;
+		*word(anon, page, p, 0) = ~0ULL;
+	}
+	*word(shared, page, n % pages, 1) = 0xc0de000000000000ULL | n;
+	_exit(0);
+}
+
+static int fork_maps(struct worker *w, unsigned long pages,
+		     unsigned long *sh, unsigned long *pr, unsigned long *an)
+{
+	long page = w->c->page;
+	unsigned long p;
+	int ret;
+
+	ret = alloc_vma(w, 0, pages * page, 0, PROT_READ | PROT_WRITE,
+			MMAP_TEST_SHARED, sh);
+	if (!ret)
+		ret = alloc_vma(w, 0, pages * page, pages,
+				PROT_READ | PROT_WRITE, MMAP_TEST_PRIVATE, pr);
+	if (!ret)
+		ret = alloc_vma(w, 0, pages * page, 0, PROT_READ | PROT_WRITE,
+				MMAP_TEST_PRIVATE | MMAP_TEST_ANON, an);
+	if (ret) {
+		FAIL(w, "fork thread ALLOC: %s", mt_errno_name(ret));
+		return -1;
+	}
+	for (p = 0; p < pages; p++) {
+		*word((char *)*sh, page, p, 0) = pattern(w, p, 1);
+		*word((char *)*pr, page, p, 0) = pattern(w, p, 2);
+		*word((char *)*an, page, p, 0) = pattern(w, p, 3);
+	}
+	return 0;
+}
+
+static void fork_unmap(struct worker *w, unsigned long pages,
+		       unsigned long sh, unsigned long pr, unsigned long an)
+{
+	unsigned long a[3] = { sh, pr, an };
+	int i, ret;
+
+	for (i = 0; i < 3; i++) {
+		if (!a[i])
+			continue;
+		ret = free_vma(w, a[i], pages * w->c->page);
+		if (ret)
+			FAIL(w, "fork thread FREE: %s", mt_errno_name(ret));
+	}
+}
+
+static void fork_loop(struct worker *w)
+{
+	long page = w->c->page;
+	unsigned long pages = w->c->buf_pages / 2;
+	unsigned long sh = 0, pr = 0, an = 0, p, gen = 0;
+	int status;
+	pid_t pid;
+
+	if (pages > 8)
+		pages = 8;
+	while (!atomic_load(&w->c->stop) &&
+	       (now() < w->c->deadline || w->forks < MIN_FORKS)) {
+		w->iter++;
+		if (!(w->iter % 16) || !sh) {
+			fork_unmap(w, pages, sh, pr, an);
+			sh = pr = an = 0;
+			if (fork_maps(w, pages, &sh, &pr, &an))
+				break;
+			gen = w->iter;
+		}
+		pid = fork();
+		if (pid < 0) {
+			FAIL(w, "fork: %s", strerror(errno));
+			break;
+		}
+		if (!pid)
+			fork_child(w, (char *)sh, (char *)pr, (char *)an, pages,
+				   w->forks, gen);
+		if (waitpid(pid, &status, 0) != pid) {
+			FAIL(w, "waitpid: %s", strerror(errno));
+			break;
+		}
+		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+			FAIL(w, "child %lu: status %#x (10: shared, 11: private, 12: anon content wrong)",
+			     w->forks, status);
+			break;
+		}
+		/* The child's write to the shared mapping is visible... */
+		if (*word((char *)sh, page, w->forks % pages, 1) !=
+		    (0xc0de000000000000ULL | w->forks)) {
+			FAIL(w, "child %lu's write to the shared device mapping not visible",
+			     w->forks);
+			break;
+		}
+		/* ...its writes to the private ones are not. */
+		for (p = 0; p < pages; p++) {
+			if (*word((char *)pr, page, p, 0) !=
+			    pattern_at(w->id, gen, p, 2) ||
+			    *word((char *)an, page, p, 0) !=
+			    pattern_at(w->id, gen, p, 3)) {
+				FAIL(w, "child %lu's private write leaked into the parent",
+				     w->forks);
+				break;
+			}
+		}
+		w->forks++;
+	}
+	fork_unmap(w, pages, sh, pr, an);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	long page = w->c->page;
+	unsigned long p;
+	int s;
+
+	w->arena = mmap(NULL, NR_SLOTS * SLOT_PAGES * page, PROT_NONE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (w->arena == MAP_FAILED) {
+		w->arena = NULL;
+		FAIL(w, "arena: %s", strerror(errno));
+		return NULL;
+	}
+	for (s = 0; s < NR_SLOTS; s++)
+		w->owned[s] = (1U << SLOT_PAGES) - 1;
+	/* What the buffer holds now in this thread's slice. */
+	for (p = 0; p < w->slice_pages && p < 64; p++) {
+		if (pread(w->fd, &w->model[p], 8, (w->slice + p) * page) != 8) {
+			FAIL(w, "pread: %s", strerror(errno));
+			return NULL;
+		}
+	}
+
+	switch (w->kind) {
+	case W_ALLOC:
+		while (!done(w)) {
+			w->iter++;
+			alloc_round(w);
+		}
+		break;
+	case W_RESHAPE:
+		while (!done(w)) {
+			w->iter++;
+			reshape_round(w);
+		}
+		break;
+	case W_FORK:
+		fork_loop(w);
+		break;
+	}
+	/* Give the arena back: only the pages this thread holds. */
+	for (s = 0; s < NR_SLOTS; s++)
+		for (p = 0; p < SLOT_PAGES; p++)
+			if (w->owned[s] & (1U << p))
+				munmap(slot_addr(w, s, p), page);
+	return NULL;
+}
+
+FIXTURE(stress) {
+	int fd;
+	int skip;
+	struct mmap_test_stats base;
+};
+
+FIXTURE_SETUP(stress)
+{
+	self->fd = open(MMAP_TEST_DEVICE, O_RDWR | O_CLOEXEC);
+	if (self->fd < 0 && errno == ENOENT) {
+		self->skip = 1;
+		SKIP(return, "%s absent (module not loaded)", MMAP_TEST_DEVICE);
+	}
+	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", MMAP_TEST_DEVICE,
+				      strerror(errno));
+	ASSERT_EQ(0, mt_ioctl(self->fd, IOCTL_GET_STATS, &self->base));
+	ASSERT_EQ(0ULL, self->base.live_vmas);
+}
+
+/* No ASSERT_*() in the teardown: it would longjmp() into it again. */
+FIXTURE_TEARDOWN(stress)
+{
+	struct mmap_test_stats st;
+	int fd;
+
+	if (self->fd < 0)
+		return;
+	memset(&st, 0, sizeof(st));
+	EXPECT_EQ(0, mt_ioctl(self->fd, IOCTL_GET_STATS, &st));
+	EXPECT_EQ(0ULL, st.live_vmas);
+	EXPECT_EQ(self->base.total_live_vmas, st.total_live_vmas);
+	close(self->fd);
+	self->fd = -1;
+
+	fd = open(MMAP_TEST_DEVICE, O_RDWR | O_CLOEXEC);
+	EXPECT_LE(0, fd);
+	if (fd < 0)
+		return;
+	EXPECT_EQ(0, mt_ioctl(fd, IOCTL_GET_STATS, &st));
+	close(fd);
+	EXPECT_EQ(self->base.total_live_vmas, st.total_live_vmas);
+	EXPECT_EQ(self->base.total_pages, st.total_pages);
+	EXPECT_EQ(self->base.total_files, st.total_files);
+}
+
+struct tspec {
+	enum wkind kind;
+	int own_fd;
+};
+
+static void run_stress(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(stress) *self, const char *name,
+		       const struct tspec *spec, int n)
+{
+	struct worker *ws;
+	struct ctx c;
+	unsigned long nshared = 0, slice_pages, next_slice = 0;
+	unsigned long allocs = 0, frees = 0, queries = 0, touched = 0;
+	unsigned long reshapes = 0, forks = 0, eexist = 0, lost = 0, ops;
+	struct mmap_test_stats st;
+	double t0, elapsed;
+	int i, seconds = stress_seconds();
+
+	if (self->skip)
+		SKIP(return, "%s absent", MMAP_TEST_DEVICE);
+	ASSERT_LE(n, MAX_THREADS);
+
+	memset(&c, 0, sizeof(c));
+	c.shared_fd = self->fd;
+	c.page = sysconf(_SC_PAGESIZE);
+	c.buf_pages = self->base.buffer_pages;
+	for (i = 0; i < n; i++)
+		if (!spec[i].own_fd && spec[i].kind != W_FORK)
+			nshared++;
+	slice_pages = nshared ? c.buf_pages / nshared : c.buf_pages;
+	ASSERT_LE(2UL, slice_pages) {
+		TH_LOG("%lu-page buffer too small for %lu threads on one fd",
+		       c.buf_pages, nshared);
+	}
+	if (slice_pages > 64)
+		slice_pages = 64;
+
+	ws = calloc(n, sizeof(*ws));
+	ASSERT_NE(NULL, ws);
+	for (i = 0; i < n; i++) {
+		struct worker *w = &ws[i];
+
+		w->c = &c;
+		w->id = i;
+		w->kind = spec[i].kind;
+		w->own_fd = spec[i].own_fd || spec[i].kind == W_FORK;
+		w->seed = 0x9e3779b9u * (i + 1) ^ (unsigned int)getpid();
+		if (w->own_fd) {
+			w->fd = open(MMAP_TEST_DEVICE, O_RDWR | O_CLOEXEC);
+			ASSERT_LE(0, w->fd);
+			w->slice = 0;
+			w->slice_pages = c.buf_pages < 64 ? c.buf_pages : 64;
+		} else {
+			w->fd = self->fd;
+			w->slice = next_slice;
+			w->slice_pages = slice_pages;
+			next_slice += slice_pages;
+		}
+	}
+
+	t0 = now();
+	c.deadline = t0 + seconds;
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(0, pthread_create(&ws[i].th, NULL, worker_main,
+					    &ws[i]));
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(0, pthread_join(ws[i].th, NULL));
+	elapsed = now() - t0;
+
+	for (i = 0; i < n; i++) {
+		struct worker *w = &ws[i];
+
+		EXPECT_EQ(0UL, w->failures) {
+			TH_LOG("%s", w->msg);
+		}
+		allocs += w->allocs;
+		frees += w->frees;
+		queries += w->queries;
+		touched += w->touched;
+		reshapes += w->reshapes;
+		forks += w->forks;
+		eexist += w->eexist;
+		lost += w->reclaim_lost;
+	}
+	ops = allocs + frees + queries + touched + forks;
+	TH_LOG("%s: %d threads, %.1f s: %lu ops = %.0f ops/s (ALLOC %lu, FREE %lu, QUERY %lu, pages touched %lu, reshape rounds %lu, forks %lu, expected EEXIST %lu, arena pages taken by others %lu)",
+	       name, n, elapsed, ops, ops / elapsed, allocs, frees, queries,
+	       touched, reshapes, forks, eexist, lost);
+	ksft_print_msg("%s: %.0f ops/s over %.1f s\n", name, ops / elapsed,
+		       elapsed);
+	for (i = 0; i < n; i++) {
+		if (ws[i].kind == W_ALLOC)
+			EXPECT_LT(0UL, ws[i].allocs);
+		if (ws[i].kind == W_RESHAPE)
+			EXPECT_LT(0UL, ws[i].reshapes);
+		if (ws[i].kind == W_FORK)
+			EXPECT_LE((unsigned long)MIN_FORKS, ws[i].forks);
+	}
+
+	/* Every mapping is gone: every file's live VMAs are 0. */
+	for (i = 0; i < n; i++) {
+		memset(&st, 0, sizeof(st));
+		EXPECT_EQ(0, mt_ioctl(ws[i].fd, IOCTL_GET_STATS, &st));
+		EXPECT_EQ(0ULL, st.live_vmas) {
+			TH_LOG("thread %d's fd: %llu live VMAs", i,
+			       (unsigned long long)st.live_vmas);
+		}
+	}
+	memset(&st, 0, sizeof(st));
+	EXPECT_EQ(0, mt_ioctl(self->fd, IOCTL_GET_STATS, &st));
+	EXPECT_EQ(self->base.total_live_vmas, st.total_live_vmas);
+	for (i = 0; i < n; i++)
+		if (ws[i].own_fd)
+			close(ws[i].fd);
+	free(ws);
+}
+
+#define TIMEOUT_DEFAULT	(DEFAULT_SECONDS * 4 + 60)
+
+/* (a) four threads, one fd */
+TEST_F_TIMEOUT(stress, shared_fd, TIMEOUT_DEFAULT)
+{
+	static const struct tspec spec[] = {
+		{ W_ALLOC, 0 }, { W_ALLOC, 0 }, { W_ALLOC, 0 }, { W_ALLOC, 0 },
+	};
+
+	run_stress(_metadata, self, "shared_fd", spec, MT_ARRAY_SIZE(spec));
+}
+
+/* (b) four threads, each with its own fd */
+TEST_F_TIMEOUT(stress, own_fd, TIMEOUT_DEFAULT)
+{
+	static const struct tspec spec[] = {
+		{ W_ALLOC, 1 }, { W_ALLOC, 1 }, { W_ALLOC, 1 }, { W_ALLOC, 1 },
+	};
+
+	run_stress(_metadata, self, "own_fd", spec, MT_ARRAY_SIZE(spec));
+}
+
+/* (c) a fork storm while others ALLOC, touch, FREE and reshape */
+TEST_F_TIMEOUT(stress, fork_storm, TIMEOUT_DEFAULT)
+{
+	static const struct tspec spec[] = {
+		{ W_FORK, 1 }, { W_ALLOC, 0 }, { W_ALLOC, 0 }, { W_ALLOC, 1 },
+		{ W_RESHAPE, 0 },
+	};
+
+	run_stress(_metadata, self, "fork_storm", spec, MT_ARRAY_SIZE(spec));
+}
+
+/* (d) mremap shrink, mprotect, MADV_DONTNEED, partial FREE */
+TEST_F_TIMEOUT(stress, reshape, TIMEOUT_DEFAULT)
+{
+	static const struct tspec spec[] = {
+		{ W_RESHAPE, 0 }, { W_RESHAPE, 0 }, { W_RESHAPE, 0 },
+		{ W_RESHAPE, 1 }, { W_ALLOC, 0 },
+	};
+
+	run_stress(_metadata, self, "reshape", spec, MT_ARRAY_SIZE(spec));
+}
+
+/*
+ * The harness's per-test timeout (.timeout, seconds) follows
+ * MMAP_TEST_STRESS_SECONDS: four times the run time (TCG guests are slow
+ * and the fork thread may run past the deadline to reach MIN_FORKS) plus
+ * a minute.
+ */
+static void __attribute__((constructor)) stress_timeouts(void)
+{
+	int t = stress_seconds() * 4 + 60;
+
+	_stress_shared_fd_object.timeout = t;
+	_stress_own_fd_object.timeout = t;
+	_stress_fork_storm_object.timeout = t;
+	_stress_reshape_object.timeout = t;
+}
+
+TEST_HARNESS_MAIN
