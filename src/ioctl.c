@@ -20,6 +20,7 @@
 #include <linux/uaccess.h>
 #include <linux/mmap_test.h>
 #include "mmap_test.h"
+#include "mmap_test_trace.h"
 
 #define MMAP_TEST_PROT_ALL	(PROT_READ | PROT_WRITE | PROT_EXEC)
 
@@ -202,6 +203,8 @@ static long mmap_test_alloc(struct file *filp,
 			 req.len, req.flags, addr, start, end);
 	}
 	mmap_test_log(mf, "ALLOC", &req.before, result);
+	trace_alloc(req.addr, req.len, req.prot, req.flags, req.pgoff,
+		    req.before.found, req.before.contains, (long)addr);
 
 	if (copy_to_user(uarg, &req, sizeof(req))) {
 		/* The caller cannot learn the address: do not leave it mapped. */
@@ -236,6 +239,7 @@ static long mmap_test_free(struct file *filp,
 	snprintf(result, sizeof(result), "vm_munmap(%#llx, %#llx) -> %d",
 		 req.addr, req.len, ret);
 	mmap_test_log(mf, "FREE", &before, result);
+	trace_free(req.addr, req.len, ret);
 	return ret;
 }
 
@@ -254,6 +258,8 @@ static long mmap_test_query(struct file *filp,
 	if (ret)
 		return ret;
 	mmap_test_log(mf, "QUERY", &req.report, "done");
+	trace_query(req.addr, req.report.found, req.report.contains,
+		    req.report.vm_start, req.report.vm_end);
 	return copy_to_user(uarg, &req, sizeof(req)) ? -EFAULT : 0;
 }
 
@@ -281,18 +287,34 @@ static long mmap_test_get_stats(struct file *filp,
 
 long mmap_test_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 {
+	struct mmap_test_file *mf = filp->private_data;
 	void __user *uarg = (void __user *)arg;
+	enum mmap_test_op op;
+	long ret;
 
 	switch (cmd) {
 	case IOCTL_ALLOC_VMA:
-		return mmap_test_alloc(filp, uarg);
+		op = MMAP_TEST_OP_ALLOC;
+		ret = mmap_test_alloc(filp, uarg);
+		break;
 	case IOCTL_FREE_VMA:
-		return mmap_test_free(filp, uarg);
+		op = MMAP_TEST_OP_FREE;
+		ret = mmap_test_free(filp, uarg);
+		break;
 	case IOCTL_QUERY_VMA:
-		return mmap_test_query(filp, uarg);
+		op = MMAP_TEST_OP_QUERY;
+		ret = mmap_test_query(filp, uarg);
+		break;
 	case IOCTL_GET_STATS:
-		return mmap_test_get_stats(filp, uarg);
+		op = MMAP_TEST_OP_STATS;
+		ret = mmap_test_get_stats(filp, uarg);
+		break;
 	default:
-		return -ENOTTY;
+		op = MMAP_TEST_OP_UNKNOWN;
+		ret = -ENOTTY;
+		break;
 	}
+	atomic_long_inc(&mf->dev->results[op][min_t(long, -ret,
+						    MMAP_TEST_NR_ERRNO - 1)]);
+	return ret;
 }

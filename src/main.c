@@ -28,6 +28,9 @@
 #include <linux/mmap_test.h>
 #include "mmap_test.h"
 
+#define CREATE_TRACE_POINTS
+#include "mmap_test_trace.h"
+
 #define MMAP_TEST_MAX_PAGES	(SZ_1G / PAGE_SIZE)
 
 static unsigned long buffer_pages = 16;
@@ -232,14 +235,58 @@ static int mmap_test_stats_show(struct seq_file *m, void *unused)
 	return 0;
 }
 
+static const char * const mmap_test_op_names[MMAP_TEST_NR_OPS] = {
+	[MMAP_TEST_OP_ALLOC]	= "alloc",
+	[MMAP_TEST_OP_FREE]	= "free",
+	[MMAP_TEST_OP_QUERY]	= "query",
+	[MMAP_TEST_OP_STATS]	= "stats",
+	[MMAP_TEST_OP_UNKNOWN]	= "unknown",
+};
+
+/* "<ioctl> <errno> <count>" for every nonzero count; errno 0 is success. */
+static int mmap_test_results_show(struct seq_file *m, void *unused)
+{
+	struct mmap_test_dev *mt = m->private;
+	int op, e;
+
+	for (op = 0; op < MMAP_TEST_NR_OPS; op++) {
+		for (e = 0; e < MMAP_TEST_NR_ERRNO; e++) {
+			long n = atomic_long_read(&mt->results[op][e]);
+
+			if (!n)
+				continue;
+			if (e == MMAP_TEST_NR_ERRNO - 1)
+				seq_printf(m, "%s other %ld\n",
+					   mmap_test_op_names[op], n);
+			else
+				seq_printf(m, "%s %d %ld\n",
+					   mmap_test_op_names[op], -e, n);
+		}
+	}
+	return 0;
+}
+
 static int mmap_test_stats_open(struct inode *inode, struct file *file)
 {
 	return single_open(file, mmap_test_stats_show, inode->i_private);
 }
 
+static int mmap_test_results_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, mmap_test_results_show, inode->i_private);
+}
+
 static const struct file_operations mmap_test_stats_fops = {
 	.owner		= THIS_MODULE,
 	.open		= mmap_test_stats_open,
+	.read		= seq_read,
+	.llseek		= seq_lseek,
+	.release	= single_release,
+};
+
+static const struct file_operations mmap_test_results_fops = {
+	.owner		= THIS_MODULE,
+	.open		= mmap_test_results_open,
 	.read		= seq_read,
 	.llseek		= seq_lseek,
 	.release	= single_release,
@@ -262,6 +309,8 @@ static int __init mmap_test_init(void)
 	mmap_test.debugfs = debugfs_create_dir("mmap_test", NULL);
 	debugfs_create_file("stats", 0444, mmap_test.debugfs, &mmap_test,
 			    &mmap_test_stats_fops);
+	debugfs_create_file("results", 0444, mmap_test.debugfs, &mmap_test,
+			    &mmap_test_results_fops);
 	dev_info(mmap_test.misc.this_device,
 		 "registered /dev/mmap-test (misc %d:%d), %lu-page buffers\n",
 		 MISC_MAJOR, mmap_test.misc.minor, buffer_pages);

@@ -11,6 +11,18 @@
 #include <linux/mm.h>
 #include "compat.h"
 
+/* Per-ioctl result counts: errno 0 .. MMAP_TEST_NR_ERRNO - 2, then "other". */
+enum mmap_test_op {
+	MMAP_TEST_OP_ALLOC,
+	MMAP_TEST_OP_FREE,
+	MMAP_TEST_OP_QUERY,
+	MMAP_TEST_OP_STATS,
+	MMAP_TEST_OP_UNKNOWN,
+	MMAP_TEST_NR_OPS
+};
+
+#define MMAP_TEST_NR_ERRNO	136
+
 /**
  * struct mmap_test_dev - the device and its module-wide counters
  * @misc: the misc device /dev/mmap-test
@@ -19,6 +31,7 @@
  * @pages: buffer pages allocated, all files
  * @live_vmas: VMAs of the device alive, all files
  * @faults: faults served, all files
+ * @results: ioctl results by command and errno (index -ret)
  */
 struct mmap_test_dev {
 	struct miscdevice misc;
@@ -27,6 +40,7 @@ struct mmap_test_dev {
 	atomic_long_t pages;
 	atomic_long_t live_vmas;
 	atomic_long_t faults;
+	atomic_long_t results[MMAP_TEST_NR_OPS][MMAP_TEST_NR_ERRNO];
 };
 
 /**

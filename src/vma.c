@@ -15,6 +15,7 @@
 
 #include <linux/mm.h>
 #include "mmap_test.h"
+#include "mmap_test_trace.h"
 
 static void mmap_test_vma_get(struct mmap_test_file *mf)
 {
@@ -28,12 +29,14 @@ static void mmap_test_vma_open(struct vm_area_struct *vma)
 
 	atomic_long_inc(&mf->vma_opens);
 	mmap_test_vma_get(mf);
+	trace_open(vma->vm_start, vma->vm_end, vma->vm_pgoff);
 }
 
 static void mmap_test_vma_close(struct vm_area_struct *vma)
 {
 	struct mmap_test_file *mf = vma->vm_private_data;
 
+	trace_close(vma->vm_start, vma->vm_end, vma->vm_pgoff);
 	atomic_long_inc(&mf->vma_closes);
 	atomic_long_dec(&mf->live_vmas);
 	atomic_long_dec(&mf->dev->live_vmas);
@@ -48,20 +51,24 @@ static void mmap_test_count_fault(struct mmap_test_file *mf)
 static vm_fault_t mmap_test_fault(struct vm_fault *vmf)
 {
 	struct mmap_test_file *mf = vmf->vma->vm_private_data;
+	vm_fault_t ret = 0;
 	struct page *page;
 
 	if (mmap_test_dump_stack)
 		dump_stack();
 
 	page = mmap_test_get_page(mf, vmf->pgoff, GFP_KERNEL);
-	if (IS_ERR(page))
-		return PTR_ERR(page) == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
-
-	get_page(page);
-	vmf->page = page;
-	mmap_test_count_fault(mf);
-	dev_dbg(mmap_test_device(mf), "page index offset = %lu\n", vmf->pgoff);
-	return 0;
+	if (IS_ERR(page)) {
+		ret = PTR_ERR(page) == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+	} else {
+		get_page(page);
+		vmf->page = page;
+		mmap_test_count_fault(mf);
+		dev_dbg(mmap_test_device(mf), "page index offset = %lu\n",
+			vmf->pgoff);
+	}
+	trace_fault(vmf->address, vmf->pgoff, ret);
+	return ret;
 }
 
 #ifdef MT_HAVE_MAP_PAGES_VM_FAULT_T
@@ -79,11 +86,12 @@ static vm_fault_t mmap_test_map_pages(struct vm_fault *vmf,
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct mmap_test_file *mf = vma->vm_private_data;
+	unsigned int mapped = 0;
 	vm_fault_t ret = 0;
 	pgoff_t pgoff;
 
 	if (pmd_none(*vmf->pmd))
-		return 0;
+		goto out;
 
 	for (pgoff = start_pgoff; pgoff <= end_pgoff; pgoff++) {
 		unsigned long addr = vma->vm_start +
@@ -95,6 +103,7 @@ static vm_fault_t mmap_test_map_pages(struct vm_fault *vmf,
 		if (IS_ERR(page) || vm_insert_page(vma, addr, page))
 			continue;
 		atomic_long_inc(&mf->pages_around);
+		mapped++;
 		dev_dbg(mmap_test_device(mf),
 			"page index offset = %lu (fault-around)\n", pgoff);
 		if (addr == vmf->address)
@@ -102,6 +111,8 @@ static vm_fault_t mmap_test_map_pages(struct vm_fault *vmf,
 	}
 	if (ret)
 		mmap_test_count_fault(mf);
+out:
+	trace_map_pages(vmf->address, start_pgoff, end_pgoff, mapped);
 	return ret;
 }
 #endif
@@ -145,6 +156,7 @@ int mmap_test_mmap(struct file *filp, struct vm_area_struct *vma)
 			       &mmap_test_private_vm_ops;
 	vma->vm_private_data = mf;
 	mmap_test_vma_get(mf);
+	trace_open(vma->vm_start, vma->vm_end, vma->vm_pgoff);
 	dev_dbg(mmap_test_device(mf), "mmap [%#lx,%#lx) pgoff %lu %s\n",
 		vma->vm_start, vma->vm_end, vma->vm_pgoff,
 		shared ? "shared" : "private");
