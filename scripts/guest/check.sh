@@ -1,0 +1,218 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Usage: guest job "check", run by /init inside the VM (scripts/vm.sh
+# <target> check); not for the host.  Runs the test suite of one target
+# and prints TAP-like lines that scripts/check.sh counts:
+#   ok N name                  pass
+#   not ok N name [- detail]   fail
+#   ok N name # SKIP reason    skip (never a pass)
+# The kselftest programs in /selftests print their own TAP; their result
+# lines are renamed "<program>:<test>", and a program that stops early or
+# exits inconsistently adds one failing line.  Ends with "CHECK-END".
+# Settings from /guest/env: TARGET, FUZZ_CALLS (default 1000000).
+set -u
+# shellcheck disable=SC1091
+[ -f /guest/env ] && . /guest/env
+TARGET=${TARGET:-unknown}
+FUZZ_CALLS=${FUZZ_CALLS:-1000000}
+DEV=/dev/mmap-test
+STATS=/sys/kernel/debug/mmap_test/stats
+KMEMLEAK=/sys/kernel/debug/kmemleak
+n=0
+
+# result STATUS NAME [DETAIL]: one TAP line, pass when STATUS is 0.
+result() {
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $n guest.$2"
+	else
+		echo "not ok $n guest.$2${3:+ - $3}"
+	fi
+}
+
+skip() {
+	n=$((n + 1))
+	echo "ok $n guest.$1 # SKIP $2"
+}
+
+# Run a program, its output prefixed so that it cannot look like TAP.
+run_prefixed() {
+	_p=$1
+	shift
+	{ "$@" 2>&1; echo $? > /tmp/rc; } | sed "s/^/$_p| /"
+	return "$(cat /tmp/rc)"
+}
+
+loaded() { grep -q '^mmap_test ' /proc/modules; }
+
+stat_of() { # name: value of a line "name value" of the debugfs stats file
+	sed -n "s/^$1[[:space:]:]\{1,\}\([0-9]\{1,\}\).*/\1/p" "$STATS" | head -n1
+}
+
+echo "# check on $TARGET: $(uname -r) $(uname -m)"
+
+if [ "$TARGET" = x86_64-debug ] && [ -w "$KMEMLEAK" ]; then
+	# Forget what was already unreferenced at boot: only leaks that
+	# happen from here on count.
+	echo scan > "$KMEMLEAK"
+	echo clear > "$KMEMLEAK"
+fi
+
+# --- load ----------------------------------------------------------------
+insmod /mmap_test.ko
+rc=$?
+result "$rc" insmod "rc=$rc"
+
+mode=$(stat -c '%F %a' "$DEV" 2>/dev/null)
+[ "$mode" = "character special file 600" ]
+result $? device_node "$DEV is '${mode:-missing}', want a character device, mode 600"
+
+# --- test-mmap -----------------------------------------------------------
+run_prefixed test-mmap test-mmap
+rc=$?
+result "$rc" test-mmap "exit status $rc"
+
+# --- kselftest programs ---------------------------------------------------
+for b in /selftests/*; do
+	[ -x "$b" ] || continue
+	name=${b##*/}
+	echo "# selftest $name"
+	# Result lines become "ok N <program>:<test>"; a skip line of the
+	# harness ("ok N # SKIP why") gets the name of the test that ran.
+	{ "$b" 2>&1; echo $? > /tmp/rc; } | tee /tmp/st.out |
+		awk -v p="$name" '
+		/^#  RUN / { cur = $3 }
+		/^ok [0-9]+ # / {
+			sub(/^ok [0-9]+ /, "&" p ":" cur " ")
+			print; fflush(); next
+		}
+		/^(not )?ok [0-9]+ / { sub(/^(not )?ok [0-9]+ /, "&" p ":") }
+		/^1\.\.[0-9]+$/ { $0 = "# " p ": " $0 }
+		{ print; fflush() }'
+	rc=$(cat /tmp/rc)
+	plan=$(sed -n 's/^1\.\.\([0-9]\{1,\}\)$/\1/p' /tmp/st.out | head -n1)
+	got=$(grep -cE '^(not )?ok [0-9]+ ' /tmp/st.out)
+	nfail=$(grep -cE '^not ok [0-9]+ ' /tmp/st.out)
+	if [ -z "$plan" ] || [ "$got" -lt "$plan" ]; then
+		result 1 "$name.complete" \
+			"ran $got of ${plan:-?} tests, exit status $rc"
+	elif [ "$rc" != 0 ] && [ "$rc" != 4 ] && [ "$nfail" = 0 ]; then
+		result 1 "$name.exit" "exit status $rc without a failing test"
+	fi
+done
+
+# --- fuzzer (debug kernel only) -----------------------------------------
+if [ "$TARGET" = x86_64-debug ]; then
+	if command -v mmap-test-fuzz >/dev/null; then
+		run_prefixed fuzz mmap-test-fuzz --calls "$FUZZ_CALLS"
+		rc=$?
+		result "$rc" fuzz "mmap-test-fuzz --calls $FUZZ_CALLS: exit status $rc"
+	else
+		skip fuzz "mmap-test-fuzz not built"
+	fi
+fi
+
+# --- module lifetime -----------------------------------------------------
+# An open fd pins the module (a subshell holds fd 3: a failing open must
+# not end this script).
+rm -f /tmp/rc
+(exec 3<"$DEV" && { rmmod mmap_test 2>/dev/null; echo $? > /tmp/rc; })
+if [ -f /tmp/rc ]; then
+	rc=$(cat /tmp/rc)
+	loaded
+	still=$?
+	[ "$rc" != 0 ] && [ "$still" = 0 ]
+	result $? lifetime.rmmod_refused_while_open \
+		"rmmod rc=$rc with an fd open"
+else
+	result 1 lifetime.rmmod_refused_while_open "cannot open $DEV"
+fi
+
+# A live mapping pins the module after its fd is closed.
+rm -f /tmp/hold.in /tmp/hold.out
+mkfifo /tmp/hold.in
+test-mmap hold </tmp/hold.in >/tmp/hold.out 2>&1 &
+hpid=$!
+exec 4>/tmp/hold.in
+i=0
+while ! grep -q '^holding 0x' /tmp/hold.out && [ $i -lt 30 ] &&
+	kill -0 "$hpid" 2>/dev/null; do
+	sleep 1
+	i=$((i + 1))
+done
+sed 's/^/hold| /' /tmp/hold.out
+if grep -q '^holding 0x' /tmp/hold.out; then
+	maps=$(grep -c mmap-test "/proc/$hpid/maps" 2>/dev/null)
+	fds=0
+	for f in "/proc/$hpid/fd/"*; do
+		case $(readlink "$f" 2>/dev/null) in
+		"$DEV") fds=$((fds + 1)) ;;
+		esac
+	done
+	echo "# hold: pid $hpid, $maps mapping(s) of $DEV, $fds fd(s) on it"
+	[ "${maps:-0}" -ge 1 ] && [ "$fds" = 0 ]
+	result $? lifetime.hold_maps_without_fd \
+		"maps=$maps fds=$fds, want a mapping and no fd"
+	rmmod mmap_test 2>/dev/null
+	rc=$?
+	loaded
+	still=$?
+	[ "$rc" != 0 ] && [ "$still" = 0 ]
+	result $? lifetime.rmmod_refused_while_mapped \
+		"rmmod rc=$rc with a mapping live"
+else
+	result 1 lifetime.hold_maps_without_fd "no 'holding 0x...' line in 30 s"
+	result 1 lifetime.rmmod_refused_while_mapped "test-mmap hold failed"
+fi
+exec 4>&-
+i=0
+while kill -0 "$hpid" 2>/dev/null && [ $i -lt 10 ]; do
+	sleep 1
+	i=$((i + 1))
+done
+kill -0 "$hpid" 2>/dev/null && { echo "# hold: no exit on EOF, SIGTERM"; kill "$hpid"; }
+wait "$hpid"
+rc=$?
+result "$rc" lifetime.hold_exits_on_eof "test-mmap hold exit status $rc"
+
+# Nothing left: the debugfs counters are back to zero, rmmod works.
+if [ -r "$STATS" ]; then
+	sed 's/^/stats| /' "$STATS"
+	pages=$(stat_of pages)
+	vmas=$(stat_of live_vmas)
+	[ "$pages" = 0 ] && [ "$vmas" = 0 ]
+	result $? lifetime.stats_zero_before_rmmod \
+		"pages=${pages:-?} live_vmas=${vmas:-?}"
+else
+	result 1 lifetime.stats_zero_before_rmmod "no $STATS"
+fi
+rmmod mmap_test
+rc=$?
+! loaded && [ ! -e "$DEV" ]
+result $? lifetime.rmmod "rmmod rc=$rc"
+
+# Loads and unloads again cleanly.
+insmod /mmap_test.ko && rmmod mmap_test && ! loaded
+result $? lifetime.reload
+
+# --- kmemleak (debug kernel only) ---------------------------------------
+if [ "$TARGET" = x86_64-debug ]; then
+	if [ -w "$KMEMLEAK" ]; then
+		echo scan > "$KMEMLEAK"
+		sleep 6
+		echo scan > "$KMEMLEAK"
+		cat "$KMEMLEAK" > /tmp/leaks
+		sed 's/^/kmemleak| /' /tmp/leaks
+		[ ! -s /tmp/leaks ]
+		result $? kmemleak "$(grep -c 'unreferenced object' \
+			/tmp/leaks) unreferenced object(s)"
+	else
+		result 1 kmemleak "no $KMEMLEAK"
+	fi
+fi
+
+echo "# kernel log of the module (last 200 lines)"
+dmesg | grep -E 'mmap.test|page index offset' | tail -n 200
+echo "# guest ran $n checks of its own"
+echo "CHECK-END"
