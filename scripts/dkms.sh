@@ -1,0 +1,236 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Usage: scripts/dkms.sh install|build|remove|status [options]
+#
+#   install  copy the module sources to <source tree>/mmap-test-<version>/
+#            (dkms.conf, Kbuild, src/, include/, scripts/conftest.sh), then
+#            dkms add, build and install for one kernel.  A registration of
+#            the same version is removed first, so this also updates.
+#            With --group, also installs udev/60-mmap-test.rules.
+#            (`make dkms-install` runs this.)
+#   build    the same up to dkms build: the module stays in the dkms tree
+#            (<dkms tree>/mmap-test/<version>/<kver>/<arch>/module/).
+#   remove   dkms remove --all, delete the source copy and the udev rule
+#            this script installed.  The group is kept.
+#   status   dkms status of mmap-test.
+#
+# Options:
+#   -k KVER                 kernel release to build for; default: the
+#                           release of --kernelsourcedir if given, else
+#                           `uname -r`
+#   --kernelsourcedir DIR   the kernel's headers/build directory; default
+#                           /lib/modules/KVER/build (Debian:
+#                           apt install linux-headers-KVER)
+#   --group NAME            install the udev rule with GROUP="NAME",
+#                           MODE="0660" (creates the system group NAME if
+#                           missing).  Without it the device stays 0600 root,
+#                           as the module creates it, and no rule is installed.
+#   --root DIR              work in a scratch root instead of the host:
+#                           DIR/usr/src, DIR/var/lib/dkms, DIR/lib/modules,
+#                           DIR/etc/udev/rules.d; no depmod, no udevadm, no
+#                           groupadd on the host (scripts/test-packaging.sh).
+#
+# Needs root for the host (re-runs itself through sudo when not root) and
+# installs Debian's dkms package when it is missing.  DKMS builds for the
+# host's architecture.  The version is MODULE_VERSION() of src/main.c and
+# must match PACKAGE_VERSION in dkms.conf.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+NAME=mmap-test
+RULE=60-mmap-test.rules
+RULE_MARK='# installed by mmap-test scripts/dkms.sh'
+SRC_PATHS=(dkms.conf Kbuild src include scripts/conftest.sh)
+
+usage() {
+	sed -n '3,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0" >&2
+	exit 2
+}
+
+[ $# -ge 1 ] || usage
+orig_args=("$@")
+action=$1
+shift
+case $action in
+install|build|remove|status) ;;
+-h|--help|help) usage ;;
+*) usage ;;
+esac
+
+kver='' ksrc='' group='' root=''
+while [ $# -gt 0 ]; do
+	case $1 in
+	-k) [ $# -ge 2 ] || usage; kver=$2; shift 2 ;;
+	--kernelsourcedir) [ $# -ge 2 ] || usage; ksrc=$2; shift 2 ;;
+	--kernelsourcedir=*) ksrc=${1#*=}; shift ;;
+	--group) [ $# -ge 2 ] || usage; group=$2; shift 2 ;;
+	--root) [ $# -ge 2 ] || usage; root=$2; shift 2 ;;
+	*) usage ;;
+	esac
+done
+
+if [ -n "$group" ] && ! [[ $group =~ ^[a-z_][a-z0-9_-]*$ ]]; then
+	die "--group $group: not a valid group name"
+fi
+if [ -z "$root" ] && [ "$(id -u)" -ne 0 ]; then
+	command -v sudo >/dev/null || die "run as root (or install sudo)"
+	exec sudo -E "$0" "${orig_args[@]}"
+fi
+
+if [ -n "$root" ]; then
+	mkdir -p "$root"
+	root=$(cd "$root" && pwd)
+fi
+source_tree=$root/usr/src
+dkms_tree=$root/var/lib/dkms
+install_tree=$root/lib/modules
+rules_dir=$root/etc/udev/rules.d
+[ -z "$root" ] || mkdir -p "$source_tree" "$dkms_tree"
+
+# Version: MODULE_VERSION() of src/main.c, which dkms.conf must agree with.
+ver=$(sed -n 's/^MODULE_VERSION("\([^"]*\)");$/\1/p' "$TOP/src/main.c")
+[ -n "$ver" ] || die "no MODULE_VERSION in src/main.c"
+conf_ver=$(sed -n 's/^PACKAGE_VERSION="\([^"]*\)"$/\1/p' "$TOP/dkms.conf")
+[ "$conf_ver" = "$ver" ] ||
+	die "dkms.conf PACKAGE_VERSION '$conf_ver' != MODULE_VERSION '$ver' (src/main.c)"
+
+need_pkgs dkms
+
+dkms_cmd() {
+	local a=(dkms "$@")
+	if [ -n "$root" ]; then
+		a+=(--dkmstree "$dkms_tree" --sourcetree "$source_tree"
+			--installtree "$install_tree" --no-depmod)
+	fi
+	info "${a[*]}"
+	"${a[@]}"
+}
+
+registered() {
+	[ -d "$dkms_tree/$NAME/$ver" ]
+}
+
+remove_all() {
+	if registered; then
+		stage "removing $NAME/$ver from DKMS"
+		dkms_cmd remove -m "$NAME" -v "$ver" --all
+	fi
+	if [ -d "$source_tree/$NAME-$ver" ]; then
+		info "rm -rf $source_tree/$NAME-$ver"
+		rm -rf "${source_tree:?}/$NAME-$ver"
+	fi
+	local r=$rules_dir/$RULE
+	if [ -f "$r" ] && grep -qF "$RULE_MARK" "$r"; then
+		info "rm $r"
+		rm -f "$r"
+		reload_udev
+	fi
+}
+
+reload_udev() {
+	[ -z "$root" ] || return 0
+	if command -v udevadm >/dev/null && [ -d /run/udev ]; then
+		udevadm control --reload-rules || warn "udevadm control --reload-rules failed"
+	fi
+}
+
+# The kernel release of a headers directory (what vermagic will say).
+krel_of_dir() {
+	local f=$1/include/generated/utsrelease.h
+	[ -f "$f" ] || die "$1 does not look like kernel headers (no $f)"
+	sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' "$f"
+}
+
+case $action in
+status)
+	dkms_cmd status -m "$NAME"
+	exit 0
+	;;
+remove)
+	remove_all
+	info "done: $NAME $ver removed"
+	exit 0
+	;;
+esac
+
+# install / build
+if [ -n "$ksrc" ]; then
+	[ -d "$ksrc" ] || die "--kernelsourcedir $ksrc: no such directory"
+	ksrc=$(cd "$ksrc" && pwd)
+	[ -n "$kver" ] || kver=$(krel_of_dir "$ksrc")
+else
+	[ -n "$kver" ] || kver=$(uname -r)
+	if [ ! -e "/lib/modules/$kver/build/include" ]; then
+		die "no kernel headers for $kver at /lib/modules/$kver/build." \
+			"Debian: apt install linux-headers-$kver; or pass" \
+			"--kernelsourcedir DIR (and -k KVER).  This machine cannot" \
+			"load modules? 'make demo' runs everything in a VM."
+	fi
+fi
+[ -n "$kver" ] || die "cannot tell the kernel release"
+
+if [ "$action" = install ] && [ -n "$root" ]; then
+	mkdir -p "$install_tree/$kver"
+fi
+if [ "$action" = install ] && [ ! -d "$install_tree/$kver" ]; then
+	die "$install_tree/$kver does not exist: kernel $kver is not installed" \
+		"here (use 'build' to only build the module)"
+fi
+
+# Re-registering replaces what an earlier run left.
+remove_all
+
+stage "copying the sources to $source_tree/$NAME-$ver"
+dest=$source_tree/$NAME-$ver
+mkdir -p "$dest"
+if git -C "$TOP" rev-parse --git-dir >/dev/null 2>&1; then
+	(cd "$TOP" && git ls-files -z -c -o --exclude-standard -- \
+		"${SRC_PATHS[@]}") |
+		(cd "$TOP" && xargs -0 -r tar -cf - --) | tar -xf - -C "$dest"
+else
+	(cd "$TOP" && tar -cf - -- "${SRC_PATHS[@]}") | tar -xf - -C "$dest"
+fi
+for p in "${SRC_PATHS[@]}"; do
+	[ -e "$dest/$p" ] || die "$p missing from $dest"
+done
+
+ks_args=(-k "$kver")
+[ -n "$ksrc" ] && ks_args+=(--kernelsourcedir "$ksrc")
+
+stage "dkms add/build $NAME/$ver for $kver"
+dkms_cmd add -m "$NAME" -v "$ver"
+if ! dkms_cmd build -m "$NAME" -v "$ver" "${ks_args[@]}"; then
+	log=$dkms_tree/$NAME/$ver/build/make.log
+	[ -f "$log" ] && tail -n 40 "$log" >&2
+	die "dkms build failed"
+fi
+if [ "$action" = build ]; then
+	info "built: $(find "$dkms_tree/$NAME/$ver/$kver" -name 'mmap_test.ko*' | head -n1)"
+	exit 0
+fi
+
+stage "dkms install $NAME/$ver for $kver"
+dkms_cmd install -m "$NAME" -v "$ver" "${ks_args[@]}"
+
+if [ -n "$group" ]; then
+	stage "udev rule: group $group, mode 0660"
+	if [ -z "$root" ] && ! getent group "$group" >/dev/null; then
+		info "groupadd --system $group"
+		groupadd --system "$group"
+	fi
+	mkdir -p "$rules_dir"
+	{
+		printf '%s (--group %s)\n' "$RULE_MARK" "$group"
+		sed -e "s|^#\\(KERNEL==\"mmap-test\".*\\)GROUP=\"mmap-test\"|\\1GROUP=\"$group\"|" \
+			"$TOP/udev/$RULE"
+	} > "$rules_dir/$RULE.tmp"
+	grep -q "^KERNEL==\"mmap-test\".*GROUP=\"$group\"" "$rules_dir/$RULE.tmp" ||
+		die "could not enable the rule of udev/$RULE"
+	chmod 0644 "$rules_dir/$RULE.tmp"
+	mv "$rules_dir/$RULE.tmp" "$rules_dir/$RULE"
+	info "installed $rules_dir/$RULE"
+	reload_udev
+fi
+info "done: $NAME $ver installed for $kver (modprobe mmap_test to load it)"
