@@ -11,7 +11,8 @@
  *   hole  = the arena minus GUARD_PAGES at each end, unmapped
  *   target = arena + TARGET_PAGE pages (inside the hole)
  *   occupant (rows that want one): a 2-page shared anonymous PROT_READ
- *            mapping at target (shmem: never merges with the row's VMA)
+ *            mapping at target + (occupant - 1) pages (shmem: never
+ *            merges with the row's VMA)
  *
  * Both runs must give the same errno, or the same VMA: same address (so
  * the same placement decision for hints), same size, same /proc/self/maps
@@ -142,7 +143,7 @@ FIXTURE(diff) {
 
 FIXTURE_VARIANT(diff) {
 	enum addr_kind addr;
-	int occupant;
+	int occupant;		/* 0: none; N: at target + N - 1 pages */
 	enum len_kind len;
 	__u32 prot;
 	__u32 flags;
@@ -269,6 +270,10 @@ FIXTURE_VARIANT_ADD(diff, dev_hint_occupied) {
 	.addr = A_TARGET, .occupant = 1, .len = L_4PAGES, .prot = RW,
 	.flags = SH, .place = PL_ELSEWHERE,
 };
+FIXTURE_VARIANT_ADD(diff, dev_hint_partly_occupied) {
+	.addr = A_TARGET, .occupant = 3, .len = L_4PAGES, .prot = RW,
+	.flags = PR, .place = PL_ELSEWHERE,
+};
 FIXTURE_VARIANT_ADD(diff, dev_hint_unaligned) {
 	.addr = A_UNALIGNED, .prot = RW, .flags = PR, .place = PL_HINT,
 };
@@ -306,6 +311,10 @@ FIXTURE_VARIANT_ADD(diff, dev_fixed_occupied) {
 	.addr = A_TARGET, .occupant = 1, .len = L_4PAGES, .prot = RW,
 	.flags = PR | FX,
 };
+FIXTURE_VARIANT_ADD(diff, dev_fixed_partly_occupied) {
+	.addr = A_TARGET, .occupant = 4, .len = L_4PAGES, .prot = RW,
+	.flags = SH | FX,
+};
 FIXTURE_VARIANT_ADD(diff, dev_fixed_unaligned) {
 	.addr = A_UNALIGNED, .prot = RW, .flags = SH | FX, .err = EINVAL,
 };
@@ -330,6 +339,10 @@ FIXTURE_VARIANT_ADD(diff, dev_noreplace_free) {
 FIXTURE_VARIANT_ADD(diff, dev_noreplace_occupied) {
 	.addr = A_TARGET, .occupant = 1, .prot = RW, .flags = SH | NR,
 	.err = EEXIST,
+};
+FIXTURE_VARIANT_ADD(diff, dev_noreplace_partly_occupied) {
+	.addr = A_TARGET, .occupant = 4, .len = L_4PAGES, .prot = RW,
+	.flags = PR | NR, .err = EEXIST,
 };
 FIXTURE_VARIANT_ADD(diff, dev_noreplace_unaligned) {
 	.addr = A_UNALIGNED, .prot = RW, .flags = PR | NR, .err = EINVAL,
@@ -634,6 +647,7 @@ static int prepare(struct __test_metadata *_metadata,
 		return -1;
 	}
 	if (variant->occupant) {
+		target += (variant->occupant - 1) * self->page;
 		p = mmap(target, OCCUPANT_PAGES * self->page, PROT_READ,
 			 MAP_FIXED | MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 		if (p != target) {
@@ -867,14 +881,21 @@ static void check_expected(struct __test_metadata *_metadata,
 		 a->prot & PROT_EXEC ? 'x' : '-', shared ? 's' : 'p');
 	EXPECT_STREQ(perms, r->perms);
 
+	/*
+	 * A shared mapping of a file opened without FMODE_WRITE loses
+	 * VM_SHARED and VM_MAYWRITE in do_mmap() (it can never write the
+	 * file, so it behaves like a private one) but keeps VM_MAYSHARE,
+	 * which is what /proc/<pid>/maps shows as 's'.
+	 */
 	want_bits = (a->prot & PROT_READ ? KVM_READ : 0) |
 		    (a->prot & PROT_WRITE ? KVM_WRITE : 0) |
 		    (a->prot & PROT_EXEC ? KVM_EXEC : 0) |
-		    (shared ? KVM_SHARED | KVM_MAYSHARE : 0);
+		    (shared ? KVM_MAYSHARE : 0) |
+		    (shared && !(variant->rdonly && !anon) ? KVM_SHARED : 0);
 	got_bits = r->rep.vm_flags & (KVM_READ | KVM_WRITE | KVM_EXEC |
 				      KVM_SHARED | KVM_MAYSHARE);
 	EXPECT_EQ(want_bits, got_bits);
-	if (variant->rdonly && shared)
+	if (variant->rdonly && shared && !anon)
 		EXPECT_EQ(0ULL, r->rep.vm_flags & KVM_MAYWRITE);
 
 	if (!anon) {
@@ -1028,8 +1049,9 @@ TEST_F(diff, ioctl_vs_mmap)
 		}
 		run_mmap(_metadata, self, variant, &a, a.pgoff * self->page,
 			 &mm);
-		TH_LOG("documented difference: byte offset %#lx + len overflows: vm_mmap() (ALLOC) checks that first (EINVAL); mmap(2) hands pgoff to do_mmap(), which gives %s",
-		       a.pgoff * self->page, mt_errno_name(mm.err));
+		TH_LOG("documented difference: byte offset %#lx + len overflows: vm_mmap() (ALLOC) checks that first (EINVAL); mmap(2) hands pgoff to do_mmap(): %s",
+		       a.pgoff * self->page,
+		       mm.err ? mt_errno_name(mm.err) : "success");
 		if (!(a.flags & MMAP_TEST_ANON)) {
 			/* file_mmap_ok() or pgoff + pages wrapping */
 			EXPECT_EQ(EOVERFLOW, mm.err);
