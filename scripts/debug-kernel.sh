@@ -113,18 +113,21 @@ fetch_deb() {
 	printf '%s\n' "$deb"
 }
 
+elapsed() { printf '%dm%02ds' $(((SECONDS - T0) / 60)) $(((SECONDS - T0) % 60)); }
+
 # Run a make step in the tree, output to the build log, with a short progress
-# line on stderr every 250 lines of output.
+# line on stderr at most once a minute.
 run_make() {
-	local what=$1 n=0 line
+	local what=$1 n=0 last=$SECONDS line
 	shift
 	log "make $what (log: $LOGFILE)"
 	printf '\n### make %s\n' "$*" >>"$LOGFILE"
 	if ! make -C "$TREE" "$@" 2>&1 | tee -a "$LOGFILE" | {
 		while IFS= read -r line; do
 			n=$((n + 1))
-			if [ $((n % 250)) -eq 0 ]; then
-				log "  $what: $n lines, $(((SECONDS - T0) / 60))m$(((SECONDS - T0) % 60))s, at: ${line:0:70}"
+			if [ $((SECONDS - last)) -ge 60 ]; then
+				last=$SECONDS
+				log "  $what: $(elapsed) total, $n lines, at: ${line:0:60}"
 			fi
 		done
 	}; then
@@ -237,7 +240,7 @@ else
 	[ -f "$IMAGE" ] || die "no $IMAGE after the build"
 	[ -f "$TREE/Module.symvers" ] || die "no Module.symvers after the build"
 	date -u >"$STAMP"
-	log "built in $(((SECONDS - T0) / 60))m$(((SECONDS - T0) % 60))s: $DIR"
+	log "built in $(elapsed): $DIR"
 fi
 
 printf 'KDIR=%s\nKERNEL_IMAGE=%s\n' "$TREE" "$IMAGE" >&3
