@@ -1,0 +1,46 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Usage: guest job "bench", run by /init inside the VM (scripts/vm.sh
+# <target> bench, normally through scripts/bench.sh); not for the host.
+# Raises vm.max_map_count, lifts the /dev/kmsg rate limit, loads mmap_test.ko with the buffer_pages that
+# bench-mmap needs for $BENCH_ARGS (from /guest/env), runs
+# "bench-mmap --emulated $BENCH_ARGS" (table and JSON on the console) and
+# unloads the module.  Markers: BENCH-INSMOD: rc=N (buffer_pages=N),
+# BENCH-RC: rc=N (bench-mmap's exit status), BENCH-RMMOD: rc=N.
+set -u
+BENCH_ARGS=
+# shellcheck disable=SC1091
+[ -f /guest/env ] && . /guest/env
+
+# 50000 extra VMAs plus the mappings of the run itself.
+cur=$(cat /proc/sys/vm/max_map_count)
+[ "$cur" -lt 262144 ] && echo 262144 > /proc/sys/vm/max_map_count
+echo "vm.max_map_count=$(cat /proc/sys/vm/max_map_count)"
+# bench-mmap measures printk through /dev/kmsg: no rate limit.
+echo on > /proc/sys/kernel/printk_devkmsg
+echo "memory: $(grep MemTotal /proc/meminfo)"
+echo "cpus: $(grep -c ^processor /proc/cpuinfo)," \
+	"$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
+
+# shellcheck disable=SC2086  # BENCH_ARGS is a list of options
+need=$(bench-mmap $BENCH_ARGS --need-pages)
+rc=$?
+if [ "$rc" != 0 ] || [ -z "$need" ]; then
+	echo "BENCH-INSMOD: rc=2 (bad BENCH_ARGS '$BENCH_ARGS')"
+	echo "BENCH-RC: rc=2"
+	exit 1
+fi
+insmod /mmap_test.ko buffer_pages="$need"
+ins=$?
+echo "BENCH-INSMOD: rc=$ins (buffer_pages=$need)"
+[ "$ins" = 0 ] || { echo "BENCH-RC: rc=1"; exit 1; }
+
+# shellcheck disable=SC2086
+bench-mmap --emulated $BENCH_ARGS
+rc=$?
+echo "BENCH-RC: rc=$rc"
+
+rmmod mmap_test
+echo "BENCH-RMMOD: rc=$?"
+[ "$rc" = 0 ]
