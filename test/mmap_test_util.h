@@ -30,23 +30,31 @@
 /* Symbolic name of an errno value; "E<number>" for the ones not listed. */
 static inline const char *mt_errno_name(int e)
 {
+#define MT_E(x)	{ x, #x }
+	static const struct {
+		int e;
+		const char *name;
+	} names[] = {
+		{ 0, "0" },
+		MT_E(EPERM), MT_E(ENOENT), MT_E(ESRCH), MT_E(EINTR), MT_E(EIO),
+		MT_E(ENXIO), MT_E(E2BIG), MT_E(EBADF), MT_E(EAGAIN),
+		MT_E(ENOMEM), MT_E(EACCES), MT_E(EFAULT), MT_E(EBUSY),
+		MT_E(EEXIST), MT_E(ENODEV), MT_E(ENOTDIR), MT_E(EISDIR),
+		MT_E(EINVAL), MT_E(ENFILE), MT_E(EMFILE), MT_E(ENOTTY),
+		MT_E(ETXTBSY), MT_E(EFBIG), MT_E(ENOSPC), MT_E(ESPIPE),
+		MT_E(EROFS), MT_E(EPIPE), MT_E(ERANGE), MT_E(EDEADLK),
+		MT_E(EOVERFLOW), MT_E(EOPNOTSUPP), MT_E(ETIMEDOUT),
+		MT_E(ECANCELED),
+	};
+#undef MT_E
 	static __thread char other[16];
+	size_t i;
 
 	if (e < 0)
 		e = -e;
-	switch (e) {
-#define MT_E(x)	case x: return #x
-	MT_E(EPERM); MT_E(ENOENT); MT_E(ESRCH); MT_E(EINTR); MT_E(EIO);
-	MT_E(ENXIO); MT_E(E2BIG); MT_E(EBADF); MT_E(EAGAIN); MT_E(ENOMEM);
-	MT_E(EACCES); MT_E(EFAULT); MT_E(EBUSY); MT_E(EEXIST); MT_E(ENODEV);
-	MT_E(ENOTDIR); MT_E(EISDIR); MT_E(EINVAL); MT_E(ENFILE); MT_E(EMFILE);
-	MT_E(ENOTTY); MT_E(ETXTBSY); MT_E(EFBIG); MT_E(ENOSPC); MT_E(ESPIPE);
-	MT_E(EROFS); MT_E(EPIPE); MT_E(ERANGE); MT_E(EDEADLK); MT_E(ENOSYS);
-	MT_E(EOVERFLOW); MT_E(EOPNOTSUPP); MT_E(ETIMEDOUT); MT_E(ECANCELED);
-#undef MT_E
-	case 0:
-		return "0";
-	}
+	for (i = 0; i < MT_ARRAY_SIZE(names); i++)
+		if (names[i].e == e)
+			return names[i].name;
 	snprintf(other, sizeof(other), "E%d", e);
 	return other;
 }

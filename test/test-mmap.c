@@ -43,6 +43,7 @@
 #include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -88,7 +89,7 @@ struct ctx {
 	__u64 buffer_pages;	/* 0: unknown */
 };
 
-static const char *req_name[] = {
+static const char * const req_name[] = {
 	[REQ_ALLOC] = "ALLOC_VMA", [REQ_FREE] = "FREE_VMA",
 	[REQ_QUERY] = "QUERY_VMA", [REQ_STATS] = "GET_STATS",
 	[REQ_OPEN] = "open",
@@ -128,12 +129,21 @@ static int parse_u64(const char *s, __u64 *v, unsigned long page)
 	if (errno)
 		return -1;
 	if (page && *end) {
-		switch (*end++) {
-		case 'p': case 'P': mult = page; break;
-		case 'k': case 'K': mult = 1ULL << 10; break;
-		case 'm': case 'M': mult = 1ULL << 20; break;
-		case 'g': case 'G': mult = 1ULL << 30; break;
-		default: return -1;
+		switch (*end++ | 0x20) {	/* lower case */
+		case 'p':
+			mult = page;
+			break;
+		case 'k':
+			mult = 1ULL << 10;
+			break;
+		case 'm':
+			mult = 1ULL << 20;
+			break;
+		case 'g':
+			mult = 1ULL << 30;
+			break;
+		default:
+			return -1;
 		}
 		if (n > ~0ULL / mult)
 			return -1;
@@ -253,17 +263,39 @@ static int parse_opt(struct opts *o, int c, const char *arg,
 	case OPT_EXPECT:
 		o->expect_set = true;
 		return parse_errno(arg, &o->expect) ? bad_value("expect", arg) : 0;
-	case OPT_SHARED: o->share |= MMAP_TEST_SHARED; return 0;
-	case OPT_PRIVATE: o->share |= MMAP_TEST_PRIVATE; return 0;
-	case OPT_FIXED: o->place |= MMAP_TEST_FIXED; return 0;
-	case OPT_NOREPLACE: o->place |= MMAP_TEST_FIXED_NOREPLACE; return 0;
-	case OPT_HINT: o->hint = true; return 0;
-	case OPT_POPULATE: o->populate = true; return 0;
-	case OPT_ANON: o->anon = true; return 0;
-	case OPT_DEVICE: o->device = arg; return 0;
-	case OPT_RDONLY: o->rdonly = true; return 0;
-	case OPT_UNTIL_SIGNAL: o->until_signal = true; return 0;
-	case OPT_JSON: o->json = true; return 0;
+	case OPT_SHARED:
+		o->share |= MMAP_TEST_SHARED;
+		return 0;
+	case OPT_PRIVATE:
+		o->share |= MMAP_TEST_PRIVATE;
+		return 0;
+	case OPT_FIXED:
+		o->place |= MMAP_TEST_FIXED;
+		return 0;
+	case OPT_NOREPLACE:
+		o->place |= MMAP_TEST_FIXED_NOREPLACE;
+		return 0;
+	case OPT_HINT:
+		o->hint = true;
+		return 0;
+	case OPT_POPULATE:
+		o->populate = true;
+		return 0;
+	case OPT_ANON:
+		o->anon = true;
+		return 0;
+	case OPT_DEVICE:
+		o->device = arg;
+		return 0;
+	case OPT_RDONLY:
+		o->rdonly = true;
+		return 0;
+	case OPT_UNTIL_SIGNAL:
+		o->until_signal = true;
+		return 0;
+	case OPT_JSON:
+		o->json = true;
+		return 0;
 	}
 	return -1;
 }
@@ -739,25 +771,43 @@ static void print_report(const struct mmap_test_vma_report *r)
 	printf("  nr_vmas   %u\n", r->nr_vmas);
 }
 
+#define MT_STAT(f)	{ #f, offsetof(struct mmap_test_stats, f) }
+static const struct {
+	const char *name;
+	size_t off;
+} stat_fields[] = {
+	MT_STAT(faults), MT_STAT(pages_around), MT_STAT(live_vmas),
+	MT_STAT(vma_opens), MT_STAT(vma_closes), MT_STAT(pages),
+	MT_STAT(buffer_pages), MT_STAT(total_faults), MT_STAT(total_live_vmas),
+	MT_STAT(total_pages), MT_STAT(total_files),
+};
+
+static unsigned long long stat_value(const struct mmap_test_stats *s,
+				     size_t i)
+{
+	__u64 v;
+
+	memcpy(&v, (const char *)s + stat_fields[i].off, sizeof(v));
+	return v;
+}
+
 static void print_stats(const struct mmap_test_stats *s)
 {
-#define P(f) printf("  %-16s %llu\n", #f, (unsigned long long)s->f)
+	size_t i;
+
 	printf("GET_STATS:\n");
-	P(faults); P(pages_around); P(live_vmas); P(vma_opens); P(vma_closes);
-	P(pages); P(buffer_pages); P(total_faults); P(total_live_vmas);
-	P(total_pages); P(total_files);
-#undef P
+	for (i = 0; i < MT_ARRAY_SIZE(stat_fields); i++)
+		printf("  %-16s %llu\n", stat_fields[i].name, stat_value(s, i));
 }
 
 static void j_stats(const struct mmap_test_stats *s)
 {
-#define J(f) j_num(#f, s->f)
+	size_t i;
+
 	j_begin("stats");
-	J(faults); J(pages_around); J(live_vmas); J(vma_opens); J(vma_closes);
-	J(pages); J(buffer_pages); J(total_faults); J(total_live_vmas);
-	J(total_pages); J(total_files);
+	for (i = 0; i < MT_ARRAY_SIZE(stat_fields); i++)
+		j_num(stat_fields[i].name, stat_value(s, i));
 	j_end();
-#undef J
 }
 
 static void print_request(const struct mmap_test_alloc *a)
