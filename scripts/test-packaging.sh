@@ -1,0 +1,312 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Usage: scripts/test-packaging.sh [TARGET]
+#
+# CI test of the packaging, on the host (building works there, loading does
+# not): TARGET (default x86_64-6.1; an x86_64 target, DKMS builds for the
+# host's architecture) gives the Debian kernel headers (scripts/kernel.sh).
+#
+#   1. DKMS: scripts/dkms.sh install --root <scratch> -k <kver>
+#      --kernelsourcedir <headers> --group mmap-test, then checks the DKMS
+#      source tree, the build log, vermagic (modinfo) against the Debian
+#      kernel's own modules, the installed copy, depmod, the udev rule, and
+#      that scripts/dkms.sh remove leaves nothing behind.
+#   2. make install DESTDIR=<scratch> INSTALL_MOD_PATH=<scratch> KDIR=<headers>
+#      run in a scratch copy of the work tree (the tree itself stays
+#      untouched), then checks the three installed files.
+#   3. The host: /usr/src, /var/lib/dkms, /lib/modules, /etc/udev/rules.d and
+#      the group database are the same after the run as before.
+#
+# Installs Debian's dkms package (and kmod, its dependency) when missing;
+# nothing else is left installed.  Prints one line per check, "ok - NAME" or
+# "not ok - NAME" (details as "# " lines), then "# N passed, M failed".
+# Exit status 0 iff every check passed.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+target=${1:-x86_64-6.1}
+case $target in
+x86_64-6.1|x86_64-6.12) ;;
+*) die "usage: $0 [x86_64-6.1|x86_64-6.12]" ;;
+esac
+[ "$(uname -m)" = x86_64 ] || die "DKMS builds for the host: needs an x86_64 host"
+
+pass=0 fail=0
+ok() { printf 'ok - %s\n' "$1"; pass=$((pass + 1)); }
+not_ok() {
+	printf 'not ok - %s\n' "$1"
+	shift
+	local l
+	for l in "$@"; do printf '#   %s\n' "$l"; done
+	fail=$((fail + 1))
+}
+# check NAME CMD...: ok when CMD succeeds.
+check() {
+	local name=$1
+	shift
+	if "$@"; then ok "$name"; else not_ok "$name" "failed: $*"; fi
+}
+show_log() { # a log's tail as "# " lines
+	tail -n "${2:-25}" "$1" | sed 's/^/#   | /'
+}
+
+stage "host packages"
+need_pkgs dkms kmod make gcc libc6-dev libelf-dev bc xz-utils binutils
+
+stage "kernel headers of $target"
+KDIR='' KREL=''
+eval "$("$TOP/scripts/kernel.sh" "$target")"
+[ -f "$KDIR/Makefile" ] || die "no headers at $KDIR"
+info "KDIR=$KDIR KREL=$KREL"
+
+host_state() {
+	local d
+	for d in /usr/src /var/lib/dkms /lib/modules /etc/udev/rules.d; do
+		[ -e "$d" ] || { echo "absent $d"; continue; }
+		find "$d" -maxdepth 4 -printf '%p %y %s\n' 2>/dev/null
+	done | LC_ALL=C sort
+	getent group | cut -d: -f1 | LC_ALL=C sort
+}
+state0=$(host_state)
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/mmap-test-pkg.XXXXXX")
+R=$T/root
+cleanup() {
+	if [ -d "$R/var/lib/dkms/mmap-test" ]; then
+		"$TOP/scripts/dkms.sh" remove --root "$R" >/dev/null 2>&1 || :
+	fi
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+ver=$(sed -n 's/^MODULE_VERSION("\([^"]*\)");$/\1/p' "$TOP/src/main.c")
+conf_ver=$(sed -n 's/^PACKAGE_VERSION="\([^"]*\)"$/\1/p' "$TOP/dkms.conf")
+conf_mod=$(sed -n 's/^BUILT_MODULE_NAME\[0\]="\([^"]*\)"$/\1/p' "$TOP/dkms.conf")
+kbuild_mod=$(sed -n 's/^obj-m[[:space:]]*:=[[:space:]]*\([a-z0-9_]*\)\.o$/\1/p' "$TOP/Kbuild")
+
+echo "# DKMS ($KREL, headers $KDIR)"
+if [ -n "$ver" ] && [ "$conf_ver" = "$ver" ]; then
+	ok "dkms.conf PACKAGE_VERSION ($conf_ver) = MODULE_VERSION of src/main.c"
+else
+	not_ok "dkms.conf PACKAGE_VERSION ($conf_ver) = MODULE_VERSION of src/main.c" \
+		"MODULE_VERSION is '$ver'"
+fi
+if [ -n "$kbuild_mod" ] && [ "$conf_mod" = "$kbuild_mod" ]; then
+	ok "dkms.conf BUILT_MODULE_NAME ($conf_mod) = obj-m of Kbuild"
+else
+	not_ok "dkms.conf BUILT_MODULE_NAME ($conf_mod) = obj-m of Kbuild" \
+		"Kbuild builds '$kbuild_mod'"
+fi
+
+dlog=$T/dkms-install.log
+dkms_ok=0
+if "$TOP/scripts/dkms.sh" install --root "$R" -k "$KREL" \
+	--kernelsourcedir "$KDIR" --group mmap-test >"$dlog" 2>&1; then
+	ok "scripts/dkms.sh install: dkms add, build, install for $KREL"
+	dkms_ok=1
+else
+	not_ok "scripts/dkms.sh install: dkms add, build, install for $KREL" \
+		"log: (kept below)"
+	show_log "$dlog" 40
+fi
+
+arch=$(uname -m)
+src=$R/usr/src/mmap-test-$ver
+built=$R/var/lib/dkms/mmap-test/$ver/$KREL/$arch/module/mmap_test.ko
+inst=$R/lib/modules/$KREL/updates/dkms/mmap_test.ko
+
+st=$(dkms status -m mmap-test --dkmstree "$R/var/lib/dkms" \
+	--sourcetree "$R/usr/src" --installtree "$R/lib/modules" 2>&1 || :)
+if printf '%s\n' "$st" | grep -q "^mmap-test/$ver, $KREL, $arch: installed"; then
+	ok "dkms status: mmap-test/$ver, $KREL, $arch: installed"
+else
+	not_ok "dkms status: mmap-test/$ver, $KREL, $arch: installed" "got: $st"
+fi
+
+missing=()
+for p in dkms.conf Kbuild src/main.c include/uapi/linux/mmap_test.h \
+	scripts/conftest.sh; do
+	[ -f "$src/$p" ] || missing+=("$p")
+done
+if [ "$dkms_ok" = 1 ] && [ ${#missing[@]} -eq 0 ] &&
+	cmp -s "$TOP/src/main.c" "$src/src/main.c"; then
+	ok "DKMS source tree /usr/src/mmap-test-$ver: dkms.conf, Kbuild, src/, include/, scripts/conftest.sh"
+else
+	not_ok "DKMS source tree /usr/src/mmap-test-$ver: dkms.conf, Kbuild, src/, include/, scripts/conftest.sh" \
+		"missing: ${missing[*]:-none} (or src/main.c differs)"
+fi
+
+mlog=$R/var/lib/dkms/mmap-test/$ver/$KREL/$arch/log/make.log
+if [ -f "$mlog" ] && grep -q 'CONFTEST .*generated/mmap_test_conftest.h' "$mlog" &&
+	grep -q 'LD \[M\] .*mmap_test.ko' "$mlog"; then
+	ok "DKMS build ran the feature probes (CONFTEST) and linked mmap_test.ko"
+else
+	not_ok "DKMS build ran the feature probes (CONFTEST) and linked mmap_test.ko" \
+		"make.log: $mlog"
+	[ -f "$mlog" ] && show_log "$mlog"
+fi
+
+# vermagic: the kernel's own modules say what the module must say.
+kroot=$(cd "$KDIR/../../.." && pwd)
+ref=$(find "$kroot/lib/modules/$KREL/kernel" -name '*.ko*' -print -quit \
+	2>/dev/null || :)
+ref_vm=''
+[ -n "$ref" ] && ref_vm=$(modinfo -F vermagic "$ref" 2>/dev/null || :)
+vm=''
+[ -f "$built" ] && vm=$(modinfo -F vermagic "$built" 2>/dev/null || :)
+name="DKMS-built mmap_test.ko: vermagic '${vm% }' = the Debian kernel's modules'"
+if [ -n "$vm" ] && [ "${vm%% *}" = "$KREL" ] && [ -n "$ref_vm" ] &&
+	[ "$vm" = "$ref_vm" ]; then
+	ok "$name"
+else
+	not_ok "$name" "built: $built" "reference ($ref): '$ref_vm'"
+fi
+
+mi() { # modinfo field of the built module, empty when absent
+	[ -f "$built" ] || return 0
+	modinfo -F "$1" "$built" 2>/dev/null || :
+}
+mi_ver=$(mi version) mi_lic=$(mi license) mi_name=$(mi name)
+if [ "$mi_ver" = "$ver" ] && [ "$mi_lic" = GPL ] && [ "$mi_name" = mmap_test ]; then
+	ok "modinfo: name mmap_test, version $ver, license GPL"
+else
+	not_ok "modinfo: name mmap_test, version $ver, license GPL" \
+		"name '$mi_name' version '$mi_ver' license '$mi_lic'"
+fi
+
+if [ -f "$inst" ] && [ -f "$built" ] && cmp -s "$inst" "$built"; then
+	ok "dkms install: /lib/modules/$KREL/updates/dkms/mmap_test.ko is the built module"
+else
+	not_ok "dkms install: /lib/modules/$KREL/updates/dkms/mmap_test.ko is the built module" \
+		"$(find "$R/lib/modules" -name 'mmap_test.ko*' 2>/dev/null | tr '\n' ' ')"
+fi
+
+if [ -f "$inst" ] && depmod -b "$R" "$KREL" 2>"$T/depmod.err" &&
+	grep -q '^updates/dkms/mmap_test.ko:' "$R/lib/modules/$KREL/modules.dep"; then
+	ok "depmod indexes updates/dkms/mmap_test.ko (modprobe mmap_test would find it)"
+else
+	not_ok "depmod indexes updates/dkms/mmap_test.ko (modprobe mmap_test would find it)" \
+		"$(cat "$T/depmod.err" 2>/dev/null)"
+fi
+# depmod's index files are ours, not dkms's: drop them before the
+# "remove leaves nothing" check.
+rm -f "$R/lib/modules/$KREL"/modules.*
+
+rule=$R/etc/udev/rules.d/60-mmap-test.rules
+if [ -f "$rule" ] &&
+	[ "$(grep -c -v -E '^[[:space:]]*(#|$)' "$rule")" = 1 ] &&
+	grep -q -E '^KERNEL=="mmap-test", SUBSYSTEM=="misc", GROUP="mmap-test", MODE="0660"$' "$rule" &&
+	[ "$(grep -c -v -E '^[[:space:]]*(#|$)' "$TOP/udev/60-mmap-test.rules")" = 0 ]; then
+	ok "udev rule: shipped disabled; --group mmap-test installs it enabled (GROUP, MODE 0660)"
+else
+	not_ok "udev rule: shipped disabled; --group mmap-test installs it enabled (GROUP, MODE 0660)" \
+		"$(grep -v '^#' "$rule" 2>/dev/null)"
+fi
+
+rlog=$T/dkms-remove.log
+if "$TOP/scripts/dkms.sh" remove --root "$R" >"$rlog" 2>&1; then
+	left=$(find "$R" \( -type f -o -type l \) -printf '%P\n')
+	st=$(dkms status -m mmap-test --dkmstree "$R/var/lib/dkms" \
+		--sourcetree "$R/usr/src" --installtree "$R/lib/modules" 2>&1 || :)
+	if [ -z "$left" ] && [ -z "$st" ]; then
+		ok "scripts/dkms.sh remove: nothing left (sources, dkms tree, module, rule)"
+	else
+		not_ok "scripts/dkms.sh remove: nothing left (sources, dkms tree, module, rule)" \
+			"left: $(printf '%s' "$left" | tr '\n' ' ')" "status: $st"
+	fi
+else
+	not_ok "scripts/dkms.sh remove: nothing left (sources, dkms tree, module, rule)" \
+		"remove failed"
+	show_log "$rlog"
+fi
+
+# Without headers for the running kernel, `make dkms-install` must stop with
+# a hint before touching anything.  Only meaningful where those headers are
+# absent (as on the CI host); elsewhere it would really install.
+if [ ! -e "/lib/modules/$(uname -r)/build" ]; then
+	if out=$("$TOP/scripts/dkms.sh" install 2>&1); then
+		not_ok "scripts/dkms.sh install without headers for $(uname -r): fails with a hint" \
+			"it succeeded: $out"
+	elif printf '%s\n' "$out" | grep -q "no kernel headers for $(uname -r)"; then
+		ok "scripts/dkms.sh install without headers for $(uname -r): fails with a hint"
+	else
+		not_ok "scripts/dkms.sh install without headers for $(uname -r): fails with a hint" \
+			"output: $out"
+	fi
+else
+	echo "# (not run: the no-headers hint check; this host has headers for $(uname -r))"
+fi
+
+echo "# make install (DESTDIR, INSTALL_MOD_PATH, KDIR=$KDIR)"
+W=$T/tree D=$T/dest
+mkdir -p "$W" "$D"
+(cd "$TOP" && git ls-files -z -c -o --exclude-standard | xargs -0 -r tar -cf - --) |
+	tar -xf - -C "$W"
+ilog=$T/make-install.log
+if make -C "$W" install DESTDIR="$D" INSTALL_MOD_PATH="$D" KDIR="$KDIR" \
+	>"$ilog" 2>&1; then
+	ok "make install DESTDIR=... INSTALL_MOD_PATH=... KDIR=<$KREL headers> succeeds"
+else
+	not_ok "make install DESTDIR=... INSTALL_MOD_PATH=... KDIR=<$KREL headers> succeeds"
+	show_log "$ilog" 40
+fi
+
+ko=$(find "$D/lib/modules/$KREL" -name mmap_test.ko -print -quit 2>/dev/null || :)
+vm=''
+[ -n "$ko" ] && vm=$(modinfo -F vermagic "$ko" 2>/dev/null || :)
+if [ -n "$ko" ] && [ "$vm" = "$ref_vm" ] && [ "${vm%% *}" = "$KREL" ]; then
+	ok "make install: ${ko#"$D"} with vermagic $KREL"
+else
+	not_ok "make install: /lib/modules/$KREL/*/mmap_test.ko with vermagic $KREL" \
+		"found '${ko:-none}' vermagic '$vm'"
+fi
+
+hdr=$D/usr/local/include/linux/mmap_test.h
+cat > "$T/uapi.c" <<'EOF'
+#include <linux/mmap_test.h>
+int main(void)
+{
+	struct mmap_test_alloc a = { 0 };
+	unsigned long cmds[] = { IOCTL_ALLOC_VMA, IOCTL_FREE_VMA,
+				 IOCTL_QUERY_VMA, IOCTL_GET_STATS };
+	return (int)(sizeof(a) + sizeof(cmds)) == 0;
+}
+EOF
+if [ -f "$hdr" ] && cmp -s "$hdr" "$TOP/include/uapi/linux/mmap_test.h" &&
+	gcc -Wall -Werror -I"$D/usr/local/include" -o "$T/uapi" "$T/uapi.c" \
+		2>"$T/uapi.err" && "$T/uapi"; then
+	ok "make install: /usr/local/include/linux/mmap_test.h is the UAPI header and compiles alone"
+else
+	not_ok "make install: /usr/local/include/linux/mmap_test.h is the UAPI header and compiles alone" \
+		"$(cat "$T/uapi.err" 2>/dev/null)"
+fi
+
+bin=$D/usr/local/bin/test-mmap
+if [ -x "$bin" ] && ! readelf -l "$bin" 2>/dev/null | grep -q 'INTERP' &&
+	"$bin" --help 2>&1 | grep -q '^usage: test-mmap'; then
+	ok "make install: /usr/local/bin/test-mmap, static, runs (--help)"
+else
+	not_ok "make install: /usr/local/bin/test-mmap, static, runs (--help)"
+fi
+
+extra=$(find "$D" \( -type f -o -type l \) -printf '%P\n' |
+	grep -v -E "^(lib/modules/$KREL/(extra|updates)/mmap_test.ko|lib/modules/$KREL/modules\\..*|usr/local/include/linux/mmap_test.h|usr/local/bin/test-mmap)\$" || :)
+if [ -z "$extra" ]; then
+	ok "make install: nothing else installed"
+else
+	not_ok "make install: nothing else installed" "$(printf '%s' "$extra" | tr '\n' ' ')"
+fi
+
+echo "# the host"
+state1=$(host_state)
+if [ "$state0" = "$state1" ]; then
+	ok "host unchanged: /usr/src /var/lib/dkms /lib/modules /etc/udev/rules.d, groups"
+else
+	not_ok "host unchanged: /usr/src /var/lib/dkms /lib/modules /etc/udev/rules.d, groups" \
+		"$(diff <(printf '%s\n' "$state0") <(printf '%s\n' "$state1") | head -n 20 | tr '\n' ' ')"
+fi
+
+echo "# $pass passed, $fail failed"
+[ "$fail" = 0 ]
