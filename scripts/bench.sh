@@ -17,7 +17,8 @@
 # splat).
 #
 # Environment: TARGET, BENCH_ARGS (bench-mmap options, see
-# test/bench/bench-mmap.c), BENCH_TIMEOUT (seconds, default 1200),
+# test/bench/bench-mmap.c), BENCH_INSMOD_ARGS (extra module parameters
+# for insmod, e.g. to compare a module option), BENCH_TIMEOUT (seconds, default 1200),
 # MMAP_TEST_QEMU_MEM (guest MiB, default 2048: the 1 GiB growth figure
 # needs more than 1 GiB), plus those of scripts/vm.sh.
 set -euo pipefail
@@ -48,7 +49,8 @@ read -r load _ < /proc/loadavg
 info "host load average before the run: $load ($(nproc) CPUs)"
 
 stage "running bench-mmap in the VM (progress below; full log: $log)"
-MMAP_TEST_GUEST_ENV="BENCH_ARGS=\"$args\"" \
+MMAP_TEST_GUEST_ENV="BENCH_ARGS='$args'
+BENCH_INSMOD_ARGS='${BENCH_INSMOD_ARGS:-}'" \
 	"$TOP/scripts/vm.sh" "$target" bench --timeout "$tmo" --quiet &
 vm=$!
 # Follow the serial log for the progress lines until the VM is gone.

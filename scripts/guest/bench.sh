@@ -4,12 +4,14 @@
 # Usage: guest job "bench", run by /init inside the VM (scripts/vm.sh
 # <target> bench, normally through scripts/bench.sh); not for the host.
 # Raises vm.max_map_count, lifts the /dev/kmsg rate limit, loads mmap_test.ko with the buffer_pages that
-# bench-mmap needs for $BENCH_ARGS (from /guest/env), runs
+# bench-mmap needs for $BENCH_ARGS (from /guest/env) and any
+# $BENCH_INSMOD_ARGS, runs
 # "bench-mmap --emulated $BENCH_ARGS" (table and JSON on the console) and
 # unloads the module.  Markers: BENCH-INSMOD: rc=N (buffer_pages=N),
 # BENCH-RC: rc=N (bench-mmap's exit status), BENCH-RMMOD: rc=N.
 set -u
 BENCH_ARGS=
+BENCH_INSMOD_ARGS=
 # shellcheck disable=SC1091
 [ -f /guest/env ] && . /guest/env
 
@@ -31,9 +33,10 @@ if [ "$rc" != 0 ] || [ -z "$need" ]; then
 	echo "BENCH-RC: rc=2"
 	exit 1
 fi
-insmod /mmap_test.ko buffer_pages="$need"
+# shellcheck disable=SC2086  # a list of module parameters
+insmod /mmap_test.ko buffer_pages="$need" $BENCH_INSMOD_ARGS
 ins=$?
-echo "BENCH-INSMOD: rc=$ins (buffer_pages=$need)"
+echo "BENCH-INSMOD: rc=$ins (buffer_pages=$need $BENCH_INSMOD_ARGS)"
 [ "$ins" = 0 ] || { echo "BENCH-RC: rc=1"; exit 1; }
 
 # shellcheck disable=SC2086

@@ -487,31 +487,41 @@ static void touch_once(enum kind k, int fd, unsigned long n,
 /* ------------------------------------------------------------------ */
 /* Groups */
 
+/*
+ * Samples of up to MAX_VARIANTS variants, taken interleaved: repeat r runs
+ * every variant once before repeat r + 1 starts, so that a burst of host
+ * load hits the variants a ratio compares alike.  Repeat 0 is the warm-up.
+ */
+#define MAX_VARIANTS	48
+static struct sample samples[MAX_VARIANTS][MAX_REPEATS + 1];
+
 static void bench_cold(void)
 {
 	static const enum kind kinds[] = {
 		K_ANON_PRIVATE, K_ANON_NOHUGE, K_SHMEM_SHARED, K_DEV_PRIVATE,
 		K_DEV_SHARED,
 	};
-	struct sample s[MAX_REPEATS + 1];
+	const int nk = MT_ARRAY_SIZE(kinds);
 	char key[64], label[72];
-	unsigned int ki;
-	int pat, r;
+	int pat, r, k;
 
+	for (r = 0; r <= opt.repeats; r++) {
+		progress("cold faults: %s %d of %d", r ? "repeat" : "warm-up",
+			 r, opt.repeats);
+		for (pat = SEQ_READ; pat <= RAND_READ; pat++)
+			for (k = 0; k < nk; k++)
+				touch_once(kinds[k], -1, opt.pages, pat,
+					   &samples[pat * nk + k][r]);
+	}
 	for (pat = SEQ_READ; pat <= RAND_READ; pat++) {
-		for (ki = 0; ki < MT_ARRAY_SIZE(kinds); ki++) {
-			enum kind k = kinds[ki];
-
-			progress("cold %s %s", pattern_names[pat],
-				 kind_names[k]);
-			for (r = 0; r <= opt.repeats; r++)
-				touch_once(k, -1, opt.pages, pat, &s[r]);
+		for (k = 0; k < nk; k++) {
 			snprintf(key, sizeof(key), "cold.%s.%s",
-				 pattern_keys[pat], kind_keys[k]);
+				 pattern_keys[pat], kind_keys[kinds[k]]);
 			snprintf(label, sizeof(label), "cold %-9s %s",
-				 pattern_names[pat], kind_names[k]);
-			add_fig("faults", key, label, "ns/page", s + 1,
-				opt.repeats, kind_is_dev(k));
+				 pattern_names[pat], kind_names[kinds[k]]);
+			add_fig("faults", key, label, "ns/page",
+				samples[pat * nk + k] + 1, opt.repeats,
+				kind_is_dev(kinds[k]));
 		}
 	}
 }
@@ -548,31 +558,35 @@ static void bench_warm(void)
 	static const enum kind kinds[] = {
 		K_MEMFD_SHARED, K_MEMFD_PRIVATE, K_DEV_SHARED, K_DEV_PRIVATE,
 	};
-	struct sample s[MAX_REPEATS + 1], first;
+	const int nk = MT_ARRAY_SIZE(kinds);
 	char key[64], label[72];
-	int dev, mfd, pat, r;
-	unsigned int ki;
+	int dev, mfd, pat, r, k;
+	struct sample first;
 
 	/* The first mapping of the device file creates its pages. */
 	dev = open_dev();
 	touch_once(K_DEV_SHARED, dev, opt.pages, SEQ_WRITE, &first);
 	mfd = make_memfd(opt.pages);
 
+	for (r = 0; r <= opt.repeats; r++) {
+		progress("warm faults: %s %d of %d", r ? "repeat" : "warm-up",
+			 r, opt.repeats);
+		for (pat = SEQ_READ; pat <= RAND_READ; pat++)
+			for (k = 0; k < nk; k++)
+				touch_once(kinds[k],
+					   kind_is_dev(kinds[k]) ? dev : mfd,
+					   opt.pages, pat,
+					   &samples[pat * nk + k][r]);
+	}
 	for (pat = SEQ_READ; pat <= RAND_READ; pat++) {
-		for (ki = 0; ki < MT_ARRAY_SIZE(kinds); ki++) {
-			enum kind k = kinds[ki];
-			int fd = kind_is_dev(k) ? dev : mfd;
-
-			progress("warm %s %s", pattern_names[pat],
-				 kind_names[k]);
-			for (r = 0; r <= opt.repeats; r++)
-				touch_once(k, fd, opt.pages, pat, &s[r]);
+		for (k = 0; k < nk; k++) {
 			snprintf(key, sizeof(key), "warm.%s.%s",
-				 pattern_keys[pat], kind_keys[k]);
+				 pattern_keys[pat], kind_keys[kinds[k]]);
 			snprintf(label, sizeof(label), "warm %-9s %s",
-				 pattern_names[pat], kind_names[k]);
-			add_fig("warm", key, label, "ns/page", s + 1,
-				opt.repeats, kind_is_dev(k));
+				 pattern_names[pat], kind_names[kinds[k]]);
+			add_fig("warm", key, label, "ns/page",
+				samples[pat * nk + k] + 1, opt.repeats,
+				kind_is_dev(kinds[k]));
 		}
 	}
 	close(dev);
@@ -665,24 +679,27 @@ static void populate_once(enum pop_kind pk, struct sample *call,
 
 static void bench_populate(void)
 {
-	struct sample call[MAX_REPEATS + 1], after[MAX_REPEATS + 1];
 	char key[64], label[72];
 	int pk, r;
 
+	for (r = 0; r <= opt.repeats; r++) {
+		progress("populate: %s %d of %d", r ? "repeat" : "warm-up", r,
+			 opt.repeats);
+		for (pk = P_DEV_IOCTL; pk <= P_SHMEM; pk++)
+			populate_once(pk, &samples[2 * pk][r],
+				      &samples[2 * pk + 1][r]);
+	}
 	for (pk = P_DEV_IOCTL; pk <= P_SHMEM; pk++) {
 		int dev = pk == P_DEV_IOCTL || pk == P_DEV_MMAP;
 
-		progress("populate %s", pop_names[pk]);
-		for (r = 0; r <= opt.repeats; r++)
-			populate_once(pk, &call[r], &after[r]);
 		snprintf(key, sizeof(key), "populate.call.%s", pop_keys[pk]);
 		snprintf(label, sizeof(label), "call  %s", pop_names[pk]);
-		add_fig("populate", key, label, "ns/page", call + 1,
-			opt.repeats, dev);
+		add_fig("populate", key, label, "ns/page",
+			samples[2 * pk] + 1, opt.repeats, dev);
 		snprintf(key, sizeof(key), "populate.touch.%s", pop_keys[pk]);
 		snprintf(label, sizeof(label), "touch %s", pop_names[pk]);
-		add_fig("populate", key, label, "ns/page", after + 1,
-			opt.repeats, dev);
+		add_fig("populate", key, label, "ns/page",
+			samples[2 * pk + 1] + 1, opt.repeats, dev);
 	}
 }
 
@@ -797,9 +814,8 @@ static double calls_once(enum call_kind ck, int fd, int kmsg,
 
 static void bench_syscalls(void)
 {
-	struct sample s[MAX_REPEATS + 1];
 	char key[64], devkmsg[32] = "";
-	int fd, kmsg, ck, r;
+	int fd, kmsg, ck, r, last = C_KMSG;
 
 	/* Rate-limited /dev/kmsg drops lines: it would not measure printk. */
 	read_setting("/proc/sys/kernel/printk_devkmsg", devkmsg,
@@ -808,21 +824,24 @@ static void bench_syscalls(void)
 	kmsg = -1;
 	if (!strcmp(devkmsg, "on"))
 		kmsg = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
-	memset(s, 0, sizeof(s));
-	for (ck = C_IOCTL_PAIR; ck <= C_KMSG; ck++) {
-		if (ck == C_KMSG && kmsg < 0) {
-			progress("no printk row: /dev/kmsg not open or kernel.printk_devkmsg is '%s', not 'on'",
-				 devkmsg);
-			continue;
-		}
-		progress("syscalls %s", call_names[ck]);
-		for (r = 0; r <= opt.repeats; r++)
-			s[r].ns = calls_once(ck, fd, kmsg, opt.calls);
+	if (kmsg < 0) {
+		progress("no printk row: /dev/kmsg not open or kernel.printk_devkmsg is '%s', not 'on'",
+			 devkmsg);
+		last = C_KMSG - 1;
+	}
+	memset(samples, 0, sizeof(samples));
+	for (r = 0; r <= opt.repeats; r++) {
+		progress("syscalls: %s %d of %d", r ? "repeat" : "warm-up", r,
+			 opt.repeats);
+		for (ck = C_IOCTL_PAIR; ck <= last; ck++)
+			samples[ck][r].ns = calls_once(ck, fd, kmsg,
+						       opt.calls);
+	}
+	for (ck = C_IOCTL_PAIR; ck <= last; ck++) {
 		snprintf(key, sizeof(key), "syscall.%s", call_keys[ck]);
 		add_fig("syscalls", key, call_names[ck],
-			ck <= C_MMAP_ANON_PAIR ? "ns/pair" : "ns/call", s + 1,
-			opt.repeats, 0);
-		figs[nr_figs - 1].minflt = -1;
+			ck <= C_MMAP_ANON_PAIR ? "ns/pair" : "ns/call",
+			samples[ck] + 1, opt.repeats, 0)->minflt = -1;
 	}
 	if (kmsg >= 0)
 		close(kmsg);
@@ -832,22 +851,31 @@ static void bench_syscalls(void)
 /* ------------------------------------------------------------------ */
 /* Growth: per-page fault cost against the mapping size */
 
+static int growth_repeats(unsigned long mib)
+{
+	return mib >= 512 ? opt.big_repeats : opt.repeats;
+}
+
 static void bench_growth(void)
 {
-	struct sample s[MAX_REPEATS + 1];
+	int si, r, pat, max_reps = 0;
 	char key[64], label[72];
-	int si, r, pat;
 
-	for (si = 0; si < opt.nr_sizes; si++) {
-		unsigned long mib = opt.sizes[si];
-		unsigned long n = mib * (1048576 / page_size);
-		unsigned long maps = n >= opt.pages ? 1 : opt.pages / n;
-		int reps = mib >= 512 ? opt.big_repeats : opt.repeats;
+	for (si = 0; si < opt.nr_sizes; si++)
+		if (growth_repeats(opt.sizes[si]) > max_reps)
+			max_reps = growth_repeats(opt.sizes[si]);
+	for (r = 0; r <= max_reps; r++) {
+		progress("growth: %s %d of %d", r ? "repeat" : "warm-up", r,
+			 max_reps);
+		for (si = 0; si < opt.nr_sizes; si++) {
+			unsigned long mib = opt.sizes[si];
+			unsigned long n = mib * (1048576 / page_size);
+			unsigned long maps = n >= opt.pages ? 1 :
+					     opt.pages / n;
 
-		for (pat = SEQ_READ; pat <= SEQ_WRITE; pat++) {
-			progress("growth %lu MiB %s (%lu mapping(s) per repeat, %d repeats)",
-				 mib, pattern_names[pat], maps, reps);
-			for (r = 0; r <= reps; r++) {
+			if (r > growth_repeats(mib))
+				continue;
+			for (pat = SEQ_READ; pat <= SEQ_WRITE; pat++) {
 				struct sample one, sum = { 0 };
 				unsigned long m;
 
@@ -859,15 +887,24 @@ static void bench_growth(void)
 					sum.faults += one.faults / maps;
 					sum.around += one.around / maps;
 				}
-				s[r] = sum;
+				samples[si * 2 + pat][r] = sum;
 			}
+		}
+	}
+	for (si = 0; si < opt.nr_sizes; si++) {
+		unsigned long mib = opt.sizes[si];
+		unsigned long n = mib * (1048576 / page_size);
+		unsigned long maps = n >= opt.pages ? 1 : opt.pages / n;
+
+		for (pat = SEQ_READ; pat <= SEQ_WRITE; pat++) {
 			snprintf(key, sizeof(key), "growth.%s.%lu_mib",
 				 pattern_keys[pat], mib);
 			snprintf(label, sizeof(label),
 				 "cold %-9s device shared %5lu MiB",
 				 pattern_names[pat], mib);
-			add_fig("growth", key, label, "ns/page", s + 1, reps,
-				1);
+			add_fig("growth", key, label, "ns/page",
+				samples[si * 2 + pat] + 1,
+				growth_repeats(mib), 1);
 			if (maps > 1)
 				snprintf(figs[nr_figs - 1].note,
 					 sizeof(figs[0].note),
@@ -909,29 +946,24 @@ static char *make_vmas(unsigned long n, unsigned long *len)
 
 static void bench_vmas(void)
 {
-	struct sample sa[MAX_REPEATS + 1], sf[MAX_REPEATS + 1];
-	struct sample sm[MAX_REPEATS + 1];
 	unsigned long calls = opt.calls / 4 ? opt.calls / 4 : 1;
+	__u32 with[MAX_LIST];
 	char key[64], label[72];
 	int fd, vi, r;
 
 	fd = open_dev();
-	memset(sa, 0, sizeof(sa));
-	memset(sf, 0, sizeof(sf));
-	memset(sm, 0, sizeof(sm));
-	for (vi = 0; vi < opt.nr_vmas; vi++) {
-		unsigned long extra = opt.vmas[vi], len, i;
-		__u32 before = nr_vmas_now(fd), with;
-		char *region = make_vmas(extra, &len);
-
-		with = nr_vmas_now(fd);
-		progress("vmas: %lu extra (mm has %u VMAs, %u before)", extra,
-			 with, before);
-		for (r = 0; r <= opt.repeats; r++) {
+	memset(samples, 0, sizeof(samples));
+	for (r = 0; r <= opt.repeats; r++) {
+		progress("vmas: %s %d of %d", r ? "repeat" : "warm-up", r,
+			 opt.repeats);
+		for (vi = 0; vi < opt.nr_vmas; vi++) {
+			unsigned long len, i;
+			char *region = make_vmas(opt.vmas[vi], &len);
 			double ta = 0, tf = 0, tm = 0, t0;
 			struct mmap_test_alloc a;
 			void *p;
 
+			with[vi] = nr_vmas_now(fd);
 			for (i = 0; i < calls; i++) {
 				t0 = now_ns();
 				ioctl_alloc(fd, &a, MMAP_TEST_SHARED);
@@ -948,26 +980,32 @@ static void bench_vmas(void)
 					fail("mmap: %s", strerror(errno));
 				munmap(p, page_size);
 			}
-			sa[r].ns = ta / calls;
-			sf[r].ns = tf / calls;
-			sm[r].ns = tm / calls;
+			samples[3 * vi][r].ns = ta / calls;
+			samples[3 * vi + 1][r].ns = tf / calls;
+			samples[3 * vi + 2][r].ns = tm / calls;
+			munmap(region, len);
 		}
-		snprintf(key, sizeof(key), "vmas.alloc.%lu", extra);
-		snprintf(label, sizeof(label),
-			 "ALLOC_VMA  +%5lu VMAs (mm: %u)", extra, with);
-		add_fig("vmas", key, label, "ns/call", sa + 1, opt.repeats,
-			0)->minflt = -1;
-		snprintf(key, sizeof(key), "vmas.free.%lu", extra);
-		snprintf(label, sizeof(label),
-			 "FREE_VMA   +%5lu VMAs (mm: %u)", extra, with);
-		add_fig("vmas", key, label, "ns/call", sf + 1, opt.repeats,
-			0)->minflt = -1;
-		snprintf(key, sizeof(key), "vmas.mmap.%lu", extra);
-		snprintf(label, sizeof(label),
-			 "mmap(2)    +%5lu VMAs (mm: %u)", extra, with);
-		add_fig("vmas", key, label, "ns/call", sm + 1, opt.repeats,
-			0)->minflt = -1;
-		munmap(region, len);
+	}
+	for (vi = 0; vi < opt.nr_vmas; vi++) {
+		unsigned long extra = opt.vmas[vi];
+		static const char * const what[] = {
+			"alloc", "free", "mmap",
+		};
+		static const char * const name[] = {
+			"ALLOC_VMA", "FREE_VMA", "mmap(2)",
+		};
+		int w;
+
+		for (w = 0; w < 3; w++) {
+			snprintf(key, sizeof(key), "vmas.%s.%lu", what[w],
+				 extra);
+			snprintf(label, sizeof(label),
+				 "%-10s +%5lu VMAs (mm: %u)", name[w], extra,
+				 with[vi]);
+			add_fig("vmas", key, label, "ns/call",
+				samples[3 * vi + w] + 1, opt.repeats,
+				0)->minflt = -1;
+		}
 	}
 	close(fd);
 }
@@ -999,8 +1037,9 @@ static void goal_ratio(const char *key, const char *text, const char *num,
 	g->have = 1;
 	g->ratio = a->med / b->med;
 	g->met = g->ratio <= limit;
-	snprintf(g->detail, sizeof(g->detail), "%.0f / %.0f %s", a->med,
-		 b->med, a->unit);
+	snprintf(g->detail, sizeof(g->detail),
+		 "%.0f / %.0f %s; ratio of minima %.3f", a->med, b->med,
+		 a->unit, b->min > 0 ? a->min / b->min : 0);
 }
 
 /* Every figure @fmt % list[i] within +-@tol of the one of list[0]. */
