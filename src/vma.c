@@ -67,7 +67,7 @@ static vm_fault_t mmap_test_fault(struct vm_fault *vmf)
 		dev_dbg(mmap_test_device(mf), "page index offset = %lu\n",
 			vmf->pgoff);
 	}
-	trace_fault(vmf->address, vmf->pgoff, ret);
+	trace_fault(vmf->address, vmf->pgoff, (__force unsigned int)ret);
 	return ret;
 }
 

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Usage: scripts/lint.sh
+#
+# The release gate, on the host (no VM needed):
+#   checkpatch  scripts/checkpatch.pl --strict (from Debian's linux-source-6.1)
+#               on src/ and include/: 0 errors, 0 warnings, 0 checks
+#   W=1         the module built with W=1 against the 6.1 and 6.12 headers:
+#               0 compiler warnings
+#   sparse      C=2 against the 6.12 headers: 0 sparse warnings
+#   shellcheck  every shell script of the project: 0 findings
+#   spdx        every tracked source file carries an SPDX line
+# Prints one TAP-like line per check ("ok - lint: ..." / "not ok - lint: ...")
+# with the findings under a failing one; exits 1 if any check failed.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+need_pkgs sparse shellcheck perl xz-utils
+
+failed=0
+# result NAME OUTPUT: ok when OUTPUT is empty, otherwise print it and fail.
+result() {
+	if [ -z "$2" ]; then
+		echo "ok - lint: $1"
+	else
+		echo "not ok - lint: $1"
+		printf '%s\n' "$2" | sed 's/^/#   /'
+		failed=1
+	fi
+}
+
+# checkpatch.pl and its data files, extracted once from linux-source-6.1.
+cp_dir=$CACHE/checkpatch
+if [ ! -f "$cp_dir/scripts/checkpatch.pl" ]; then
+	stage "extracting checkpatch.pl from linux-source-6.1"
+	deb=$(fetch_deb linux-source-6.1)
+	tmp=$(mktemp -d)
+	dpkg-deb --fsys-tarfile "$deb" |
+		tar -xO --wildcards './usr/src/linux-source-6.1.tar.xz' |
+		tar -xJ -C "$tmp" --wildcards --strip-components=1 \
+			'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
+			'*/scripts/const_structs.checkpatch'
+	mkdir -p "$cp_dir"
+	mv "$tmp/scripts" "$cp_dir/"
+	rm -rf "$tmp"
+fi
+
+cd "$TOP"
+mapfile -t csrc < <(git ls-files 'src/*.[ch]' 'include/*.h')
+out=$(perl "$cp_dir/scripts/checkpatch.pl" --strict --no-tree --terse \
+	--show-types -f "${csrc[@]}" 2>&1 |
+	grep -v '^total: 0 errors, 0 warnings, 0 checks' || true)
+result "checkpatch --strict (${#csrc[@]} files)" "$out"
+
+# build_lint TARGET EXTRA...: a clean W=1 build of the module; prints the
+# compiler's and sparse's warnings.
+build_lint() {
+	local target=$1 dir=$TOP/build/lint-$1
+	shift
+	local KDIR KERNEL_IMAGE ARCH CROSS_COMPILE KREL QEMU_ARCH
+	eval "$("$TOP/scripts/kernel.sh" "$target")"
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	cp -r Kbuild src include "$dir/"
+	mkdir -p "$dir/scripts"
+	cp scripts/conftest.sh "$dir/scripts/"
+	make -s -C "$KDIR" M="$dir" ARCH="$ARCH" CROSS_COMPILE="$CROSS_COMPILE" \
+		W=1 "$@" modules 2>&1 |
+		grep -E 'warning:|error:' | grep -v 'Skipping BTF' || true
+}
+
+result "W=1 build on 6.1" "$(build_lint x86_64-6.1)"
+result "W=1 build on 6.12" "$(build_lint x86_64-6.12)"
+result "sparse C=2 on 6.12" "$(build_lint x86_64-6.12 C=2)"
+
+mapfile -t shsrc < <(git ls-files 'scripts/*.sh' 'scripts/guest/*' '.ci/run')
+out=$(shellcheck -x "${shsrc[@]}" 2>&1 || true)
+result "shellcheck (${#shsrc[@]} files)" "$out"
+
+out=$(git ls-files | grep -vE '\.(md|json|txt)$|^\.gitignore$|^LICENSE' |
+	while read -r f; do
+		head -n 3 "$f" | grep -q 'SPDX-License-Identifier' || echo "$f"
+	done)
+result "SPDX line in every source file" "$out"
+
+exit "$failed"
