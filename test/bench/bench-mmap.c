@@ -29,7 +29,10 @@
  *
  * Every figure is the median of the repeats with min and max, in ns per
  * page or per call (CLOCK_MONOTONIC); one untimed warm-up run precedes
- * them.  Fault counts are shown beside the times: minflt (getrusage) and,
+ * them.  The figures a ratio compares are taken interleaved: each repeat
+ * runs every variant of its group, and faults/warm touch their mappings in
+ * turns of 256 pages, syscalls run in turns of 50 calls, so that bursts of
+ * host load (the VM shares the host's CPUs) hit them alike.  Fault counts are shown beside the times: minflt (getrusage) and,
  * for device rows, GET_STATS faults and pages_around, all per page.  The
  * goals of the issue are printed as ratios of medians of this run with
  * "met" / "NOT met".  They are a benchmark, not tests: the exit status is
@@ -386,31 +389,40 @@ static void make_perm(unsigned long n)
 	}
 }
 
-/* Touch one byte of each of @n pages at @p; return the elapsed ns. */
-static double touch(char *p, unsigned long n, enum pattern pat)
+/*
+ * Touch one byte of each of the pages [@first, @first + @n) of @p (for
+ * RAND_READ: the pages perm[@first..]); return the elapsed ns.
+ */
+static double touch_range(char *p, unsigned long first, unsigned long n,
+			  enum pattern pat)
 {
 	volatile char *v = p;
-	unsigned long i, sum = 0;
+	unsigned long i, end = first + n, sum = 0;
 	double t0, t1;
 
 	t0 = now_ns();
 	switch (pat) {
 	case SEQ_READ:
-		for (i = 0; i < n; i++)
+		for (i = first; i < end; i++)
 			sum += v[i * page_size];
 		break;
 	case SEQ_WRITE:
-		for (i = 0; i < n; i++)
+		for (i = first; i < end; i++)
 			v[i * page_size] = (char)i;
 		break;
 	case RAND_READ:
-		for (i = 0; i < n; i++)
+		for (i = first; i < end; i++)
 			sum += v[perm[i] * page_size];
 		break;
 	}
 	t1 = now_ns();
 	sink += sum;
 	return t1 - t0;
+}
+
+static double touch(char *p, unsigned long n, enum pattern pat)
+{
+	return touch_range(p, 0, n, pat);
 }
 
 static int kind_is_dev(enum kind k)
@@ -484,6 +496,60 @@ static void touch_once(enum kind k, int fd, unsigned long n,
 		close(fd);
 }
 
+/*
+ * Like touch_once() for @nv mappings at a time, of kinds @kinds (device:
+ * on @fds[i], or a fresh fd when it is < 0), touched in turns of
+ * TOUCH_CHUNK pages: a burst of host load hits every variant alike.
+ */
+#define TOUCH_CHUNK	256
+#define MAX_SET		8
+
+static void touch_set(const enum kind *kinds, const int *fds, int nv,
+		      unsigned long n, enum pattern pat, struct sample *out)
+{
+	struct mmap_test_stats st0[MAX_SET], st1;
+	int fd[MAX_SET], own[MAX_SET];
+	double ns[MAX_SET] = { 0 };
+	long flt[MAX_SET] = { 0 };
+	char *p[MAX_SET];
+	unsigned long c;
+	int i;
+
+	for (i = 0; i < nv; i++) {
+		fd[i] = fds ? fds[i] : -1;
+		own[i] = kind_is_dev(kinds[i]) && fd[i] < 0;
+		if (own[i])
+			fd[i] = open_dev();
+		p[i] = map_kind(kinds[i], fd[i], n * page_size, 0);
+		if (kind_is_dev(kinds[i]))
+			get_stats(fd[i], &st0[i]);
+	}
+	for (c = 0; c < n; c += TOUCH_CHUNK) {
+		unsigned long cnt = n - c < TOUCH_CHUNK ? n - c : TOUCH_CHUNK;
+
+		for (i = 0; i < nv; i++) {
+			long f0 = minflt_now();
+
+			ns[i] += touch_range(p[i], c, cnt, pat);
+			flt[i] += minflt_now() - f0;
+		}
+	}
+	for (i = 0; i < nv; i++) {
+		out[i].ns = ns[i] / n;
+		out[i].minflt = (double)flt[i] / n;
+		if (kind_is_dev(kinds[i])) {
+			get_stats(fd[i], &st1);
+			out[i].faults = (double)(st1.faults - st0[i].faults) /
+					n;
+			out[i].around = (double)(st1.pages_around -
+						 st0[i].pages_around) / n;
+		}
+		munmap(p[i], n * page_size);
+		if (own[i])
+			close(fd[i]);
+	}
+}
+
 /* ------------------------------------------------------------------ */
 /* Groups */
 
@@ -506,12 +572,15 @@ static void bench_cold(void)
 	int pat, r, k;
 
 	for (r = 0; r <= opt.repeats; r++) {
+		struct sample out[MAX_SET];
+
 		progress("cold faults: %s %d of %d", r ? "repeat" : "warm-up",
 			 r, opt.repeats);
-		for (pat = SEQ_READ; pat <= RAND_READ; pat++)
+		for (pat = SEQ_READ; pat <= RAND_READ; pat++) {
+			touch_set(kinds, NULL, nk, opt.pages, pat, out);
 			for (k = 0; k < nk; k++)
-				touch_once(kinds[k], -1, opt.pages, pat,
-					   &samples[pat * nk + k][r]);
+				samples[pat * nk + k][r] = out[k];
+		}
 	}
 	for (pat = SEQ_READ; pat <= RAND_READ; pat++) {
 		for (k = 0; k < nk; k++) {
@@ -562,21 +631,25 @@ static void bench_warm(void)
 	char key[64], label[72];
 	int dev, mfd, pat, r, k;
 	struct sample first;
+	int fds[MAX_SET];
 
 	/* The first mapping of the device file creates its pages. */
 	dev = open_dev();
 	touch_once(K_DEV_SHARED, dev, opt.pages, SEQ_WRITE, &first);
 	mfd = make_memfd(opt.pages);
 
+	for (k = 0; k < nk; k++)
+		fds[k] = kind_is_dev(kinds[k]) ? dev : mfd;
 	for (r = 0; r <= opt.repeats; r++) {
+		struct sample out[MAX_SET];
+
 		progress("warm faults: %s %d of %d", r ? "repeat" : "warm-up",
 			 r, opt.repeats);
-		for (pat = SEQ_READ; pat <= RAND_READ; pat++)
+		for (pat = SEQ_READ; pat <= RAND_READ; pat++) {
+			touch_set(kinds, fds, nk, opt.pages, pat, out);
 			for (k = 0; k < nk; k++)
-				touch_once(kinds[k],
-					   kind_is_dev(kinds[k]) ? dev : mfd,
-					   opt.pages, pat,
-					   &samples[pat * nk + k][r]);
+				samples[pat * nk + k][r] = out[k];
+		}
 	}
 	for (pat = SEQ_READ; pat <= RAND_READ; pat++) {
 		for (k = 0; k < nk; k++) {
@@ -831,11 +904,19 @@ static void bench_syscalls(void)
 	}
 	memset(samples, 0, sizeof(samples));
 	for (r = 0; r <= opt.repeats; r++) {
+		unsigned long done, chunk = 50;
+
 		progress("syscalls: %s %d of %d", r ? "repeat" : "warm-up", r,
 			 opt.repeats);
-		for (ck = C_IOCTL_PAIR; ck <= last; ck++)
-			samples[ck][r].ns = calls_once(ck, fd, kmsg,
-						       opt.calls);
+		/* In turns of 50 calls: load bursts hit every row alike. */
+		for (done = 0; done < opt.calls; done += chunk) {
+			if (chunk > opt.calls - done)
+				chunk = opt.calls - done;
+			for (ck = C_IOCTL_PAIR; ck <= last; ck++)
+				samples[ck][r].ns += chunk *
+					calls_once(ck, fd, kmsg, chunk) /
+					opt.calls;
+		}
 	}
 	for (ck = C_IOCTL_PAIR; ck <= last; ck++) {
 		snprintf(key, sizeof(key), "syscall.%s", call_keys[ck]);
@@ -854,6 +935,43 @@ static void bench_syscalls(void)
 static int growth_repeats(unsigned long mib)
 {
 	return mib >= 512 ? opt.big_repeats : opt.repeats;
+}
+
+/*
+ * @maps mappings of @n cold pages each, one after the other, on disjoint
+ * ranges of one fresh fd (not one fd per mapping: each open allocates the
+ * buffer's page array, whose vfree() flushes TLBs).
+ */
+static void growth_once(unsigned long n, unsigned long maps,
+			enum pattern pat, struct sample *out)
+{
+	struct mmap_test_stats st0, st1;
+	unsigned long m, len = n * page_size;
+	double ns = 0;
+	long flt = 0;
+	int fd = open_dev();
+
+	get_stats(fd, &st0);
+	for (m = 0; m < maps; m++) {
+		char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			       fd, (off_t)(m * len));
+		long f0;
+
+		if (p == MAP_FAILED)
+			fail("mmap %lu bytes of the device at %lu: %s", len,
+			     m * len, strerror(errno));
+		f0 = minflt_now();
+		ns += touch(p, n, pat);
+		flt += minflt_now() - f0;
+		munmap(p, len);
+	}
+	get_stats(fd, &st1);
+	close(fd);
+	out->ns = ns / (n * maps);
+	out->minflt = (double)flt / (n * maps);
+	out->faults = (double)(st1.faults - st0.faults) / (n * maps);
+	out->around = (double)(st1.pages_around - st0.pages_around) /
+		      (n * maps);
 }
 
 static void bench_growth(void)
@@ -875,20 +993,9 @@ static void bench_growth(void)
 
 			if (r > growth_repeats(mib))
 				continue;
-			for (pat = SEQ_READ; pat <= SEQ_WRITE; pat++) {
-				struct sample one, sum = { 0 };
-				unsigned long m;
-
-				for (m = 0; m < maps; m++) {
-					touch_once(K_DEV_SHARED, -1, n, pat,
-						   &one);
-					sum.ns += one.ns / maps;
-					sum.minflt += one.minflt / maps;
-					sum.faults += one.faults / maps;
-					sum.around += one.around / maps;
-				}
-				samples[si * 2 + pat][r] = sum;
-			}
+			for (pat = SEQ_READ; pat <= SEQ_WRITE; pat++)
+				growth_once(n, maps, pat,
+					    &samples[si * 2 + pat][r]);
 		}
 	}
 	for (si = 0; si < opt.nr_sizes; si++) {
@@ -908,7 +1015,8 @@ static void bench_growth(void)
 			if (maps > 1)
 				snprintf(figs[nr_figs - 1].note,
 					 sizeof(figs[0].note),
-					 "%lu mappings per repeat", maps);
+					 "%lu mappings of one fd per repeat",
+					 maps);
 		}
 	}
 }
@@ -946,7 +1054,7 @@ static char *make_vmas(unsigned long n, unsigned long *len)
 
 static void bench_vmas(void)
 {
-	unsigned long calls = opt.calls / 4 ? opt.calls / 4 : 1;
+	unsigned long calls = opt.calls;
 	__u32 with[MAX_LIST];
 	char key[64], label[72];
 	int fd, vi, r;
