@@ -121,12 +121,11 @@ enum diff_kind {
 	 * EINVAL.  ALLOC's pgoff is in pages. */
 	D_OFFSET_UNALIGNED,
 	/* pgoff << PAGE_SHIFT + len overflows: vm_mmap() (ALLOC) fails with
-	 * EINVAL before anything else; mmap(2) passes pgoff straight to
-	 * do_mmap() (x86_64: sys_mmap shifts the byte offset; arm64: the
-	 * offset is a signed off_t, so it shifts to ULONG_MAX) which gives
-	 * EOVERFLOW for a device file (file_mmap_ok(), or pgoff + pages
-	 * wrapping on arm64) and, for anonymous memory, ignores pgoff on x86_64
-	 * and succeeds while arm64 sees pgoff + pages wrap (EOVERFLOW). */
+	 * EINVAL before anything else.  mmap(2) (sys_mmap on x86_64 and
+	 * arm64: unsigned byte offset, shifted to pgoff) never checks the
+	 * byte offset + len and passes pgoff to do_mmap(): for a device
+	 * file, file_mmap_ok() gives EOVERFLOW (pgoff + len passes
+	 * ULONG_MAX bytes); anonymous memory ignores pgoff and succeeds. */
 	D_OFFSET_OVERFLOW,
 };
 
@@ -1053,19 +1052,14 @@ TEST_F(diff, ioctl_vs_mmap)
 		       a.pgoff * self->page,
 		       mm.err ? mt_errno_name(mm.err) : "success");
 		if (!(a.flags & MMAP_TEST_ANON)) {
-			/* file_mmap_ok() or pgoff + pages wrapping */
+			/* file_mmap_ok() */
 			EXPECT_EQ(EOVERFLOW, mm.err);
 		} else {
-#ifdef __x86_64__
-			/* Anonymous mmap(2) ignores pgoff (no wrap on x86_64,
-			 * where the byte offset is unsigned). */
+			/* Anonymous mmap(2) ignores pgoff. */
 			EXPECT_EQ(0, mm.err);
 			if (!mm.err)
 				check_expected(_metadata, self, variant, &a,
 					       &mm);
-#else
-			EXPECT_TRUE(mm.err == 0 || mm.err == EOVERFLOW);
-#endif
 		}
 		return;
 	}
