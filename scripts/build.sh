@@ -20,6 +20,7 @@ set -euo pipefail
 target=$1
 out=$TOP/build/$target
 mkdir -p "$out"
+lock_file "$out/.lock"
 
 pkgs=(make gcc libc6-dev libelf-dev bc xz-utils)
 case $target in
@@ -35,6 +36,9 @@ printf '%s\n' "$env_out" > "$out/kernel.env"
 # kselftest headers, once.
 KSFT=$CACHE/kselftest
 if [ ! -f "$KSFT/kselftest_harness.h" ] || [ ! -f "$KSFT/kselftest.h" ]; then
+	lock_file "$CACHE/.kselftest.lock"
+fi
+if [ ! -f "$KSFT/kselftest_harness.h" ] || [ ! -f "$KSFT/kselftest.h" ]; then
 	stage "extracting kselftest headers from linux-source-6.1"
 	src_deb=$(fetch_deb linux-source-6.1)
 	tmp=$(mktemp -d "$CACHE/.ksft.XXXXXX")
@@ -43,9 +47,10 @@ if [ ! -f "$KSFT/kselftest_harness.h" ] || [ ! -f "$KSFT/kselftest.h" ]; then
 		tar -xJ -C "$tmp" --wildcards \
 			'*/tools/testing/selftests/kselftest.h' \
 			'*/tools/testing/selftests/kselftest_harness.h'
-	mkdir -p "$KSFT"
-	find "$tmp" -name 'kselftest*.h' -exec cp {} "$KSFT/" \;
-	rm -rf "$tmp"
+	mkdir -p "$KSFT.tmp"
+	find "$tmp" -name 'kselftest*.h' -exec cp {} "$KSFT.tmp/" \;
+	rm -rf "$tmp" "$KSFT"
+	mv "$KSFT.tmp" "$KSFT"
 	[ -f "$KSFT/kselftest_harness.h" ] || die "no kselftest_harness.h"
 fi
 

@@ -107,6 +107,9 @@ KDIR=$root/usr/src/linux-headers-$abi-$darch
 KERNEL_IMAGE=$root/boot/vmlinuz-$abi-$darch
 
 if [ ! -f "$root/.done" ]; then
+	lock_file "$CACHE/kernels/.lock"
+fi
+if [ ! -f "$root/.done" ]; then
 	stage "fetching kernel $abi ($ver, $darch)"
 	debs=()
 	debs+=("$(fetch "$img_pkg=$ver")")

@@ -22,6 +22,9 @@
 #                        context; prints the number of distinct splat lines
 #                        on stdout as its last line "splats N"
 #   TARGETS_ALL          every target name
+#   lock_file FILE       hold an exclusive lock on FILE (flock) until the
+#                        script exits; scripts running at the same time on
+#                        one cache or build directory wait for each other
 #   target_pkgs TARGET   the host packages that build/boot TARGET need
 #
 # Environment: MMAP_TEST_CACHE, MMAP_TEST_MIRROR (default
@@ -83,6 +86,16 @@ need_pkgs() {
 		host_apt_update
 		as_root apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends \
 			"${missing[@]}" >&2 || die "cannot install ${missing[*]}"
+	fi
+}
+
+lock_file() {
+	local fd
+	mkdir -p "$(dirname "$1")"
+	exec {fd}>>"$1"
+	if ! flock -n "$fd"; then
+		info "waiting for $1 (another run holds it)"
+		flock "$fd"
 	fi
 }
 

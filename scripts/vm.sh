@@ -59,6 +59,7 @@ need_pkgs "${pkgs[@]}"
 # Static busybox of the guest's architecture, from its .deb (the host's
 # busybox stays untouched).
 bb_dir=$CACHE/busybox-$QEMU_ARCH
+[ -x "$bb_dir/bin/busybox" ] || lock_file "$CACHE/.busybox.lock"
 if [ ! -x "$bb_dir/bin/busybox" ]; then
 	if [ "$QEMU_ARCH" = aarch64 ]; then
 		arm64_apt_update auto
@@ -73,6 +74,7 @@ if [ ! -x "$bb_dir/bin/busybox" ]; then
 	[ -x "$bb_dir/bin/busybox" ] || die "no busybox in $deb"
 fi
 
+lock_file "$out/.lock"
 stage "building the initramfs for $target (job $job)"
 root=$out/initramfs-$job
 rm -rf "$root"
