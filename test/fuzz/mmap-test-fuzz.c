@@ -38,6 +38,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -185,11 +186,12 @@ struct thr {
 	unsigned long step;
 	/* results */
 	unsigned long hist[NCMD][256];
+	double cmd_time[NCMD];		/* seconds spent in the ioctl */
 	unsigned long pk_count[NPK];
 	unsigned long calls, cleanup_calls;
 	unsigned long touches, sig_expected, unexpected, mismatch;
 	unsigned long extra_opens, mprotects, madvises, mremaps;
-	unsigned long new_maps, maps_outside_arena;
+	unsigned long new_maps, maps_outside_arena, spread_chunks;
 	/* fault handling */
 	sigjmp_buf jb;
 	volatile int in_touch;
@@ -199,9 +201,13 @@ struct thr {
 static unsigned long opt_calls = 1000000;
 static int opt_threads = 4;
 static int opt_fds = 3;
+static int opt_cpus = 1;	/* pinned threads use this many CPUs */
+static int opt_spread = 10;	/* % of chunks run floating over all CPUs */
 static uint64_t opt_seed;
 static double opt_seconds;
 static int verbose;
+/* call mix in percent: ALLOC, FREE, QUERY, GET_STATS, raw */
+static unsigned int mix[NCMD] = { 32, 23, 20, 8, 17 };
 
 static unsigned long ps, pshift, task_size, buf_pages;
 static unsigned long arenas_base, arenas_end;
@@ -808,8 +814,10 @@ static unsigned long place(struct thr *t, int pk, const void *src,
 static int issue(struct thr *t, int c, const struct fdinfo *fi,
 		 unsigned int cmd, unsigned long arg)
 {
+	double t0 = now();
 	int r = dev_ioctl(fi->fd, cmd, arg);
 
+	t->cmd_time[c] += now() - t0;
 	t->hist[c][-r < 256 ? -r : 255]++;
 	t->calls++;
 	return r;
@@ -1195,6 +1203,13 @@ static void do_alloc(struct thr *t, const struct fdinfo *fi)
 	a.prot = pick_prot(t);
 	a.len = pick_len(t);
 	a.pgoff = pick_pgoff(t);
+	if (chance(t, 500)) {
+		/* a range of the buffer that the driver accepts */
+		a.pgoff = rnd(t, buf_pages);
+		a.len = (1 + rnd(t, buf_pages - a.pgoff)) << pshift;
+		if (chance(t, 100))
+			a.len -= rnd(t, ps);
+	}
 	a.addr = pick_hint(t);
 	if (chance(t, 60))
 		a.reserved[rnd(t, 3)] = chance(t, 500) ? 1 : rnd64(t);
@@ -1791,13 +1806,13 @@ static void step(struct thr *t)
 	t->step++;
 	if (t->nent >= MAX_LIVE)
 		do_free(t, &fi, true);
-	else if (r < 32)
+	else if (r < mix[0])
 		do_alloc(t, &fi);
-	else if (r < 55)
+	else if (r < mix[0] + mix[1])
 		do_free(t, &fi, false);
-	else if (r < 75)
+	else if (r < mix[0] + mix[1] + mix[2])
 		do_query(t, &fi, (unsigned long)&local);
-	else if (r < 83)
+	else if (r < mix[0] + mix[1] + mix[2] + mix[3])
 		do_stats(t, &fi);
 	else
 		do_raw(t, &fi);
@@ -1814,8 +1829,29 @@ static void step(struct thr *t)
 static void *thread_main(void *arg)
 {
 	struct thr *t = arg;
+	bool can_pin = false, floating = false, first = true;
+	cpu_set_t all, pin;
 
 	self = t;
+	/*
+	 * Under TCG every TLB shootdown between vCPUs costs milliseconds, so
+	 * threads run pinned together (interleaving by preemption) and only
+	 * opt_spread % of their chunks float over all CPUs, in parallel.
+	 */
+	CPU_ZERO(&pin);
+	if (!sched_getaffinity(0, sizeof(all), &all)) {
+		int n = 0, cpu, want = t->id % opt_cpus;
+
+		for (cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+			if (!CPU_ISSET(cpu, &all))
+				continue;
+			if (n++ == want) {
+				CPU_SET(cpu, &pin);
+				break;
+			}
+		}
+		can_pin = CPU_COUNT(&pin) && CPU_COUNT(&all) > 1;
+	}
 	for (;;) {
 		unsigned long got = atomic_fetch_add(&budget_taken, CHUNK);
 		unsigned long n = CHUNK;
@@ -1824,6 +1860,18 @@ static void *thread_main(void *arg)
 			break;
 		if (got + n > opt_calls)
 			n = opt_calls - got;
+		if (can_pin) {
+			bool spread = rnd(t, 100) < (unsigned int)opt_spread;
+
+			if (spread != floating || first) {
+				sched_setaffinity(0, sizeof(cpu_set_t),
+						  spread ? &all : &pin);
+				floating = spread;
+				first = false;
+			}
+			if (spread)
+				t->spread_chunks++;
+		}
 		while (n--)
 			step(t);
 		atomic_fetch_add(&progress_calls, CHUNK);	/* approx. */
@@ -1919,20 +1967,26 @@ static void usage(const char *prog)
 		"  --fds F      shared device fds, round-robin (default 3, max %d)\n"
 		"  --seed S     PRNG seed (default: time-based; always printed)\n"
 		"  --seconds S  stop after S seconds even if N is not reached\n"
-		"  -v           more output\n", prog, MAX_THREADS, MAX_FDS);
+		"  --cpus N     pinned thread i runs on the (i %% N)-th allowed CPU (default 1)\n"
+		"  --spread P   percent of each thread's chunks of %d calls run floating\n"
+		"               over all CPUs, in parallel with the others (default 10)\n"
+		"  --mix A,F,Q,S,R  percent of ALLOC, FREE, QUERY, GET_STATS, raw\n"
+		"               commands (default 32,23,20,8,17)\n"
+		"  -v           more output\n", prog, MAX_THREADS, MAX_FDS, CHUNK);
 }
 
-static void print_histogram(unsigned long hist[NCMD][256])
+static void print_histogram(unsigned long hist[NCMD][256], double *secs)
 {
 	int c, e;
 
-	printf("fuzz: histogram (command: errno=count)\n");
+	printf("fuzz: histogram (command calls mean-latency: errno=count)\n");
 	for (c = 0; c < NCMD; c++) {
 		unsigned long tot = 0;
 
 		for (e = 0; e < 256; e++)
 			tot += hist[c][e];
-		printf("fuzz:   %-9s %9lu:", cmd_names[c], tot);
+		printf("fuzz:   %-9s %9lu %7.1fus:", cmd_names[c], tot,
+		       tot ? secs[c] * 1e6 / tot : 0.0);
 		for (e = 0; e < 256; e++)
 			if (hist[c][e])
 				printf(" %s=%lu", e ? mt_errno_name(e) : "OK",
@@ -1949,15 +2003,19 @@ int main(int argc, char **argv)
 		{ "fds", required_argument, NULL, 'f' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "seconds", required_argument, NULL, 'S' },
+		{ "mix", required_argument, NULL, 'm' },
+		{ "cpus", required_argument, NULL, 'c' },
+		{ "spread", required_argument, NULL, 'p' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static unsigned long hist[NCMD][256];
+	double cmd_time[NCMD] = { 0 };
 	struct mmap_test_stats st;
 	unsigned long calls = 0, cleanup = 0, touches = 0, sigs = 0;
 	unsigned long unexpected = 0, mismatch = 0, opens = 0, maps = 0;
-	unsigned long outside = 0, mprot = 0, madv = 0, mrem = 0;
+	unsigned long outside = 0, mprot = 0, madv = 0, mrem = 0, spread = 0;
 	unsigned long pkc[NPK] = { 0 };
 	unsigned long taint0, taint1;
 	struct sigaction sa;
@@ -1968,7 +2026,7 @@ int main(int argc, char **argv)
 	void *p;
 	int c, i, j, e, fd, r;
 
-	while ((c = getopt_long(argc, argv, "n:t:f:s:S:vh", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:t:f:s:S:m:c:p:vh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			opt_calls = strtoul(optarg, NULL, 0);
@@ -1986,6 +2044,20 @@ int main(int argc, char **argv)
 		case 'S':
 			opt_seconds = atof(optarg);
 			break;
+		case 'c':
+			opt_cpus = atoi(optarg);
+			break;
+		case 'p':
+			opt_spread = atoi(optarg);
+			break;
+		case 'm':
+			if (sscanf(optarg, "%u,%u,%u,%u,%u", &mix[0], &mix[1],
+				   &mix[2], &mix[3], &mix[4]) != 5 ||
+			    mix[0] + mix[1] + mix[2] + mix[3] + mix[4] != 100) {
+				fprintf(stderr, "--mix: five percentages that add up to 100\n");
+				return 2;
+			}
+			break;
 		case 'v':
 			verbose++;
 			break;
@@ -1995,7 +2067,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind < argc || opt_threads < 1 || opt_threads > MAX_THREADS ||
-	    opt_fds < 1 || opt_fds > MAX_FDS || opt_seconds < 0) {
+	    opt_fds < 1 || opt_fds > MAX_FDS || opt_seconds < 0 ||
+	    opt_cpus < 1 || opt_spread < 0 || opt_spread > 100) {
 		usage(argv[0]);
 		return 2;
 	}
@@ -2029,8 +2102,9 @@ int main(int argc, char **argv)
 	text_addr = (unsigned long)&main;
 	vdso_addr = getauxval(AT_SYSINFO_EHDR);
 
-	printf("fuzz: seed=%" PRIu64 " calls=%lu threads=%d fds=%d%s page=%lu task_size=%#lx%s%s\n",
-	       opt_seed, opt_calls, opt_threads, opt_fds,
+	printf("fuzz: seed=%" PRIu64 " calls=%lu threads=%d fds=%d cpus=%d spread=%d%% mix=%u,%u,%u,%u,%u%s page=%lu task_size=%#lx%s%s\n",
+	       opt_seed, opt_calls, opt_threads, opt_fds, opt_cpus, opt_spread,
+	       mix[0], mix[1], mix[2], mix[3], mix[4],
 	       opt_seconds ? " (time-capped)" : "", ps, task_size,
 	       dev_noexec ? " dev-noexec" : "",
 #ifdef MT_FUZZ_MOCK
@@ -2146,9 +2220,11 @@ int main(int argc, char **argv)
 	for (i = 0; i < opt_threads; i++) {
 		struct thr *t = &thrs[i];
 
-		for (c = 0; c < NCMD; c++)
+		for (c = 0; c < NCMD; c++) {
 			for (e = 0; e < 256; e++)
 				hist[c][e] += t->hist[c][e];
+			cmd_time[c] += t->cmd_time[c];
+		}
 		for (j = 0; j < NPK; j++)
 			pkc[j] += t->pk_count[j];
 		calls += t->calls;
@@ -2163,18 +2239,20 @@ int main(int argc, char **argv)
 		mprot += t->mprotects;
 		madv += t->madvises;
 		mrem += t->mremaps;
+		spread += t->spread_chunks;
 	}
 	munmap((void *)arenas_base, arenas_end - arenas_base);
 	for (i = 0; i < opt_fds; i++)
 		dev_close(shared_fds[i].fd);
 
-	print_histogram(hist);
+	print_histogram(hist, cmd_time);
 	printf("fuzz: arg pointers:");
 	for (j = 0; j < NPK; j++)
 		printf(" %s=%lu", pk_names[j], pkc[j]);
 	printf("\n");
-	printf("fuzz: calls=%lu (+%lu cleanup) in %.1f s = %.0f calls/s\n",
-	       calls, cleanup, elapsed, calls / (elapsed > 0 ? elapsed : 1));
+	printf("fuzz: calls=%lu (+%lu cleanup) in %.1f s = %.0f calls/s (%lu of %lu chunks in parallel)\n",
+	       calls, cleanup, elapsed, calls / (elapsed > 0 ? elapsed : 1),
+	       spread, (calls + CHUNK - 1) / CHUNK);
 	printf("fuzz: mappings=%lu (outside arenas %lu) touches=%lu signals caught=%lu (all expected) mprotect=%lu madvise=%lu mremap=%lu extra fds=%lu\n",
 	       maps, outside, touches, sigs, mprot, madv, mrem, opens);
 	printf("fuzz: unexpected errno=%lu model mismatches=%lu\n",
