@@ -10,6 +10,7 @@
 #                      feature-probe header belongs to that kernel
 #   bin/*              the userspace programs of test/ (static)
 #   kernel.env         the kernel.sh lines of the target (used by vm.sh)
+# Environment: MMAP_TEST_KERNEL_ENV (kernel.sh output, to skip running it).
 # The kselftest harness headers are extracted once from Debian's
 # linux-source-6.1 into $CACHE/kselftest.
 set -euo pipefail
@@ -28,7 +29,13 @@ arm64-*) pkgs+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross) ;;
 esac
 need_pkgs "${pkgs[@]}"
 
-env_out=$("$TOP/scripts/kernel.sh" "$target") || die "kernel.sh $target failed"
+# MMAP_TEST_KERNEL_ENV: kernel.sh output already computed by the caller.
+if [ -n "${MMAP_TEST_KERNEL_ENV:-}" ]; then
+	env_out=$MMAP_TEST_KERNEL_ENV
+else
+	env_out=$("$TOP/scripts/kernel.sh" "$target") ||
+		die "kernel.sh $target failed"
+fi
 KDIR="" ARCH="" CROSS_COMPILE="" KREL=""
 eval "$env_out"
 printf '%s\n' "$env_out" > "$out/kernel.env"

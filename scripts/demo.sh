@@ -28,11 +28,13 @@ stage "installing host packages"
 need_pkgs $(target_pkgs "$target")
 
 stage "fetching the $target kernel"
-eval "$("$TOP/scripts/kernel.sh" "$target")"
+KREL='' KERNEL_IMAGE=''
+kenv=$("$TOP/scripts/kernel.sh" "$target")
+eval "$kenv"
 info "kernel $KREL, image $KERNEL_IMAGE"
 
 stage "building mmap_test.ko and the userspace programs"
-"$TOP/scripts/build.sh" "$target"
+MMAP_TEST_KERNEL_ENV=$kenv "$TOP/scripts/build.sh" "$target"
 
 tmo=600
 [ "$target" = x86_64-debug ] && tmo=1200
