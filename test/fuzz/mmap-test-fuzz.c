@@ -1098,10 +1098,13 @@ static void arena_fixed(struct thr *t, struct mmap_test_alloc *a, bool valid)
 	}
 }
 
-/* The outcomes vm_mmap() may give (no validation error). */
+/*
+ * The outcomes vm_mmap() may give (no validation error).  *@late: false
+ * when it fails before a MAP_FIXED could unmap anything.
+ */
 static unsigned int alloc_vm_allowed(struct thr *t,
 				     const struct mmap_test_alloc *a,
-				     bool rdonly)
+				     bool rdonly, bool *late)
 {
 	bool anon = a->flags & MMAP_TEST_ANON;
 	bool fixed = a->flags & (MMAP_TEST_FIXED | MMAP_TEST_FIXED_NOREPLACE);
@@ -1110,11 +1113,10 @@ static unsigned int alloc_vm_allowed(struct thr *t,
 	unsigned long off = a->pgoff << pshift;
 	unsigned int m = 0;
 
-	if (off + len < off) {
-		if (!anon)
-			return A_EINVAL;
-		m |= A_EINVAL;	/* the module may pass pgoff for anon too */
-	}
+	*late = false;
+	/* vm_mmap(): the byte offset (passed for anon too) overflows */
+	if (off + len < off)
+		return A_EINVAL;
 	if (!len || len > task_size)
 		return m | A_ENOMEM;
 	if (fixed) {
@@ -1129,6 +1131,7 @@ static unsigned int alloc_vm_allowed(struct thr *t,
 			return m | A_ENOMEM;
 		if (a->addr & (ps - 1))
 			return m | A_EINVAL;
+		*late = true;
 	} else {
 		m |= A_ENOMEM;	/* no room */
 	}
@@ -1193,7 +1196,7 @@ static void do_alloc(struct thr *t, const struct fdinfo *fi)
 	struct mmap_test_alloc a, *out;
 	unsigned long len, end;
 	unsigned int val, allowed;
-	bool fixed_arena = false;
+	bool fixed_arena = false, late = false;
 	char desc[320];
 	void *o;
 	int pk, r;
@@ -1264,9 +1267,10 @@ static void do_alloc(struct thr *t, const struct fdinfo *fi)
 	else if (val)
 		allowed = val;
 	else if (!pk_writable(pk))
-		allowed = (alloc_vm_allowed(t, &a, fi->rdonly) & ~A_OK) | A_EFAULT;
+		allowed = (alloc_vm_allowed(t, &a, fi->rdonly, &late) & ~A_OK) |
+			A_EFAULT;
 	else
-		allowed = alloc_vm_allowed(t, &a, fi->rdonly);
+		allowed = alloc_vm_allowed(t, &a, fi->rdonly, &late);
 
 	r = issue(t, C_ALLOC, fi, IOCTL_ALLOC_VMA, place(t, pk, &a, sizeof(a), &o));
 	out = o;
@@ -1320,8 +1324,9 @@ static void do_alloc(struct thr *t, const struct fdinfo *fi)
 			touch_entry(t, &t->ent[t->nent - 1], m + len - 1);
 		return;
 	}
-	if (fixed_arena && in_own_arena(t, a.addr & ~(ps - 1),
-					(a.addr & ~(ps - 1)) + 1)) {
+	/* a failed MAP_FIXED may have unmapped the range: reserve it again */
+	if (fixed_arena && (late || !(B(outcome(-r)) & allowed)) &&
+	    in_own_arena(t, a.addr & ~(ps - 1), (a.addr & ~(ps - 1)) + 1)) {
 		unsigned long s = a.addr & ~(ps - 1);
 		unsigned long e = sat_end(s, len);
 
@@ -1772,6 +1777,17 @@ static void do_mremap(struct thr *t)
 /* ------------------------------------------------------------------ */
 /* Threads */
 
+/* The own arena must be mapped from end to end (mincore(): ENOMEM). */
+static void check_arena(struct thr *t)
+{
+	static __thread unsigned char vec[ARENA_SIZE / 4096];
+
+	if (mincore((void *)t->arena, ARENA_SIZE, vec))
+		report(t, &t->mismatch,
+		       "mismatch: arena [%#lx,%#lx) has a hole (mincore: %s)",
+		       t->arena, t->arena + ARENA_SIZE, mt_errno_name(errno));
+}
+
 static struct fdinfo pick_fd(struct thr *t)
 {
 	if (t->extra.fd < 0 && chance(t, 2)) {
@@ -1830,6 +1846,7 @@ static void *thread_main(void *arg)
 {
 	struct thr *t = arg;
 	bool can_pin = false, floating = false, first = true;
+	unsigned long chunks = 0;
 	cpu_set_t all, pin;
 
 	self = t;
@@ -1874,10 +1891,13 @@ static void *thread_main(void *arg)
 		}
 		while (n--)
 			step(t);
+		if (!(++chunks % 32))
+			check_arena(t);
 		atomic_fetch_add(&progress_calls, CHUNK);	/* approx. */
 		if (t_deadline && now() > t_deadline)
 			atomic_store(&stop_now, 1);
 	}
+	check_arena(t);
 	/* free what is left */
 	while (t->nent) {
 		struct mmap_test_free f = {
