@@ -18,8 +18,9 @@
 #   N passed, N failed[, N skipped]
 # Exit status: 0 only if nothing failed and every target completed.
 #
-# Environment: TARGETS, V=1 (stream the guest consoles), FUZZ_CALLS
-# (mmap-test-fuzz calls on x86_64-debug, default 1000000),
+# Environment: TARGETS, V=1 (stream the guest consoles), FUZZ_CALLS and
+# FUZZ_SECONDS (mmap-test-fuzz on x86_64-debug: at most FUZZ_CALLS calls,
+# default 1000000, and at most FUZZ_SECONDS seconds, default 180),
 # CHECK_TIMEOUT (seconds per boot; default 900, 1800 for x86_64-debug).
 # Logs: build/<target>/build.log, build/<target>/check.log.
 set -euo pipefail
@@ -69,7 +70,8 @@ for t in "${targets[@]}"; do
 		[ "${V:-0}" = 1 ] || vmopt+=(--quiet)
 		log=$out/check.log
 		rm -f "$log"
-		MMAP_TEST_GUEST_ENV="FUZZ_CALLS=${FUZZ_CALLS:-1000000}" \
+		MMAP_TEST_GUEST_ENV="FUZZ_CALLS=${FUZZ_CALLS:-1000000}
+FUZZ_SECONDS=${FUZZ_SECONDS:-180}" \
 			"$TOP/scripts/vm.sh" "$t" check "${vmopt[@]}" || :
 		[ -f "$log" ] || : > "$log"
 		tap=$(tr -d '\r' < "$log" |

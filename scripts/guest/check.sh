@@ -10,12 +10,14 @@
 # The kselftest programs in /selftests print their own TAP; their result
 # lines are renamed "<program>:<test>", and a program that stops early or
 # exits inconsistently adds one failing line.  Ends with "CHECK-END".
-# Settings from /guest/env: TARGET, FUZZ_CALLS (default 1000000).
+# Settings from /guest/env: TARGET, FUZZ_CALLS (default 1000000),
+# FUZZ_SECONDS (time cap of the fuzzer, default 180).
 set -u
 # shellcheck disable=SC1091
 [ -f /guest/env ] && . /guest/env
 TARGET=${TARGET:-unknown}
 FUZZ_CALLS=${FUZZ_CALLS:-1000000}
+FUZZ_SECONDS=${FUZZ_SECONDS:-180}
 DEV=/dev/mmap-test
 STATS=/sys/kernel/debug/mmap_test/stats
 KMEMLEAK=/sys/kernel/debug/kmemleak
@@ -105,9 +107,10 @@ done
 # --- fuzzer (debug kernel only) -----------------------------------------
 if [ "$TARGET" = x86_64-debug ]; then
 	if command -v mmap-test-fuzz >/dev/null; then
-		run_prefixed fuzz mmap-test-fuzz --calls "$FUZZ_CALLS"
+		run_prefixed fuzz mmap-test-fuzz --calls "$FUZZ_CALLS" \
+			--seconds "$FUZZ_SECONDS"
 		rc=$?
-		result "$rc" fuzz "mmap-test-fuzz --calls $FUZZ_CALLS: exit status $rc"
+		result "$rc" fuzz "mmap-test-fuzz --calls $FUZZ_CALLS --seconds $FUZZ_SECONDS: exit status $rc"
 	else
 		skip fuzz "mmap-test-fuzz not built"
 	fi
