@@ -5,14 +5,16 @@
 #
 #   install  copy the module sources to <source tree>/mmap-test-<version>/
 #            (dkms.conf, Kbuild, src/, include/, scripts/conftest.sh), then
-#            dkms add, build and install for one kernel.  A registration of
-#            the same version is removed first, so this also updates.
+#            dkms add, build and install for one kernel.  What an earlier
+#            run installed (any version, the udev rule) is removed first, so
+#            this also updates.
 #            With --group, also installs udev/60-mmap-test.rules.
 #            (`make dkms-install` runs this.)
 #   build    the same up to dkms build: the module stays in the dkms tree
 #            (<dkms tree>/mmap-test/<version>/<kver>/<arch>/module/).
-#   remove   dkms remove --all, delete the source copy and the udev rule
-#            this script installed.  The group is kept.
+#   remove   dkms remove --all of every registered mmap-test version, delete
+#            the source copies and the udev rule this script installed.
+#            The group is kept.
 #   status   dkms status of mmap-test.
 #
 # Options:
@@ -89,13 +91,6 @@ install_tree=$root/lib/modules
 rules_dir=$root/etc/udev/rules.d
 [ -z "$root" ] || mkdir -p "$source_tree" "$dkms_tree"
 
-# Version: MODULE_VERSION() of src/main.c, which dkms.conf must agree with.
-ver=$(sed -n 's/^MODULE_VERSION("\([^"]*\)");$/\1/p' "$TOP/src/main.c")
-[ -n "$ver" ] || die "no MODULE_VERSION in src/main.c"
-conf_ver=$(sed -n 's/^PACKAGE_VERSION="\([^"]*\)"$/\1/p' "$TOP/dkms.conf")
-[ "$conf_ver" = "$ver" ] ||
-	die "dkms.conf PACKAGE_VERSION '$conf_ver' != MODULE_VERSION '$ver' (src/main.c)"
-
 need_pkgs dkms
 
 dkms_cmd() {
@@ -108,20 +103,26 @@ dkms_cmd() {
 	"${a[@]}"
 }
 
-registered() {
-	[ -d "$dkms_tree/$NAME/$ver" ]
-}
-
+# Every version of mmap-test registered with DKMS, its source copies and
+# the udev rule this script installed: an install replaces all of them.
 remove_all() {
-	if registered; then
-		stage "removing $NAME/$ver from DKMS"
-		dkms_cmd remove -m "$NAME" -v "$ver" --all
-	fi
-	if [ -d "$source_tree/$NAME-$ver" ]; then
-		info "rm -rf $source_tree/$NAME-$ver"
-		rm -rf "${source_tree:?}/$NAME-$ver"
-	fi
-	local r=$rules_dir/$RULE
+	local d v r
+	for d in "$dkms_tree/$NAME"/*/; do
+		# kernel-<kver>-<arch> entries are symlinks into a version.
+		if [ ! -d "$d" ] || [ -L "${d%/}" ]; then continue; fi
+		v=$(basename "$d")
+		stage "removing $NAME/$v from DKMS"
+		dkms_cmd remove -m "$NAME" -v "$v" --all
+	done
+	for d in "$source_tree/$NAME"-*/; do
+		if [ ! -f "$d/dkms.conf" ] ||
+			! grep -q "^PACKAGE_NAME=\"$NAME\"$" "$d/dkms.conf"; then
+			continue
+		fi
+		info "rm -rf ${d%/}"
+		rm -rf "${d%/}"
+	done
+	r=$rules_dir/$RULE
 	if [ -f "$r" ] && grep -qF "$RULE_MARK" "$r"; then
 		info "rm $r"
 		rm -f "$r"
@@ -150,12 +151,19 @@ status)
 	;;
 remove)
 	remove_all
-	info "done: $NAME $ver removed"
+	info "done: $NAME removed"
 	exit 0
 	;;
 esac
 
-# install / build
+# install / build.  Version: MODULE_VERSION() of src/main.c, which dkms.conf
+# must agree with.
+ver=$(sed -n 's/^MODULE_VERSION("\([^"]*\)");$/\1/p' "$TOP/src/main.c")
+[ -n "$ver" ] || die "no MODULE_VERSION in src/main.c"
+conf_ver=$(sed -n 's/^PACKAGE_VERSION="\([^"]*\)"$/\1/p' "$TOP/dkms.conf")
+[ "$conf_ver" = "$ver" ] ||
+	die "dkms.conf PACKAGE_VERSION '$conf_ver' != MODULE_VERSION '$ver' (src/main.c)"
+
 if [ -n "$ksrc" ]; then
 	[ -d "$ksrc" ] || die "--kernelsourcedir $ksrc: no such directory"
 	ksrc=$(cd "$ksrc" && pwd)
@@ -207,7 +215,7 @@ if ! dkms_cmd build -m "$NAME" -v "$ver" "${ks_args[@]}"; then
 	die "dkms build failed"
 fi
 if [ "$action" = build ]; then
-	info "built: $(find "$dkms_tree/$NAME/$ver/$kver" -name 'mmap_test.ko*' | head -n1)"
+	info "built: $(find "$dkms_tree/$NAME/$ver/$kver" -name 'mmap_test.ko*' -print -quit)"
 	exit 0
 fi
 
