@@ -1260,6 +1260,17 @@ static void do_alloc(struct thr *t, const struct fdinfo *fi)
 	len = page_align(a.len);
 	val = alloc_validation(&a);
 
+	/* the one rule that keeps the fuzzer alive, checked once more */
+	if ((a.flags & MMAP_TEST_FIXED) &&
+	    !(a.flags & MMAP_TEST_FIXED_NOREPLACE) && len && len <= task_size &&
+	    a.addr <= task_size - len &&
+	    !in_own_arena(t, a.addr & ~(ps - 1),
+			  page_align(a.addr) + len)) {
+		fprintf(stderr, "fuzz: FAIL internal: MAP_FIXED [%#llx,+%#lx) outside the arena\n",
+			(unsigned long long)a.addr, len);
+		_exit(1);
+	}
+
 	a.mapped = 0x5a5a5a5a5a5a5a5aULL;	/* poison: must become 0 or addr */
 	memset(&a.before, 0xa5, sizeof(a.before));
 	if (!pk_readable(pk))
@@ -1277,6 +1288,8 @@ static void do_alloc(struct thr *t, const struct fdinfo *fi)
 	t->pk_count[pk]++;
 	desc_alloc(&a, desc, sizeof(desc));
 	judge(t, C_ALLOC, r, allowed, fi, pk, desc);
+	if (r == 0 && !pk_writable(pk))
+		return;		/* cannot be; judged above */
 
 	if (r == 0) {
 		unsigned long m = out->mapped;
@@ -1392,7 +1405,7 @@ static void do_free(struct thr *t, const struct fdinfo *fi, bool whole_entry)
 
 		f.addr = t->arena + (pg << pshift);
 		f.len = (1 + rnd(t, npages - pg)) << pshift;
-		if (chance(t, 300))
+		if (chance(t, 300) && pg + 4 <= npages)
 			f.len = (1 + rnd(t, 4)) << pshift;
 	} else {
 		valid = false;
@@ -1438,6 +1451,13 @@ static void do_free(struct thr *t, const struct fdinfo *fi, bool whole_entry)
 		f.reserved = 0;
 	pk = whole_entry ? PK_VALID : pick_pk(t);
 
+	if (valid && !in_own_arena(t, f.addr, f.addr + page_align(f.len)) &&
+	    (i < 0 || f.addr < t->ent[i].start ||
+	     f.addr + page_align(f.len) > t->ent[i].end)) {
+		fprintf(stderr, "fuzz: FAIL internal: FREE [%#llx,+%#llx) is not ours\n",
+			(unsigned long long)f.addr, (unsigned long long)f.len);
+		_exit(1);
+	}
 	if (!pk_readable(pk))
 		allowed = A_EFAULT;
 	else if (f.reserved)
