@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Usage: scripts/build.sh <target>
+# Usage: scripts/build.sh <target> [--tools-only]
 #
 # Builds, for one target (see scripts/kernel.sh), into build/<target>/:
 #   mod/mmap_test.ko   the module, built from a per-target copy of the
 #                      module sources (Kbuild, src/, include/,
 #                      scripts/conftest.sh), so that the generated
 #                      feature-probe header belongs to that kernel
-#   bin/*              the userspace programs of test/ (static)
+#   bin/*              the userspace programs of test/ (static); only
+#                      test-mmap with --tools-only (what the demo needs)
 #   kernel.env         the kernel.sh lines of the target (used by vm.sh)
 # Environment: MMAP_TEST_KERNEL_ENV (kernel.sh output, to skip running it).
 # The kselftest harness headers are extracted once from Debian's
@@ -17,8 +18,16 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-[ $# -eq 1 ] || die "usage: $0 <target>"
+case $# in
+1|2) ;;
+*) die "usage: $0 <target> [--tools-only]" ;;
+esac
 target=$1
+goal=all
+if [ $# -eq 2 ]; then
+	[ "$2" = --tools-only ] || die "usage: $0 <target> [--tools-only]"
+	goal=tools
+fi
 out=$TOP/build/$target
 mkdir -p "$out"
 lock_file "$out/.lock"
@@ -42,10 +51,12 @@ printf '%s\n' "$env_out" > "$out/kernel.env"
 
 # kselftest headers, once.
 KSFT=$CACHE/kselftest
-if [ ! -f "$KSFT/kselftest_harness.h" ] || [ ! -f "$KSFT/kselftest.h" ]; then
+if [ $goal = all ] && { [ ! -f "$KSFT/kselftest_harness.h" ] ||
+	[ ! -f "$KSFT/kselftest.h" ]; }; then
 	lock_file "$CACHE/.kselftest.lock"
 fi
-if [ ! -f "$KSFT/kselftest_harness.h" ] || [ ! -f "$KSFT/kselftest.h" ]; then
+if [ $goal = all ] && { [ ! -f "$KSFT/kselftest_harness.h" ] ||
+	[ ! -f "$KSFT/kselftest.h" ]; }; then
 	stage "extracting kselftest headers from linux-source-6.1"
 	src_deb=$(fetch_deb linux-source-6.1)
 	tmp=$(mktemp -d "$CACHE/.ksft.XXXXXX")
@@ -83,7 +94,7 @@ make -C "$KDIR" M="$mod" ARCH="$ARCH" CROSS_COMPILE="$CROSS_COMPILE" \
 [ -f "$mod/mmap_test.ko" ] || die "no mmap_test.ko built"
 
 stage "building userspace programs for $target"
-make -C "$TOP/test" all OUT="$out/bin" CROSS_COMPILE="$CROSS_COMPILE" \
+make -C "$TOP/test" "$goal" OUT="$out/bin" CROSS_COMPILE="$CROSS_COMPILE" \
 	KSFT_INC="$KSFT" >&2
 info "built $out/mod/mmap_test.ko and $(find "$out/bin" -maxdepth 1 \
 	-type f | wc -l) programs in $out/bin"

@@ -34,7 +34,7 @@ eval "$kenv"
 info "kernel $KREL, image $KERNEL_IMAGE"
 
 stage "building mmap_test.ko and the userspace programs"
-MMAP_TEST_KERNEL_ENV=$kenv "$TOP/scripts/build.sh" "$target"
+MMAP_TEST_KERNEL_ENV=$kenv "$TOP/scripts/build.sh" "$target" --tools-only
 
 tmo=600
 [ "$target" = x86_64-debug ] && tmo=1200
