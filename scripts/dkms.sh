@@ -50,6 +50,10 @@ usage() {
 	sed -n '3,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0" >&2
 	exit 2
 }
+help() {
+	sed -n '3,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"
+	exit 0
+}
 
 [ $# -ge 1 ] || usage
 orig_args=("$@")
@@ -57,7 +61,7 @@ action=$1
 shift
 case $action in
 install|build|remove|status) ;;
--h|--help|help) usage ;;
+-h|--help|help) help ;;
 *) usage ;;
 esac
 
