@@ -73,8 +73,17 @@ if [ "$darch" = arm64 ]; then
 	fetch() { fetch_deb --arm64 "$1"; }
 	version() { deb_version --arm64 "$1"; }
 else
-	compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null ||
+	# Fresh metadata once a day: the newest ABI must still be on the
+	# mirror (Debian drops superseded kernels from the pool).
+	stamp=$CACHE/.host-apt-updated
+	if ! compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null ||
+		[ ! -f "$stamp" ] ||
+		[ $(( $(date +%s) - $(stat -c %Y "$stamp") )) -gt \
+			"${MMAP_TEST_APT_MAX_AGE:-86400}" ]; then
 		host_apt_update
+		mkdir -p "$CACHE"
+		touch "$stamp"
+	fi
 	pkgnames() { apt-cache pkgnames "$1"; }
 	fetch() { fetch_deb "$1"; }
 	version() { deb_version "$1"; }
