@@ -19,8 +19,9 @@
 #      the group database are the same after the run as before.
 #
 # Installs Debian's dkms package (and kmod, its dependency) when missing;
-# nothing else is left installed.  Prints one line per check, "ok - NAME" or
-# "not ok - NAME" (details as "# " lines), then "# N passed, M failed".
+# nothing else is left installed.  Prints TAP: one line per check,
+# "ok N - NAME" or "not ok N - NAME" (details as "# " lines), the plan
+# "1..N" at the end, then "# N passed, M failed".
 # Exit status 0 iff every check passed.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -34,19 +35,13 @@ esac
 [ "$(uname -m)" = x86_64 ] || die "DKMS builds for the host: needs an x86_64 host"
 
 pass=0 fail=0
-ok() { printf 'ok - %s\n' "$1"; pass=$((pass + 1)); }
+ok() { pass=$((pass + 1)); printf 'ok %d - %s\n' $((pass + fail)) "$1"; }
 not_ok() {
-	printf 'not ok - %s\n' "$1"
+	fail=$((fail + 1))
+	printf 'not ok %d - %s\n' $((pass + fail)) "$1"
 	shift
 	local l
 	for l in "$@"; do printf '#   %s\n' "$l"; done
-	fail=$((fail + 1))
-}
-# check NAME CMD...: ok when CMD succeeds.
-check() {
-	local name=$1
-	shift
-	if "$@"; then ok "$name"; else not_ok "$name" "failed: $*"; fi
 }
 show_log() { # a log's tail as "# " lines
 	tail -n "${2:-25}" "$1" | sed 's/^/#   | /'
@@ -323,5 +318,6 @@ else
 		"$(diff <(printf '%s\n' "$state0") <(printf '%s\n' "$state1") | head -n 20 | tr '\n' ' ')"
 fi
 
+echo "1..$((pass + fail))"
 echo "# $pass passed, $fail failed"
 [ "$fail" = 0 ]

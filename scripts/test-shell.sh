@@ -16,8 +16,9 @@
 #   - `poweroff -f` ends the session, make exits 0, and the session log
 #     (build/<target>/shell.log) has no kernel splat;
 # then starts scripts/shell.sh once more and quits with Ctrl-A X.
-# Prints "ok - make shell: ..." / "not ok - make shell: ..." per check and
-# "# N passed, M failed"; exit status 0 iff all passed.  Never hangs: every
+# Prints TAP: "ok N - make shell: ..." / "not ok N - make shell: ..." per
+# check, the plan "1..N" at the end and "# N passed, M failed"; exit status
+# 0 iff all passed.  Never hangs: every
 # wait has a deadline, qemu runs under MMAP_TEST_SHELL_TIMEOUT, and the tmux
 # server is always killed.
 #
@@ -39,13 +40,13 @@ deadline=$(( $(date +%s) + total ))
 need_pkgs tmux
 
 pass=0 fail=0
-ok() { printf 'ok - make shell: %s\n' "$1"; pass=$((pass + 1)); }
+ok() { pass=$((pass + 1)); printf 'ok %d - make shell: %s\n' $((pass + fail)) "$1"; }
 not_ok() {
-	printf 'not ok - make shell: %s\n' "$1"
+	fail=$((fail + 1))
+	printf 'not ok %d - make shell: %s\n' $((pass + fail)) "$1"
 	shift
 	local l
 	for l in "$@"; do printf '#   %s\n' "$l"; done
-	fail=$((fail + 1))
 }
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/mmap-test-shell-test.XXXXXX")
@@ -238,5 +239,6 @@ else
 	pane_tail 30
 fi
 
+echo "1..$((pass + fail))"
 echo "# $pass passed, $fail failed"
 [ "$fail" = 0 ]
