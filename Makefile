@@ -10,7 +10,7 @@
 #   make shell        an interactive shell in the VM, module loaded
 #   make lint         checkpatch --strict, W=1, sparse, shellcheck
 #   make install      modules_install, the UAPI header and test-mmap
-#   make dkms-install build and install through DKMS
+#   make dkms-install build and install through DKMS (DKMS_ARGS="--group G")
 #   make clean
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -54,13 +54,14 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 
 install: all
-	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" $(KBUILD_ARGS) modules_install
+	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" $(KBUILD_ARGS) CONFIG_MODULE_SIG_ALL= \
+		modules_install
 	install -D -m 0644 include/uapi/linux/mmap_test.h \
 		"$(DESTDIR)$(PREFIX)/include/linux/mmap_test.h"
 	install -D -m 0755 test-mmap "$(DESTDIR)$(PREFIX)/bin/test-mmap"
 
 dkms-install:
-	scripts/dkms.sh install
+	scripts/dkms.sh install $(DKMS_ARGS)
 
 clean:
 	@if [ -f "$(KDIR)/Makefile" ]; then \
