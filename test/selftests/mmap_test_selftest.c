@@ -1256,6 +1256,35 @@ TEST_F(mt, place_fixed_past_task_size_enomem)
 #endif
 }
 
+/* FIXED into the middle of an anon VMA splits it around the device VMA. */
+TEST_F(mt, place_fixed_middle_splits_anon)
+{
+	struct mt_ctx *c = &self->c;
+	struct mmap_test_vma_report r;
+	__u32 nr;
+	char *o, *p;
+
+	o = mt_anon(c, NULL, 5 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	ASSERT_NE(NULL, o);
+	strcpy(o, "head");
+	strcpy(o + 4 * pg, "tail");
+	nr = mt_nr_vmas(_metadata, c->fd);
+	p = mt_map(_metadata, c, c->fd, p2u(o + 2 * pg), pg, 0, PROT_READ,
+		   MMAP_TEST_SHARED | MMAP_TEST_FIXED);
+	ASSERT_EQ(o + 2 * pg, p);
+	ASSERT_EQ(nr + 2, mt_nr_vmas(_metadata, c->fd));
+	r = mt_query(_metadata, c->fd, p2u(o));
+	ASSERT_EQ(p2u(o + 2 * pg), r.vm_end) TH_LOG("%s", mt_report_str(&r));
+	r = mt_query(_metadata, c->fd, p2u(o + 3 * pg));
+	ASSERT_EQ(p2u(o + 3 * pg), r.vm_start) TH_LOG("%s", mt_report_str(&r));
+	ASSERT_EQ((__u32)MMAP_TEST_BACKING_ANON, r.backing);
+	r = mt_query(_metadata, c->fd, p2u(p));
+	ASSERT_EQ((__u32)MMAP_TEST_BACKING_DEVICE, r.backing);
+	ASSERT_STREQ("head", o);
+	ASSERT_STREQ("tail", o + 4 * pg);
+	ASSERT_EQ(0, memcmp(p, MMAP_TEST_GREETING, strlen(MMAP_TEST_GREETING)));
+}
+
 /* The probed TASK_SIZE is what the architecture defines. */
 TEST_F(mt, place_task_size_matches_arch)
 {
@@ -1943,6 +1972,30 @@ TEST_F(mt, life_partial_free_splits)
 	s2 = mt_stats(_metadata, c->fd);
 	ASSERT_EQ(0ULL, s2.live_vmas);
 	ASSERT_EQ(s1.vma_closes + 2, s2.vma_closes);
+}
+
+/* munmap(2) of the head page: one split, the head closed, one VMA left. */
+TEST_F(mt, life_munmap_head_page)
+{
+	struct mt_ctx *c = &self->c;
+	struct mmap_test_stats s0, s1;
+	struct mmap_test_vma_report r;
+	char *p;
+
+	mt_tag_all(_metadata, c, c->fd);
+	p = mt_map(_metadata, c, c->fd, 0, 3 * pg, 0, PROT_READ,
+		   MMAP_TEST_PRIVATE);
+	s0 = mt_stats(_metadata, c->fd);
+	ASSERT_EQ(0, munmap(p, pg));
+	s1 = mt_stats(_metadata, c->fd);
+	ASSERT_EQ(1ULL, s1.live_vmas);
+	ASSERT_EQ(1ULL, s1.vma_opens - s0.vma_opens);
+	ASSERT_EQ(1ULL, s1.vma_closes - s0.vma_closes);
+	r = mt_query(_metadata, c->fd, p2u(p));
+	ASSERT_EQ(0U, r.contains);
+	ASSERT_EQ(p2u(p + pg), r.vm_start);
+	ASSERT_EQ(1ULL, r.vm_pgoff);
+	ASSERT_EQ(0, strncmp(p + pg, "mmap-test buffer page 000001", 28));
 }
 
 TEST_F(mt, life_mremap_shrink)
@@ -2973,6 +3026,27 @@ BAD_CASE(alloc_noreplace_occupied, -EEXIST)
 	ret = bad_alloc(_metadata, c, c->fd, &a, -EEXIST, COPY_BEFORE);
 	ASSERT_STREQ("occupant", o + 2 * pg);
 	mt_unmap(c, o, 3 * pg);
+	return ret;
+}
+
+/* FIXED | FIXED_NOREPLACE: NOREPLACE wins, as with mmap(2) */
+BAD_CASE(alloc_fixed_and_noreplace_occupied, -EEXIST)
+{
+	char *o = mt_anon(c, NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	struct mmap_test_alloc a;
+	int ret;
+
+	ASSERT_NE(NULL, o);
+	strcpy(o, "occupant");
+	ASSERT_EQ(EEXIST, mmap_errno(p2u(o), pg, PROT_READ,
+				     MAP_SHARED | MAP_FIXED | MAP_FIXED_NOREPLACE,
+				     c->fd, 0));
+	a = alloc_args(p2u(o), pg, 0, PROT_READ,
+		       MMAP_TEST_SHARED | MMAP_TEST_FIXED |
+		       MMAP_TEST_FIXED_NOREPLACE);
+	ret = bad_alloc(_metadata, c, c->fd, &a, -EEXIST, COPY_BEFORE);
+	ASSERT_STREQ("occupant", o);
+	mt_unmap(c, o, pg);
 	return ret;
 }
 
