@@ -13,7 +13,10 @@
  *   mt.query_*        find_vma() truth, backing classes, /proc/self/maps
  *   mt.place_*        placement: hints, FIXED, FIXED_NOREPLACE, TASK_SIZE
  *   kinds.<kind>.*    private/shared x device/anon visibility and prot
+ *   mt.kinds_*        read()/write() of the device vs. its mappings
  *   mt.pages_*        buffer pages, pgoff, fault counting, populate
+ *   mt.fault_around_64_pages  64 sequential shared reads take <= 8 faults
+ *                     (needs buffer_pages >= 64, else SKIP)
  *   mt.life_*         VMA merge/split/mremap/mprotect/madvise/fork counts
  *   mt.free_*         IOCTL_FREE_VMA against munmap(2)
  *   mt.lifetime_*     mappings outliving their fd
@@ -21,8 +24,10 @@
  *   mt.perm_*         permissions, fully defined output, dmesg pointers
  *
  * Build: make -C test selftests KSFT_INC=<dir with kselftest_harness.h>
- * Run as root with the module loaded.  MMAP_TEST_SEED=<n> fixes the seed
- * of the random find_vma() comparison (the seed is printed).
+ * Run as root with the module loaded (buffer_pages >= 8; the whole suite
+ * SKIPs below that, and when /dev/mmap-test does not exist).
+ * MMAP_TEST_SEED=<n> fixes the seed of the random find_vma() comparison
+ * (the seed is printed).
  */
 #include <ctype.h>
 #include <errno.h>
