@@ -4,7 +4,19 @@
  * /dev/mmap-test.
  *
  *   mmap-test-fuzz [--calls N] [--threads T] [--fds F] [--seed S]
- *                  [--seconds S] [-v]
+ *                  [--seconds S] [--mix A,F,Q,S,R] [--cpus N]
+ *                  [--spread P] [-v]
+ *
+ * Prints the seed first, then a per-command per-errno histogram with the
+ * mean latency of each command, the calls/s, the touches and the signals
+ * caught, the final GET_STATS, and as the last line "fuzz: PASS calls=N"
+ * (exit 0) or "fuzz: FAIL <reasons> ..." (exit 1).  Failure reports (the
+ * request that produced them) go to stderr, the first 40 of them.
+ *
+ * Under TCG a TLB shootdown between vCPUs costs milliseconds, so the
+ * threads share one CPU (--cpus 1) and interleave by preemption, and each
+ * chunk of 64 calls floats over all CPUs with probability --spread %
+ * (default 10), which keeps some truly parallel mutation going.
  *
  * Every thread issues ioctls (ALLOC, FREE, QUERY, GET_STATS and random
  * command numbers) on a set of shared device fds plus occasional private
@@ -56,6 +68,7 @@
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <linux/mmap_test.h>
 
 #include "mmap_test_util.h"
@@ -201,7 +214,8 @@ struct thr {
 static unsigned long opt_calls = 1000000;
 static int opt_threads = 4;
 static int opt_fds = 3;
-static int opt_cpus = 1;	/* pinned threads use this many CPUs */
+static int opt_procs;		/* 0: one per CPU, at most --threads */
+static int proc_idx;		/* this process: thread i runs in i % procs */
 static int opt_spread = 10;	/* % of chunks run floating over all CPUs */
 static uint64_t opt_seed;
 static double opt_seconds;
@@ -214,11 +228,19 @@ static unsigned long arenas_base, arenas_end;
 static bool dev_noexec;
 static struct fdinfo shared_fds[MAX_FDS];
 static struct thr *thrs;
-static atomic_ulong budget_taken;
-static atomic_int stop_now;
-static atomic_int threads_done;
-static atomic_int nprinted;
-static atomic_ulong progress_calls;
+/* Shared by the processes (MAP_SHARED), like the struct thr array. */
+static struct gshared {
+	atomic_ulong budget_taken;
+	atomic_int stop_now;
+	atomic_int threads_done;
+	atomic_int nprinted;
+	atomic_ulong progress_calls;
+} *gs;
+#define budget_taken	(gs->budget_taken)
+#define stop_now	(gs->stop_now)
+#define threads_done	(gs->threads_done)
+#define nprinted	(gs->nprinted)
+#define progress_calls	(gs->progress_calls)
 static double t_start, t_deadline;
 static unsigned long text_addr, vdso_addr;
 static __thread struct thr *self;
@@ -320,7 +342,7 @@ static unsigned long sat_end(unsigned long addr, unsigned long len)
  * vm_munmap(), process_vm_readv/writev for copy_from/to_user.
  */
 #define MOCK_PAGES	16
-static atomic_int mock_files;
+static bool mock_final;		/* count files and VMAs (slow) */
 
 static int mock_open(int flags)
 {
@@ -339,14 +361,11 @@ static int mock_open(int flags)
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	fd2 = open(path, flags);
 	close(fd);
-	if (fd2 >= 0)
-		atomic_fetch_add(&mock_files, 1);
 	return fd2;
 }
 
 static int mock_close(int fd)
 {
-	atomic_fetch_sub(&mock_files, 1);
 	return close(fd);
 }
 
@@ -493,9 +512,24 @@ static int mock_ioctl(int fd, unsigned int cmd, unsigned long arg)
 
 		memset(&s, 0, sizeof(s));
 		s.buffer_pages = MOCK_PAGES;
-		s.total_files = atomic_load(&mock_files);
-		/* count live "device" VMAs: slow, only for the final check */
-		if (s.total_files == 1) {
+		s.total_files = 1;
+		/* count files and live "device" VMAs: slow, final check only */
+		if (mock_final) {
+			char path[64], link[256];
+			int i;
+
+			s.total_files = 0;
+			for (i = 0; i < 1024; i++) {
+				ssize_t n;
+
+				snprintf(path, sizeof(path), "/proc/self/fd/%d", i);
+				n = readlink(path, link, sizeof(link) - 1);
+				if (n <= 0)
+					continue;
+				link[n] = '\0';
+				if (strstr(link, "memfd:mt-mock"))
+					s.total_files++;
+			}
 			for (;;) {
 				mock_find_vma(a, &r);
 				if (!r.found)
@@ -1877,7 +1911,7 @@ static void *thread_main(void *arg)
 	 */
 	CPU_ZERO(&pin);
 	if (!sched_getaffinity(0, sizeof(all), &all)) {
-		int n = 0, cpu, want = t->id % opt_cpus;
+		int n = 0, cpu, want = proc_idx % CPU_COUNT(&all);
 
 		for (cpu = 0; cpu < CPU_SETSIZE; cpu++) {
 			if (!CPU_ISSET(cpu, &all))
@@ -2007,7 +2041,9 @@ static void usage(const char *prog)
 		"  --fds F      shared device fds, round-robin (default 3, max %d)\n"
 		"  --seed S     PRNG seed (default: time-based; always printed)\n"
 		"  --seconds S  stop after S seconds even if N is not reached\n"
-		"  --cpus N     pinned thread i runs on the (i %% N)-th allowed CPU (default 1)\n"
+		"  --procs P    processes sharing the fds (forked after the opens); thread i\n"
+		"               runs in process i %% P, pinned to its CPU (default: one per\n"
+		"               allowed CPU, at most T)\n"
 		"  --spread P   percent of each thread's chunks of %d calls run floating\n"
 		"               over all CPUs, in parallel with the others (default 10)\n"
 		"  --mix A,F,Q,S,R  percent of ALLOC, FREE, QUERY, GET_STATS, raw\n"
@@ -2044,7 +2080,7 @@ int main(int argc, char **argv)
 		{ "seed", required_argument, NULL, 's' },
 		{ "seconds", required_argument, NULL, 'S' },
 		{ "mix", required_argument, NULL, 'm' },
-		{ "cpus", required_argument, NULL, 'c' },
+		{ "procs", required_argument, NULL, 'P' },
 		{ "spread", required_argument, NULL, 'p' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -2059,6 +2095,8 @@ int main(int argc, char **argv)
 	unsigned long pkc[NPK] = { 0 };
 	unsigned long taint0, taint1;
 	struct sigaction sa;
+	pid_t children[MAX_THREADS];
+	int nchildren = 0;
 	bool seeded = false, fail = false;
 	char fails[512] = "";
 	double elapsed, last;
@@ -2066,7 +2104,7 @@ int main(int argc, char **argv)
 	void *p;
 	int c, i, j, e, fd, r;
 
-	while ((c = getopt_long(argc, argv, "n:t:f:s:S:m:c:p:vh", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:t:f:s:S:m:P:p:vh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			opt_calls = strtoul(optarg, NULL, 0);
@@ -2084,8 +2122,8 @@ int main(int argc, char **argv)
 		case 'S':
 			opt_seconds = atof(optarg);
 			break;
-		case 'c':
-			opt_cpus = atoi(optarg);
+		case 'P':
+			opt_procs = atoi(optarg);
 			break;
 		case 'p':
 			opt_spread = atoi(optarg);
@@ -2108,7 +2146,7 @@ int main(int argc, char **argv)
 	}
 	if (optind < argc || opt_threads < 1 || opt_threads > MAX_THREADS ||
 	    opt_fds < 1 || opt_fds > MAX_FDS || opt_seconds < 0 ||
-	    opt_cpus < 1 || opt_spread < 0 || opt_spread > 100) {
+	    opt_procs < 0 || opt_spread < 0 || opt_spread > 100) {
 		usage(argv[0]);
 		return 2;
 	}
@@ -2116,6 +2154,23 @@ int main(int argc, char **argv)
 		opt_seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^
 			(uint64_t)(now() * 1e9);
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	gs = mmap(NULL, sizeof(*gs), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (gs == MAP_FAILED) {
+		printf("fuzz: FAIL out of memory\n");
+		return 1;
+	}
+	if (!opt_procs) {
+		cpu_set_t cs;
+
+		opt_procs = 1;
+		if (!sched_getaffinity(0, sizeof(cs), &cs))
+			opt_procs = CPU_COUNT(&cs);
+	}
+	if (opt_procs > opt_threads)
+		opt_procs = opt_threads;
+	if (opt_procs < 1)
+		opt_procs = 1;
 
 	ps = sysconf(_SC_PAGESIZE);
 	pshift = __builtin_ctzl(ps);
@@ -2142,8 +2197,8 @@ int main(int argc, char **argv)
 	text_addr = (unsigned long)&main;
 	vdso_addr = getauxval(AT_SYSINFO_EHDR);
 
-	printf("fuzz: seed=%" PRIu64 " calls=%lu threads=%d fds=%d cpus=%d spread=%d%% mix=%u,%u,%u,%u,%u%s page=%lu task_size=%#lx%s%s\n",
-	       opt_seed, opt_calls, opt_threads, opt_fds, opt_cpus, opt_spread,
+	printf("fuzz: seed=%" PRIu64 " calls=%lu threads=%d procs=%d fds=%d spread=%d%% mix=%u,%u,%u,%u,%u%s page=%lu task_size=%#lx%s%s\n",
+	       opt_seed, opt_calls, opt_threads, opt_procs, opt_fds, opt_spread,
 	       mix[0], mix[1], mix[2], mix[3], mix[4],
 	       opt_seconds ? " (time-capped)" : "", ps, task_size,
 	       dev_noexec ? " dev-noexec" : "",
@@ -2193,8 +2248,9 @@ int main(int argc, char **argv)
 		printf("fuzz: arenas [%#lx,%#lx) buffer_pages=%lu\n",
 		       arenas_base, arenas_end, buf_pages);
 
-	thrs = calloc(opt_threads, sizeof(*thrs));
-	if (!thrs) {
+	thrs = mmap(NULL, opt_threads * sizeof(*thrs), PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (thrs == MAP_FAILED) {
 		printf("fuzz: FAIL out of memory\n");
 		return 1;
 	}
@@ -2229,20 +2285,58 @@ int main(int argc, char **argv)
 	t_start = now();
 	if (opt_seconds)
 		t_deadline = t_start + opt_seconds;
-	for (i = 0; i < opt_threads; i++) {
-		r = pthread_create(&thrs[i].th, NULL, thread_main, &thrs[i]);
-		if (r) {
-			printf("fuzz: FAIL pthread_create: %s\n", strerror(r));
+	fflush(stdout);
+	/* the other processes: same fds, same (copied) arenas and buffers */
+	for (i = 1; i < opt_procs; i++) {
+		pid_t pid = fork();
+
+		if (pid < 0) {
+			printf("fuzz: FAIL fork: %s\n", strerror(errno));
 			atomic_store(&stop_now, 1);
-			opt_threads = i;
+			opt_procs = i;
 			break;
 		}
+		if (!pid) {
+			proc_idx = i;
+			break;
+		}
+		children[nchildren++] = pid;
+	}
+	for (i = proc_idx; i < opt_threads; i += opt_procs) {
+		r = pthread_create(&thrs[i].th, NULL, thread_main, &thrs[i]);
+		if (r) {
+			fprintf(stderr, "fuzz: FAIL pthread_create: %s\n",
+				strerror(r));
+			_exit(1);
+		}
+	}
+	for (i = proc_idx; i < opt_threads; i += opt_procs)
+		pthread_join(thrs[i].th, NULL);
+	if (proc_idx) {
+		for (i = 0; i < opt_fds; i++)
+			dev_close(shared_fds[i].fd);
+		_exit(0);
 	}
 	last = t_start;
-	while (atomic_load(&threads_done) < opt_threads) {
+	while (nchildren) {
 		struct timespec ts = { 0, 200 * 1000 * 1000 };
+		int status;
+		pid_t pid = waitpid(-1, &status, WNOHANG);
 		double tn;
 
+		if (pid > 0) {
+			for (i = 0; i < nchildren; i++)
+				if (children[i] == pid)
+					children[i] = children[--nchildren];
+			if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+				printf("fuzz: a fuzzing process died (status %#x)\n",
+				       status);
+				atomic_store(&stop_now, 1);
+				fail = true;
+				mt_append(fails, sizeof(fails), "process-died");
+			}
+			continue;
+		}
 		nanosleep(&ts, NULL);
 		tn = now();
 		if (tn - last >= (verbose ? 5 : 30)) {
@@ -2253,8 +2347,6 @@ int main(int argc, char **argv)
 			last = tn;
 		}
 	}
-	for (i = 0; i < opt_threads; i++)
-		pthread_join(thrs[i].th, NULL);
 	elapsed = now() - t_start;
 
 	for (i = 0; i < opt_threads; i++) {
@@ -2307,6 +2399,9 @@ int main(int argc, char **argv)
 	}
 
 	/* the leak check: everything is unmapped and closed */
+#ifdef MT_FUZZ_MOCK
+	mock_final = true;
+#endif
 	fd = dev_open(O_RDWR);
 	if (fd < 0) {
 		printf("fuzz: final open: %s\n", strerror(errno));
