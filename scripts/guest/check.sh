@@ -46,6 +46,9 @@ run_prefixed() {
 	return "$(cat /tmp/rc)"
 }
 
+# section NAME: a comment line with the guest's uptime, for the log.
+section() { echo "# [$(cut -d' ' -f1 /proc/uptime)s] $*"; }
+
 loaded() { grep -q '^mmap_test ' /proc/modules; }
 
 stat_of() { # name: value of a line "name value" of the debugfs stats file
@@ -62,6 +65,7 @@ if [ "$TARGET" = x86_64-debug ] && [ -w "$KMEMLEAK" ]; then
 fi
 
 # --- load ----------------------------------------------------------------
+section load
 insmod /mmap_test.ko
 rc=$?
 result "$rc" insmod "rc=$rc"
@@ -71,15 +75,17 @@ mode=$(stat -c '%F %a' "$DEV" 2>/dev/null)
 result $? device_node "$DEV is '${mode:-missing}', want a character device, mode 600"
 
 # --- test-mmap -----------------------------------------------------------
+section test-mmap
 run_prefixed test-mmap test-mmap
 rc=$?
 result "$rc" test-mmap "exit status $rc"
 
 # --- kselftest programs ---------------------------------------------------
+section kselftest programs
 for b in /selftests/*; do
 	[ -x "$b" ] || continue
 	name=${b##*/}
-	echo "# selftest $name"
+	section "selftest $name"
 	# Result lines become "ok N <program>:<test>"; a skip line of the
 	# harness ("ok N # SKIP why") gets the name of the test that ran.
 	{ "$b" 2>&1; echo $? > /tmp/rc; } | tee /tmp/st.out |
@@ -105,6 +111,7 @@ for b in /selftests/*; do
 done
 
 # --- fuzzer (debug kernel only) -----------------------------------------
+section fuzzer
 if [ "$TARGET" = x86_64-debug ]; then
 	if command -v mmap-test-fuzz >/dev/null; then
 		run_prefixed fuzz mmap-test-fuzz --calls "$FUZZ_CALLS" \
@@ -117,6 +124,7 @@ if [ "$TARGET" = x86_64-debug ]; then
 fi
 
 # --- module lifetime -----------------------------------------------------
+section module lifetime
 # An open fd pins the module (a subshell holds fd 3: a failing open must
 # not end this script).
 rm -f /tmp/rc
@@ -200,6 +208,7 @@ insmod /mmap_test.ko && rmmod mmap_test && ! loaded
 result $? lifetime.reload
 
 # --- kmemleak (debug kernel only) ---------------------------------------
+section kmemleak
 if [ "$TARGET" = x86_64-debug ]; then
 	if [ -w "$KMEMLEAK" ]; then
 		echo scan > "$KMEMLEAK"
@@ -217,5 +226,5 @@ fi
 
 echo "# kernel log of the module (last 200 lines)"
 dmesg | grep -E 'mmap.test|page index offset' | tail -n 200
-echo "# guest ran $n checks of its own"
+section "done: the guest ran $n checks of its own"
 echo "CHECK-END"
