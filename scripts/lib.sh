@@ -18,9 +18,9 @@
 #                        print the path of PKG's .deb in $CACHE/debs,
 #                        downloading it only when it is not cached yet
 #   deb_version [--arm64] PKG   candidate version of PKG from apt metadata
-#   splat_scan LOG       print kernel splats found in a serial log with
-#                        context; prints the number of distinct splat lines
-#                        on stdout as its last line "splats N"
+#   splat_scan LOG       print the kernel splats of a serial log with
+#                        context on stderr, and on stdout the number of
+#                        distinct splat lines (timestamps stripped)
 #   TARGETS_ALL          every target name
 #   lock_file FILE       hold an exclusive lock on FILE (flock) until the
 #                        script exits; scripts running at the same time on
