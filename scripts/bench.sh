@@ -62,7 +62,7 @@ while [ ! -f "$log" ] && kill -0 "$vm" 2>/dev/null; do
 done
 if [ -f "$log" ]; then
 	tail -n +1 -F --pid="$vm" "$log" 2>/dev/null |
-		tr -d '\r' | grep --line-buffered -E \
+		sed -u 's/\r$//' | grep --line-buffered -E \
 		'^(bench-mmap: |BENCH-INSMOD|BENCH-RC|GUEST-START)' >&2 || :
 fi
 rc=0
