@@ -84,6 +84,14 @@ probe MAP_PAGES_VM_FAULT_T 'static vm_fault_t mp(struct vm_fault *vmf,
 			       pgoff_t start, pgoff_t end) { return 0; }
 const struct vm_operations_struct ops = { .map_pages = mp };' "$@"
 
+# vm_insert_pages(): 5.8.
+probe VM_INSERT_PAGES 'int f(struct vm_area_struct *vma, struct page **pages)
+{
+	unsigned long num = 1;
+
+	return vm_insert_pages(vma, 0, pages, &num);
+}' "$@"
+
 wait
 
 {

@@ -86,10 +86,13 @@ static inline void *kvcalloc(size_t n, size_t size, gfp_t flags)
 #endif
 
 /*
- * ->map_pages (fault-around) is used only where it returns vm_fault_t
- * (MT_HAVE_MAP_PAGES_VM_FAULT_T); before that, every fault goes through
+ * Fault-around (->map_pages) needs ->map_pages returning vm_fault_t (5.12)
+ * and vm_insert_pages() (5.8); without them every fault goes through
  * ->fault.  MAP_FIXED_NOREPLACE is a uapi macro: where it is missing,
  * IOCTL_ALLOC_VMA rejects MMAP_TEST_FIXED_NOREPLACE with EOPNOTSUPP.
  */
+#if defined(MT_HAVE_MAP_PAGES_VM_FAULT_T) && defined(MT_HAVE_VM_INSERT_PAGES)
+#define MT_FAULT_AROUND 1
+#endif
 
 #endif /* MMAP_TEST_COMPAT_H */

@@ -24,6 +24,11 @@
 
 #define MMAP_TEST_PROT_ALL	(PROT_READ | PROT_WRITE | PROT_EXEC)
 
+static bool log_calls = true;
+module_param(log_calls, bool, 0644);
+MODULE_PARM_DESC(log_calls,
+		 "One dmesg line per ALLOC/FREE/QUERY with the find_vma verdict (default on)");
+
 /* What /proc/<pid>/maps shows for @vma, classified (see the UAPI header). */
 static u32 mmap_test_backing(struct vm_area_struct *vma)
 {
@@ -120,6 +125,25 @@ static void mmap_test_log(struct mmap_test_file *mf, const char *op,
 			 mmap_test_backing_names[r->backing], r->gap, result);
 }
 
+static void mmap_test_log_alloc(struct mmap_test_file *mf,
+				const struct mmap_test_alloc *req,
+				unsigned long addr, int ret)
+{
+	unsigned long start = 0, end = 0;
+	char result[128];
+
+	if (ret) {
+		snprintf(result, sizeof(result), "vm_mmap(len %#llx, flags %#x) -> %d",
+			 req->len, req->flags, ret);
+	} else {
+		mmap_test_vma_bounds(addr, &start, &end);
+		snprintf(result, sizeof(result),
+			 "vm_mmap(len %#llx, flags %#x) -> %#lx, now in VMA [%#lx,%#lx)",
+			 req->len, req->flags, addr, start, end);
+	}
+	mmap_test_log(mf, "ALLOC", &req->before, result);
+}
+
 static int mmap_test_check_alloc(const struct mmap_test_alloc *req)
 {
 	bool shared = req->flags & MMAP_TEST_SHARED;
@@ -168,16 +192,16 @@ static long mmap_test_alloc(struct file *filp,
 	struct mmap_test_alloc req;
 	struct file *file;
 	unsigned long addr;
-	char result[128];
 	int ret;
 
 	if (copy_from_user(&req, uarg, sizeof(req)))
 		return -EFAULT;
 	ret = mmap_test_check_alloc(&req);
 	if (ret) {
-		dev_info(mmap_test_device(mf),
-			 "ALLOC rejected (flags %#x, prot %#x, len %#llx, pgoff %#llx): %d\n",
-			 req.flags, req.prot, req.len, req.pgoff, ret);
+		if (log_calls)
+			dev_info(mmap_test_device(mf),
+				 "ALLOC rejected (flags %#x, prot %#x, len %#llx, pgoff %#llx): %d\n",
+				 req.flags, req.prot, req.len, req.pgoff, ret);
 		return ret;
 	}
 
@@ -188,21 +212,10 @@ static long mmap_test_alloc(struct file *filp,
 	file = req.flags & MMAP_TEST_ANON ? NULL : filp;
 	addr = vm_mmap(file, req.addr, req.len, req.prot,
 		       mmap_test_map_flags(req.flags), req.pgoff << PAGE_SHIFT);
-	if (IS_ERR_VALUE(addr)) {
-		ret = (int)addr;
-		req.mapped = 0;
-		snprintf(result, sizeof(result), "vm_mmap(len %#llx, flags %#x) -> %d",
-			 req.len, req.flags, ret);
-	} else {
-		unsigned long start = 0, end = 0;
-
-		req.mapped = addr;
-		mmap_test_vma_bounds(addr, &start, &end);
-		snprintf(result, sizeof(result),
-			 "vm_mmap(len %#llx, flags %#x) -> %#lx, now in VMA [%#lx,%#lx)",
-			 req.len, req.flags, addr, start, end);
-	}
-	mmap_test_log(mf, "ALLOC", &req.before, result);
+	ret = IS_ERR_VALUE(addr) ? (int)addr : 0;
+	req.mapped = ret ? 0 : addr;
+	if (log_calls)
+		mmap_test_log_alloc(mf, &req, addr, ret);
 	trace_alloc(req.addr, req.len, req.prot, req.flags, req.pgoff,
 		    req.before.found, req.before.contains, (long)addr);
 
@@ -232,13 +245,17 @@ static long mmap_test_free(struct file *filp,
 	if (req.addr > ULONG_MAX || req.len > ULONG_MAX)
 		return -EINVAL;
 
-	ret = mmap_test_report(req.addr, &before);
-	if (ret)
-		return ret;
+	if (log_calls) {
+		ret = mmap_test_report(req.addr, &before);
+		if (ret)
+			return ret;
+	}
 	ret = vm_munmap(req.addr, req.len);
-	snprintf(result, sizeof(result), "vm_munmap(%#llx, %#llx) -> %d",
-		 req.addr, req.len, ret);
-	mmap_test_log(mf, "FREE", &before, result);
+	if (log_calls) {
+		snprintf(result, sizeof(result), "vm_munmap(%#llx, %#llx) -> %d",
+			 req.addr, req.len, ret);
+		mmap_test_log(mf, "FREE", &before, result);
+	}
 	trace_free(req.addr, req.len, ret);
 	return ret;
 }
@@ -257,7 +274,8 @@ static long mmap_test_query(struct file *filp,
 	ret = mmap_test_report(req.addr, &req.report);
 	if (ret)
 		return ret;
-	mmap_test_log(mf, "QUERY", &req.report, "done");
+	if (log_calls)
+		mmap_test_log(mf, "QUERY", &req.report, "done");
 	trace_query(req.addr, req.report.found, req.report.contains,
 		    req.report.vm_start, req.report.vm_end);
 	return copy_to_user(uarg, &req, sizeof(req)) ? -EFAULT : 0;

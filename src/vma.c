@@ -17,6 +17,9 @@
 #include "mmap_test.h"
 #include "mmap_test_trace.h"
 
+/* Pages handed to vm_insert_pages() at once by fault-around. */
+#define MMAP_TEST_AROUND_BATCH	16
+
 static void mmap_test_vma_get(struct mmap_test_file *mf)
 {
 	atomic_long_inc(&mf->live_vmas);
@@ -71,44 +74,64 @@ static vm_fault_t mmap_test_fault(struct vm_fault *vmf)
 	return ret;
 }
 
-#ifdef MT_HAVE_MAP_PAGES_VM_FAULT_T
+#ifdef MT_FAULT_AROUND
 /*
  * Fault-around: map the buffer pages of [start_pgoff, end_pgoff] that are
- * not mapped yet.  From 6.5 on this runs under rcu_read_lock(), so it must
- * not sleep: pages missing from the buffer are allocated with GFP_NOWAIT and
- * skipped if that fails (->fault then serves them), and nothing is done
- * while the page table itself is missing, because vm_insert_page() would
- * have to allocate it.  VM_MIXEDMAP, set at mmap time, lets
- * vm_insert_page() run here under the mmap or per-VMA read lock.
+ * not mapped yet, in batches through vm_insert_pages(): one page-table walk
+ * and one PTE lock per batch.  A PTE that is already present stops a batch
+ * with -EBUSY; that page is skipped and the next batch starts after it.
+ *
+ * From 6.5 on this runs under rcu_read_lock(), so it must not sleep: pages
+ * missing from the buffer are allocated with GFP_NOWAIT and left to ->fault
+ * if that fails, and nothing is done while the page table itself is missing,
+ * because vm_insert_pages() would have to allocate it.  The window never
+ * crosses a page table.  VM_MIXEDMAP, set at mmap time, lets
+ * vm_insert_pages() run here under the mmap or per-VMA read lock.
  */
 static vm_fault_t mmap_test_map_pages(struct vm_fault *vmf,
 				      pgoff_t start_pgoff, pgoff_t end_pgoff)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct mmap_test_file *mf = vma->vm_private_data;
+	pgoff_t pgoff = start_pgoff;
 	unsigned int mapped = 0;
 	vm_fault_t ret = 0;
-	pgoff_t pgoff;
 
 	if (pmd_none(*vmf->pmd))
 		goto out;
 
-	for (pgoff = start_pgoff; pgoff <= end_pgoff; pgoff++) {
-		unsigned long addr = vma->vm_start +
-				     ((pgoff - vma->vm_pgoff) << PAGE_SHIFT);
-		struct page *page;
+	while (pgoff <= end_pgoff) {
+		struct page *batch[MMAP_TEST_AROUND_BATCH];
+		unsigned long addr, nr, done, left, i;
+		int err;
 
-		page = mmap_test_get_page(mf, pgoff,
-					  GFP_NOWAIT | __GFP_NOWARN);
-		if (IS_ERR(page) || vm_insert_page(vma, addr, page))
+		for (nr = 0; nr < ARRAY_SIZE(batch) && pgoff + nr <= end_pgoff;
+		     nr++) {
+			batch[nr] = mmap_test_get_page(mf, pgoff + nr,
+						       GFP_NOWAIT | __GFP_NOWARN);
+			if (IS_ERR(batch[nr]))
+				break;
+		}
+		if (!nr) {
+			pgoff++;
 			continue;
-		atomic_long_inc(&mf->pages_around);
-		mapped++;
-		dev_dbg(mmap_test_device(mf),
-			"page index offset = %lu (fault-around)\n", pgoff);
-		if (addr == vmf->address)
+		}
+
+		addr = vma->vm_start + ((pgoff - vma->vm_pgoff) << PAGE_SHIFT);
+		left = nr;
+		err = vm_insert_pages(vma, addr, batch, &left);
+		done = nr - left;
+		for (i = 0; i < done; i++)
+			dev_dbg(mmap_test_device(mf),
+				"page index offset = %lu (fault-around)\n",
+				pgoff + i);
+		if (vmf->address >= addr &&
+		    vmf->address < addr + (done << PAGE_SHIFT))
 			ret = VM_FAULT_NOPAGE;
+		mapped += done;
+		pgoff += err ? done + 1 : nr;
 	}
+	atomic_long_add(mapped, &mf->pages_around);
 	if (ret)
 		mmap_test_count_fault(mf);
 out:
@@ -127,7 +150,7 @@ static const struct vm_operations_struct mmap_test_shared_vm_ops = {
 	.open		= mmap_test_vma_open,
 	.close		= mmap_test_vma_close,
 	.fault		= mmap_test_fault,
-#ifdef MT_HAVE_MAP_PAGES_VM_FAULT_T
+#ifdef MT_FAULT_AROUND
 	.map_pages	= mmap_test_map_pages,
 #endif
 };
