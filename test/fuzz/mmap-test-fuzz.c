@@ -70,6 +70,7 @@
 #include <sys/auxv.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -221,6 +222,7 @@ static int opt_threads = 4;
 static int opt_fds = 3;
 static int opt_procs;		/* 0: one per CPU, at most --threads */
 static int proc_idx;		/* this process: thread i runs in i % procs */
+static atomic_int local_done;	/* threads of this process that ended */
 static int opt_spread = 10;	/* % of chunks run floating over all CPUs */
 static uint64_t opt_seed;
 static double opt_seconds;
@@ -1982,6 +1984,7 @@ static void *thread_main(void *arg)
 		dev_close(t->extra.fd);
 	t->extra.fd = -1;
 	atomic_fetch_add(&threads_done, 1);
+	atomic_fetch_add(&local_done, 1);
 	return NULL;
 }
 
@@ -2302,6 +2305,10 @@ int main(int argc, char **argv)
 			break;
 		}
 		if (!pid) {
+			/* never outlive a parent that died */
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (getppid() == 1)
+				_exit(1);
 			proc_idx = i;
 			break;
 		}
@@ -2315,15 +2322,16 @@ int main(int argc, char **argv)
 			_exit(1);
 		}
 	}
-	for (i = proc_idx; i < opt_threads; i += opt_procs)
-		pthread_join(thrs[i].th, NULL);
 	if (proc_idx) {
+		for (i = proc_idx; i < opt_threads; i += opt_procs)
+			pthread_join(thrs[i].th, NULL);
 		for (i = 0; i < opt_fds; i++)
 			dev_close(shared_fds[i].fd);
 		_exit(0);
 	}
 	last = t_start;
-	while (nchildren) {
+	while (nchildren ||
+	       atomic_load(&local_done) < (opt_threads + opt_procs - 1) / opt_procs) {
 		struct timespec ts = { 0, 200 * 1000 * 1000 };
 		int status;
 		pid_t pid = waitpid(-1, &status, WNOHANG);
@@ -2352,6 +2360,8 @@ int main(int argc, char **argv)
 			last = tn;
 		}
 	}
+	for (i = 0; i < opt_threads; i += opt_procs)
+		pthread_join(thrs[i].th, NULL);
 	elapsed = now() - t_start;
 
 	for (i = 0; i < opt_threads; i++) {
