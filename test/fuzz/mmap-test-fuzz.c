@@ -224,6 +224,8 @@ static int opt_procs;		/* 0: one per CPU, at most --threads */
 static int proc_idx;		/* this process: thread i runs in i % procs */
 static atomic_int local_done;	/* threads of this process that ended */
 static int opt_spread = 10;	/* % of chunks run floating over all CPUs */
+static int opt_module_log = -1;	/* log_calls for the run; -1: leave it */
+#define LOG_CALLS	"/sys/module/mmap_test/parameters/log_calls"
 static uint64_t opt_seed;
 static double opt_seconds;
 static int verbose;
@@ -2040,6 +2042,32 @@ static unsigned long read_ulong(const char *path)
 	return strtoul(buf, NULL, 10);
 }
 
+/* A bool module parameter: 0, 1, or -1 when unreadable. */
+static int read_param(const char *path)
+{
+	char c = 0;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	if (read(fd, &c, 1) != 1)
+		c = 0;
+	close(fd);
+	return c == 'Y' || c == '1' ? 1 : c == 'N' || c == '0' ? 0 : -1;
+}
+
+static int write_param(const char *path, int v)
+{
+	int fd = open(path, O_WRONLY);
+	int ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, v ? "1" : "0", 1) == 1;
+	close(fd);
+	return ok ? 0 : -1;
+}
+
 static void usage(const char *prog)
 {
 	fprintf(stderr,
@@ -2056,6 +2084,8 @@ static void usage(const char *prog)
 		"               over all CPUs, in parallel with the others (default 10)\n"
 		"  --mix A,F,Q,S,R  percent of ALLOC, FREE, QUERY, GET_STATS, raw\n"
 		"               commands (default 12,8,20,20,40)\n"
+		"  --module-log 0|1  set the module's log_calls parameter (one dmesg\n"
+		"               line per ALLOC/FREE/QUERY) for the run, restore it after\n"
 		"  -v           more output\n", prog, MAX_THREADS, MAX_FDS, CHUNK);
 }
 
@@ -2089,6 +2119,7 @@ int main(int argc, char **argv)
 		{ "seconds", required_argument, NULL, 'S' },
 		{ "mix", required_argument, NULL, 'm' },
 		{ "procs", required_argument, NULL, 'P' },
+		{ "module-log", required_argument, NULL, 'L' },
 		{ "spread", required_argument, NULL, 'p' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -2102,6 +2133,7 @@ int main(int argc, char **argv)
 	unsigned long outside = 0, mprot = 0, madv = 0, mrem = 0, spread = 0;
 	unsigned long pkc[NPK] = { 0 };
 	unsigned long taint0, taint1;
+	int log_saved = -1;
 	struct sigaction sa;
 	pid_t children[MAX_THREADS];
 	int nchildren = 0;
@@ -2112,7 +2144,7 @@ int main(int argc, char **argv)
 	void *p;
 	int c, i, j, e, fd, r;
 
-	while ((c = getopt_long(argc, argv, "n:t:f:s:S:m:P:p:vh", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:t:f:s:S:m:P:p:L:vh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			opt_calls = strtoul(optarg, NULL, 0);
@@ -2132,6 +2164,9 @@ int main(int argc, char **argv)
 			break;
 		case 'P':
 			opt_procs = atoi(optarg);
+			break;
+		case 'L':
+			opt_module_log = atoi(optarg) ? 1 : 0;
 			break;
 		case 'p':
 			opt_spread = atoi(optarg);
@@ -2236,6 +2271,15 @@ int main(int argc, char **argv)
 	}
 	buf_pages = st.buffer_pages;
 	taint0 = read_ulong("/proc/sys/kernel/tainted");
+	if (opt_module_log >= 0) {
+		log_saved = read_param(LOG_CALLS);
+		if (log_saved < 0 || write_param(LOG_CALLS, opt_module_log)) {
+			printf("fuzz: FAIL cannot set %s\n", LOG_CALLS);
+			return 1;
+		}
+		printf("fuzz: module log_calls=%d for the run (was %d)\n",
+		       opt_module_log, log_saved);
+	}
 
 	/* arenas: far below the top-down mmap area */
 	arenas_base = task_size > (1UL << 45) ? 1UL << 44 : task_size / 4;
@@ -2389,6 +2433,8 @@ int main(int argc, char **argv)
 		spread += t->spread_chunks;
 	}
 	munmap((void *)arenas_base, arenas_end - arenas_base);
+	if (log_saved >= 0 && write_param(LOG_CALLS, log_saved))
+		printf("fuzz: cannot restore %s\n", LOG_CALLS);
 	for (i = 0; i < opt_fds; i++)
 		dev_close(shared_fds[i].fd);
 
