@@ -20,7 +20,7 @@
 #
 # Environment: TARGETS, V=1 (stream the guest consoles), FUZZ_CALLS and
 # FUZZ_SECONDS (mmap-test-fuzz on x86_64-debug: at most FUZZ_CALLS calls,
-# default 1000000, and at most FUZZ_SECONDS seconds, default 180),
+# default 1000000, and at most FUZZ_SECONDS seconds, default 120),
 # CHECK_TIMEOUT (seconds per boot; default 900, 1800 for x86_64-debug).
 # Logs: build/<target>/build.log, build/<target>/check.log.
 set -euo pipefail
@@ -71,7 +71,7 @@ for t in "${targets[@]}"; do
 		log=$out/check.log
 		rm -f "$log"
 		MMAP_TEST_GUEST_ENV="FUZZ_CALLS=${FUZZ_CALLS:-1000000}
-FUZZ_SECONDS=${FUZZ_SECONDS:-180}" \
+FUZZ_SECONDS=${FUZZ_SECONDS:-120}" \
 			"$TOP/scripts/vm.sh" "$t" check "${vmopt[@]}" || :
 		[ -f "$log" ] || : > "$log"
 		tap=$(tr -d '\r' < "$log" |

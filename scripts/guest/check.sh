@@ -11,13 +11,13 @@
 # lines are renamed "<program>:<test>", and a program that stops early or
 # exits inconsistently adds one failing line.  Ends with "CHECK-END".
 # Settings from /guest/env: TARGET, FUZZ_CALLS (default 1000000),
-# FUZZ_SECONDS (time cap of the fuzzer, default 180).
+# FUZZ_SECONDS (time cap of the fuzzer, default 120).
 set -u
 # shellcheck disable=SC1091
 [ -f /guest/env ] && . /guest/env
 TARGET=${TARGET:-unknown}
 FUZZ_CALLS=${FUZZ_CALLS:-1000000}
-FUZZ_SECONDS=${FUZZ_SECONDS:-180}
+FUZZ_SECONDS=${FUZZ_SECONDS:-120}
 DEV=/dev/mmap-test
 STATS=/sys/kernel/debug/mmap_test/stats
 KMEMLEAK=/sys/kernel/debug/kmemleak
