@@ -4,8 +4,12 @@
  * /dev/mmap-test.
  *
  *   mmap-test-fuzz [--calls N] [--threads T] [--fds F] [--seed S]
- *                  [--seconds S] [--mix A,F,Q,S,R] [--cpus N]
- *                  [--spread P] [-v]
+ *                  [--seconds S] [--mix A,F,Q,S,R] [--procs P]
+ *                  [--spread P] [--module-log 0|1] [-v]
+ *
+ * Must run as root with mmap_test loaded.  A run also fails when the
+ * kernel's taint flags change during it (a WARN or a KASAN report taints),
+ * when a fuzzing process dies, or on a signal outside the touches.
  *
  * Prints the seed first, then a per-command per-errno histogram with the
  * mean latency of each command, the calls/s, the touches and the signals
@@ -48,7 +52,9 @@
  *
  * Build with -DMT_FUZZ_MOCK to run against an in-process emulation of the
  * module (memfd-backed, real mmap/munmap) on a machine without the module;
- * that exercises the fuzzer's own safety logic, not the module.
+ * that exercises the fuzzer's own safety logic, not the module:
+ *   gcc -O2 -D_GNU_SOURCE -DMT_FUZZ_MOCK -Iinclude/uapi -Itest -pthread \
+ *	test/fuzz/mmap-test-fuzz.c -o /tmp/fuzz-mock
  */
 #include <errno.h>
 #include <fcntl.h>
