@@ -21,7 +21,8 @@
 # Environment: TARGETS, V=1 (stream the guest consoles), FUZZ_CALLS and
 # FUZZ_SECONDS (mmap-test-fuzz on x86_64-debug: at most FUZZ_CALLS calls,
 # default 1000000, and at most FUZZ_SECONDS seconds, default 120),
-# CHECK_TIMEOUT (seconds per boot; default 900, 1800 for x86_64-debug).
+# CHECK_TIMEOUT (seconds per boot; default 900, 1800 for x86_64-debug),
+# MODULE_PARAMS (insmod parameters in the guest, e.g. "buffer_pages=256").
 # Logs: build/<target>/build.log, build/<target>/check.log.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -71,7 +72,8 @@ for t in "${targets[@]}"; do
 		log=$out/check.log
 		rm -f "$log"
 		MMAP_TEST_GUEST_ENV="FUZZ_CALLS=${FUZZ_CALLS:-1000000}
-FUZZ_SECONDS=${FUZZ_SECONDS:-120}" \
+FUZZ_SECONDS=${FUZZ_SECONDS:-120}
+MODULE_PARAMS='${MODULE_PARAMS:-}'" \
 			"$TOP/scripts/vm.sh" "$t" check "${vmopt[@]}" || :
 		[ -f "$log" ] || : > "$log"
 		tap=$(tr -d '\r' < "$log" |

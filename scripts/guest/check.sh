@@ -11,13 +11,15 @@
 # lines are renamed "<program>:<test>", and a program that stops early or
 # exits inconsistently adds one failing line.  Ends with "CHECK-END".
 # Settings from /guest/env: TARGET, FUZZ_CALLS (default 1000000),
-# FUZZ_SECONDS (time cap of the fuzzer, default 120).
+# FUZZ_SECONDS (time cap of the fuzzer, default 120), MODULE_PARAMS
+# (insmod parameters of the first load, default none).
 set -u
 # shellcheck disable=SC1091
 [ -f /guest/env ] && . /guest/env
 TARGET=${TARGET:-unknown}
 FUZZ_CALLS=${FUZZ_CALLS:-1000000}
 FUZZ_SECONDS=${FUZZ_SECONDS:-120}
+MODULE_PARAMS=${MODULE_PARAMS:-}
 DEV=/dev/mmap-test
 STATS=/sys/kernel/debug/mmap_test/stats
 KMEMLEAK=/sys/kernel/debug/kmemleak
@@ -66,9 +68,10 @@ fi
 
 # --- load ----------------------------------------------------------------
 section load
-insmod /mmap_test.ko
+# shellcheck disable=SC2086  # a list of parameters
+insmod /mmap_test.ko $MODULE_PARAMS
 rc=$?
-result "$rc" insmod "rc=$rc"
+result "$rc" insmod "insmod mmap_test.ko $MODULE_PARAMS: rc=$rc"
 
 mode=$(stat -c '%F %a' "$DEV" 2>/dev/null)
 [ "$mode" = "character special file 600" ]
