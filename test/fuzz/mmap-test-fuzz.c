@@ -1170,6 +1170,12 @@ static unsigned int alloc_vm_allowed(struct thr *t,
 		return m | A_ENOMEM;
 	if (fixed) {
 		/*
+		 * The generic arch_get_unmapped_area_topdown() (arm64) also
+		 * fails MAP_FIXED when len > mmap_end - mmap_min_addr.
+		 */
+		if (len > task_size - (1UL << 20))
+			m |= A_ENOMEM;
+		/*
 		 * get_unmapped_area() returns a FIXED address as is, and an
 		 * address in the last 4095 bytes reads as an error: mmap(2)
 		 * with MAP_FIXED at (void *)-1 fails with EPERM.
