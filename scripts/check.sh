@@ -22,8 +22,16 @@
 # FUZZ_SECONDS (mmap-test-fuzz on x86_64-debug: at most FUZZ_CALLS calls,
 # default 1000000, and at most FUZZ_SECONDS seconds, default 120),
 # CHECK_TIMEOUT (seconds per boot; default 900, 1800 for x86_64-debug),
-# MODULE_PARAMS (insmod parameters in the guest, e.g. "buffer_pages=256").
-# Logs: build/<target>/build.log, build/<target>/check.log.
+# MODULE_PARAMS (insmod parameters in the guest; default "buffer_pages=256",
+# so that the fault-around test has 64 pages to read),
+# HOST_CHECKS (host-side checks run after the targets, counted the same way;
+# default "lint packaging shell-x86_64-6.12 shell-arm64-6.12", "" for none):
+#   lint             scripts/lint.sh: checkpatch, W=1, sparse, shellcheck
+#   packaging        scripts/test-packaging.sh: DKMS build, make install
+#   shell-<target>   scripts/test-shell.sh <target>: make shell under tmux
+# Each host check prints one row "host: <name> <P> passed, <F> failed".
+# Logs: build/<target>/build.log, build/<target>/check.log,
+# build/host/<check>.log.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -48,6 +56,22 @@ need_pkgs "${pk[@]}"
 
 rows=() failed_names=()
 tot_p=0 tot_f=0 tot_s=0
+module_params=${MODULE_PARAMS-buffer_pages=256}
+
+# count_tap LOG PREFIX: add LOG's TAP lines to p, f, s and names.
+count_tap() {
+	local tap l
+	tap=$(tr -d '\r' < "$1" | grep -aE '^(not )?ok [0-9]+ ' || :)
+	[ -n "$tap" ] || return 0
+	s=$((s + $(grep -cE '^ok [0-9]+ .*# *[Ss][Kk][Ii][Pp]' <<< "$tap" || :)))
+	p=$((p + $(grep -E '^ok [0-9]+ ' <<< "$tap" |
+		grep -cvE '# *[Ss][Kk][Ii][Pp]' || :)))
+	f=$((f + $(grep -cE '^not ok ' <<< "$tap" || :)))
+	while IFS= read -r l; do
+		names+=("$2: ${l#not ok }")
+	done < <(grep -E '^not ok ' <<< "$tap" || :)
+	grep -E '^not ok |# *[Ss][Kk][Ii][Pp]' <<< "$tap" >&2 || :
+}
 
 for t in "${targets[@]}"; do
 	out=$TOP/build/$t
@@ -73,21 +97,10 @@ for t in "${targets[@]}"; do
 		rm -f "$log"
 		MMAP_TEST_GUEST_ENV="FUZZ_CALLS=${FUZZ_CALLS:-1000000}
 FUZZ_SECONDS=${FUZZ_SECONDS:-120}
-MODULE_PARAMS='${MODULE_PARAMS:-}'" \
+MODULE_PARAMS='$module_params'" \
 			"$TOP/scripts/vm.sh" "$t" check "${vmopt[@]}" || :
 		[ -f "$log" ] || : > "$log"
-		tap=$(tr -d '\r' < "$log" |
-			grep -aE '^(not )?ok [0-9]+ ' || :)
-		if [ -n "$tap" ]; then
-			s=$(grep -cE '^ok [0-9]+ .*# *[Ss][Kk][Ii][Pp]' <<< "$tap" || :)
-			p=$(grep -E '^ok [0-9]+ ' <<< "$tap" |
-				grep -cvE '# *[Ss][Kk][Ii][Pp]' || :)
-			f=$(grep -cE '^not ok ' <<< "$tap" || :)
-			while IFS= read -r l; do
-				names+=("$t: ${l#not ok }")
-			done < <(grep -E '^not ok ' <<< "$tap" || :)
-			grep -E '^not ok |# *[Ss][Kk][Ii][Pp]' <<< "$tap" >&2 || :
-		fi
+		count_tap "$log" "$t"
 		if ! grep -aq '^CHECK-END' "$log"; then
 			f=$((f + 1))
 			names+=("$t: no CHECK-END marker (guest crashed or timed out; build/$t/check.log)")
@@ -101,6 +114,35 @@ MODULE_PARAMS='${MODULE_PARAMS:-}'" \
 	fi
 	info "$t: $p passed, $f failed, $s skipped, $k splats in $(( $(date +%s) - t0 ))s"
 	rows+=("matrix: $arch $kern $p passed, $f failed, $s skipped, $k splats")
+	failed_names+=("${names[@]}")
+	tot_p=$((tot_p + p)) tot_f=$((tot_f + f)) tot_s=$((tot_s + s))
+done
+
+read -r -a host_checks <<< \
+	"${HOST_CHECKS-lint packaging shell-x86_64-6.12 shell-arm64-6.12}"
+mkdir -p "$TOP/build/host"
+for c in "${host_checks[@]}"; do
+	case $c in
+	lint) cmd=("$TOP/scripts/lint.sh") ;;
+	packaging) cmd=("$TOP/scripts/test-packaging.sh") ;;
+	shell-*) cmd=("$TOP/scripts/test-shell.sh" "${c#shell-}") ;;
+	*) die "unknown host check '$c'" ;;
+	esac
+	p=0 f=0 s=0
+	names=()
+	t0=$(date +%s)
+	log=$TOP/build/host/$c.log
+	stage "host: $c (log: build/host/$c.log)"
+	rc=0
+	"${cmd[@]}" > "$log" 2>&1 < /dev/null || rc=$?
+	count_tap "$log" "host $c"
+	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+		f=1
+		names+=("host $c: exit status $rc with no failing test (build/host/$c.log)")
+		tail -n 30 "$log" >&2
+	fi
+	info "host $c: $p passed, $f failed, $s skipped in $(( $(date +%s) - t0 ))s"
+	rows+=("host: $c $p passed, $f failed, $s skipped")
 	failed_names+=("${names[@]}")
 	tot_p=$((tot_p + p)) tot_f=$((tot_f + f)) tot_s=$((tot_s + s))
 done
