@@ -20,7 +20,8 @@
 #
 # Environment: TARGETS, V=1 (stream the guest consoles), FUZZ_CALLS and
 # FUZZ_SECONDS (mmap-test-fuzz on x86_64-debug: at most FUZZ_CALLS calls,
-# default 1000000, and at most FUZZ_SECONDS seconds, default 120),
+# default 1000000, and at most FUZZ_SECONDS seconds, default 900: a safety
+# cap, 1e6 calls take about 6 min on the debug kernel under TCG),
 # CHECK_TIMEOUT (seconds per boot; default 900, 1800 for x86_64-debug),
 # MODULE_PARAMS (insmod parameters in the guest; default "buffer_pages=256",
 # so that the fault-around test has 64 pages to read),
@@ -96,7 +97,7 @@ for t in "${targets[@]}"; do
 		log=$out/check.log
 		rm -f "$log"
 		MMAP_TEST_GUEST_ENV="FUZZ_CALLS=${FUZZ_CALLS:-1000000}
-FUZZ_SECONDS=${FUZZ_SECONDS:-120}
+FUZZ_SECONDS=${FUZZ_SECONDS:-900}
 MODULE_PARAMS='$module_params'" \
 			"$TOP/scripts/vm.sh" "$t" check "${vmopt[@]}" || :
 		[ -f "$log" ] || : > "$log"
