@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Usage: scripts/vm.sh <target> <job> [--timeout SECONDS] [--quiet]
+# Usage: scripts/vm.sh <target> <job> [--timeout SECONDS] [--quiet|--interactive]
 #
 # Boots the target's kernel under qemu (TCG) with a busybox initramfs that
 # runs scripts/guest/<job>.sh as root, then powers off.  Needs
@@ -15,6 +15,9 @@
 #                         (every test/selftests/<name>.c)
 # The serial console is written to build/<target>/<job>.log and, unless
 # --quiet, streamed to stdout.  qemu runs under `timeout` (default 1200 s).
+# --interactive connects the serial console to this terminal instead (stdin
+# included; Ctrl-A X quits qemu, Ctrl-A C its monitor), logs it raw to the
+# same file, and applies a timeout only when --timeout is given.
 # Exit status: 0 when qemu ended by itself, 124 on timeout, else qemu's.
 # The verdict is NOT the exit status: callers read the guest's markers.
 #
@@ -25,15 +28,16 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-usage() { die "usage: $0 <target> <job> [--timeout SECONDS] [--quiet]"; }
+usage() { die "usage: $0 <target> <job> [--timeout SECONDS] [--quiet|--interactive]"; }
 [ $# -ge 2 ] || usage
 target=$1 job=$2
 shift 2
-tmo=1200 quiet=0
+tmo=1200 quiet=0 interactive=0 tmo_set=0
 while [ $# -gt 0 ]; do
 	case $1 in
-	--timeout) [ $# -ge 2 ] || usage; tmo=$2; shift 2 ;;
+	--timeout) [ $# -ge 2 ] || usage; tmo=$2; tmo_set=1; shift 2 ;;
 	--quiet) quiet=1; shift ;;
+	--interactive) interactive=1; shift ;;
 	*) usage ;;
 	esac
 done
@@ -134,10 +138,26 @@ aarch64)
 *) die "unknown QEMU_ARCH $QEMU_ARCH" ;;
 esac
 [ "$target" = x86_64-debug ] && append="$append kmemleak=on"
-qemu+=(-nodefaults -no-user-config -display none -no-reboot -serial stdio
+qemu+=(-nodefaults -no-user-config -display none -no-reboot
 	-kernel "$KERNEL_IMAGE" -initrd "$img" -append "$append")
 
 log=$out/$job.log
+if [ "$interactive" = 1 ]; then
+	stage "booting $target: leave with 'poweroff -f' or Ctrl-A X; log: $log"
+	qemu+=(-chardev "stdio,id=con,mux=on,signal=off,logfile=$log"
+		-serial chardev:con -mon "chardev=con,mode=readline")
+	run=()
+	[ "$tmo_set" = 1 ] && run=(timeout --foreground -k 5 "$tmo")
+	: > "$log"
+	rc=0
+	"${run[@]}" "${qemu[@]}" || rc=$?
+	if [ -t 0 ]; then stty sane 2>/dev/null || :; fi
+	echo
+	[ "$rc" = 124 ] && warn "$target/$job: qemu killed after ${tmo}s timeout"
+	info "$target/$job: VM ended (qemu status $rc)"
+	exit "$rc"
+fi
+qemu+=(-serial stdio)
 stage "booting $target ($QEMU_ARCH, timeout ${tmo}s), serial log: $log"
 t0=$(date +%s)
 rc=0
