@@ -2,7 +2,7 @@
 /*
  * test-mmap - drive /dev/mmap-test from userspace after "insmod mmap_test.ko"
  *
- * Usage: test-mmap [options] [run|alloc|free|query|stats|hold]
+ * Usage: test-mmap [options] [run|alloc|free|query|stats|hold|tour]
  *
  *   (none), run  the reference run of the original arm64 report: ALLOC_VMA
  *		  4 shared pages at a fixed address (0xffff95010000 on arm64,
@@ -19,6 +19,11 @@
  *		  close the fd, print "holding 0x<addr>", then wait for EOF on
  *		  stdin or SIGTERM/SIGINT (only the signals with --until-signal).
  *		  Note: a shell gives background jobs /dev/null as stdin.
+ *   tour	  a guided sequence of 8 steps (find_vma on a gap, hint,
+ *		  fixed vs fixed-noreplace, merge, split, the four mapping
+ *		  kinds, populate, fault-around); each explains what the
+ *		  module reported and checks it.  Exit 1 if a step failed,
+ *		  0 otherwise (a skipped step is neither).
  *
  * Options (numbers in C syntax: 0x.., 0.., decimal; --len also takes the
  * suffixes p (pages), k, m, g):
@@ -31,8 +36,17 @@
  *   --expect ERRNO   alloc/free/query/stats: exit 0 iff the ioctl failed
  *                    with ERRNO (a name such as EEXIST, or 0 for success)
  *   --until-signal   hold: ignore stdin, wait for SIGTERM/SIGINT only
- *   --json           alloc/free/query/stats: print one JSON object (on
- *                    stdout, also on failure; addresses as "0x.." strings)
+ *   --json           print JSON instead of text (on stdout, also on
+ *                    failure; addresses as "0x.." strings):
+ *                    alloc/free/query/stats/run: one JSON object ("run"
+ *                    has "result": "PASS"|"FAIL");
+ *                    hold: {"request":"hold","ok":true,"holding":"0x..",..}
+ *                    once mapped (on failure the ALLOC_VMA error object);
+ *                    tour: JSON lines, exactly one object per step, one
+ *                    line each, nothing else on stdout:
+ *                    {"step":N,"name":"..","verdict":"pass"|"fail"|"skip",
+ *                     <key numbers of the step>,"failure":".."|null,
+ *                     "note":".."|null}
  *   --help
  *
  * Exit status: 0 success, 1 failure, 2 usage error.
@@ -44,6 +58,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stddef.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -51,6 +66,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <linux/mmap_test.h>
@@ -67,7 +83,9 @@
 #define FIXED_ANY	(MMAP_TEST_FIXED | MMAP_TEST_FIXED_NOREPLACE)
 #define USER_MESSAGE	"Hello from *user* this is file: mmap-test"
 
-enum cmd { CMD_RUN, CMD_ALLOC, CMD_FREE, CMD_QUERY, CMD_STATS, CMD_HOLD };
+enum cmd {
+	CMD_RUN, CMD_ALLOC, CMD_FREE, CMD_QUERY, CMD_STATS, CMD_HOLD, CMD_TOUR
+};
 enum req { REQ_ALLOC, REQ_FREE, REQ_QUERY, REQ_STATS, REQ_OPEN };
 
 struct opts {
@@ -100,7 +118,7 @@ static const char * const req_name[] = {
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: test-mmap [options] [run|alloc|free|query|stats|hold]\n"
+"usage: test-mmap [options] [run|alloc|free|query|stats|hold|tour]\n"
 "  (none)/run  reference run: map 4 shared pages at a fixed address, explain\n"
 "              find_vma(), read/write through the mapping and read(), free\n"
 "  alloc       one ALLOC_VMA with the given fields (mapped until exit)\n"
@@ -109,11 +127,18 @@ static void usage(FILE *f)
 "  stats       one GET_STATS\n"
 "  hold        map the device, close it, print \"holding 0x..\", wait for\n"
 "              EOF on stdin or SIGTERM/SIGINT\n"
+"  tour        8 guided steps: what the kernel decided and why, each checked;\n"
+"              exit 1 if a step failed (skipped steps are not passes)\n"
 "options:\n"
 "  --addr A --len L[p|k|m|g] --pgoff P --prot rwx|none|N\n"
 "  --shared --private --fixed --fixed-noreplace --hint --populate --anon\n"
 "  --reserved N --raw-flags F --device PATH --rdonly\n"
-"  --expect ERRNO|0, --json (alloc/free/query/stats)\n"
+"  --expect ERRNO|0 (alloc/free/query/stats)\n"
+"  --json      JSON on stdout: one object (run, alloc, free, query, stats;\n"
+"              hold: {\"request\":\"hold\",\"ok\":true,\"holding\":\"0x..\"});\n"
+"              tour: one line per step, each an object\n"
+"              {\"step\":N,\"name\":..,\"verdict\":\"pass\"|\"fail\"|\"skip\",\n"
+"              <key numbers>,\"failure\":..|null,\"note\":..|null}\n"
 "  --until-signal (hold) --help\n");
 }
 
@@ -305,6 +330,7 @@ static int parse_cmd(struct opts *o, const char *word)
 	static const char * const names[] = {
 		[CMD_RUN] = "run", [CMD_ALLOC] = "alloc", [CMD_FREE] = "free",
 		[CMD_QUERY] = "query", [CMD_STATS] = "stats", [CMD_HOLD] = "hold",
+		[CMD_TOUR] = "tour",
 	};
 	size_t i;
 
@@ -340,9 +366,9 @@ static int parse_args(struct opts *o, int argc, char **argv,
 			argv[optind]);
 		return -1;
 	}
-	if ((o->expect_set || o->json) &&
-	    (o->cmd == CMD_RUN || o->cmd == CMD_HOLD)) {
-		fprintf(stderr, "test-mmap: --expect and --json need alloc, free, query or stats\n");
+	if (o->expect_set &&
+	    (o->cmd == CMD_RUN || o->cmd == CMD_HOLD || o->cmd == CMD_TOUR)) {
+		fprintf(stderr, "test-mmap: --expect needs alloc, free, query or stats\n");
 		return -1;
 	}
 	return 0;
@@ -617,12 +643,43 @@ static void report_error(const struct ctx *c, enum req req, int err,
 
 /* ---- printing (one place, so that a JSON variant is easy to add) ------ */
 
+/* Text output of run and tour; silent when they print JSON instead. */
+static bool text_quiet;
+
+static void __attribute__((format(printf, 1, 2))) say(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (text_quiet)
+		return;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+}
+
+/* What the reference run saw, for run --json. */
+static struct {
+	__u64 buffer_pages, mapped, faults, pages_ok;
+	struct mmap_test_vma_report before, after;
+	bool have_before, have_after, freed, have_faults;
+	char kernel_message[128], changed_message[128], read_sees[128];
+	const char *write_read;
+	struct mmap_test_alloc req;	/* the ALLOC_VMA, once sent */
+	bool have_req;
+	int alloc_ret;
+} rec;
+
+static void rec_str(char *dst, size_t n, const char *src)
+{
+	snprintf(dst, n, "%s", src);
+}
+
 static void print_verdict(const char *label, const struct mmap_test_vma_report *r)
 {
 	char line[256];
 
 	mt_explain_report(r, line, sizeof(line));
-	printf("%s%s\n", label, line);
+	say("%s%s\n", label, line);
 }
 
 /* One plain-English sentence about a find_vma() report. */
@@ -645,7 +702,7 @@ static void print_sentence(const char *indent,
 	char line[256];
 
 	explain_sentence(r, line, sizeof(line));
-	printf("%s%s\n", indent, line);
+	say("%s%s\n", indent, line);
 }
 
 /* JSON: one object per run, keys in a fixed order. */
@@ -1031,22 +1088,23 @@ static int step_kernel_message(const struct ctx *c, const struct mapping *m,
 			       char *page)
 {
 	if (!m->readable) {
-		printf("Kernel message: skipped (mapping not readable)\n");
+		say("Kernel message: skipped (mapping not readable)\n");
 		return 0;
 	}
 	if (guarded_copy(page, m->p, c->page, "reading the mapping"))
 		return -1;
 	page[c->page - 1] = '\0';
 	if (!m->device) {
-		printf("Kernel message: none (anonymous mapping), first byte 0x%02x\n",
+		say("Kernel message: none (anonymous mapping), first byte 0x%02x\n",
 		       (unsigned char)page[0]);
 		return page[0] ? -1 : 0;
 	}
 	printable(page);
+	rec_str(rec.kernel_message, sizeof(rec.kernel_message), page);
 	if (page[0])
-		printf("Kernel message: %s\n", page);
+		say("Kernel message: %s\n", page);
 	else
-		printf("Kernel message: none (buffer page %llu starts with a NUL)\n",
+		say("Kernel message: none (buffer page %llu starts with a NUL)\n",
 		       (unsigned long long)c->o->pgoff);
 	if (c->o->pgoff == 0 && strcmp(page, MMAP_TEST_GREETING)) {
 		fprintf(stderr, "kernel message differs from \"%s\"\n",
@@ -1064,7 +1122,7 @@ static int step_user_message(const struct ctx *c, const struct mapping *m,
 	char orig[sizeof(msg)];
 
 	if (!m->writable) {
-		printf("Changed message: skipped (mapping not writable)\n");
+		say("Changed message: skipped (mapping not writable)\n");
 		return 0;
 	}
 	if (m->device && pread_page(c, page, m->off))
@@ -1075,7 +1133,8 @@ static int step_user_message(const struct ctx *c, const struct mapping *m,
 		return -1;
 	page[sizeof(msg) - 1] = '\0';
 	printable(page);
-	printf("Changed message: %s\n", page);
+	say("Changed message: %s\n", page);
+	rec_str(rec.changed_message, sizeof(rec.changed_message), page);
 	if (strcmp(page, msg))
 		return -1;
 	if (!m->device)
@@ -1084,21 +1143,22 @@ static int step_user_message(const struct ctx *c, const struct mapping *m,
 		return -1;
 	page[c->page - 1] = '\0';
 	printable(page);
+	rec_str(rec.read_sees, sizeof(rec.read_sees), page);
 	if (m->shared) {
-		printf("read() sees: %s\n", page);
+		say("read() sees: %s\n", page);
 		if (memcmp(page, msg, sizeof(msg))) {
 			fprintf(stderr, "read() does not see the shared mapping's change\n");
 			return -1;
 		}
-		printf("read() matches the mapping\n");
+		say("read() matches the mapping\n");
 		return 0;
 	}
-	printf("read() sees: %s\n", page);
+	say("read() sees: %s\n", page);
 	if (memcmp(page, orig, sizeof(orig))) {
 		fprintf(stderr, "a private mapping's change reached the file\n");
 		return -1;
 	}
-	printf("read() still sees the file's bytes (private copy-on-write)\n");
+	say("read() still sees the file's bytes (private copy-on-write)\n");
 	return 0;
 }
 
@@ -1160,10 +1220,10 @@ static int step_write_read(const struct ctx *c, const struct mapping *m)
 	int ret = 0;
 
 	if (!m->writable || !m->readable) {
-		printf("Write/Read test ... skipped (mapping not read-write)\n");
+		say("Write/Read test ... skipped (mapping not read-write)\n");
 		return 0;
 	}
-	printf("Write/Read test ...\n");
+	say("Write/Read test ...\n");
 	pat = malloc(c->page);
 	rd = malloc(2 * c->page);
 	if (!pat || !rd) {
@@ -1173,11 +1233,14 @@ static int step_write_read(const struct ctx *c, const struct mapping *m)
 	}
 	for (i = 0; i < m->pages && !ret; i++)
 		ret = check_page(c, m, i, pat, rd);
-	if (!ret)
-		printf("Write/Read test ... %lu pages OK (%s)\n", m->pages,
-		       !m->device ? "through the mapping" :
-		       m->shared ? "mapping -> read()" :
-		       "private: the file kept its bytes");
+	rec.write_read = !m->device ? "through the mapping" :
+			 m->shared ? "mapping -> read()" :
+			 "private: the file kept its bytes";
+	if (!ret) {
+		rec.pages_ok = m->pages;
+		say("Write/Read test ... %lu pages OK (%s)\n", m->pages,
+		    rec.write_read);
+	}
 out:
 	free(pat);
 	free(rd);
@@ -1192,16 +1255,19 @@ static int step_free(const struct ctx *c, const struct mapping *m)
 
 	if (do_free(c, addr, m->len, 0))
 		return -1;
-	printf("FREE_VMA [0x%llx,0x%llx) done\n", (unsigned long long)addr,
+	say("FREE_VMA [0x%llx,0x%llx) done\n", (unsigned long long)addr,
 	       (unsigned long long)(addr + m->len));
+	rec.freed = true;
 	if (do_query(c, addr, 0, &r))
 		return -1;
+	rec.after = r;
+	rec.have_after = true;
 	print_verdict("after free: ", &r);
 	if (r.contains || (r.found && r.vm_start < addr + m->len)) {
 		fprintf(stderr, "the range is still mapped after FREE_VMA\n");
 		return -1;
 	}
-	printf("the range is gone (contains: no)\n");
+	say("the range is gone (contains: no)\n");
 	return 0;
 }
 
@@ -1262,30 +1328,90 @@ static int run_steps(struct ctx *c)
 
 	if (get_stats(c, &s, false))
 		return -1;
-	printf("device %s: %llu-page buffer, page size %lu\n", o->device,
+	rec.buffer_pages = s.buffer_pages;
+	say("device %s: %llu-page buffer, page size %lu\n", o->device,
 	       (unsigned long long)s.buffer_pages, c->page);
 	init_alloc(c, &a, addr, len, true);
 	if (!o->addr_set && (a.flags & FIXED_ANY) &&
 	    check_free(c, addr, page_align(len, c->page)))
 		return -1;
-	if (do_alloc(c, &a))
+	rec.alloc_ret = do_alloc(c, &a);
+	rec.req = a;
+	rec.have_req = true;
+	if (rec.alloc_ret)
 		return -1;
-	printf("alloced virt addr : 0x%llx\n", (unsigned long long)a.mapped);
+	rec.mapped = a.mapped;
+	rec.before = a.before;
+	rec.have_before = true;
+	say("alloced virt addr : 0x%llx\n", (unsigned long long)a.mapped);
 	print_verdict("before: ", &a.before);
 	print_sentence("        ", &a.before);
 	ret = map_steps(c, &a);
-	if (!get_stats(c, &s, false))
-		printf("faults served for this file: %llu\n",
-		       (unsigned long long)s.faults);
+	if (!get_stats(c, &s, false)) {
+		rec.faults = s.faults;
+		rec.have_faults = true;
+		say("faults served for this file: %llu\n",
+		    (unsigned long long)s.faults);
+	}
 	return ret;
 }
 
-/* The reference run; always ends with "result: PASS" or "result: FAIL". */
+static void j_run(const struct ctx *c, int ret)
+{
+	const struct mmap_test_alloc *a = &rec.req;
+	char buf[128];
+
+	j_begin(NULL);
+	j_str("request", "run");
+	j_str("device", c->o->device);
+	j_num("page_size", c->page);
+	j_num("buffer_pages", rec.buffer_pages);
+	if (rec.have_req) {
+		j_hex("addr", a->addr);
+		j_hex("len", a->len);
+		j_num("pgoff", a->pgoff);
+		mt_format_prot(a->prot, buf, sizeof(buf));
+		j_str("prot", buf);
+		mt_format_flags(a->flags, buf, sizeof(buf));
+		j_str("flags", buf);
+		j_str("alloc_errno_name", rec.alloc_ret ?
+		      mt_errno_name(rec.alloc_ret) : NULL);
+		j_hex("mapped", a->mapped);
+		if (before_copied(a))
+			j_report("before", &a->before);
+	}
+	j_str("kernel_message", rec.kernel_message[0] ?
+	      rec.kernel_message : NULL);
+	j_str("changed_message", rec.changed_message[0] ?
+	      rec.changed_message : NULL);
+	j_str("read_sees", rec.read_sees[0] ? rec.read_sees : NULL);
+	j_num("write_read_pages_ok", rec.pages_ok);
+	j_str("write_read", rec.write_read);
+	j_bool("freed", rec.freed);
+	if (rec.have_after)
+		j_report("after_free", &rec.after);
+	if (rec.have_faults)
+		j_num("faults", rec.faults);
+	j_str("result", ret ? "FAIL" : "PASS");
+	j_end();
+	putchar('\n');
+}
+
+/*
+ * The reference run; always ends with "result: PASS" or "result: FAIL"
+ * (with --json: one object whose "result" is "PASS" or "FAIL").
+ */
 static int cmd_run(struct ctx *c)
 {
-	int ret = run_steps(c);
+	int ret;
 
-	printf("result: %s\n", ret ? "FAIL" : "PASS");
+	text_quiet = c->o->json;
+	ret = run_steps(c);
+	text_quiet = false;
+	if (c->o->json)
+		j_run(c, ret);
+	else
+		printf("result: %s\n", ret ? "FAIL" : "PASS");
 	return ret ? 1 : 0;
 }
 
@@ -1394,6 +1520,667 @@ static int cmd_stats(struct ctx *c)
 	return check_expect(c->o, ret);
 }
 
+/* ---- tour: a guided sequence of what the kernel decides ----------------- */
+
+/*
+ * Each step explains in sentences what the module reported and checks it.
+ * Text: the sentences, "  check ...: ok" or "  FAIL: ...", and a verdict
+ * line per step.  --json: one line per step, a JSON object
+ *   {"step":N,"name":"...","verdict":"pass"|"fail"|"skip",<key numbers>,
+ *    "failure":"first failed check"|null,"note":"..."|null}
+ * and nothing else on stdout.
+ */
+struct tour {
+	struct ctx *c;
+	bool json;
+	int step, passed, failed, skipped;
+	const char *name;
+	bool fail, skip;
+	char failure[256], note[256];
+	char keys[2048];	/* JSON members of the current step */
+};
+
+static void t_begin(struct tour *t, const char *name, const char *title)
+{
+	t->step++;
+	t->name = name;
+	t->fail = t->skip = false;
+	t->failure[0] = t->note[0] = t->keys[0] = '\0';
+	say("\n== step %d/8: %s ==\n", t->step, title);
+}
+
+static void t_key(struct tour *t, const char *k, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void t_key(struct tour *t, const char *k, const char *fmt, ...)
+{
+	size_t len = strlen(t->keys);
+	va_list ap;
+
+	snprintf(t->keys + len, sizeof(t->keys) - len, ",\"%s\":", k);
+	len = strlen(t->keys);
+	va_start(ap, fmt);
+	vsnprintf(t->keys + len, sizeof(t->keys) - len, fmt, ap);
+	va_end(ap);
+}
+
+static void t_num(struct tour *t, const char *k, long long v)
+{
+	t_key(t, k, "%lld", v);
+}
+
+static void t_hex(struct tour *t, const char *k, __u64 v)
+{
+	t_key(t, k, "\"0x%llx\"", (unsigned long long)v);
+}
+
+static void t_yes(struct tour *t, const char *k, bool v)
+{
+	t_key(t, k, "%s", v ? "true" : "false");
+}
+
+/* A check of the step: prints it; the first failure is kept for JSON. */
+static bool t_check(struct tour *t, bool ok, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static bool t_check(struct tour *t, bool ok, const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	say("  %s %s\n", ok ? "check ok:" : "FAIL:", line);
+	if (!ok && !t->fail) {
+		t->fail = true;
+		snprintf(t->failure, sizeof(t->failure), "%s", line);
+	}
+	return ok;
+}
+
+/* An ioctl or syscall the step needs failed: the step fails. */
+static void t_broken(struct tour *t, const char *what, int err)
+{
+	t_check(t, false, "%s failed: %s", what, mt_errno_name(err));
+}
+
+static void t_skip(struct tour *t, const char *why)
+{
+	t->skip = true;
+	snprintf(t->note, sizeof(t->note), "%s", why);
+	say("  skipped: %s\n", why);
+}
+
+static void t_end(struct tour *t)
+{
+	const char *v = t->fail ? "fail" : t->skip ? "skip" : "pass";
+
+	if (t->fail)
+		t->failed++;
+	else if (t->skip)
+		t->skipped++;
+	else
+		t->passed++;
+	if (!t->json) {
+		say("-> step %d %s: %s\n", t->step, t->name,
+		    t->fail ? "FAIL" : t->skip ? "SKIP" : "PASS");
+		return;
+	}
+	j_begin(NULL);
+	j_num("step", t->step);
+	j_str("name", t->name);
+	j_str("verdict", v);
+	fputs(t->keys, stdout);
+	j_str("failure", t->fail ? t->failure : NULL);
+	j_str("note", t->note[0] ? t->note : NULL);
+	j_end();
+	putchar('\n');
+}
+
+/* ALLOC_VMA without the printing of do_alloc(); 0 or -errno. */
+static int t_alloc(struct tour *t, struct mmap_test_alloc *a, __u64 addr,
+		   __u64 pages, __u64 pgoff, __u32 prot, __u32 flags)
+{
+	memset(a, 0, sizeof(*a));
+	a->addr = addr;
+	a->len = pages * t->c->page;
+	a->pgoff = pgoff;
+	a->prot = prot;
+	a->flags = flags;
+	return mt_ioctl(t->c->fd, IOCTL_ALLOC_VMA, a);
+}
+
+static int t_free(struct tour *t, __u64 addr, __u64 pages)
+{
+	struct mmap_test_free f = { .addr = addr, .len = pages * t->c->page };
+
+	return mt_ioctl(t->c->fd, IOCTL_FREE_VMA, &f);
+}
+
+static int t_query(struct tour *t, __u64 addr, struct mmap_test_vma_report *r)
+{
+	struct mmap_test_query q = { .addr = addr };
+	int ret = mt_ioctl(t->c->fd, IOCTL_QUERY_VMA, &q);
+
+	*r = q.report;
+	return ret;
+}
+
+static int t_stats(struct tour *t, struct mmap_test_stats *s)
+{
+	memset(s, 0, sizeof(*s));
+	return mt_ioctl(t->c->fd, IOCTL_GET_STATS, s);
+}
+
+/* A free range of @pages pages (mapped by mmap(2), then unmapped); 0: none. */
+static __u64 free_range(struct tour *t, unsigned long pages)
+{
+	size_t len = pages * t->c->page;
+	void *p = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return 0;
+	munmap(p, len);
+	return (uintptr_t)p;
+}
+
+static void tour_find_vma(struct tour *t)
+{
+	unsigned long pg = t->c->page;
+	struct mmap_test_vma_report g, in;
+	unsigned char *p;
+	__u64 hole;
+	int ret;
+
+	t_begin(t, "find_vma_gap", "find_vma() on a gap vs inside a VMA");
+	p = mmap(NULL, 3 * pg, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		t_broken(t, "mmap of 3 PROT_NONE pages", errno);
+		goto out;
+	}
+	munmap(p + pg, pg);
+	hole = (uintptr_t)(p + pg);
+	say("mmap() gave 3 PROT_NONE pages at 0x%llx; munmap() of the middle one leaves a 1-page hole at 0x%llx.\n",
+	    (unsigned long long)(uintptr_t)p, (unsigned long long)hole);
+	ret = t_query(t, hole, &g);
+	if (!ret)
+		ret = t_query(t, (uintptr_t)p, &in);
+	if (ret) {
+		t_broken(t, "QUERY_VMA", -ret);
+		goto unmap;
+	}
+	say("QUERY of the hole: find_vma() returned [0x%llx,0x%llx): found %s, contains %s, gap 0x%llx (%llu page).\n",
+	    (unsigned long long)g.vm_start, (unsigned long long)g.vm_end,
+	    g.found ? "yes" : "no", g.contains ? "yes" : "no",
+	    (unsigned long long)g.gap, (unsigned long long)(g.gap / pg));
+	say("  find_vma() returns the first VMA that ends above the address, so it 'found' the VMA above the hole although the address itself is not mapped: a non-NULL find_vma() does not mean the address is inside it.\n");
+	say("QUERY of the first page: [0x%llx,0x%llx) contains %s: the address is inside that VMA.\n",
+	    (unsigned long long)in.vm_start, (unsigned long long)in.vm_end,
+	    in.contains ? "yes" : "no");
+	t_hex(t, "hole", hole);
+	t_yes(t, "gap_found", g.found);
+	t_yes(t, "gap_contains", g.contains);
+	t_num(t, "gap_pages", g.gap / pg);
+	t_yes(t, "inside_contains", in.contains);
+	t_check(t, g.found && !g.contains && g.gap == pg &&
+		g.vm_start == hole + pg,
+		"hole: found yes, contains no, gap 1 page, VMA above starts at 0x%llx",
+		(unsigned long long)(hole + pg));
+	t_check(t, in.found && in.contains, "first page: contains yes");
+unmap:
+	munmap(p, pg);
+	munmap(p + 2 * pg, pg);
+out:
+	t_end(t);
+}
+
+static void tour_hint(struct tour *t)
+{
+	struct mmap_test_alloc a1, a2;
+	__u64 hint;
+	int r1, r2;
+
+	t_begin(t, "hint", "a hint honoured vs moved");
+	hint = free_range(t, 1);
+	if (!hint) {
+		t_broken(t, "finding a free page", errno);
+		goto out;
+	}
+	r1 = t_alloc(t, &a1, hint, 1, 0, PROT_READ,
+		     MMAP_TEST_SHARED);
+	if (r1) {
+		t_broken(t, "ALLOC_VMA at a free hint", -r1);
+		goto out;
+	}
+	say("ALLOC 1 device page with hint 0x%llx (no FIXED flag): before it, find_vma(hint) contains %s, so the range was free; mapped at 0x%llx.\n",
+	    (unsigned long long)hint, a1.before.contains ? "yes" : "no",
+	    (unsigned long long)a1.mapped);
+	r2 = t_alloc(t, &a2, hint, 1, 0, PROT_READ, MMAP_TEST_SHARED);
+	if (r2) {
+		t_broken(t, "ALLOC_VMA at an occupied hint", -r2);
+		t_free(t, a1.mapped, 1);
+		goto out;
+	}
+	say("ALLOC again with the same hint: find_vma(hint) now contains %s ([0x%llx,0x%llx)), so the kernel treated the hint as a suggestion only and mapped at 0x%llx instead.\n",
+	    a2.before.contains ? "yes" : "no",
+	    (unsigned long long)a2.before.vm_start,
+	    (unsigned long long)a2.before.vm_end,
+	    (unsigned long long)a2.mapped);
+	t_hex(t, "hint", hint);
+	t_hex(t, "first_mapped", a1.mapped);
+	t_hex(t, "second_mapped", a2.mapped);
+	t_check(t, a1.mapped == hint && !a1.before.contains,
+		"free hint honoured: mapped == hint");
+	t_check(t, a2.mapped != hint && a2.before.contains,
+		"occupied hint: moved elsewhere, before report contains yes");
+	t_free(t, a1.mapped, 1);
+	t_free(t, a2.mapped, 1);
+out:
+	t_end(t);
+}
+
+static void tour_fixed(struct tour *t)
+{
+	static const char old[] = "old contents";
+	struct mmap_test_alloc a, nr, fx;
+	unsigned char *p;
+	char now[sizeof(old)];
+	int ret;
+
+	t_begin(t, "fixed_noreplace", "MAP_FIXED vs MAP_FIXED_NOREPLACE");
+	ret = t_alloc(t, &a, 0, 1, 0, PROT_READ | PROT_WRITE,
+		      MMAP_TEST_PRIVATE | MMAP_TEST_ANON);
+	if (ret) {
+		t_broken(t, "ALLOC_VMA of an anon page", -ret);
+		goto out;
+	}
+	p = (unsigned char *)(uintptr_t)a.mapped;
+	memcpy(p, old, sizeof(old));
+	say("ALLOC 1 anon page at 0x%llx and write \"%s\" into it.\n",
+	    (unsigned long long)a.mapped, old);
+	ret = t_alloc(t, &nr, a.mapped, 1, 0, PROT_READ | PROT_WRITE,
+		      MMAP_TEST_PRIVATE | MMAP_TEST_ANON |
+		      MMAP_TEST_FIXED_NOREPLACE);
+	say("FIXED_NOREPLACE over it: %s%s; the before report shows the overlapping VMA [0x%llx,0x%llx) (contains %s), which the kernel refused to replace.\n",
+	    ret ? "failed with " : "succeeded",
+	    ret ? mt_errno_name(ret) : "",
+	    (unsigned long long)nr.before.vm_start,
+	    (unsigned long long)nr.before.vm_end,
+	    nr.before.contains ? "yes" : "no");
+	t_key(t, "noreplace_errno", "\"%s\"", mt_errno_name(ret));
+	t_hex(t, "overlap_start", nr.before.vm_start);
+	t_hex(t, "overlap_end", nr.before.vm_end);
+	t_check(t, ret == -EEXIST && nr.before.contains &&
+		nr.before.vm_start <= a.mapped &&
+		a.mapped < nr.before.vm_end,
+		"NOREPLACE over an occupied range: EEXIST, before shows the VMA");
+	if (!ret)
+		goto free;
+	ret = t_alloc(t, &fx, a.mapped, 1, 0, PROT_READ | PROT_WRITE,
+		      MMAP_TEST_PRIVATE | MMAP_TEST_ANON | MMAP_TEST_FIXED);
+	if (ret) {
+		t_broken(t, "ALLOC_VMA FIXED", -ret);
+		goto free;
+	}
+	memcpy(now, p, sizeof(now));
+	say("FIXED at the same address: mapped at 0x%llx; the old page was unmapped and replaced, the first byte is now 0x%02x (a fresh zero page, \"%s\" is gone).\n",
+	    (unsigned long long)fx.mapped, (unsigned char)now[0], old);
+	t_hex(t, "fixed_mapped", fx.mapped);
+	t_num(t, "first_byte_after", (unsigned char)now[0]);
+	t_check(t, fx.mapped == a.mapped && fx.before.contains &&
+		memcmp(now, old, sizeof(old)) && !now[0],
+		"FIXED over it: replaced at the same address, old contents gone");
+free:
+	t_free(t, a.mapped, 1);
+out:
+	t_end(t);
+}
+
+static void tour_merge(struct tour *t)
+{
+	unsigned long pg = t->c->page;
+	struct mmap_test_vma_report r0, r;
+	struct mmap_test_alloc a1, a2;
+	__u64 base;
+	int ret;
+
+	t_begin(t, "merge", "adjacent anon mappings merge into one VMA");
+	base = free_range(t, 4);
+	if (!base) {
+		t_broken(t, "finding 4 free pages", errno);
+		goto out;
+	}
+	ret = t_query(t, base, &r0);
+	if (!ret)
+		ret = t_alloc(t, &a1, base + pg, 1, 0, PROT_READ | PROT_WRITE,
+			      MMAP_TEST_PRIVATE | MMAP_TEST_ANON |
+			      MMAP_TEST_FIXED_NOREPLACE);
+	if (ret) {
+		t_broken(t, "QUERY/ALLOC of the first page", -ret);
+		goto out;
+	}
+	ret = t_alloc(t, &a2, base + 2 * pg, 1, 0, PROT_READ | PROT_WRITE,
+		      MMAP_TEST_PRIVATE | MMAP_TEST_ANON |
+		      MMAP_TEST_FIXED_NOREPLACE);
+	if (ret) {
+		t_broken(t, "ALLOC of the adjacent page", -ret);
+		goto free;
+	}
+	ret = t_query(t, base + pg, &r);
+	if (ret) {
+		t_broken(t, "QUERY_VMA", -ret);
+		goto free;
+	}
+	say("nr_vmas was %u; ALLOC 1 anon page at 0x%llx (free on both sides): nr_vmas %u; ALLOC the next page at 0x%llx: nr_vmas %u.\n",
+	    r0.nr_vmas, (unsigned long long)(base + pg), a2.before.nr_vmas,
+	    (unsigned long long)(base + 2 * pg), r.nr_vmas);
+	say("  The second mapping has the same flags and touches the first, so vm_mmap() extended the existing VMA instead of adding one: QUERY shows one VMA [0x%llx,0x%llx).\n",
+	    (unsigned long long)r.vm_start, (unsigned long long)r.vm_end);
+	t_num(t, "nr_vmas_before", r0.nr_vmas);
+	t_num(t, "nr_vmas_after_first", a2.before.nr_vmas);
+	t_num(t, "nr_vmas_after", r.nr_vmas);
+	t_num(t, "merged_pages", (r.vm_end - r.vm_start) / pg);
+	t_check(t, r.nr_vmas == r0.nr_vmas + 1,
+		"two mappings, nr_vmas +1 not +2 (%u -> %u)", r0.nr_vmas,
+		r.nr_vmas);
+	t_check(t, r.contains && r.vm_start == base + pg &&
+		r.vm_end == base + 3 * pg, "one VMA covers both pages");
+free:
+	t_free(t, base + pg, 2);
+out:
+	t_end(t);
+}
+
+static void tour_split(struct tour *t)
+{
+	unsigned long pg = t->c->page;
+	struct mmap_test_stats s0, s1, s2;
+	struct mmap_test_vma_report r;
+	struct mmap_test_alloc a;
+	long long opens, closes, live;
+	int ret;
+
+	t_begin(t, "split", "partial FREE splits a device VMA (->open)");
+	ret = t_stats(t, &s0);
+	if (!ret)
+		ret = t_alloc(t, &a, 0, 3, 0, PROT_READ | PROT_WRITE,
+			      MMAP_TEST_SHARED);
+	if (ret) {
+		t_broken(t, "STATS/ALLOC of 3 device pages", -ret);
+		goto out;
+	}
+	ret = t_stats(t, &s1);
+	if (!ret)
+		ret = t_free(t, a.mapped + pg, 1);
+	if (!ret)
+		ret = t_stats(t, &s2);
+	if (!ret)
+		ret = t_query(t, a.mapped + pg, &r);
+	if (ret) {
+		t_broken(t, "STATS/FREE/QUERY", -ret);
+		goto free;
+	}
+	opens = s2.vma_opens - s1.vma_opens;
+	closes = s2.vma_closes - s1.vma_closes;
+	live = s2.live_vmas - s1.live_vmas;
+	say("ALLOC 3 device pages at 0x%llx: live_vmas %llu -> %llu (->mmap made one VMA).\n",
+	    (unsigned long long)a.mapped, (unsigned long long)s0.live_vmas,
+	    (unsigned long long)s1.live_vmas);
+	say("FREE the middle page: vma_opens +%lld, vma_closes +%lld, live_vmas %llu -> %llu.\n",
+	    opens, closes, (unsigned long long)s1.live_vmas,
+	    (unsigned long long)s2.live_vmas);
+	say("  Unmapping the middle splits the VMA; each piece split off is a new VMA, announced to the driver by ->open; the unmapped middle gets ->close. Two pieces stay: live +1.\n");
+	t_num(t, "vma_opens_delta", opens);
+	t_num(t, "vma_closes_delta", closes);
+	t_num(t, "live_vmas_before", s1.live_vmas);
+	t_num(t, "live_vmas_after", s2.live_vmas);
+	t_check(t, s1.live_vmas == s0.live_vmas + 1, "ALLOC: live_vmas +1");
+	t_check(t, opens >= 1 && live == 1 && opens - closes == live,
+		"partial FREE: ->open called (%lld), live_vmas +1", opens);
+	t_check(t, !r.contains, "the middle page is gone");
+free:
+	t_free(t, a.mapped, 3);
+out:
+	t_end(t);
+}
+
+/* Write @msg in a child process; is it visible in the parent? */
+static int child_write(unsigned char *p, const char *msg)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		strcpy((char *)p, msg);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		return -1;
+	return 0;
+}
+
+static void tour_kinds(struct tour *t)
+{
+	static const char priv[] = "private write", shrd[] = "shared write";
+	static const char kid[] = "child write";
+	unsigned long pg = t->c->page;
+	struct mmap_test_alloc a;
+	char *buf = malloc(pg);
+	unsigned char *p;
+	int ret;
+
+	t_begin(t, "mapping_kinds", "four kinds of mapping: COW or not");
+	if (!buf) {
+		t_broken(t, "malloc", ENOMEM);
+		goto out;
+	}
+	/* device private */
+	ret = t_alloc(t, &a, 0, 1, 0, PROT_READ | PROT_WRITE,
+		      MMAP_TEST_PRIVATE);
+	if (ret) {
+		t_broken(t, "ALLOC device private", -ret);
+		goto out;
+	}
+	p = (unsigned char *)(uintptr_t)a.mapped;
+	strcpy((char *)p, priv);
+	if (pread(t->c->fd, buf, pg, 0) != (ssize_t)pg) {
+		t_broken(t, "pread", errno);
+		t_free(t, a.mapped, 1);
+		goto out;
+	}
+	buf[40] = '\0';
+	say("device PRIVATE: wrote \"%s\" through the mapping; pread() of the file still sees \"%s\": the write went to a private copy-on-write page.\n",
+	    priv, buf);
+	t_yes(t, "device_private_visible_to_pread", !strcmp(buf, priv));
+	t_check(t, strcmp(buf, priv) && !strcmp((char *)p, priv),
+		"device private write invisible to pread()");
+	t_free(t, a.mapped, 1);
+	/* device shared, page 1 */
+	ret = t_alloc(t, &a, 0, 1, 1, PROT_READ | PROT_WRITE,
+		      MMAP_TEST_SHARED);
+	if (ret) {
+		t_broken(t, "ALLOC device shared", -ret);
+		goto out;
+	}
+	p = (unsigned char *)(uintptr_t)a.mapped;
+	strcpy((char *)p, shrd);
+	if (pread(t->c->fd, buf, pg, pg) != (ssize_t)pg) {
+		t_broken(t, "pread", errno);
+		t_free(t, a.mapped, 1);
+		goto out;
+	}
+	buf[40] = '\0';
+	say("device SHARED (buffer page 1): wrote \"%s\"; pread() sees \"%s\": the mapping is the driver's buffer page itself.\n",
+	    shrd, buf);
+	t_yes(t, "device_shared_visible_to_pread", !strcmp(buf, shrd));
+	t_check(t, !strcmp(buf, shrd), "device shared write visible to pread()");
+	t_free(t, a.mapped, 1);
+	/* anon private and anon shared: a forked child writes */
+	ret = t_alloc(t, &a, 0, 1, 0, PROT_READ | PROT_WRITE,
+		      MMAP_TEST_PRIVATE | MMAP_TEST_ANON);
+	if (ret) {
+		t_broken(t, "ALLOC anon private", -ret);
+		goto out;
+	}
+	p = (unsigned char *)(uintptr_t)a.mapped;
+	strcpy((char *)p, "parent");
+	if (child_write(p, kid)) {
+		t_broken(t, "fork/child", errno);
+	} else {
+		say("anon PRIVATE: a forked child wrote \"%s\"; the parent still sees \"%s\": fork() made the page copy-on-write.\n",
+		    kid, p);
+		t_yes(t, "anon_private_child_visible", !strcmp((char *)p, kid));
+		t_check(t, !strcmp((char *)p, "parent"),
+			"anon private: child's write invisible to the parent");
+	}
+	t_free(t, a.mapped, 1);
+	ret = t_alloc(t, &a, 0, 1, 0, PROT_READ | PROT_WRITE,
+		      MMAP_TEST_SHARED | MMAP_TEST_ANON);
+	if (ret) {
+		t_broken(t, "ALLOC anon shared", -ret);
+		goto out;
+	}
+	p = (unsigned char *)(uintptr_t)a.mapped;
+	strcpy((char *)p, "parent");
+	if (child_write(p, kid)) {
+		t_broken(t, "fork/child", errno);
+	} else {
+		say("anon SHARED (shmem, backing \"file\"): the child wrote \"%s\"; the parent sees \"%s\": both map the same page.\n",
+		    kid, p);
+		t_yes(t, "anon_shared_child_visible", !strcmp((char *)p, kid));
+		t_check(t, !strcmp((char *)p, kid),
+			"anon shared: child's write visible to the parent");
+	}
+	t_free(t, a.mapped, 1);
+out:
+	free(buf);
+	t_end(t);
+}
+
+/* Read one byte of each of @pages pages. */
+static void touch_pages(const unsigned char *p, unsigned long pages,
+			unsigned long pg)
+{
+	unsigned long i;
+
+	for (i = 0; i < pages; i++)
+		(void)*(const volatile unsigned char *)(p + i * pg);
+}
+
+static void tour_populate(struct tour *t)
+{
+	struct mmap_test_stats s0, s1, s2;
+	struct mmap_test_alloc a;
+	const unsigned long pages = 4;
+	int ret;
+
+	t_begin(t, "populate", "MMAP_TEST_POPULATE faults pages in up front");
+	ret = t_stats(t, &s0);
+	if (!ret)
+		ret = t_alloc(t, &a, 0, pages, 0, PROT_READ,
+			      MMAP_TEST_PRIVATE | MMAP_TEST_POPULATE);
+	if (!ret)
+		ret = t_stats(t, &s1);
+	if (ret) {
+		t_broken(t, "STATS/ALLOC with POPULATE", -ret);
+		goto out;
+	}
+	touch_pages((unsigned char *)(uintptr_t)a.mapped, pages, t->c->page);
+	ret = t_stats(t, &s2);
+	if (ret) {
+		t_broken(t, "GET_STATS", -ret);
+		goto free;
+	}
+	say("ALLOC %lu private device pages with POPULATE: %llu faults during the ALLOC itself (vm_mmap() faulted the pages in); reading every page afterwards: %llu faults.\n",
+	    pages, (unsigned long long)(s1.faults - s0.faults),
+	    (unsigned long long)(s2.faults - s1.faults));
+	t_num(t, "pages", pages);
+	t_num(t, "faults_during_alloc", s1.faults - s0.faults);
+	t_num(t, "faults_during_touch", s2.faults - s1.faults);
+	t_check(t, s1.faults - s0.faults >= 1,
+		"ALLOC with POPULATE served faults");
+	t_check(t, s2.faults == s1.faults, "touch after POPULATE: 0 faults");
+free:
+	t_free(t, a.mapped, pages);
+out:
+	t_end(t);
+}
+
+static void tour_fault_around(struct tour *t)
+{
+	struct mmap_test_stats s0, s1;
+	struct mmap_test_alloc a;
+	unsigned long pages;
+	__u64 faults, around;
+	int ret;
+
+	t_begin(t, "fault_around", "fault-around on a shared device mapping");
+	ret = t_stats(t, &s0);
+	if (ret) {
+		t_broken(t, "GET_STATS", -ret);
+		goto out;
+	}
+	pages = s0.buffer_pages < 64 ? s0.buffer_pages : 64;
+	ret = t_alloc(t, &a, 0, pages, 0, PROT_READ, MMAP_TEST_SHARED);
+	if (!ret)
+		ret = t_stats(t, &s0);
+	if (ret) {
+		t_broken(t, "ALLOC/STATS", -ret);
+		goto out;
+	}
+	touch_pages((unsigned char *)(uintptr_t)a.mapped, pages, t->c->page);
+	ret = t_stats(t, &s1);
+	if (ret) {
+		t_broken(t, "GET_STATS", -ret);
+		goto free;
+	}
+	faults = s1.faults - s0.faults;
+	around = s1.pages_around - s0.pages_around;
+	say("read one byte of each of %lu pages of a shared device mapping, in order: %llu faults for %lu pages (%.2f per page), %llu pages mapped by fault-around (->map_pages).\n",
+	    pages, (unsigned long long)faults, pages,
+	    pages ? (double)faults / pages : 0.0, (unsigned long long)around);
+	say("  On a read fault of a shared file mapping the kernel asks ->map_pages to map the neighbouring pages too (fault_around_bytes), so most pages never fault.\n");
+	t_num(t, "pages", pages);
+	t_num(t, "faults", faults);
+	t_num(t, "pages_around", around);
+	if (s0.buffer_pages < 32) {
+		t_skip(t, "buffer_pages < 32: too few pages to show fault-around (load with buffer_pages=64 or more)");
+		goto free;
+	}
+	t_check(t, around > 0 && faults < pages,
+		"fault-around mapped pages (%llu) and faults < pages (%llu < %lu)",
+		(unsigned long long)around, (unsigned long long)faults, pages);
+free:
+	t_free(t, a.mapped, pages);
+out:
+	t_end(t);
+}
+
+/* The tour: exit 0 if no step failed (skipped steps are not passes). */
+static int cmd_tour(struct ctx *c)
+{
+	struct tour t = { .c = c, .json = c->o->json };
+
+	text_quiet = t.json;
+	say("A tour of what the kernel decides, as the mmap-test module reports it.\n");
+	tour_find_vma(&t);
+	tour_hint(&t);
+	tour_fixed(&t);
+	tour_merge(&t);
+	tour_split(&t);
+	tour_kinds(&t);
+	tour_populate(&t);
+	tour_fault_around(&t);
+	say("\ntour: %d passed, %d failed, %d skipped\n", t.passed, t.failed,
+	    t.skipped);
+	text_quiet = false;
+	return t.failed ? 1 : 0;
+}
+
 /* ---- hold: keep a mapping of a closed fd alive -------------------------- */
 
 static volatile sig_atomic_t stop_requested;
@@ -1439,10 +2226,20 @@ static int cmd_hold(struct ctx *c)
 	struct mapping m;
 	unsigned char byte = 0;
 	unsigned long i;
+	int ret;
 
 	get_stats(c, &(struct mmap_test_stats){ 0 }, true);
 	init_alloc(c, &a, o->addr, o->len_set ? o->len : c->page, o->addr_set);
-	if (do_alloc(c, &a))
+	ret = do_alloc(c, &a);
+	if (ret && o->json) {
+		j_result(c, REQ_ALLOC, ret, &a);
+		j_str("command", "hold");
+		if (before_copied(&a))
+			j_report("before", &a.before);
+		j_end();
+		putchar('\n');
+	}
+	if (ret)
 		return 1;
 	m.p = (unsigned char *)(uintptr_t)a.mapped;
 	m.pages = page_align(a.len, c->page) / c->page;
@@ -1458,7 +2255,18 @@ static int cmd_hold(struct ctx *c)
 	}
 	close(c->fd);
 	c->fd = -1;
-	printf("holding 0x%llx\n", (unsigned long long)a.mapped);
+	if (o->json) {
+		j_begin(NULL);
+		j_str("request", "hold");
+		j_bool("ok", true);
+		j_hex("holding", a.mapped);
+		j_hex("len", page_align(a.len, c->page));
+		j_num("pages", m.pages);
+		j_end();
+		putchar('\n');
+	} else {
+		printf("holding 0x%llx\n", (unsigned long long)a.mapped);
+	}
 	fflush(stdout);
 	wait_for_stop(o->until_signal);
 	return 0;
@@ -1470,6 +2278,7 @@ int main(int argc, char **argv)
 		[CMD_RUN] = cmd_run, [CMD_ALLOC] = cmd_alloc,
 		[CMD_FREE] = cmd_free, [CMD_QUERY] = cmd_query,
 		[CMD_STATS] = cmd_stats, [CMD_HOLD] = cmd_hold,
+		[CMD_TOUR] = cmd_tour,
 	};
 	struct opts o = { 0 };
 	struct ctx c = { .o = &o, .fd = -1 };
@@ -1486,10 +2295,12 @@ int main(int argc, char **argv)
 	if (ret && o.json) {
 		j_result(&c, REQ_OPEN, ret, NULL);
 		j_str("device", o.device);
+		if (o.cmd == CMD_RUN || o.cmd == CMD_TOUR)
+			j_str("result", "FAIL");
 		j_end();
 		putchar('\n');
 	}
-	if (ret && o.cmd == CMD_RUN)
+	if (ret && o.cmd == CMD_RUN && !o.json)
 		printf("result: FAIL\n");
 	if (ret)
 		return o.expect_set && -ret == o.expect ? 0 : 1;
