@@ -9,7 +9,9 @@
 #   ok N name # SKIP reason    skip (never a pass)
 # The kselftest programs in /selftests print their own TAP; their result
 # lines are renamed "<program>:<test>", and a program that stops early or
-# exits inconsistently adds one failing line.  Ends with "CHECK-END".
+# exits inconsistently adds one failing line.  Then `test-mmap tour` (text,
+# and --json: 8 step objects, none failed) and the mmap_test trace events
+# (tracefs missing is a failure).  Ends with "CHECK-END".
 # Settings from /guest/env: TARGET, FUZZ_CALLS (default 1000000),
 # FUZZ_SECONDS (time cap of the fuzzer, default 120), MODULE_PARAMS
 # (insmod parameters of the first load, default none).
@@ -112,6 +114,92 @@ for b in /selftests/*; do
 		result 1 "$name.exit" "exit status $rc without a failing test"
 	fi
 done
+
+# --- tour ----------------------------------------------------------------
+section tour
+run_prefixed tour test-mmap tour
+rc=$?
+result "$rc" tour "test-mmap tour: exit status $rc"
+
+# --json: JSON lines, exactly one object per step 1..8, none failed.
+test-mmap tour --json >/tmp/tour.json 2>/tmp/tour.err
+rc=$?
+sed 's/^/tour-json| /' /tmp/tour.json /tmp/tour.err
+lines=$(grep -c . /tmp/tour.json)
+objs=$(grep -cE '^\{"step":[1-8],"name":"[a-z_]+","verdict":"(pass|fail|skip)",.*\}$' \
+	/tmp/tour.json)
+fails=$(grep -c '"verdict":"fail"' /tmp/tour.json)
+i=1
+numbered=0
+while [ $i -le 8 ]; do
+	grep -q "^{\"step\":$i," /tmp/tour.json && numbered=$((numbered + 1))
+	i=$((i + 1))
+done
+[ "$rc" = 0 ] && [ "$lines" = 8 ] && [ "$objs" = 8 ] &&
+	[ "$numbered" = 8 ] && [ "$fails" = 0 ]
+result $? tour_json \
+	"exit status $rc, $lines lines, $objs step objects, steps 1-8: $numbered, $fails failed"
+
+# --- trace events ---------------------------------------------------------
+section trace events
+TR=/sys/kernel/tracing
+EV=$TR/events/mmap_test
+
+# trace_cmd OUT CMD...: run CMD with the module's events enabled; the
+# trace goes to OUT, the buffer is cleared before and after.
+trace_cmd() {
+	_out=$1
+	shift
+	: >"$TR/trace"
+	echo 1 >"$EV/enable"
+	"$@" >/dev/null 2>&1
+	_rc=$?
+	echo 0 >"$EV/enable"
+	cat "$TR/trace" >"$_out"
+	: >"$TR/trace"
+	sed -n '/^[^#]/p' "$_out" | head -n 12 | sed 's/^/trace| /'
+	return $_rc
+}
+
+# trace_missing FILE EVENT...: the events with no line in FILE
+trace_missing() {
+	_f=$1
+	shift
+	_m=
+	for _e in "$@"; do
+		grep -q " $_e: " "$_f" || _m="$_m $_e"
+	done
+	echo "$_m"
+}
+
+if [ -f "$TR/trace" ] && [ -d "$EV" ]; then
+	missing=
+	for e in alloc free query fault map_pages open close; do
+		[ -f "$EV/$e/enable" ] || missing="$missing $e"
+	done
+	[ -z "$missing" ]
+	result $? trace.events_present "missing in $EV:$missing"
+
+	trace_cmd /tmp/trace.run test-mmap
+	rc=$?
+	missing=$(trace_missing /tmp/trace.run alloc free query fault open close)
+	[ "$rc" = 0 ] && [ -z "$missing" ]
+	result $? trace.test_mmap \
+		"test-mmap exit status $rc; no trace line of:${missing:- (none)}"
+
+	trace_cmd /tmp/trace.tour test-mmap tour
+	rc=$?
+	missing=$(trace_missing /tmp/trace.tour alloc free query fault \
+		map_pages open close)
+	[ "$rc" = 0 ] && [ -z "$missing" ]
+	result $? trace.tour_map_pages \
+		"test-mmap tour exit status $rc; no trace line of:${missing:- (none)}"
+else
+	# tracefs is mounted by /init and these kernels have it: a failure.
+	result 1 trace.events_present "no $TR/trace or no $EV (tracefs?)"
+	result 1 trace.test_mmap "no tracefs"
+	result 1 trace.tour_map_pages "no tracefs"
+fi
 
 # --- fuzzer (debug kernel only) -----------------------------------------
 section fuzzer
