@@ -14,6 +14,7 @@
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/sched/mm.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include "mmap_test_conftest.h"
 
@@ -73,6 +74,23 @@ static inline long compat_ptr_ioctl(struct file *file, unsigned int cmd,
 		return -ENOIOCTLCMD;
 	return file->f_op->unlocked_ioctl(file, cmd,
 					  (unsigned long)compat_ptr(arg));
+}
+#endif
+
+/* A macro of seq_file.h since 4.16: tested for directly. */
+#ifndef DEFINE_SHOW_ATTRIBUTE
+#define DEFINE_SHOW_ATTRIBUTE(__name)					\
+static int __name ## _open(struct inode *inode, struct file *file)	\
+{									\
+	return single_open(file, __name ## _show, inode->i_private);	\
+}									\
+									\
+static const struct file_operations __name ## _fops = {			\
+	.owner		= THIS_MODULE,					\
+	.open		= __name ## _open,				\
+	.read		= seq_read,					\
+	.llseek		= seq_lseek,					\
+	.release	= single_release,				\
 }
 #endif
 

@@ -266,31 +266,8 @@ static int mmap_test_results_show(struct seq_file *m, void *unused)
 	return 0;
 }
 
-static int mmap_test_stats_open(struct inode *inode, struct file *file)
-{
-	return single_open(file, mmap_test_stats_show, inode->i_private);
-}
-
-static int mmap_test_results_open(struct inode *inode, struct file *file)
-{
-	return single_open(file, mmap_test_results_show, inode->i_private);
-}
-
-static const struct file_operations mmap_test_stats_fops = {
-	.owner		= THIS_MODULE,
-	.open		= mmap_test_stats_open,
-	.read		= seq_read,
-	.llseek		= seq_lseek,
-	.release	= single_release,
-};
-
-static const struct file_operations mmap_test_results_fops = {
-	.owner		= THIS_MODULE,
-	.open		= mmap_test_results_open,
-	.read		= seq_read,
-	.llseek		= seq_lseek,
-	.release	= single_release,
-};
+DEFINE_SHOW_ATTRIBUTE(mmap_test_stats);
+DEFINE_SHOW_ATTRIBUTE(mmap_test_results);
 
 static int __init mmap_test_init(void)
 {
