@@ -1728,24 +1728,38 @@ TEST_F(mt, pages_map_past_buffer_einval)
 static const int touched[] = { 0, 2, 3, 5, 7, 0, 3, 7 };
 #define NR_TOUCHED	5
 
+/*
+ * Map 8 pages read-write with @share, write the touched[] pages and check
+ * that the file counted one fault per distinct page.  Write faults never use
+ * fault-around, so the count is exact for private and shared mappings alike.
+ */
+static void write_touched_pages(struct __test_metadata *_metadata,
+				struct mt_ctx *c, __u32 share,
+				struct mmap_test_stats *s0,
+				struct mmap_test_stats *s1)
+{
+	size_t i;
+	char *p;
+
+	p = mt_map(_metadata, c, c->fd, 0, 8 * pg, 0, PROT_READ | PROT_WRITE,
+		   share);
+	*s0 = mt_stats(_metadata, c->fd);
+	for (i = 0; i < MT_ARRAY_SIZE(touched); i++)
+		p[touched[i] * pg + 5] = 'w';
+	*s1 = mt_stats(_metadata, c->fd);
+	ASSERT_EQ((__u64)NR_TOUCHED, s1->faults - s0->faults)
+		TH_LOG("%d distinct pages written, %llu faults counted",
+		       NR_TOUCHED, (unsigned long long)(s1->faults - s0->faults));
+}
+
 TEST_F(mt, pages_faults_private_write_exact)
 {
 	struct mt_ctx *c = &self->c;
 	struct mmap_test_stats s0, s1;
-	size_t i;
-	char *p;
 
 	if (c->bp < 8)
 		SKIP(return, "needs buffer_pages >= 8, module has %lu", c->bp);
-	p = mt_map(_metadata, c, c->fd, 0, 8 * pg, 0, PROT_READ | PROT_WRITE,
-		   MMAP_TEST_PRIVATE);
-	s0 = mt_stats(_metadata, c->fd);
-	for (i = 0; i < MT_ARRAY_SIZE(touched); i++)
-		p[touched[i] * pg + 5] = 'w';
-	s1 = mt_stats(_metadata, c->fd);
-	ASSERT_EQ((__u64)NR_TOUCHED, s1.faults - s0.faults)
-		TH_LOG("%d distinct pages written, %llu faults counted",
-		       NR_TOUCHED, (unsigned long long)(s1.faults - s0.faults));
+	write_touched_pages(_metadata, c, MMAP_TEST_PRIVATE, &s0, &s1);
 	ASSERT_EQ(s1.faults - s0.faults, s1.total_faults - s0.total_faults);
 	ASSERT_EQ(0ULL, s1.pages_around - s0.pages_around);
 }
@@ -1754,20 +1768,10 @@ TEST_F(mt, pages_faults_shared_write_exact)
 {
 	struct mt_ctx *c = &self->c;
 	struct mmap_test_stats s0, s1;
-	size_t i;
-	char *p;
 
 	if (c->bp < 8)
 		SKIP(return, "needs buffer_pages >= 8, module has %lu", c->bp);
-	p = mt_map(_metadata, c, c->fd, 0, 8 * pg, 0, PROT_READ | PROT_WRITE,
-		   MMAP_TEST_SHARED);
-	s0 = mt_stats(_metadata, c->fd);
-	for (i = 0; i < MT_ARRAY_SIZE(touched); i++)
-		p[touched[i] * pg + 5] = 'w';
-	s1 = mt_stats(_metadata, c->fd);
-	ASSERT_EQ((__u64)NR_TOUCHED, s1.faults - s0.faults)
-		TH_LOG("%d distinct pages written, %llu faults counted",
-		       NR_TOUCHED, (unsigned long long)(s1.faults - s0.faults));
+	write_touched_pages(_metadata, c, MMAP_TEST_SHARED, &s0, &s1);
 }
 
 TEST_F(mt, pages_faults_shared_read_bounded)
