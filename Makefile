@@ -27,7 +27,7 @@ modules:
 		echo "No kernel headers at KDIR=$(KDIR)." >&2; \
 		echo "Install them (Debian: apt install linux-headers-$$(uname -r))," >&2; \
 		echo "or pass KDIR=<kernel build dir>." >&2; \
-		echo "This machine cannot load modules? 'make demo' builds and runs everything in a VM." >&2; \
+		echo "Without headers or module support (as on this project's hosts), 'make demo' builds and runs everything in a VM." >&2; \
 		exit 1; \
 	fi
 	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" $(KBUILD_ARGS) modules
