@@ -6,6 +6,8 @@
 #                     headers by default) and the test-mmap tool
 #   make demo         the whole reference run in a VM, setup included
 #   make check        the test suite in VMs: ends "N passed, N failed"
+#                     (TARGETS="x86_64-6.1 arm64-7.3" for a subset)
+#   make targets      the kernels it runs on (scripts/targets/*.conf)
 #   make bench        bench-mmap in the VM: a table and JSON
 #   make shell        an interactive shell in the VM, module loaded
 #   make lint         checkpatch --strict, W=1, sparse, shellcheck
@@ -18,7 +20,7 @@ ARCH ?=
 CROSS_COMPILE ?=
 KBUILD_ARGS := $(if $(ARCH),ARCH=$(ARCH)) $(if $(CROSS_COMPILE),CROSS_COMPILE=$(CROSS_COMPILE))
 
-.PHONY: all modules tools demo check bench shell lint install dkms-install clean
+.PHONY: all modules tools demo check targets bench shell lint install dkms-install clean
 
 all: modules tools
 
@@ -40,6 +42,9 @@ demo:
 
 check:
 	scripts/check.sh
+
+targets:
+	@scripts/check.sh --list
 
 bench:
 	scripts/bench.sh

@@ -26,17 +26,14 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 target=${TARGET:-x86_64-6.1}
-case " $TARGETS_ALL " in
-*" $target "*) ;;
-*) die "unknown TARGET '$target' (one of: $TARGETS_ALL)" ;;
-esac
+target_check "$target"
 args=${BENCH_ARGS:-}
 tmo=${BENCH_TIMEOUT:-1200}
 t0=$(date +%s)
 
 stage "installing host packages"
 # shellcheck disable=SC2046  # a list of package names
-need_pkgs $(target_pkgs "$target")
+need_pkgs $(host_pkgs "$target")
 
 stage "building mmap_test.ko and the userspace programs for $target"
 "$TOP/scripts/build.sh" "$target"

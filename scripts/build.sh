@@ -3,7 +3,9 @@
 #
 # Usage: scripts/build.sh <target> [--tools-only]
 #
-# Builds, for one target (see scripts/kernel.sh), into build/<target>/:
+# Builds, for one target (scripts/targets/<target>.conf), inside the
+# target's build root (scripts/roots/<ROOT>.conf: the Debian release whose
+# compiler built that kernel), into build/<target>/:
 #   mod/mmap_test.ko   the module, built from a per-target copy of the
 #                      module sources (Kbuild, src/, include/,
 #                      scripts/conftest.sh), so that the generated
@@ -13,7 +15,9 @@
 #   kernel.env         the kernel.sh lines of the target (used by vm.sh)
 # Environment: MMAP_TEST_KERNEL_ENV (kernel.sh output, to skip running it).
 # The kselftest harness headers are extracted once from Debian's
-# linux-source-6.1 into $CACHE/kselftest.
+# linux-source-6.1 into $CACHE/kselftest.  The module build logs the
+# compiler and the kernel's CONFIG_CC_VERSION_TEXT and fails when their
+# major versions differ (scripts/conftest.sh).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -32,11 +36,9 @@ out=$TOP/build/$target
 mkdir -p "$out"
 lock_file "$out/.lock"
 
-pkgs=(make gcc libc6-dev libelf-dev bc xz-utils)
-case $target in
-arm64-*) pkgs+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross) ;;
-esac
-need_pkgs "${pkgs[@]}"
+target_load "$target"
+# shellcheck disable=SC2046  # a list of package names
+need_pkgs $(host_pkgs "$target")
 
 # MMAP_TEST_KERNEL_ENV: kernel.sh output already computed by the caller.
 if [ -n "${MMAP_TEST_KERNEL_ENV:-}" ]; then
@@ -45,7 +47,7 @@ else
 	env_out=$("$TOP/scripts/kernel.sh" "$target") ||
 		die "kernel.sh $target failed"
 fi
-KDIR="" ARCH="" CROSS_COMPILE="" KREL=""
+KDIR="" ARCH="" CROSS_COMPILE="" KREL="" ROOT=""
 eval "$env_out"
 printf '%s\n' "$env_out" > "$out/kernel.env"
 
@@ -58,7 +60,8 @@ fi
 if [ $goal = all ] && { [ ! -f "$KSFT/kselftest_harness.h" ] ||
 	[ ! -f "$KSFT/kselftest.h" ]; }; then
 	stage "extracting kselftest headers from linux-source-6.1"
-	src_deb=$(fetch_deb linux-source-6.1)
+	src_deb=$(fetch_deb "bookworm bookworm-updates bookworm-security" \
+		linux-source-6.1)
 	tmp=$(mktemp -d "$CACHE/.ksft.XXXXXX")
 	dpkg-deb --fsys-tarfile "$src_deb" |
 		tar -xO --wildcards './usr/src/linux-source-6.1.tar.xz' |
@@ -89,12 +92,13 @@ if git -C "$TOP" rev-parse --git-dir >/dev/null 2>&1; then
 else
 	(cd "$TOP" && tar -cf - -- "${existing[@]}") | tar -xf - -C "$mod"
 fi
-make -C "$KDIR" M="$mod" ARCH="$ARCH" CROSS_COMPILE="$CROSS_COMPILE" \
-	modules >&2
+info "build root: $ROOT"
+in_root "$ROOT" make -C "$KDIR" M="$mod" ARCH="$ARCH" \
+	CROSS_COMPILE="$CROSS_COMPILE" modules >&2
 [ -f "$mod/mmap_test.ko" ] || die "no mmap_test.ko built"
 
 stage "building userspace programs for $target"
-make -C "$TOP/test" "$goal" OUT="$out/bin" CROSS_COMPILE="$CROSS_COMPILE" \
-	KSFT_INC="$KSFT" >&2
+in_root "$ROOT" make -C "$TOP/test" "$goal" OUT="$out/bin" \
+	CROSS_COMPILE="$CROSS_COMPILE" KSFT_INC="$KSFT" >&2
 info "built $out/mod/mmap_test.ko and $(find "$out/bin" -maxdepth 1 \
 	-type f | wc -l) programs in $out/bin"

@@ -2,149 +2,234 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Usage: scripts/check.sh                       (what `make check` runs)
-#        TARGETS="x86_64-6.1 arm64-6.12" scripts/check.sh
+#        TARGETS="x86_64-6.1 arm64-7.3" scripts/check.sh
+#        scripts/check.sh --list                 (`make targets`)
 #
-# For every target (default: all of them, one after the other): build the
-# module and the programs (scripts/build.sh), boot the target's kernel and
-# run scripts/guest/check.sh in it (scripts/vm.sh), then count its TAP
-# lines: "ok" = passed, "not ok" = failed, "ok ... # SKIP" = skipped, and
-# the kernel splats of the serial log (lib.sh splat_scan).  A build
-# failure, a missing CHECK-END marker (crash, timeout) and a serial log
-# with splats each count as one failed test of that target.
+# For every target (scripts/targets/*.conf; default all): build the module
+# and the programs in the target's build root (scripts/build.sh), boot the
+# target's kernel and run scripts/guest/check.sh in it (scripts/vm.sh),
+# then count its TAP lines: "ok" = passed, "not ok" = failed,
+# "ok ... # SKIP reason" = skipped, and the kernel splats of the serial log
+# (lib.sh splat_scan).  A build failure, a missing CHECK-END marker (crash,
+# timeout), a serial log with splats and a SKIP without a reason each count
+# as one failed test of that target.  Then the host checks, counted the
+# same way.  Up to MMAP_TEST_JOBS (default: the number of CPUs) targets and
+# host checks run at a time, each in its own VM or process.
 #
 # Output: per target a row
-#   matrix: <arch> <kernel> <P> passed, <F> failed, <S> skipped, <K> splats
-# then the names of the failing tests, and as the last line
+#   matrix: <target> <uname -r> <P> passed, <F> failed, <S> skipped, <K> splats
+# per host check a row
+#   host: <check> <P> passed, <F> failed, <S> skipped
+# then the failing tests and every skip with its reason, a time table, and
+# as the last line
 #   N passed, N failed[, N skipped]
 # Exit status: 0 only if nothing failed and every target completed.
 #
-# Environment: TARGETS, V=1 (stream the guest consoles), FUZZ_CALLS and
-# FUZZ_SECONDS (mmap-test-fuzz on x86_64-debug: at most FUZZ_CALLS calls,
-# default 1000000, and at most FUZZ_SECONDS seconds, default 900: a safety
-# cap, 1e6 calls take about 6 min on the debug kernel under TCG),
-# CHECK_TIMEOUT (seconds per boot; default 900, 1800 for x86_64-debug),
-# MODULE_PARAMS (insmod parameters in the guest; default "buffer_pages=256",
-# so that the fault-around test has 64 pages to read),
-# HOST_CHECKS (host-side checks run after the targets, counted the same way;
-# default "lint packaging shell-x86_64-6.12 shell-arm64-6.12", "" for none):
+# Environment: TARGETS, MMAP_TEST_JOBS, V=1 (keep the guest consoles in the
+# logs only; nothing is streamed when jobs run in parallel), FUZZ_CALLS and
+# FUZZ_SECONDS (mmap-test-fuzz on the debug kernel: at most FUZZ_CALLS
+# calls, default 1000000, at most FUZZ_SECONDS seconds, default 900),
+# CHECK_TIMEOUT (seconds per boot; default: the target's TIMEOUT),
+# MODULE_PARAMS (insmod parameters in the guest; default
+# "buffer_pages=256", so that the fault-around test has 64 pages to read),
+# HOST_CHECKS (default "lint packaging shell-x86_64-6.12 shell-arm64-6.12
+# fresh", "" for none):
 #   lint             scripts/lint.sh: checkpatch, W=1, sparse, shellcheck
 #   packaging        scripts/test-packaging.sh: DKMS build, make install
 #   shell-<target>   scripts/test-shell.sh <target>: make shell under tmux
-# Each host check prints one row "host: <name> <P> passed, <F> failed".
+#   fresh            scripts/fresh-check.sh: every target built from new,
+#                    empty build roots and an empty cache inside a new
+#                    Debian root, and make demo up to DEMO-RESULT there
 # Logs: build/<target>/build.log, build/<target>/check.log,
 # build/host/<check>.log.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
+if [ "${1:-}" = --list ]; then
+	# The targets with the description line of their file.
+	for t in $TARGETS_ALL; do
+		printf '%-16s %s\n' "$t" "$(sed -n 's/^# Target [^:]*: //p' \
+			"$TARGETS_DIR/$t.conf" | head -n1)"
+	done
+	exit 0
+fi
+[ $# -eq 0 ] || die "usage: $0 [--list]"
 read -r -a targets <<< "${TARGETS:-$TARGETS_ALL}"
-[ ${#targets[@]} -gt 0 ] || die "TARGETS is empty"
-for t in "${targets[@]}"; do
-	case " $TARGETS_ALL " in
-	*" $t "*) ;;
-	*) die "unknown target '$t' (one of: $TARGETS_ALL)" ;;
+for t in "${targets[@]}"; do target_check "$t"; done
+read -r -a host_checks <<< \
+	"${HOST_CHECKS-lint packaging shell-x86_64-6.12 shell-arm64-6.12 fresh}"
+for c in "${host_checks[@]}"; do
+	case $c in
+	lint|packaging|fresh) ;;
+	shell-*) target_check "${c#shell-}" ;;
+	*) die "unknown host check '$c'" ;;
 	esac
 done
+[ ${#targets[@]} -gt 0 ] || [ ${#host_checks[@]} -gt 0 ] ||
+	die "nothing to check: TARGETS and HOST_CHECKS are empty"
 t_start=$(date +%s)
-
-stage "installing host packages"
-pk=()
-for t in "${targets[@]}"; do
-	read -r -a tp <<< "$(target_pkgs "$t")"
-	pk+=("${tp[@]}")
-done
-need_pkgs "${pk[@]}"
-
-rows=() failed_names=()
-tot_p=0 tot_f=0 tot_s=0
 module_params=${MODULE_PARAMS-buffer_pages=256}
+jobs=${MMAP_TEST_JOBS:-$(nproc)}
+RES=$TOP/build/results
+rm -rf "$RES"
+mkdir -p "$RES" "$HOSTLOG"
 
-# count_tap LOG PREFIX: add LOG's TAP lines to p, f, s and names.
+stage "host packages"
+# shellcheck disable=SC2046  # a list of package names
+need_pkgs $(host_pkgs "${targets[@]}")
+
+# count_tap LOG PREFIX: the TAP lines of LOG into p, f, s, names, skips
+# (the caller's locals: each job runs in a subshell of its own).
+# shellcheck disable=SC2031
 count_tap() {
 	local tap l
 	tap=$(tr -d '\r' < "$1" | grep -aE '^(not )?ok [0-9]+ ' || :)
 	[ -n "$tap" ] || return 0
-	s=$((s + $(grep -cE '^ok [0-9]+ .*# *[Ss][Kk][Ii][Pp]' <<< "$tap" || :)))
-	p=$((p + $(grep -E '^ok [0-9]+ ' <<< "$tap" |
-		grep -cvE '# *[Ss][Kk][Ii][Pp]' || :)))
-	f=$((f + $(grep -cE '^not ok ' <<< "$tap" || :)))
 	while IFS= read -r l; do
-		names+=("$2: ${l#not ok }")
-	done < <(grep -E '^not ok ' <<< "$tap" || :)
-	grep -E '^not ok |# *[Ss][Kk][Ii][Pp]' <<< "$tap" >&2 || :
+		case $l in
+		"not ok "*) f=$((f + 1)); names+=("$2: ${l#not ok }") ;;
+		*"# "[Ss][Kk][Ii][Pp]*)
+			s=$((s + 1))
+			skips+=("$2: ${l#ok }")
+			if ! printf '%s\n' "$l" |
+				grep -qE '# *[Ss][Kk][Ii][Pp][^[:alnum:]]*[[:alnum:]]'; then
+				f=$((f + 1))
+				names+=("$2: a SKIP without a reason: ${l#ok }")
+			fi
+			;;
+		*) p=$((p + 1)) ;;
+		esac
+	done <<< "$tap"
 }
 
-for t in "${targets[@]}"; do
-	out=$TOP/build/$t
-	mkdir -p "$out"
-	arch=${t%%-*}
-	kern=${t#*-}
-	[ "$t" = x86_64-debug ] && kern=6.12-debug
-	p=0 f=0 s=0 k=0
-	names=()
-	t0=$(date +%s)
+# save NAME ROW: write the counters of one job to $RES/NAME.
+save() {
+	{
+		printf 'row=%q\np=%d\nf=%d\ns=%d\nsecs=%q\n' "$2" "$p" "$f" "$s" "$secs"
+		[ ${#names[@]} -eq 0 ] || printf 'names+=(%q)\n' "${names[@]}"
+		[ ${#skips[@]} -eq 0 ] || printf 'skips+=(%q)\n' "${skips[@]}"
+	} > "$RES/$1.tmp"
+	mv "$RES/$1.tmp" "$RES/$1"
+}
 
-	stage "$t: building (log: build/$t/build.log)"
+run_target() {
+	local t=$1 out=$TOP/build/$1 t0 t1 tmo log k=0 krel='?' kenv
+	local p=0 f=0 s=0 names=() skips=() secs
+	mkdir -p "$out"
+	target_load "$t"
+	t0=$(date +%s)
+	info "$t: building (log: build/$t/build.log)"
 	if ! "$TOP/scripts/build.sh" "$t" > "$out/build.log" 2>&1; then
-		tail -n 40 "$out/build.log" >&2
+		tail -n 30 "$out/build.log" | sed "s|^|$t build: |" >&2
 		f=1
 		names+=("$t: build failed (build/$t/build.log)")
-	else
-		tmo=${CHECK_TIMEOUT:-900}
-		[ "$t" = x86_64-debug ] && tmo=${CHECK_TIMEOUT:-1800}
-		vmopt=(--timeout "$tmo")
-		[ "${V:-0}" = 1 ] || vmopt+=(--quiet)
-		log=$out/check.log
-		rm -f "$log"
-		MMAP_TEST_GUEST_ENV="FUZZ_CALLS=${FUZZ_CALLS:-1000000}
+		secs="$(( $(date +%s) - t0 )) -"
+		save "target-$t" "matrix: $t ? $p passed, $f failed, $s skipped, - splats"
+		return 0
+	fi
+	kenv=$(cat "$out/kernel.env")
+	krel=$(KREL='' && eval "$kenv" && echo "$KREL")
+	t1=$(date +%s)
+	tmo=${CHECK_TIMEOUT:-$T_TIMEOUT}
+	log=$out/check.log
+	rm -f "$log"
+	info "$t: booting $krel (log: build/$t/check.log)"
+	MMAP_TEST_GUEST_ENV="FUZZ_CALLS=${FUZZ_CALLS:-1000000}
 FUZZ_SECONDS=${FUZZ_SECONDS:-900}
 MODULE_PARAMS='$module_params'" \
-			"$TOP/scripts/vm.sh" "$t" check "${vmopt[@]}" || :
-		[ -f "$log" ] || : > "$log"
-		count_tap "$log" "$t"
-		if ! grep -aq '^CHECK-END' "$log"; then
-			f=$((f + 1))
-			names+=("$t: no CHECK-END marker (guest crashed or timed out; build/$t/check.log)")
-			tail -n 30 "$log" >&2
-		fi
-		k=$(splat_scan "$log")
-		if [ "$k" != 0 ]; then
-			f=$((f + 1))
-			names+=("$t: $k kernel splat line(s) (build/$t/check.log)")
-		fi
+		"$TOP/scripts/vm.sh" "$t" check --timeout "$tmo" --quiet \
+		> "$out/vm.log" 2>&1 || :
+	[ -f "$log" ] || : > "$log"
+	count_tap "$log" "$t"
+	if ! grep -aq '^CHECK-END' "$log"; then
+		f=$((f + 1))
+		names+=("$t: no CHECK-END marker (guest crashed or timed out; build/$t/check.log)")
+		tail -n 20 "$log" | sed "s|^|$t guest: |" >&2
 	fi
-	info "$t: $p passed, $f failed, $s skipped, $k splats in $(( $(date +%s) - t0 ))s"
-	rows+=("matrix: $arch $kern $p passed, $f failed, $s skipped, $k splats")
-	failed_names+=("${names[@]}")
-	tot_p=$((tot_p + p)) tot_f=$((tot_f + f)) tot_s=$((tot_s + s))
-done
+	k=$(splat_scan "$log" 2>"$out/splats.txt")
+	if [ "$k" != 0 ]; then
+		f=$((f + 1))
+		names+=("$t: $k kernel splat line(s) (build/$t/splats.txt)")
+	fi
+	secs="$((t1 - t0)) $(( $(date +%s) - t1 ))"
+	info "$t: $p passed, $f failed, $s skipped, $k splats"
+	save "target-$t" "matrix: $t $krel $p passed, $f failed, $s skipped, $k splats"
+}
 
-read -r -a host_checks <<< \
-	"${HOST_CHECKS-lint packaging shell-x86_64-6.12 shell-arm64-6.12}"
-mkdir -p "$TOP/build/host"
-for c in "${host_checks[@]}"; do
+run_host() {
+	local c=$1 cmd log rc=0 t0 p=0 f=0 s=0 names=() skips=() secs
 	case $c in
 	lint) cmd=("$TOP/scripts/lint.sh") ;;
 	packaging) cmd=("$TOP/scripts/test-packaging.sh") ;;
+	fresh) cmd=("$TOP/scripts/fresh-check.sh") ;;
 	shell-*) cmd=("$TOP/scripts/test-shell.sh" "${c#shell-}") ;;
-	*) die "unknown host check '$c'" ;;
 	esac
-	p=0 f=0 s=0
-	names=()
 	t0=$(date +%s)
-	log=$TOP/build/host/$c.log
-	stage "host: $c (log: build/host/$c.log)"
-	rc=0
+	log=$HOSTLOG/$c.log
+	info "host $c: running (log: build/host/$c.log)"
 	"${cmd[@]}" > "$log" 2>&1 < /dev/null || rc=$?
 	count_tap "$log" "host $c"
 	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
 		f=1
 		names+=("host $c: exit status $rc with no failing test (build/host/$c.log)")
-		tail -n 30 "$log" >&2
+		tail -n 20 "$log" | sed "s|^|host $c: |" >&2
 	fi
-	info "host $c: $p passed, $f failed, $s skipped in $(( $(date +%s) - t0 ))s"
-	rows+=("host: $c $p passed, $f failed, $s skipped")
+	secs="- $(( $(date +%s) - t0 ))"
+	info "host $c: $p passed, $f failed, $s skipped"
+	save "host-$c" "host: $c $p passed, $f failed, $s skipped"
+}
+
+# The debug kernel (a ~10 min build) and the slowest guest go first.
+order=()
+for t in "${targets[@]}"; do
+	target_load "$t"
+	[ "$T_KERNEL" = debug ] && order+=("target $t")
+done
+for t in "${targets[@]}"; do
+	target_load "$t"
+	[ "$T_KERNEL" = debug ] || [ -z "$T_QEMU_CPU" ] ||
+		[ "$T_QEMU_CPU" = cortex-a57 ] || order+=("target $t")
+done
+for t in "${targets[@]}"; do
+	case " ${order[*]} " in *" target $t "*) ;; *) order+=("target $t") ;; esac
+done
+for c in "${host_checks[@]}"; do order+=("host $c"); done
+
+stage "checking ${#targets[@]} targets and ${#host_checks[@]} host checks, $jobs at a time"
+running=0
+for j in "${order[@]}"; do
+	while [ "$running" -ge "$jobs" ]; do
+		wait -n || :
+		running=$((running - 1))
+	done
+	case $j in
+	target\ *) run_target "${j#target }" & ;;
+	host\ *) run_host "${j#host }" & ;;
+	esac
+	running=$((running + 1))
+done
+wait
+
+rows=() failed_names=() skip_lines=() times=()
+tot_p=0 tot_f=0 tot_s=0
+for t in "${targets[@]}" "${host_checks[@]/#/host:}"; do
+	case $t in
+	host:*) key=host-${t#host:} ;;
+	*) key=target-$t ;;
+	esac
+	row='' p=0 f=0 s=0 secs='' names=() skips=()
+	if [ -f "$RES/$key" ]; then
+		# shellcheck disable=SC1090
+		. "$RES/$key"
+	else
+		f=1 row="$key: did not report" names=("$key: the job died")
+	fi
+	rows+=("$row")
 	failed_names+=("${names[@]}")
+	skip_lines+=("${skips[@]}")
+	read -r b r <<< "$secs"
+	times+=("$(printf '%-22s %6s %6s' "${t#host:}" "$b" "$r")")
 	tot_p=$((tot_p + p)) tot_f=$((tot_f + f)) tot_s=$((tot_s + s))
 done
 
@@ -154,6 +239,13 @@ if [ ${#failed_names[@]} -gt 0 ]; then
 	echo "failed:"
 	printf '  %s\n' "${failed_names[@]}"
 fi
+if [ ${#skip_lines[@]} -gt 0 ]; then
+	echo "skipped (with their reasons):"
+	printf '  %s\n' "${skip_lines[@]}"
+fi
+echo "time (seconds):"
+printf '  %-22s %6s %6s\n' "target / check" build run
+printf '  %s\n' "${times[@]}"
 echo "check took $(( $(date +%s) - t_start ))s"
 summary="$tot_p passed, $tot_f failed"
 [ "$tot_s" -gt 0 ] && summary="$summary, $tot_s skipped"

@@ -17,15 +17,12 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 target=${TARGET:-x86_64-6.1}
-case " $TARGETS_ALL " in
-*" $target "*) ;;
-*) die "unknown TARGET '$target' (one of: $TARGETS_ALL)" ;;
-esac
+target_check "$target"
 t0=$(date +%s)
 
 stage "installing host packages"
 # shellcheck disable=SC2046  # a list of package names
-need_pkgs $(target_pkgs "$target")
+need_pkgs $(host_pkgs "$target")
 
 stage "fetching the $target kernel"
 KREL='' KERNEL_IMAGE=''
@@ -36,8 +33,8 @@ info "kernel $KREL, image $KERNEL_IMAGE"
 stage "building mmap_test.ko and the userspace programs"
 MMAP_TEST_KERNEL_ENV=$kenv "$TOP/scripts/build.sh" "$target" --tools-only
 
-tmo=600
-[ "$target" = x86_64-debug ] && tmo=1200
+target_load "$target"
+tmo=$T_TIMEOUT
 "$TOP/scripts/vm.sh" "$target" demo --timeout "$tmo" || :
 
 log=$TOP/build/$target/demo.log

@@ -6,8 +6,8 @@
 # The release gate, on the host (no VM needed):
 #   checkpatch  scripts/checkpatch.pl --strict (from Debian's linux-source-6.1)
 #               on src/ and include/: 0 errors, 0 warnings, 0 checks
-#   W=1         the module built with W=1 against the 6.1 and 6.12 headers:
-#               0 compiler warnings
+#   W=1         the module built with W=1 against the 5.10, 6.1, 6.12 and
+#               7.3 headers, each in its target's build root: 0 warnings
 #   sparse      C=2 against the 6.12 headers (same build): 0 sparse warnings
 #   ShellCheck: every shell script of the project, 0 findings
 #   spdx        every tracked source file carries an SPDX line
@@ -17,7 +17,7 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-need_pkgs sparse shellcheck perl xz-utils
+need_pkgs shellcheck perl xz-utils
 
 failed=0 n=0
 # result NAME OUTPUT: ok when OUTPUT is empty, otherwise print it and fail.
@@ -36,7 +36,8 @@ result() {
 cp_dir=$CACHE/checkpatch
 if [ ! -f "$cp_dir/scripts/checkpatch.pl" ]; then
 	stage "extracting checkpatch.pl from linux-source-6.1"
-	deb=$(fetch_deb linux-source-6.1)
+	deb=$(fetch_deb "bookworm bookworm-updates bookworm-security" \
+		linux-source-6.1)
 	tmp=$(mktemp -d)
 	dpkg-deb --fsys-tarfile "$deb" |
 		tar -xO --wildcards './usr/src/linux-source-6.1.tar.xz' |
@@ -60,23 +61,26 @@ result "checkpatch --strict (${#csrc[@]} files)" "$out"
 build_lint() {
 	local target=$1 dir=$TOP/build/lint-$1
 	shift
-	# shellcheck disable=SC2034  # kernel.sh sets all six; we use three
-	local KDIR KERNEL_IMAGE ARCH CROSS_COMPILE KREL QEMU_ARCH
+	# shellcheck disable=SC2034  # kernel.sh sets all seven; we use four
+	local KDIR KERNEL_IMAGE ARCH CROSS_COMPILE KREL QEMU_ARCH ROOT
 	eval "$("$TOP/scripts/kernel.sh" "$target")"
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	cp -r Kbuild src include "$dir/"
 	mkdir -p "$dir/scripts"
 	cp scripts/conftest.sh "$dir/scripts/"
-	make -s -C "$KDIR" M="$dir" ARCH="$ARCH" CROSS_COMPILE="$CROSS_COMPILE" \
-		W=1 "$@" modules 2>&1 |
+	in_root "$ROOT" make -s -C "$KDIR" M="$dir" ARCH="$ARCH" \
+		CROSS_COMPILE="$CROSS_COMPILE" W=1 "$@" modules 2>&1 |
 		grep -E 'warning:|error:' | grep -v 'Skipping BTF' || true
 }
 
+result "W=1 build on 5.10 (gcc-10)" "$(build_lint x86_64-5.10)"
 result "W=1 build on 6.1" "$(build_lint x86_64-6.1)"
+result "W=1 build on 7.3 (gcc-14)" "$(build_lint x86_64-7.3)"
+result "W=1 build on arm64 7.3" "$(build_lint arm64-7.3)"
 result "W=1 build and sparse (C=2) on 6.12" "$(build_lint x86_64-6.12 C=2)"
 
-mapfile -t shsrc < <(git ls-files 'scripts/*.sh' 'scripts/guest/*' '.ci/run')
+mapfile -t shsrc < <(git ls-files 'scripts/*.sh' 'scripts/guest/*' '.ci/run' '.ci/*.sh')
 out=$(shellcheck -x "${shsrc[@]}" 2>&1 || true)
 result "shellcheck (${#shsrc[@]} files)" "$out"
 

@@ -26,15 +26,12 @@ case ${1:-} in
 esac
 [ $# -le 1 ] || die "usage: $0 [TARGET]"
 target=${1:-${TARGET:-x86_64-6.12}}
-case " $TARGETS_ALL " in
-*" $target "*) ;;
-*) die "unknown target '$target' (one of: $TARGETS_ALL)" ;;
-esac
+target_check "$target"
 out=$TOP/build/$target
 
 stage "installing host packages"
 # shellcheck disable=SC2046  # a list of package names
-need_pkgs $(target_pkgs "$target")
+need_pkgs $(host_pkgs "$target")
 
 "$TOP/scripts/build.sh" "$target"
 

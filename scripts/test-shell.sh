@@ -30,10 +30,7 @@ set -euo pipefail
 
 [ $# -le 1 ] || die "usage: $0 [TARGET]"
 target=${1:-${TARGET:-x86_64-6.12}}
-case " $TARGETS_ALL " in
-*" $target "*) ;;
-*) die "unknown target '$target' (one of: $TARGETS_ALL)" ;;
-esac
+target_check "$target"
 total=${MMAP_TEST_SHELL_TEST_TIMEOUT:-1200}
 deadline=$(( $(date +%s) + total ))
 

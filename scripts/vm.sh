@@ -21,7 +21,11 @@
 # Exit status: 0 when qemu ended by itself, 124 on timeout, else qemu's.
 # The verdict is NOT the exit status: callers read the guest's markers.
 #
-# Environment: MMAP_TEST_QEMU_MEM (MiB, default 2048), MMAP_TEST_APPEND
+# qemu's machine, CPU and console and extra kernel parameters come from the
+# target's file (scripts/targets/<target>.conf).
+#
+# Environment: MMAP_TEST_QEMU_MEM (MiB, default 2048), MMAP_TEST_QEMU_SMP
+# (vCPUs, default 2), MMAP_TEST_APPEND
 # (extra kernel command line), MMAP_TEST_GUEST_ENV (lines "NAME=value"
 # written to /guest/env, sourced by the job scripts).
 set -euo pipefail
@@ -42,6 +46,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 out=$TOP/build/$target
+target_load "$target"
 [ -f "$TOP/scripts/guest/$job.sh" ] || die "no scripts/guest/$job.sh"
 [ -f "$out/mod/mmap_test.ko" ] || die "no $out/mod/mmap_test.ko: run scripts/build.sh $target"
 
@@ -53,24 +58,16 @@ else
 fi
 [ -f "$KERNEL_IMAGE" ] || die "no kernel image $KERNEL_IMAGE"
 
-pkgs=(cpio gzip)
-case $QEMU_ARCH in
-x86_64) pkgs+=(qemu-system-x86) ;;
-aarch64) pkgs+=(qemu-system-arm) ;;
-esac
-need_pkgs "${pkgs[@]}"
+# shellcheck disable=SC2046  # a list of package names
+need_pkgs $(host_pkgs "$target")
 
 # Static busybox of the guest's architecture, from its .deb (the host's
 # busybox stays untouched).
 bb_dir=$CACHE/busybox-$QEMU_ARCH
 [ -x "$bb_dir/bin/busybox" ] || lock_file "$CACHE/.busybox.lock"
 if [ ! -x "$bb_dir/bin/busybox" ]; then
-	if [ "$QEMU_ARCH" = aarch64 ]; then
-		arm64_apt_update auto
-		deb=$(fetch_deb --arm64 busybox-static)
-	else
-		deb=$(fetch_deb busybox-static)
-	fi
+	deb=$(fetch_deb "bookworm bookworm-updates bookworm-security" \
+		busybox-static "$T_DEBARCH")
 	rm -rf "$bb_dir.tmp"
 	dpkg-deb -x "$deb" "$bb_dir.tmp"
 	rm -rf "$bb_dir"
@@ -89,7 +86,7 @@ install -m 0755 "$TOP/scripts/guest/init" "$root/init"
 install -m 0755 "$TOP/scripts/guest/"*.sh "$root/guest/"
 printf '%s\n' "$job" > "$root/guest/job"
 printf '%s\n' "${MMAP_TEST_GUEST_ENV:-}" > "$root/guest/env"
-printf 'TARGET=%s\n' "$target" >> "$root/guest/env"
+printf 'TARGET=%s\nDEBUG_KERNEL=%s\n' "$target" "$T_DEBUG" >> "$root/guest/env"
 cp "$out/mod/mmap_test.ko" "$root/mmap_test.ko"
 if [ -d "$out/bin" ]; then
 	for f in "$out/bin"/*; do
@@ -124,20 +121,12 @@ img=$out/initramfs-$job.cpio.gz
 mv "$img.tmp" "$img"
 info "$(du -h "$img" | cut -f1) $img"
 
-append="loglevel=5 panic=-1 rdinit=/init ${MMAP_TEST_APPEND:-}"
+append="console=$T_CONSOLE loglevel=5 panic=-1 rdinit=/init $T_APPEND"
+append="$append ${MMAP_TEST_APPEND:-}"
 mem=${MMAP_TEST_QEMU_MEM:-2048}
-case $QEMU_ARCH in
-x86_64)
-	qemu=(qemu-system-x86_64 -m "$mem" -smp 2)
-	append="console=ttyS0 $append"
-	;;
-aarch64)
-	qemu=(qemu-system-aarch64 -M virt -cpu cortex-a57 -m "$mem" -smp 2)
-	append="console=ttyAMA0 $append"
-	;;
-*) die "unknown QEMU_ARCH $QEMU_ARCH" ;;
-esac
-[ "$target" = x86_64-debug ] && append="$append kmemleak=on"
+qemu=("$T_QEMU" -m "$mem" -smp "${MMAP_TEST_QEMU_SMP:-2}")
+[ -n "$T_QEMU_MACHINE" ] && qemu+=(-M "$T_QEMU_MACHINE")
+[ -n "$T_QEMU_CPU" ] && qemu+=(-cpu "$T_QEMU_CPU")
 qemu+=(-nodefaults -no-user-config -display none -no-reboot
 	-kernel "$KERNEL_IMAGE" -initrd "$img" -append "$append")
 

@@ -61,7 +61,7 @@ stat_of() { # name: value of a line "name value" of the debugfs stats file
 
 echo "# check on $TARGET: $(uname -r) $(uname -m)"
 
-if [ "$TARGET" = x86_64-debug ] && [ -w "$KMEMLEAK" ]; then
+if [ "${DEBUG_KERNEL:-0}" = 1 ] && [ -w "$KMEMLEAK" ]; then
 	# Forget what was already unreferenced at boot: only leaks that
 	# happen from here on count.
 	echo scan > "$KMEMLEAK"
@@ -203,7 +203,7 @@ fi
 
 # --- fuzzer (debug kernel only) -----------------------------------------
 section fuzzer
-if [ "$TARGET" = x86_64-debug ]; then
+if [ "${DEBUG_KERNEL:-0}" = 1 ]; then
 	if command -v mmap-test-fuzz >/dev/null; then
 		run_prefixed fuzz mmap-test-fuzz --calls "$FUZZ_CALLS" \
 			--seconds "$FUZZ_SECONDS"
@@ -300,7 +300,7 @@ result $? lifetime.reload
 
 # --- kmemleak (debug kernel only) ---------------------------------------
 section kmemleak
-if [ "$TARGET" = x86_64-debug ]; then
+if [ "${DEBUG_KERNEL:-0}" = 1 ]; then
 	if [ -w "$KMEMLEAK" ]; then
 		echo scan > "$KMEMLEAK"
 		sleep 6

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Usage: scripts/fresh-check.sh [REPO]          (default: this work tree)
+#
+# The first-run proof, on the host: does the project install everything it
+# needs by itself?  Makes a new Debian bookworm minbase root (mmdebstrap;
+# only `make` added, as on a new machine), copies REPO's files into it
+# (tracked and untracked, not ignored), and inside it, with an empty cache
+# and no build roots:
+#   - scripts/build.sh <target> for every Debian-kernel target: each makes
+#     its own build root, fetches its kernel and builds the module and every
+#     program;
+#   - make demo, up to the guest's DEMO-RESULT line.
+# Nothing of the host's packages, caches or build roots is visible there,
+# so a step that relies on something installed by hand fails here.  The
+# debug kernel (KERNEL=debug, ~10 min of compiling) is built by its own
+# matrix row, from the same build-root recipe, and not again here.
+# Prints TAP ("ok N fresh: ..." / "not ok N fresh: ..."), the plan at the
+# end; exit status 0 iff all passed.  The root is deleted afterwards
+# (MMAP_TEST_FRESH_KEEP=1 keeps it).
+#
+# Environment: FRESH_TARGETS (default: every Debian-kernel target of REPO),
+# FRESH_DEMO_TARGET (default: make demo's own default).
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+repo=$(cd "${1:-$TOP}" && pwd)
+[ -f "$repo/Makefile" ] || die "no Makefile in $repo"
+n=0 failed=0
+result() { # STATUS NAME [LOGFILE]
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $n fresh: $2"
+	else
+		echo "not ok $n fresh: $2"
+		[ -n "${3:-}" ] && [ -f "$3" ] && tail -n 25 "$3" | sed 's/^/#   | /'
+		failed=1
+	fi
+}
+
+need_pkgs mmdebstrap debian-archive-keyring
+read -r main sec <<< "$(apt_mirrors)"
+work=$(mktemp -d "${TMPDIR:-/tmp}/mmap-test-fresh.XXXXXX")
+# shellcheck disable=SC2317  # called by the trap
+cleanup() {
+	[ "${MMAP_TEST_FRESH_KEEP:-0}" = 1 ] && { info "kept $work"; return; }
+	rm -rf "$work"
+}
+trap cleanup EXIT
+root=$work/root
+logs=$HOSTLOG/fresh
+rm -rf "$logs"
+mkdir -p "$logs"
+
+stage "a new Debian root (log: build/host/fresh/mmdebstrap.log)"
+rc=0
+mmdebstrap --variant=minbase --include=make bookworm "$root" \
+	"deb $main bookworm main" "deb $main bookworm-updates main" \
+	"deb $sec bookworm-security main" >"$logs/mmdebstrap.log" 2>&1 || rc=$?
+result "$rc" "a new bookworm minbase root with make" "$logs/mmdebstrap.log"
+[ "$rc" = 0 ] || { echo "1..$n"; exit 1; }
+cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || :
+mkdir -p "$root/src/mmap-test"
+if git -C "$repo" rev-parse --git-dir >/dev/null 2>&1; then
+	(cd "$repo" && git ls-files -z -c -o --exclude-standard |
+		xargs -0 -r tar -cf - --) | tar -xf - -C "$root/src/mmap-test"
+else
+	(cd "$repo" && tar -cf - --exclude=./build .) | tar -xf - -C "$root/src/mmap-test"
+fi
+
+# fresh CMD...: CMD in the new root, in the copy of the repo, nothing bound.
+fresh() {
+	MT_BINDS='' in_root "$root" /bin/sh -c 'cd /src/mmap-test && exec "$@"' sh "$@"
+}
+
+# shellcheck disable=SC2016  # expanded in the root
+targets=${FRESH_TARGETS:-$(fresh bash -c '. scripts/lib.sh
+	for t in $TARGETS_ALL; do
+		if [ -f scripts/targets/$t.conf ]; then
+			grep -q "^KERNEL=debug" scripts/targets/$t.conf || echo "$t"
+		else
+			case $t in *-debug) ;; *) echo "$t" ;; esac
+		fi
+	done')}
+for t in $targets; do
+	stage "fresh: build $t (log: build/host/fresh/build-$t.log)"
+	rc=0
+	fresh scripts/build.sh "$t" >"$logs/build-$t.log" 2>&1 || rc=$?
+	result "$rc" "scripts/build.sh $t from an empty cache" "$logs/build-$t.log"
+done
+
+stage "fresh: make demo (log: build/host/fresh/demo.log)"
+rc=0
+demo=(make demo)
+[ -n "${FRESH_DEMO_TARGET:-}" ] && demo+=("TARGET=$FRESH_DEMO_TARGET")
+fresh "${demo[@]}" >"$logs/demo.log" 2>&1 || rc=$?
+if [ "$rc" = 0 ] && ! grep -aq '^DEMO-RESULT: PASS' "$logs/demo.log"; then
+	rc=1
+fi
+result "$rc" "make demo reaches DEMO-RESULT: PASS" "$logs/demo.log"
+
+echo "1..$n"
+exit "$failed"
