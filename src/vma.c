@@ -13,7 +13,9 @@
  * under the per-VMA lock alone.  Buffer pages are looked up locklessly.
  */
 
+#include <linux/err.h>
 #include <linux/mm.h>
+#include <linux/printk.h>
 #include "mmap_test.h"
 #include "mmap_test_trace.h"
 
