@@ -52,17 +52,25 @@ static inline void vm_flags_set(struct vm_area_struct *vma,
 }
 #endif
 
-/* The mm's default placement, which our get_unmapped_area delegates to. */
+/*
+ * The mm's default placement, which our get_unmapped_area delegates to.
+ * Up to 6.9 a method of the mm; 6.10 made it mm_get_unmapped_area(mm, ...);
+ * later kernels (7.x) dropped the mm argument, it is always current->mm.
+ */
 static inline unsigned long mt_mm_get_unmapped_area(struct file *file,
 						    unsigned long addr,
 						    unsigned long len,
 						    unsigned long pgoff,
 						    unsigned long flags)
 {
-#ifdef MT_HAVE_MM_GET_UNMAPPED_AREA
+#if defined(MT_HAVE_MM_GET_UNMAPPED_AREA_NO_MM)
+	return mm_get_unmapped_area(file, addr, len, pgoff, flags);
+#elif defined(MT_HAVE_MM_GET_UNMAPPED_AREA)
 	return mm_get_unmapped_area(current->mm, file, addr, len, pgoff, flags);
-#else
+#elif defined(MT_HAVE_MM_STRUCT_GET_UNMAPPED_AREA)
 	return current->mm->get_unmapped_area(file, addr, len, pgoff, flags);
+#else
+#error "mmap-test: no shape of mm_get_unmapped_area() compiles: see mmap_test_conftest.h"
 #endif
 }
 
