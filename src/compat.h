@@ -112,12 +112,17 @@ static inline void *kvcalloc(size_t n, size_t size, gfp_t flags)
 #endif
 
 /*
- * Fault-around (->map_pages) needs ->map_pages returning vm_fault_t (5.12)
- * and vm_insert_pages() (5.8); without them every fault goes through
- * ->fault.  MAP_FIXED_NOREPLACE is a uapi macro: where it is missing,
- * IOCTL_ALLOC_VMA rejects MMAP_TEST_FIXED_NOREPLACE with EOPNOTSUPP.
+ * ->map_pages returns vm_fault_t from 5.12 on and void before; one of the
+ * two must compile.  Fault-around also needs vm_insert_pages() (5.8);
+ * without it every fault goes through ->fault.  MAP_FIXED_NOREPLACE is a
+ * uapi macro: where it is missing, IOCTL_ALLOC_VMA rejects
+ * MMAP_TEST_FIXED_NOREPLACE with EOPNOTSUPP.
  */
-#if defined(MT_HAVE_MAP_PAGES_VM_FAULT_T) && defined(MT_HAVE_VM_INSERT_PAGES)
+#if !defined(MT_HAVE_MAP_PAGES_VM_FAULT_T) && !defined(MT_HAVE_MAP_PAGES_VOID)
+#error "mmap-test: no shape of vm_operations_struct.map_pages compiles: see mmap_test_conftest.h"
+#endif
+
+#ifdef MT_HAVE_VM_INSERT_PAGES
 #define MT_FAULT_AROUND 1
 #endif
 
