@@ -194,6 +194,15 @@ probe COMPAT_PTR_IOCTL compat_ptr_ioctl \
 probe KVCALLOC kvcalloc \
 'void *f(void) { return kvcalloc(2, 8, GFP_KERNEL); }' "$@"
 
+# kzalloc_obj(): 7.0 (also backported to 6.12.y stable).
+probe KZALLOC_OBJ kzalloc_obj \
+'void *f(void)
+{
+	struct page **p = kzalloc_obj(*p, GFP_KERNEL);
+
+	return p;
+}' "$@"
+
 # vm_operations_struct.map_pages, two shapes; exactly one compiles.  The
 # exact type is asserted: an initializer would only warn on older compilers.
 # 5.12: returns vm_fault_t.

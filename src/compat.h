@@ -111,6 +111,10 @@ static inline void *kvcalloc(size_t n, size_t size, gfp_t flags)
 }
 #endif
 
+#ifndef MT_HAVE_KZALLOC_OBJ
+#define kzalloc_obj(P, GFP)	kzalloc(sizeof(P), GFP)
+#endif
+
 /*
  * ->map_pages returns vm_fault_t from 5.12 on and void before; one of the
  * two must compile.  Fault-around also needs vm_insert_pages() (5.8);

@@ -94,7 +94,7 @@ static int mmap_test_open(struct inode *inode, struct file *filp)
 						struct mmap_test_dev, misc);
 	struct mmap_test_file *mf;
 
-	mf = kzalloc(sizeof(*mf), GFP_KERNEL);
+	mf = kzalloc_obj(*mf, GFP_KERNEL);
 	if (!mf)
 		return -ENOMEM;
 	mf->pages = kvcalloc(buffer_pages, sizeof(*mf->pages), GFP_KERNEL);
