@@ -3,19 +3,85 @@
 #
 # Kernel API feature probes for mmap-test.
 #
-# Usage (from Kbuild): conftest.sh OUT.h KEY CC [CFLAGS...]
+# Usage (from Kbuild):
+#   conftest.sh OUT.h KEY CC CC_VERSION_TEXT GCC_VERSION CLANG_VERSION \
+#		[CFLAGS...]
+#
+# CC is the compiler command (one argument, may be several words);
+# CC_VERSION_TEXT, GCC_VERSION and CLANG_VERSION are the kernel's
+# CONFIG_CC_VERSION_TEXT, CONFIG_GCC_VERSION and CONFIG_CLANG_VERSION.
 #
 # Each probe below is a tiny C file compiled with the kernel's own module
 # flags and -Werror.  A probe that compiles defines MT_HAVE_<NAME> in OUT.h.
 # We test for the API itself, not for a version number: distributions
 # backport.  OUT.h is rewritten only when KEY (kernel release, compiler and
-# flags, this script) changes, so a rebuild costs one comparison.
+# flags, this script) or the compiler's version changes.
+#
+# Probes must be honest: a probe may fail only because the API it looks for
+# is missing.  So the build stops here, with the compiler's output, when
+#  - CC is not the compiler family and major version the kernel was built
+#    with (its flags are not this compiler's: every probe would fail);
+#  - the sanity probe, which uses no optional API, does not compile;
+#  - a probe fails with errors that do not name the API it looks for;
+#  - not exactly one of the alternative shapes of an API compiles.
 
 set -eu
 
-out=$1 key=$2
-shift 2
+out=$1 key=$2 cc=$3 kcc_text=$4 kgcc=$5 kclang=$6
+shift 6
+while [ "${cc# }" != "$cc" ]; do	# Debian's Makefiles leave a leading blank
+	cc=${cc# }
+done
 
+die() {
+	printf 'mmap-test: error: %s\n' "$@" >&2
+	exit 1
+}
+
+# --- The compiler: the kernel's own? --------------------------------------
+
+kcc_text=${kcc_text#\"}		# auto.conf quotes strings up to 5.x
+kcc_text=${kcc_text%\"}
+# $cc may be several words ("ccache gcc"): split on purpose.
+# shellcheck disable=SC2086
+cc_text=$(LC_ALL=C $cc --version 2>/dev/null | head -n 1) || cc_text=
+echo "  mmap-test: compiler: ${cc_text:-"$cc: cannot run"}; kernel built with: ${kcc_text:-unknown}"
+[ -n "$cc_text" ] || die "cannot run the compiler '$cc' (CC);" \
+	"the kernel was built with ${kcc_text:-an unknown compiler}."
+
+# "FAMILY MAJOR" of CC, from the preprocessor as the kernel's
+# scripts/cc-version.sh does; clang defines __GNUC__ too, so it goes first.
+cc_id() {
+	# shellcheck disable=SC2086,SC2046
+	set -- $(printf '%s\n' '__clang_major__ __GNUC__' |
+		 LC_ALL=C $cc -E -P -x c - 2>/dev/null)
+	case ${1:-}/${2:-} in
+	[0-9]*/*)	echo "clang $1" ;;
+	*/[0-9]*)	echo "gcc $2" ;;
+	*)		echo "unknown ?" ;;
+	esac
+}
+
+if [ "${kclang:-0}" != 0 ]; then
+	kcc_id="clang $((kclang / 10000))"
+elif [ "${kgcc:-0}" != 0 ]; then
+	kcc_id="gcc $((kgcc / 10000))"
+else
+	kcc_id=
+fi
+cc_id=$(cc_id)
+if [ -n "$kcc_id" ] && [ "$cc_id" != "$kcc_id" ]; then
+	case $kcc_id in
+	gcc*)	hint="e.g. make CC=${kcc_text%% *}" ;;
+	*)	hint="e.g. make LLVM=1" ;;
+	esac
+	die "compiler mismatch: CC is $cc_id ('$cc': $cc_text)," \
+	    "but the kernel was built with $kcc_id ($kcc_text)." \
+	    "The kernel's flags do not fit another compiler major version:" \
+	    "build with the kernel's compiler, $hint."
+fi
+
+key="$key $cc_text"
 if [ -f "$out" ] && head -n 2 "$out" | grep -qxF "/* key: $key */"; then
 	exit 0
 fi
@@ -23,29 +89,57 @@ fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mmap-test-conftest.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-# probe NAME 'C code' CC CFLAGS...: the code is compiled at file scope.
-probe() {
-	name=$1 code=$2
+# --- Probes ---------------------------------------------------------------
+
+# compile NAME 'C code' CC CFLAGS...: the code goes after the usual headers.
+compile() {
+	cname=$1 ccode=$2
 	shift 2
-	printf '%s\n' '#include <linux/fs.h>' '#include <linux/mm.h>' \
-		'#include <linux/slab.h>' '#include <linux/mm_types.h>' \
-		'#include <linux/sched/mm.h>' '#include <linux/mman.h>' \
-		"$code" > "$tmp/$name.c"
-	( if "$@" -Werror -Wno-missing-prototypes -Wno-missing-declarations \
+	printf '%s\n' '#include <linux/module.h>' '#include <linux/fs.h>' \
+		'#include <linux/mm.h>' '#include <linux/slab.h>' \
+		'#include <linux/mm_types.h>' '#include <linux/sched/mm.h>' \
+		'#include <linux/mman.h>' "$ccode" > "$tmp/$cname.c"
+	"$@" -Werror -Wno-missing-prototypes -Wno-missing-declarations \
 		-Wno-unused-function -DKBUILD_MODNAME='"conftest"' \
-		-DKBUILD_BASENAME='"conftest"' -c "$tmp/$name.c" \
-		-o "$tmp/$name.o" > "$tmp/$name.log" 2>&1; then
-		echo "#define MT_HAVE_$name 1" > "$tmp/$name.h"
-	else
-		echo "/* MT_HAVE_$name: not available */" > "$tmp/$name.h"
-	fi ) &
+		-DKBUILD_BASENAME='"conftest"' -c "$tmp/$cname.c" \
+		-o "$tmp/$cname.o" > "$tmp/$cname.log" 2>&1
+}
+
+# Sanity: no optional API.  If this fails, nothing below can be trusted.
+# shellcheck disable=SC2086
+if ! compile SANITY 'int mt_sanity(struct vm_area_struct *vma)
+{
+	return vma_pages(vma) > 0 && PAGE_SIZE > 0;
+}' $cc "$@"; then
+	echo "mmap-test: the sanity probe does not compile with the kernel's flags:" >&2
+	head -n 40 "$tmp/SANITY.log" >&2
+	die "conftest sanity probe failed: fix the compiler or kernel headers" \
+	    "(every feature probe would report the API as missing)."
+fi
+
+# probe NAME SYMBOL 'C code': in the background.  SYMBOL is the API the
+# probe looks for: a failure none of whose "error:" lines (not the quoted
+# source lines) mention it is a broken probe, not a missing API.
+probe() {
+	pname=$1 psym=$2 pcode=$3
+	shift 3
+	# shellcheck disable=SC2086
+	( if compile "$pname" "$pcode" $cc "$@"; then
+		echo "#define MT_HAVE_$pname 1" > "$tmp/$pname.h"
+	  else
+		echo "/* MT_HAVE_$pname: not available */" > "$tmp/$pname.h"
+		grep 'error:' "$tmp/$pname.log" | grep -q "$psym" ||
+			echo "$psym" > "$tmp/$pname.broken"
+	  fi ) &
 }
 
 # vm_fault_t: 4.17.
-probe VM_FAULT_T 'vm_fault_t f(void) { return VM_FAULT_SIGBUS; }' "$@"
+probe VM_FAULT_T vm_fault_t \
+'vm_fault_t f(void) { return VM_FAULT_SIGBUS; }' "$@"
 
 # mmap_read_lock() and friends: 5.8 (mmap_sem became mmap_lock).
-probe MMAP_READ_LOCK 'int f(struct mm_struct *mm)
+probe MMAP_READ_LOCK mmap_read \
+'int f(struct mm_struct *mm)
 {
 	int ret = mmap_read_lock_killable(mm);
 
@@ -55,37 +149,79 @@ probe MMAP_READ_LOCK 'int f(struct mm_struct *mm)
 }' "$@"
 
 # vma_lookup(): 5.14.
-probe VMA_LOOKUP 'struct vm_area_struct *f(struct mm_struct *mm)
+probe VMA_LOOKUP vma_lookup \
+'struct vm_area_struct *f(struct mm_struct *mm)
 {
 	return vma_lookup(mm, 0);
 }' "$@"
 
 # vm_flags_set(): 6.3 (vm_flags became read-only).
-probe VM_FLAGS_SET 'void f(struct vm_area_struct *vma)
+probe VM_FLAGS_SET vm_flags_set \
+'void f(struct vm_area_struct *vma)
 {
 	vm_flags_set(vma, VM_DONTEXPAND);
 }' "$@"
 
-# mm_get_unmapped_area(): 6.10 (mm->get_unmapped_area removed).
-probe MM_GET_UNMAPPED_AREA 'unsigned long f(struct file *file)
+# The mm's default get_unmapped_area, three shapes; exactly one compiles.
+# Up to 6.9: the mm->get_unmapped_area method.
+probe MM_STRUCT_GET_UNMAPPED_AREA get_unmapped_area \
+'unsigned long f(struct file *file)
+{
+	return current->mm->get_unmapped_area(file, 0, 4096, 0, 0);
+}' "$@"
+
+# 6.10: mm_get_unmapped_area(mm, file, addr, len, pgoff, flags).
+probe MM_GET_UNMAPPED_AREA mm_get_unmapped_area \
+'unsigned long f(struct file *file)
 {
 	return mm_get_unmapped_area(current->mm, file, 0, 4096, 0, 0);
 }' "$@"
 
+# After 6.12 (7.x): mm_get_unmapped_area(file, addr, len, pgoff, flags),
+# always on current->mm.
+probe MM_GET_UNMAPPED_AREA_NO_MM mm_get_unmapped_area \
+'unsigned long f(struct file *file)
+{
+	return mm_get_unmapped_area(file, 0, 4096, 0, 0);
+}' "$@"
+
 # compat_ptr_ioctl(): 5.5.
-probe COMPAT_PTR_IOCTL 'long (*f)(struct file *, unsigned int, unsigned long) =
-	compat_ptr_ioctl;' "$@"
+probe COMPAT_PTR_IOCTL compat_ptr_ioctl \
+'long (*f)(struct file *, unsigned int, unsigned long) = compat_ptr_ioctl;' \
+"$@"
 
 # kvcalloc(): 4.18.
-probe KVCALLOC 'void *f(void) { return kvcalloc(2, 8, GFP_KERNEL); }' "$@"
+probe KVCALLOC kvcalloc \
+'void *f(void) { return kvcalloc(2, 8, GFP_KERNEL); }' "$@"
 
-# vm_operations_struct.map_pages returning vm_fault_t: 5.12 (void before).
-probe MAP_PAGES_VM_FAULT_T 'static vm_fault_t mp(struct vm_fault *vmf,
-			       pgoff_t start, pgoff_t end) { return 0; }
-const struct vm_operations_struct ops = { .map_pages = mp };' "$@"
+# kzalloc_obj(): 7.0 (also backported to 6.12.y stable).
+probe KZALLOC_OBJ kzalloc_obj \
+'void *f(void)
+{
+	struct page **p = kzalloc_obj(*p, GFP_KERNEL);
+
+	return p;
+}' "$@"
+
+# vm_operations_struct.map_pages, two shapes; exactly one compiles.  The
+# exact type is asserted: an initializer would only warn on older compilers.
+# 5.12: returns vm_fault_t.
+probe MAP_PAGES_VM_FAULT_T map_pages \
+'_Static_assert(__builtin_types_compatible_p(
+	typeof(((struct vm_operations_struct *)0)->map_pages),
+	vm_fault_t (*)(struct vm_fault *, pgoff_t, pgoff_t)),
+	"map_pages does not return vm_fault_t");' "$@"
+
+# Up to 5.11: returns void.
+probe MAP_PAGES_VOID map_pages \
+'_Static_assert(__builtin_types_compatible_p(
+	typeof(((struct vm_operations_struct *)0)->map_pages),
+	void (*)(struct vm_fault *, pgoff_t, pgoff_t)),
+	"map_pages does not return void");' "$@"
 
 # vm_insert_pages(): 5.8.
-probe VM_INSERT_PAGES 'int f(struct vm_area_struct *vma, struct page **pages)
+probe VM_INSERT_PAGES vm_insert_pages \
+'int f(struct vm_area_struct *vma, struct page **pages)
 {
 	unsigned long num = 1;
 
@@ -93,6 +229,33 @@ probe VM_INSERT_PAGES 'int f(struct vm_area_struct *vma, struct page **pages)
 }' "$@"
 
 wait
+
+for f in "$tmp"/*.broken; do
+	[ -e "$f" ] || continue
+	name=$(basename "$f" .broken)
+	echo "mmap-test: probe $name failed without naming $(cat "$f"):" >&2
+	head -n 40 "$tmp/$name.log" >&2
+	die "conftest probe $name is broken on this kernel: fix the probe."
+done
+
+# one_of API NAME...: exactly one of the probes NAME... compiled.
+one_of() {
+	api=$1 n=0
+	shift
+	for name in "$@"; do
+		grep -q '^#define' "$tmp/$name.h" && n=$((n + 1))
+	done
+	[ "$n" -eq 1 ] && return 0
+	for name in "$@"; do
+		echo "mmap-test: probe $name:" >&2
+		head -n 20 "$tmp/$name.log" >&2
+	done
+	die "$n shapes of $api compile, expected exactly one ($*)."
+}
+
+one_of mm_get_unmapped_area MM_STRUCT_GET_UNMAPPED_AREA \
+	MM_GET_UNMAPPED_AREA MM_GET_UNMAPPED_AREA_NO_MM
+one_of 'vm_operations_struct.map_pages' MAP_PAGES_VM_FAULT_T MAP_PAGES_VOID
 
 {
 	echo "/* Generated by scripts/conftest.sh: do not edit. */"

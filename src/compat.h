@@ -52,17 +52,25 @@ static inline void vm_flags_set(struct vm_area_struct *vma,
 }
 #endif
 
-/* The mm's default placement, which our get_unmapped_area delegates to. */
+/*
+ * The mm's default placement, which our get_unmapped_area delegates to.
+ * Up to 6.9 a method of the mm; 6.10 made it mm_get_unmapped_area(mm, ...);
+ * later kernels (7.x) dropped the mm argument, it is always current->mm.
+ */
 static inline unsigned long mt_mm_get_unmapped_area(struct file *file,
 						    unsigned long addr,
 						    unsigned long len,
 						    unsigned long pgoff,
 						    unsigned long flags)
 {
-#ifdef MT_HAVE_MM_GET_UNMAPPED_AREA
+#if defined(MT_HAVE_MM_GET_UNMAPPED_AREA_NO_MM)
+	return mm_get_unmapped_area(file, addr, len, pgoff, flags);
+#elif defined(MT_HAVE_MM_GET_UNMAPPED_AREA)
 	return mm_get_unmapped_area(current->mm, file, addr, len, pgoff, flags);
-#else
+#elif defined(MT_HAVE_MM_STRUCT_GET_UNMAPPED_AREA)
 	return current->mm->get_unmapped_area(file, addr, len, pgoff, flags);
+#else
+#error "mmap-test: no shape of mm_get_unmapped_area() compiles: see mmap_test_conftest.h"
 #endif
 }
 
@@ -103,13 +111,22 @@ static inline void *kvcalloc(size_t n, size_t size, gfp_t flags)
 }
 #endif
 
+#ifndef MT_HAVE_KZALLOC_OBJ
+#define kzalloc_obj(P, GFP)	kzalloc(sizeof(P), GFP)
+#endif
+
 /*
- * Fault-around (->map_pages) needs ->map_pages returning vm_fault_t (5.12)
- * and vm_insert_pages() (5.8); without them every fault goes through
- * ->fault.  MAP_FIXED_NOREPLACE is a uapi macro: where it is missing,
- * IOCTL_ALLOC_VMA rejects MMAP_TEST_FIXED_NOREPLACE with EOPNOTSUPP.
+ * ->map_pages returns vm_fault_t from 5.12 on and void before; one of the
+ * two must compile.  Fault-around also needs vm_insert_pages() (5.8);
+ * without it every fault goes through ->fault.  MAP_FIXED_NOREPLACE is a
+ * uapi macro: where it is missing, IOCTL_ALLOC_VMA rejects
+ * MMAP_TEST_FIXED_NOREPLACE with EOPNOTSUPP.
  */
-#if defined(MT_HAVE_MAP_PAGES_VM_FAULT_T) && defined(MT_HAVE_VM_INSERT_PAGES)
+#if !defined(MT_HAVE_MAP_PAGES_VM_FAULT_T) && !defined(MT_HAVE_MAP_PAGES_VOID)
+#error "mmap-test: no shape of vm_operations_struct.map_pages compiles: see mmap_test_conftest.h"
+#endif
+
+#ifdef MT_HAVE_VM_INSERT_PAGES
 #define MT_FAULT_AROUND 1
 #endif
 

@@ -15,8 +15,11 @@
  * driver lock exists to be held across either.
  */
 
+#include <linux/err.h>
 #include <linux/mman.h>
+#include <linux/moduleparam.h>
 #include <linux/sched/mm.h>
+#include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/mmap_test.h>
 #include "mmap_test.h"

@@ -22,8 +22,13 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
+#include <linux/err.h>
+#include <linux/gfp.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/seq_file.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/mmap_test.h>
 #include "mmap_test.h"
@@ -89,7 +94,7 @@ static int mmap_test_open(struct inode *inode, struct file *filp)
 						struct mmap_test_dev, misc);
 	struct mmap_test_file *mf;
 
-	mf = kzalloc(sizeof(*mf), GFP_KERNEL);
+	mf = kzalloc_obj(*mf, GFP_KERNEL);
 	if (!mf)
 		return -ENOMEM;
 	mf->pages = kvcalloc(buffer_pages, sizeof(*mf->pages), GFP_KERNEL);

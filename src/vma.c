@@ -6,14 +6,17 @@
  * ->mmap checks the range against the buffer and installs vm_ops:
  *   ->fault      serves the buffer page at vmf->pgoff (SIGBUS past the end)
  *   ->map_pages  fault-around for shared mappings: maps the buffer pages
- *                around a read fault in one go
+ *                around a read fault in one go (both the vm_fault_t and
+ *                the pre-5.12 void contract: see mmap_test_fault_around())
  *   ->open/close count live VMAs (split, fork and mremap call ->open)
  *
  * Neither ->fault nor ->map_pages touches mmap_lock: from 6.7 on they may run
  * under the per-VMA lock alone.  Buffer pages are looked up locklessly.
  */
 
+#include <linux/err.h>
 #include <linux/mm.h>
+#include <linux/printk.h>
 #include "mmap_test.h"
 #include "mmap_test_trace.h"
 
@@ -87,15 +90,44 @@ static vm_fault_t mmap_test_fault(struct vm_fault *vmf)
  * because vm_insert_pages() would have to allocate it.  The window never
  * crosses a page table.  VM_MIXEDMAP, set at mmap time, lets
  * vm_insert_pages() run here under the mmap or per-VMA read lock.
+ *
+ * The faulting page is vmf->pgoff on every kernel; vmf->address is not (see
+ * below).  Whether fault-around maps it depends on the ->map_pages contract:
+ *
+ * - From 5.12 on, ->map_pages returns vm_fault_t: VM_FAULT_NOPAGE says the
+ *   faulting page is mapped, and the core does not call ->fault.  So we map
+ *   it with the others and count the fault here.
+ *
+ * - Before 5.12, ->map_pages returns void.  do_fault_around() moves
+ *   vmf->address to the start of the window for the call, and afterwards
+ *   judges the fault solved only through vmf->pte, the page table that
+ *   filemap_map_pages() leaves mapped and locked.  vm_insert_pages() takes
+ *   and drops the PTE lock itself and leaves vmf->pte NULL, so
+ *   do_read_fault() always goes on to call ->fault for the faulting
+ *   address.  Had we mapped that page, ->fault would serve it a second
+ *   time: counted and logged twice, then dropped by finish_fault(), which
+ *   finds the PTE present.  So we leave it to ->fault, which maps, counts
+ *   and logs it once, and map only the pages around it.
+ *
+ * Either way each fault is counted once, each page mapped is logged once
+ * ("page index offset = N"), and pages_around counts the pages mapped here:
+ * before 5.12 that excludes the faulting page.
  */
-static vm_fault_t mmap_test_map_pages(struct vm_fault *vmf,
-				      pgoff_t start_pgoff, pgoff_t end_pgoff)
+static unsigned long mmap_test_pgoff_addr(struct vm_area_struct *vma,
+					  pgoff_t pgoff)
+{
+	return vma->vm_start + ((pgoff - vma->vm_pgoff) << PAGE_SHIFT);
+}
+
+/* Returns true if the faulting page was mapped here (never if !fault_page). */
+static bool mmap_test_fault_around(struct vm_fault *vmf, pgoff_t start_pgoff,
+				   pgoff_t end_pgoff, bool fault_page)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct mmap_test_file *mf = vma->vm_private_data;
 	pgoff_t pgoff = start_pgoff;
 	unsigned int mapped = 0;
-	vm_fault_t ret = 0;
+	bool solved = false;
 
 	if (pmd_none(*vmf->pmd))
 		goto out;
@@ -105,8 +137,14 @@ static vm_fault_t mmap_test_map_pages(struct vm_fault *vmf,
 		unsigned long addr, nr, done, left, i;
 		int err;
 
+		if (!fault_page && pgoff == vmf->pgoff) {
+			pgoff++;
+			continue;
+		}
 		for (nr = 0; nr < ARRAY_SIZE(batch) && pgoff + nr <= end_pgoff;
 		     nr++) {
+			if (!fault_page && pgoff + nr == vmf->pgoff)
+				break;
 			batch[nr] = mmap_test_get_page(mf, pgoff + nr,
 						       GFP_NOWAIT | __GFP_NOWARN);
 			if (IS_ERR(batch[nr]))
@@ -117,7 +155,7 @@ static vm_fault_t mmap_test_map_pages(struct vm_fault *vmf,
 			continue;
 		}
 
-		addr = vma->vm_start + ((pgoff - vma->vm_pgoff) << PAGE_SHIFT);
+		addr = mmap_test_pgoff_addr(vma, pgoff);
 		left = nr;
 		err = vm_insert_pages(vma, addr, batch, &left);
 		done = nr - left;
@@ -125,20 +163,35 @@ static vm_fault_t mmap_test_map_pages(struct vm_fault *vmf,
 			dev_dbg(mmap_test_device(mf),
 				"page index offset = %lu (fault-around)\n",
 				pgoff + i);
-		if (vmf->address >= addr &&
-		    vmf->address < addr + (done << PAGE_SHIFT))
-			ret = VM_FAULT_NOPAGE;
+		if (vmf->pgoff >= pgoff && vmf->pgoff < pgoff + done)
+			solved = true;
 		mapped += done;
 		pgoff += err ? done + 1 : nr;
 	}
 	atomic_long_add(mapped, &mf->pages_around);
-	if (ret)
-		mmap_test_count_fault(mf);
 out:
-	trace_map_pages(vmf->address, start_pgoff, end_pgoff, mapped);
-	return ret;
+	trace_map_pages(mmap_test_pgoff_addr(vma, vmf->pgoff), start_pgoff,
+			end_pgoff, mapped);
+	return solved;
+}
+
+#ifdef MT_HAVE_MAP_PAGES_VM_FAULT_T
+static vm_fault_t mmap_test_map_pages(struct vm_fault *vmf,
+				      pgoff_t start_pgoff, pgoff_t end_pgoff)
+{
+	if (!mmap_test_fault_around(vmf, start_pgoff, end_pgoff, true))
+		return 0;
+	mmap_test_count_fault(vmf->vma->vm_private_data);
+	return VM_FAULT_NOPAGE;
+}
+#else
+static void mmap_test_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff,
+				pgoff_t end_pgoff)
+{
+	mmap_test_fault_around(vmf, start_pgoff, end_pgoff, false);
 }
 #endif
+#endif /* MT_FAULT_AROUND */
 
 static const struct vm_operations_struct mmap_test_private_vm_ops = {
 	.open	= mmap_test_vma_open,
