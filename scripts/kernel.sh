@@ -41,6 +41,23 @@ expand() {
 	printf '%s\n' "${s//\$FLAVOUR/$T_FLAVOUR}"
 }
 
+# fetch_kernel_debs: the paths of the image, headers and kbuild .debs of
+# $ABI (image version $ver); fails when one cannot be downloaded.
+fetch_kernel_debs() {
+	local h kb kver
+	fetch_deb "$T_SUITES" "$img_pkg=$ver" "$T_DEBARCH" || return 1
+	for h in "${hdr[@]}"; do
+		fetch_deb "$T_SUITES" "$h=$ver" \
+			"$([ "${h%-common}" = "$h" ] && echo "$T_DEBARCH")" || return 1
+	done
+	# Host tools: always the amd64 kbuild (the host runs them).
+	kb=$(expand "$T_KBUILD_PKG")
+	kver=$(deb_version "$T_SUITES" "$kb" amd64)
+	[ -n "$kver" ] || return 1
+	[ "$kver" = "$ver" ] || warn "$kb $kver does not match kernel $ver"
+	fetch_deb "$T_SUITES" "$kb=$kver" amd64
+}
+
 ROOT=$(root_ensure "$T_ROOT")
 
 if [ "$T_KERNEL" = debug ]; then
@@ -51,58 +68,54 @@ if [ "$T_KERNEL" = debug ]; then
 else
 	[ "$T_KERNEL" = debian ] || die "$1: unknown KERNEL '$T_KERNEL'"
 	papt_update "$T_SUITES" auto
-	# The newest ABI whose image package has a version for this arch.
+	# Candidate ABIs, newest first: those whose image package has a
+	# version for this arch.
 	ABI='@@ABI@@'
 	pat=$(expand "$T_IMAGE_PKG")
 	prefix=${pat%%@@ABI@@*}
 	suffix=${pat#*@@ABI@@}
 	esc() { printf '%s' "$1" | sed 's/[.+]/\\&/g'; }
 	re="^$(esc "$prefix")(${T_ABI_RE})$(esc "$suffix")\$"
-	ABI=
-	for a in $(papt_cache "$T_SUITES" pkgnames "$prefix" |
-		sed -nE "s/$re/\\1/p" | sort -rV); do
-		ABI=$a
-		[ -n "$(deb_version "$T_SUITES" "$(expand "$T_IMAGE_PKG")" \
-			"$T_DEBARCH")" ] && break
-		ABI=
+	abis=$(papt_cache "$T_SUITES" pkgnames "$prefix" |
+		sed -nE "s/$re/\\1/p" | sort -rV)
+	[ -n "$abis" ] || die "$1: no $pat ($T_ABI_RE) in $T_SUITES"
+	lock_file "$CACHE/kernels/.lock"
+	KDIR=''
+	# The newest ABI whose packages all download: an index can name
+	# packages that its mirror no longer serves (seen: bullseye-security's
+	# arm64 5.10 headers).
+	for ABI in $abis; do
+		img_pkg=$(expand "$T_IMAGE_PKG")
+		ver=$(deb_version "$T_SUITES" "$img_pkg" "$T_DEBARCH")
+		[ -n "$ver" ] || continue
+		root=$CACHE/kernels/${img_pkg}_$ver
+		read -r -a hdr <<< "$(expand "$T_HEADERS_PKGS")"
+		if [ ! -f "$root/.done" ]; then
+			stage "fetching kernel $img_pkg $ver"
+			if ! debs=$(fetch_kernel_debs); then
+				warn "$1: $img_pkg $ver cannot be downloaded; trying an older ABI"
+				continue
+			fi
+			rm -rf "$root.tmp"
+			mkdir -p "$root.tmp"
+			for d in $debs; do
+				info "extracting $(basename "$d")"
+				dpkg-deb -x "$d" "$root.tmp"
+			done
+			# The arch headers name the -common tree and their own
+			# build directory by absolute path.
+			mk=$root.tmp/usr/src/${hdr[0]}/Makefile
+			[ -f "$mk" ] || die "no $mk"
+			sed -i -E "s#^(include |KBUILD_OUTPUT=)/usr/src/#\\1$root/usr/src/#" "$mk"
+			rm -rf "$root"
+			mv "$root.tmp" "$root"
+			touch "$root/.done"
+		fi
+		KERNEL_IMAGE=$root/$(expand "$T_IMAGE_FILE")
+		KDIR=$root/usr/src/${hdr[0]}
+		break
 	done
-	[ -n "$ABI" ] || die "$1: no $pat ($T_ABI_RE) in $T_SUITES"
-	img_pkg=$(expand "$T_IMAGE_PKG")
-	ver=$(deb_version "$T_SUITES" "$img_pkg" "$T_DEBARCH")
-	root=$CACHE/kernels/${img_pkg}_$ver
-	KERNEL_IMAGE=$root/$(expand "$T_IMAGE_FILE")
-	read -r -a hdr <<< "$(expand "$T_HEADERS_PKGS")"
-	KDIR=$root/usr/src/${hdr[0]}
-	if [ ! -f "$root/.done" ]; then
-		lock_file "$CACHE/kernels/.lock"
-	fi
-	if [ ! -f "$root/.done" ]; then
-		stage "fetching kernel $img_pkg $ver"
-		debs=("$(fetch_deb "$T_SUITES" "$img_pkg=$ver" "$T_DEBARCH")")
-		for h in "${hdr[@]}"; do
-			debs+=("$(fetch_deb "$T_SUITES" "$h=$ver" \
-				"$([ "${h%-common}" = "$h" ] && echo "$T_DEBARCH")")")
-		done
-		# Host tools: always the amd64 kbuild (the host runs them).
-		kb=$(expand "$T_KBUILD_PKG")
-		kver=$(deb_version "$T_SUITES" "$kb" amd64)
-		[ -n "$kver" ] || die "no $kb in $T_SUITES"
-		[ "$kver" = "$ver" ] || warn "$kb $kver does not match kernel $ver"
-		debs+=("$(fetch_deb "$T_SUITES" "$kb=$kver" amd64)")
-		rm -rf "$root.tmp"
-		mkdir -p "$root.tmp"
-		for d in "${debs[@]}"; do
-			info "extracting $(basename "$d")"
-			dpkg-deb -x "$d" "$root.tmp"
-		done
-		# The arch headers include the -common Makefile by absolute path.
-		mk=$root.tmp/usr/src/${hdr[0]}/Makefile
-		[ -f "$mk" ] || die "no $mk"
-		sed -i "s|^include /usr/src/|include $root/usr/src/|" "$mk"
-		rm -rf "$root"
-		mv "$root.tmp" "$root"
-		touch "$root/.done"
-	fi
+	[ -n "$KDIR" ] || die "$1: no ABI of $pat whose packages download"
 fi
 
 [ -f "$KERNEL_IMAGE" ] || die "no kernel image $KERNEL_IMAGE"
