@@ -4,7 +4,8 @@
 # Usage: scripts/lint.sh
 #
 # The release gate, on the host (no VM needed):
-#   checkpatch  scripts/checkpatch.pl --strict (from Debian's linux-source-6.1)
+#   checkpatch  scripts/checkpatch.pl --strict (from Debian's newest
+#               linux-source, the debug kernel's: linux-source-7.3)
 #               on src/ and include/: 0 errors, 0 warnings, 0 checks
 #   W=1         the module built with W=1 against the 5.10, 6.1, 6.12 and
 #               7.3 headers, each in its target's build root: 0 warnings
@@ -32,18 +33,20 @@ result() {
 	fi
 }
 
-# checkpatch.pl and its data files, extracted once from linux-source-6.1.
-cp_dir=$CACHE/checkpatch
+# checkpatch.pl and its data files, extracted once per version from the
+# debug target's linux-source package (the newest kernel we test).
+target_load x86_64-debug
+cp_deb=$(fetch_deb "$T_SUITES" "$T_SOURCE_PKG")
+cp_dir=$CACHE/checkpatch/$(basename "$cp_deb" .deb)
 if [ ! -f "$cp_dir/scripts/checkpatch.pl" ]; then
-	stage "extracting checkpatch.pl from linux-source-6.1"
-	deb=$(fetch_deb "bookworm bookworm-updates bookworm-security" \
-		linux-source-6.1)
+	stage "extracting checkpatch.pl from $(basename "$cp_deb")"
 	tmp=$(mktemp -d)
-	dpkg-deb --fsys-tarfile "$deb" |
-		tar -xO --wildcards './usr/src/linux-source-6.1.tar.xz' |
+	dpkg-deb --fsys-tarfile "$cp_deb" |
+		tar -xO --wildcards "./usr/src/$T_SOURCE_PKG.tar.xz" |
 		tar -xJ -C "$tmp" --wildcards --strip-components=1 \
 			'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
 			'*/scripts/const_structs.checkpatch'
+	rm -rf "$CACHE/checkpatch"
 	mkdir -p "$cp_dir"
 	mv "$tmp/scripts" "$cp_dir/"
 	rm -rf "$tmp"
