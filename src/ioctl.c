@@ -193,6 +193,7 @@ static long mmap_test_alloc(struct file *filp,
 {
 	struct mmap_test_file *mf = filp->private_data;
 	struct mmap_test_alloc req;
+	bool log = READ_ONCE(log_calls);
 	struct file *file;
 	unsigned long addr;
 	int ret;
@@ -201,7 +202,7 @@ static long mmap_test_alloc(struct file *filp,
 		return -EFAULT;
 	ret = mmap_test_check_alloc(&req);
 	if (ret) {
-		if (log_calls)
+		if (log)
 			dev_info(mmap_test_device(mf),
 				 "ALLOC rejected (flags %#x, prot %#x, len %#llx, pgoff %#llx): %d\n",
 				 req.flags, req.prot, req.len, req.pgoff, ret);
@@ -217,7 +218,7 @@ static long mmap_test_alloc(struct file *filp,
 		       mmap_test_map_flags(req.flags), req.pgoff << PAGE_SHIFT);
 	ret = IS_ERR_VALUE(addr) ? (int)addr : 0;
 	req.mapped = ret ? 0 : addr;
-	if (log_calls)
+	if (log)
 		mmap_test_log_alloc(mf, &req, addr, ret);
 	trace_alloc(req.addr, req.len, req.prot, req.flags, req.pgoff,
 		    req.before.found, req.before.contains, (long)addr);
@@ -237,6 +238,8 @@ static long mmap_test_free(struct file *filp,
 	struct mmap_test_file *mf = filp->private_data;
 	struct mmap_test_vma_report before;
 	struct mmap_test_free req;
+	/* One read: log_calls is writable at any time (0644). */
+	bool log = READ_ONCE(log_calls);
 	char result[96];
 	int ret;
 
@@ -248,13 +251,13 @@ static long mmap_test_free(struct file *filp,
 	if (req.addr > ULONG_MAX || req.len > ULONG_MAX)
 		return -EINVAL;
 
-	if (log_calls) {
+	if (log) {
 		ret = mmap_test_report(req.addr, &before);
 		if (ret)
 			return ret;
 	}
 	ret = vm_munmap(req.addr, req.len);
-	if (log_calls) {
+	if (log) {
 		snprintf(result, sizeof(result), "vm_munmap(%#llx, %#llx) -> %d",
 			 req.addr, req.len, ret);
 		mmap_test_log(mf, "FREE", &before, result);

@@ -1019,6 +1019,143 @@ TEST_F_TIMEOUT(stress, reshape, TIMEOUT_DEFAULT)
 }
 
 /*
+ * log_calls flipped while FREE loops: every FREE line in the kernel log
+ * must report the address being freed.  A module that reads log_calls
+ * twice (once to take the find_vma() report, once to print it) prints an
+ * uninitialised report when the flag flips in between.  ALLOC alternates
+ * between two addresses, so a stale report left on the stack by the
+ * previous call names the other one.
+ */
+#define LOG_PARAM	"/sys/module/mmap_test/parameters/log_calls"
+
+static atomic_int toggle_stop;
+
+static void *toggle_log_calls(void *arg)
+{
+	int fd = *(int *)arg;
+	unsigned long n = 0;
+
+	while (!atomic_load(&toggle_stop))
+		if (pwrite(fd, n++ & 1 ? "Y" : "N", 1, 0) != 1)
+			break;
+	return NULL;
+}
+
+/*
+ * Read the kernel log records that are ready; count the FREE lines and the
+ * bad ones: "misc mmap-test: FREE find_vma(A) -> [...] anon, contains: yes;
+ * vm_munmap(A, L) -> 0" with A one of @addr.
+ */
+static void scan_kmsg(struct __test_metadata *_metadata, int kfd,
+		      const unsigned long *addr, unsigned long *lines,
+		      unsigned long *bad)
+{
+	unsigned long long fa, ua;
+	char rec[1024], *p, *q;
+	ssize_t n;
+
+	for (;;) {
+		n = read(kfd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE) {
+			TH_LOG("kernel log records were lost before they were read");
+			(*bad)++;
+			continue;
+		}
+		if (n <= 0)
+			return;
+		rec[n] = 0;
+		p = strstr(rec, "mmap-test: FREE find_vma(");
+		if (!p)
+			continue;
+		(*lines)++;
+		q = strstr(p, "vm_munmap(");
+		if (sscanf(p, "mmap-test: FREE find_vma(%llx)", &fa) != 1 || !q ||
+		    sscanf(q, "vm_munmap(%llx,", &ua) != 1 || fa != ua ||
+		    (fa != addr[0] && fa != addr[1]) ||
+		    !strstr(p, ") anon, contains: yes; ")) {
+			if ((*bad)++ < 5)
+				TH_LOG("bad FREE line: %s", p);
+		}
+	}
+}
+
+TEST(log_calls_toggled_during_free)
+{
+	unsigned long page = sysconf(_SC_PAGESIZE);
+	unsigned long addr[2], bad = 0, lines = 0, frees = 0;
+	char orig[8] = "", *m;
+	int fd, pfd, kfd, i;
+	pthread_t th;
+	double end;
+
+	fd = open(MMAP_TEST_DEVICE, O_RDWR | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		SKIP(return, "%s absent (module not loaded)", MMAP_TEST_DEVICE);
+	ASSERT_LE(0, fd);
+	pfd = open(LOG_PARAM, O_RDWR | O_CLOEXEC);
+	if (pfd < 0)
+		SKIP(close(fd); return, "cannot open %s: %s", LOG_PARAM,
+		     strerror(errno));
+	ASSERT_LT(0, pread(pfd, orig, sizeof(orig) - 1, 0));
+	kfd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (kfd < 0)
+		SKIP(close(pfd); close(fd); return, "cannot open /dev/kmsg: %s",
+		     strerror(errno));
+	ASSERT_LE(0, lseek(kfd, 0, SEEK_END));
+
+	/*
+	 * Two one-page holes between PROT_NONE guard pages, so that no other
+	 * mapping (a thread's stack) can take them.
+	 */
+	m = mmap(NULL, 5 * page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	addr[0] = (unsigned long)m + page;
+	addr[1] = (unsigned long)m + 3 * page;
+	ASSERT_EQ(0, munmap((void *)addr[0], page));
+	ASSERT_EQ(0, munmap((void *)addr[1], page));
+
+	atomic_store(&toggle_stop, 0);
+	ASSERT_EQ(0, pthread_create(&th, NULL, toggle_log_calls, &pfd));
+	end = now() + 3;
+	for (i = 0; now() < end; i++) {
+		struct mmap_test_alloc a = {
+			.addr = addr[i & 1], .len = page,
+			.prot = PROT_READ | PROT_WRITE,
+			.flags = MMAP_TEST_PRIVATE | MMAP_TEST_ANON |
+				 MMAP_TEST_FIXED_NOREPLACE,
+		};
+		struct mmap_test_free f = { .addr = addr[i & 1], .len = page };
+
+		int ra = mt_ioctl(fd, IOCTL_ALLOC_VMA, &a), rf = 0;
+
+		if (!ra && a.mapped == a.addr)
+			rf = mt_ioctl(fd, IOCTL_FREE_VMA, &f);
+		if (ra || a.mapped != a.addr || rf) {
+			TH_LOG("round %d: ALLOC %#lx: %s (mapped %#llx), FREE: %s",
+			       i, addr[i & 1], mt_errno_name(-ra),
+			       (unsigned long long)a.mapped, mt_errno_name(-rf));
+			break;
+		}
+		frees++;
+		scan_kmsg(_metadata, kfd, addr, &lines, &bad);
+	}
+	atomic_store(&toggle_stop, 1);
+	pthread_join(th, NULL);
+	EXPECT_EQ((ssize_t)strlen(orig), pwrite(pfd, orig, strlen(orig), 0));
+	close(pfd);
+	close(fd);
+	munmap(m, 5 * page);
+	ASSERT_LT(100UL, frees) TH_LOG("only %lu ALLOC+FREE rounds", frees);
+
+	scan_kmsg(_metadata, kfd, addr, &lines, &bad);
+	close(kfd);
+	TH_LOG("%lu ALLOC+FREE rounds, %lu FREE lines logged, %lu bad",
+	       frees, lines, bad);
+	ASSERT_LT(0UL, lines) TH_LOG("no FREE line in the kernel log");
+	ASSERT_EQ(0UL, bad);
+}
+
+/*
  * The harness's per-test timeout (.timeout, seconds) follows
  * MMAP_TEST_STRESS_SECONDS: four times the run time (TCG guests are slow
  * and the fork thread may run past the deadline to reach MIN_FORKS) plus
