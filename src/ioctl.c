@@ -212,6 +212,16 @@ static long mmap_test_alloc(struct file *filp,
 	ret = mmap_test_report(req.addr, &req.before);
 	if (ret)
 		return ret;
+	/*
+	 * Copy the report out before mapping: an argument we cannot write
+	 * fails here, with nothing mapped.  Once vm_mmap() has dropped the
+	 * mmap lock, another thread may unmap or replace the new range, so
+	 * a copy-out that fails after it must not vm_munmap() the range: it
+	 * could destroy a mapping this call did not make.
+	 */
+	req.mapped = 0;
+	if (copy_to_user(uarg, &req, sizeof(req)))
+		return -EFAULT;
 
 	file = req.flags & MMAP_TEST_ANON ? NULL : filp;
 	addr = vm_mmap(file, req.addr, req.len, req.prot,
@@ -223,12 +233,12 @@ static long mmap_test_alloc(struct file *filp,
 	trace_alloc(req.addr, req.len, req.prot, req.flags, req.pgoff,
 		    req.before.found, req.before.contains, (long)addr);
 
-	if (copy_to_user(uarg, &req, sizeof(req))) {
-		/* The caller cannot learn the address: do not leave it mapped. */
-		if (!ret)
-			vm_munmap(addr, req.len);
+	/*
+	 * Only a concurrent change of the argument's own mapping makes this
+	 * fail.  The new mapping then stays: QUERY or /proc/self/maps find it.
+	 */
+	if (copy_to_user(uarg, &req, sizeof(req)))
 		return -EFAULT;
-	}
 	return ret;
 }
 

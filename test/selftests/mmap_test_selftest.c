@@ -2709,7 +2709,7 @@ BAD_CASE(stats_ro_out, -EFAULT)
 	return ret;
 }
 
-/* vm_mmap succeeds, the copy-out fails: the mapping must be undone */
+/* the argument cannot be written: EFAULT before anything is mapped */
 BAD_CASE(alloc_ro_out_anon, -EFAULT)
 {
 	struct mmap_test_alloc a = alloc_args(0, pg, 0, PROT_READ, ANON_PRIV);

@@ -46,8 +46,12 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <linux/userfaultfd.h>
 
 #include "kselftest_harness.h"
 #include "mmap_test_util.h"
@@ -1153,6 +1157,132 @@ TEST(log_calls_toggled_during_free)
 	       frees, lines, bad);
 	ASSERT_LT(0UL, lines) TH_LOG("no FREE line in the kernel log");
 	ASSERT_EQ(0UL, bad);
+}
+
+/*
+ * ALLOC's copy-out racing with another thread: the argument sits on a page
+ * that userfaultfd write-protects, so the first time the module writes to
+ * it, the call stops, and a second thread plays the other thread of the
+ * race: it maps a page of its own at the ALLOC address (MAP_FIXED: over
+ * ALLOC's mapping, if there is one already), unmaps the argument's page
+ * and lets the call go on, so that its copy-out fails.  ALLOC must return
+ * EFAULT, and the page the other thread mapped must survive: a module that
+ * unmaps "its" range after a failed copy-out destroys it.
+ */
+#define RACE_MARK	0x6d6d6170U
+
+struct race {
+	int uffd;
+	char *arg, *target;
+	unsigned long page;
+	atomic_int stop;
+	int faults, replaced;
+};
+
+static void *race_thread(void *p)
+{
+	struct race *r = p;
+	struct pollfd pfd = { .fd = r->uffd, .events = POLLIN };
+	struct uffd_msg msg;
+	char *m;
+
+	while (!atomic_load(&r->stop)) {
+		if (poll(&pfd, 1, 100) <= 0)
+			continue;
+		if (read(r->uffd, &msg, sizeof(msg)) != sizeof(msg) ||
+		    msg.event != UFFD_EVENT_PAGEFAULT)
+			continue;
+		r->faults++;
+		m = mmap(r->target, r->page, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+		if (m == r->target) {
+			*(unsigned int *)m = RACE_MARK;
+			r->replaced++;
+		}
+		munmap(r->arg, r->page);
+		{
+			struct uffdio_range wake = {
+				.start = (unsigned long)r->arg, .len = r->page,
+			};
+
+			ioctl(r->uffd, UFFDIO_WAKE, &wake);
+		}
+	}
+	return NULL;
+}
+
+TEST(alloc_copy_out_race)
+{
+	struct race r = { .page = sysconf(_SC_PAGESIZE) };
+	struct uffdio_api api = {
+		.api = UFFD_API, .features = UFFD_FEATURE_PAGEFAULT_FLAG_WP,
+	};
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_WP };
+	struct uffdio_writeprotect wp = { .mode = UFFDIO_WRITEPROTECT_MODE_WP };
+	struct mmap_test_alloc *a;
+	pthread_t th;
+	char *guard;
+	int fd, ret;
+
+	fd = open(MMAP_TEST_DEVICE, O_RDWR | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		SKIP(return, "%s absent (module not loaded)", MMAP_TEST_DEVICE);
+	ASSERT_LE(0, fd);
+	r.uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (r.uffd < 0)
+		SKIP(close(fd); return,
+		     "no userfaultfd (%s): the kernel lacks CONFIG_USERFAULTFD",
+		     strerror(errno));
+	if (ioctl(r.uffd, UFFDIO_API, &api) ||
+	    !(api.features & UFFD_FEATURE_PAGEFAULT_FLAG_WP))
+		SKIP(close(r.uffd); close(fd); return,
+		     "userfaultfd has no write-protect mode on this kernel and arch (%s)",
+		     strerror(errno));
+
+	/*
+	 * The argument's page, then the target: a free page between two
+	 * guard pages (made after the argument's page, which could otherwise
+	 * land in it).
+	 */
+	r.arg = mmap(NULL, r.page, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, r.arg);
+	guard = mmap(NULL, 3 * r.page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+		     -1, 0);
+	ASSERT_NE(MAP_FAILED, guard);
+	r.target = guard + r.page;
+	ASSERT_EQ(0, munmap(r.target, r.page));
+	a = (struct mmap_test_alloc *)r.arg;
+	a->addr = (unsigned long)r.target;
+	a->len = r.page;
+	a->prot = PROT_READ | PROT_WRITE;
+	a->flags = MMAP_TEST_PRIVATE | MMAP_TEST_ANON | MMAP_TEST_FIXED_NOREPLACE;
+	reg.range.start = (unsigned long)r.arg;
+	reg.range.len = r.page;
+	if (ioctl(r.uffd, UFFDIO_REGISTER, &reg))
+		SKIP(close(r.uffd); close(fd); return,
+		     "UFFDIO_REGISTER_MODE_WP: %s", strerror(errno));
+	wp.range = reg.range;
+	ASSERT_EQ(0, ioctl(r.uffd, UFFDIO_WRITEPROTECT, &wp));
+
+	atomic_store(&r.stop, 0);
+	ASSERT_EQ(0, pthread_create(&th, NULL, race_thread, &r));
+	ret = mt_ioctl(fd, IOCTL_ALLOC_VMA, r.arg);
+	atomic_store(&r.stop, 1);
+	pthread_join(th, NULL);
+	close(r.uffd);
+	close(fd);
+
+	TH_LOG("ALLOC: %s; write faults on the argument: %d, pages put at the target: %d",
+	       mt_errno_name(-ret), r.faults, r.replaced);
+	ASSERT_EQ(1, r.faults);
+	ASSERT_EQ(1, r.replaced);
+	ASSERT_EQ(-EFAULT, ret);
+	ASSERT_EQ(0, msync(r.target, r.page, MS_ASYNC))
+		TH_LOG("the other thread's page at %p was unmapped by ALLOC",
+		       r.target);
+	ASSERT_EQ(RACE_MARK, *(unsigned int *)r.target);
+	munmap(guard, 3 * r.page);
 }
 
 /*

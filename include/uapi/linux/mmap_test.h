@@ -89,6 +89,13 @@ struct mmap_test_vma_report {
  * @before: out: find_vma(@addr) taken just before vm_mmap().  Filled in
  *	on success and also when vm_mmap() itself failed, so that a caller
  *	can explain EEXIST or ENOMEM.
+ *
+ * The argument is written back (with @before, @mapped 0) before mapping:
+ * if it cannot be written, IOCTL_ALLOC_VMA fails with EFAULT and maps
+ * nothing.  If another thread makes it unwritable while the call maps,
+ * the call returns EFAULT and the new mapping stays (the driver cannot
+ * tell whether the range still holds its mapping once the mmap lock is
+ * dropped, so it never unmaps it).
  */
 struct mmap_test_alloc {
 	__u64 addr;
