@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Usage: scripts/fresh-check.sh [REPO]          (default: this work tree)
+# Usage: scripts/fresh-check.sh [--ci] [REPO]   (default: this work tree)
 #
 # The first-run proof, on the host: does the project install everything it
 # needs by itself?  Makes a new Debian bookworm minbase root (mmdebstrap;
@@ -20,12 +20,21 @@
 # end; exit status 0 iff all passed.  The root is deleted afterwards
 # (MMAP_TEST_FRESH_KEEP=1 keeps it).
 #
+# --ci runs the whole of `bash .ci/run` (make check) in the new root
+# instead, with the host checks but this one (the full first-run proof:
+# ~40 min with the debug kernel's build; not part of make check).
+#
 # Environment: FRESH_TARGETS (default: every Debian-kernel target of REPO),
 # FRESH_DEMO_TARGET (default: make demo's own default).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
+ci=0
+if [ "${1:-}" = --ci ]; then
+	ci=1
+	shift
+fi
 repo=$(cd "${1:-$TOP}" && pwd)
 [ -f "$repo/Makefile" ] || die "no Makefile in $repo"
 n=0 failed=0
@@ -56,14 +65,20 @@ mkdir -p "$logs"
 
 stage "a new Debian root (log: build/host/fresh/mmdebstrap.log)"
 rc=0
-mmdebstrap --variant=minbase --include=make bookworm "$root" \
+# What a new machine of this kind has: make (and git, for --ci: CI runs in
+# a git clone).
+incl="make"
+[ "$ci" = 1 ] && incl=make,git
+mmdebstrap --variant=minbase --include="$incl" bookworm "$root" \
 	"deb $main bookworm main" "deb $main bookworm-updates main" \
 	"deb $sec bookworm-security main" >"$logs/mmdebstrap.log" 2>&1 || rc=$?
-result "$rc" "a new bookworm minbase root with make" "$logs/mmdebstrap.log"
+result "$rc" "a new bookworm minbase root with $incl" "$logs/mmdebstrap.log"
 [ "$rc" = 0 ] || { echo "1..$n"; exit 1; }
 cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || :
 mkdir -p "$root/src/mmap-test"
-if git -C "$repo" rev-parse --git-dir >/dev/null 2>&1; then
+if [ "$ci" = 1 ]; then
+	git clone -q "$repo" "$root/src/mmap-test"
+elif git -C "$repo" rev-parse --git-dir >/dev/null 2>&1; then
 	(cd "$repo" && git ls-files -z -c -o --exclude-standard |
 		xargs -0 -r tar -cf - --) | tar -xf - -C "$root/src/mmap-test"
 else
@@ -74,6 +89,17 @@ fi
 fresh() {
 	MT_BINDS='' in_root "$root" /bin/sh -c 'cd /src/mmap-test && exec "$@"' sh "$@"
 }
+
+if [ "$ci" = 1 ]; then
+	stage "fresh: bash .ci/run (log: build/host/fresh/ci.log)"
+	rc=0
+	fresh env CI=true HOST_CHECKS="lint packaging shell-x86_64-6.12 shell-arm64-6.12" \
+		bash .ci/run >"$logs/ci.log" 2>&1 || rc=$?
+	tail -n 30 "$logs/ci.log" | sed 's/^/#   | /'
+	result "$rc" "bash .ci/run in a new root: $(tail -n 1 "$logs/ci.log")"
+	echo "1..$n"
+	exit "$failed"
+fi
 
 # shellcheck disable=SC2016  # expanded in the root
 targets=${FRESH_TARGETS:-$(fresh bash -c '. scripts/lib.sh

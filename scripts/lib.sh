@@ -366,7 +366,7 @@ in_root() {
 		# fresh check runs the scripts in a root) can make / private.
 		mount --bind "$r" "$r"
 		mount -t proc proc "$r/proc"
-		mount --bind /dev "$r/dev"
+		mount --rbind /dev "$r/dev"
 		for d in $binds; do
 			mkdir -p "$r$d"
 			mount --bind "$d" "$r$d"
