@@ -55,7 +55,7 @@ FRAGMENT=$TOP/scripts/debug-kernel.config
 [ -r "$FRAGMENT" ] || die "missing $FRAGMENT"
 
 ROOT=$(root_ensure "$T_ROOT")
-papt_update "$T_SUITES" auto
+papt_update "$T_SUITES"
 ver=$(deb_version "$T_SUITES" "$T_SOURCE_PKG")
 [ -n "$ver" ] || die "no $T_SOURCE_PKG in $T_SUITES"
 hash=$({

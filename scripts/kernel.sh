@@ -67,7 +67,7 @@ if [ "$T_KERNEL" = debug ]; then
 	KERNEL_IMAGE=$(printf '%s\n' "$out" | sed -n 's/^KERNEL_IMAGE=//p' | tail -n1)
 else
 	[ "$T_KERNEL" = debian ] || die "$1: unknown KERNEL '$T_KERNEL'"
-	papt_update "$T_SUITES" auto
+	papt_update "$T_SUITES"
 	# Candidate ABIs, newest first: those whose image package has a
 	# version for this arch.
 	ABI='@@ABI@@'

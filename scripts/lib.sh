@@ -19,7 +19,7 @@
 # host's APT state; the mirror is the host's own, see apt_mirrors):
 #   papt SUITES ARGS...          apt-get on those suites (amd64 and arm64)
 #   papt_cache SUITES ARGS...    apt-cache on them
-#   papt_update SUITES auto|force
+#   papt_update SUITES           refresh their lists once a day
 #   fetch_deb SUITES PKG[=VER] [ARCH]   path of the cached .deb on stdout
 #   deb_version SUITES PKG [ARCH]       candidate version
 # Build roots (scripts/roots/<name>.conf, made by mmdebstrap, cached):
@@ -251,22 +251,21 @@ papt_cache() {
 	apt-cache -c "$(_papt_dir "$s")/apt.conf" "$@"
 }
 
-# papt_update SUITES auto|force: refresh the lists when missing or older
-# than MMAP_TEST_APT_MAX_AGE (auto), or always (force).  The archive keeps
-# only the newest kernels, so stale lists name packages that are gone.
+# papt_update SUITES: refresh the lists when missing or older than
+# MMAP_TEST_APT_MAX_AGE.  The archive keeps only the newest kernels, so
+# stale lists name packages that are gone.
 papt_update() {
 	local d stamp
 	_papt_setup "$1"
 	d=$(_papt_dir "$1")
 	stamp=$d/updated
-	if [ "$2" = auto ] && [ -f "$stamp" ] &&
-		[ $(( $(date +%s) - $(stat -c %Y "$stamp") )) -lt \
-			"${MMAP_TEST_APT_MAX_AGE:-86400}" ]; then
-		return 0
-	fi
+	_papt_fresh() {
+		[ -f "$stamp" ] && [ $(( $(date +%s) - $(stat -c %Y "$stamp") )) -lt \
+			"${MMAP_TEST_APT_MAX_AGE:-86400}" ]
+	}
+	_papt_fresh && return 0
 	lock_file "$d/.lock"
-	[ "$2" = auto ] && [ -f "$stamp" ] && [ "$stamp" -nt "$d/suites" ] &&
-		[ $(( $(date +%s) - $(stat -c %Y "$stamp") )) -lt 60 ] && return 0
+	_papt_fresh && return 0
 	mkdir -p "$HOSTLOG"
 	info "apt-get update: $1 (log: ${HOSTLOG#"$TOP"/}/apt.log)"
 	papt "$1" -q update >>"$HOSTLOG/apt.log" 2>&1 ||
@@ -287,7 +286,7 @@ fetch_deb() {
 	pkg=${spec%%=*}
 	ver=
 	[ "$spec" != "$pkg" ] && ver=${spec#*=}
-	papt_update "$suites" auto
+	papt_update "$suites"
 	[ -n "$ver" ] || ver=$(deb_version "$suites" "$pkg" "$arch")
 	[ -n "$ver" ] || die "no $pkg${arch:+:$arch} in $suites"
 	arch=$(papt_cache "$suites" show "$pkg${arch:+:$arch}=$ver" 2>/dev/null |
