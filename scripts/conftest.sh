@@ -219,6 +219,16 @@ probe MAP_PAGES_VOID map_pages \
 	void (*)(struct vm_fault *, pgoff_t, pgoff_t)),
 	"map_pages does not return void");' "$@"
 
+# untagged_addr(): 5.4, what munmap(2) applies to its address.  On x86
+# from 6.4 it reads current's LAM mask (untagged_addr_remote() is for
+# another mm); arm64 strips the top byte.
+probe UNTAGGED_ADDR untagged_addr \
+'#include <linux/uaccess.h>
+unsigned long f(unsigned long addr)
+{
+	return untagged_addr(addr);
+}' "$@"
+
 # vm_insert_pages(): 5.8.
 probe VM_INSERT_PAGES vm_insert_pages \
 'int f(struct vm_area_struct *vma, struct page **pages)

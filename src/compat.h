@@ -16,6 +16,7 @@
 #include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 #include "mmap_test_conftest.h"
 
 #ifndef MT_HAVE_VM_FAULT_T
@@ -100,6 +101,14 @@ static const struct file_operations __name ## _fops = {			\
 	.llseek		= seq_lseek,					\
 	.release	= single_release,				\
 }
+#endif
+
+/*
+ * Before untagged_addr() (5.4) no syscall untagged its addresses: neither
+ * does FREE_VMA/QUERY_VMA then.
+ */
+#ifndef MT_HAVE_UNTAGGED_ADDR
+#define untagged_addr(addr)	(addr)
 #endif
 
 #ifndef MT_HAVE_KVCALLOC

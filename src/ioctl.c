@@ -32,6 +32,20 @@ module_param(log_calls, bool, 0644);
 MODULE_PARM_DESC(log_calls,
 		 "One dmesg line per ALLOC/FREE/QUERY with the find_vma verdict (default on)");
 
+/*
+ * @addr as munmap(2) sees it: the syscall untags its address with
+ * untagged_addr() (arm64: the top byte; x86: LAM bits where enabled), on
+ * every kernel since 5.4, with or without the tagged-address prctl.  It is
+ * the current task's address, so not untagged_addr_remote().  mmap(2)
+ * does not untag its address (a tagged one aliases none), nor does ALLOC.
+ */
+static u64 mmap_test_untag(u64 addr)
+{
+	if (addr > ULONG_MAX)
+		return addr;	/* 32-bit kernels: no such user pointer */
+	return untagged_addr((unsigned long)addr);
+}
+
 /* What /proc/<pid>/maps shows for @vma, classified (see the UAPI header). */
 static u32 mmap_test_backing(struct vm_area_struct *vma)
 {
@@ -250,6 +264,7 @@ static long mmap_test_free(struct file *filp,
 	/* Only on 32-bit kernels: munmap(2) says EINVAL for such ranges. */
 	if (req.addr > ULONG_MAX || req.len > ULONG_MAX)
 		return -EINVAL;
+	req.addr = mmap_test_untag(req.addr);
 
 	if (log) {
 		ret = mmap_test_report(req.addr, &before);
@@ -277,12 +292,13 @@ static long mmap_test_query(struct file *filp,
 		return -EFAULT;
 	if (req.reserved)
 		return -EINVAL;
-	ret = mmap_test_report(req.addr, &req.report);
+	/* req.addr stays as given: it is copied back. */
+	ret = mmap_test_report(mmap_test_untag(req.addr), &req.report);
 	if (ret)
 		return ret;
 	if (log_calls)
 		mmap_test_log(mf, "QUERY", &req.report, "done");
-	trace_query(req.addr, req.report.found, req.report.contains,
+	trace_query(req.report.addr, req.report.found, req.report.contains,
 		    req.report.vm_start, req.report.vm_end);
 	return copy_to_user(uarg, &req, sizeof(req)) ? -EFAULT : 0;
 }

@@ -44,6 +44,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/auxv.h>
+#include <sys/prctl.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -2275,6 +2276,121 @@ TEST_F(mt, free_invalid_ranges_einval)
 			TH_LOG("munmap %s", cases[i].what);
 	}
 	ASSERT_EQ(nr, mt_nr_vmas(_metadata, c->fd));
+}
+
+/*
+ * Tagged pointers (arm64 top-byte-ignore): munmap(2) untags its address
+ * with untagged_addr(), so FREE and QUERY do too.  The tagged-address ABI
+ * (PR_SET_TAGGED_ADDR_CTRL) is what a program that passes tagged pointers
+ * to syscalls enables; munmap() untags with or without it.  Only the
+ * address inside the argument is tagged: the ioctl's argument pointer is
+ * not (access_ok() of tagged pointers is a separate matter).
+ */
+#ifndef PR_SET_TAGGED_ADDR_CTRL
+#define PR_SET_TAGGED_ADDR_CTRL	55
+#endif
+#ifndef PR_TAGGED_ADDR_ENABLE
+#define PR_TAGGED_ADDR_ENABLE	(1UL << 0)
+#endif
+
+static const unsigned char mt_tags[] = { 0x01, 0x5a, 0xff };
+
+static __u64 mt_tagged(__u64 addr, unsigned char tag)
+{
+	return (addr & ~(0xffULL << 56)) | ((__u64)tag << 56);
+}
+
+/* Enable the tagged-address ABI; log (not fail) where it is missing. */
+static void mt_tagged_abi(struct __test_metadata *_metadata)
+{
+	if (prctl(PR_SET_TAGGED_ADDR_CTRL, PR_TAGGED_ADDR_ENABLE, 0, 0, 0))
+		TH_LOG("PR_SET_TAGGED_ADDR_CTRL: %s (munmap(2) untags anyway)",
+		       strerror(errno));
+}
+
+TEST_F(mt, free_tagged_pointer_like_munmap)
+{
+	struct mt_ctx *c = &self->c;
+	struct mmap_test_vma_report r;
+	struct mmap_test_stats s;
+	int ref, ret;
+	size_t i;
+	char *p;
+
+#ifndef __aarch64__
+	SKIP(return, "tagged user pointers are arm64's top-byte-ignore; x86 LAM is not enabled here, so untagged_addr() is the identity");
+#endif
+	mt_tagged_abi(_metadata);
+	for (i = 0; i < MT_ARRAY_SIZE(mt_tags); i++) {
+		/* The reference: munmap(2) of a tagged anonymous mapping. */
+		p = mt_anon(c, NULL, 2 * pg, PROT_READ, MAP_PRIVATE);
+		ASSERT_NE(NULL, p);
+		ref = munmap_errno(mt_tagged(p2u(p), mt_tags[i]), 2 * pg);
+		if (!ref)
+			mt_untrack(c, p, 2 * pg);
+		r = mt_query(_metadata, c->fd, p2u(p));
+		ASSERT_EQ(ref ? 1U : 0U, r.contains)
+			TH_LOG("munmap(2) of tag 0x%02x gave %s", mt_tags[i],
+			       mt_errno_name(ref));
+
+		/* The same through FREE, on a device mapping. */
+		p = mt_map(_metadata, c, c->fd, 0, 2 * pg, 0, PROT_READ,
+			   MMAP_TEST_SHARED);
+		ret = mt_free_raw(c->fd, mt_tagged(p2u(p), mt_tags[i]), 2 * pg);
+		if (!ret)
+			mt_untrack(c, p, 2 * pg);
+		ASSERT_EQ(-ref, ret)
+			TH_LOG("tag 0x%02x: FREE %s, munmap(2) %s", mt_tags[i],
+			       mt_errno_name(ret), mt_errno_name(ref));
+		r = mt_query(_metadata, c->fd, p2u(p));
+		ASSERT_EQ(ref ? 1U : 0U, r.contains);
+		s = mt_stats(_metadata, c->fd);
+		ASSERT_EQ(ref ? 1ULL : 0ULL, s.live_vmas);
+		if (ref)
+			ASSERT_EQ(0, mt_unmap(c, p, 2 * pg));
+	}
+}
+
+TEST_F(mt, query_tagged_pointer_like_untagged)
+{
+	struct mt_ctx *c = &self->c;
+	struct mmap_test_vma_report want;
+	struct mmap_test_query q;
+	__u64 addrs[3];
+	size_t i, j;
+	char *p, *h;
+	int ret;
+
+#ifndef __aarch64__
+	SKIP(return, "tagged user pointers are arm64's top-byte-ignore; x86 LAM is not enabled here, so untagged_addr() is the identity");
+#endif
+	mt_tagged_abi(_metadata);
+	p = mt_map(_metadata, c, c->fd, 0, 2 * pg, 0, PROT_READ,
+		   MMAP_TEST_SHARED);
+	h = mt_hole(4);
+	ASSERT_NE(NULL, h);
+	addrs[0] = p2u(p) + pg + 123;	/* inside a device VMA */
+	addrs[1] = p2u(h) + pg;		/* in a hole */
+	addrs[2] = 0;			/* below every VMA */
+	for (i = 0; i < MT_ARRAY_SIZE(addrs); i++) {
+		want = mt_query(_metadata, c->fd, addrs[i]);
+		for (j = 0; j < MT_ARRAY_SIZE(mt_tags); j++) {
+			memset(&q, 0xaa, sizeof(q));
+			q.addr = mt_tagged(addrs[i], mt_tags[j]);
+			q.reserved = 0;
+			ret = mt_ioctl(c->fd, IOCTL_QUERY_VMA, &q);
+			ASSERT_EQ(0, ret) TH_LOG("QUERY 0x%llx: %s",
+						 (unsigned long long)q.addr,
+						 mt_errno_name(ret));
+			ASSERT_EQ(mt_tagged(addrs[i], mt_tags[j]), q.addr)
+				TH_LOG("QUERY changed its input address");
+			ASSERT_EQ(0, memcmp(&want, &q.report, sizeof(want)))
+				TH_LOG("QUERY 0x%llx: %s; untagged: %s",
+				       (unsigned long long)q.addr,
+				       mt_report_str(&q.report),
+				       mt_report_str(&want));
+		}
+	}
 }
 
 /* FREE over a range with two VMAs and holes unmaps both. */

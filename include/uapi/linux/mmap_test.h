@@ -51,7 +51,8 @@ enum mmap_test_backing {
 
 /**
  * struct mmap_test_vma_report - what find_vma(mm, @addr) returned
- * @addr: out: the address that was looked up
+ * @addr: out: the address that was looked up (for QUERY: after
+ *	untagging, see struct mmap_test_query)
  * @vm_start: out: start of the VMA found, 0 if none
  * @vm_end: out: end (exclusive) of the VMA found, 0 if none
  * @gap: out: @vm_start - @addr when a VMA was found above @addr, else 0
@@ -79,7 +80,9 @@ struct mmap_test_vma_report {
 
 /**
  * struct mmap_test_alloc - argument of IOCTL_ALLOC_VMA
- * @addr: in: 0, a hint, or the address for MMAP_TEST_FIXED(_NOREPLACE)
+ * @addr: in: 0, a hint, or the address for MMAP_TEST_FIXED(_NOREPLACE).
+ *	Not untagged, as mmap(2) does not untag its address: a tagged
+ *	address is above TASK_SIZE, a hint that is not honoured.
  * @len: in: length in bytes, nonzero; rounded up to pages by vm_mmap()
  * @pgoff: in: offset into the device buffer, in pages
  * @prot: in: PROT_READ, PROT_WRITE, PROT_EXEC or PROT_NONE
@@ -103,7 +106,9 @@ struct mmap_test_alloc {
 
 /**
  * struct mmap_test_free - argument of IOCTL_FREE_VMA
- * @addr: in: page-aligned start
+ * @addr: in: page-aligned start.  Untagged first with untagged_addr(), as
+ *	munmap(2) does (arm64 top-byte tags; x86 LAM where enabled): a
+ *	tagged pointer frees what the untagged one would.
  * @len: in: length in bytes, nonzero
  * @reserved: in: must be zero
  */
@@ -115,7 +120,9 @@ struct mmap_test_free {
 
 /**
  * struct mmap_test_query - argument of IOCTL_QUERY_VMA
- * @addr: in: any user address
+ * @addr: in: any user address.  Untagged first, like struct
+ *	mmap_test_free's @addr: a tagged pointer gives the report of the
+ *	untagged one (whose address is @report.addr).
  * @reserved: in: must be zero
  * @report: out: what find_vma(@addr) returned
  */
