@@ -229,6 +229,15 @@ unsigned long f(unsigned long addr)
 	return untagged_addr(addr);
 }' "$@"
 
+# The architecture's own mmap(2) prot bits (uapi asm/mman.h), which
+# ALLOC_VMA passes to vm_mmap() as mmap(2) does.  arm64: PROT_BTI (5.8),
+# PROT_MTE (5.10).
+probe PROT_BTI PROT_BTI \
+'unsigned long f(void) { return PROT_BTI; }' "$@"
+
+probe PROT_MTE PROT_MTE \
+'unsigned long f(void) { return PROT_MTE; }' "$@"
+
 # vm_insert_pages(): 5.8.
 probe VM_INSERT_PAGES vm_insert_pages \
 'int f(struct vm_area_struct *vma, struct page **pages)

@@ -25,7 +25,9 @@
 #include "mmap_test.h"
 #include "mmap_test_trace.h"
 
-#define MMAP_TEST_PROT_ALL	(PROT_READ | PROT_WRITE | PROT_EXEC)
+/* What mmap(2) knows; it ignores other bits, ALLOC rejects them. */
+#define MMAP_TEST_PROT_ALL	(PROT_READ | PROT_WRITE | PROT_EXEC | \
+				 MT_PROT_BTI | MT_PROT_MTE)
 
 static bool log_calls = true;
 module_param(log_calls, bool, 0644);

@@ -27,6 +27,24 @@
 
 #define MT_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
+/*
+ * The architecture's own mmap(2) prot bits, which IOCTL_ALLOC_VMA accepts
+ * besides PROT_READ|PROT_WRITE|PROT_EXEC (arm64 uapi asm/mman.h; older C
+ * libraries lack the names).
+ */
+#ifdef __aarch64__
+#ifndef PROT_BTI
+#define PROT_BTI	0x10
+#endif
+#ifndef PROT_MTE
+#define PROT_MTE	0x20
+#endif
+#define MT_PROT_ARCH	(PROT_BTI | PROT_MTE)
+#else
+#define MT_PROT_ARCH	0
+#endif
+#define MT_PROT_VALID	(PROT_READ | PROT_WRITE | PROT_EXEC | MT_PROT_ARCH)
+
 /* Symbolic name of an errno value; "E<number>" for the ones not listed. */
 static inline const char *mt_errno_name(int e)
 {
@@ -127,10 +145,15 @@ static inline void mt_format_flags(__u32 flags, char *buf, size_t n)
 	}
 }
 
-/* PROT_* as "rw-", "r-x"; "none" for PROT_NONE; unknown bits as "+0x..". */
+/*
+ * PROT_* as "rw-", "r-x"; "none" for PROT_NONE; arm64's as "+bti", "+mte";
+ * unknown bits as "+0x..".
+ */
 static inline void mt_format_prot(__u32 prot, char *buf, size_t n)
 {
-	__u32 extra = prot & ~(__u32)(PROT_READ | PROT_WRITE | PROT_EXEC);
+	__u32 extra = prot & ~(__u32)(PROT_READ | PROT_WRITE | PROT_EXEC |
+				      MT_PROT_ARCH);
+	size_t len;
 
 	if (!n)
 		return;
@@ -140,11 +163,17 @@ static inline void mt_format_prot(__u32 prot, char *buf, size_t n)
 	}
 	snprintf(buf, n, "%c%c%c", prot & PROT_READ ? 'r' : '-',
 		 prot & PROT_WRITE ? 'w' : '-', prot & PROT_EXEC ? 'x' : '-');
-	if (extra) {
-		size_t len = strnlen(buf, n);
-
+#ifdef __aarch64__
+	len = strnlen(buf, n);
+	if (prot & PROT_BTI)
+		len += snprintf(buf + len, n - len, "+bti");
+	len = strnlen(buf, n);
+	if (prot & PROT_MTE)
+		snprintf(buf + len, n - len, "+mte");
+#endif
+	len = strnlen(buf, n);
+	if (extra)
 		snprintf(buf + len, n - len, "+0x%x", extra);
-	}
 }
 
 /*

@@ -495,7 +495,6 @@ static void explain_alloc_einval(const struct ctx *c,
 				 char *buf, size_t n)
 {
 	__u32 share = a->flags & (MMAP_TEST_SHARED | MMAP_TEST_PRIVATE);
-	__u32 rwx = PROT_READ | PROT_WRITE | PROT_EXEC;
 	__u64 len = page_align(a->len, c->page);
 	__u64 off = a->pgoff * c->page;
 	__u64 pages = len / c->page;
@@ -507,9 +506,9 @@ static void explain_alloc_einval(const struct ctx *c,
 			 a->flags & ~MMAP_TEST_FLAGS_ALL);
 	else if (share != MMAP_TEST_SHARED && share != MMAP_TEST_PRIVATE)
 		snprintf(buf, n, "need exactly one of --shared/--private");
-	else if (a->prot & ~rwx)
-		snprintf(buf, n, "prot bits other than PROT_READ|PROT_WRITE|PROT_EXEC: 0x%x",
-			 a->prot & ~rwx);
+	else if (a->prot & ~MT_PROT_VALID)
+		snprintf(buf, n, "prot bits that mmap(2) does not know: 0x%x",
+			 a->prot & ~MT_PROT_VALID);
 	else if (!a->len)
 		snprintf(buf, n, "len is 0");
 	else if (len && off + len < off)
@@ -524,6 +523,10 @@ static void explain_alloc_einval(const struct ctx *c,
 			 (unsigned long long)c->buffer_pages);
 	else if (!(a->flags & MMAP_TEST_ANON) && !c->buffer_pages)
 		snprintf(buf, n, "range past the end of the device buffer?");
+#ifdef __aarch64__
+	else if ((a->prot & PROT_MTE) && !(a->flags & MMAP_TEST_ANON))
+		snprintf(buf, n, "PROT_MTE on a device mapping, which cannot hold MTE tags (mmap(2) says EINVAL too)");
+#endif
 	else
 		snprintf(buf, n, "rejected by vm_mmap() or the driver's ->mmap");
 }

@@ -469,7 +469,7 @@ static int mock_ioctl(int fd, unsigned int cmd, unsigned long arg)
 		    (a.flags & ~MMAP_TEST_FLAGS_ALL) ||
 		    !(a.flags & MMAP_TEST_SHARED) ==
 		    !(a.flags & MMAP_TEST_PRIVATE) ||
-		    (a.prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) || !a.len)
+		    (a.prot & ~MT_PROT_VALID) || !a.len)
 			return -EINVAL;
 		if (a.pgoff > (~0UL >> pshift))
 			return -EOVERFLOW;
@@ -1203,6 +1203,11 @@ static unsigned int alloc_vm_allowed(struct thr *t,
 	if (!anon && a->pgoff > ((~0UL >> 1) - len) >> pshift)
 		return m | A_EOVERFLOW;
 #endif
+#ifdef __aarch64__
+	/* PROT_MTE on a CPU with MTE: a device mapping cannot hold tags */
+	if (!anon && (a->prot & PROT_MTE))
+		m |= A_EINVAL;
+#endif
 	if (!anon) {
 		if ((a->flags & MMAP_TEST_SHARED) && (a->prot & PROT_WRITE) &&
 		    rdonly)
@@ -1224,7 +1229,7 @@ static unsigned int alloc_validation(const struct mmap_test_alloc *a)
 	if (a->reserved[0] || a->reserved[1] || a->reserved[2] ||
 	    (a->flags & ~MMAP_TEST_FLAGS_ALL) ||
 	    !(a->flags & MMAP_TEST_SHARED) == !(a->flags & MMAP_TEST_PRIVATE) ||
-	    (a->prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) || !a->len)
+	    (a->prot & ~MT_PROT_VALID) || !a->len)
 		v |= A_EINVAL;
 	if (a->pgoff > (~0UL >> pshift))
 		v |= A_EOVERFLOW;
@@ -1378,7 +1383,7 @@ static void do_alloc(struct thr *t, const struct fdinfo *fi)
 			ent_drop(t, m, m + len);
 		e.start = m;
 		e.end = m + len;
-		e.prot = a.prot;
+		e.prot = a.prot & (PROT_READ | PROT_WRITE | PROT_EXEC);
 		e.prot_known = true;
 		e.shared = a.flags & MMAP_TEST_SHARED;
 		e.anon = a.flags & MMAP_TEST_ANON;

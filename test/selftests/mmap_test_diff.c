@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
@@ -66,6 +67,28 @@
 /* Far above TASK_SIZE on every supported architecture and paging mode. */
 #define HIGH_ADDR	0xfffffffffff00000UL
 
+/* An arm64 top-byte tag; non-canonical on x86_64. */
+#define ADDR_TAG	(0x5aUL << 56)
+
+/*
+ * arm64's own prot bits.  Elsewhere they are unknown bits: ALLOC rejects
+ * them, mmap(2) ignores them (D_PROT_UNKNOWN).
+ */
+#ifdef __aarch64__
+#define XPROT_BTI	PROT_BTI
+#define XPROT_MTE	PROT_MTE
+#define XPROT_ERR	0
+#define XPROT_DIFF	D_NONE
+#else
+#define XPROT_BTI	0x10	/* arm64's PROT_BTI */
+#define XPROT_MTE	0x20	/* arm64's PROT_MTE */
+#define XPROT_ERR	EINVAL
+#define XPROT_DIFF	D_PROT_UNKNOWN
+#endif
+#ifndef HWCAP2_MTE
+#define HWCAP2_MTE	(1UL << 18)	/* arm64 */
+#endif
+
 /* Address kinds */
 enum addr_kind {
 	A_ZERO,		/* 0: no hint */
@@ -73,6 +96,7 @@ enum addr_kind {
 	A_UNALIGNED,	/* target + 0x123 */
 	A_HIGH,		/* HIGH_ADDR */
 	A_LOW,		/* 0x1000: below mmap_min_addr */
+	A_TAGGED,	/* target | ADDR_TAG: mmap(2) does not untag it */
 };
 
 /* Length kinds */
@@ -109,7 +133,8 @@ enum place_kind {
 /* Documented differences between IOCTL_ALLOC_VMA and mmap(2) */
 enum diff_kind {
 	D_NONE,
-	/* ALLOC rejects prot bits outside R|W|X; mmap(2) ignores them. */
+	/* ALLOC rejects prot bits outside R|W|X (and arm64's PROT_BTI,
+	 * PROT_MTE); mmap(2) ignores them. */
 	D_PROT_UNKNOWN,
 	/* ALLOC wants exactly one of SHARED/PRIVATE; for mmap(2),
 	 * MAP_SHARED|MAP_PRIVATE is MAP_SHARED_VALIDATE, a shared mapping. */
@@ -251,6 +276,39 @@ FIXTURE_VARIANT_ADD(diff, anon_private_prot_unknown_bit) {
 	.validation = 1, .diff = D_PROT_UNKNOWN,
 };
 
+/*
+ * --- arm64 prot bits: ALLOC passes them to vm_mmap() as mmap(2) does.
+ * Without BTI or MTE in the CPU they are ignored; with MTE, PROT_MTE on the
+ * device (not RAM that can hold tags) is EINVAL.  Off arm64 they are
+ * unknown bits (EINVAL from ALLOC, ignored by mmap(2)). ---
+ */
+#define XPROT_ROW(p, f)	.prot = (p), .flags = (f), .err = XPROT_ERR,	\
+			.validation = !!XPROT_ERR, .diff = XPROT_DIFF
+FIXTURE_VARIANT_ADD(diff, dev_private_prot_rx_bti) {
+	XPROT_ROW(PROT_READ | PROT_EXEC | XPROT_BTI, PR),
+};
+FIXTURE_VARIANT_ADD(diff, dev_shared_prot_r_bti) {
+	XPROT_ROW(PROT_READ | XPROT_BTI, SH),
+};
+FIXTURE_VARIANT_ADD(diff, anon_private_prot_rx_bti) {
+	XPROT_ROW(PROT_READ | PROT_EXEC | XPROT_BTI, PR | ANON),
+};
+FIXTURE_VARIANT_ADD(diff, anon_private_rw_mte) {
+	XPROT_ROW(RW | XPROT_MTE, PR | ANON),
+};
+FIXTURE_VARIANT_ADD(diff, anon_shared_rw_mte) {
+	XPROT_ROW(RW | XPROT_MTE, SH | ANON),
+};
+FIXTURE_VARIANT_ADD(diff, dev_shared_rw_mte) {
+	XPROT_ROW(RW | XPROT_MTE, SH),
+};
+FIXTURE_VARIANT_ADD(diff, dev_private_r_mte) {
+	XPROT_ROW(PROT_READ | XPROT_MTE, PR),
+};
+FIXTURE_VARIANT_ADD(diff, anon_private_rx_bti_mte) {
+	XPROT_ROW(PROT_READ | PROT_EXEC | XPROT_BTI | XPROT_MTE, PR | ANON),
+};
+
 /* --- shared/private flags --- */
 FIXTURE_VARIANT_ADD(diff, dev_neither_shared_nor_private) {
 	.prot = RW, .flags = 0, .err = EINVAL, .validation = 1,
@@ -298,6 +356,12 @@ FIXTURE_VARIANT_ADD(diff, anon_hint_past_task_size) {
 	.addr = A_HIGH, .prot = RW, .flags = PR | ANON,
 	.place = PL_ELSEWHERE,
 };
+FIXTURE_VARIANT_ADD(diff, dev_hint_tagged) {
+	.addr = A_TAGGED, .len = L_2PAGES, .prot = RW, .flags = SH,
+};
+FIXTURE_VARIANT_ADD(diff, anon_hint_tagged) {
+	.addr = A_TAGGED, .prot = RW, .flags = PR | ANON,
+};
 FIXTURE_VARIANT_ADD(diff, anon_hint_below_mmap_min_addr) {
 	.addr = A_LOW, .prot = RW, .flags = PR | ANON,
 };
@@ -326,6 +390,12 @@ FIXTURE_VARIANT_ADD(diff, anon_fixed_free) {
 FIXTURE_VARIANT_ADD(diff, anon_fixed_occupied) {
 	.addr = A_TARGET, .occupant = 1, .prot = PROT_READ,
 	.flags = SH | FX | ANON,
+};
+FIXTURE_VARIANT_ADD(diff, dev_fixed_tagged) {
+	.addr = A_TAGGED, .prot = RW, .flags = SH | FX, .err = ENOMEM,
+};
+FIXTURE_VARIANT_ADD(diff, anon_noreplace_tagged) {
+	.addr = A_TAGGED, .prot = RW, .flags = PR | NR | ANON, .err = ENOMEM,
 };
 FIXTURE_VARIANT_ADD(diff, anon_fixed_past_task_size) {
 	.addr = A_HIGH, .prot = RW, .flags = PR | FX | ANON, .err = ENOMEM,
@@ -681,6 +751,9 @@ static void build_args(FIXTURE_DATA(diff) *self,
 	case A_LOW:
 		a->addr = 0x1000;
 		break;
+	case A_TAGGED:
+		a->addr = target | ADDR_TAG;
+		break;
 	}
 	switch (variant->len) {
 	case L_PAGE:
@@ -992,6 +1065,15 @@ TEST_F(diff, ioctl_vs_mmap)
 		want = EPERM;
 	}
 
+#ifdef __aarch64__
+	/* PROT_MTE on a CPU with MTE: only RAM that can hold tags. */
+	if (!want && (a.prot & PROT_MTE) && !(a.flags & MMAP_TEST_ANON) &&
+	    (getauxval(AT_HWCAP2) & HWCAP2_MTE)) {
+		TH_LOG("the CPU has MTE: PROT_MTE on the device gives EINVAL");
+		want = EINVAL;
+	}
+#endif
+
 	switch (variant->diff) {
 	case D_NONE:
 		break;
@@ -1017,7 +1099,7 @@ TEST_F(diff, ioctl_vs_mmap)
 	case D_PROT_UNKNOWN:
 	case D_FLAGS_BOTH:
 		if (variant->diff == D_PROT_UNKNOWN)
-			TH_LOG("documented difference: ALLOC rejects prot bits outside PROT_READ|PROT_WRITE|PROT_EXEC (EINVAL); mmap(2) ignores unknown prot bits, so it maps as if they were absent");
+			TH_LOG("documented difference: ALLOC rejects prot bits that mmap(2) does not know on this architecture (EINVAL); mmap(2) ignores them, so it maps as if they were absent");
 		else
 			TH_LOG("documented difference: ALLOC wants exactly one of SHARED and PRIVATE (EINVAL); for mmap(2), MAP_SHARED|MAP_PRIVATE is MAP_SHARED_VALIDATE, a shared mapping");
 		run_ioctl(_metadata, self, variant, &a, &io);
@@ -1077,7 +1159,15 @@ TEST_F(diff, ioctl_vs_mmap)
 		TH_LOG("errno differs: ioctl %s, mmap(2) %s",
 		       mt_errno_name(io.err), mt_errno_name(mm.err));
 	}
-	if (!variant->validation) {
+	if (!variant->validation && variant->addr == A_TAGGED) {
+		/*
+		 * QUERY untags its address (like munmap(2)); ALLOC's before
+		 * is find_vma() of the address vm_mmap() gets, tagged, as
+		 * mmap(2) leaves it: above TASK_SIZE, nothing there.
+		 */
+		EXPECT_EQ(a.addr, io.before.addr);
+		EXPECT_EQ(0U, io.before.found);
+	} else if (!variant->validation) {
 		char b1[256], b2[256];
 
 		/* ALLOC's "before" is find_vma(addr) in the same state as

@@ -85,7 +85,11 @@ struct mmap_test_vma_report {
  *	address is above TASK_SIZE, a hint that is not honoured.
  * @len: in: length in bytes, nonzero; rounded up to pages by vm_mmap()
  * @pgoff: in: offset into the device buffer, in pages
- * @prot: in: PROT_READ, PROT_WRITE, PROT_EXEC or PROT_NONE
+ * @prot: in: PROT_NONE or any of PROT_READ, PROT_WRITE, PROT_EXEC, and on
+ *	arm64 PROT_BTI and PROT_MTE.  Other bits are rejected (EINVAL),
+ *	where mmap(2) would ignore them.  The arm64 bits reach vm_mmap() as
+ *	mmap(2) passes them: ignored where the CPU lacks the feature, and
+ *	PROT_MTE on a mapping that cannot hold tags (the device) is EINVAL.
  * @flags: in: MMAP_TEST_* flags
  * @mapped: out: the address vm_mmap() returned, 0 on error
  * @reserved: in: must be zero
