@@ -10,7 +10,8 @@
  *   mt_ioctl(fd, cmd, arg)		-> 0 or -errno
  *   mt_format_flags(flags, buf, n)	-> "shared|fixed-noreplace"
  *   mt_format_prot(prot, buf, n)	-> "rw-", "r-x", "none"
- *   mt_format_vm_flags(f, buf, n)	-> "rd wr sh mr mw me ms de dd" (smaps)
+ *   mt_format_vma_flags(f, buf, n)	-> "rd wr sh mr mw me ms de dd" (smaps)
+ *   mt_vma_prot(flags)		-> PROT_READ|PROT_WRITE|PROT_EXEC of the flags
  *   mt_explain_report(report, buf, n)	-> the one-line find_vma() verdict
  *
  * Everything is static inline so that each program stays a single .c file.
@@ -177,18 +178,29 @@ static inline void mt_format_prot(__u32 prot, char *buf, size_t n)
 }
 
 /*
- * Kernel VM_* bits of a report, with the two-letter names that
- * /proc/<pid>/smaps prints in "VmFlags:"; bits not listed (architecture
- * specific or newer) are printed in hex.
+ * Name of the MMAP_TEST_VMA_* flag 1 << @bit: the two letters that
+ * /proc/<pid>/smaps prints for it in "VmFlags:" ("ma" for
+ * MMAP_TEST_VMA_ARM64_MTE_ALLOWED, which smaps does not print); NULL for a
+ * bit this header does not know.
  */
-static inline void mt_format_vm_flags(__u64 f, char *buf, size_t n)
+static inline const char *mt_vma_flag_name(unsigned int bit)
 {
 	static const char * const names[32] = {
 		"rd", "wr", "ex", "sh", "mr", "mw", "me", "ms",
-		"gd", "um", "pf", NULL, "uw", "lo", "io", "sr",
-		"rr", "dc", "de", "lf", "ac", "nr", "ht", "sf",
-		NULL, "wf", "dd", "sd", "mm", "hg", "nh", "mg",
+		"gd", "lo", "io", "pf", "mm", "de", "dc", "dd",
+		"hg", "nh", "mg", "wf", "lf", "ac", "nr", "ht",
+		"sr", "rr", "sd", "sl", "dp", "bt", "mt", "ma",
 	};
+
+	return bit < MT_ARRAY_SIZE(names) ? names[bit] : NULL;
+}
+
+/*
+ * MMAP_TEST_VMA_* flags of a report as their smaps names; bits this header
+ * does not know are printed in hex.
+ */
+static inline void mt_format_vma_flags(__u64 f, char *buf, size_t n)
+{
 	__u64 rest = 0;
 	size_t len = 0;
 	int i;
@@ -199,12 +211,13 @@ static inline void mt_format_vm_flags(__u64 f, char *buf, size_t n)
 	for (i = 0; i < 64; i++) {
 		if (!(f & (1ULL << i)))
 			continue;
-		if (i >= 32 || !names[i]) {
+		if (!mt_vma_flag_name(i)) {
 			rest |= 1ULL << i;
 			continue;
 		}
 		len = strnlen(buf, n);
-		snprintf(buf + len, n - len, "%s%s", len ? " " : "", names[i]);
+		snprintf(buf + len, n - len, "%s%s", len ? " " : "",
+			 mt_vma_flag_name(i));
 	}
 	len = strnlen(buf, n);
 	if (rest)
@@ -212,6 +225,14 @@ static inline void mt_format_vm_flags(__u64 f, char *buf, size_t n)
 			 (unsigned long long)rest);
 	else if (!len)
 		snprintf(buf, n, "none");
+}
+
+/* PROT_READ|PROT_WRITE|PROT_EXEC of MMAP_TEST_VMA_* flags. */
+static inline unsigned int mt_vma_prot(__u64 f)
+{
+	return (f & MMAP_TEST_VMA_READ ? PROT_READ : 0) |
+	       (f & MMAP_TEST_VMA_WRITE ? PROT_WRITE : 0) |
+	       (f & MMAP_TEST_VMA_EXEC ? PROT_EXEC : 0);
 }
 
 /*

@@ -779,9 +779,9 @@ static void j_report(const char *k, const struct mmap_test_vma_report *r)
 	j_hex("vm_start", r->vm_start);
 	j_hex("vm_end", r->vm_end);
 	j_hex("gap", r->gap);
-	j_hex("vm_flags", r->vm_flags);
-	mt_format_vm_flags(r->vm_flags, buf, sizeof(buf));
-	j_str("vm_flags_names", buf);
+	j_hex("flags", r->flags);
+	mt_format_vma_flags(r->flags, buf, sizeof(buf));
+	j_str("flags_names", buf);
 	j_hex("vm_pgoff", r->vm_pgoff);
 	j_str("backing", mt_backing_name(r->backing));
 	j_num("nr_vmas", r->nr_vmas);
@@ -815,7 +815,7 @@ static void print_report(const struct mmap_test_vma_report *r)
 {
 	char flags[256];
 
-	mt_format_vm_flags(r->vm_flags, flags, sizeof(flags));
+	mt_format_vma_flags(r->flags, flags, sizeof(flags));
 	print_verdict("", r);
 	print_sentence("  ", r);
 	printf("  addr      0x%llx\n", (unsigned long long)r->addr);
@@ -824,7 +824,7 @@ static void print_report(const struct mmap_test_vma_report *r)
 	printf("  vm_start  0x%llx\n", (unsigned long long)r->vm_start);
 	printf("  vm_end    0x%llx\n", (unsigned long long)r->vm_end);
 	printf("  gap       0x%llx\n", (unsigned long long)r->gap);
-	printf("  vm_flags  0x%llx (%s)\n", (unsigned long long)r->vm_flags,
+	printf("  flags     0x%llx (%s)\n", (unsigned long long)r->flags,
 	       flags);
 	printf("  vm_pgoff  0x%llx\n", (unsigned long long)r->vm_pgoff);
 	printf("  backing   %s\n", mt_backing_name(r->backing));

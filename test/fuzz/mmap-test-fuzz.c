@@ -437,10 +437,11 @@ static void mock_find_vma(unsigned long addr, struct mmap_test_vma_report *r)
 			r->vm_end = e;
 			r->contains = s <= addr;
 			r->gap = s > addr ? s - addr : 0;
-			r->vm_flags = (perms[0] == 'r' ? 1 : 0) |
-				(perms[1] == 'w' ? 2 : 0) |
-				(perms[2] == 'x' ? 4 : 0) |
-				(perms[3] == 's' ? 0x80 : 0);
+			r->flags =
+				(perms[0] == 'r' ? MMAP_TEST_VMA_READ : 0) |
+				(perms[1] == 'w' ? MMAP_TEST_VMA_WRITE : 0) |
+				(perms[2] == 'x' ? MMAP_TEST_VMA_EXEC : 0) |
+				(perms[3] == 's' ? MMAP_TEST_VMA_MAYSHARE : 0);
 			r->vm_pgoff = off >> pshift;
 			if (strstr(path, "memfd:mt-mock"))
 				r->backing = MMAP_TEST_BACKING_DEVICE;
@@ -923,7 +924,7 @@ static bool check_report(struct thr *t, const struct mmap_test_vma_report *r,
 	if (r->addr != addr)
 		why = "addr differs from the address looked up";
 	else if (!r->found && (r->vm_start || r->vm_end || r->gap ||
-			       r->contains || r->vm_flags || r->vm_pgoff ||
+			       r->contains || r->flags || r->vm_pgoff ||
 			       r->backing != MMAP_TEST_BACKING_NONE))
 		why = "found=0 with nonzero fields";
 	else if (r->found && (r->vm_start >= r->vm_end || r->vm_end <= addr))
@@ -949,7 +950,7 @@ static bool check_report(struct thr *t, const struct mmap_test_vma_report *r,
 	       what, addr, why, r->found, r->contains,
 	       (unsigned long long)r->vm_start, (unsigned long long)r->vm_end,
 	       (unsigned long long)r->gap, r->backing,
-	       (unsigned long long)r->vm_flags);
+	       (unsigned long long)r->flags);
 	return false;
 }
 
@@ -1628,15 +1629,15 @@ static void do_query(struct thr *t, const struct fdinfo *fi, unsigned long sp)
 		const struct mmap_test_vma_report *rp = &out->report;
 
 		if (!rp->contains || rp->backing != expected_backing(e) ||
-		    (e->prot_known && (rp->vm_flags & 7) != e->prot) ||
-		    !!(rp->vm_flags & 0x80) != e->shared)
+		    (e->prot_known && mt_vma_prot(rp->flags) != e->prot) ||
+		    !!(rp->flags & MMAP_TEST_VMA_MAYSHARE) != e->shared)
 			report(t, &t->mismatch,
-			       "mismatch: QUERY %#llx in own mapping [%#lx,%#lx) prot=%u %s %s: contains=%u backing=%s vm_flags=%#llx",
+			       "mismatch: QUERY %#llx in own mapping [%#lx,%#lx) prot=%u %s %s: contains=%u backing=%s flags=%#llx",
 			       (unsigned long long)q.addr, e->start, e->end,
 			       e->prot, e->shared ? "shared" : "private",
 			       e->anon ? "anon" : "device", rp->contains,
 			       mt_backing_name(rp->backing),
-			       (unsigned long long)rp->vm_flags);
+			       (unsigned long long)rp->flags);
 	} else if (special) {
 		if (!out->report.contains || out->report.backing != special)
 			report(t, &t->mismatch,

@@ -17,7 +17,7 @@
  * Both runs must give the same errno, or the same VMA: same address (so
  * the same placement decision for hints), same size, same /proc/self/maps
  * permissions and path, same IOCTL_QUERY_VMA report (vm_start, vm_end,
- * vm_flags, vm_pgoff, backing, nr_vmas) and the same number of live VMAs
+ * flags, vm_pgoff, backing, nr_vmas) and the same number of live VMAs
  * in the module's per-file counters.  Each run is also checked against
  * what the contract in include/uapi/linux/mmap_test.h promises.
  *
@@ -49,15 +49,15 @@
 #define MAP_SHARED_VALIDATE	0x03
 #endif
 
-/* Kernel VM_* bits reported in vm_flags (include/linux/mm.h). */
-#define KVM_READ	0x00000001UL
-#define KVM_WRITE	0x00000002UL
-#define KVM_EXEC	0x00000004UL
-#define KVM_SHARED	0x00000008UL
-#define KVM_MAYWRITE	0x00000020UL
-#define KVM_MAYSHARE	0x00000080UL
-#define KVM_DONTEXPAND	0x00040000UL
-#define KVM_DONTDUMP	0x04000000UL
+/* Report flags (MMAP_TEST_VMA_*) used here, by short names. */
+#define VF_READ		MMAP_TEST_VMA_READ
+#define VF_WRITE	MMAP_TEST_VMA_WRITE
+#define VF_EXEC		MMAP_TEST_VMA_EXEC
+#define VF_SHARED	MMAP_TEST_VMA_SHARED
+#define VF_MAYWRITE	MMAP_TEST_VMA_MAYWRITE
+#define VF_MAYSHARE	MMAP_TEST_VMA_MAYSHARE
+#define VF_DONTEXPAND	MMAP_TEST_VMA_DONTEXPAND
+#define VF_DONTDUMP	MMAP_TEST_VMA_DONTDUMP
 
 #define ARENA_PAGES	512UL
 #define GUARD_PAGES	16UL
@@ -614,7 +614,7 @@ static void report_str(const struct mmap_test_vma_report *r, char *buf,
 		 "addr %#llx [%#llx,%#llx) gap %#llx flags %#llx pgoff %#llx found %u contains %u backing %s nr_vmas %u",
 		 (unsigned long long)r->addr, (unsigned long long)r->vm_start,
 		 (unsigned long long)r->vm_end, (unsigned long long)r->gap,
-		 (unsigned long long)r->vm_flags,
+		 (unsigned long long)r->flags,
 		 (unsigned long long)r->vm_pgoff, r->found, r->contains,
 		 mt_backing_name(r->backing), r->nr_vmas);
 }
@@ -959,22 +959,22 @@ static void check_expected(struct __test_metadata *_metadata,
 	 * file, so it behaves like a private one) but keeps VM_MAYSHARE,
 	 * which is what /proc/<pid>/maps shows as 's'.
 	 */
-	want_bits = (a->prot & PROT_READ ? KVM_READ : 0) |
-		    (a->prot & PROT_WRITE ? KVM_WRITE : 0) |
-		    (a->prot & PROT_EXEC ? KVM_EXEC : 0) |
-		    (shared ? KVM_MAYSHARE : 0) |
-		    (shared && !(variant->rdonly && !anon) ? KVM_SHARED : 0);
-	got_bits = r->rep.vm_flags & (KVM_READ | KVM_WRITE | KVM_EXEC |
-				      KVM_SHARED | KVM_MAYSHARE);
+	want_bits = (a->prot & PROT_READ ? VF_READ : 0) |
+		    (a->prot & PROT_WRITE ? VF_WRITE : 0) |
+		    (a->prot & PROT_EXEC ? VF_EXEC : 0) |
+		    (shared ? VF_MAYSHARE : 0) |
+		    (shared && !(variant->rdonly && !anon) ? VF_SHARED : 0);
+	got_bits = r->rep.flags & (VF_READ | VF_WRITE | VF_EXEC |
+				      VF_SHARED | VF_MAYSHARE);
 	EXPECT_EQ(want_bits, got_bits);
 	if (variant->rdonly && shared && !anon)
-		EXPECT_EQ(0ULL, r->rep.vm_flags & KVM_MAYWRITE);
+		EXPECT_EQ(0ULL, r->rep.flags & VF_MAYWRITE);
 
 	if (!anon) {
 		EXPECT_EQ((__u32)MMAP_TEST_BACKING_DEVICE, r->rep.backing);
 		EXPECT_EQ(a->pgoff, r->rep.vm_pgoff);
-		EXPECT_EQ(KVM_DONTEXPAND | KVM_DONTDUMP,
-			  r->rep.vm_flags & (KVM_DONTEXPAND | KVM_DONTDUMP));
+		EXPECT_EQ(VF_DONTEXPAND | VF_DONTDUMP,
+			  r->rep.flags & (VF_DONTEXPAND | VF_DONTDUMP));
 		EXPECT_TRUE(strstr(r->path, "mmap-test") != NULL) {
 			TH_LOG("maps path \"%s\"", r->path);
 		}
@@ -1024,7 +1024,7 @@ static void compare_runs(struct __test_metadata *_metadata,
 	}
 	EXPECT_EQ(io->rep.vm_end - io->rep.vm_start,
 		  mm->rep.vm_end - mm->rep.vm_start);
-	EXPECT_EQ(io->rep.vm_flags, mm->rep.vm_flags);
+	EXPECT_EQ(io->rep.flags, mm->rep.flags);
 	EXPECT_EQ(io->rep.vm_pgoff, mm->rep.vm_pgoff);
 	EXPECT_EQ(io->rep.backing, mm->rep.backing);
 	EXPECT_EQ(io->rep.nr_vmas, mm->rep.nr_vmas);
