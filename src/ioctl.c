@@ -303,8 +303,9 @@ static long mmap_test_alloc(struct file *filp,
 	req.mapped = ret ? 0 : addr;
 	if (log)
 		mmap_test_log_alloc(mf, &req, addr, ret);
-	trace_alloc(req.addr, req.len, req.prot, req.flags, req.pgoff,
-		    req.before.found, req.before.contains, (long)addr);
+	trace_mmap_test_alloc(req.addr, req.len, req.prot, req.flags,
+			      req.pgoff, req.before.found,
+			      req.before.contains, (long)addr);
 
 	if (copy_to_user(uarg, &req, sizeof(req))) {
 		/* The caller cannot learn the address: do not leave it mapped. */
@@ -346,7 +347,7 @@ static long mmap_test_free(struct file *filp,
 			 req.addr, req.len, ret);
 		mmap_test_log(mf, "FREE", &before, result);
 	}
-	trace_free(req.addr, req.len, ret);
+	trace_mmap_test_free(req.addr, req.len, ret);
 	return ret;
 }
 
@@ -367,8 +368,9 @@ static long mmap_test_query(struct file *filp,
 		return ret;
 	if (log_calls)
 		mmap_test_log(mf, "QUERY", &req.report, "done");
-	trace_query(req.report.addr, req.report.found, req.report.contains,
-		    req.report.vm_start, req.report.vm_end);
+	trace_mmap_test_query(req.report.addr, req.report.found,
+			      req.report.contains, req.report.vm_start,
+			      req.report.vm_end);
 	return copy_to_user(uarg, &req, sizeof(req)) ? -EFAULT : 0;
 }
 

@@ -230,7 +230,12 @@ struct mmap_test_stats {
 	__u64 reserved[5];
 };
 
-#define MMAP_TEST_IOC_MAGIC	0xB6
+/*
+ * 0xB9, numbers 0x00-0x0F: free in the kernel's
+ * Documentation/userspace-api/ioctl/ioctl-number.rst (7.3).  Until this
+ * revision of the ABI the magic was 0xB6, which belongs to linux/fpga-dfl.h.
+ */
+#define MMAP_TEST_IOC_MAGIC	0xB9
 
 #define IOCTL_ALLOC_VMA	_IOWR(MMAP_TEST_IOC_MAGIC, 1, struct mmap_test_alloc)
 #define IOCTL_FREE_VMA	_IOW(MMAP_TEST_IOC_MAGIC, 2, struct mmap_test_free)
