@@ -11,6 +11,7 @@
  *   mt_format_flags(flags, buf, n)	-> "shared|fixed-noreplace"
  *   mt_format_prot(prot, buf, n)	-> "rw-", "r-x", "none"
  *   mt_format_vma_flags(f, buf, n)	-> "rd wr sh mr mw me ms de dd" (smaps)
+ *   mt_untag(addr)			-> addr as FREE/QUERY see it (arm64 tags)
  *   mt_vma_prot(flags)		-> PROT_READ|PROT_WRITE|PROT_EXEC of the flags
  *   mt_explain_report(report, buf, n)	-> the one-line find_vma() verdict
  *
@@ -225,6 +226,21 @@ static inline void mt_format_vma_flags(__u64 f, char *buf, size_t n)
 			 (unsigned long long)rest);
 	else if (!len)
 		snprintf(buf, n, "none");
+}
+
+/*
+ * The address that IOCTL_FREE_VMA and IOCTL_QUERY_VMA act on: @addr
+ * untagged as munmap(2) untags it.  arm64 (untagged_addr()): the top byte
+ * of an address with bit 55 clear is cleared; other architectures: @addr
+ * (these programs do not enable x86 LAM).
+ */
+static inline __u64 mt_untag(__u64 addr)
+{
+#ifdef __aarch64__
+	if (!(addr & (1ULL << 55)))
+		return addr & ((1ULL << 56) - 1);
+#endif
+	return addr;
 }
 
 /* PROT_READ|PROT_WRITE|PROT_EXEC of MMAP_TEST_VMA_* flags. */

@@ -509,7 +509,8 @@ static int mock_ioctl(int fd, unsigned int cmd, unsigned long arg)
 			return -EFAULT;
 		if (f.reserved)
 			return -EINVAL;
-		return munmap((void *)f.addr, f.len) ? -errno : 0;
+		return munmap((void *)(unsigned long)mt_untag(f.addr), f.len) ?
+		       -errno : 0;
 	}
 	case IOCTL_QUERY_VMA: {
 		struct mmap_test_query q;
@@ -518,7 +519,7 @@ static int mock_ioctl(int fd, unsigned int cmd, unsigned long arg)
 			return -EFAULT;
 		if (q.reserved)
 			return -EINVAL;
-		mock_find_vma(q.addr, &q.report);
+		mock_find_vma(mt_untag(q.addr), &q.report);
 		return mock_out(arg, &q, sizeof(q));
 	}
 	case IOCTL_GET_STATS: {
@@ -1576,6 +1577,11 @@ static void do_query(struct thr *t, const struct fdinfo *fi, unsigned long sp)
 			e = NULL;
 			break;
 		}
+#ifdef __aarch64__
+		/* a tagged pointer: QUERY untags it like munmap(2) */
+		if (chance(t, 100))
+			q.addr |= (unsigned long)rnd(t, 256) << 56;
+#endif
 	} else {
 		switch (rnd(t, 16)) {
 		case 0:		q.addr = 0; break;
@@ -1623,7 +1629,7 @@ static void do_query(struct thr *t, const struct fdinfo *fi, unsigned long sp)
 		 (unsigned long long)q.addr, (unsigned long long)q.reserved);
 	if (!judge(t, C_QUERY, r, allowed, fi, pk, desc) || r)
 		return;
-	if (!check_report(t, &out->report, q.addr, "QUERY"))
+	if (!check_report(t, &out->report, mt_untag(q.addr), "QUERY"))
 		return;
 	if (e) {
 		const struct mmap_test_vma_report *rp = &out->report;
