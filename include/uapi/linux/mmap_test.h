@@ -61,8 +61,10 @@ enum mmap_test_backing {
 #define MMAP_TEST_VMA_READ		(1ULL << 0)	/* VM_READ [rd] */
 #define MMAP_TEST_VMA_WRITE		(1ULL << 1)	/* VM_WRITE [wr] */
 #define MMAP_TEST_VMA_EXEC		(1ULL << 2)	/* VM_EXEC [ex] */
-/* VM_SHARED [sh]: writes reach the file.  A shared mapping of a file
- * opened read-only has MAYSHARE but not SHARED. */
+/*
+ * VM_SHARED [sh]: writes reach the file.  A shared mapping of a file
+ * opened read-only has MAYSHARE but not SHARED.
+ */
 #define MMAP_TEST_VMA_SHARED		(1ULL << 3)
 #define MMAP_TEST_VMA_MAYREAD		(1ULL << 4)	/* VM_MAYREAD [mr] */
 #define MMAP_TEST_VMA_MAYWRITE		(1ULL << 5)	/* VM_MAYWRITE [mw] */
