@@ -145,7 +145,8 @@ struct mmap_test_vma_report {
  * struct mmap_test_alloc - argument of IOCTL_ALLOC_VMA
  * @addr: in: 0, a hint, or the address for MMAP_TEST_FIXED(_NOREPLACE).
  *	Not untagged, as mmap(2) does not untag its address: a tagged
- *	address is above TASK_SIZE, a hint that is not honoured.
+ *	address is above TASK_SIZE, a hint that is not honoured, or ENOMEM
+ *	with MMAP_TEST_FIXED(_NOREPLACE).  @before looks it up as given.
  * @len: in: length in bytes, nonzero; rounded up to pages by vm_mmap()
  * @pgoff: in: offset into the device buffer, in pages of the running
  *	kernel's PAGE_SIZE (sysconf(_SC_PAGESIZE)): mmap(2)'s byte offset
