@@ -219,6 +219,50 @@ probe MAP_PAGES_VOID map_pages \
 	void (*)(struct vm_fault *, pgoff_t, pgoff_t)),
 	"map_pages does not return void");' "$@"
 
+# untagged_addr(): 5.4, what munmap(2) applies to its address.  On x86
+# from 6.4 it reads current's LAM mask (untagged_addr_remote() is for
+# another mm); arm64 strips the top byte.
+probe UNTAGGED_ADDR untagged_addr \
+'#include <linux/uaccess.h>
+unsigned long f(unsigned long addr)
+{
+	return untagged_addr(addr);
+}' "$@"
+
+# The architecture's own mmap(2) prot bits (uapi asm/mman.h), which
+# ALLOC_VMA passes to vm_mmap() as mmap(2) does.  arm64: PROT_BTI (5.8),
+# PROT_MTE (5.10).
+probe PROT_BTI PROT_BTI \
+'unsigned long f(void) { return PROT_BTI; }' "$@"
+
+probe PROT_MTE PROT_MTE \
+'unsigned long f(void) { return PROT_MTE; }' "$@"
+
+# VM_* flags that the report translates and that not every kernel has
+# (those that are VM_NONE when configured out need no probe).
+# VM_MERGEABLE (KSM, 2.6.32) and VM_WIPEONFORK (4.14): defined on all
+# tested kernels, probed in case a kernel drops or renames them.
+probe VM_MERGEABLE VM_MERGEABLE \
+'vm_flags_t f(void) { return VM_MERGEABLE; }' "$@"
+
+probe VM_WIPEONFORK VM_WIPEONFORK \
+'vm_flags_t f(void) { return VM_WIPEONFORK; }' "$@"
+
+# VM_SEALED: mseal(2), 6.10, 64-bit.
+probe VM_SEALED VM_SEALED \
+'vm_flags_t f(void) { return VM_SEALED; }' "$@"
+
+# VM_DROPPABLE: 6.11.
+probe VM_DROPPABLE VM_DROPPABLE \
+'vm_flags_t f(void) { return VM_DROPPABLE; }' "$@"
+
+# arm64: VM_ARM64_BTI (5.8), VM_MTE and VM_MTE_ALLOWED (5.10).
+probe VM_ARM64_BTI VM_ARM64_BTI \
+'vm_flags_t f(void) { return VM_ARM64_BTI; }' "$@"
+
+probe VM_MTE VM_MTE \
+'vm_flags_t f(void) { return VM_MTE | VM_MTE_ALLOWED; }' "$@"
+
 # vm_insert_pages(): 5.8.
 probe VM_INSERT_PAGES vm_insert_pages \
 'int f(struct vm_area_struct *vma, struct page **pages)

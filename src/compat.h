@@ -16,6 +16,7 @@
 #include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 #include "mmap_test_conftest.h"
 
 #ifndef MT_HAVE_VM_FAULT_T
@@ -100,6 +101,32 @@ static const struct file_operations __name ## _fops = {			\
 	.llseek		= seq_lseek,					\
 	.release	= single_release,				\
 }
+#endif
+
+/*
+ * Before untagged_addr() (5.4) no syscall untagged its addresses: neither
+ * does FREE_VMA/QUERY_VMA then.
+ */
+#ifndef MT_HAVE_UNTAGGED_ADDR
+#define untagged_addr(addr)	(addr)
+#endif
+
+/*
+ * The architecture's mmap(2) prot bits that ALLOC_VMA accepts besides
+ * PROT_READ|PROT_WRITE|PROT_EXEC.  vm_mmap() gives them the meaning
+ * mmap(2) does: arch_calc_vm_prot_bits() ignores them on a CPU without
+ * the feature, arch_validate_flags() rejects PROT_MTE where the mapping
+ * cannot hold tags.
+ */
+#ifdef MT_HAVE_PROT_BTI
+#define MT_PROT_BTI	PROT_BTI
+#else
+#define MT_PROT_BTI	0
+#endif
+#ifdef MT_HAVE_PROT_MTE
+#define MT_PROT_MTE	PROT_MTE
+#else
+#define MT_PROT_MTE	0
 #endif
 
 #ifndef MT_HAVE_KVCALLOC

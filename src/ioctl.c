@@ -16,6 +16,7 @@
  */
 
 #include <linux/err.h>
+#include <linux/kernel.h>
 #include <linux/mman.h>
 #include <linux/moduleparam.h>
 #include <linux/sched/mm.h>
@@ -25,12 +26,94 @@
 #include "mmap_test.h"
 #include "mmap_test_trace.h"
 
-#define MMAP_TEST_PROT_ALL	(PROT_READ | PROT_WRITE | PROT_EXEC)
+/* What mmap(2) knows; it ignores other bits, ALLOC rejects them. */
+#define MMAP_TEST_PROT_ALL	(PROT_READ | PROT_WRITE | PROT_EXEC | \
+				 MT_PROT_BTI | MT_PROT_MTE)
 
 static bool log_calls = true;
 module_param(log_calls, bool, 0644);
 MODULE_PARM_DESC(log_calls,
 		 "One dmesg line per ALLOC/FREE/QUERY with the find_vma verdict (default on)");
+
+/*
+ * @addr as munmap(2) sees it: the syscall untags its address with
+ * untagged_addr() (arm64: the top byte; x86: LAM bits where enabled), on
+ * every kernel since 5.4, with or without the tagged-address prctl.  It is
+ * the current task's address, so not untagged_addr_remote().  mmap(2)
+ * does not untag its address (a tagged one aliases none), nor does ALLOC.
+ */
+static u64 mmap_test_untag(u64 addr)
+{
+	if (addr > ULONG_MAX)
+		return addr;	/* 32-bit kernels: no such user pointer */
+	return untagged_addr((unsigned long)addr);
+}
+
+/*
+ * The report's MMAP_TEST_VMA_* bits for the kernel's VM_* flags, which are
+ * kernel-internal.  A VM_* flag configured out is VM_NONE and never
+ * matches; those missing from some kernels are probed for.
+ */
+static const struct {
+	vm_flags_t vm;
+	u64 bit;
+} mmap_test_vma_flag_map[] = {
+	{ VM_READ,		MMAP_TEST_VMA_READ },
+	{ VM_WRITE,		MMAP_TEST_VMA_WRITE },
+	{ VM_EXEC,		MMAP_TEST_VMA_EXEC },
+	{ VM_SHARED,		MMAP_TEST_VMA_SHARED },
+	{ VM_MAYREAD,		MMAP_TEST_VMA_MAYREAD },
+	{ VM_MAYWRITE,		MMAP_TEST_VMA_MAYWRITE },
+	{ VM_MAYEXEC,		MMAP_TEST_VMA_MAYEXEC },
+	{ VM_MAYSHARE,		MMAP_TEST_VMA_MAYSHARE },
+	{ VM_GROWSDOWN,		MMAP_TEST_VMA_GROWSDOWN },
+	{ VM_LOCKED,		MMAP_TEST_VMA_LOCKED },
+	{ VM_IO,		MMAP_TEST_VMA_IO },
+	{ VM_PFNMAP,		MMAP_TEST_VMA_PFNMAP },
+	{ VM_MIXEDMAP,		MMAP_TEST_VMA_MIXEDMAP },
+	{ VM_DONTEXPAND,	MMAP_TEST_VMA_DONTEXPAND },
+	{ VM_DONTCOPY,		MMAP_TEST_VMA_DONTCOPY },
+	{ VM_DONTDUMP,		MMAP_TEST_VMA_DONTDUMP },
+	{ VM_HUGEPAGE,		MMAP_TEST_VMA_HUGEPAGE },
+	{ VM_NOHUGEPAGE,	MMAP_TEST_VMA_NOHUGEPAGE },
+#ifdef MT_HAVE_VM_MERGEABLE
+	{ VM_MERGEABLE,		MMAP_TEST_VMA_MERGEABLE },
+#endif
+#ifdef MT_HAVE_VM_WIPEONFORK
+	{ VM_WIPEONFORK,	MMAP_TEST_VMA_WIPEONFORK },
+#endif
+	{ VM_LOCKONFAULT,	MMAP_TEST_VMA_LOCKONFAULT },
+	{ VM_ACCOUNT,		MMAP_TEST_VMA_ACCOUNT },
+	{ VM_NORESERVE,		MMAP_TEST_VMA_NORESERVE },
+	{ VM_HUGETLB,		MMAP_TEST_VMA_HUGETLB },
+	{ VM_SEQ_READ,		MMAP_TEST_VMA_SEQ_READ },
+	{ VM_RAND_READ,		MMAP_TEST_VMA_RAND_READ },
+	{ VM_SOFTDIRTY,		MMAP_TEST_VMA_SOFTDIRTY },
+#ifdef MT_HAVE_VM_SEALED
+	{ VM_SEALED,		MMAP_TEST_VMA_SEALED },
+#endif
+#ifdef MT_HAVE_VM_DROPPABLE
+	{ VM_DROPPABLE,		MMAP_TEST_VMA_DROPPABLE },
+#endif
+#ifdef MT_HAVE_VM_ARM64_BTI
+	{ VM_ARM64_BTI,		MMAP_TEST_VMA_ARM64_BTI },
+#endif
+#ifdef MT_HAVE_VM_MTE
+	{ VM_MTE,		MMAP_TEST_VMA_ARM64_MTE },
+	{ VM_MTE_ALLOWED,	MMAP_TEST_VMA_ARM64_MTE_ALLOWED },
+#endif
+};
+
+static u64 mmap_test_vma_flags(vm_flags_t vm_flags)
+{
+	u64 flags = 0;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(mmap_test_vma_flag_map); i++)
+		if (vm_flags & mmap_test_vma_flag_map[i].vm)
+			flags |= mmap_test_vma_flag_map[i].bit;
+	return flags;
+}
 
 /* What /proc/<pid>/maps shows for @vma, classified (see the UAPI header). */
 static u32 mmap_test_backing(struct vm_area_struct *vma)
@@ -72,7 +155,7 @@ static int mmap_test_report(u64 addr, struct mmap_test_vma_report *r)
 		r->vm_end = vma->vm_end;
 		r->contains = vma->vm_start <= addr;
 		r->gap = r->contains ? 0 : vma->vm_start - addr;
-		r->vm_flags = vma->vm_flags;
+		r->flags = mmap_test_vma_flags(vma->vm_flags);
 		r->vm_pgoff = vma->vm_pgoff;
 		r->backing = mmap_test_backing(vma);
 	}
@@ -230,8 +313,9 @@ static long mmap_test_alloc(struct file *filp,
 	req.mapped = ret ? 0 : addr;
 	if (log)
 		mmap_test_log_alloc(mf, &req, addr, ret);
-	trace_alloc(req.addr, req.len, req.prot, req.flags, req.pgoff,
-		    req.before.found, req.before.contains, (long)addr);
+	trace_mmap_test_alloc(req.addr, req.len, req.prot, req.flags,
+			      req.pgoff, req.before.found,
+			      req.before.contains, (long)addr);
 
 	/*
 	 * Only a concurrent change of the argument's own mapping makes this
@@ -260,6 +344,7 @@ static long mmap_test_free(struct file *filp,
 	/* Only on 32-bit kernels: munmap(2) says EINVAL for such ranges. */
 	if (req.addr > ULONG_MAX || req.len > ULONG_MAX)
 		return -EINVAL;
+	req.addr = mmap_test_untag(req.addr);
 
 	if (log) {
 		ret = mmap_test_report(req.addr, &before);
@@ -272,7 +357,7 @@ static long mmap_test_free(struct file *filp,
 			 req.addr, req.len, ret);
 		mmap_test_log(mf, "FREE", &before, result);
 	}
-	trace_free(req.addr, req.len, ret);
+	trace_mmap_test_free(req.addr, req.len, ret);
 	return ret;
 }
 
@@ -287,13 +372,15 @@ static long mmap_test_query(struct file *filp,
 		return -EFAULT;
 	if (req.reserved)
 		return -EINVAL;
-	ret = mmap_test_report(req.addr, &req.report);
+	/* req.addr stays as given: it is copied back. */
+	ret = mmap_test_report(mmap_test_untag(req.addr), &req.report);
 	if (ret)
 		return ret;
 	if (log_calls)
 		mmap_test_log(mf, "QUERY", &req.report, "done");
-	trace_query(req.addr, req.report.found, req.report.contains,
-		    req.report.vm_start, req.report.vm_end);
+	trace_mmap_test_query(req.report.addr, req.report.found,
+			      req.report.contains, req.report.vm_start,
+			      req.report.vm_end);
 	return copy_to_user(uarg, &req, sizeof(req)) ? -EFAULT : 0;
 }
 

@@ -3,7 +3,9 @@
  * Trace events of mmap-test: /sys/kernel/tracing/events/mmap_test/.
  *
  * Fields are user addresses, page offsets, flags and results only: never a
- * kernel pointer.
+ * kernel pointer.  Event names carry the mmap_test_ prefix (mmap_test_alloc,
+ * mmap_test_fault, ...), so that they do not read as the kernel's own in a
+ * trace mixing several systems.
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM mmap_test
@@ -13,7 +15,7 @@
 
 #include <linux/tracepoint.h>
 
-TRACE_EVENT(alloc,
+TRACE_EVENT(mmap_test_alloc,
 	    TP_PROTO(u64 addr, u64 len, u32 prot, u32 flags, u64 pgoff,
 		     bool found, bool contains, long ret),
 	    TP_ARGS(addr, len, prot, flags, pgoff, found, contains, ret),
@@ -39,7 +41,7 @@ TRACE_EVENT(alloc,
 		      __entry->contains, __entry->ret)
 );
 
-TRACE_EVENT(free,
+TRACE_EVENT(mmap_test_free,
 	    TP_PROTO(u64 addr, u64 len, int ret),
 	    TP_ARGS(addr, len, ret),
 	    TP_STRUCT__entry(__field(u64, addr)
@@ -52,7 +54,7 @@ TRACE_EVENT(free,
 		      __entry->addr, __entry->len, __entry->ret)
 );
 
-TRACE_EVENT(query,
+TRACE_EVENT(mmap_test_query,
 	    TP_PROTO(u64 addr, bool found, bool contains, u64 vm_start,
 		     u64 vm_end),
 	    TP_ARGS(addr, found, contains, vm_start, vm_end),
@@ -71,7 +73,7 @@ TRACE_EVENT(query,
 		      __entry->vm_start, __entry->vm_end)
 );
 
-TRACE_EVENT(fault,
+TRACE_EVENT(mmap_test_fault,
 	    TP_PROTO(unsigned long address, unsigned long pgoff,
 		     unsigned int ret),
 	    TP_ARGS(address, pgoff, ret),
@@ -85,7 +87,7 @@ TRACE_EVENT(fault,
 		      __entry->address, __entry->pgoff, __entry->ret)
 );
 
-TRACE_EVENT(map_pages,
+TRACE_EVENT(mmap_test_map_pages,
 	    TP_PROTO(unsigned long address, unsigned long start_pgoff,
 		     unsigned long end_pgoff, unsigned int mapped),
 	    TP_ARGS(address, start_pgoff, end_pgoff, mapped),
@@ -117,13 +119,13 @@ DECLARE_EVENT_CLASS(mmap_test_vma,
 			      __entry->pgoff)
 );
 
-DEFINE_EVENT(mmap_test_vma, open,
+DEFINE_EVENT(mmap_test_vma, mmap_test_open,
 	     TP_PROTO(unsigned long vm_start, unsigned long vm_end,
 		      unsigned long pgoff),
 	     TP_ARGS(vm_start, vm_end, pgoff)
 );
 
-DEFINE_EVENT(mmap_test_vma, close,
+DEFINE_EVENT(mmap_test_vma, mmap_test_close,
 	     TP_PROTO(unsigned long vm_start, unsigned long vm_end,
 		      unsigned long pgoff),
 	     TP_ARGS(vm_start, vm_end, pgoff)

@@ -35,14 +35,14 @@ static void mmap_test_vma_open(struct vm_area_struct *vma)
 
 	atomic_long_inc(&mf->vma_opens);
 	mmap_test_vma_get(mf);
-	trace_open(vma->vm_start, vma->vm_end, vma->vm_pgoff);
+	trace_mmap_test_open(vma->vm_start, vma->vm_end, vma->vm_pgoff);
 }
 
 static void mmap_test_vma_close(struct vm_area_struct *vma)
 {
 	struct mmap_test_file *mf = vma->vm_private_data;
 
-	trace_close(vma->vm_start, vma->vm_end, vma->vm_pgoff);
+	trace_mmap_test_close(vma->vm_start, vma->vm_end, vma->vm_pgoff);
 	atomic_long_inc(&mf->vma_closes);
 	atomic_long_dec(&mf->live_vmas);
 	atomic_long_dec(&mf->dev->live_vmas);
@@ -73,7 +73,8 @@ static vm_fault_t mmap_test_fault(struct vm_fault *vmf)
 		dev_dbg(mmap_test_device(mf), "page index offset = %lu\n",
 			vmf->pgoff);
 	}
-	trace_fault(vmf->address, vmf->pgoff, (__force unsigned int)ret);
+	trace_mmap_test_fault(vmf->address, vmf->pgoff,
+			      (__force unsigned int)ret);
 	return ret;
 }
 
@@ -170,8 +171,8 @@ static bool mmap_test_fault_around(struct vm_fault *vmf, pgoff_t start_pgoff,
 	}
 	atomic_long_add(mapped, &mf->pages_around);
 out:
-	trace_map_pages(mmap_test_pgoff_addr(vma, vmf->pgoff), start_pgoff,
-			end_pgoff, mapped);
+	trace_mmap_test_map_pages(mmap_test_pgoff_addr(vma, vmf->pgoff),
+				  start_pgoff, end_pgoff, mapped);
 	return solved;
 }
 
@@ -232,7 +233,7 @@ int mmap_test_mmap(struct file *filp, struct vm_area_struct *vma)
 			       &mmap_test_private_vm_ops;
 	vma->vm_private_data = mf;
 	mmap_test_vma_get(mf);
-	trace_open(vma->vm_start, vma->vm_end, vma->vm_pgoff);
+	trace_mmap_test_open(vma->vm_start, vma->vm_end, vma->vm_pgoff);
 	dev_dbg(mmap_test_device(mf), "mmap [%#lx,%#lx) pgoff %lu %s\n",
 		vma->vm_start, vma->vm_end, vma->vm_pgoff,
 		shared ? "shared" : "private");

@@ -10,7 +10,9 @@
  *   mt_ioctl(fd, cmd, arg)		-> 0 or -errno
  *   mt_format_flags(flags, buf, n)	-> "shared|fixed-noreplace"
  *   mt_format_prot(prot, buf, n)	-> "rw-", "r-x", "none"
- *   mt_format_vm_flags(f, buf, n)	-> "rd wr sh mr mw me ms de dd" (smaps)
+ *   mt_format_vma_flags(f, buf, n)	-> "rd wr sh mr mw me ms de dd" (smaps)
+ *   mt_untag(addr)			-> addr as FREE/QUERY see it (arm64 tags)
+ *   mt_vma_prot(flags)		-> PROT_READ|PROT_WRITE|PROT_EXEC of the flags
  *   mt_explain_report(report, buf, n)	-> the one-line find_vma() verdict
  *
  * Everything is static inline so that each program stays a single .c file.
@@ -26,6 +28,24 @@
 #include <linux/mmap_test.h>
 
 #define MT_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/*
+ * The architecture's own mmap(2) prot bits, which IOCTL_ALLOC_VMA accepts
+ * besides PROT_READ|PROT_WRITE|PROT_EXEC (arm64 uapi asm/mman.h; older C
+ * libraries lack the names).
+ */
+#ifdef __aarch64__
+#ifndef PROT_BTI
+#define PROT_BTI	0x10
+#endif
+#ifndef PROT_MTE
+#define PROT_MTE	0x20
+#endif
+#define MT_PROT_ARCH	(PROT_BTI | PROT_MTE)
+#else
+#define MT_PROT_ARCH	0
+#endif
+#define MT_PROT_VALID	(PROT_READ | PROT_WRITE | PROT_EXEC | MT_PROT_ARCH)
 
 /* Symbolic name of an errno value; "E<number>" for the ones not listed. */
 static inline const char *mt_errno_name(int e)
@@ -127,10 +147,15 @@ static inline void mt_format_flags(__u32 flags, char *buf, size_t n)
 	}
 }
 
-/* PROT_* as "rw-", "r-x"; "none" for PROT_NONE; unknown bits as "+0x..". */
+/*
+ * PROT_* as "rw-", "r-x"; "none" for PROT_NONE; arm64's as "+bti", "+mte";
+ * unknown bits as "+0x..".
+ */
 static inline void mt_format_prot(__u32 prot, char *buf, size_t n)
 {
-	__u32 extra = prot & ~(__u32)(PROT_READ | PROT_WRITE | PROT_EXEC);
+	__u32 extra = prot & ~(__u32)(PROT_READ | PROT_WRITE | PROT_EXEC |
+				      MT_PROT_ARCH);
+	size_t len;
 
 	if (!n)
 		return;
@@ -140,26 +165,43 @@ static inline void mt_format_prot(__u32 prot, char *buf, size_t n)
 	}
 	snprintf(buf, n, "%c%c%c", prot & PROT_READ ? 'r' : '-',
 		 prot & PROT_WRITE ? 'w' : '-', prot & PROT_EXEC ? 'x' : '-');
-	if (extra) {
-		size_t len = strnlen(buf, n);
-
+#ifdef __aarch64__
+	len = strnlen(buf, n);
+	if (prot & PROT_BTI)
+		len += snprintf(buf + len, n - len, "+bti");
+	len = strnlen(buf, n);
+	if (prot & PROT_MTE)
+		snprintf(buf + len, n - len, "+mte");
+#endif
+	len = strnlen(buf, n);
+	if (extra)
 		snprintf(buf + len, n - len, "+0x%x", extra);
-	}
 }
 
 /*
- * Kernel VM_* bits of a report, with the two-letter names that
- * /proc/<pid>/smaps prints in "VmFlags:"; bits not listed (architecture
- * specific or newer) are printed in hex.
+ * Name of the MMAP_TEST_VMA_* flag 1 << @bit: the two letters that
+ * /proc/<pid>/smaps prints for it in "VmFlags:" ("ma" for
+ * MMAP_TEST_VMA_ARM64_MTE_ALLOWED, which smaps does not print); NULL for a
+ * bit this header does not know.
  */
-static inline void mt_format_vm_flags(__u64 f, char *buf, size_t n)
+static inline const char *mt_vma_flag_name(unsigned int bit)
 {
 	static const char * const names[32] = {
 		"rd", "wr", "ex", "sh", "mr", "mw", "me", "ms",
-		"gd", "um", "pf", NULL, "uw", "lo", "io", "sr",
-		"rr", "dc", "de", "lf", "ac", "nr", "ht", "sf",
-		NULL, "wf", "dd", "sd", "mm", "hg", "nh", "mg",
+		"gd", "lo", "io", "pf", "mm", "de", "dc", "dd",
+		"hg", "nh", "mg", "wf", "lf", "ac", "nr", "ht",
+		"sr", "rr", "sd", "sl", "dp", "bt", "mt", "ma",
 	};
+
+	return bit < MT_ARRAY_SIZE(names) ? names[bit] : NULL;
+}
+
+/*
+ * MMAP_TEST_VMA_* flags of a report as their smaps names; bits this header
+ * does not know are printed in hex.
+ */
+static inline void mt_format_vma_flags(__u64 f, char *buf, size_t n)
+{
 	__u64 rest = 0;
 	size_t len = 0;
 	int i;
@@ -170,12 +212,13 @@ static inline void mt_format_vm_flags(__u64 f, char *buf, size_t n)
 	for (i = 0; i < 64; i++) {
 		if (!(f & (1ULL << i)))
 			continue;
-		if (i >= 32 || !names[i]) {
+		if (!mt_vma_flag_name(i)) {
 			rest |= 1ULL << i;
 			continue;
 		}
 		len = strnlen(buf, n);
-		snprintf(buf + len, n - len, "%s%s", len ? " " : "", names[i]);
+		snprintf(buf + len, n - len, "%s%s", len ? " " : "",
+			 mt_vma_flag_name(i));
 	}
 	len = strnlen(buf, n);
 	if (rest)
@@ -183,6 +226,29 @@ static inline void mt_format_vm_flags(__u64 f, char *buf, size_t n)
 			 (unsigned long long)rest);
 	else if (!len)
 		snprintf(buf, n, "none");
+}
+
+/*
+ * The address that IOCTL_FREE_VMA and IOCTL_QUERY_VMA act on: @addr
+ * untagged as munmap(2) untags it.  arm64 (untagged_addr()): the top byte
+ * of an address with bit 55 clear is cleared; other architectures: @addr
+ * (these programs do not enable x86 LAM).
+ */
+static inline __u64 mt_untag(__u64 addr)
+{
+#ifdef __aarch64__
+	if (!(addr & (1ULL << 55)))
+		return addr & ((1ULL << 56) - 1);
+#endif
+	return addr;
+}
+
+/* PROT_READ|PROT_WRITE|PROT_EXEC of MMAP_TEST_VMA_* flags. */
+static inline unsigned int mt_vma_prot(__u64 f)
+{
+	return (f & MMAP_TEST_VMA_READ ? PROT_READ : 0) |
+	       (f & MMAP_TEST_VMA_WRITE ? PROT_WRITE : 0) |
+	       (f & MMAP_TEST_VMA_EXEC ? PROT_EXEC : 0);
 }
 
 /*

@@ -495,7 +495,6 @@ static void explain_alloc_einval(const struct ctx *c,
 				 char *buf, size_t n)
 {
 	__u32 share = a->flags & (MMAP_TEST_SHARED | MMAP_TEST_PRIVATE);
-	__u32 rwx = PROT_READ | PROT_WRITE | PROT_EXEC;
 	__u64 len = page_align(a->len, c->page);
 	__u64 off = a->pgoff * c->page;
 	__u64 pages = len / c->page;
@@ -507,9 +506,9 @@ static void explain_alloc_einval(const struct ctx *c,
 			 a->flags & ~MMAP_TEST_FLAGS_ALL);
 	else if (share != MMAP_TEST_SHARED && share != MMAP_TEST_PRIVATE)
 		snprintf(buf, n, "need exactly one of --shared/--private");
-	else if (a->prot & ~rwx)
-		snprintf(buf, n, "prot bits other than PROT_READ|PROT_WRITE|PROT_EXEC: 0x%x",
-			 a->prot & ~rwx);
+	else if (a->prot & ~MT_PROT_VALID)
+		snprintf(buf, n, "prot bits that mmap(2) does not know: 0x%x",
+			 a->prot & ~MT_PROT_VALID);
 	else if (!a->len)
 		snprintf(buf, n, "len is 0");
 	else if (len && off + len < off)
@@ -524,6 +523,10 @@ static void explain_alloc_einval(const struct ctx *c,
 			 (unsigned long long)c->buffer_pages);
 	else if (!(a->flags & MMAP_TEST_ANON) && !c->buffer_pages)
 		snprintf(buf, n, "range past the end of the device buffer?");
+#ifdef __aarch64__
+	else if ((a->prot & PROT_MTE) && !(a->flags & MMAP_TEST_ANON))
+		snprintf(buf, n, "PROT_MTE on a device mapping, which cannot hold MTE tags (mmap(2) says EINVAL too)");
+#endif
 	else
 		snprintf(buf, n, "rejected by vm_mmap() or the driver's ->mmap");
 }
@@ -776,9 +779,9 @@ static void j_report(const char *k, const struct mmap_test_vma_report *r)
 	j_hex("vm_start", r->vm_start);
 	j_hex("vm_end", r->vm_end);
 	j_hex("gap", r->gap);
-	j_hex("vm_flags", r->vm_flags);
-	mt_format_vm_flags(r->vm_flags, buf, sizeof(buf));
-	j_str("vm_flags_names", buf);
+	j_hex("flags", r->flags);
+	mt_format_vma_flags(r->flags, buf, sizeof(buf));
+	j_str("flags_names", buf);
 	j_hex("vm_pgoff", r->vm_pgoff);
 	j_str("backing", mt_backing_name(r->backing));
 	j_num("nr_vmas", r->nr_vmas);
@@ -812,7 +815,7 @@ static void print_report(const struct mmap_test_vma_report *r)
 {
 	char flags[256];
 
-	mt_format_vm_flags(r->vm_flags, flags, sizeof(flags));
+	mt_format_vma_flags(r->flags, flags, sizeof(flags));
 	print_verdict("", r);
 	print_sentence("  ", r);
 	printf("  addr      0x%llx\n", (unsigned long long)r->addr);
@@ -821,7 +824,7 @@ static void print_report(const struct mmap_test_vma_report *r)
 	printf("  vm_start  0x%llx\n", (unsigned long long)r->vm_start);
 	printf("  vm_end    0x%llx\n", (unsigned long long)r->vm_end);
 	printf("  gap       0x%llx\n", (unsigned long long)r->gap);
-	printf("  vm_flags  0x%llx (%s)\n", (unsigned long long)r->vm_flags,
+	printf("  flags     0x%llx (%s)\n", (unsigned long long)r->flags,
 	       flags);
 	printf("  vm_pgoff  0x%llx\n", (unsigned long long)r->vm_pgoff);
 	printf("  backing   %s\n", mt_backing_name(r->backing));

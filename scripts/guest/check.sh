@@ -174,7 +174,9 @@ trace_missing() {
 
 if [ -f "$TR/trace" ] && [ -d "$EV" ]; then
 	missing=
-	for e in alloc free query fault map_pages open close; do
+	for e in mmap_test_alloc mmap_test_free mmap_test_query \
+		mmap_test_fault mmap_test_map_pages mmap_test_open \
+		mmap_test_close; do
 		[ -f "$EV/$e/enable" ] || missing="$missing $e"
 	done
 	[ -z "$missing" ]
@@ -182,15 +184,17 @@ if [ -f "$TR/trace" ] && [ -d "$EV" ]; then
 
 	trace_cmd /tmp/trace.run test-mmap
 	rc=$?
-	missing=$(trace_missing /tmp/trace.run alloc free query fault open close)
+	missing=$(trace_missing /tmp/trace.run mmap_test_alloc mmap_test_free \
+		mmap_test_query mmap_test_fault mmap_test_open mmap_test_close)
 	[ "$rc" = 0 ] && [ -z "$missing" ]
 	result $? trace.test_mmap \
 		"test-mmap exit status $rc; no trace line of:${missing:- (none)}"
 
 	trace_cmd /tmp/trace.tour test-mmap tour
 	rc=$?
-	missing=$(trace_missing /tmp/trace.tour alloc free query fault \
-		map_pages open close)
+	missing=$(trace_missing /tmp/trace.tour mmap_test_alloc mmap_test_free \
+		mmap_test_query mmap_test_fault mmap_test_map_pages \
+		mmap_test_open mmap_test_close)
 	[ "$rc" = 0 ] && [ -z "$missing" ]
 	result $? trace.tour_map_pages \
 		"test-mmap tour exit status $rc; no trace line of:${missing:- (none)}"

@@ -437,10 +437,11 @@ static void mock_find_vma(unsigned long addr, struct mmap_test_vma_report *r)
 			r->vm_end = e;
 			r->contains = s <= addr;
 			r->gap = s > addr ? s - addr : 0;
-			r->vm_flags = (perms[0] == 'r' ? 1 : 0) |
-				(perms[1] == 'w' ? 2 : 0) |
-				(perms[2] == 'x' ? 4 : 0) |
-				(perms[3] == 's' ? 0x80 : 0);
+			r->flags =
+				(perms[0] == 'r' ? MMAP_TEST_VMA_READ : 0) |
+				(perms[1] == 'w' ? MMAP_TEST_VMA_WRITE : 0) |
+				(perms[2] == 'x' ? MMAP_TEST_VMA_EXEC : 0) |
+				(perms[3] == 's' ? MMAP_TEST_VMA_MAYSHARE : 0);
 			r->vm_pgoff = off >> pshift;
 			if (strstr(path, "memfd:mt-mock"))
 				r->backing = MMAP_TEST_BACKING_DEVICE;
@@ -469,7 +470,7 @@ static int mock_ioctl(int fd, unsigned int cmd, unsigned long arg)
 		    (a.flags & ~MMAP_TEST_FLAGS_ALL) ||
 		    !(a.flags & MMAP_TEST_SHARED) ==
 		    !(a.flags & MMAP_TEST_PRIVATE) ||
-		    (a.prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) || !a.len)
+		    (a.prot & ~MT_PROT_VALID) || !a.len)
 			return -EINVAL;
 		if (a.pgoff > (~0UL >> pshift))
 			return -EOVERFLOW;
@@ -508,7 +509,8 @@ static int mock_ioctl(int fd, unsigned int cmd, unsigned long arg)
 			return -EFAULT;
 		if (f.reserved)
 			return -EINVAL;
-		return munmap((void *)f.addr, f.len) ? -errno : 0;
+		return munmap((void *)(unsigned long)mt_untag(f.addr), f.len) ?
+		       -errno : 0;
 	}
 	case IOCTL_QUERY_VMA: {
 		struct mmap_test_query q;
@@ -517,7 +519,7 @@ static int mock_ioctl(int fd, unsigned int cmd, unsigned long arg)
 			return -EFAULT;
 		if (q.reserved)
 			return -EINVAL;
-		mock_find_vma(q.addr, &q.report);
+		mock_find_vma(mt_untag(q.addr), &q.report);
 		return mock_out(arg, &q, sizeof(q));
 	}
 	case IOCTL_GET_STATS: {
@@ -923,7 +925,7 @@ static bool check_report(struct thr *t, const struct mmap_test_vma_report *r,
 	if (r->addr != addr)
 		why = "addr differs from the address looked up";
 	else if (!r->found && (r->vm_start || r->vm_end || r->gap ||
-			       r->contains || r->vm_flags || r->vm_pgoff ||
+			       r->contains || r->flags || r->vm_pgoff ||
 			       r->backing != MMAP_TEST_BACKING_NONE))
 		why = "found=0 with nonzero fields";
 	else if (r->found && (r->vm_start >= r->vm_end || r->vm_end <= addr))
@@ -949,7 +951,7 @@ static bool check_report(struct thr *t, const struct mmap_test_vma_report *r,
 	       what, addr, why, r->found, r->contains,
 	       (unsigned long long)r->vm_start, (unsigned long long)r->vm_end,
 	       (unsigned long long)r->gap, r->backing,
-	       (unsigned long long)r->vm_flags);
+	       (unsigned long long)r->flags);
 	return false;
 }
 
@@ -1203,6 +1205,11 @@ static unsigned int alloc_vm_allowed(struct thr *t,
 	if (!anon && a->pgoff > ((~0UL >> 1) - len) >> pshift)
 		return m | A_EOVERFLOW;
 #endif
+#ifdef __aarch64__
+	/* PROT_MTE on a CPU with MTE: a device mapping cannot hold tags */
+	if (!anon && (a->prot & PROT_MTE))
+		m |= A_EINVAL;
+#endif
 	if (!anon) {
 		if ((a->flags & MMAP_TEST_SHARED) && (a->prot & PROT_WRITE) &&
 		    rdonly)
@@ -1224,7 +1231,7 @@ static unsigned int alloc_validation(const struct mmap_test_alloc *a)
 	if (a->reserved[0] || a->reserved[1] || a->reserved[2] ||
 	    (a->flags & ~MMAP_TEST_FLAGS_ALL) ||
 	    !(a->flags & MMAP_TEST_SHARED) == !(a->flags & MMAP_TEST_PRIVATE) ||
-	    (a->prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) || !a->len)
+	    (a->prot & ~MT_PROT_VALID) || !a->len)
 		v |= A_EINVAL;
 	if (a->pgoff > (~0UL >> pshift))
 		v |= A_EOVERFLOW;
@@ -1378,7 +1385,7 @@ static void do_alloc(struct thr *t, const struct fdinfo *fi)
 			ent_drop(t, m, m + len);
 		e.start = m;
 		e.end = m + len;
-		e.prot = a.prot;
+		e.prot = a.prot & (PROT_READ | PROT_WRITE | PROT_EXEC);
 		e.prot_known = true;
 		e.shared = a.flags & MMAP_TEST_SHARED;
 		e.anon = a.flags & MMAP_TEST_ANON;
@@ -1570,6 +1577,11 @@ static void do_query(struct thr *t, const struct fdinfo *fi, unsigned long sp)
 			e = NULL;
 			break;
 		}
+#ifdef __aarch64__
+		/* a tagged pointer: QUERY untags it like munmap(2) */
+		if (chance(t, 100))
+			q.addr |= (unsigned long)rnd(t, 256) << 56;
+#endif
 	} else {
 		switch (rnd(t, 16)) {
 		case 0:		q.addr = 0; break;
@@ -1617,21 +1629,21 @@ static void do_query(struct thr *t, const struct fdinfo *fi, unsigned long sp)
 		 (unsigned long long)q.addr, (unsigned long long)q.reserved);
 	if (!judge(t, C_QUERY, r, allowed, fi, pk, desc) || r)
 		return;
-	if (!check_report(t, &out->report, q.addr, "QUERY"))
+	if (!check_report(t, &out->report, mt_untag(q.addr), "QUERY"))
 		return;
 	if (e) {
 		const struct mmap_test_vma_report *rp = &out->report;
 
 		if (!rp->contains || rp->backing != expected_backing(e) ||
-		    (e->prot_known && (rp->vm_flags & 7) != e->prot) ||
-		    !!(rp->vm_flags & 0x80) != e->shared)
+		    (e->prot_known && mt_vma_prot(rp->flags) != e->prot) ||
+		    !!(rp->flags & MMAP_TEST_VMA_MAYSHARE) != e->shared)
 			report(t, &t->mismatch,
-			       "mismatch: QUERY %#llx in own mapping [%#lx,%#lx) prot=%u %s %s: contains=%u backing=%s vm_flags=%#llx",
+			       "mismatch: QUERY %#llx in own mapping [%#lx,%#lx) prot=%u %s %s: contains=%u backing=%s flags=%#llx",
 			       (unsigned long long)q.addr, e->start, e->end,
 			       e->prot, e->shared ? "shared" : "private",
 			       e->anon ? "anon" : "device", rp->contains,
 			       mt_backing_name(rp->backing),
-			       (unsigned long long)rp->vm_flags);
+			       (unsigned long long)rp->flags);
 	} else if (special) {
 		if (!out->report.contains || out->report.backing != special)
 			report(t, &t->mismatch,

@@ -17,7 +17,7 @@
  * Both runs must give the same errno, or the same VMA: same address (so
  * the same placement decision for hints), same size, same /proc/self/maps
  * permissions and path, same IOCTL_QUERY_VMA report (vm_start, vm_end,
- * vm_flags, vm_pgoff, backing, nr_vmas) and the same number of live VMAs
+ * flags, vm_pgoff, backing, nr_vmas) and the same number of live VMAs
  * in the module's per-file counters.  Each run is also checked against
  * what the contract in include/uapi/linux/mmap_test.h promises.
  *
@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
@@ -48,15 +49,15 @@
 #define MAP_SHARED_VALIDATE	0x03
 #endif
 
-/* Kernel VM_* bits reported in vm_flags (include/linux/mm.h). */
-#define KVM_READ	0x00000001UL
-#define KVM_WRITE	0x00000002UL
-#define KVM_EXEC	0x00000004UL
-#define KVM_SHARED	0x00000008UL
-#define KVM_MAYWRITE	0x00000020UL
-#define KVM_MAYSHARE	0x00000080UL
-#define KVM_DONTEXPAND	0x00040000UL
-#define KVM_DONTDUMP	0x04000000UL
+/* Report flags (MMAP_TEST_VMA_*) used here, by short names. */
+#define VF_READ		MMAP_TEST_VMA_READ
+#define VF_WRITE	MMAP_TEST_VMA_WRITE
+#define VF_EXEC		MMAP_TEST_VMA_EXEC
+#define VF_SHARED	MMAP_TEST_VMA_SHARED
+#define VF_MAYWRITE	MMAP_TEST_VMA_MAYWRITE
+#define VF_MAYSHARE	MMAP_TEST_VMA_MAYSHARE
+#define VF_DONTEXPAND	MMAP_TEST_VMA_DONTEXPAND
+#define VF_DONTDUMP	MMAP_TEST_VMA_DONTDUMP
 
 #define ARENA_PAGES	512UL
 #define GUARD_PAGES	16UL
@@ -66,6 +67,28 @@
 /* Far above TASK_SIZE on every supported architecture and paging mode. */
 #define HIGH_ADDR	0xfffffffffff00000UL
 
+/* An arm64 top-byte tag; non-canonical on x86_64. */
+#define ADDR_TAG	(0x5aUL << 56)
+
+/*
+ * arm64's own prot bits.  Elsewhere they are unknown bits: ALLOC rejects
+ * them, mmap(2) ignores them (D_PROT_UNKNOWN).
+ */
+#ifdef __aarch64__
+#define XPROT_BTI	PROT_BTI
+#define XPROT_MTE	PROT_MTE
+#define XPROT_ERR	0
+#define XPROT_DIFF	D_NONE
+#else
+#define XPROT_BTI	0x10	/* arm64's PROT_BTI */
+#define XPROT_MTE	0x20	/* arm64's PROT_MTE */
+#define XPROT_ERR	EINVAL
+#define XPROT_DIFF	D_PROT_UNKNOWN
+#endif
+#ifndef HWCAP2_MTE
+#define HWCAP2_MTE	(1UL << 18)	/* arm64 */
+#endif
+
 /* Address kinds */
 enum addr_kind {
 	A_ZERO,		/* 0: no hint */
@@ -73,6 +96,7 @@ enum addr_kind {
 	A_UNALIGNED,	/* target + 0x123 */
 	A_HIGH,		/* HIGH_ADDR */
 	A_LOW,		/* 0x1000: below mmap_min_addr */
+	A_TAGGED,	/* target | ADDR_TAG: mmap(2) does not untag it */
 };
 
 /* Length kinds */
@@ -109,7 +133,8 @@ enum place_kind {
 /* Documented differences between IOCTL_ALLOC_VMA and mmap(2) */
 enum diff_kind {
 	D_NONE,
-	/* ALLOC rejects prot bits outside R|W|X; mmap(2) ignores them. */
+	/* ALLOC rejects prot bits outside R|W|X (and arm64's PROT_BTI,
+	 * PROT_MTE); mmap(2) ignores them. */
 	D_PROT_UNKNOWN,
 	/* ALLOC wants exactly one of SHARED/PRIVATE; for mmap(2),
 	 * MAP_SHARED|MAP_PRIVATE is MAP_SHARED_VALIDATE, a shared mapping. */
@@ -251,6 +276,39 @@ FIXTURE_VARIANT_ADD(diff, anon_private_prot_unknown_bit) {
 	.validation = 1, .diff = D_PROT_UNKNOWN,
 };
 
+/*
+ * --- arm64 prot bits: ALLOC passes them to vm_mmap() as mmap(2) does.
+ * Without BTI or MTE in the CPU they are ignored; with MTE, PROT_MTE on the
+ * device (not RAM that can hold tags) is EINVAL.  Off arm64 they are
+ * unknown bits (EINVAL from ALLOC, ignored by mmap(2)). ---
+ */
+#define XPROT_ROW(p, f)	.prot = (p), .flags = (f), .err = XPROT_ERR,	\
+			.validation = !!XPROT_ERR, .diff = XPROT_DIFF
+FIXTURE_VARIANT_ADD(diff, dev_private_prot_rx_bti) {
+	XPROT_ROW(PROT_READ | PROT_EXEC | XPROT_BTI, PR),
+};
+FIXTURE_VARIANT_ADD(diff, dev_shared_prot_r_bti) {
+	XPROT_ROW(PROT_READ | XPROT_BTI, SH),
+};
+FIXTURE_VARIANT_ADD(diff, anon_private_prot_rx_bti) {
+	XPROT_ROW(PROT_READ | PROT_EXEC | XPROT_BTI, PR | ANON),
+};
+FIXTURE_VARIANT_ADD(diff, anon_private_rw_mte) {
+	XPROT_ROW(RW | XPROT_MTE, PR | ANON),
+};
+FIXTURE_VARIANT_ADD(diff, anon_shared_rw_mte) {
+	XPROT_ROW(RW | XPROT_MTE, SH | ANON),
+};
+FIXTURE_VARIANT_ADD(diff, dev_shared_rw_mte) {
+	XPROT_ROW(RW | XPROT_MTE, SH),
+};
+FIXTURE_VARIANT_ADD(diff, dev_private_r_mte) {
+	XPROT_ROW(PROT_READ | XPROT_MTE, PR),
+};
+FIXTURE_VARIANT_ADD(diff, anon_private_rx_bti_mte) {
+	XPROT_ROW(PROT_READ | PROT_EXEC | XPROT_BTI | XPROT_MTE, PR | ANON),
+};
+
 /* --- shared/private flags --- */
 FIXTURE_VARIANT_ADD(diff, dev_neither_shared_nor_private) {
 	.prot = RW, .flags = 0, .err = EINVAL, .validation = 1,
@@ -298,6 +356,12 @@ FIXTURE_VARIANT_ADD(diff, anon_hint_past_task_size) {
 	.addr = A_HIGH, .prot = RW, .flags = PR | ANON,
 	.place = PL_ELSEWHERE,
 };
+FIXTURE_VARIANT_ADD(diff, dev_hint_tagged) {
+	.addr = A_TAGGED, .len = L_2PAGES, .prot = RW, .flags = SH,
+};
+FIXTURE_VARIANT_ADD(diff, anon_hint_tagged) {
+	.addr = A_TAGGED, .prot = RW, .flags = PR | ANON,
+};
 FIXTURE_VARIANT_ADD(diff, anon_hint_below_mmap_min_addr) {
 	.addr = A_LOW, .prot = RW, .flags = PR | ANON,
 };
@@ -326,6 +390,12 @@ FIXTURE_VARIANT_ADD(diff, anon_fixed_free) {
 FIXTURE_VARIANT_ADD(diff, anon_fixed_occupied) {
 	.addr = A_TARGET, .occupant = 1, .prot = PROT_READ,
 	.flags = SH | FX | ANON,
+};
+FIXTURE_VARIANT_ADD(diff, dev_fixed_tagged) {
+	.addr = A_TAGGED, .prot = RW, .flags = SH | FX, .err = ENOMEM,
+};
+FIXTURE_VARIANT_ADD(diff, anon_noreplace_tagged) {
+	.addr = A_TAGGED, .prot = RW, .flags = PR | NR | ANON, .err = ENOMEM,
 };
 FIXTURE_VARIANT_ADD(diff, anon_fixed_past_task_size) {
 	.addr = A_HIGH, .prot = RW, .flags = PR | FX | ANON, .err = ENOMEM,
@@ -544,7 +614,7 @@ static void report_str(const struct mmap_test_vma_report *r, char *buf,
 		 "addr %#llx [%#llx,%#llx) gap %#llx flags %#llx pgoff %#llx found %u contains %u backing %s nr_vmas %u",
 		 (unsigned long long)r->addr, (unsigned long long)r->vm_start,
 		 (unsigned long long)r->vm_end, (unsigned long long)r->gap,
-		 (unsigned long long)r->vm_flags,
+		 (unsigned long long)r->flags,
 		 (unsigned long long)r->vm_pgoff, r->found, r->contains,
 		 mt_backing_name(r->backing), r->nr_vmas);
 }
@@ -680,6 +750,9 @@ static void build_args(FIXTURE_DATA(diff) *self,
 		break;
 	case A_LOW:
 		a->addr = 0x1000;
+		break;
+	case A_TAGGED:
+		a->addr = target | ADDR_TAG;
 		break;
 	}
 	switch (variant->len) {
@@ -886,22 +959,22 @@ static void check_expected(struct __test_metadata *_metadata,
 	 * file, so it behaves like a private one) but keeps VM_MAYSHARE,
 	 * which is what /proc/<pid>/maps shows as 's'.
 	 */
-	want_bits = (a->prot & PROT_READ ? KVM_READ : 0) |
-		    (a->prot & PROT_WRITE ? KVM_WRITE : 0) |
-		    (a->prot & PROT_EXEC ? KVM_EXEC : 0) |
-		    (shared ? KVM_MAYSHARE : 0) |
-		    (shared && !(variant->rdonly && !anon) ? KVM_SHARED : 0);
-	got_bits = r->rep.vm_flags & (KVM_READ | KVM_WRITE | KVM_EXEC |
-				      KVM_SHARED | KVM_MAYSHARE);
+	want_bits = (a->prot & PROT_READ ? VF_READ : 0) |
+		    (a->prot & PROT_WRITE ? VF_WRITE : 0) |
+		    (a->prot & PROT_EXEC ? VF_EXEC : 0) |
+		    (shared ? VF_MAYSHARE : 0) |
+		    (shared && !(variant->rdonly && !anon) ? VF_SHARED : 0);
+	got_bits = r->rep.flags & (VF_READ | VF_WRITE | VF_EXEC |
+				      VF_SHARED | VF_MAYSHARE);
 	EXPECT_EQ(want_bits, got_bits);
 	if (variant->rdonly && shared && !anon)
-		EXPECT_EQ(0ULL, r->rep.vm_flags & KVM_MAYWRITE);
+		EXPECT_EQ(0ULL, r->rep.flags & VF_MAYWRITE);
 
 	if (!anon) {
 		EXPECT_EQ((__u32)MMAP_TEST_BACKING_DEVICE, r->rep.backing);
 		EXPECT_EQ(a->pgoff, r->rep.vm_pgoff);
-		EXPECT_EQ(KVM_DONTEXPAND | KVM_DONTDUMP,
-			  r->rep.vm_flags & (KVM_DONTEXPAND | KVM_DONTDUMP));
+		EXPECT_EQ(VF_DONTEXPAND | VF_DONTDUMP,
+			  r->rep.flags & (VF_DONTEXPAND | VF_DONTDUMP));
 		EXPECT_TRUE(strstr(r->path, "mmap-test") != NULL) {
 			TH_LOG("maps path \"%s\"", r->path);
 		}
@@ -951,7 +1024,7 @@ static void compare_runs(struct __test_metadata *_metadata,
 	}
 	EXPECT_EQ(io->rep.vm_end - io->rep.vm_start,
 		  mm->rep.vm_end - mm->rep.vm_start);
-	EXPECT_EQ(io->rep.vm_flags, mm->rep.vm_flags);
+	EXPECT_EQ(io->rep.flags, mm->rep.flags);
 	EXPECT_EQ(io->rep.vm_pgoff, mm->rep.vm_pgoff);
 	EXPECT_EQ(io->rep.backing, mm->rep.backing);
 	EXPECT_EQ(io->rep.nr_vmas, mm->rep.nr_vmas);
@@ -992,6 +1065,15 @@ TEST_F(diff, ioctl_vs_mmap)
 		want = EPERM;
 	}
 
+#ifdef __aarch64__
+	/* PROT_MTE on a CPU with MTE: only RAM that can hold tags. */
+	if (!want && (a.prot & PROT_MTE) && !(a.flags & MMAP_TEST_ANON) &&
+	    (getauxval(AT_HWCAP2) & HWCAP2_MTE)) {
+		TH_LOG("the CPU has MTE: PROT_MTE on the device gives EINVAL");
+		want = EINVAL;
+	}
+#endif
+
 	switch (variant->diff) {
 	case D_NONE:
 		break;
@@ -1017,7 +1099,7 @@ TEST_F(diff, ioctl_vs_mmap)
 	case D_PROT_UNKNOWN:
 	case D_FLAGS_BOTH:
 		if (variant->diff == D_PROT_UNKNOWN)
-			TH_LOG("documented difference: ALLOC rejects prot bits outside PROT_READ|PROT_WRITE|PROT_EXEC (EINVAL); mmap(2) ignores unknown prot bits, so it maps as if they were absent");
+			TH_LOG("documented difference: ALLOC rejects prot bits that mmap(2) does not know on this architecture (EINVAL); mmap(2) ignores them, so it maps as if they were absent");
 		else
 			TH_LOG("documented difference: ALLOC wants exactly one of SHARED and PRIVATE (EINVAL); for mmap(2), MAP_SHARED|MAP_PRIVATE is MAP_SHARED_VALIDATE, a shared mapping");
 		run_ioctl(_metadata, self, variant, &a, &io);
@@ -1077,7 +1159,15 @@ TEST_F(diff, ioctl_vs_mmap)
 		TH_LOG("errno differs: ioctl %s, mmap(2) %s",
 		       mt_errno_name(io.err), mt_errno_name(mm.err));
 	}
-	if (!variant->validation) {
+	if (!variant->validation && variant->addr == A_TAGGED) {
+		/*
+		 * QUERY untags its address (like munmap(2)); ALLOC's before
+		 * is find_vma() of the address vm_mmap() gets, tagged, as
+		 * mmap(2) leaves it: above TASK_SIZE, nothing there.
+		 */
+		EXPECT_EQ(a.addr, io.before.addr);
+		EXPECT_EQ(0U, io.before.found);
+	} else if (!variant->validation) {
 		char b1[256], b2[256];
 
 		/* ALLOC's "before" is find_vma(addr) in the same state as

@@ -60,10 +60,10 @@
 #define MAP_FIXED_NOREPLACE	0x100000
 #endif
 
-/* Kernel VM_* bits reported in vm_flags (include/linux/mm.h). */
-#define KVM_READ	0x1ULL
-#define KVM_WRITE	0x2ULL
-#define KVM_SHARED	0x8ULL
+/* Report flags (MMAP_TEST_VMA_*) used here, by short names. */
+#define VF_READ		MMAP_TEST_VMA_READ
+#define VF_WRITE	MMAP_TEST_VMA_WRITE
+#define VF_SHARED	MMAP_TEST_VMA_SHARED
 
 #define DEFAULT_SECONDS	10
 #define MAX_SECONDS	3600
@@ -260,12 +260,12 @@ static int check_query(struct worker *w, unsigned long addr,
 		     mt_backing_name(r.backing));
 		return -1;
 	}
-	want = KVM_READ | (writable ? KVM_WRITE : 0) |
-	       (b == B_DEV_SHARED || b == B_ANON_SHARED ? KVM_SHARED : 0);
-	got = r.vm_flags & (KVM_READ | KVM_WRITE | KVM_SHARED);
+	want = VF_READ | (writable ? VF_WRITE : 0) |
+	       (b == B_DEV_SHARED || b == B_ANON_SHARED ? VF_SHARED : 0);
+	got = r.flags & (VF_READ | VF_WRITE | VF_SHARED);
 	if (want != got) {
-		FAIL(w, "QUERY(%#lx) of %s: vm_flags %#llx", addr,
-		     backing_names[b], (unsigned long long)r.vm_flags);
+		FAIL(w, "QUERY(%#lx) of %s: flags %#llx", addr,
+		     backing_names[b], (unsigned long long)r.flags);
 		return -1;
 	}
 	if (pgoff >= 0 && r.vm_pgoff + (addr - r.vm_start) / w->c->page !=

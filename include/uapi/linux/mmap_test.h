@@ -49,14 +49,78 @@ enum mmap_test_backing {
 	MMAP_TEST_BACKING_SPECIAL	= 4,
 };
 
+/*
+ * Flags of a VMA in struct mmap_test_vma_report.flags.  They are this
+ * ABI's own bits, translated by the module from the kernel's vm_flags,
+ * whose VM_* values are kernel-internal and change between releases.
+ * Each is named after the VM_* flag it reports; in brackets the name that
+ * /proc/<pid>/smaps prints in "VmFlags:".  A flag that the running kernel
+ * does not have (or has configured out) is never set.  New flags may be
+ * added in unused bits: ignore the ones you do not know.
+ */
+#define MMAP_TEST_VMA_READ		(1ULL << 0)	/* VM_READ [rd] */
+#define MMAP_TEST_VMA_WRITE		(1ULL << 1)	/* VM_WRITE [wr] */
+#define MMAP_TEST_VMA_EXEC		(1ULL << 2)	/* VM_EXEC [ex] */
+/*
+ * VM_SHARED [sh]: writes reach the file.  A shared mapping of a file
+ * opened read-only has MAYSHARE but not SHARED.
+ */
+#define MMAP_TEST_VMA_SHARED		(1ULL << 3)
+#define MMAP_TEST_VMA_MAYREAD		(1ULL << 4)	/* VM_MAYREAD [mr] */
+#define MMAP_TEST_VMA_MAYWRITE		(1ULL << 5)	/* VM_MAYWRITE [mw] */
+#define MMAP_TEST_VMA_MAYEXEC		(1ULL << 6)	/* VM_MAYEXEC [me] */
+/* VM_MAYSHARE [ms]: MAP_SHARED; the 's' of /proc/<pid>/maps. */
+#define MMAP_TEST_VMA_MAYSHARE		(1ULL << 7)
+#define MMAP_TEST_VMA_GROWSDOWN		(1ULL << 8)	/* VM_GROWSDOWN [gd] */
+#define MMAP_TEST_VMA_LOCKED		(1ULL << 9)	/* VM_LOCKED [lo] */
+#define MMAP_TEST_VMA_IO		(1ULL << 10)	/* VM_IO [io] */
+#define MMAP_TEST_VMA_PFNMAP		(1ULL << 11)	/* VM_PFNMAP [pf] */
+#define MMAP_TEST_VMA_MIXEDMAP		(1ULL << 12)	/* VM_MIXEDMAP [mm] */
+/* VM_DONTEXPAND [de]: mremap() cannot grow it (device VMAs). */
+#define MMAP_TEST_VMA_DONTEXPAND	(1ULL << 13)
+/* VM_DONTCOPY [dc]: not inherited by fork() (MADV_DONTFORK). */
+#define MMAP_TEST_VMA_DONTCOPY		(1ULL << 14)
+/* VM_DONTDUMP [dd]: left out of core dumps (device VMAs). */
+#define MMAP_TEST_VMA_DONTDUMP		(1ULL << 15)
+#define MMAP_TEST_VMA_HUGEPAGE		(1ULL << 16)	/* VM_HUGEPAGE [hg] */
+#define MMAP_TEST_VMA_NOHUGEPAGE	(1ULL << 17)	/* VM_NOHUGEPAGE [nh] */
+/* VM_MERGEABLE [mg]: KSM may merge its pages (MADV_MERGEABLE). */
+#define MMAP_TEST_VMA_MERGEABLE		(1ULL << 18)
+/* VM_WIPEONFORK [wf]: the child of fork() sees zeroes. */
+#define MMAP_TEST_VMA_WIPEONFORK	(1ULL << 19)
+#define MMAP_TEST_VMA_LOCKONFAULT	(1ULL << 20)	/* VM_LOCKONFAULT [lf] */
+/* VM_ACCOUNT [ac]: charged to the commit limit. */
+#define MMAP_TEST_VMA_ACCOUNT		(1ULL << 21)
+#define MMAP_TEST_VMA_NORESERVE		(1ULL << 22)	/* VM_NORESERVE [nr] */
+#define MMAP_TEST_VMA_HUGETLB		(1ULL << 23)	/* VM_HUGETLB [ht] */
+#define MMAP_TEST_VMA_SEQ_READ		(1ULL << 24)	/* VM_SEQ_READ [sr] */
+#define MMAP_TEST_VMA_RAND_READ		(1ULL << 25)	/* VM_RAND_READ [rr] */
+/* VM_SOFTDIRTY [sd]: only where the kernel has CONFIG_MEM_SOFT_DIRTY. */
+#define MMAP_TEST_VMA_SOFTDIRTY		(1ULL << 26)
+/* VM_SEALED [sl]: mseal(2), 6.10 and later, 64-bit. */
+#define MMAP_TEST_VMA_SEALED		(1ULL << 27)
+/* VM_DROPPABLE [dp]: MAP_DROPPABLE, 6.11 and later. */
+#define MMAP_TEST_VMA_DROPPABLE		(1ULL << 28)
+/* VM_ARM64_BTI [bt]: arm64, PROT_BTI on a CPU with BTI. */
+#define MMAP_TEST_VMA_ARM64_BTI		(1ULL << 29)
+/* VM_MTE [mt]: arm64, PROT_MTE on a CPU with MTE. */
+#define MMAP_TEST_VMA_ARM64_MTE		(1ULL << 30)
+/* VM_MTE_ALLOWED: arm64, the mapping can hold MTE tags (no smaps name). */
+#define MMAP_TEST_VMA_ARM64_MTE_ALLOWED	(1ULL << 31)
+#define MMAP_TEST_VMA_ALL		((1ULL << 32) - 1)
+
 /**
  * struct mmap_test_vma_report - what find_vma(mm, @addr) returned
- * @addr: out: the address that was looked up
+ * @addr: out: the address that was looked up (for QUERY: after
+ *	untagging, see struct mmap_test_query)
  * @vm_start: out: start of the VMA found, 0 if none
  * @vm_end: out: end (exclusive) of the VMA found, 0 if none
  * @gap: out: @vm_start - @addr when a VMA was found above @addr, else 0
- * @vm_flags: out: the VMA's vm_flags (kernel VM_* bits), 0 if none
- * @vm_pgoff: out: the VMA's vm_pgoff, 0 if none
+ * @flags: out: the VMA's flags as MMAP_TEST_VMA_* bits, 0 if none.
+ *	Not the kernel's VM_* bits, which are kernel-internal.
+ * @vm_pgoff: out: the VMA's vm_pgoff, 0 if none.  In units of PAGE_SIZE
+ *	of the running kernel (sysconf(_SC_PAGESIZE): 4K, 16K or 64K on
+ *	arm64), as are the offsets of /proc/<pid>/maps divided by it.
  * @found: out: 1 if find_vma() returned a VMA, 0 if it returned NULL
  *	(nothing at or above @addr)
  * @contains: out: 1 if @vm_start <= @addr < @vm_end.  find_vma() returns
@@ -69,7 +133,7 @@ struct mmap_test_vma_report {
 	__u64 vm_start;
 	__u64 vm_end;
 	__u64 gap;
-	__u64 vm_flags;
+	__u64 flags;
 	__u64 vm_pgoff;
 	__u32 found;
 	__u32 contains;
@@ -79,10 +143,19 @@ struct mmap_test_vma_report {
 
 /**
  * struct mmap_test_alloc - argument of IOCTL_ALLOC_VMA
- * @addr: in: 0, a hint, or the address for MMAP_TEST_FIXED(_NOREPLACE)
+ * @addr: in: 0, a hint, or the address for MMAP_TEST_FIXED(_NOREPLACE).
+ *	Not untagged, as mmap(2) does not untag its address: a tagged
+ *	address is above TASK_SIZE, a hint that is not honoured, or ENOMEM
+ *	with MMAP_TEST_FIXED(_NOREPLACE).  @before looks it up as given.
  * @len: in: length in bytes, nonzero; rounded up to pages by vm_mmap()
- * @pgoff: in: offset into the device buffer, in pages
- * @prot: in: PROT_READ, PROT_WRITE, PROT_EXEC or PROT_NONE
+ * @pgoff: in: offset into the device buffer, in pages of the running
+ *	kernel's PAGE_SIZE (sysconf(_SC_PAGESIZE)): mmap(2)'s byte offset
+ *	divided by the page size.  Ignored for MMAP_TEST_ANON, as by mmap(2).
+ * @prot: in: PROT_NONE or any of PROT_READ, PROT_WRITE, PROT_EXEC, and on
+ *	arm64 PROT_BTI and PROT_MTE.  Other bits are rejected (EINVAL),
+ *	where mmap(2) would ignore them.  The arm64 bits reach vm_mmap() as
+ *	mmap(2) passes them: ignored where the CPU lacks the feature, and
+ *	PROT_MTE on a mapping that cannot hold tags (the device) is EINVAL.
  * @flags: in: MMAP_TEST_* flags
  * @mapped: out: the address vm_mmap() returned, 0 on error
  * @reserved: in: must be zero
@@ -110,7 +183,9 @@ struct mmap_test_alloc {
 
 /**
  * struct mmap_test_free - argument of IOCTL_FREE_VMA
- * @addr: in: page-aligned start
+ * @addr: in: page-aligned start.  Untagged first with untagged_addr(), as
+ *	munmap(2) does (arm64 top-byte tags; x86 LAM where enabled): a
+ *	tagged pointer frees what the untagged one would.
  * @len: in: length in bytes, nonzero
  * @reserved: in: must be zero
  */
@@ -122,7 +197,9 @@ struct mmap_test_free {
 
 /**
  * struct mmap_test_query - argument of IOCTL_QUERY_VMA
- * @addr: in: any user address
+ * @addr: in: any user address.  Untagged first, like struct
+ *	mmap_test_free's @addr: a tagged pointer gives the report of the
+ *	untagged one (whose address is @report.addr).
  * @reserved: in: must be zero
  * @report: out: what find_vma(@addr) returned
  */
@@ -163,7 +240,12 @@ struct mmap_test_stats {
 	__u64 reserved[5];
 };
 
-#define MMAP_TEST_IOC_MAGIC	0xB6
+/*
+ * 0xB9, numbers 0x00-0x0F: free in the kernel's
+ * Documentation/userspace-api/ioctl/ioctl-number.rst (7.3).  Until this
+ * revision of the ABI the magic was 0xB6, which belongs to linux/fpga-dfl.h.
+ */
+#define MMAP_TEST_IOC_MAGIC	0xB9
 
 #define IOCTL_ALLOC_VMA	_IOWR(MMAP_TEST_IOC_MAGIC, 1, struct mmap_test_alloc)
 #define IOCTL_FREE_VMA	_IOW(MMAP_TEST_IOC_MAGIC, 2, struct mmap_test_free)
