@@ -180,11 +180,16 @@ run_host() {
 	save "host-$c" "host: $c $p passed, $f failed, $s skipped"
 }
 
-# The debug kernel (a ~10 min build) and the slowest guest go first.
+# Longest first: the debug kernel (a ~10 min build, then the fuzzer), the
+# fresh-root check (new roots and downloads for every target), the guest
+# with a slower CPU model, then the rest.
 order=()
 for t in "${targets[@]}"; do
 	target_load "$t"
 	[ "$T_KERNEL" = debug ] && order+=("target $t")
+done
+for c in "${host_checks[@]}"; do
+	[ "$c" = fresh ] && order+=("host $c")
 done
 for t in "${targets[@]}"; do
 	target_load "$t"
@@ -194,7 +199,9 @@ done
 for t in "${targets[@]}"; do
 	case " ${order[*]} " in *" target $t "*) ;; *) order+=("target $t") ;; esac
 done
-for c in "${host_checks[@]}"; do order+=("host $c"); done
+for c in "${host_checks[@]}"; do
+	[ "$c" = fresh ] || order+=("host $c")
+done
 
 stage "checking ${#targets[@]} targets and ${#host_checks[@]} host checks, $jobs at a time"
 running=0

@@ -110,11 +110,24 @@ targets=${FRESH_TARGETS:-$(fresh bash -c '. scripts/lib.sh
 			case $t in *-debug) ;; *) echo "$t" ;; esac
 		fi
 	done')}
+# Two builds at a time (downloads and mmdebstrap wait on the network); the
+# builds of one release share its root, which the first one makes.
+build_one() {
+	local rc=0
+	fresh scripts/build.sh "$1" >"$logs/build-$1.log" 2>&1 || rc=$?
+	echo "$rc" > "$logs/build-$1.rc"
+}
+read -r -d "" -a tl <<< "$targets" || :
+for ((i = 0; i < ${#tl[@]}; i += 2)); do
+	stage "fresh: build ${tl[*]:i:2} (logs: build/host/fresh/build-<target>.log)"
+	for t in "${tl[@]:i:2}"; do
+		build_one "$t" &
+	done
+	wait
+done
 for t in $targets; do
-	stage "fresh: build $t (log: build/host/fresh/build-$t.log)"
-	rc=0
-	fresh scripts/build.sh "$t" >"$logs/build-$t.log" 2>&1 || rc=$?
-	result "$rc" "scripts/build.sh $t from an empty cache" "$logs/build-$t.log"
+	result "$(cat "$logs/build-$t.rc" 2>/dev/null || echo 1)" \
+		"scripts/build.sh $t from an empty cache" "$logs/build-$t.log"
 done
 
 stage "fresh: make demo (log: build/host/fresh/demo.log)"
