@@ -31,7 +31,7 @@
 # calls, default 1000000, at most FUZZ_SECONDS seconds, default 900),
 # CHECK_TIMEOUT (seconds per boot; default: the target's TIMEOUT),
 # MODULE_PARAMS (insmod parameters in the guest; default
-# "buffer_pages=256", so that the fault-around test has 64 pages to read),
+# "buffer_pages=1024": mmap_test_fault needs a 4 MiB buffer),
 # HOST_CHECKS (default "lint packaging shell-x86_64-6.12 shell-arm64-6.12
 # fresh", "" for none):
 #   lint             scripts/lint.sh: checkpatch, W=1, sparse, shellcheck
@@ -69,7 +69,7 @@ done
 [ ${#targets[@]} -gt 0 ] || [ ${#host_checks[@]} -gt 0 ] ||
 	die "nothing to check: TARGETS and HOST_CHECKS are empty"
 t_start=$(date +%s)
-module_params=${MODULE_PARAMS-buffer_pages=256}
+module_params=${MODULE_PARAMS-buffer_pages=1024}
 jobs=${MMAP_TEST_JOBS:-$(nproc)}
 RES=$TOP/build/results
 rm -rf "$RES"

@@ -144,8 +144,8 @@ static inline void *kvcalloc(size_t n, size_t size, gfp_t flags)
 
 /*
  * ->map_pages returns vm_fault_t from 5.12 on and void before; one of the
- * two must compile.  Fault-around also needs vm_insert_pages() (5.8);
- * without it every fault goes through ->fault.  MAP_FIXED_NOREPLACE is a
+ * two must compile.  Fault-around is the kernel's own filemap_map_pages(),
+ * whose signature is its kernel's ->map_pages.  MAP_FIXED_NOREPLACE is a
  * uapi macro: where it is missing, IOCTL_ALLOC_VMA rejects
  * MMAP_TEST_FIXED_NOREPLACE with EOPNOTSUPP.
  */
@@ -153,8 +153,41 @@ static inline void *kvcalloc(size_t n, size_t size, gfp_t flags)
 #error "mmap-test: no shape of vm_operations_struct.map_pages compiles: see mmap_test_conftest.h"
 #endif
 
-#ifdef MT_HAVE_VM_INSERT_PAGES
-#define MT_FAULT_AROUND 1
+/* Was this fault taken under the per-VMA lock (6.4+) rather than mmap_lock? */
+static inline bool mt_fault_vma_locked(const struct vm_fault *vmf)
+{
+#ifdef MT_HAVE_FAULT_FLAG_VMA_LOCK
+	return vmf->flags & FAULT_FLAG_VMA_LOCK;
+#else
+	return false;
 #endif
+}
+
+/*
+ * The exact count of @mm's file pages mapped (MM_FILEPAGES: the buffer's
+ * page cache pages are file pages, not shmem).  Never sleeps: fault-around
+ * calls it under rcu_read_lock().
+ *
+ * From 6.2 on each count is a percpu_counter: summed over the CPUs.
+ * Before, an atomic in the mm plus, with SPLIT_RSS_COUNTING, what the
+ * current task has counted for its own mm and not yet folded into it
+ * (a fault counts there when current->mm is the faulting mm).
+ */
+static inline long mt_file_rss(struct mm_struct *mm)
+{
+#if defined(MT_HAVE_RSS_PERCPU)
+	return percpu_counter_sum(&mm->rss_stat[MM_FILEPAGES]);
+#elif defined(MT_HAVE_RSS_ATOMIC)
+	long n = atomic_long_read(&mm->rss_stat.count[MM_FILEPAGES]);
+
+#ifdef SPLIT_RSS_COUNTING
+	if (current->mm == mm)
+		n += current->rss_stat.count[MM_FILEPAGES];
+#endif
+	return n;
+#else
+#error "mmap-test: no shape of mm_struct.rss_stat compiles: see mmap_test_conftest.h"
+#endif
+}
 
 #endif /* MMAP_TEST_COMPAT_H */

@@ -7,6 +7,16 @@
  * file is released (after its last mapping is gone: a VMA holds its file).
  * Page 0 starts with MMAP_TEST_GREETING.
  *
+ * The buffer is the page cache of an inode of its own, from a private
+ * pseudo filesystem (as secretmem and DRM do): the open file's f_mapping
+ * is that inode's mapping, so the mm treats the device's mappings as file
+ * mappings.  Fault-around is the kernel's filemap_map_pages() (see vma.c),
+ * fork() does not copy the page tables of shared mappings, and the page
+ * cache charges each page to the memory cgroup of the task that created
+ * it.  The mapping is unevictable, and its inode is on no superblock list
+ * (so drop_caches never sees it) and has the noop backing device (so
+ * fadvise(DONTNEED) does nothing): a page stays until release.
+ *
  *   read()/write()/lseek()  the buffer's bytes
  *   mmap()                  maps the buffer; faults serve its pages
  *   ioctl()                 IOCTL_ALLOC_VMA   vm_mmap() on the caller's mm
@@ -24,8 +34,12 @@
 #include <linux/debugfs.h>
 #include <linux/err.h>
 #include <linux/gfp.h>
+#include <linux/highmem.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/mount.h>
+#include <linux/pagemap.h>
+#include <linux/pseudo_fs.h>
 #include <linux/seq_file.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -48,63 +62,120 @@ module_param_named(dump_stack, mmap_test_dump_stack, bool, 0644);
 MODULE_PARM_DESC(dump_stack,
 		 "dump_stack() in get_unmapped_area, mmap and fault to show the call chain (default off)");
 
+/* "mmt" */
+#define MMAP_TEST_FS_MAGIC	0x6d6d74
+
+static struct vfsmount *mmap_test_mnt;
+
+/*
+ * Buffer pages: not movable (no ->migrate_folio), and a charge over
+ * memory.max fails with ENOMEM instead of invoking the memcg OOM killer
+ * (a fault then gets SIGBUS, write() ENOMEM).
+ */
+#define MMAP_TEST_GFP	(GFP_USER | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+
 /**
- * mmap_test_get_page() - the buffer page at @index, allocated on first use
+ * mmap_test_get_page() - the buffer page at @index, created on first use
  * @mf: the file
  * @index: page index in the buffer
- * @gfp: allocation flags if the page does not exist yet
  *
- * Return: the page (the buffer keeps its reference), ERR_PTR(-EINVAL) if
- * @index is past the buffer, ERR_PTR(-ENOMEM) if allocation failed.
+ * Finds or creates the page in the buffer's page cache (which charges a
+ * new page to the current task's memory cgroup); a new page is zeroed,
+ * page 0 gets the greeting, and it is marked uptodate before it is
+ * unlocked, so fault-around never maps it uninitialised.  May sleep.
+ *
+ * Return: the page, locked, with a reference; ERR_PTR(-EINVAL) if @index
+ * is past the buffer, ERR_PTR(-ENOMEM) if it cannot be allocated or
+ * charged.
  */
-struct page *mmap_test_get_page(struct mmap_test_file *mf, pgoff_t index,
-				gfp_t gfp)
+struct page *mmap_test_get_page(struct mmap_test_file *mf, pgoff_t index)
 {
-	struct page *page, *old;
+	struct address_space *mapping = mf->inode->i_mapping;
+	struct page *page;
 
 	if (index >= mf->nr_pages)
 		return ERR_PTR(-EINVAL);
 
-	/* Pairs with the cmpxchg() below: see the page's contents, not zeros. */
-	page = smp_load_acquire(&mf->pages[index]);
-	if (page)
-		return page;
-
-	page = alloc_page(gfp | __GFP_ZERO);
+	page = find_or_create_page(mapping, index, mapping_gfp_mask(mapping));
 	if (!page)
 		return ERR_PTR(-ENOMEM);
-	if (index == 0)
-		memcpy(page_address(page), MMAP_TEST_GREETING,
-		       sizeof(MMAP_TEST_GREETING));
-
-	/* Publish the initialised page; a concurrent first use may win. */
-	old = cmpxchg(&mf->pages[index], NULL, page);
-	if (old) {
-		__free_page(page);
-		return old;
+	if (!PageUptodate(page)) {
+		clear_highpage(page);
+		if (index == 0)
+			memcpy(page_address(page), MMAP_TEST_GREETING,
+			       sizeof(MMAP_TEST_GREETING));
+		flush_dcache_page(page);
+		SetPageUptodate(page);
+		atomic_long_inc(&mf->allocated);
+		atomic_long_inc(&mf->dev->pages);
 	}
-	atomic_long_inc(&mf->allocated);
-	atomic_long_inc(&mf->dev->pages);
 	return page;
 }
+
+/**
+ * mmap_test_fill() - create the missing buffer pages of [@first, @last]
+ * @mf: the file
+ * @first: first page index
+ * @last: last page index, clamped to the buffer
+ *
+ * Like readahead for a regular file: ->fault fills the fault-around window
+ * so that the next faults in it find the pages that filemap_map_pages()
+ * maps.  Stops at the first page that cannot be created.  May sleep.
+ */
+void mmap_test_fill(struct mmap_test_file *mf, pgoff_t first, pgoff_t last)
+{
+	struct address_space *mapping = mf->inode->i_mapping;
+	pgoff_t index;
+
+	last = min_t(pgoff_t, last, mf->nr_pages - 1);
+	for (index = first; index <= last; index++) {
+		struct page *page = find_get_page(mapping, index);
+
+		if (!page) {
+			page = mmap_test_get_page(mf, index);
+			if (IS_ERR(page))
+				break;
+			unlock_page(page);
+		}
+		put_page(page);
+	}
+}
+
+static int mmap_test_init_fs_context(struct fs_context *fc)
+{
+	return init_pseudo(fc, MMAP_TEST_FS_MAGIC) ? 0 : -ENOMEM;
+}
+
+/* Never registered: only kern_mount()ed, like secretmem's. */
+static struct file_system_type mmap_test_fs_type = {
+	.name			= "mmap_test",
+	.init_fs_context	= mmap_test_init_fs_context,
+	.kill_sb		= kill_anon_super,
+};
 
 static int mmap_test_open(struct inode *inode, struct file *filp)
 {
 	struct mmap_test_dev *mt = container_of(filp->private_data,
 						struct mmap_test_dev, misc);
 	struct mmap_test_file *mf;
+	struct inode *buf;
 
-	mf = kzalloc_obj(*mf, GFP_KERNEL);
+	mf = kzalloc_obj(*mf, GFP_KERNEL_ACCOUNT);
 	if (!mf)
 		return -ENOMEM;
-	mf->pages = kvcalloc(buffer_pages, sizeof(*mf->pages), GFP_KERNEL);
-	if (!mf->pages) {
+	buf = alloc_anon_inode(mmap_test_mnt->mnt_sb);
+	if (IS_ERR(buf)) {
 		kfree(mf);
-		return -ENOMEM;
+		return PTR_ERR(buf);
 	}
+	i_size_write(buf, (loff_t)buffer_pages << PAGE_SHIFT);
+	mapping_set_gfp_mask(buf->i_mapping, MMAP_TEST_GFP);
+	mapping_set_unevictable(buf->i_mapping);
 	mf->dev = mt;
+	mf->inode = buf;
 	mf->nr_pages = buffer_pages;
 	atomic_long_inc(&mt->files);
+	filp->f_mapping = buf->i_mapping;
 	filp->private_data = mf;
 	return 0;
 }
@@ -114,14 +185,10 @@ static int mmap_test_release(struct inode *inode, struct file *filp)
 {
 	struct mmap_test_file *mf = filp->private_data;
 	struct mmap_test_dev *mt = mf->dev;
-	unsigned long i;
 
-	for (i = 0; i < mf->nr_pages; i++)
-		if (mf->pages[i])
-			put_page(mf->pages[i]);
 	atomic_long_sub(atomic_long_read(&mf->allocated), &mt->pages);
 	atomic_long_dec(&mt->files);
-	kvfree(mf->pages);
+	iput(mf->inode);	/* evicts it: truncates the page cache */
 	kfree(mf);
 	return 0;
 }
@@ -133,7 +200,8 @@ static loff_t mmap_test_size(struct mmap_test_file *mf)
 
 /*
  * Copy between the buffer and user memory, page by page.  No lock is held
- * across copy_{to,from}_user(): buffer pages live until release.
+ * across copy_{to,from}_user(), which may fault on a mapping of this very
+ * page: only a reference, and buffer pages live until release anyway.
  */
 static ssize_t mmap_test_rw(struct mmap_test_file *mf, char __user *ubuf,
 			    size_t count, loff_t *ppos, bool write)
@@ -149,16 +217,20 @@ static ssize_t mmap_test_rw(struct mmap_test_file *mf, char __user *ubuf,
 		void *kaddr;
 		size_t left;
 
-		page = mmap_test_get_page(mf, pos >> PAGE_SHIFT, GFP_KERNEL);
+		page = mmap_test_get_page(mf, pos >> PAGE_SHIFT);
 		if (IS_ERR(page)) {
 			ret = PTR_ERR(page);
 			break;
 		}
+		unlock_page(page);
 		kaddr = page_address(page) + off;
-		if (write)
+		if (write) {
 			left = copy_from_user(kaddr, ubuf + done, chunk);
-		else
+			flush_dcache_page(page);
+		} else {
 			left = copy_to_user(ubuf + done, kaddr, chunk);
+		}
+		put_page(page);
 		done += chunk - left;
 		pos += chunk - left;
 		if (left) {
@@ -237,6 +309,10 @@ static int mmap_test_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "pages %ld\n", atomic_long_read(&mt->pages));
 	seq_printf(m, "live_vmas %ld\n", atomic_long_read(&mt->live_vmas));
 	seq_printf(m, "faults %ld\n", atomic_long_read(&mt->faults));
+#if defined(MT_HAVE_FAULT_FLAG_VMA_LOCK) && IS_ENABLED(CONFIG_PER_VMA_LOCK)
+	seq_printf(m, "vma_lock_faults %ld\n",
+		   atomic_long_read(&mt->vma_lock_faults));
+#endif
 	return 0;
 }
 
@@ -283,9 +359,15 @@ static int __init mmap_test_init(void)
 		       MMAP_TEST_MAX_PAGES);
 		return -EINVAL;
 	}
+	mmap_test_mnt = kern_mount(&mmap_test_fs_type);
+	if (IS_ERR(mmap_test_mnt)) {
+		pr_err("kern_mount failed: %ld\n", PTR_ERR(mmap_test_mnt));
+		return PTR_ERR(mmap_test_mnt);
+	}
 	ret = misc_register(&mmap_test.misc);
 	if (ret) {
 		pr_err("misc_register failed: %d\n", ret);
+		kern_unmount(mmap_test_mnt);
 		return ret;
 	}
 	mmap_test.debugfs = debugfs_create_dir("mmap_test", NULL);
@@ -303,6 +385,7 @@ static void __exit mmap_test_exit(void)
 {
 	debugfs_remove_recursive(mmap_test.debugfs);
 	misc_deregister(&mmap_test.misc);
+	kern_unmount(mmap_test_mnt);
 	pr_info("unregistered\n");
 }
 

@@ -31,6 +31,8 @@ enum mmap_test_op {
  * @pages: buffer pages allocated, all files
  * @live_vmas: VMAs of the device alive, all files
  * @faults: faults served, all files
+ * @vma_lock_faults: ->fault calls made under the per-VMA lock
+ *	(FAULT_FLAG_VMA_LOCK, 6.4+) rather than mmap_lock, all files
  * @results: ioctl results by command and errno (index -ret)
  */
 struct mmap_test_dev {
@@ -40,17 +42,20 @@ struct mmap_test_dev {
 	atomic_long_t pages;
 	atomic_long_t live_vmas;
 	atomic_long_t faults;
+	atomic_long_t vma_lock_faults;
 	atomic_long_t results[MMAP_TEST_NR_OPS][MMAP_TEST_NR_ERRNO];
 };
 
 /**
  * struct mmap_test_file - one open file of the device
  * @dev: the device
- * @nr_pages: size of the buffer in pages, fixed at open
- * @pages: @nr_pages slots; a page is allocated on first use and stays
- *	until the file is released.  Slots are filled with cmpxchg() and
- *	never cleared before release, so lookups need no lock.
- * @allocated: pages allocated in @pages
+ * @inode: the buffer's own inode, from the module's pseudo filesystem;
+ *	the file's f_mapping is its page cache, which holds the buffer's
+ *	pages: created on first use, unevictable, freed when the file is
+ *	released (iput() truncates the page cache)
+ * @nr_pages: size of the buffer in pages, fixed at open (the inode's
+ *	i_size)
+ * @allocated: buffer pages created (zero-filled) in the page cache
  * @faults: faults served on mappings of this file
  * @pages_around: pages mapped by fault-around
  * @live_vmas: VMAs of this file now alive
@@ -59,8 +64,8 @@ struct mmap_test_dev {
  */
 struct mmap_test_file {
 	struct mmap_test_dev *dev;
+	struct inode *inode;
 	unsigned long nr_pages;
-	struct page **pages;
 	atomic_long_t allocated;
 	atomic_long_t faults;
 	atomic_long_t pages_around;
@@ -77,8 +82,8 @@ static inline struct device *mmap_test_device(struct mmap_test_file *mf)
 	return mf->dev->misc.this_device;
 }
 
-struct page *mmap_test_get_page(struct mmap_test_file *mf, pgoff_t index,
-				gfp_t gfp);
+struct page *mmap_test_get_page(struct mmap_test_file *mf, pgoff_t index);
+void mmap_test_fill(struct mmap_test_file *mf, pgoff_t first, pgoff_t last);
 int mmap_test_mmap(struct file *filp, struct vm_area_struct *vma);
 unsigned long mmap_test_get_unmapped_area(struct file *filp,
 					  unsigned long addr,

@@ -73,18 +73,22 @@ TRACE_EVENT(mmap_test_query,
 		      __entry->vm_start, __entry->vm_end)
 );
 
+/* vma_lock: taken under the per-VMA lock (FAULT_FLAG_VMA_LOCK), not mmap_lock */
 TRACE_EVENT(mmap_test_fault,
 	    TP_PROTO(unsigned long address, unsigned long pgoff,
-		     unsigned int ret),
-	    TP_ARGS(address, pgoff, ret),
+		     unsigned int ret, bool vma_lock),
+	    TP_ARGS(address, pgoff, ret, vma_lock),
 	    TP_STRUCT__entry(__field(unsigned long, address)
 			     __field(unsigned long, pgoff)
-			     __field(unsigned int, ret)),
+			     __field(unsigned int, ret)
+			     __field(bool, vma_lock)),
 	    TP_fast_assign(__entry->address = address;
 			   __entry->pgoff = pgoff;
-			   __entry->ret = ret;),
-	    TP_printk("address=%#lx pgoff=%lu ret=%#x",
-		      __entry->address, __entry->pgoff, __entry->ret)
+			   __entry->ret = ret;
+			   __entry->vma_lock = vma_lock;),
+	    TP_printk("address=%#lx pgoff=%lu ret=%#x vma_lock=%d",
+		      __entry->address, __entry->pgoff, __entry->ret,
+		      __entry->vma_lock)
 );
 
 TRACE_EVENT(mmap_test_map_pages,

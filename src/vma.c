@@ -3,25 +3,52 @@
  * mmap-test: the driver side of a mapping.
  *
  * ->get_unmapped_area delegates placement to the mm's default and logs it.
- * ->mmap checks the range against the buffer and installs vm_ops:
- *   ->fault      serves the buffer page at vmf->pgoff (SIGBUS past the end)
- *   ->map_pages  fault-around for shared mappings: maps the buffer pages
- *                around a read fault in one go (both the vm_fault_t and
- *                the pre-5.12 void contract: see mmap_test_fault_around())
+ * ->mmap checks the range against the buffer and installs vm_ops, the same
+ * for shared and private mappings:
+ *   ->fault      serves the buffer page at vmf->pgoff from the buffer's
+ *                page cache, locked (SIGBUS past the end or when the page
+ *                cannot be allocated or charged); on a read fault it also
+ *                creates the missing pages of the fault-around window
+ *   ->map_pages  fault-around: the kernel's filemap_map_pages(), wrapped to
+ *                count and trace what it maps
  *   ->open/close count live VMAs (split, fork and mremap call ->open)
+ * The buffer is a page cache (see main.c), so the mappings are ordinary
+ * file mappings: no VM_MIXEDMAP, no PTE inserted by hand, and fork() does
+ * not copy a shared mapping's page tables (the child faults them in).
  *
- * Neither ->fault nor ->map_pages touches mmap_lock: from 6.7 on they may run
- * under the per-VMA lock alone.  Buffer pages are looked up locklessly.
+ * Locking, by kernel (the callers are in mm/memory.c):
+ * - Up to 6.3 ->fault and ->map_pages run under mmap_lock held for read.
+ * - 6.4 added the per-VMA lock (CONFIG_PER_VMA_LOCK), for anonymous VMAs
+ *   only at first; 6.7 let file VMAs fault under it too, with a rule,
+ *   vmf_can_call_fault(): a read, COW or shared fault taken under the
+ *   per-VMA lock may call ->fault only if the VMA has ->map_pages;
+ *   otherwise it drops the lock and retries under mmap_lock.  Both our
+ *   mappings have ->map_pages, so from 6.7 their faults run under the
+ *   per-VMA lock alone (the vma_lock_faults counter in debugfs says so);
+ *   an anon_vma still needs mmap_lock, tried without waiting.
+ * - From 6.5 on, do_fault_around() calls ->map_pages under rcu_read_lock():
+ *   it must not sleep, nor allocate a page table: from 6.14 on
+ *   (CONFIG_PT_RECLAIM) MADV_DONTNEED under the mmap read lock may free an
+ *   empty PTE table at any time.  do_fault_around() preallocates the table
+ *   before taking the RCU lock and filemap_map_pages() installs it and
+ *   revalidates the PMD itself; it never allocates.
+ * Neither ->fault nor ->map_pages takes mmap_lock or a lock of ours;
+ * ->fault may sleep (it allocates with the mapping's gfp mask).
  */
 
 #include <linux/err.h>
 #include <linux/mm.h>
+#include <linux/pagemap.h>
 #include <linux/printk.h>
+#include <linux/sizes.h>
 #include "mmap_test.h"
 #include "mmap_test_trace.h"
 
-/* Pages handed to vm_insert_pages() at once by fault-around. */
-#define MMAP_TEST_AROUND_BATCH	16
+/*
+ * The fault-around block: fault_around_bytes' default, 64 KiB (its current
+ * value is not exported), at least a page.
+ */
+#define MMAP_TEST_BLOCK_PAGES	max_t(unsigned long, SZ_64K >> PAGE_SHIFT, 1)
 
 static void mmap_test_vma_get(struct mmap_test_file *mf)
 {
@@ -54,159 +81,137 @@ static void mmap_test_count_fault(struct mmap_test_file *mf)
 	atomic_long_inc(&mf->dev->faults);
 }
 
-static vm_fault_t mmap_test_fault(struct vm_fault *vmf)
-{
-	struct mmap_test_file *mf = vmf->vma->vm_private_data;
-	vm_fault_t ret = 0;
-	struct page *page;
-
-	if (mmap_test_dump_stack)
-		dump_stack();
-
-	page = mmap_test_get_page(mf, vmf->pgoff, GFP_KERNEL);
-	if (IS_ERR(page)) {
-		ret = PTR_ERR(page) == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
-	} else {
-		get_page(page);
-		vmf->page = page;
-		mmap_test_count_fault(mf);
-		dev_dbg(mmap_test_device(mf), "page index offset = %lu\n",
-			vmf->pgoff);
-	}
-	trace_mmap_test_fault(vmf->address, vmf->pgoff,
-			      (__force unsigned int)ret);
-	return ret;
-}
-
-#ifdef MT_FAULT_AROUND
-/*
- * Fault-around: map the buffer pages of [start_pgoff, end_pgoff] that are
- * not mapped yet, in batches through vm_insert_pages(): one page-table walk
- * and one PTE lock per batch.  A PTE that is already present stops a batch
- * with -EBUSY; that page is skipped and the next batch starts after it.
- *
- * From 6.5 on this runs under rcu_read_lock(), so it must not sleep: pages
- * missing from the buffer are allocated with GFP_NOWAIT and left to ->fault
- * if that fails, and nothing is done while the page table itself is missing,
- * because vm_insert_pages() would have to allocate it.  The window never
- * crosses a page table.  VM_MIXEDMAP, set at mmap time, lets
- * vm_insert_pages() run here under the mmap or per-VMA read lock.
- *
- * The faulting page is vmf->pgoff on every kernel; vmf->address is not (see
- * below).  Whether fault-around maps it depends on the ->map_pages contract:
- *
- * - From 5.12 on, ->map_pages returns vm_fault_t: VM_FAULT_NOPAGE says the
- *   faulting page is mapped, and the core does not call ->fault.  So we map
- *   it with the others and count the fault here.
- *
- * - Before 5.12, ->map_pages returns void.  do_fault_around() moves
- *   vmf->address to the start of the window for the call, and afterwards
- *   judges the fault solved only through vmf->pte, the page table that
- *   filemap_map_pages() leaves mapped and locked.  vm_insert_pages() takes
- *   and drops the PTE lock itself and leaves vmf->pte NULL, so
- *   do_read_fault() always goes on to call ->fault for the faulting
- *   address.  Had we mapped that page, ->fault would serve it a second
- *   time: counted and logged twice, then dropped by finish_fault(), which
- *   finds the PTE present.  So we leave it to ->fault, which maps, counts
- *   and logs it once, and map only the pages around it.
- *
- * Either way each fault is counted once, each page mapped is logged once
- * ("page index offset = N"), and pages_around counts the pages mapped here:
- * before 5.12 that excludes the faulting page.
- */
 static unsigned long mmap_test_pgoff_addr(struct vm_area_struct *vma,
 					  pgoff_t pgoff)
 {
 	return vma->vm_start + ((pgoff - vma->vm_pgoff) << PAGE_SHIFT);
 }
 
-/* Returns true if the faulting page was mapped here (never if !fault_page). */
-static bool mmap_test_fault_around(struct vm_fault *vmf, pgoff_t start_pgoff,
-				   pgoff_t end_pgoff, bool fault_page)
+/*
+ * Create the missing buffer pages around a read fault: its fault-around
+ * block (MMAP_TEST_BLOCK_PAGES, aligned by address as do_fault_around()
+ * aligns it) and the next two, within the VMA: 192 KiB with 4 KiB pages,
+ * like readahead's 128 KiB ahead of the fault.  This is what gives
+ * fault-around pages to map: the next fault in the block and the first
+ * faults of the next two blocks are solved by ->map_pages, so a
+ * sequential reader calls ->fault once per three blocks.
+ */
+static void mmap_test_fill_around(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
-	struct mmap_test_file *mf = vma->vm_private_data;
-	pgoff_t pgoff = start_pgoff;
-	unsigned int mapped = 0;
-	bool solved = false;
+	unsigned long size = MMAP_TEST_BLOCK_PAGES << PAGE_SHIFT;
+	unsigned long block = ALIGN_DOWN(vmf->address, size);
+	unsigned long start = max(block, vma->vm_start);
+	unsigned long end = min(block + 3 * size - 1, vma->vm_end - 1);
+	pgoff_t first = vma->vm_pgoff + ((start - vma->vm_start) >> PAGE_SHIFT);
 
-	if (pmd_none(*vmf->pmd))
-		goto out;
+	mmap_test_fill(vma->vm_private_data, first,
+		       first + ((end - start) >> PAGE_SHIFT));
+}
 
-	while (pgoff <= end_pgoff) {
-		struct page *batch[MMAP_TEST_AROUND_BATCH];
-		unsigned long addr, nr, done, left, i;
-		int err;
+static vm_fault_t mmap_test_fault(struct vm_fault *vmf)
+{
+	struct mmap_test_file *mf = vmf->vma->vm_private_data;
+	vm_fault_t ret = VM_FAULT_SIGBUS;
+	struct page *page;
 
-		if (!fault_page && pgoff == vmf->pgoff) {
-			pgoff++;
-			continue;
-		}
-		for (nr = 0; nr < ARRAY_SIZE(batch) && pgoff + nr <= end_pgoff;
-		     nr++) {
-			if (!fault_page && pgoff + nr == vmf->pgoff)
-				break;
-			batch[nr] = mmap_test_get_page(mf, pgoff + nr,
-						       GFP_NOWAIT | __GFP_NOWARN);
-			if (IS_ERR(batch[nr]))
-				break;
-		}
-		if (!nr) {
-			pgoff++;
-			continue;
-		}
+	if (mmap_test_dump_stack)
+		dump_stack();
 
-		addr = mmap_test_pgoff_addr(vma, pgoff);
-		left = nr;
-		err = vm_insert_pages(vma, addr, batch, &left);
-		done = nr - left;
-		for (i = 0; i < done; i++)
-			dev_dbg(mmap_test_device(mf),
-				"page index offset = %lu (fault-around)\n",
-				pgoff + i);
-		if (vmf->pgoff >= pgoff && vmf->pgoff < pgoff + done)
-			solved = true;
-		mapped += done;
-		pgoff += err ? done + 1 : nr;
+	if (mt_fault_vma_locked(vmf))
+		atomic_long_inc(&mf->dev->vma_lock_faults);
+	if (!(vmf->flags & FAULT_FLAG_WRITE))
+		mmap_test_fill_around(vmf);
+	page = mmap_test_get_page(mf, vmf->pgoff);
+	if (!IS_ERR(page)) {
+		vmf->page = page;
+		ret = VM_FAULT_LOCKED;
+		mmap_test_count_fault(mf);
+		dev_dbg(mmap_test_device(mf), "page index offset = %lu\n",
+			vmf->pgoff);
 	}
+	trace_mmap_test_fault(vmf->address, vmf->pgoff,
+			      (__force unsigned int)ret,
+			      mt_fault_vma_locked(vmf));
+	return ret;
+}
+
+/*
+ * Fault-around is filemap_map_pages(): it maps the pages of
+ * [start_pgoff, end_pgoff] that are in the page cache, uptodate and not
+ * locked, never sleeps and never allocates.  The wrapper counts:
+ * - pages_around: the pages it mapped, measured as the growth of the mm's
+ *   file RSS across the call (it adds each page it maps there).  Exact for
+ *   a single-threaded process; a page another thread of the same mm maps
+ *   or unmaps during the call is counted too.  It includes the faulting
+ *   page when that was mapped here, on every kernel.
+ * - faults: one when the faulting page was mapped here, in which case the
+ *   core does not call ->fault.  So each fault is counted once, by ->fault
+ *   or here.  Mapped pages are logged as a range, not one by one.
+ */
+static void mmap_test_around_done(struct vm_fault *vmf, pgoff_t start_pgoff,
+				  pgoff_t end_pgoff, long mapped, bool solved)
+{
+	struct mmap_test_file *mf = vmf->vma->vm_private_data;
+
+	if (mapped < 0)
+		mapped = 0;
 	atomic_long_add(mapped, &mf->pages_around);
-out:
-	trace_mmap_test_map_pages(mmap_test_pgoff_addr(vma, vmf->pgoff),
+	if (solved)
+		mmap_test_count_fault(mf);
+	if (mapped)
+		dev_dbg(mmap_test_device(mf),
+			"page index offset = %lu..%lu (fault-around: %ld mapped)\n",
+			start_pgoff, end_pgoff, mapped);
+	trace_mmap_test_map_pages(mmap_test_pgoff_addr(vmf->vma, vmf->pgoff),
 				  start_pgoff, end_pgoff, mapped);
-	return solved;
 }
 
 #ifdef MT_HAVE_MAP_PAGES_VM_FAULT_T
+/* 5.12+: VM_FAULT_NOPAGE says the faulting page is mapped. */
 static vm_fault_t mmap_test_map_pages(struct vm_fault *vmf,
 				      pgoff_t start_pgoff, pgoff_t end_pgoff)
 {
-	if (!mmap_test_fault_around(vmf, start_pgoff, end_pgoff, true))
-		return 0;
-	mmap_test_count_fault(vmf->vma->vm_private_data);
-	return VM_FAULT_NOPAGE;
+	struct mm_struct *mm = vmf->vma->vm_mm;
+	long before = mt_file_rss(mm);
+	vm_fault_t ret;
+
+	ret = filemap_map_pages(vmf, start_pgoff, end_pgoff);
+	mmap_test_around_done(vmf, start_pgoff, end_pgoff,
+			      mt_file_rss(mm) - before,
+			      ret & VM_FAULT_NOPAGE);
+	return ret;
 }
 #else
+/*
+ * Before 5.12, ->map_pages returns void.  do_fault_around() has moved
+ * vmf->address to the start of the window; filemap_map_pages() leaves
+ * vmf->pte mapped and locked at the last page it mapped (NULL if none),
+ * and do_fault_around() judges the fault solved if the faulting address's
+ * PTE is present then.  We look at the same PTE, under the same lock.
+ */
 static void mmap_test_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff,
 				pgoff_t end_pgoff)
 {
-	mmap_test_fault_around(vmf, start_pgoff, end_pgoff, false);
+	struct mm_struct *mm = vmf->vma->vm_mm;
+	unsigned long addr = mmap_test_pgoff_addr(vmf->vma, vmf->pgoff);
+	long before = mt_file_rss(mm);
+	bool solved = false;
+
+	filemap_map_pages(vmf, start_pgoff, end_pgoff);
+	if (vmf->pte)
+		solved = !pte_none(*(vmf->pte - ((vmf->address >> PAGE_SHIFT) -
+						 (addr >> PAGE_SHIFT))));
+	mmap_test_around_done(vmf, start_pgoff, end_pgoff,
+			      mt_file_rss(mm) - before, solved);
 }
 #endif
-#endif /* MT_FAULT_AROUND */
 
-static const struct vm_operations_struct mmap_test_private_vm_ops = {
-	.open	= mmap_test_vma_open,
-	.close	= mmap_test_vma_close,
-	.fault	= mmap_test_fault,
-};
-
-static const struct vm_operations_struct mmap_test_shared_vm_ops = {
+static const struct vm_operations_struct mmap_test_vm_ops = {
 	.open		= mmap_test_vma_open,
 	.close		= mmap_test_vma_close,
 	.fault		= mmap_test_fault,
-#ifdef MT_FAULT_AROUND
 	.map_pages	= mmap_test_map_pages,
-#endif
 };
 
 int mmap_test_mmap(struct file *filp, struct vm_area_struct *vma)
@@ -227,10 +232,8 @@ int mmap_test_mmap(struct file *filp, struct vm_area_struct *vma)
 		return -EINVAL;
 	}
 
-	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP |
-		     (shared ? VM_MIXEDMAP : 0));
-	vma->vm_ops = shared ? &mmap_test_shared_vm_ops :
-			       &mmap_test_private_vm_ops;
+	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	vma->vm_ops = &mmap_test_vm_ops;
 	vma->vm_private_data = mf;
 	mmap_test_vma_get(mf);
 	trace_mmap_test_open(vma->vm_start, vma->vm_end, vma->vm_pgoff);

@@ -7,7 +7,9 @@
  * through the mmap(2) system call, on the same device fd, in the same
  * process, with the address space prepared identically before each run:
  *
- *   arena = MMAP_SHARED|MAP_ANONYMOUS PROT_NONE reservation of ARENA_PAGES
+ *   arena = MMAP_SHARED|MAP_ANONYMOUS PROT_NONE reservation of ARENA_PAGES,
+ *           or more with a big buffer: the hole must hold a mapping of the
+ *           whole buffer plus a page at the target
  *   hole  = the arena minus GUARD_PAGES at each end, unmapped
  *   target = arena + TARGET_PAGE pages (inside the hole)
  *   occupant (rows that want one): a 2-page shared anonymous PROT_READ
@@ -161,6 +163,7 @@ FIXTURE(diff) {
 	long page;
 	unsigned long buf_pages;
 	char *arena;
+	unsigned long arena_pages;
 	int dev_noexec;
 	struct mmap_test_stats base;
 };
@@ -649,7 +652,10 @@ FIXTURE_SETUP(diff)
 	ASSERT_EQ(0, fstatvfs(self->fd, &sv));
 	self->dev_noexec = !!(sv.f_flag & ST_NOEXEC);
 
-	p = mmap(NULL, ARENA_PAGES * self->page, PROT_NONE,
+	self->arena_pages = TARGET_PAGE + self->buf_pages + 1 + GUARD_PAGES;
+	if (self->arena_pages < ARENA_PAGES)
+		self->arena_pages = ARENA_PAGES;
+	p = mmap(NULL, self->arena_pages * self->page, PROT_NONE,
 		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	self->arena = p;
@@ -668,7 +674,7 @@ FIXTURE_TEARDOWN(diff)
 	if (self->fd < 0)
 		return;
 	if (self->arena)
-		munmap(self->arena, ARENA_PAGES * self->page);
+		munmap(self->arena, self->arena_pages * self->page);
 	EXPECT_EQ(0, get_stats(self->fd, &st));
 	EXPECT_EQ(0ULL, st.live_vmas);
 	EXPECT_EQ(self->base.total_live_vmas, st.total_live_vmas);
@@ -700,7 +706,7 @@ static int prepare(struct __test_metadata *_metadata,
 		   FIXTURE_DATA(diff) *self,
 		   const FIXTURE_VARIANT(diff) *variant)
 {
-	unsigned long size = ARENA_PAGES * self->page;
+	unsigned long size = self->arena_pages * self->page;
 	char *target = self->arena + TARGET_PAGE * self->page;
 	void *p;
 
@@ -711,7 +717,7 @@ static int prepare(struct __test_metadata *_metadata,
 		return -1;
 	}
 	if (munmap(self->arena + GUARD_PAGES * self->page,
-		   (ARENA_PAGES - 2 * GUARD_PAGES) * self->page)) {
+		   (self->arena_pages - 2 * GUARD_PAGES) * self->page)) {
 		TH_LOG("opening the hole: %s", strerror(errno));
 		return -1;
 	}
