@@ -72,12 +72,20 @@ lock_file() {
 # ---------------------------------------------------------------------------
 # Host packages.
 
+# host_apt CMD...: CMD (an apt-get of the host's) under a lock: jobs that
+# run at the same time (make check's, the fresh check's builds) would
+# otherwise fail on apt's own locks.
+host_apt() {
+	mkdir -p "$CACHE"
+	( flock 9 && as_root "$@" ) 9>>"$CACHE/.host-apt.lock"
+}
+
 _HOST_APT_UPDATED=${_HOST_APT_UPDATED:-0}
 host_apt_update() {
 	[ "$_HOST_APT_UPDATED" = 1 ] && return 0
 	mkdir -p "$HOSTLOG"
 	info "apt-get update (log: ${HOSTLOG#"$TOP"/}/apt.log)"
-	as_root apt-get -q update >>"$HOSTLOG/apt.log" 2>&1 ||
+	host_apt apt-get -q update >>"$HOSTLOG/apt.log" 2>&1 ||
 		die "apt-get update failed (see $HOSTLOG/apt.log)"
 	_HOST_APT_UPDATED=1
 	export _HOST_APT_UPDATED
@@ -97,10 +105,10 @@ need_pkgs() {
 	info "installing: ${missing[*]} (log: ${HOSTLOG#"$TOP"/}/apt.log)"
 	opts=(-y -q -o DPkg::Lock::Timeout=600 --no-install-recommends)
 	compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null || host_apt_update
-	if ! as_root apt-get install "${opts[@]}" "${missing[@]}" \
+	if ! host_apt apt-get install "${opts[@]}" "${missing[@]}" \
 		>>"$HOSTLOG/apt.log" 2>&1; then
 		host_apt_update
-		as_root apt-get install "${opts[@]}" "${missing[@]}" \
+		host_apt apt-get install "${opts[@]}" "${missing[@]}" \
 			>>"$HOSTLOG/apt.log" 2>&1 ||
 			die "cannot install ${missing[*]} (see $HOSTLOG/apt.log)"
 	fi

@@ -338,6 +338,7 @@ static long read_long(const char *path)
 }
 
 static sigjmp_buf bus_jmp;
+static char sigstk[64 * 1024];
 
 static void on_sigbus(int sig)
 {
@@ -402,6 +403,25 @@ static void memcg_child(unsigned long bp)
 	/* Page tables of m3 before the limit: only buffer pages may fail. */
 	for (i = 0; i < big; i += 512)
 		m3[i * pg] = 't';
+	/*
+	 * Nor may the child's own memory: after fork() its pages are shared
+	 * copy-on-write, and a COW copy over memory.max calls the memcg OOM
+	 * killer.  So touch what it writes from here on before the limit,
+	 * and take SIGBUS on a stack written in advance (the kernel writes
+	 * the signal frame).
+	 */
+	touched = 0;
+	memset(&bus_jmp, 0, sizeof(bus_jmp));
+	memset(sigstk, 0, sizeof(sigstk));
+	{
+		stack_t ss = { .ss_sp = sigstk, .ss_size = sizeof(sigstk) };
+		struct sigaction sa = { .sa_handler = on_sigbus,
+					.sa_flags = SA_ONSTACK };
+
+		if (sigaltstack(&ss, NULL) || sigaction(SIGBUS, &sa, NULL))
+			CHILD_FAIL(19, "sigaltstack/sigaction: %s\n",
+				   strerror(errno));
+	}
 	snprintf(val, sizeof(val), "%ld", read_long(path) + (long)MIB);
 	if (write_str(CGROUP "/memory.max", val))
 		CHILD_FAIL(16, "cannot set memory.max\n");
@@ -417,7 +437,6 @@ static void memcg_child(unsigned long bp)
 		CHILD_FAIL(17, "write() over memory.max: %lu pages written, then %zd (%s), want -1 ENOMEM\n",
 			   written, w, w < 0 ? strerror(err) : "no error");
 	close(fd2);	/* frees its pages: room for faults again */
-	signal(SIGBUS, on_sigbus);
 	if (sigsetjmp(bus_jmp, 1)) {
 		fprintf(stderr, "# memcg child: write() got ENOMEM at page %lu; SIGBUS at page %lu of a mapping\n",
 			written, touched);
