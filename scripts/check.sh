@@ -25,8 +25,10 @@
 #   N passed, N failed[, N skipped]
 # Exit status: 0 only if nothing failed and every target completed.
 #
-# Environment: TARGETS, MMAP_TEST_JOBS, V=1 (keep the guest consoles in the
-# logs only; nothing is streamed when jobs run in parallel), FUZZ_CALLS and
+# Guest consoles are not streamed (jobs run in parallel): they are in the
+# logs below.
+#
+# Environment: TARGETS, MMAP_TEST_JOBS, FUZZ_CALLS and
 # FUZZ_SECONDS (mmap-test-fuzz on the debug kernel: at most FUZZ_CALLS
 # calls, default 1000000, at most FUZZ_SECONDS seconds, default 900),
 # CHECK_TIMEOUT (seconds per boot; default: the target's TIMEOUT),
