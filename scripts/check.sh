@@ -20,7 +20,8 @@
 #   matrix: <target> <uname -r> <P> passed, <F> failed, <S> skipped, <K> splats
 # per host check a row
 #   host: <check> <P> passed, <F> failed, <S> skipped
-# then the failing tests and every skip with its reason, a time table, and
+# then every skip with its reason, a time table, the failing tests with
+# their last diagnostic lines, and
 # as the last line
 #   N passed, N failed[, N skipped]
 # Exit status: 0 only if nothing failed and every target completed.
@@ -85,12 +86,22 @@ need_pkgs $(host_pkgs "${targets[@]}")
 # (the caller's locals: each job runs in a subshell of its own).
 # shellcheck disable=SC2031
 count_tap() {
-	local tap l
-	tap=$(tr -d '\r' < "$1" | grep -aE '^(not )?ok [0-9]+ ' || :)
+	local tap l ctx=()
+	tap=$(tr -d '\r' < "$1" | grep -aE '^(not )?ok [0-9]+ |^# ' || :)
 	[ -n "$tap" ] || return 0
 	while IFS= read -r l; do
 		case $l in
-		"not ok "*) f=$((f + 1)); names+=("$2: ${l#not ok }") ;;
+		"# "*)
+			# the diagnostics since the last result, the last 6 kept
+			ctx+=("$l")
+			[ ${#ctx[@]} -le 6 ] || ctx=("${ctx[@]:1}")
+			continue
+			;;
+		"not ok "*)
+			f=$((f + 1))
+			names+=("$2: ${l#not ok }")
+			[ ${#ctx[@]} -eq 0 ] || names+=("${ctx[@]/#/    }")
+			;;
 		*"# "[Ss][Kk][Ii][Pp]*)
 			s=$((s + 1))
 			skips+=("$2: ${l#ok }")
@@ -102,6 +113,7 @@ count_tap() {
 			;;
 		*) p=$((p + 1)) ;;
 		esac
+		ctx=()
 	done <<< "$tap"
 }
 
@@ -244,10 +256,6 @@ done
 
 echo
 printf '%s\n' "${rows[@]}"
-if [ ${#failed_names[@]} -gt 0 ]; then
-	echo "failed:"
-	printf '  %s\n' "${failed_names[@]}"
-fi
 if [ ${#skip_lines[@]} -gt 0 ]; then
 	echo "skipped (with their reasons):"
 	printf '  %s\n' "${skip_lines[@]}"
@@ -255,6 +263,11 @@ fi
 echo "time (seconds):"
 printf '  %-22s %6s %6s\n' "target / check" build run
 printf '  %s\n' "${times[@]}"
+# last, so that a log's tail names what failed
+if [ ${#failed_names[@]} -gt 0 ]; then
+	echo "failed (with their last diagnostics):"
+	printf '  %s\n' "${failed_names[@]}"
+fi
 echo "check took $(( $(date +%s) - t_start ))s"
 summary="$tot_p passed, $tot_f failed"
 [ "$tot_s" -gt 0 ] && summary="$summary, $tot_s skipped"
