@@ -49,6 +49,7 @@
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <linux/userfaultfd.h>
@@ -712,8 +713,8 @@ static void fork_loop(struct worker *w)
 	long page = w->c->page;
 	unsigned long pages = w->c->buf_pages / 2;
 	unsigned long sh = 0, pr = 0, an = 0, p, gen = 0;
+	pid_t pid, parent;
 	int status;
-	pid_t pid;
 
 	if (pages > 8)
 		pages = 8;
@@ -727,14 +728,24 @@ static void fork_loop(struct worker *w)
 				break;
 			gen = w->iter;
 		}
+		parent = getpid();
 		pid = fork();
 		if (pid < 0) {
 			FAIL(w, "fork: %s", strerror(errno));
 			break;
 		}
-		if (!pid)
+		if (!pid) {
+			/*
+			 * Dies with the test: a child left behind by a
+			 * killed test would hold mappings and fds that the
+			 * next test counts as its own.
+			 */
+			if (prctl(PR_SET_PDEATHSIG, SIGKILL) ||
+			    getppid() != parent)
+				_exit(13);
 			fork_child(w, (char *)sh, (char *)pr, (char *)an, pages,
 				   w->forks, gen);
+		}
 		if (waitpid(pid, &status, 0) != pid) {
 			FAIL(w, "waitpid: %s", strerror(errno));
 			break;
@@ -978,7 +989,8 @@ static void run_stress(struct __test_metadata *_metadata,
 	free(ws);
 }
 
-#define TIMEOUT_DEFAULT	(DEFAULT_SECONDS * 4 + 60)
+/* replaced at start-up by stress_timeouts() */
+#define TIMEOUT_DEFAULT	600
 
 /* (a) four threads, one fd */
 TEST_F_TIMEOUT(stress, shared_fd, TIMEOUT_DEFAULT)
@@ -1296,15 +1308,19 @@ TEST(alloc_copy_out_race)
 }
 
 /*
- * The harness's per-test timeout (.timeout, seconds) follows
- * MMAP_TEST_STRESS_SECONDS: four times the run time (TCG guests are slow
- * and the fork thread may run past the deadline to reach MIN_FORKS) plus
- * a minute.
+ * The harness's per-test timeout (.timeout, seconds) only detects a hang:
+ * 20 times MMAP_TEST_STRESS_SECONDS, at least 10 minutes.  A TCG guest of
+ * a debug kernel on a loaded host runs these tests several times slower
+ * than their run time (the fork thread goes on past the deadline until it
+ * did MIN_FORKS forks: 30 to 40 s on the debug kernel of an idle host,
+ * over 100 s on a busy one).
  */
 static void __attribute__((constructor)) stress_timeouts(void)
 {
-	int t = stress_seconds() * 4 + 60;
+	int t = stress_seconds() * 20;
 
+	if (t < 600)
+		t = 600;
 	_stress_shared_fd_object.timeout = t;
 	_stress_own_fd_object.timeout = t;
 	_stress_fork_storm_object.timeout = t;
