@@ -121,7 +121,13 @@ img=$out/initramfs-$job.cpio.gz
 mv "$img.tmp" "$img"
 info "$(du -h "$img" | cut -f1) $img"
 
-append="console=$T_CONSOLE loglevel=5 panic=-1 rdinit=/init $T_APPEND"
+# A TCG guest on a busy host (two guests and builds on two cores) can
+# go tens of seconds without running a vCPU: the soft-lockup detector
+# (watchdog_thresh=60: 120 s) and the RCU stall detector (120 s) wait
+# long enough to report lockups, not host load (a 23 s soft lockup in
+# free_kernel_image_pages() at boot failed a 6.1 row of make check).
+append="console=$T_CONSOLE loglevel=5 panic=-1 rdinit=/init"
+append="$append watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=120 $T_APPEND"
 append="$append ${MMAP_TEST_APPEND:-}"
 mem=${MMAP_TEST_QEMU_MEM:-2048}
 qemu=("$T_QEMU" -m "$mem" -smp "${MMAP_TEST_QEMU_SMP:-2}")
