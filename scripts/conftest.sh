@@ -219,6 +219,31 @@ probe MAP_PAGES_VOID map_pages \
 	void (*)(struct vm_fault *, pgoff_t, pgoff_t)),
 	"map_pages does not return void");' "$@"
 
+# The mmap_prepare path (module parameter mmap_hook=prepare), three parts,
+# all needed: f_op->mmap_prepare (6.16), the vma_flags_t accessors of
+# struct vm_area_desc, and vm_operations_struct.mapped (the hook that runs
+# once the new VMA exists; without it a driver cannot count its VMAs).
+# Debian's 7.3 has all three.
+probe MMAP_PREPARE mmap_prepare \
+'_Static_assert(__builtin_types_compatible_p(
+	typeof(((struct file_operations *)0)->mmap_prepare),
+	int (*)(struct vm_area_desc *)),
+	"mmap_prepare is not int (*)(struct vm_area_desc *)");' "$@"
+
+probe VM_OPS_MAPPED mapped \
+'_Static_assert(__builtin_types_compatible_p(
+	typeof(((struct vm_operations_struct *)0)->mapped),
+	int (*)(unsigned long, unsigned long, pgoff_t, const struct file *,
+		void **)),
+	"vm_operations_struct.mapped has another type");' "$@"
+
+probe VMA_DESC_SET_FLAGS vma_desc_set_flags \
+'bool f(struct vm_area_desc *desc)
+{
+	vma_desc_set_flags(desc, VMA_DONTEXPAND_BIT, VMA_DONTDUMP_BIT);
+	return vma_desc_test(desc, VMA_MAYSHARE_BIT) && vma_desc_pages(desc);
+}' "$@"
+
 # untagged_addr(): 5.4, what munmap(2) applies to its address.  On x86
 # from 6.4 it reads current's LAM mask (untagged_addr_remote() is for
 # another mm); arm64 strips the top byte.

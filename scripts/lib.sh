@@ -150,7 +150,7 @@ target_load() {
 	target_check "$1"
 	for v in ARCH SUITES KERNEL FLAVOUR ABI_RE IMAGE_PKG IMAGE_FILE \
 		HEADERS_PKGS KBUILD_PKG SOURCE_PKG ROOT TIMEOUT APPEND DEBUG \
-		QEMU_MACHINE QEMU_CPU CONSOLE; do
+		QEMU_MACHINE QEMU_CPU CONSOLE HOOKS; do
 		eval "T_$v="
 	done
 	T_NAME=$1
@@ -162,6 +162,13 @@ target_load() {
 	T_KERNEL=${T_KERNEL:-debian}
 	T_TIMEOUT=${T_TIMEOUT:-900}
 	T_DEBUG=${T_DEBUG:-0}
+	T_HOOKS=${T_HOOKS:-mmap}
+	for v in $T_HOOKS; do
+		case $v in
+		mmap | prepare) ;;
+		*) die "$1: unknown HOOKS entry '$v' (mmap or prepare)" ;;
+		esac
+	done
 	T_ARCH=${T_ARCH:-}
 	case $T_ARCH in
 	x86_64)

@@ -86,7 +86,8 @@ install -m 0755 "$TOP/scripts/guest/init" "$root/init"
 install -m 0755 "$TOP/scripts/guest/"*.sh "$root/guest/"
 printf '%s\n' "$job" > "$root/guest/job"
 printf '%s\n' "${MMAP_TEST_GUEST_ENV:-}" > "$root/guest/env"
-printf 'TARGET=%s\nDEBUG_KERNEL=%s\n' "$target" "$T_DEBUG" >> "$root/guest/env"
+printf 'TARGET=%s\nDEBUG_KERNEL=%s\nHOOKS="%s"\n' "$target" "$T_DEBUG" "$T_HOOKS" \
+	>> "$root/guest/env"
 cp "$out/mod/mmap_test.ko" "$root/mmap_test.ko"
 if [ -d "$out/bin" ]; then
 	for f in "$out/bin"/*; do

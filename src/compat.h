@@ -138,6 +138,12 @@ static inline void *kvcalloc(size_t n, size_t size, gfp_t flags)
 }
 #endif
 
+/* mmap_hook=prepare needs all three parts (see scripts/conftest.sh). */
+#if defined(MT_HAVE_MMAP_PREPARE) && defined(MT_HAVE_VM_OPS_MAPPED) && \
+	defined(MT_HAVE_VMA_DESC_SET_FLAGS)
+#define MT_HAVE_MMAP_PREPARE_PATH 1
+#endif
+
 #ifndef MT_HAVE_KZALLOC_OBJ
 #define kzalloc_obj(P, GFP)	kzalloc(sizeof(P), GFP)
 #endif

@@ -121,7 +121,7 @@ static u32 mmap_test_backing(struct vm_area_struct *vma)
 	struct mm_struct *mm = vma->vm_mm;
 
 	if (vma->vm_file)
-		return vma->vm_file->f_op == &mmap_test_fops ?
+		return mmap_test_is_device_file(vma->vm_file) ?
 		       MMAP_TEST_BACKING_DEVICE : MMAP_TEST_BACKING_FILE;
 	if (vma->vm_ops)	/* special mapping: [vdso], [vvar], ... */
 		return MMAP_TEST_BACKING_SPECIAL;

@@ -43,6 +43,7 @@
 #include <linux/seq_file.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/mmap_test.h>
 #include "mmap_test.h"
@@ -60,7 +61,12 @@ MODULE_PARM_DESC(buffer_pages,
 bool mmap_test_dump_stack;
 module_param_named(dump_stack, mmap_test_dump_stack, bool, 0644);
 MODULE_PARM_DESC(dump_stack,
-		 "dump_stack() in get_unmapped_area, mmap and fault to show the call chain (default off)");
+		 "dump_stack() in get_unmapped_area, mmap (or mmap_prepare and mapped) and fault to show the call chain (default off)");
+
+static char *mmap_hook = "mmap";
+module_param(mmap_hook, charp, 0444);
+MODULE_PARM_DESC(mmap_hook,
+		 "The file operation that sets up a mapping: mmap (default) or prepare (f_op->mmap_prepare, where the kernel has it)");
 
 /* "mmt" */
 #define MMAP_TEST_FS_MAGIC	0x6d6d74
@@ -279,7 +285,8 @@ static loff_t mmap_test_llseek(struct file *filp, loff_t offset, int whence)
 	return fixed_size_llseek(filp, offset, whence, mmap_test_size(mf));
 }
 
-const struct file_operations mmap_test_fops = {
+/* Two file_operations: a file may have ->mmap or ->mmap_prepare, not both. */
+static const struct file_operations mmap_test_fops = {
 	.owner			= THIS_MODULE,
 	.open			= mmap_test_open,
 	.release		= mmap_test_release,
@@ -292,6 +299,38 @@ const struct file_operations mmap_test_fops = {
 	.compat_ioctl		= compat_ptr_ioctl,
 };
 
+#ifdef MT_HAVE_MMAP_PREPARE_PATH
+static const struct file_operations mmap_test_prepare_fops = {
+	.owner			= THIS_MODULE,
+	.open			= mmap_test_open,
+	.release		= mmap_test_release,
+	.read			= mmap_test_read,
+	.write			= mmap_test_write,
+	.llseek			= mmap_test_llseek,
+	.mmap_prepare		= mmap_test_mmap_prepare,
+	.get_unmapped_area	= mmap_test_get_unmapped_area,
+	.unlocked_ioctl		= mmap_test_ioctl,
+	.compat_ioctl		= compat_ptr_ioctl,
+};
+#endif
+
+/* mmap_hook: the file operations to register, or NULL (logged). */
+static const struct file_operations *mmap_test_pick_fops(void)
+{
+	if (sysfs_streq(mmap_hook, "mmap"))
+		return &mmap_test_fops;
+	if (sysfs_streq(mmap_hook, "prepare")) {
+#ifdef MT_HAVE_MMAP_PREPARE_PATH
+		return &mmap_test_prepare_fops;
+#else
+		pr_err("mmap_hook=prepare: this kernel lacks f_op->mmap_prepare with vm_area_desc flag accessors and vm_ops->mapped\n");
+		return NULL;
+#endif
+	}
+	pr_err("mmap_hook=%s: must be mmap or prepare\n", mmap_hook);
+	return NULL;
+}
+
 static struct mmap_test_dev mmap_test = {
 	.misc = {
 		.minor	= MISC_DYNAMIC_MINOR,
@@ -300,6 +339,12 @@ static struct mmap_test_dev mmap_test = {
 		.mode	= 0600,
 	},
 };
+
+/* Whether @file is an open file of /dev/mmap-test (with either hook). */
+bool mmap_test_is_device_file(const struct file *file)
+{
+	return file->f_op == mmap_test.misc.fops;
+}
 
 static int mmap_test_stats_show(struct seq_file *m, void *unused)
 {
@@ -359,6 +404,9 @@ static int __init mmap_test_init(void)
 		       MMAP_TEST_MAX_PAGES);
 		return -EINVAL;
 	}
+	mmap_test.misc.fops = mmap_test_pick_fops();
+	if (!mmap_test.misc.fops)
+		return -EINVAL;
 	mmap_test_mnt = kern_mount(&mmap_test_fs_type);
 	if (IS_ERR(mmap_test_mnt)) {
 		pr_err("kern_mount failed: %ld\n", PTR_ERR(mmap_test_mnt));
@@ -376,8 +424,9 @@ static int __init mmap_test_init(void)
 	debugfs_create_file("results", 0444, mmap_test.debugfs, &mmap_test,
 			    &mmap_test_results_fops);
 	dev_info(mmap_test.misc.this_device,
-		 "registered /dev/mmap-test (misc %d:%d), %lu-page buffers\n",
-		 MISC_MAJOR, mmap_test.misc.minor, buffer_pages);
+		 "registered /dev/mmap-test (misc %d:%d), %lu-page buffers, f_op->%s\n",
+		 MISC_MAJOR, mmap_test.misc.minor, buffer_pages,
+		 mmap_test.misc.fops == &mmap_test_fops ? "mmap" : "mmap_prepare");
 	return 0;
 }
 

@@ -75,16 +75,19 @@ struct mmap_test_file {
 };
 
 extern bool mmap_test_dump_stack;
-extern const struct file_operations mmap_test_fops;
 
 static inline struct device *mmap_test_device(struct mmap_test_file *mf)
 {
 	return mf->dev->misc.this_device;
 }
 
+bool mmap_test_is_device_file(const struct file *file);
 struct page *mmap_test_get_page(struct mmap_test_file *mf, pgoff_t index);
 void mmap_test_fill(struct mmap_test_file *mf, pgoff_t first, pgoff_t last);
 int mmap_test_mmap(struct file *filp, struct vm_area_struct *vma);
+#ifdef MT_HAVE_MMAP_PREPARE_PATH
+int mmap_test_mmap_prepare(struct vm_area_desc *desc);
+#endif
 unsigned long mmap_test_get_unmapped_area(struct file *filp,
 					  unsigned long addr,
 					  unsigned long len,

@@ -4,7 +4,8 @@
  *
  * ->get_unmapped_area delegates placement to the mm's default and logs it.
  * ->mmap checks the range against the buffer and installs vm_ops, the same
- * for shared and private mappings:
+ * for shared and private mappings (or ->mmap_prepare, with mmap_hook=prepare:
+ * see mmap_test_mmap_prepare()):
  *   ->fault      serves the buffer page at vmf->pgoff from the buffer's
  *                page cache, locked (SIGBUS past the end or when the page
  *                cannot be allocated or charged); on a read fault it also
@@ -214,23 +215,35 @@ static const struct vm_operations_struct mmap_test_vm_ops = {
 	.map_pages	= mmap_test_map_pages,
 };
 
+/* The mapped range must lie within the buffer: -EINVAL otherwise. */
+static int mmap_test_check_range(struct mmap_test_file *mf,
+				 unsigned long start, unsigned long end,
+				 pgoff_t pgoff)
+{
+	unsigned long pages = (end - start) >> PAGE_SHIFT;
+
+	if (pgoff < mf->nr_pages && pages <= mf->nr_pages - pgoff)
+		return 0;
+	dev_dbg(mmap_test_device(mf),
+		"mmap [%#lx,%#lx) pgoff %lu: past the end of the %lu-page buffer\n",
+		start, end, pgoff, mf->nr_pages);
+	return -EINVAL;
+}
+
+/* f_op->mmap: called with the new VMA, which the core has created. */
 int mmap_test_mmap(struct file *filp, struct vm_area_struct *vma)
 {
 	struct mmap_test_file *mf = filp->private_data;
-	unsigned long pages = vma_pages(vma);
 	bool shared = vma->vm_flags & VM_MAYSHARE;
+	int ret;
 
 	if (mmap_test_dump_stack)
 		dump_stack();
 
-	if (vma->vm_pgoff >= mf->nr_pages ||
-	    pages > mf->nr_pages - vma->vm_pgoff) {
-		dev_dbg(mmap_test_device(mf),
-			"mmap [%#lx,%#lx) pgoff %lu: past the end of the %lu-page buffer\n",
-			vma->vm_start, vma->vm_end, vma->vm_pgoff,
-			mf->nr_pages);
-		return -EINVAL;
-	}
+	ret = mmap_test_check_range(mf, vma->vm_start, vma->vm_end,
+				    vma->vm_pgoff);
+	if (ret)
+		return ret;
 
 	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_ops = &mmap_test_vm_ops;
@@ -242,6 +255,63 @@ int mmap_test_mmap(struct file *filp, struct vm_area_struct *vma)
 		shared ? "shared" : "private");
 	return 0;
 }
+
+#ifdef MT_HAVE_MMAP_PREPARE_PATH
+/*
+ * The mmap_prepare path (mmap_hook=prepare).  ->mmap_prepare runs before
+ * the VMA exists: it sees a struct vm_area_desc (range, pgoff, flags,
+ * file), may refuse, and says what the VMA will be (flags, vm_ops,
+ * private data); the core then creates the VMA with all of it at once.
+ * A refusal leaves nothing to undo, and no VMA ever exists half set up.
+ * What needs the VMA (here: counting it) moves to vm_ops->mapped, which
+ * the core calls once the new VMA is in the tree, under the mmap write
+ * lock.  VM_DONTEXPAND makes the VMA special, so it never merges into a
+ * neighbour and ->mapped runs for every successful mmap.
+ */
+static int mmap_test_vma_mapped(unsigned long start, unsigned long end,
+				pgoff_t pgoff, const struct file *file,
+				void **vm_private_data)
+{
+	struct mmap_test_file *mf = *vm_private_data;
+
+	if (mmap_test_dump_stack)
+		dump_stack();
+	mmap_test_vma_get(mf);
+	trace_mmap_test_open(start, end, pgoff);
+	return 0;
+}
+
+static const struct vm_operations_struct mmap_test_prepare_vm_ops = {
+	.mapped		= mmap_test_vma_mapped,
+	.open		= mmap_test_vma_open,
+	.close		= mmap_test_vma_close,
+	.fault		= mmap_test_fault,
+	.map_pages	= mmap_test_map_pages,
+};
+
+int mmap_test_mmap_prepare(struct vm_area_desc *desc)
+{
+	struct mmap_test_file *mf = desc->file->private_data;
+	bool shared = vma_desc_test(desc, VMA_MAYSHARE_BIT);
+	int ret;
+
+	if (mmap_test_dump_stack)
+		dump_stack();
+
+	ret = mmap_test_check_range(mf, desc->start, desc->end, desc->pgoff);
+	if (ret)
+		return ret;
+
+	vma_desc_set_flags(desc, VMA_DONTEXPAND_BIT, VMA_DONTDUMP_BIT);
+	desc->vm_ops = &mmap_test_prepare_vm_ops;
+	desc->private_data = mf;
+	dev_dbg(mmap_test_device(mf),
+		"mmap_prepare [%#lx,%#lx) pgoff %lu %s\n",
+		desc->start, desc->end, desc->pgoff,
+		shared ? "shared" : "private");
+	return 0;
+}
+#endif
 
 unsigned long mmap_test_get_unmapped_area(struct file *filp,
 					  unsigned long addr,

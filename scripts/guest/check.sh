@@ -10,11 +10,14 @@
 # The kselftest programs in /selftests print their own TAP; their result
 # lines are renamed "<program>:<test>", and a program that stops early or
 # exits inconsistently adds one failing line.  Then `test-mmap tour` (text,
-# and --json: 8 step objects, none failed) and the mmap_test trace events
+# and --json: one object per step, none failed) and the mmap_test trace events
 # (tracefs missing is a failure).  Ends with "CHECK-END".
+# With HOOKS="mmap prepare" all of it runs twice, the second time with the
+# module loaded with mmap_hook=prepare and test names "prepare.<name>"
+# (its fuzzer does a fifth of the calls).
 # Settings from /guest/env: TARGET, FUZZ_CALLS (default 1000000),
 # FUZZ_SECONDS (time cap of the fuzzer, default 120), MODULE_PARAMS
-# (insmod parameters of the first load, default none).
+# (insmod parameters, default none), HOOKS (default mmap).
 set -u
 # shellcheck disable=SC1091
 [ -f /guest/env ] && . /guest/env
@@ -22,6 +25,9 @@ TARGET=${TARGET:-unknown}
 FUZZ_CALLS=${FUZZ_CALLS:-1000000}
 FUZZ_SECONDS=${FUZZ_SECONDS:-120}
 MODULE_PARAMS=${MODULE_PARAMS:-}
+HOOKS=${HOOKS:-mmap}
+TOUR_STEPS=9	# test-mmap tour's steps
+PFX=	# test-name prefix of the pass: none for mmap_hook=mmap
 DEV=/dev/mmap-test
 STATS=/sys/kernel/debug/mmap_test/stats
 KMEMLEAK=/sys/kernel/debug/kmemleak
@@ -31,15 +37,15 @@ n=0
 result() {
 	n=$((n + 1))
 	if [ "$1" = 0 ]; then
-		echo "ok $n guest.$2"
+		echo "ok $n guest.$PFX$2"
 	else
-		echo "not ok $n guest.$2${3:+ - $3}"
+		echo "not ok $n guest.$PFX$2${3:+ - $3}"
 	fi
 }
 
 skip() {
 	n=$((n + 1))
-	echo "ok $n guest.$1 # SKIP $2"
+	echo "ok $n guest.$PFX$1 # SKIP $2"
 }
 
 # Run a program, its output prefixed so that it cannot look like TAP.
@@ -68,239 +74,318 @@ if [ "${DEBUG_KERNEL:-0}" = 1 ] && [ -w "$KMEMLEAK" ]; then
 	echo clear > "$KMEMLEAK"
 fi
 
-# --- load ----------------------------------------------------------------
-section load
-# shellcheck disable=SC2086  # a list of parameters
-insmod /mmap_test.ko $MODULE_PARAMS
-rc=$?
-result "$rc" insmod "insmod mmap_test.ko $MODULE_PARAMS: rc=$rc"
+# suite HOOK: the whole suite with the module loaded with mmap_hook=HOOK;
+# its test names get the prefix $PFX.
+suite() {
+	hook=$1
+	params="$MODULE_PARAMS mmap_hook=$hook"
+	calls=$FUZZ_CALLS
+	# the second pass's fuzzer is shorter: only the setup of a mapping differs
+	[ -z "$PFX" ] || calls=$((FUZZ_CALLS / 5))
 
-mode=$(stat -c '%F %a' "$DEV" 2>/dev/null)
-[ "$mode" = "character special file 600" ]
-result $? device_node "$DEV is '${mode:-missing}', want a character device, mode 600"
-
-# --- test-mmap -----------------------------------------------------------
-section test-mmap
-run_prefixed test-mmap test-mmap
-rc=$?
-result "$rc" test-mmap "exit status $rc"
-
-# --- kselftest programs ---------------------------------------------------
-section kselftest programs
-for b in /selftests/*; do
-	[ -x "$b" ] || continue
-	name=${b##*/}
-	section "selftest $name"
-	# Result lines become "ok N <program>:<test>"; a skip line of the
-	# harness ("ok N # SKIP why") gets the name of the test that ran.
-	{ "$b" 2>&1; echo $? > /tmp/rc; } | tee /tmp/st.out |
-		awk -v p="$name" '
-		/^#  RUN / { cur = $3 }
-		/^ok [0-9]+ # / {
-			sub(/^ok [0-9]+ /, "&" p ":" cur " ")
-			print; fflush(); next
-		}
-		/^(not )?ok [0-9]+ / { sub(/^(not )?ok [0-9]+ /, "&" p ":") }
-		/^1\.\.[0-9]+$/ { $0 = "# " p ": " $0 }
-		{ print; fflush() }'
-	rc=$(cat /tmp/rc)
-	plan=$(sed -n 's/^1\.\.\([0-9]\{1,\}\)$/\1/p' /tmp/st.out | head -n1)
-	got=$(grep -cE '^(not )?ok [0-9]+ ' /tmp/st.out)
-	nfail=$(grep -cE '^not ok [0-9]+ ' /tmp/st.out)
-	if [ -z "$plan" ] || [ "$got" -lt "$plan" ]; then
-		result 1 "$name.complete" \
-			"ran $got of ${plan:-?} tests, exit status $rc"
-	elif [ "$rc" != 0 ] && [ "$rc" != 4 ] && [ "$nfail" = 0 ]; then
-		result 1 "$name.exit" "exit status $rc without a failing test"
-	fi
-done
-
-# --- tour ----------------------------------------------------------------
-section tour
-run_prefixed tour test-mmap tour
-rc=$?
-result "$rc" tour "test-mmap tour: exit status $rc"
-
-# --json: JSON lines, exactly one object per step 1..8, none failed.
-test-mmap tour --json >/tmp/tour.json 2>/tmp/tour.err
-rc=$?
-sed 's/^/tour-json| /' /tmp/tour.json /tmp/tour.err
-lines=$(grep -c . /tmp/tour.json)
-objs=$(grep -cE '^\{"step":[1-8],"name":"[a-z_]+","verdict":"(pass|fail|skip)",.*\}$' \
-	/tmp/tour.json)
-fails=$(grep -c '"verdict":"fail"' /tmp/tour.json)
-i=1
-numbered=0
-while [ $i -le 8 ]; do
-	grep -q "^{\"step\":$i," /tmp/tour.json && numbered=$((numbered + 1))
-	i=$((i + 1))
-done
-[ "$rc" = 0 ] && [ "$lines" = 8 ] && [ "$objs" = 8 ] &&
-	[ "$numbered" = 8 ] && [ "$fails" = 0 ]
-result $? tour_json \
-	"exit status $rc, $lines lines, $objs step objects, steps 1-8: $numbered, $fails failed"
-
-# --- trace events ---------------------------------------------------------
-section trace events
-TR=/sys/kernel/tracing
-EV=$TR/events/mmap_test
-
-# trace_cmd OUT CMD...: run CMD with the module's events enabled; the
-# trace goes to OUT, the buffer is cleared before and after.
-trace_cmd() {
-	_out=$1
-	shift
-	: >"$TR/trace"
-	echo 1 >"$EV/enable"
-	"$@" >/dev/null 2>&1
-	_rc=$?
-	echo 0 >"$EV/enable"
-	cat "$TR/trace" >"$_out"
-	: >"$TR/trace"
-	sed -n '/^[^#]/p' "$_out" | head -n 12 | sed 's/^/trace| /'
-	return $_rc
-}
-
-# trace_missing FILE EVENT...: the events with no line in FILE
-trace_missing() {
-	_f=$1
-	shift
-	_m=
-	for _e in "$@"; do
-		grep -q " $_e: " "$_f" || _m="$_m $_e"
-	done
-	echo "$_m"
-}
-
-if [ -f "$TR/trace" ] && [ -d "$EV" ]; then
-	missing=
-	for e in mmap_test_alloc mmap_test_free mmap_test_query \
-		mmap_test_fault mmap_test_map_pages mmap_test_open \
-		mmap_test_close; do
-		[ -f "$EV/$e/enable" ] || missing="$missing $e"
-	done
-	[ -z "$missing" ]
-	result $? trace.events_present "missing in $EV:$missing"
-
-	trace_cmd /tmp/trace.run test-mmap
+	# --- load ----------------------------------------------------------------
+	section "load (mmap_hook=$hook)"
+	# shellcheck disable=SC2086  # a list of parameters
+	insmod /mmap_test.ko $params
 	rc=$?
-	missing=$(trace_missing /tmp/trace.run mmap_test_alloc mmap_test_free \
-		mmap_test_query mmap_test_fault mmap_test_open mmap_test_close)
-	[ "$rc" = 0 ] && [ -z "$missing" ]
-	result $? trace.test_mmap \
-		"test-mmap exit status $rc; no trace line of:${missing:- (none)}"
+	result "$rc" insmod "insmod mmap_test.ko $params: rc=$rc"
+	# the hook it registered, as its load message says
+	want=mmap
+	[ "$hook" = prepare ] && want=mmap_prepare
+	dmesg | grep 'registered /dev/mmap-test' | tail -n 1 | grep -q ", f_op->$want\$"
+	result $? hook_registered "the load message does not say f_op->$want"
 
-	trace_cmd /tmp/trace.tour test-mmap tour
+	mode=$(stat -c '%F %a' "$DEV" 2>/dev/null)
+	[ "$mode" = "character special file 600" ]
+	result $? device_node "$DEV is '${mode:-missing}', want a character device, mode 600"
+
+	# --- test-mmap -----------------------------------------------------------
+	section test-mmap
+	run_prefixed test-mmap test-mmap
 	rc=$?
-	missing=$(trace_missing /tmp/trace.tour mmap_test_alloc mmap_test_free \
-		mmap_test_query mmap_test_fault mmap_test_map_pages \
-		mmap_test_open mmap_test_close)
-	[ "$rc" = 0 ] && [ -z "$missing" ]
-	result $? trace.tour_map_pages \
-		"test-mmap tour exit status $rc; no trace line of:${missing:- (none)}"
-else
-	# tracefs is mounted by /init and these kernels have it: a failure.
-	result 1 trace.events_present "no $TR/trace or no $EV (tracefs?)"
-	result 1 trace.test_mmap "no tracefs"
-	result 1 trace.tour_map_pages "no tracefs"
-fi
+	result "$rc" test-mmap "exit status $rc"
 
-# --- fuzzer (debug kernel only) -----------------------------------------
-section fuzzer
-if [ "${DEBUG_KERNEL:-0}" = 1 ]; then
-	if command -v mmap-test-fuzz >/dev/null; then
-		run_prefixed fuzz mmap-test-fuzz --calls "$FUZZ_CALLS" \
-			--seconds "$FUZZ_SECONDS"
+	# --- kselftest programs ---------------------------------------------------
+	section kselftest programs
+	for b in /selftests/*; do
+		[ -x "$b" ] || continue
+		name=${b##*/}
+		section "selftest $name"
+		# Result lines become "ok N <program>:<test>"; a skip line of the
+		# harness ("ok N # SKIP why") gets the name of the test that ran.
+		{ "$b" 2>&1; echo $? > /tmp/rc; } | tee /tmp/st.out |
+			awk -v p="$PFX$name" '
+			/^#  RUN / { cur = $3 }
+			/^ok [0-9]+ # / {
+				sub(/^ok [0-9]+ /, "&" p ":" cur " ")
+				print; fflush(); next
+			}
+			/^(not )?ok [0-9]+ / { sub(/^(not )?ok [0-9]+ /, "&" p ":") }
+			/^1\.\.[0-9]+$/ { $0 = "# " p ": " $0 }
+			{ print; fflush() }'
+		rc=$(cat /tmp/rc)
+		plan=$(sed -n 's/^1\.\.\([0-9]\{1,\}\)$/\1/p' /tmp/st.out | head -n1)
+		got=$(grep -cE '^(not )?ok [0-9]+ ' /tmp/st.out)
+		nfail=$(grep -cE '^not ok [0-9]+ ' /tmp/st.out)
+		if [ -z "$plan" ] || [ "$got" -lt "$plan" ]; then
+			result 1 "$name.complete" \
+				"ran $got of ${plan:-?} tests, exit status $rc"
+		elif [ "$rc" != 0 ] && [ "$rc" != 4 ] && [ "$nfail" = 0 ]; then
+			result 1 "$name.exit" "exit status $rc without a failing test"
+		fi
+	done
+
+	# --- tour ----------------------------------------------------------------
+	section tour
+	run_prefixed tour test-mmap tour
+	rc=$?
+	result "$rc" tour "test-mmap tour: exit status $rc"
+
+	# --json: JSON lines, exactly one object per step 1..TOUR_STEPS, none
+	# failed, and no step skipped for want of root.
+	test-mmap tour --json >/tmp/tour.json 2>/tmp/tour.err
+	rc=$?
+	sed 's/^/tour-json| /' /tmp/tour.json /tmp/tour.err
+	lines=$(grep -c . /tmp/tour.json)
+	objs=$(grep -cE '^\{"step":[0-9]+,"name":"[a-z_]+","verdict":"(pass|fail|skip)",.*\}$' \
+		/tmp/tour.json)
+	fails=$(grep -c '"verdict":"fail"' /tmp/tour.json)
+	i=1
+	numbered=0
+	while [ $i -le $TOUR_STEPS ]; do
+		grep -q "^{\"step\":$i," /tmp/tour.json && numbered=$((numbered + 1))
+		i=$((i + 1))
+	done
+	[ "$rc" = 0 ] && [ "$lines" = $TOUR_STEPS ] && [ "$objs" = $TOUR_STEPS ] &&
+		[ "$numbered" = $TOUR_STEPS ] && [ "$fails" = 0 ]
+	result $? tour_json \
+		"exit status $rc, $lines lines, $objs step objects, steps 1-$TOUR_STEPS: $numbered, $fails failed"
+	grep -q '^{"step":[0-9]*,"name":"call_chain","verdict":"pass"' /tmp/tour.json
+	result $? tour_call_chain "the call_chain step did not pass"
+
+	# --- trace events ---------------------------------------------------------
+	section trace events
+	TR=/sys/kernel/tracing
+	EV=$TR/events/mmap_test
+
+	# trace_cmd OUT CMD...: run CMD with the module's events enabled; the
+	# trace goes to OUT, the buffer is cleared before and after.
+	trace_cmd() {
+		_out=$1
+		shift
+		: >"$TR/trace"
+		echo 1 >"$EV/enable"
+		"$@" >/dev/null 2>&1
+		_rc=$?
+		echo 0 >"$EV/enable"
+		cat "$TR/trace" >"$_out"
+		: >"$TR/trace"
+		sed -n '/^[^#]/p' "$_out" | head -n 12 | sed 's/^/trace| /'
+		return $_rc
+	}
+
+	# trace_missing FILE EVENT...: the events with no line in FILE
+	trace_missing() {
+		_f=$1
+		shift
+		_m=
+		for _e in "$@"; do
+			grep -q " $_e: " "$_f" || _m="$_m $_e"
+		done
+		echo "$_m"
+	}
+
+	if [ -f "$TR/trace" ] && [ -d "$EV" ]; then
+		missing=
+		for e in mmap_test_alloc mmap_test_free mmap_test_query \
+			mmap_test_fault mmap_test_map_pages mmap_test_open \
+			mmap_test_close; do
+			[ -f "$EV/$e/enable" ] || missing="$missing $e"
+		done
+		[ -z "$missing" ]
+		result $? trace.events_present "missing in $EV:$missing"
+
+		trace_cmd /tmp/trace.run test-mmap
 		rc=$?
-		result "$rc" fuzz "mmap-test-fuzz --calls $FUZZ_CALLS --seconds $FUZZ_SECONDS: exit status $rc"
+		missing=$(trace_missing /tmp/trace.run mmap_test_alloc mmap_test_free \
+			mmap_test_query mmap_test_fault mmap_test_open mmap_test_close)
+		[ "$rc" = 0 ] && [ -z "$missing" ]
+		result $? trace.test_mmap \
+			"test-mmap exit status $rc; no trace line of:${missing:- (none)}"
+
+		trace_cmd /tmp/trace.tour test-mmap tour
+		rc=$?
+		missing=$(trace_missing /tmp/trace.tour mmap_test_alloc mmap_test_free \
+			mmap_test_query mmap_test_fault mmap_test_map_pages \
+			mmap_test_open mmap_test_close)
+		[ "$rc" = 0 ] && [ -z "$missing" ]
+		result $? trace.tour_map_pages \
+			"test-mmap tour exit status $rc; no trace line of:${missing:- (none)}"
 	else
-		skip fuzz "mmap-test-fuzz not built"
+		# tracefs is mounted by /init and these kernels have it: a failure.
+		result 1 trace.events_present "no $TR/trace or no $EV (tracefs?)"
+		result 1 trace.test_mmap "no tracefs"
+		result 1 trace.tour_map_pages "no tracefs"
 	fi
-fi
 
-# --- module lifetime -----------------------------------------------------
-section module lifetime
-# An open fd pins the module (a subshell holds fd 3: a failing open must
-# not end this script).
-rm -f /tmp/rc
-(exec 3<"$DEV" && { rmmod mmap_test 2>/dev/null; echo $? > /tmp/rc; })
-if [ -f /tmp/rc ]; then
-	rc=$(cat /tmp/rc)
-	loaded
-	still=$?
-	[ "$rc" != 0 ] && [ "$still" = 0 ]
-	result $? lifetime.rmmod_refused_while_open \
-		"rmmod rc=$rc with an fd open"
-else
-	result 1 lifetime.rmmod_refused_while_open "cannot open $DEV"
-fi
-
-# A live mapping pins the module after its fd is closed.
-rm -f /tmp/hold.in /tmp/hold.out
-mkfifo /tmp/hold.in
-test-mmap hold </tmp/hold.in >/tmp/hold.out 2>&1 &
-hpid=$!
-exec 4>/tmp/hold.in
-i=0
-while ! grep -q '^holding 0x' /tmp/hold.out && [ $i -lt 30 ] &&
-	kill -0 "$hpid" 2>/dev/null; do
-	sleep 1
-	i=$((i + 1))
-done
-sed 's/^/hold| /' /tmp/hold.out
-if grep -q '^holding 0x' /tmp/hold.out; then
-	maps=$(grep -c mmap-test "/proc/$hpid/maps" 2>/dev/null)
-	fds=0
-	for f in "/proc/$hpid/fd/"*; do
-		case $(readlink "$f" 2>/dev/null) in
-		"$DEV") fds=$((fds + 1)) ;;
-		esac
-	done
-	echo "# hold: pid $hpid, $maps mapping(s) of $DEV, $fds fd(s) on it"
-	[ "${maps:-0}" -ge 1 ] && [ "$fds" = 0 ]
-	result $? lifetime.hold_maps_without_fd \
-		"maps=$maps fds=$fds, want a mapping and no fd"
-	rmmod mmap_test 2>/dev/null
+	# --- call chain ----------------------------------------------------------
+	# dump_stack=1: the hook that set up the mapping is on the stack of the
+	# mmap; with mmap_prepare, ->mapped runs once the VMA exists.
+	section "call chain (dump_stack=1)"
+	mark="mmap-test-check: call chain $hook"
+	echo "$mark" > /dev/kmsg
+	echo 1 > /sys/module/mmap_test/parameters/dump_stack
+	test-mmap >/dev/null 2>&1
 	rc=$?
-	loaded
-	still=$?
-	[ "$rc" != 0 ] && [ "$still" = 0 ]
-	result $? lifetime.rmmod_refused_while_mapped \
-		"rmmod rc=$rc with a mapping live"
-else
-	result 1 lifetime.hold_maps_without_fd "no 'holding 0x...' line in 30 s"
-	result 1 lifetime.rmmod_refused_while_mapped "test-mmap hold failed"
-fi
-exec 4>&-
-i=0
-while kill -0 "$hpid" 2>/dev/null && [ $i -lt 10 ]; do
-	sleep 1
-	i=$((i + 1))
+	echo 0 > /sys/module/mmap_test/parameters/dump_stack
+	dmesg | sed -n "/$mark/,\$p" > /tmp/chain
+	grep -E '^[^a-z]*(\[[^]]*\] )?[[:space:]]*[a-z_0-9.]+\+0x' /tmp/chain |
+		grep -E 'mmap_test|mmap_region|mmap_new_vma|mmap_action|do_mmap|vm_mmap' |
+		sed 's/^/chain| /' | head -n 24
+	# a frame "name[.cold|.isra.0...]+0x..": the compiler may split a
+	# function (dump_stack() is in an unlikely branch)
+	has() { grep -qE " $1(\.[a-z0-9.]+)?\+0x" /tmp/chain; }
+	case $hook in
+	prepare) has mmap_test_mmap_prepare && has mmap_test_vma_mapped &&
+		! has mmap_test_mmap ;;
+	*) has mmap_test_mmap && ! has mmap_test_mmap_prepare &&
+		! has mmap_test_vma_mapped ;;
+	esac
+	ok=$?
+	[ "$rc" = 0 ] && [ "$ok" = 0 ]
+	result $? call_chain \
+		"test-mmap exit status $rc; the stacks do not show the $hook hook"
+
+	# --- fuzzer (debug kernel only) -----------------------------------------
+	section fuzzer
+	if [ "${DEBUG_KERNEL:-0}" = 1 ]; then
+		if command -v mmap-test-fuzz >/dev/null; then
+			run_prefixed fuzz mmap-test-fuzz --calls "$calls" \
+				--seconds "$FUZZ_SECONDS"
+			rc=$?
+			result "$rc" fuzz "mmap-test-fuzz --calls $calls --seconds $FUZZ_SECONDS: exit status $rc"
+		else
+			skip fuzz "mmap-test-fuzz not built"
+		fi
+	fi
+
+	# --- module lifetime -----------------------------------------------------
+	section module lifetime
+	# An open fd pins the module (a subshell holds fd 3: a failing open must
+	# not end this script).
+	rm -f /tmp/rc
+	(exec 3<"$DEV" && { rmmod mmap_test 2>/dev/null; echo $? > /tmp/rc; })
+	if [ -f /tmp/rc ]; then
+		rc=$(cat /tmp/rc)
+		loaded
+		still=$?
+		[ "$rc" != 0 ] && [ "$still" = 0 ]
+		result $? lifetime.rmmod_refused_while_open \
+			"rmmod rc=$rc with an fd open"
+	else
+		result 1 lifetime.rmmod_refused_while_open "cannot open $DEV"
+	fi
+
+	# A live mapping pins the module after its fd is closed.
+	rm -f /tmp/hold.in /tmp/hold.out
+	mkfifo /tmp/hold.in
+	test-mmap hold </tmp/hold.in >/tmp/hold.out 2>&1 &
+	hpid=$!
+	exec 4>/tmp/hold.in
+	i=0
+	while ! grep -q '^holding 0x' /tmp/hold.out && [ $i -lt 30 ] &&
+		kill -0 "$hpid" 2>/dev/null; do
+		sleep 1
+		i=$((i + 1))
+	done
+	sed 's/^/hold| /' /tmp/hold.out
+	if grep -q '^holding 0x' /tmp/hold.out; then
+		maps=$(grep -c mmap-test "/proc/$hpid/maps" 2>/dev/null)
+		fds=0
+		for f in "/proc/$hpid/fd/"*; do
+			case $(readlink "$f" 2>/dev/null) in
+			"$DEV") fds=$((fds + 1)) ;;
+			esac
+		done
+		echo "# hold: pid $hpid, $maps mapping(s) of $DEV, $fds fd(s) on it"
+		[ "${maps:-0}" -ge 1 ] && [ "$fds" = 0 ]
+		result $? lifetime.hold_maps_without_fd \
+			"maps=$maps fds=$fds, want a mapping and no fd"
+		rmmod mmap_test 2>/dev/null
+		rc=$?
+		loaded
+		still=$?
+		[ "$rc" != 0 ] && [ "$still" = 0 ]
+		result $? lifetime.rmmod_refused_while_mapped \
+			"rmmod rc=$rc with a mapping live"
+	else
+		result 1 lifetime.hold_maps_without_fd "no 'holding 0x...' line in 30 s"
+		result 1 lifetime.rmmod_refused_while_mapped "test-mmap hold failed"
+	fi
+	exec 4>&-
+	i=0
+	while kill -0 "$hpid" 2>/dev/null && [ $i -lt 10 ]; do
+		sleep 1
+		i=$((i + 1))
+	done
+	kill -0 "$hpid" 2>/dev/null && { echo "# hold: no exit on EOF, SIGTERM"; kill "$hpid"; }
+	wait "$hpid"
+	rc=$?
+	result "$rc" lifetime.hold_exits_on_eof "test-mmap hold exit status $rc"
+
+	# Nothing left: the debugfs counters are back to zero, rmmod works.
+	if [ -r "$STATS" ]; then
+		sed 's/^/stats| /' "$STATS"
+		pages=$(stat_of pages)
+		vmas=$(stat_of live_vmas)
+		[ "$pages" = 0 ] && [ "$vmas" = 0 ]
+		result $? lifetime.stats_zero_before_rmmod \
+			"pages=${pages:-?} live_vmas=${vmas:-?}"
+	else
+		result 1 lifetime.stats_zero_before_rmmod "no $STATS"
+	fi
+	rmmod mmap_test
+	rc=$?
+	! loaded && [ ! -e "$DEV" ]
+	result $? lifetime.rmmod "rmmod rc=$rc"
+
+	# Loads and unloads again cleanly.
+	# shellcheck disable=SC2086  # a list of parameters
+	insmod /mmap_test.ko $params && rmmod mmap_test && ! loaded
+	result $? lifetime.reload
+}
+
+# A kernel without f_op->mmap_prepare (HOOKS without "prepare") refuses
+# mmap_hook=prepare; every kernel refuses an unknown hook.
+hook_refused() {
+	_v=$1 _msg=$2
+	insmod /mmap_test.ko mmap_hook="$_v" 2>/dev/null
+	_rc=$?
+	if loaded; then
+		rmmod mmap_test
+		result 1 "hook_refused.$_v" "insmod mmap_hook=$_v loaded"
+		return
+	fi
+	dmesg | tail -n 20 | grep -q "mmap_hook=$_v: $_msg"
+	_log=$?
+	[ "$_rc" != 0 ] && [ "$_log" = 0 ]
+	result $? "hook_refused.$_v" \
+		"insmod mmap_hook=$_v rc=$_rc; no 'mmap_hook=$_v: $_msg' in dmesg"
+}
+
+section "hooks: $HOOKS"
+hook_refused bogus "must be mmap or prepare"
+case " $HOOKS " in
+*" prepare "*) ;;
+*) hook_refused prepare "this kernel lacks" ;;
+esac
+
+for h in $HOOKS; do
+	PFX=
+	[ "$h" = mmap ] || PFX="$h."
+	suite "$h"
 done
-kill -0 "$hpid" 2>/dev/null && { echo "# hold: no exit on EOF, SIGTERM"; kill "$hpid"; }
-wait "$hpid"
-rc=$?
-result "$rc" lifetime.hold_exits_on_eof "test-mmap hold exit status $rc"
-
-# Nothing left: the debugfs counters are back to zero, rmmod works.
-if [ -r "$STATS" ]; then
-	sed 's/^/stats| /' "$STATS"
-	pages=$(stat_of pages)
-	vmas=$(stat_of live_vmas)
-	[ "$pages" = 0 ] && [ "$vmas" = 0 ]
-	result $? lifetime.stats_zero_before_rmmod \
-		"pages=${pages:-?} live_vmas=${vmas:-?}"
-else
-	result 1 lifetime.stats_zero_before_rmmod "no $STATS"
-fi
-rmmod mmap_test
-rc=$?
-! loaded && [ ! -e "$DEV" ]
-result $? lifetime.rmmod "rmmod rc=$rc"
-
-# Loads and unloads again cleanly.
-insmod /mmap_test.ko && rmmod mmap_test && ! loaded
-result $? lifetime.reload
+PFX=
 
 # --- kmemleak (debug kernel only) ---------------------------------------
 section kmemleak
