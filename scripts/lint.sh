@@ -6,7 +6,8 @@
 # The release gate, on the host (no VM needed):
 #   checkpatch  scripts/checkpatch.pl --strict (from Debian's newest
 #               linux-source, the debug kernel's: linux-source-7.3)
-#               on src/ and include/: 0 errors, 0 warnings, 0 checks
+#               on src/, include/ and the bench's reference driver
+#               test/refdrv/: 0 errors, 0 warnings, 0 checks
 #   W=1         the module built with W=1 against the 5.10, 6.1, 6.12 and
 #               7.3 headers, each in its target's build root: 0 warnings
 #   sparse      C=2 against the 6.12 headers (same build): 0 sparse warnings
@@ -53,7 +54,7 @@ if [ ! -f "$cp_dir/scripts/checkpatch.pl" ]; then
 fi
 
 cd "$TOP"
-mapfile -t csrc < <(git ls-files 'src/*.[ch]' 'include/*.h')
+mapfile -t csrc < <(git ls-files 'src/*.[ch]' 'include/*.h' 'test/refdrv/*.c')
 out=$(perl "$cp_dir/scripts/checkpatch.pl" --strict --no-tree --terse \
 	--show-types -f "${csrc[@]}" 2>&1 |
 	grep -v '^total: 0 errors, 0 warnings, 0 checks' || true)

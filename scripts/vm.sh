@@ -10,6 +10,7 @@
 #   /init                 scripts/guest/init
 #   /guest/*.sh, /guest/job
 #   /mmap_test.ko         build/<target>/mod/mmap_test.ko
+#   /mmap_test_ref.ko     build/<target>/refdrv/mmap_test_ref.ko, if built
 #   /bin/*                busybox applets and build/<target>/bin/* except
 #                         the kselftest programs, which go to /selftests/
 #                         (every test/selftests/<name>.c)
@@ -89,6 +90,10 @@ printf '%s\n' "${MMAP_TEST_GUEST_ENV:-}" > "$root/guest/env"
 printf 'TARGET=%s\nDEBUG_KERNEL=%s\nHOOKS="%s"\n' "$target" "$T_DEBUG" "$T_HOOKS" \
 	>> "$root/guest/env"
 cp "$out/mod/mmap_test.ko" "$root/mmap_test.ko"
+# The bench's reference driver, when scripts/bench.sh built it.
+if [ -f "$out/refdrv/mmap_test_ref.ko" ]; then
+	cp "$out/refdrv/mmap_test_ref.ko" "$root/mmap_test_ref.ko"
+fi
 if [ -d "$out/bin" ]; then
 	for f in "$out/bin"/*; do
 		[ -f "$f" ] || continue

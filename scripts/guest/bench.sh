@@ -3,15 +3,19 @@
 #
 # Usage: guest job "bench", run by /init inside the VM (scripts/vm.sh
 # <target> bench, normally through scripts/bench.sh); not for the host.
-# Raises vm.max_map_count, lifts the /dev/kmsg rate limit, loads mmap_test.ko with the buffer_pages that
+# Raises vm.max_map_count, lifts the /dev/kmsg rate limit, mounts debugfs
+# (for fault_around_bytes), loads mmap_test.ko with the buffer_pages that
 # bench-mmap needs for $BENCH_ARGS (from /guest/env) and any
-# $BENCH_INSMOD_ARGS, runs
-# "bench-mmap --emulated $BENCH_ARGS" (table and JSON on the console) and
-# unloads the module.  Markers: BENCH-INSMOD: rc=N (buffer_pages=N),
-# BENCH-RC: rc=N (bench-mmap's exit status), BENCH-RMMOD: rc=N.
+# $BENCH_INSMOD_ARGS, loads the reference driver mmap_test_ref.ko (when the
+# initramfs has it) with the same buffer_pages, runs
+# "bench-mmap --emulated --host-load $BENCH_HOST_LOAD $BENCH_ARGS" (table
+# and JSON on the console) and unloads the modules.  Markers: BENCH-INSMOD:
+# rc=N (buffer_pages=N), BENCH-REFMOD: rc=N, BENCH-RC: rc=N (bench-mmap's
+# exit status), BENCH-RMMOD: rc=N.
 set -u
 BENCH_ARGS=
 BENCH_INSMOD_ARGS=
+BENCH_HOST_LOAD=unknown
 # shellcheck disable=SC1091
 [ -f /guest/env ] && . /guest/env
 
@@ -21,6 +25,9 @@ cur=$(cat /proc/sys/vm/max_map_count)
 echo "vm.max_map_count=$(cat /proc/sys/vm/max_map_count)"
 # bench-mmap measures printk through /dev/kmsg: no rate limit.
 echo on > /proc/sys/kernel/printk_devkmsg
+# fault_around_bytes lives in debugfs.
+[ -e /sys/kernel/debug/fault_around_bytes ] ||
+	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 echo "memory: $(grep MemTotal /proc/meminfo)"
 echo "cpus: $(grep -c ^processor /proc/cpuinfo)," \
 	"$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
@@ -38,12 +45,22 @@ insmod /mmap_test.ko buffer_pages="$need" $BENCH_INSMOD_ARGS
 ins=$?
 echo "BENCH-INSMOD: rc=$ins (buffer_pages=$need $BENCH_INSMOD_ARGS)"
 [ "$ins" = 0 ] || { echo "BENCH-RC: rc=1"; exit 1; }
+ref=0
+if [ -f /mmap_test_ref.ko ]; then
+	insmod /mmap_test_ref.ko buffer_pages="$need"
+	r=$?
+	echo "BENCH-REFMOD: rc=$r (buffer_pages=$need)"
+	[ "$r" = 0 ] && ref=1
+else
+	echo "BENCH-REFMOD: rc=1 (no /mmap_test_ref.ko in the initramfs)"
+fi
 
 # shellcheck disable=SC2086
-bench-mmap --emulated $BENCH_ARGS
+bench-mmap --emulated --host-load "$BENCH_HOST_LOAD" $BENCH_ARGS
 rc=$?
 echo "BENCH-RC: rc=$rc"
 
+[ "$ref" = 1 ] && rmmod mmap_test_ref
 rmmod mmap_test
 echo "BENCH-RMMOD: rc=$?"
 [ "$rc" = 0 ]

@@ -5,54 +5,64 @@
  * Usage: bench-mmap [options]
  *
  * Run as root with mmap_test.ko loaded with buffer_pages >= what
- * "bench-mmap --need-pages" prints for the same options (one page more than
- * the biggest mapping; 1 GiB worth with the default sizes).  Measures:
+ * "bench-mmap --need-pages" prints for the same options, and optionally the
+ * reference driver test/refdrv/mmap_test_ref.ko (same buffer_pages).
+ * Groups (--only):
  *
  *   faults     cold faults (fresh mapping; device: fresh fd, so buffer pages
  *              are allocated on first touch as shmem's are): sequential
  *              read, sequential write, random read over --pages pages on
- *              anon private, shmem shared (MAP_SHARED|MAP_ANONYMOUS),
- *              device private, device shared
+ *              anon private (THP and nohugepage), shmem shared, memfd with
+ *              MADV_HUGEPAGE (shmem THP), hugetlb, device private, device
+ *              shared, and the reference driver (vmf_insert_pfn() in
+ *              ->fault; prefault of the whole range at mmap time)
  *   warm       a second mapping of pages that exist already: device
  *              shared/private against a filled memfd mapped again
- *   populate   the populate call itself (ALLOC_VMA with MMAP_TEST_POPULATE,
- *              mmap(2) MAP_POPULATE of the device, anon, shmem) and the
- *              touch after it
- *   syscalls   IOCTL_ALLOC_VMA + IOCTL_FREE_VMA against mmap + munmap of the
- *              same fd (device, 1 page, shared), per pair, with context
- *              rows (GET_STATS, QUERY_VMA, one /dev/kmsg line)
+ *   populate   the populate call itself and the touch after it
+ *   syscalls   ALLOC_VMA + FREE_VMA (log_calls on, and off: the sysfs
+ *              parameter is toggled between chunks) against mmap + munmap
+ *              of the same fd, with context rows
+ *   fork       fork + _exit + waitpid with a populated --pages mapping:
+ *              device shared, memfd shared, anon private nohugepage
+ *   teardown   munmap + close of a populated mapping: device vs memfd
+ *   scaling    cold write-touch of one mapping by 1 thread and by 2
+ *              threads (on 2 CPUs): device shared vs shmem shared
  *   growth     per-page fault cost of cold device shared mappings of
  *              --sizes MiB (default 1,16,256,1024)
- *   vmas       ALLOC_VMA (and FREE_VMA, mmap(2)) cost with --vmas extra
- *              VMAs in the mm (default 10,1000,10000,50000), made of
- *              alternating-prot anon pages so that they cannot merge
+ *   vmas       ALLOC_VMA, FREE_VMA and mmap(2) cost with --vmas extra VMAs
+ *              (default 10,1000,10000,50000)
  *
- * Every figure is the median of the repeats with min and max, in ns per
- * page or per call (CLOCK_MONOTONIC); one untimed warm-up run precedes
- * them.  The figures a ratio compares are taken interleaved: each repeat
- * runs every variant of its group, and faults/warm touch their mappings in
- * turns of 512 pages, syscalls run in turns of 50 calls, so that bursts of
- * host load (the VM shares the host's CPUs) hit them alike.  The value of
- * one repeat is the median of its chunks (512 pages, 50 calls, or each
- * call for the VMA count), so that a chunk during which the host preempted
- * the VM does not move it; populate calls are timed whole.  Fault counts are shown beside the times: minflt (getrusage) and,
- * for device rows, GET_STATS faults and pages_around, all per page.  The
- * goals of the issue are printed as ratios of medians of this run with
- * "met" / "NOT met".  They are a benchmark, not tests: the exit status is
- * 0 when everything ran, 1 on an error, 2 on bad usage.
+ * Method.  Every group runs R repeats (--repeats, >= 9) after one untimed
+ * warm-up.  In each repeat every variant of the group runs, interleaved
+ * (faults in turns of 512 pages, calls in batches of 50), and the order of
+ * the variants rotates by one from a repeat to the next.  A fault row's
+ * value for a repeat is the whole touch: mmap plus every chunk, divided by
+ * the pages (the median chunk is kept as a secondary column).  Per-call rows
+ * time batches of 50 calls per timestamp pair and take the median batch.
+ * A goal is the median of the per-repeat *paired* ratios (same repeat),
+ * with a 95% percentile-bootstrap confidence interval of that median; it is
+ * "met" when the whole interval is on the good side of the limit, "NOT met"
+ * when the whole interval is past it, "inconclusive" otherwise.
  *
- * Output: the table on stdout between BENCH-TABLE-BEGIN and
- * BENCH-TABLE-END, then JSON between BENCH-JSON-BEGIN and BENCH-JSON-END
+ * Output: an environment block and the table on stdout between
+ * BENCH-TABLE-BEGIN and BENCH-TABLE-END, one fixed-format line per goal
+ *   BENCH-SUMMARY goal=KEY verdict=met|NOT-met|inconclusive|n/a ratio=R ci=LO..HI limit=<=L|>=L
+ * and a total line, then JSON between BENCH-JSON-BEGIN and BENCH-JSON-END
  * (or into --json FILE).  Progress goes to stderr as "bench-mmap: ...".
+ * Exit status: 0 when everything ran (whatever the verdicts: the gate is
+ * scripts/bench.sh's BENCH_STRICT=1), 1 on an error, 2 on bad usage.
  *
  * Options:
- *   --pages N        pages per fault figure (default 16384 = 64 MiB)
- *   --repeats R      repeats per figure, >= 5 (default 7)
+ *   --pages N        pages per fault, fork, teardown figure (default 16384)
+ *   --repeats R      repeats per figure, 9..64 (default 11)
  *   --big-repeats R  repeats for growth sizes >= 512 MiB (default: R)
- *   --calls N        calls per repeat for syscall figures (default 2000)
+ *   --calls N        calls per repeat for per-call figures (default 2000)
  *   --sizes LIST     growth sizes in MiB (default 1,16,256,1024)
  *   --vmas LIST      extra VMA counts (default 10,1000,10000,50000)
- *   --only LIST      groups to run: faults,warm,populate,syscalls,growth,vmas
+ *   --only LIST      groups to run (default: all)
+ *   --quick          development run: --pages 4096 --repeats 9 --calls 500
+ *                    --sizes 1,16,64 --vmas 10,1000,10000
+ *   --host-load S    the host's load average before the run (a string)
  *   --emulated       say that the machine is emulated (qemu TCG)
  *   --json FILE      write the JSON to FILE instead of stdout
  *   --device PATH    default /dev/mmap-test
@@ -61,7 +71,9 @@
  */
 
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -70,31 +82,53 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <dirent.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <linux/mmap_test.h>
 #include "mmap_test_util.h"
 
+#ifndef MAP_HUGETLB
+#define MAP_HUGETLB	0x40000
+#endif
+#ifndef MFD_CLOEXEC
+#define MFD_CLOEXEC	0x0001U
+#endif
+
 #define MAX_REPEATS	64
-#define MAX_FIGS	128
+#define MIN_REPEATS	9
+#define MAX_FIGS	160
 #define MAX_LIST	16
-#define MAX_GOALS	16
+#define MAX_GOALS	24
+#define BOOT_N		4000
+#define BATCH		50	/* calls per timestamp pair */
+
+#define REF_DEVICE		"/dev/mmap-test-ref"
+#define REF_PREFAULT_DEVICE	"/dev/mmap-test-ref-prefault"
+#define LOG_CALLS_PARAM		"/sys/module/mmap_test/parameters/log_calls"
+#define SHMEM_ENABLED		"/sys/kernel/mm/transparent_hugepage/shmem_enabled"
+#define NR_HUGEPAGES		"/proc/sys/vm/nr_hugepages"
 
 enum group {
 	G_FAULTS	= 1 << 0,
 	G_WARM		= 1 << 1,
 	G_POPULATE	= 1 << 2,
 	G_SYSCALLS	= 1 << 3,
-	G_GROWTH	= 1 << 4,
-	G_VMAS		= 1 << 5,
-	G_ALL		= 0x3f,
+	G_FORK		= 1 << 4,
+	G_TEARDOWN	= 1 << 5,
+	G_SCALING	= 1 << 6,
+	G_GROWTH	= 1 << 7,
+	G_VMAS		= 1 << 8,
+	G_ALL		= 0x1ff,
 };
 
 static const char * const group_names[] = {
-	"faults", "warm", "populate", "syscalls", "growth", "vmas",
+	"faults", "warm", "populate", "syscalls", "fork", "teardown",
+	"scaling", "growth", "vmas",
 };
 
 enum pattern { SEQ_READ, SEQ_WRITE, RAND_READ };
@@ -115,18 +149,27 @@ enum kind {
 	K_ANON_PRIVATE,
 	K_ANON_NOHUGE,
 	K_SHMEM_SHARED,
+	K_MEMFD_THP,
+	K_HUGETLB,
 	K_DEV_PRIVATE,
 	K_DEV_SHARED,
+	K_REF_FAULT,
+	K_REF_PREFAULT,
 	K_MEMFD_SHARED,
 	K_MEMFD_PRIVATE,
+	NR_KINDS,
 };
 
 static const char * const kind_names[] = {
 	[K_ANON_PRIVATE]	= "anon private",
 	[K_ANON_NOHUGE]		= "anon private nohugepage",
 	[K_SHMEM_SHARED]	= "shmem shared",
+	[K_MEMFD_THP]		= "memfd shared MADV_HUGEPAGE",
+	[K_HUGETLB]		= "hugetlb shared",
 	[K_DEV_PRIVATE]		= "device private",
 	[K_DEV_SHARED]		= "device shared",
+	[K_REF_FAULT]		= "ref drv vmf_insert_pfn",
+	[K_REF_PREFAULT]	= "ref drv prefault at mmap",
 	[K_MEMFD_SHARED]	= "memfd shared",
 	[K_MEMFD_PRIVATE]	= "memfd private",
 };
@@ -135,15 +178,23 @@ static const char * const kind_keys[] = {
 	[K_ANON_PRIVATE]	= "anon_private",
 	[K_ANON_NOHUGE]		= "anon_private_nohuge",
 	[K_SHMEM_SHARED]	= "shmem_shared",
+	[K_MEMFD_THP]		= "memfd_thp",
+	[K_HUGETLB]		= "hugetlb",
 	[K_DEV_PRIVATE]		= "dev_private",
 	[K_DEV_SHARED]		= "dev_shared",
+	[K_REF_FAULT]		= "ref_fault",
+	[K_REF_PREFAULT]	= "ref_prefault",
 	[K_MEMFD_SHARED]	= "memfd_shared",
 	[K_MEMFD_PRIVATE]	= "memfd_private",
 };
 
-/* One repeat: a time and the fault counts, all per unit (page or call). */
+/* Why a kind cannot run here; empty: it can. */
+static char kind_na[NR_KINDS][96];
+
+/* One repeat of one variant: times and fault counts, per unit. */
 struct sample {
-	double ns;
+	double ns;		/* primary: whole touch, or median batch */
+	double ns2;		/* secondary: median chunk; < 0: none */
 	double minflt;
 	double faults;
 	double around;
@@ -155,22 +206,45 @@ struct fig {
 	char label[72];
 	const char *unit;
 	int n;
-	double v[MAX_REPEATS];
+	double v[MAX_REPEATS];	/* per repeat, in repeat order */
 	double med, min, max;
+	double med2;		/* median of the secondary values; < 0: none */
 	double minflt;		/* per unit, mean over repeats; < 0: n/a */
 	double faults;		/* device GET_STATS faults per unit; < 0: n/a */
 	double around;		/* device pages_around per unit; < 0: n/a */
 	char note[64];
+	char na[96];		/* not measured, and why */
+};
+
+enum verdict { V_NA, V_MET, V_NOT_MET, V_INCONCLUSIVE };
+
+static const char * const verdict_names[] = {
+	[V_NA]			= "n/a",
+	[V_MET]			= "met",
+	[V_NOT_MET]		= "NOT met",
+	[V_INCONCLUSIVE]	= "inconclusive",
+};
+
+static const char * const verdict_keys[] = {
+	[V_NA]			= "n/a",
+	[V_MET]			= "met",
+	[V_NOT_MET]		= "NOT-met",
+	[V_INCONCLUSIVE]	= "inconclusive",
 };
 
 struct goal {
 	char key[32];
-	char text[96];
+	char text[80];
 	char detail[128];
-	double ratio;		/* the ratio compared with the limits */
-	double lo, hi;		/* met when lo <= ratio <= hi */
-	int have;		/* 0: a figure is missing */
-	int met;
+	char na[96];
+	double limit;
+	int ge;			/* 1: good when ratio >= limit */
+	double lo2, hi2;	/* band goals: good inside [lo2, hi2] */
+	int band;
+	double ratio, ci_lo, ci_hi;
+	int n;
+	double q[MAX_REPEATS];	/* the per-repeat paired ratios */
+	enum verdict verdict;
 };
 
 static struct {
@@ -186,10 +260,11 @@ static struct {
 	int emulated;
 	const char *json;
 	const char *device;
+	const char *host_load;
 	int cpu;
 } opt = {
 	.pages		= 16384,
-	.repeats	= 7,
+	.repeats	= 11,
 	.big_repeats	= 0,
 	.calls		= 2000,
 	.sizes		= { 1, 16, 256, 1024 },
@@ -198,6 +273,7 @@ static struct {
 	.nr_vmas	= 4,
 	.groups		= G_ALL,
 	.device		= MMAP_TEST_DEVICE,
+	.host_load	= "unknown",
 	.cpu		= -2,
 };
 
@@ -209,31 +285,74 @@ static long page_size;
 static unsigned long *perm;	/* random page order, opt.pages entries */
 static volatile unsigned long sink;
 static char big_note[96];
-static char thp_mode[32] = "unknown";
 
-/* The bracketed word of a sysfs/procfs "a [b] c" file, or its first line. */
+/* The environment of the run (see read_env()). */
+static struct {
+	char thp[32];
+	char thp_defrag[32];
+	char shmem[32];		/* shmem_enabled as found */
+	char shmem_run[32];	/* shmem_enabled during the run */
+	char clocksource[32];
+	char fault_around[32];
+	char params[256];	/* mmap_test's module parameters */
+	char ref_params[64];
+	char load_before[64];
+	char load_after[64];
+	char mem[64];
+	long hugepage_kb;
+	long nr_hugepages;	/* as found */
+	long nr_hugepages_run;
+	int cpus;
+	int pinned;
+	double timer_ns;	/* one clock_gettime() */
+	int log_calls_rw;	/* the log_calls parameter can be toggled */
+	char log_calls0[8];	/* its value as found */
+} env;
+
+/* Read the first line of @path into @buf ("" when unreadable). */
+static void read_line(const char *path, char *buf, size_t n)
+{
+	FILE *f = fopen(path, "r");
+
+	buf[0] = 0;
+	if (!f)
+		return;
+	if (fgets(buf, n, f))
+		buf[strcspn(buf, "\n")] = 0;
+	fclose(f);
+}
+
+/* The bracketed word of a sysfs "a [b] c" file, or its first line. */
 static void read_setting(const char *path, char *buf, size_t n)
 {
 	char line[256], *a, *b;
-	FILE *f = fopen(path, "r");
 
-	if (!f)
+	read_line(path, line, sizeof(line));
+	if (!line[0]) {
+		snprintf(buf, n, "unknown");
 		return;
-	if (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = 0;
-		a = strchr(line, '[');
-		b = a ? strchr(a, ']') : NULL;
-		if (a && b) {
-			*b = 0;
-			a++;
-		} else {
-			a = line;
-		}
-		if (strlen(a) >= n)
-			a[n - 1] = 0;
-		memcpy(buf, a, strlen(a) + 1);
 	}
-	fclose(f);
+	a = strchr(line, '[');
+	b = a ? strchr(a, ']') : NULL;
+	if (a && b) {
+		*b = 0;
+		a++;
+	} else {
+		a = line;
+	}
+	snprintf(buf, n, "%.*s", (int)n - 1, a);
+}
+
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t w;
+
+	if (fd < 0)
+		return -1;
+	w = write(fd, s, strlen(s));
+	close(fd);
+	return w == (ssize_t)strlen(s) ? 0 : -1;
 }
 
 static void progress(const char *fmt, ...)
@@ -247,6 +366,8 @@ static void progress(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+static void restore_env(void);
+
 static void __attribute__((noreturn)) fail(const char *fmt, ...)
 {
 	va_list ap;
@@ -256,6 +377,7 @@ static void __attribute__((noreturn)) fail(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+	restore_env();
 	printf("BENCH-ERROR\n");
 	exit(1);
 }
@@ -286,6 +408,15 @@ static int open_dev(void)
 	return fd;
 }
 
+static int open_path(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		fail("open %s: %s", path, strerror(errno));
+	return fd;
+}
+
 static void get_stats(int fd, struct mmap_test_stats *st)
 {
 	int ret = mt_ioctl(fd, IOCTL_GET_STATS, st);
@@ -312,10 +443,55 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* The median of @n values; @v is left sorted. */
 static double median_of(double *v, unsigned long n)
 {
 	qsort(v, n, sizeof(*v), cmp_double);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* The median of @n values, @v untouched. */
+static double median_copy(const double *v, int n)
+{
+	double s[MAX_REPEATS];
+
+	memcpy(s, v, n * sizeof(*v));
+	return median_of(s, n);
+}
+
+static unsigned long xorshift(unsigned long *s)
+{
+	unsigned long x = *s;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	*s = x;
+	return x;
+}
+
+/*
+ * The median of @q[0..@n) and its 95% percentile-bootstrap interval:
+ * BOOT_N resamples with replacement (a fixed seed: the same data give the
+ * same interval).
+ */
+static void bootstrap_median(const double *q, int n, double *med,
+			     double *lo, double *hi)
+{
+	static double meds[BOOT_N];
+	unsigned long seed = 0x2545f4914f6cdd1dUL;
+	double s[MAX_REPEATS];
+	int b, i;
+
+	*med = median_copy(q, n);
+	for (b = 0; b < BOOT_N; b++) {
+		for (i = 0; i < n; i++)
+			s[i] = q[xorshift(&seed) % n];
+		meds[b] = median_of(s, n);
+	}
+	qsort(meds, BOOT_N, sizeof(meds[0]), cmp_double);
+	*lo = meds[(int)(0.025 * BOOT_N)];
+	*hi = meds[(int)(0.975 * BOOT_N) - 1];
 }
 
 static struct fig *find_fig(const char *key)
@@ -328,14 +504,10 @@ static struct fig *find_fig(const char *key)
 	return NULL;
 }
 
-/* Record a figure from @n samples; @dev: the fault columns apply. */
-static struct fig *add_fig(const char *group, const char *key,
-			   const char *label, const char *unit,
-			   const struct sample *s, int n, int dev)
+static struct fig *new_fig(const char *group, const char *key,
+			   const char *label, const char *unit)
 {
 	struct fig *f;
-	double sorted[MAX_REPEATS];
-	int i;
 
 	if (nr_figs == MAX_FIGS)
 		fail("too many figures");
@@ -345,14 +517,45 @@ static struct fig *add_fig(const char *group, const char *key,
 	snprintf(f->group, sizeof(f->group), "%s", group);
 	snprintf(f->label, sizeof(f->label), "%s", label);
 	f->unit = unit;
+	f->med2 = -1;
+	f->minflt = -1;
+	f->faults = -1;
+	f->around = -1;
+	return f;
+}
+
+/* A row that could not be measured here, with the reason. */
+static void add_na(const char *group, const char *key, const char *label,
+		   const char *unit, const char *why)
+{
+	struct fig *f = new_fig(group, key, label, unit);
+
+	snprintf(f->na, sizeof(f->na), "%s", why);
+}
+
+/*
+ * Record a figure from @n samples (in repeat order); @dev: the device's
+ * fault columns apply; @flt: the minflt column applies.
+ */
+static struct fig *add_fig(const char *group, const char *key,
+			   const char *label, const char *unit,
+			   const struct sample *s, int n, int dev, int flt)
+{
+	struct fig *f = new_fig(group, key, label, unit);
+	double sorted[MAX_REPEATS], sec[MAX_REPEATS];
+	int i, nsec = 0;
+
 	f->n = n;
-	f->minflt = 0;
+	f->minflt = flt ? 0 : -1;
 	f->faults = dev ? 0 : -1;
 	f->around = dev ? 0 : -1;
 	for (i = 0; i < n; i++) {
 		f->v[i] = s[i].ns;
 		sorted[i] = s[i].ns;
-		f->minflt += s[i].minflt / n;
+		if (s[i].ns2 >= 0)
+			sec[nsec++] = s[i].ns2;
+		if (flt)
+			f->minflt += s[i].minflt / n;
 		if (dev) {
 			f->faults += s[i].faults / n;
 			f->around += s[i].around / n;
@@ -363,22 +566,19 @@ static struct fig *add_fig(const char *group, const char *key,
 	f->max = sorted[n - 1];
 	f->med = n % 2 ? sorted[n / 2] :
 		 (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+	if (nsec == n)
+		f->med2 = median_of(sec, nsec);
 	return f;
+}
+
+/* Variant @i of @nv in repeat @r: the order rotates by one per repeat. */
+static int rot(int i, int r, int nv)
+{
+	return (i + r) % nv;
 }
 
 /* ------------------------------------------------------------------ */
 /* Touching pages */
-
-static unsigned long xorshift(unsigned long *s)
-{
-	unsigned long x = *s;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	*s = x;
-	return x;
-}
 
 static void make_perm(unsigned long n)
 {
@@ -439,7 +639,41 @@ static int kind_is_dev(enum kind k)
 	return k == K_DEV_PRIVATE || k == K_DEV_SHARED;
 }
 
-static char *map_kind(enum kind k, int fd, unsigned long len, int extra)
+/* Kinds that map an fd of their own, opened per mapping when none given. */
+static int kind_has_fd(enum kind k)
+{
+	return kind_is_dev(k) || k == K_REF_FAULT || k == K_REF_PREFAULT ||
+	       k == K_MEMFD_THP;
+}
+
+static int make_memfd_empty(unsigned long len)
+{
+	int fd = memfd_create("bench-mmap", MFD_CLOEXEC);
+
+	if (fd < 0)
+		fail("memfd_create: %s", strerror(errno));
+	if (ftruncate(fd, len))
+		fail("ftruncate memfd: %s", strerror(errno));
+	return fd;
+}
+
+/* A fresh fd for kind @k, for a mapping of @len bytes. */
+static int open_kind(enum kind k, unsigned long len)
+{
+	switch (k) {
+	case K_REF_FAULT:
+		return open_path(REF_DEVICE);
+	case K_REF_PREFAULT:
+		return open_path(REF_PREFAULT_DEVICE);
+	case K_MEMFD_THP:
+		return make_memfd_empty(len);
+	default:
+		return open_dev();
+	}
+}
+
+/* mmap() @len bytes of kind @k; NULL with errno on failure. */
+static char *try_map_kind(enum kind k, int fd, unsigned long len, int extra)
 {
 	int flags = extra;
 	void *p;
@@ -454,106 +688,109 @@ static char *map_kind(enum kind k, int fd, unsigned long len, int extra)
 		flags |= MAP_SHARED | MAP_ANONYMOUS;
 		fd = -1;
 		break;
+	case K_HUGETLB:
+		flags |= MAP_SHARED | MAP_ANONYMOUS | MAP_HUGETLB;
+		fd = -1;
+		break;
 	case K_DEV_SHARED:
 	case K_MEMFD_SHARED:
+	case K_MEMFD_THP:
+	case K_REF_FAULT:
+	case K_REF_PREFAULT:
 		flags |= MAP_SHARED;
 		break;
 	case K_DEV_PRIVATE:
 	case K_MEMFD_PRIVATE:
 		flags |= MAP_PRIVATE;
 		break;
+	default:
+		errno = EINVAL;
+		return NULL;
 	}
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, fd, 0);
 	if (p == MAP_FAILED)
-		fail("mmap %s of %lu bytes: %s", kind_names[k], len,
-		     strerror(errno));
+		return NULL;
 	if (k == K_ANON_NOHUGE && madvise(p, len, MADV_NOHUGEPAGE))
 		fail("madvise MADV_NOHUGEPAGE: %s", strerror(errno));
+	if (k == K_MEMFD_THP && madvise(p, len, MADV_HUGEPAGE))
+		fail("madvise MADV_HUGEPAGE: %s", strerror(errno));
+	return p;
+}
+
+static char *map_kind(enum kind k, int fd, unsigned long len, int extra)
+{
+	char *p = try_map_kind(k, fd, len, extra);
+
+	if (!p)
+		fail("mmap %s of %lu bytes: %s", kind_names[k], len,
+		     strerror(errno));
 	return p;
 }
 
 /*
- * Map @n pages of kind @k (device: on @fd, or a fresh fd when @fd < 0),
- * time the touch and count the faults.  The mapping is gone on return.
- */
-static void touch_once(enum kind k, int fd, unsigned long n,
-		       enum pattern pat, struct sample *s)
-{
-	struct mmap_test_stats st0, st1;
-	int own = 0;
-	long f0, f1;
-	char *p;
-
-	if (kind_is_dev(k) && fd < 0) {
-		fd = open_dev();
-		own = 1;
-	}
-	p = map_kind(k, fd, n * page_size, 0);
-	if (kind_is_dev(k))
-		get_stats(fd, &st0);
-	f0 = minflt_now();
-	s->ns = touch(p, n, pat) / n;
-	f1 = minflt_now();
-	s->minflt = (double)(f1 - f0) / n;
-	if (kind_is_dev(k)) {
-		get_stats(fd, &st1);
-		s->faults = (double)(st1.faults - st0.faults) / n;
-		s->around = (double)(st1.pages_around - st0.pages_around) / n;
-	}
-	munmap(p, n * page_size);
-	if (own)
-		close(fd);
-}
-
-/*
- * Like touch_once() for @nv mappings at a time, of kinds @kinds (device:
- * on @fds[i], or a fresh fd when it is < 0), touched in turns of
- * TOUCH_CHUNK pages: a burst of host load hits every variant alike.  The
- * value of a variant is the median of its chunks' ns per page: a chunk
- * during which the host preempted the VM does not move it.  512 pages
- * make every chunk alike: each holds one 2 MiB boundary (THP) and a
- * whole number of fault-around windows.
+ * Time one touch of @nv mappings of @n pages at a time, of kinds @kinds
+ * (for kinds with an fd: on @fds[i], or a fresh one when it is < 0),
+ * touched in turns of TOUCH_CHUNK pages so that a burst of host load hits
+ * every variant alike; @r rotates the order.  A variant's primary value is
+ * the whole touch, mmap() included (the prefault driver works there), per
+ * page; the secondary is its median chunk.  512 pages make every chunk
+ * alike: one 2 MiB boundary (THP), whole fault-around windows.
  */
 #define TOUCH_CHUNK	512
-#define MAX_SET		8
+#define MAX_SET		12
 
 static void touch_set(const enum kind *kinds, const int *fds, int nv,
-		      unsigned long n, enum pattern pat, struct sample *out)
+		      unsigned long n, enum pattern pat, int r,
+		      struct sample *out)
 {
 	unsigned long c, nc = (n + TOUCH_CHUNK - 1) / TOUCH_CHUNK;
 	struct mmap_test_stats st0[MAX_SET], st1;
 	int fd[MAX_SET], own[MAX_SET];
 	long flt[MAX_SET] = { 0 };
+	double whole[MAX_SET];
 	double *cns[MAX_SET];
 	char *p[MAX_SET];
-	int i;
+	int j, i;
 
-	for (i = 0; i < nv; i++) {
+	for (j = 0; j < nv; j++) {
+		double t0;
+		long f0;
+
+		i = rot(j, r, nv);
 		cns[i] = calloc(nc, sizeof(double));
 		if (!cns[i])
 			fail("out of memory");
 		fd[i] = fds ? fds[i] : -1;
-		own[i] = kind_is_dev(kinds[i]) && fd[i] < 0;
+		own[i] = kind_has_fd(kinds[i]) && fd[i] < 0;
 		if (own[i])
-			fd[i] = open_dev();
-		p[i] = map_kind(kinds[i], fd[i], n * page_size, 0);
+			fd[i] = open_kind(kinds[i], n * page_size);
 		if (kind_is_dev(kinds[i]))
 			get_stats(fd[i], &st0[i]);
+		f0 = minflt_now();
+		t0 = now_ns();
+		p[i] = map_kind(kinds[i], fd[i], n * page_size, 0);
+		whole[i] = now_ns() - t0;
+		flt[i] = minflt_now() - f0;
 	}
 	for (c = 0; c < nc; c++) {
 		unsigned long first = c * TOUCH_CHUNK;
 		unsigned long cnt = n - first < TOUCH_CHUNK ? n - first :
 							      TOUCH_CHUNK;
 
-		for (i = 0; i < nv; i++) {
+		for (j = 0; j < nv; j++) {
 			long f0 = minflt_now();
+			double t;
 
-			cns[i][c] = touch_range(p[i], first, cnt, pat) / cnt;
+			i = rot(j, r, nv);
+			t = touch_range(p[i], first, cnt, pat);
+			whole[i] += t;
+			cns[i][c] = t / cnt;
 			flt[i] += minflt_now() - f0;
 		}
 	}
 	for (i = 0; i < nv; i++) {
-		out[i].ns = median_of(cns[i], nc);
+		out[i].ns = whole[i] / n;
+		out[i].ns2 = median_of(cns[i], nc);
 		out[i].minflt = (double)flt[i] / n;
 		if (kind_is_dev(kinds[i])) {
 			get_stats(fd[i], &st1);
@@ -573,43 +810,113 @@ static void touch_set(const enum kind *kinds, const int *fds, int nv,
 /* Groups */
 
 /*
- * Samples of up to MAX_VARIANTS variants, taken interleaved: repeat r runs
- * every variant once before repeat r + 1 starts, so that a burst of host
- * load hits the variants a ratio compares alike.  Repeat 0 is the warm-up.
+ * Samples of up to MAX_VARIANTS variants: samples[variant][repeat], repeat
+ * 0 being the warm-up.
  */
 #define MAX_VARIANTS	(3 * MAX_LIST)
 static struct sample samples[MAX_VARIANTS][MAX_REPEATS + 1];
 
+static void clear_samples(void)
+{
+	int i, r;
+
+	for (i = 0; i < MAX_VARIANTS; i++)
+		for (r = 0; r <= MAX_REPEATS; r++) {
+			memset(&samples[i][r], 0, sizeof(samples[i][r]));
+			samples[i][r].ns2 = -1;
+		}
+}
+
+/* Can kind @k be mapped here?  Sets kind_na[k] when not. */
+static void probe_kind(enum kind k, unsigned long n)
+{
+	unsigned long len = n * page_size;
+	int fd = -1;
+	char *p;
+
+	kind_na[k][0] = 0;
+	if (k == K_REF_FAULT || k == K_REF_PREFAULT) {
+		const char *path = k == K_REF_FAULT ? REF_DEVICE :
+				   REF_PREFAULT_DEVICE;
+
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0) {
+			snprintf(kind_na[k], sizeof(kind_na[k]),
+				 "n/a (%s: %s; mmap_test_ref.ko not loaded)",
+				 path, strerror(errno));
+			return;
+		}
+		close(fd);
+		return;
+	}
+	if (k == K_MEMFD_THP) {
+		if (strcmp(env.shmem_run, "advise") &&
+		    strcmp(env.shmem_run, "always") &&
+		    strcmp(env.shmem_run, "within_size") &&
+		    strcmp(env.shmem_run, "force"))
+			snprintf(kind_na[k], sizeof(kind_na[k]),
+				 "n/a (shmem THP unavailable: shmem_enabled is '%s')",
+				 env.shmem_run);
+		return;
+	}
+	if (k != K_HUGETLB)
+		return;
+	p = try_map_kind(k, -1, len, 0);
+	if (!p) {
+		snprintf(kind_na[k], sizeof(kind_na[k]),
+			 "n/a (MAP_HUGETLB of %lu MiB: %s; vm.nr_hugepages=%ld)",
+			 len >> 20, strerror(errno), env.nr_hugepages_run);
+		return;
+	}
+	munmap(p, len);
+}
+
 static void bench_cold(void)
 {
-	static const enum kind kinds[] = {
-		K_ANON_PRIVATE, K_ANON_NOHUGE, K_SHMEM_SHARED, K_DEV_PRIVATE,
-		K_DEV_SHARED,
+	static const enum kind all[] = {
+		K_ANON_PRIVATE, K_ANON_NOHUGE, K_SHMEM_SHARED, K_MEMFD_THP,
+		K_HUGETLB, K_DEV_PRIVATE, K_DEV_SHARED, K_REF_FAULT,
+		K_REF_PREFAULT,
 	};
-	const int nk = MT_ARRAY_SIZE(kinds);
+	enum kind kinds[MAX_SET];
 	char key[64], label[72];
-	int pat, r, k;
+	int nk = 0, pat, r, k, a;
 
+	for (a = 0; a < (int)MT_ARRAY_SIZE(all); a++) {
+		probe_kind(all[a], opt.pages);
+		if (!kind_na[all[a]][0])
+			kinds[nk++] = all[a];
+	}
+	clear_samples();
 	for (r = 0; r <= opt.repeats; r++) {
 		struct sample out[MAX_SET];
 
 		progress("cold faults: %s %d of %d", r ? "repeat" : "warm-up",
 			 r, opt.repeats);
 		for (pat = SEQ_READ; pat <= RAND_READ; pat++) {
-			touch_set(kinds, NULL, nk, opt.pages, pat, out);
+			touch_set(kinds, NULL, nk, opt.pages, pat, r, out);
 			for (k = 0; k < nk; k++)
 				samples[pat * nk + k][r] = out[k];
 		}
 	}
 	for (pat = SEQ_READ; pat <= RAND_READ; pat++) {
-		for (k = 0; k < nk; k++) {
+		k = 0;
+		for (a = 0; a < (int)MT_ARRAY_SIZE(all); a++) {
+			enum kind kd = all[a];
+
 			snprintf(key, sizeof(key), "cold.%s.%s",
-				 pattern_keys[pat], kind_keys[kinds[k]]);
+				 pattern_keys[pat], kind_keys[kd]);
 			snprintf(label, sizeof(label), "cold %-9s %s",
-				 pattern_names[pat], kind_names[kinds[k]]);
+				 pattern_names[pat], kind_names[kd]);
+			if (kind_na[kd][0]) {
+				add_na("faults", key, label, "ns/page",
+				       kind_na[kd]);
+				continue;
+			}
 			add_fig("faults", key, label, "ns/page",
 				samples[pat * nk + k] + 1, opt.repeats,
-				kind_is_dev(kinds[k]));
+				kind_is_dev(kd), 1);
+			k++;
 		}
 	}
 }
@@ -620,13 +927,8 @@ static int make_memfd(unsigned long n)
 	size_t chunk = 1 << 20;
 	unsigned long len = n * page_size, off;
 	char *buf;
-	int fd;
+	int fd = make_memfd_empty(len);
 
-	fd = memfd_create("bench-mmap", MFD_CLOEXEC);
-	if (fd < 0)
-		fail("memfd_create: %s", strerror(errno));
-	if (ftruncate(fd, len))
-		fail("ftruncate memfd: %s", strerror(errno));
 	buf = malloc(chunk);
 	if (!buf)
 		fail("out of memory");
@@ -641,6 +943,15 @@ static int make_memfd(unsigned long n)
 	return fd;
 }
 
+/* Write every page of a fresh mapping of @fd (device): its pages exist. */
+static void fill_dev(int fd, unsigned long n)
+{
+	char *p = map_kind(K_DEV_SHARED, fd, n * page_size, 0);
+
+	touch(p, n, SEQ_WRITE);
+	munmap(p, n * page_size);
+}
+
 static void bench_warm(void)
 {
 	static const enum kind kinds[] = {
@@ -649,7 +960,6 @@ static void bench_warm(void)
 	const int nk = MT_ARRAY_SIZE(kinds);
 	char key[64], label[72];
 	int mfd, pat, r, k;
-	struct sample first;
 	int fds[MAX_SET];
 
 	/*
@@ -663,16 +973,16 @@ static void bench_warm(void)
 		if (!kind_is_dev(kinds[k]))
 			continue;
 		fds[k] = open_dev();
-		touch_once(K_DEV_SHARED, fds[k], opt.pages, SEQ_WRITE, &first);
+		fill_dev(fds[k], opt.pages);
 	}
-
+	clear_samples();
 	for (r = 0; r <= opt.repeats; r++) {
 		struct sample out[MAX_SET];
 
 		progress("warm faults: %s %d of %d", r ? "repeat" : "warm-up",
 			 r, opt.repeats);
 		for (pat = SEQ_READ; pat <= RAND_READ; pat++) {
-			touch_set(kinds, fds, nk, opt.pages, pat, out);
+			touch_set(kinds, fds, nk, opt.pages, pat, r, out);
 			for (k = 0; k < nk; k++)
 				samples[pat * nk + k][r] = out[k];
 		}
@@ -685,7 +995,7 @@ static void bench_warm(void)
 				 pattern_names[pat], kind_names[kinds[k]]);
 			add_fig("warm", key, label, "ns/page",
 				samples[pat * nk + k] + 1, opt.repeats,
-				kind_is_dev(kinds[k]));
+				kind_is_dev(kinds[k]), 1);
 		}
 	}
 	for (k = 0; k < nk; k++)
@@ -694,7 +1004,8 @@ static void bench_warm(void)
 	close(mfd);
 }
 
-enum pop_kind { P_DEV_IOCTL, P_DEV_MMAP, P_ANON, P_ANON_NOHUGE, P_SHMEM };
+enum pop_kind { P_DEV_IOCTL, P_DEV_MMAP, P_ANON, P_ANON_NOHUGE, P_SHMEM,
+		NR_POP };
 
 static const char * const pop_names[] = {
 	[P_DEV_IOCTL]	= "device shared ALLOC_VMA+POPULATE",
@@ -746,9 +1057,7 @@ static void populate_once(enum pop_kind pk, struct sample *call,
 		p = (char *)(uintptr_t)a.mapped;
 	} else if (pk == P_DEV_MMAP) {
 		p = map_kind(K_DEV_SHARED, fd, len, MAP_POPULATE);
-	} else if (pk == P_ANON) {
-		p = map_kind(K_ANON_PRIVATE, -1, len, MAP_POPULATE);
-	} else if (pk == P_ANON_NOHUGE) {
+	} else if (pk == P_ANON || pk == P_ANON_NOHUGE) {
 		p = map_kind(K_ANON_PRIVATE, -1, len, MAP_POPULATE);
 	} else {
 		p = map_kind(K_SHMEM_SHARED, -1, len, MAP_POPULATE);
@@ -760,8 +1069,10 @@ static void populate_once(enum pop_kind pk, struct sample *call,
 	if (dev)
 		get_stats(fd, &st1);
 	after->ns = touch(p, n, SEQ_READ) / n;
+	after->ns2 = -1;
 	f2 = minflt_now();
 	call->ns = (t1 - t0) / n;
+	call->ns2 = -1;
 	call->minflt = (double)(f1 - f0) / n;
 	after->minflt = (double)(f2 - f1) / n;
 	if (dev) {
@@ -781,26 +1092,29 @@ static void populate_once(enum pop_kind pk, struct sample *call,
 static void bench_populate(void)
 {
 	char key[64], label[72];
-	int pk, r;
+	int pk, j, r;
 
+	clear_samples();
 	for (r = 0; r <= opt.repeats; r++) {
 		progress("populate: %s %d of %d", r ? "repeat" : "warm-up", r,
 			 opt.repeats);
-		for (pk = P_DEV_IOCTL; pk <= P_SHMEM; pk++)
+		for (j = 0; j < NR_POP; j++) {
+			pk = rot(j, r, NR_POP);
 			populate_once(pk, &samples[2 * pk][r],
 				      &samples[2 * pk + 1][r]);
+		}
 	}
-	for (pk = P_DEV_IOCTL; pk <= P_SHMEM; pk++) {
+	for (pk = P_DEV_IOCTL; pk < NR_POP; pk++) {
 		int dev = pk == P_DEV_IOCTL || pk == P_DEV_MMAP;
 
 		snprintf(key, sizeof(key), "populate.call.%s", pop_keys[pk]);
 		snprintf(label, sizeof(label), "call  %s", pop_names[pk]);
 		add_fig("populate", key, label, "ns/page",
-			samples[2 * pk] + 1, opt.repeats, dev);
+			samples[2 * pk] + 1, opt.repeats, dev, 1);
 		snprintf(key, sizeof(key), "populate.touch.%s", pop_keys[pk]);
 		snprintf(label, sizeof(label), "touch %s", pop_names[pk]);
 		add_fig("populate", key, label, "ns/page",
-			samples[2 * pk + 1] + 1, opt.repeats, dev);
+			samples[2 * pk + 1] + 1, opt.repeats, dev, 1);
 	}
 }
 
@@ -809,31 +1123,38 @@ static void bench_populate(void)
 
 enum call_kind {
 	C_IOCTL_PAIR,		/* ALLOC_VMA + FREE_VMA, device shared */
+	C_IOCTL_PAIR_NOLOG,	/* the same with log_calls=0 */
 	C_MMAP_PAIR,		/* mmap + munmap, same fd */
 	C_IOCTL_ANON_PAIR,	/* ALLOC_VMA(ANON) + FREE_VMA */
 	C_MMAP_ANON_PAIR,	/* mmap + munmap anonymous */
 	C_STATS,		/* GET_STATS: an ioctl with no printk */
 	C_QUERY,		/* QUERY_VMA: find_vma + one dev_info line */
+	C_TIMER,		/* clock_gettime(CLOCK_MONOTONIC) */
 	C_KMSG,			/* one info line written to /dev/kmsg */
+	NR_CALLS,
 };
 
 static const char * const call_names[] = {
-	[C_IOCTL_PAIR]		= "ALLOC_VMA+FREE_VMA device shared 1 page",
+	[C_IOCTL_PAIR]		= "ALLOC_VMA+FREE_VMA device 1 page, log_calls=1",
+	[C_IOCTL_PAIR_NOLOG]	= "ALLOC_VMA+FREE_VMA device 1 page, log_calls=0",
 	[C_MMAP_PAIR]		= "mmap+munmap same fd shared 1 page",
 	[C_IOCTL_ANON_PAIR]	= "ALLOC_VMA+FREE_VMA anon 1 page",
 	[C_MMAP_ANON_PAIR]	= "mmap+munmap anon 1 page",
 	[C_STATS]		= "ioctl GET_STATS (no printk)",
 	[C_QUERY]		= "ioctl QUERY_VMA (find_vma + 1 dev_info)",
+	[C_TIMER]		= "clock_gettime(CLOCK_MONOTONIC)",
 	[C_KMSG]		= "write(/dev/kmsg) one <6> line (printk)",
 };
 
 static const char * const call_keys[] = {
 	[C_IOCTL_PAIR]		= "ioctl_alloc_free",
+	[C_IOCTL_PAIR_NOLOG]	= "ioctl_alloc_free_nolog",
 	[C_MMAP_PAIR]		= "mmap_munmap",
 	[C_IOCTL_ANON_PAIR]	= "ioctl_alloc_free_anon",
 	[C_MMAP_ANON_PAIR]	= "mmap_munmap_anon",
 	[C_STATS]		= "ioctl_get_stats",
 	[C_QUERY]		= "ioctl_query",
+	[C_TIMER]		= "clock_gettime",
 	[C_KMSG]		= "kmsg_write",
 };
 
@@ -859,7 +1180,14 @@ static void ioctl_free(int fd, __u64 addr)
 		fail("IOCTL_FREE_VMA: %s", strerror(-ret));
 }
 
-/* @calls calls of kind @ck on @fd; ns per call (or pair). */
+/* Set the module's log_calls parameter (when it can be written). */
+static void set_log_calls(int on)
+{
+	if (env.log_calls_rw && write_file(LOG_CALLS_PARAM, on ? "1" : "0"))
+		fail("write %s: %s", LOG_CALLS_PARAM, strerror(errno));
+}
+
+/* @calls calls of kind @ck on @fd, one timestamp pair; ns per call. */
 static double calls_once(enum call_kind ck, int fd, int kmsg,
 			 unsigned long calls)
 {
@@ -868,6 +1196,7 @@ static double calls_once(enum call_kind ck, int fd, int kmsg,
 	struct mmap_test_alloc a;
 	struct mmap_test_stats st;
 	struct mmap_test_query q;
+	struct timespec ts;
 	unsigned long i;
 	double t0;
 	void *p;
@@ -876,6 +1205,7 @@ static double calls_once(enum call_kind ck, int fd, int kmsg,
 	for (i = 0; i < calls; i++) {
 		switch (ck) {
 		case C_IOCTL_PAIR:
+		case C_IOCTL_PAIR_NOLOG:
 			ioctl_alloc(fd, &a, MMAP_TEST_SHARED);
 			ioctl_free(fd, a.mapped);
 			break;
@@ -904,22 +1234,27 @@ static double calls_once(enum call_kind ck, int fd, int kmsg,
 			if (mt_ioctl(fd, IOCTL_QUERY_VMA, &q))
 				fail("IOCTL_QUERY_VMA failed");
 			break;
+		case C_TIMER:
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			sink += ts.tv_nsec;
+			break;
 		case C_KMSG:
 			if (write(kmsg, line, sizeof(line) - 1) < 0)
 				fail("write /dev/kmsg: %s", strerror(errno));
+			break;
+		default:
 			break;
 		}
 	}
 	return (now_ns() - t0) / calls;
 }
 
-#define SYSCALL_CHUNK	50
-
 static void bench_syscalls(void)
 {
 	char key[64], devkmsg[32] = "";
-	int fd, kmsg, ck, r, last = C_KMSG;
-	double *cns[C_KMSG + 1];
+	int fd, kmsg, ck, j, r, nv = 0;
+	enum call_kind cks[NR_CALLS];
+	double *cns[NR_CALLS];
 	unsigned long c, nch;
 
 	/* Rate-limited /dev/kmsg drops lines: it would not measure printk. */
@@ -929,43 +1264,70 @@ static void bench_syscalls(void)
 	kmsg = -1;
 	if (!strcmp(devkmsg, "on"))
 		kmsg = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
-	if (kmsg < 0) {
-		progress("no printk row: /dev/kmsg not open or kernel.printk_devkmsg is '%s', not 'on'",
-			 devkmsg);
-		last = C_KMSG - 1;
+	for (ck = 0; ck < NR_CALLS; ck++) {
+		if (ck == C_KMSG && kmsg < 0)
+			continue;
+		if (ck == C_IOCTL_PAIR_NOLOG && !env.log_calls_rw)
+			continue;
+		cks[nv++] = ck;
 	}
-	memset(samples, 0, sizeof(samples));
-	nch = (opt.calls + SYSCALL_CHUNK - 1) / SYSCALL_CHUNK;
-	for (ck = C_IOCTL_PAIR; ck <= last; ck++) {
-		cns[ck] = calloc(nch, sizeof(double));
-		if (!cns[ck])
+	clear_samples();
+	nch = (opt.calls + BATCH - 1) / BATCH;
+	for (j = 0; j < nv; j++) {
+		cns[j] = calloc(nch, sizeof(double));
+		if (!cns[j])
 			fail("out of memory");
 	}
 	for (r = 0; r <= opt.repeats; r++) {
 		progress("syscalls: %s %d of %d", r ? "repeat" : "warm-up", r,
 			 opt.repeats);
 		/*
-		 * In turns of SYSCALL_CHUNK calls, so that load bursts hit
-		 * every row alike; the value is the median chunk.
+		 * In turns of BATCH calls, each batch timed whole, so that
+		 * load bursts hit every row alike; log_calls is off only
+		 * around the batches of its row.  The value: the median
+		 * batch.
 		 */
 		for (c = 0; c < nch; c++) {
-			unsigned long cnt = opt.calls - c * SYSCALL_CHUNK;
+			unsigned long cnt = opt.calls - c * BATCH;
 
-			if (cnt > SYSCALL_CHUNK)
-				cnt = SYSCALL_CHUNK;
-			for (ck = C_IOCTL_PAIR; ck <= last; ck++)
-				cns[ck][c] = calls_once(ck, fd, kmsg, cnt);
+			if (cnt > BATCH)
+				cnt = BATCH;
+			for (j = 0; j < nv; j++) {
+				int v = rot(j, r, nv);
+
+				if (cks[v] == C_IOCTL_PAIR_NOLOG)
+					set_log_calls(0);
+				cns[v][c] = calls_once(cks[v], fd, kmsg, cnt);
+				if (cks[v] == C_IOCTL_PAIR_NOLOG)
+					set_log_calls(1);
+			}
 		}
-		for (ck = C_IOCTL_PAIR; ck <= last; ck++)
-			samples[ck][r].ns = median_of(cns[ck], nch);
+		for (j = 0; j < nv; j++) {
+			samples[j][r].ns = median_of(cns[j], nch);
+			samples[j][r].ns2 = -1;
+		}
 	}
-	for (ck = C_IOCTL_PAIR; ck <= last; ck++)
-		free(cns[ck]);
-	for (ck = C_IOCTL_PAIR; ck <= last; ck++) {
+	if (env.log_calls_rw)
+		write_file(LOG_CALLS_PARAM, env.log_calls0);
+	for (j = 0; j < nv; j++)
+		free(cns[j]);
+	for (ck = 0; ck < NR_CALLS; ck++) {
+		const char *unit = ck <= C_MMAP_ANON_PAIR ? "ns/pair" :
+				   "ns/call";
+
 		snprintf(key, sizeof(key), "syscall.%s", call_keys[ck]);
-		add_fig("syscalls", key, call_names[ck],
-			ck <= C_MMAP_ANON_PAIR ? "ns/pair" : "ns/call",
-			samples[ck] + 1, opt.repeats, 0)->minflt = -1;
+		for (j = 0; j < nv; j++)
+			if (cks[j] == (enum call_kind)ck)
+				break;
+		if (j == nv) {
+			add_na("syscalls", key, call_names[ck], unit,
+			       ck == C_KMSG ?
+			       "n/a (kernel.printk_devkmsg is not 'on')" :
+			       "n/a (log_calls cannot be written)");
+			continue;
+		}
+		add_fig("syscalls", key, call_names[ck], unit,
+			samples[j] + 1, opt.repeats, 0, 0);
 	}
 	if (kmsg >= 0)
 		close(kmsg);
@@ -973,13 +1335,277 @@ static void bench_syscalls(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* fork + exit + wait with a populated mapping */
+
+#define FORKS_PER_REPEAT	5
+
+static double fork_once(void)
+{
+	double t0 = now_ns();
+	pid_t pid = fork();
+	int st;
+
+	if (pid < 0)
+		fail("fork: %s", strerror(errno));
+	if (!pid)
+		_exit(0);
+	if (waitpid(pid, &st, 0) != pid)
+		fail("waitpid: %s", strerror(errno));
+	return now_ns() - t0;
+}
+
+static void bench_fork(void)
+{
+	static const enum kind kinds[] = {
+		K_DEV_SHARED, K_MEMFD_SHARED, K_ANON_NOHUGE,
+	};
+	static const char * const names[] = {
+		"device shared", "memfd shared", "anon private nohugepage",
+	};
+	const int nk = MT_ARRAY_SIZE(kinds);
+	unsigned long n = opt.pages, len = n * page_size;
+	char key[64], label[72];
+	int fds[3], k, j, r, f;
+	char *p[3];
+
+	/*
+	 * Before each fork, the variant's mapping is made and written whole
+	 * (untimed), so that every fork finds the same populated state; only
+	 * that one mapping is there while it forks.  Device and memfd keep
+	 * one file for the group (its pages stay allocated), anon maps afresh.
+	 */
+	for (k = 0; k < nk; k++) {
+		fds[k] = -1;
+		if (kinds[k] == K_DEV_SHARED)
+			fds[k] = open_dev();
+		else if (kinds[k] == K_MEMFD_SHARED)
+			fds[k] = make_memfd_empty(len);
+	}
+	clear_samples();
+	for (r = 0; r <= opt.repeats; r++) {
+		double sum[3] = { 0 };
+
+		progress("fork: %s %d of %d", r ? "repeat" : "warm-up", r,
+			 opt.repeats);
+		for (f = 0; f < FORKS_PER_REPEAT; f++) {
+			for (j = 0; j < nk; j++) {
+				k = rot(j, r + f, nk);
+				p[k] = map_kind(kinds[k], fds[k], len, 0);
+				touch(p[k], n, SEQ_WRITE);
+				sum[k] += fork_once();
+				munmap(p[k], len);
+			}
+		}
+		for (k = 0; k < nk; k++) {
+			samples[k][r].ns = sum[k] / FORKS_PER_REPEAT;
+			samples[k][r].ns2 = -1;
+		}
+	}
+	for (k = 0; k < nk; k++) {
+		snprintf(key, sizeof(key), "fork.%s", kind_keys[kinds[k]]);
+		snprintf(label, sizeof(label), "fork+exit+wait %s %lu MiB",
+			 names[k], len >> 20);
+		add_fig("fork", key, label, "ns/fork", samples[k] + 1,
+			opt.repeats, 0, 0);
+		if (fds[k] >= 0)
+			close(fds[k]);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* munmap + close of a populated mapping */
+
+static void bench_teardown(void)
+{
+	static const enum kind kinds[] = { K_DEV_SHARED, K_MEMFD_SHARED };
+	static const char * const names[] = { "device shared",
+					      "memfd shared" };
+	unsigned long n = opt.pages, len = n * page_size;
+	char key[64], label[72];
+	int k, j, r, w;
+
+	clear_samples();
+	for (r = 0; r <= opt.repeats; r++) {
+		progress("teardown: %s %d of %d", r ? "repeat" : "warm-up",
+			 r, opt.repeats);
+		for (j = 0; j < 2; j++) {
+			double t0, t1, t2;
+			int fd;
+			char *p;
+
+			k = rot(j, r, 2);
+			fd = kinds[k] == K_DEV_SHARED ? open_dev() :
+			     make_memfd_empty(len);
+			p = map_kind(kinds[k], fd, len, 0);
+			touch(p, n, SEQ_WRITE);
+			t0 = now_ns();
+			if (munmap(p, len))
+				fail("munmap: %s", strerror(errno));
+			t1 = now_ns();
+			close(fd);
+			t2 = now_ns();
+			samples[3 * k][r].ns = (t1 - t0) / n;
+			samples[3 * k + 1][r].ns = (t2 - t1) / n;
+			samples[3 * k + 2][r].ns = (t2 - t0) / n;
+			for (w = 0; w < 3; w++)
+				samples[3 * k + w][r].ns2 = -1;
+		}
+	}
+	for (k = 0; k < 2; k++) {
+		static const char * const what[] = {
+			"munmap", "close", "munmap+close",
+		};
+		static const char * const wkey[] = {
+			"munmap", "close", "munmap_close",
+		};
+
+		for (w = 0; w < 3; w++) {
+			snprintf(key, sizeof(key), "teardown.%s.%s", wkey[w],
+				 kind_keys[kinds[k]]);
+			snprintf(label, sizeof(label), "%-12s %s %lu MiB",
+				 what[w], names[k], len >> 20);
+			add_fig("teardown", key, label, "ns/page",
+				samples[3 * k + w] + 1, opt.repeats, 0, 0);
+		}
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* 1 vs 2 threads: cold write-touch of one mapping */
+
+static struct {
+	pthread_barrier_t start, done;
+	char *p;
+	unsigned long first[2], n[2];
+	int quit;
+} scal;
+
+static void *scal_worker(void *arg)
+{
+	long id = (long)arg;
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(id, &set);
+	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	for (;;) {
+		pthread_barrier_wait(&scal.start);
+		if (scal.quit)
+			return NULL;
+		if (scal.n[id])
+			touch_range(scal.p, scal.first[id], scal.n[id],
+				    SEQ_WRITE);
+		pthread_barrier_wait(&scal.done);
+	}
+}
+
+/*
+ * Write-touch pages [@first, @first + @n) of @p with @threads threads (2:
+ * each its half); elapsed ns, barriers included.
+ */
+static double scal_touch(char *p, unsigned long first, unsigned long n,
+			 int threads)
+{
+	double t0, t1;
+
+	scal.p = p;
+	scal.first[0] = first;
+	scal.n[0] = threads == 2 ? n / 2 : n;
+	scal.first[1] = first + scal.n[0];
+	scal.n[1] = n - scal.n[0];
+	t0 = now_ns();
+	pthread_barrier_wait(&scal.start);
+	pthread_barrier_wait(&scal.done);
+	t1 = now_ns();
+	return t1 - t0;
+}
+
+#define SCAL_TURN	(2 * TOUCH_CHUNK)
+
+static void bench_scaling(void)
+{
+	static const enum kind kinds[] = { K_DEV_SHARED, K_SHMEM_SHARED };
+	unsigned long n = opt.pages, len = n * page_size;
+	char key[64], label[72];
+	pthread_t th[2];
+	int v, j, r;
+	long i;
+
+	if (env.cpus < 2) {
+		for (v = 0; v < 4; v++) {
+			snprintf(key, sizeof(key), "scaling.%s.%dt",
+				 kind_keys[kinds[v / 2]], v % 2 + 1);
+			snprintf(label, sizeof(label),
+				 "cold seq-write %s %d thread%s",
+				 kind_names[kinds[v / 2]], v % 2 + 1,
+				 v % 2 ? "s" : "");
+			add_na("scaling", key, label, "ns/page",
+			       "n/a (fewer than 2 CPUs online)");
+		}
+		return;
+	}
+	pthread_barrier_init(&scal.start, NULL, 3);
+	pthread_barrier_init(&scal.done, NULL, 3);
+	for (i = 0; i < 2; i++)
+		if (pthread_create(&th[i], NULL, scal_worker, (void *)i))
+			fail("pthread_create failed");
+	/*
+	 * The 4 variants each map a fresh mapping, then touch it in turns of
+	 * SCAL_TURN pages, interleaved (order rotated per repeat), so that a
+	 * burst of host load hits them alike: with 2 threads each takes one
+	 * half of the turn, 512 pages (one page table) apart from the other.
+	 */
+	clear_samples();
+	for (r = 0; r <= opt.repeats; r++) {
+		unsigned long c, turn = n < SCAL_TURN ? n : SCAL_TURN;
+		double whole[4] = { 0 };
+		int fd[4];
+		char *p[4];
+
+		progress("scaling: %s %d of %d", r ? "repeat" : "warm-up", r,
+			 opt.repeats);
+		for (v = 0; v < 4; v++) {
+			fd[v] = kinds[v / 2] == K_DEV_SHARED ? open_dev() : -1;
+			p[v] = map_kind(kinds[v / 2], fd[v], len, 0);
+		}
+		for (c = 0; c < n; c += turn) {
+			unsigned long cnt = n - c < turn ? n - c : turn;
+
+			for (j = 0; j < 4; j++) {
+				v = rot(j, r, 4);
+				whole[v] += scal_touch(p[v], c, cnt, v % 2 + 1);
+			}
+		}
+		for (v = 0; v < 4; v++) {
+			samples[v][r].ns = whole[v] / n;
+			samples[v][r].ns2 = -1;
+			munmap(p[v], len);
+			if (fd[v] >= 0)
+				close(fd[v]);
+		}
+	}
+	scal.quit = 1;
+	pthread_barrier_wait(&scal.start);
+	for (i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	for (v = 0; v < 4; v++) {
+		snprintf(key, sizeof(key), "scaling.%s.%dt",
+			 kind_keys[kinds[v / 2]], v % 2 + 1);
+		snprintf(label, sizeof(label), "cold seq-write %s %d thread%s",
+			 kind_names[kinds[v / 2]], v % 2 + 1,
+			 v % 2 ? "s" : "");
+		add_fig("scaling", key, label, "ns/page", samples[v] + 1,
+			opt.repeats, 0, 0);
+	}
+}
+
+/* ------------------------------------------------------------------ */
 /* Growth: per-page fault cost against the mapping size */
 
 /*
  * @maps mappings of @n cold pages each, one after the other: device: on
- * disjoint ranges of one fresh fd (not one fd per mapping: each open
- * allocates the buffer's page array, whose vfree() flushes TLBs); anon
- * nohugepage: the reference, a path without the module.
+ * disjoint ranges of one fresh fd; anon nohugepage: the reference, a path
+ * without the module.  Primary: the whole touch; secondary: median chunk.
  */
 static void growth_once(enum kind k, unsigned long n, unsigned long maps,
 			enum pattern pat, struct sample *out)
@@ -989,7 +1615,7 @@ static void growth_once(enum kind k, unsigned long n, unsigned long maps,
 	struct mmap_test_stats st0, st1;
 	int dev = kind_is_dev(k);
 	int fd = dev ? open_dev() : -1;
-	double *cns;
+	double *cns, whole = 0;
 	long flt = 0;
 
 	cns = calloc(maps * ((n + chunk - 1) / chunk), sizeof(*cns));
@@ -999,6 +1625,7 @@ static void growth_once(enum kind k, unsigned long n, unsigned long maps,
 	if (dev)
 		get_stats(fd, &st0);
 	for (m = 0; m < maps; m++) {
+		double t0 = now_ns();
 		char *p = dev ? mmap(NULL, len, PROT_READ | PROT_WRITE,
 				     MAP_SHARED, fd, (off_t)(m * len)) :
 				map_kind(k, -1, len, 0);
@@ -1007,16 +1634,20 @@ static void growth_once(enum kind k, unsigned long n, unsigned long maps,
 		if (p == MAP_FAILED)
 			fail("mmap %lu bytes of the device at %lu: %s", len,
 			     m * len, strerror(errno));
+		whole += now_ns() - t0;
 		f0 = minflt_now();
 		for (c = 0; c < n; c += chunk) {
 			unsigned long cnt = n - c < chunk ? n - c : chunk;
+			double t = touch_range(p, c, cnt, pat);
 
-			cns[nc++] = touch_range(p, c, cnt, pat) / cnt;
+			whole += t;
+			cns[nc++] = t / cnt;
 		}
 		flt += minflt_now() - f0;
 		munmap(p, len);
 	}
-	out->ns = median_of(cns, nc);
+	out->ns = whole / (n * maps);
+	out->ns2 = median_of(cns, nc);
 	free(cns);
 	out->minflt = (double)flt / (n * maps);
 	if (dev) {
@@ -1043,32 +1674,33 @@ static const struct {
 	{ K_DEV_SHARED, SEQ_WRITE, "seq_write" },
 	{ K_ANON_NOHUGE, SEQ_WRITE, "ref_anon_nohuge_seq_write" },
 };
-#define NR_GROWTH_ROWS	MT_ARRAY_SIZE(growth_rows)
+#define NR_GROWTH_ROWS	((int)MT_ARRAY_SIZE(growth_rows))
 
 static void bench_growth(void)
 {
-	int si, r, max_reps = 0;
+	int si, r, j, g, max_reps = 0;
 	char key[64], label[72];
-	unsigned int g;
 
 	for (si = 0; si < opt.nr_sizes; si++)
 		if (growth_repeats(opt.sizes[si]) > max_reps)
 			max_reps = growth_repeats(opt.sizes[si]);
+	clear_samples();
 	for (r = 0; r <= max_reps; r++) {
 		progress("growth: %s %d of %d", r ? "repeat" : "warm-up", r,
 			 max_reps);
-		for (si = 0; si < opt.nr_sizes; si++) {
-			unsigned long mib = opt.sizes[si];
-			unsigned long n = mib * (1048576 / page_size);
-			unsigned long maps = n >= opt.pages ? 1 :
-					     opt.pages / n;
+		for (j = 0; j < opt.nr_sizes * NR_GROWTH_ROWS; j++) {
+			int v = rot(j, r, opt.nr_sizes * NR_GROWTH_ROWS);
+			unsigned long mib, n, maps;
 
+			si = v / NR_GROWTH_ROWS;
+			g = v % NR_GROWTH_ROWS;
+			mib = opt.sizes[si];
+			n = mib * (1048576 / page_size);
+			maps = n >= opt.pages ? 1 : opt.pages / n;
 			if (r > growth_repeats(mib))
 				continue;
-			for (g = 0; g < NR_GROWTH_ROWS; g++)
-				growth_once(growth_rows[g].kind, n, maps,
-					    growth_rows[g].pat,
-					    &samples[si * NR_GROWTH_ROWS + g][r]);
+			growth_once(growth_rows[g].kind, n, maps,
+				    growth_rows[g].pat, &samples[v][r]);
 		}
 	}
 	for (g = 0; g < NR_GROWTH_ROWS; g++) {
@@ -1087,7 +1719,7 @@ static void bench_growth(void)
 				 "ref: anon nohugepage", mib);
 			add_fig("growth", key, label, "ns/page",
 				samples[si * NR_GROWTH_ROWS + g] + 1,
-				growth_repeats(mib), kind_is_dev(k));
+				growth_repeats(mib), kind_is_dev(k), 1);
 			if (maps > 1)
 				snprintf(figs[nr_figs - 1].note,
 					 sizeof(figs[0].note),
@@ -1136,53 +1768,81 @@ static void settle(void)
 	usleep(200000);
 }
 
+/*
+ * One VMA count, one repeat: batches of BATCH ALLOC_VMAs, then as many
+ * FREE_VMAs, then as many mmap(2)s (their munmaps untimed), each batch
+ * timed whole; the values: the median batch, per call.
+ */
+static void vmas_once(int fd, struct sample *s)
+{
+	unsigned long nb = (opt.calls + BATCH - 1) / BATCH, b, i;
+	__u64 addr[BATCH];
+	double *t[3], t0;
+	int w;
+
+	for (w = 0; w < 3; w++) {
+		t[w] = calloc(nb, sizeof(double));
+		if (!t[w])
+			fail("out of memory");
+	}
+	for (b = 0; b < nb; b++) {
+		struct mmap_test_alloc a;
+
+		t0 = now_ns();
+		for (i = 0; i < BATCH; i++) {
+			ioctl_alloc(fd, &a, MMAP_TEST_SHARED);
+			addr[i] = a.mapped;
+		}
+		t[0][b] = (now_ns() - t0) / BATCH;
+		t0 = now_ns();
+		for (i = 0; i < BATCH; i++)
+			ioctl_free(fd, addr[i]);
+		t[1][b] = (now_ns() - t0) / BATCH;
+		t0 = now_ns();
+		for (i = 0; i < BATCH; i++) {
+			void *p = mmap(NULL, page_size,
+				       PROT_READ | PROT_WRITE, MAP_SHARED,
+				       fd, 0);
+
+			if (p == MAP_FAILED)
+				fail("mmap: %s", strerror(errno));
+			addr[i] = (uintptr_t)p;
+		}
+		t[2][b] = (now_ns() - t0) / BATCH;
+		for (i = 0; i < BATCH; i++)
+			munmap((void *)(uintptr_t)addr[i], page_size);
+	}
+	for (w = 0; w < 3; w++) {
+		s[w].ns = median_of(t[w], nb);
+		s[w].ns2 = -1;
+		free(t[w]);
+	}
+}
+
 static void bench_vmas(void)
 {
-	unsigned long calls = opt.calls;
-	double *ta, *tf, *tm;
 	__u32 with[MAX_LIST];
 	char key[64], label[72];
-	int fd, vi, r;
+	int fd, j, vi, r;
 
-	ta = calloc(calls, sizeof(*ta));
-	tf = calloc(calls, sizeof(*tf));
-	tm = calloc(calls, sizeof(*tm));
-	if (!ta || !tf || !tm)
-		fail("out of memory");
 	fd = open_dev();
-	memset(samples, 0, sizeof(samples));
+	clear_samples();
 	for (r = 0; r <= opt.repeats; r++) {
 		progress("vmas: %s %d of %d", r ? "repeat" : "warm-up", r,
 			 opt.repeats);
-		for (vi = 0; vi < opt.nr_vmas; vi++) {
-			unsigned long len, i;
-			char *region = make_vmas(opt.vmas[vi], &len);
-			struct mmap_test_alloc a;
-			double t0;
-			void *p;
+		for (j = 0; j < opt.nr_vmas; j++) {
+			unsigned long len;
+			char *region;
+			struct sample s[3];
 
+			vi = rot(j, r, opt.nr_vmas);
+			region = make_vmas(opt.vmas[vi], &len);
 			with[vi] = nr_vmas_now(fd);
 			settle();
-			for (i = 0; i < calls; i++) {
-				t0 = now_ns();
-				ioctl_alloc(fd, &a, MMAP_TEST_SHARED);
-				ta[i] = now_ns() - t0;
-				t0 = now_ns();
-				ioctl_free(fd, a.mapped);
-				tf[i] = now_ns() - t0;
-				t0 = now_ns();
-				p = mmap(NULL, page_size,
-					 PROT_READ | PROT_WRITE, MAP_SHARED,
-					 fd, 0);
-				tm[i] = now_ns() - t0;
-				if (p == MAP_FAILED)
-					fail("mmap: %s", strerror(errno));
-				munmap(p, page_size);
-			}
-			/* Per repeat: the median call, robust to preemption. */
-			samples[3 * vi][r].ns = median_of(ta, calls);
-			samples[3 * vi + 1][r].ns = median_of(tf, calls);
-			samples[3 * vi + 2][r].ns = median_of(tm, calls);
+			vmas_once(fd, s);
+			samples[3 * vi][r] = s[0];
+			samples[3 * vi + 1][r] = s[1];
+			samples[3 * vi + 2][r] = s[2];
 			munmap(region, len);
 			settle();
 		}
@@ -1204,156 +1864,409 @@ static void bench_vmas(void)
 				 "%-10s +%5lu VMAs (mm: %u)", name[w], extra,
 				 with[vi]);
 			add_fig("vmas", key, label, "ns/call",
-				samples[3 * vi + w] + 1, opt.repeats,
-				0)->minflt = -1;
+				samples[3 * vi + w] + 1, opt.repeats, 0, 0);
 		}
 	}
 	close(fd);
-	free(ta);
-	free(tf);
-	free(tm);
 }
 
 /* ------------------------------------------------------------------ */
 /* Goals */
 
 static struct goal *new_goal(const char *key, const char *text,
-			     double lo, double hi)
+			     double limit, int ge)
 {
-	struct goal *g = &goals[nr_goals++];
+	struct goal *g;
 
+	if (nr_goals == MAX_GOALS)
+		fail("too many goals");
+	g = &goals[nr_goals++];
 	memset(g, 0, sizeof(*g));
 	snprintf(g->key, sizeof(g->key), "%s", key);
 	snprintf(g->text, sizeof(g->text), "%s", text);
-	g->lo = lo;
-	g->hi = hi;
+	g->limit = limit;
+	g->ge = ge;
+	g->verdict = V_NA;
 	return g;
 }
 
-static void goal_ratio(const char *key, const char *text, const char *num,
-		       const char *den, double limit)
+/* The goal's verdict from its interval. */
+static enum verdict judge(double lo, double hi, double limit, int ge)
 {
-	struct fig *a = find_fig(num), *b = find_fig(den);
-	struct goal *g = new_goal(key, text, 0, limit);
-
-	if (!a || !b || b->med <= 0)
-		return;
-	g->have = 1;
-	g->ratio = a->med / b->med;
-	g->met = g->ratio <= limit;
-	snprintf(g->detail, sizeof(g->detail),
-		 "%.0f / %.0f %s; minima %.3f", a->med, b->med,
-		 a->unit, b->min > 0 ? a->min / b->min : 0);
+	if (ge)
+		return lo >= limit ? V_MET : hi < limit ? V_NOT_MET :
+		       V_INCONCLUSIVE;
+	return hi <= limit ? V_MET : lo > limit ? V_NOT_MET : V_INCONCLUSIVE;
 }
 
-/*
- * The ratio to the figure @fmt % list[0] of the figure @fmt % list[i]
- * that is farthest from 1; 0 when a figure is missing.
- */
-static double fig_val(const struct fig *f, int use_min)
+/* Set @g from its per-repeat ratios g->q[0..g->n). */
+static void goal_finish(struct goal *g)
 {
-	return use_min ? f->min : f->med;
+	bootstrap_median(g->q, g->n, &g->ratio, &g->ci_lo, &g->ci_hi);
+	g->verdict = judge(g->ci_lo, g->ci_hi, g->limit, g->ge);
 }
 
-static double flat_worst(const char *fmt, const unsigned long *list, int n,
-			 int use_min, struct fig **base, struct fig **worst)
+/* A figure for a goal, or NULL with g->na set. */
+static struct fig *goal_fig(struct goal *g, const char *key)
 {
-	double ratio = 1;
-	struct fig *f;
-	char k[64];
-	int i;
+	struct fig *f = find_fig(key);
 
-	snprintf(k, sizeof(k), fmt, list[0]);
-	*base = find_fig(k);
-	*worst = NULL;
-	if (!*base || fig_val(*base, use_min) <= 0)
-		return 0;
-	for (i = 1; i < n; i++) {
-		double r;
-
-		snprintf(k, sizeof(k), fmt, list[i]);
-		f = find_fig(k);
-		if (!f)
-			return 0;
-		r = fig_val(f, use_min) / fig_val(*base, use_min);
-		if (!*worst || (r > 1 ? r - 1 : 1 - r) >
-			       (ratio > 1 ? ratio - 1 : 1 - ratio)) {
-			*worst = f;
-			ratio = r;
-		}
+	if (!f) {
+		if (!g->na[0])
+			snprintf(g->na, sizeof(g->na),
+				 "n/a (%s not measured)", key);
+		return NULL;
 	}
-	return ratio;
+	if (f->na[0] || f->n < 1) {
+		if (!g->na[0])
+			snprintf(g->na, sizeof(g->na), "%s", f->na);
+		return NULL;
+	}
+	return f;
+}
+
+/* Median of the paired ratios @num / @den, repeat by repeat. */
+static void goal_ratio(const char *key, const char *text, const char *num,
+		       const char *den, double limit, int ge)
+{
+	struct goal *g = new_goal(key, text, limit, ge);
+	struct fig *a = goal_fig(g, num), *b = goal_fig(g, den);
+	int r;
+
+	if (!a || !b)
+		return;
+	g->n = a->n < b->n ? a->n : b->n;
+	for (r = 0; r < g->n; r++)
+		g->q[r] = b->v[r] > 0 ? a->v[r] / b->v[r] : 0;
+	goal_finish(g);
+	snprintf(g->detail, sizeof(g->detail), "%.0f / %.0f %s", a->med,
+		 b->med, a->unit);
 }
 
 /*
- * Every figure @fmt % list[i] within +-@tol of the one of list[0].  @ref:
- * the same for reference figures (a path without the module), or NULL.
+ * Speed-up of 2 threads against 1 for the device, over that for shmem,
+ * repeat by repeat.
+ */
+static void goal_scaling(void)
+{
+	struct goal *g = new_goal("scaling_2t",
+				  "2-thread speed-up: device / shmem >= 0.9",
+				  0.9, 1);
+	struct fig *d1 = goal_fig(g, "scaling.dev_shared.1t");
+	struct fig *d2 = goal_fig(g, "scaling.dev_shared.2t");
+	struct fig *s1 = goal_fig(g, "scaling.shmem_shared.1t");
+	struct fig *s2 = goal_fig(g, "scaling.shmem_shared.2t");
+	int r;
+
+	if (!d1 || !d2 || !s1 || !s2)
+		return;
+	g->n = d1->n;
+	for (r = 0; r < g->n; r++)
+		g->q[r] = (d1->v[r] / d2->v[r]) / (s1->v[r] / s2->v[r]);
+	goal_finish(g);
+	snprintf(g->detail, sizeof(g->detail),
+		 "speed-up device %.2f, shmem %.2f", d1->med / d2->med,
+		 s1->med / s2->med);
+}
+
+/* (ALLOC - mmap) at the most VMAs over the same at the fewest. */
+static void goal_alloc_vmas(void)
+{
+	struct goal *g = new_goal("alloc_vmas",
+				  "(ALLOC - mmap) at 50000 / at 10 VMAs <= 1.2",
+				  1.2, 0);
+	unsigned long lo = opt.vmas[0], hi = opt.vmas[opt.nr_vmas - 1];
+	struct fig *a0, *m0, *a1, *m1;
+	char k[64];
+	int r;
+
+	snprintf(g->text, sizeof(g->text),
+		 "(ALLOC - mmap) at %lu / at %lu VMAs <= 1.2", hi, lo);
+	snprintf(k, sizeof(k), "vmas.alloc.%lu", lo);
+	a0 = goal_fig(g, k);
+	snprintf(k, sizeof(k), "vmas.mmap.%lu", lo);
+	m0 = goal_fig(g, k);
+	snprintf(k, sizeof(k), "vmas.alloc.%lu", hi);
+	a1 = goal_fig(g, k);
+	snprintf(k, sizeof(k), "vmas.mmap.%lu", hi);
+	m1 = goal_fig(g, k);
+	if (!a0 || !m0 || !a1 || !m1 || opt.nr_vmas < 2)
+		return;
+	g->n = a0->n;
+	for (r = 0; r < g->n; r++) {
+		double d0 = a0->v[r] - m0->v[r];
+
+		g->q[r] = d0 > 0 ? (a1->v[r] - m1->v[r]) / d0 : 99;
+	}
+	goal_finish(g);
+	snprintf(g->detail, sizeof(g->detail),
+		 "%.0f vs %.0f ns/call; mmap alone %.2f",
+		 a1->med - m1->med, a0->med - m0->med, m1->med / m0->med);
+}
+
+/*
+ * Every figure @fmt % list[i] within [1 - tol, 1 + tol] of @fmt % list[0],
+ * repeat by repeat; shown: the size whose median ratio is farthest from 1.
+ * Met when every size's interval is inside the band, NOT met when one
+ * lies wholly outside.
  */
 static void goal_flat(const char *key, const char *text, const char *fmt,
-		      const char *ref, const unsigned long *list, int n,
-		      double tol)
+		      const unsigned long *list, int n, double tol)
 {
-	struct goal *g = new_goal(key, text, 1 - tol, 1 + tol);
-	struct fig *base, *worst, *mbase, *mworst, *rbase, *rworst;
-	double rratio = 0, mratio;
-	char rtext[48] = "";
+	struct goal *g = new_goal(key, text, 1 + tol, 0);
+	struct goal t;
+	struct fig *base, *f;
+	double worst = -1;
+	int i, r, inside = 1, outside = 0;
+	char k[64];
 
-	if (n < 2)
+	g->band = 1;
+	g->lo2 = 1 - tol;
+	g->hi2 = 1 + tol;
+	snprintf(k, sizeof(k), fmt, list[0]);
+	base = goal_fig(g, k);
+	if (!base || n < 2)
 		return;
-	g->ratio = flat_worst(fmt, list, n, 0, &base, &worst);
-	if (!worst)
-		return;
-	mratio = flat_worst(fmt, list, n, 1, &mbase, &mworst);
-	if (ref)
-		rratio = flat_worst(ref, list, n, 0, &rbase, &rworst);
-	if (rratio > 0)
-		snprintf(rtext, sizeof(rtext), "; without module %.2f",
-			 rratio);
-	g->have = 1;
-	g->met = g->ratio >= g->lo && g->ratio <= g->hi;
-	snprintf(g->detail, sizeof(g->detail),
-		 "worst %s: %.0f vs %.0f %s; minima %.2f%s",
-		 strrchr(worst->key, '.') + 1, worst->med, base->med,
-		 base->unit, mratio, rtext);
+	for (i = 1; i < n; i++) {
+		snprintf(k, sizeof(k), fmt, list[i]);
+		f = goal_fig(g, k);
+		if (!f)
+			return;
+		memset(&t, 0, sizeof(t));
+		t.n = f->n < base->n ? f->n : base->n;
+		for (r = 0; r < t.n; r++)
+			t.q[r] = f->v[r] / base->v[r];
+		bootstrap_median(t.q, t.n, &t.ratio, &t.ci_lo, &t.ci_hi);
+		if (t.ci_lo < g->lo2 || t.ci_hi > g->hi2)
+			inside = 0;
+		if (t.ci_hi < g->lo2 || t.ci_lo > g->hi2)
+			outside = 1;
+		if (fabs(t.ratio - 1) > worst) {
+			worst = fabs(t.ratio - 1);
+			g->n = t.n;
+			memcpy(g->q, t.q, sizeof(g->q));
+			g->ratio = t.ratio;
+			g->ci_lo = t.ci_lo;
+			g->ci_hi = t.ci_hi;
+			snprintf(g->detail, sizeof(g->detail),
+				 "worst %s: %.0f vs %.0f %s",
+				 strrchr(f->key, '.') + 1, f->med, base->med,
+				 base->unit);
+		}
+	}
+	g->verdict = outside ? V_NOT_MET : inside ? V_MET : V_INCONCLUSIVE;
 }
 
 static void eval_goals(void)
 {
-	char fmt[64];
+	struct goal *g;
 
+	goal_ratio("cold_rand_read",
+		   "cold rand-read whole: device shared / shmem <= 1.0",
+		   "cold.rand_read.dev_shared", "cold.rand_read.shmem_shared",
+		   1.0, 0);
 	goal_ratio("cold_seq_read",
-		   "cold seq read: device shared / shmem shared <= 1.0",
+		   "cold seq-read whole: device shared / shmem <= 1.0",
 		   "cold.seq_read.dev_shared", "cold.seq_read.shmem_shared",
-		   1.0);
-	goal_ratio("cold_seq_write",
-		   "cold write-touch: device shared / shmem shared <= 1.0",
-		   "cold.seq_write.dev_shared", "cold.seq_write.shmem_shared",
-		   1.0);
+		   1.0, 0);
+	goal_ratio("cold_write_ref",
+		   "cold write-touch: device / ref vmf_insert_pfn <= 1.0",
+		   "cold.seq_write.dev_shared", "cold.seq_write.ref_fault",
+		   1.0, 0);
 	goal_ratio("warm_seq_read",
-		   "warm seq read: device shared / memfd 2nd mapping <= 1.0",
+		   "warm seq-read: device shared / memfd 2nd map <= 1.0",
 		   "warm.seq_read.dev_shared", "warm.seq_read.memfd_shared",
-		   1.0);
+		   1.0, 0);
+	goal_ratio("fork",
+		   "fork+exit 64 MiB populated: device / memfd <= 1.5",
+		   "fork.dev_shared", "fork.memfd_shared", 1.5, 0);
+	if (opt.pages * page_size != 64UL << 20)
+		snprintf(goals[nr_goals - 1].text, sizeof(goals[0].text),
+			 "fork+exit %lu MiB populated: device / memfd <= 1.5",
+			 opt.pages * page_size >> 20);
+	goal_ratio("teardown",
+		   "munmap+close populated: device / memfd <= 1.0",
+		   "teardown.munmap_close.dev_shared",
+		   "teardown.munmap_close.memfd_shared", 1.0, 0);
+	goal_ratio("alloc_free_nolog",
+		   "ALLOC+FREE log_calls=0 / mmap+munmap <= 1.10",
+		   "syscall.ioctl_alloc_free_nolog", "syscall.mmap_munmap",
+		   1.10, 0);
+	goal_alloc_vmas();
+	goal_scaling();
 	goal_ratio("populate",
-		   "populate: device ALLOC+POPULATE / anon MAP_POPULATE <= 2.0",
+		   "populate: ALLOC+POPULATE / anon 4K MAP_POPULATE <= 2.0",
 		   "populate.call.dev_shared_ioctl",
-		   "populate.call.anon_private", 2.0);
-	goal_ratio("alloc_free",
-		   "ioctl ALLOC+FREE / mmap+munmap same fd <= 1.10",
-		   "syscall.ioctl_alloc_free", "syscall.mmap_munmap", 1.10);
+		   "populate.call.anon_private_nohuge", 2.0, 0);
 	goal_flat("growth_seq_read",
-		  "per-page fault cost 1 MiB -> 1 GiB within +-20% (seq read)",
-		  "growth.seq_read.%lu_mib",
-		  "growth.ref_anon_nohuge_seq_write.%lu_mib", opt.sizes,
-		  opt.nr_sizes, 0.2);
+		  "growth 1 MiB -> 1 GiB within +-20% (seq read)",
+		  "growth.seq_read.%lu_mib", opt.sizes, opt.nr_sizes, 0.2);
 	goal_flat("growth_seq_write",
-		  "per-page fault cost 1 MiB -> 1 GiB within +-20% (seq write)",
-		  "growth.seq_write.%lu_mib",
-		  "growth.ref_anon_nohuge_seq_write.%lu_mib", opt.sizes,
-		  opt.nr_sizes, 0.2);
-	snprintf(fmt, sizeof(fmt), "vmas.alloc.%%lu");
-	goal_flat("alloc_vmas",
-		  "ALLOC cost 10 -> 50000 VMAs within +-20%",
-		  fmt, "vmas.mmap.%lu", opt.vmas, opt.nr_vmas, 0.2);
+		  "growth 1 MiB -> 1 GiB within +-20% (seq write)",
+		  "growth.seq_write.%lu_mib", opt.sizes, opt.nr_sizes, 0.2);
+	if (opt.nr_sizes > 1) {
+		unsigned long a = opt.sizes[0], b = opt.sizes[opt.nr_sizes - 1];
+
+		snprintf(goals[nr_goals - 2].text, sizeof(goals[0].text),
+			 "growth %lu -> %lu MiB within +-20%% (seq read)", a,
+			 b);
+		snprintf(goals[nr_goals - 1].text, sizeof(goals[0].text),
+			 "growth %lu -> %lu MiB within +-20%% (seq write)", a,
+			 b);
+	}
+	g = new_goal("huge_write",
+		     "cold write-touch: device huge / anon THP <= 1.5", 1.5,
+		     0);
+	snprintf(g->na, sizeof(g->na),
+		 "n/a (the module has no huge-mapping mode yet)");
+}
+
+/* ------------------------------------------------------------------ */
+/* The environment */
+
+static int env_shmem_changed, env_huge_changed;
+
+/* "name=value ..." of the files in @dir (module parameters). */
+static void read_params(const char *dir, char *buf, size_t n)
+{
+	struct dirent **ents;
+	size_t len = 0;
+	int i, nr;
+
+	buf[0] = 0;
+	nr = scandir(dir, &ents, NULL, alphasort);
+	if (nr < 0) {
+		snprintf(buf, n, "unknown (%s: %s)", dir, strerror(errno));
+		return;
+	}
+	for (i = 0; i < nr; i++) {
+		char path[512], val[64];
+
+		if (ents[i]->d_name[0] != '.' && len < n) {
+			snprintf(path, sizeof(path), "%s/%s", dir,
+				 ents[i]->d_name);
+			read_line(path, val, sizeof(val));
+			len += snprintf(buf + len, n - len, "%s%s=%s",
+					len ? " " : "", ents[i]->d_name, val);
+		}
+		free(ents[i]);
+	}
+	free(ents);
+}
+
+static void read_loadavg(char *buf, size_t n)
+{
+	char line[128];
+	char *sp;
+
+	read_line("/proc/loadavg", line, sizeof(line));
+	/* The first three fields. */
+	sp = line;
+	for (int i = 0; i < 3 && sp; i++)
+		sp = strchr(sp + 1, ' ');
+	if (sp)
+		*sp = 0;
+	snprintf(buf, n, "%.*s", (int)n - 1, line);
+}
+
+/* The median cost of one clock_gettime(), batched. */
+static double timer_cost(void)
+{
+	double v[21];
+	int i, j;
+	struct timespec ts;
+
+	for (i = 0; i < 21; i++) {
+		double t0 = now_ns();
+
+		for (j = 0; j < 1000; j++) {
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			sink += ts.tv_nsec;
+		}
+		v[i] = (now_ns() - t0) / 1000;
+	}
+	return median_of(v, 21);
+}
+
+static void read_env(void)
+{
+	char line[128], buf[32];
+	FILE *f;
+
+	read_setting("/sys/kernel/mm/transparent_hugepage/enabled", env.thp,
+		     sizeof(env.thp));
+	read_setting("/sys/kernel/mm/transparent_hugepage/defrag",
+		     env.thp_defrag, sizeof(env.thp_defrag));
+	read_setting(SHMEM_ENABLED, env.shmem, sizeof(env.shmem));
+	snprintf(env.shmem_run, sizeof(env.shmem_run), "%s", env.shmem);
+	/*
+	 * The memfd MADV_HUGEPAGE row needs shmem THP on "advise" at least;
+	 * "advise" changes no other row (none of them asks for huge pages).
+	 */
+	if (!strcmp(env.shmem, "never") && (opt.groups & G_FAULTS) &&
+	    !write_file(SHMEM_ENABLED, "advise")) {
+		env_shmem_changed = 1;
+		read_setting(SHMEM_ENABLED, env.shmem_run,
+			     sizeof(env.shmem_run));
+	}
+	read_line("/sys/devices/system/clocksource/clocksource0/current_clocksource",
+		  env.clocksource, sizeof(env.clocksource));
+	read_line("/sys/kernel/debug/fault_around_bytes", env.fault_around,
+		  sizeof(env.fault_around));
+	if (!env.fault_around[0])
+		snprintf(env.fault_around, sizeof(env.fault_around),
+			 "unknown (no debugfs)");
+	read_params("/sys/module/mmap_test/parameters", env.params,
+		    sizeof(env.params));
+	read_params("/sys/module/mmap_test_ref/parameters", env.ref_params,
+		    sizeof(env.ref_params));
+	read_line(LOG_CALLS_PARAM, env.log_calls0, sizeof(env.log_calls0));
+	env.log_calls_rw = env.log_calls0[0] && !access(LOG_CALLS_PARAM, W_OK);
+	env.cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	f = fopen("/proc/meminfo", "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		long v;
+
+		if (sscanf(line, "MemTotal: %ld kB", &v) == 1)
+			snprintf(env.mem, sizeof(env.mem), "%ld MiB", v >> 10);
+		if (sscanf(line, "Hugepagesize: %ld kB", &v) == 1)
+			env.hugepage_kb = v;
+	}
+	if (f)
+		fclose(f);
+	read_line(NR_HUGEPAGES, buf, sizeof(buf));
+	env.nr_hugepages = atol(buf);
+	env.nr_hugepages_run = env.nr_hugepages;
+	if ((opt.groups & G_FAULTS) && env.hugepage_kb > 0) {
+		long need = (long)(opt.pages * page_size / 1024 /
+				   env.hugepage_kb);
+
+		if (need > env.nr_hugepages) {
+			snprintf(buf, sizeof(buf), "%ld", need);
+			if (!write_file(NR_HUGEPAGES, buf))
+				env_huge_changed = 1;
+			read_line(NR_HUGEPAGES, buf, sizeof(buf));
+			env.nr_hugepages_run = atol(buf);
+		}
+	}
+	read_loadavg(env.load_before, sizeof(env.load_before));
+	env.timer_ns = timer_cost();
+}
+
+static void restore_env(void)
+{
+	char buf[32];
+
+	if (env_shmem_changed)
+		write_file(SHMEM_ENABLED, env.shmem);
+	if (env_huge_changed) {
+		snprintf(buf, sizeof(buf), "%ld", env.nr_hugepages);
+		write_file(NR_HUGEPAGES, buf);
+	}
+	if (env.log_calls_rw)
+		write_file(LOG_CALLS_PARAM, env.log_calls0);
+	env_shmem_changed = 0;
+	env_huge_changed = 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1370,26 +2283,32 @@ static void fmt_count(char *buf, size_t n, double v)
 static const char *group_title(const char *g)
 {
 	if (!strcmp(g, "faults"))
-		return "Cold faults: fresh mapping each repeat; device: fresh fd (pages allocated on first touch)";
+		return "Cold faults: fresh mapping each repeat; device: fresh fd (pages allocated on first touch); value: mmap + whole touch per page";
 	if (!strcmp(g, "warm"))
 		return "Warm faults: pages exist (a first mapping wrote them); a new mapping faults them in";
 	if (!strcmp(g, "populate"))
 		return "Populate: the populating call itself, then a seq-read touch of the populated mapping";
 	if (!strcmp(g, "syscalls"))
-		return "Syscall paths: ns per ALLOC+FREE / mmap+munmap pair, or per call";
+		return "Syscall paths: ns per ALLOC+FREE / mmap+munmap pair, or per call (batches of 50 calls per timestamp pair)";
+	if (!strcmp(g, "fork"))
+		return "fork + _exit + waitpid with one populated mapping (written whole before each fork, untimed)";
+	if (!strcmp(g, "teardown"))
+		return "Teardown: munmap, then close of the last fd, of a populated mapping (pages freed at close)";
+	if (!strcmp(g, "scaling"))
+		return "Scaling: cold write-touch of one fresh mapping, wall time per page, by 1 thread or by 2 threads on 2 CPUs\n(in turns of 1024 pages, interleaved; 2 threads: 512 pages each)";
 	if (!strcmp(g, "growth"))
 		return "Growth: cold faults against the mapping size (small sizes: several mappings, one after the other,\nof disjoint ranges of one fresh fd); the anon nohugepage rows are a reference without the module";
 	if (!strcmp(g, "vmas"))
-		return "VMA count: 1-page device shared ALLOC_VMA / FREE_VMA / mmap(2) with N extra anon VMAs\n(each repeat: the median of its per-call times)";
+		return "VMA count: 1-page device shared ALLOC_VMA / FREE_VMA / mmap(2) with N extra anon VMAs\n(batches of 50 calls per timestamp pair; each repeat: the median batch)";
 	return g;
 }
 
 static const char *group_footer(const char *g)
 {
 	if (!strcmp(g, "syscalls"))
-		return "ALLOC_VMA and FREE_VMA each add two find_vma() reports under mmap_lock, an snprintf() and one dev_info() line;\n  QUERY_VMA minus GET_STATS and the /dev/kmsg row show what a report and a printk cost here.";
+		return "ALLOC_VMA and FREE_VMA each add two find_vma() reports under mmap_lock and, with log_calls=1, one dev_info() line;\n  log_calls is toggled through sysfs around the log_calls=0 batches of the same run.";
 	if (!strcmp(g, "faults"))
-		return "Device shared read faults use fault-around (->map_pages, 16 pages); write faults and private mappings do not.";
+		return "chunk med: the median 512-page chunk (secondary).  Device shared read faults use fault-around (filemap_map_pages);\n  the reference driver's prefault row does all its work in mmap().";
 	return NULL;
 }
 
@@ -1401,60 +2320,136 @@ static void print_footer(const char *g)
 		printf("  note: %s\n", t);
 }
 
+static void print_env(const struct utsname *u)
+{
+	printf("Environment:\n");
+	printf("  kernel:            %s %s (%s)%s\n", u->sysname, u->release,
+	       u->machine, opt.emulated ? ", emulated: qemu TCG, no KVM" :
+	       "");
+	printf("  vCPUs:             %d online; memory %s; ", env.cpus,
+	       env.mem);
+	if (env.pinned >= 0)
+		printf("bench-mmap pinned to CPU %d (scaling threads: CPUs 0, 1)\n",
+		       env.pinned);
+	else
+		printf("bench-mmap not pinned\n");
+	printf("  clocksource:       %s (one clock_gettime: %.0f ns)\n",
+	       env.clocksource[0] ? env.clocksource : "unknown",
+	       env.timer_ns);
+	printf("  THP enabled:       %s (defrag %s)\n", env.thp,
+	       env.thp_defrag);
+	printf("  THP shmem_enabled: %s%s%s\n", env.shmem,
+	       strcmp(env.shmem, env.shmem_run) ? "; during the run: " : "",
+	       strcmp(env.shmem, env.shmem_run) ? env.shmem_run : "");
+	printf("  fault_around_bytes: %s\n", env.fault_around);
+	printf("  hugetlb:           %ld kB pages, vm.nr_hugepages %ld (during the run %ld)\n",
+	       env.hugepage_kb, env.nr_hugepages, env.nr_hugepages_run);
+	printf("  mmap_test params:  %s\n", env.params);
+	printf("  mmap_test_ref:     %s\n",
+	       env.ref_params[0] && strncmp(env.ref_params, "unknown", 7) ?
+	       env.ref_params : "not loaded");
+	printf("  guest load:        before %s, after %s\n", env.load_before,
+	       env.load_after);
+	printf("  host load:         before %s, after @HOST_LOAD_AFTER@\n",
+	       opt.host_load);
+	printf("  run:               %d repeats + 1 warm-up per group, %lu pages = %lu MiB per fault figure, %lu calls per repeat\n",
+	       opt.repeats, opt.pages, opt.pages * page_size >> 20,
+	       opt.calls);
+}
+
+static const char *limit_op(const struct goal *g)
+{
+	return g->band ? "in" : g->ge ? ">=" : "<=";
+}
+
+static void print_goal(const struct goal *g)
+{
+	char lim[32];
+
+	if (g->band)
+		snprintf(lim, sizeof(lim), "%.2f..%.2f", g->lo2, g->hi2);
+	else
+		snprintf(lim, sizeof(lim), "%s %.2f", limit_op(g), g->limit);
+	if (g->verdict == V_NA) {
+		printf("  %-56s %-12s %s\n", g->text, lim, g->na);
+		return;
+	}
+	printf("  %-56s %-12s %7.3f  [%6.3f, %6.3f]  %-12s (%s; n=%d)\n",
+	       g->text, lim, g->ratio, g->ci_lo, g->ci_hi,
+	       verdict_names[g->verdict], g->detail, g->n);
+}
+
+static void print_summary(const struct goal *g)
+{
+	if (g->verdict == V_NA) {
+		printf("BENCH-SUMMARY goal=%s verdict=n/a ratio=- ci=- limit=%s%.2f\n",
+		       g->key, g->band ? "+-" : limit_op(g),
+		       g->band ? g->hi2 - 1 : g->limit);
+		return;
+	}
+	printf("BENCH-SUMMARY goal=%s verdict=%s ratio=%.3f ci=%.3f..%.3f limit=%s%.2f\n",
+	       g->key, verdict_keys[g->verdict], g->ratio, g->ci_lo, g->ci_hi,
+	       g->band ? "+-" : limit_op(g), g->band ? g->hi2 - 1 : g->limit);
+}
+
 static void print_table(const struct utsname *u)
 {
 	const char *last = "";
-	int i, met = 0, have = 0;
+	int i, cnt[4] = { 0 };
 
 	printf("BENCH-TABLE-BEGIN\n");
-	printf("bench-mmap on %s %s (%s), %d repeats per figure (median, min, max), %lu pages = %lu MiB per fault figure\n",
-	       u->sysname, u->release, u->machine, opt.repeats, opt.pages,
-	       opt.pages * page_size >> 20);
+	printf("bench-mmap on %s %s (%s)\n", u->sysname, u->release,
+	       u->machine);
 	if (opt.emulated)
 		printf("NOTE: this machine is emulated (qemu TCG, no KVM): absolute times are meaningless, only ratios between figures of this run carry meaning.\n");
-	printf("Transparent huge pages: %s (anon private rows use huge pages where aligned; the nohugepage rows do not)\n",
-	       thp_mode);
+	print_env(u);
 	if (big_note[0])
 		printf("NOTE: %s\n", big_note);
-	printf("Method: the variants of a group run interleaved (faults in turns of 512 pages, syscalls of 50 calls); one repeat's value is\n"
-	       "the median of its chunks (per-call for the VMA count; populate calls timed whole), robust to the host preempting the VM.\n");
-	printf("Columns: minflt = minor faults (getrusage) per unit; faults / around = the device's GET_STATS faults / pages_around per unit.\n");
+	printf("Method: in every repeat each variant of a group runs, interleaved (faults in turns of 512 pages, calls in batches of 50),\n"
+	       "the order rotating by one per repeat.  Fault rows: value = mmap + whole touch per page (chunk med: the median chunk).\n"
+	       "Columns: median/min/max over the repeats; minflt = minor faults (getrusage) per unit; faults / around = the device's\n"
+	       "GET_STATS faults / pages_around per unit.\n");
 	for (i = 0; i < nr_figs; i++) {
 		struct fig *f = &figs[i];
-		char c1[16], c2[16], c3[16];
+		char c1[16], c2[16], c3[16], c4[16];
 
 		if (strcmp(f->group, last)) {
 			print_footer(last);
 			printf("\n%s\n", group_title(f->group));
-			printf("  %-52s %-8s %10s %10s %10s %3s %7s %7s %7s\n",
+			printf("  %-52s %-8s %9s %9s %9s %3s %9s %7s %7s %7s\n",
 			       "figure", "unit", "median", "min", "max", "n",
-			       "minflt", "faults", "around");
+			       "chunk med", "minflt", "faults", "around");
 			last = f->group;
+		}
+		if (f->na[0]) {
+			printf("  %-52s %-8s %s\n", f->label, f->unit, f->na);
+			continue;
 		}
 		fmt_count(c1, sizeof(c1), f->minflt);
 		fmt_count(c2, sizeof(c2), f->faults);
 		fmt_count(c3, sizeof(c3), f->around);
-		printf("  %-52s %-8s %10.0f %10.0f %10.0f %3d %7s %7s %7s%s%s\n",
-		       f->label, f->unit, f->med, f->min, f->max, f->n, c1, c2,
-		       c3, f->note[0] ? "  " : "", f->note);
+		if (f->med2 >= 0)
+			snprintf(c4, sizeof(c4), "%.0f", f->med2);
+		else
+			snprintf(c4, sizeof(c4), "-");
+		printf("  %-52s %-8s %9.0f %9.0f %9.0f %3d %9s %7s %7s %7s%s%s\n",
+		       f->label, f->unit, f->med, f->min, f->max, f->n, c4, c1,
+		       c2, c3, f->note[0] ? "  " : "", f->note);
 	}
 	print_footer(last);
-	printf("\nGoals (ratios of medians of this run; a benchmark, not a test).  minima: the same ratio of the min figures;\n"
-	       "without module: the same spread for the kernel's own path (anon nohugepage faults; mmap(2) for the VMA count)\n");
+	printf("\nGoals: median of the per-repeat paired ratios [95%% bootstrap CI]; met: the CI is wholly within the limit,\n"
+	       "NOT met: wholly past it, inconclusive: it crosses the limit.  A benchmark, not a test (gate: BENCH_STRICT=1).\n");
+	printf("  %-56s %-12s %7s  %-16s  %s\n", "goal", "limit", "ratio",
+	       "95% CI", "verdict");
 	for (i = 0; i < nr_goals; i++) {
-		struct goal *g = &goals[i];
-
-		if (!g->have) {
-			printf("  %-62s %8s  n/a (not measured)\n", g->text,
-			       "");
-			continue;
-		}
-		have++;
-		met += g->met;
-		printf("  %-62s %8.3f  %-7s (%s)\n", g->text, g->ratio,
-		       g->met ? "met" : "NOT met", g->detail);
+		print_goal(&goals[i]);
+		cnt[goals[i].verdict]++;
 	}
-	printf("Goals met: %d of %d measured\n", met, have);
+	printf("\n");
+	for (i = 0; i < nr_goals; i++)
+		print_summary(&goals[i]);
+	printf("BENCH-SUMMARY total met=%d not-met=%d inconclusive=%d n/a=%d\n",
+	       cnt[V_MET], cnt[V_NOT_MET], cnt[V_INCONCLUSIVE], cnt[V_NA]);
 	printf("BENCH-TABLE-END\n");
 }
 
@@ -1480,24 +2475,49 @@ static void json_num(FILE *f, double v)
 		fprintf(f, "%.3f", v);
 }
 
+static void json_kv(FILE *f, const char *k, const char *v, int last)
+{
+	fprintf(f, "    ");
+	json_str(f, k);
+	fprintf(f, ": ");
+	json_str(f, v);
+	fprintf(f, "%s\n", last ? "" : ",");
+}
+
 static void print_json(FILE *f, const struct utsname *u)
 {
+	char buf[64];
 	int i, j;
 
-	fprintf(f, "{\n  \"tool\": \"bench-mmap\",\n  \"format\": 1,\n");
-	fprintf(f, "  \"kernel\": ");
-	json_str(f, u->release);
-	fprintf(f, ",\n  \"machine\": ");
-	json_str(f, u->machine);
-	fprintf(f, ",\n  \"emulated\": %s,\n", opt.emulated ? "true" : "false");
-	fprintf(f, "  \"clock\": \"CLOCK_MONOTONIC\",\n  \"thp\": ");
-	json_str(f, thp_mode);
-	fprintf(f, ",\n");
-	fprintf(f, "  \"page_size\": %ld,\n  \"pages\": %lu,\n", page_size,
-		opt.pages);
-	fprintf(f, "  \"repeats\": %d,\n  \"big_repeats\": %d,\n",
-		opt.repeats, opt.big_repeats);
-	fprintf(f, "  \"calls\": %lu,\n  \"figures\": [\n", opt.calls);
+	fprintf(f, "{\n  \"tool\": \"bench-mmap\",\n  \"format\": 2,\n");
+	fprintf(f, "  \"environment\": {\n");
+	json_kv(f, "kernel", u->release, 0);
+	json_kv(f, "machine", u->machine, 0);
+	fprintf(f, "    \"emulated\": %s,\n", opt.emulated ? "true" : "false");
+	fprintf(f, "    \"vcpus\": %d,\n", env.cpus);
+	json_kv(f, "memory", env.mem, 0);
+	json_kv(f, "clocksource", env.clocksource, 0);
+	fprintf(f, "    \"clock_gettime_ns\": %.1f,\n", env.timer_ns);
+	json_kv(f, "thp_enabled", env.thp, 0);
+	json_kv(f, "thp_defrag", env.thp_defrag, 0);
+	json_kv(f, "thp_shmem_enabled", env.shmem, 0);
+	json_kv(f, "thp_shmem_enabled_during_run", env.shmem_run, 0);
+	json_kv(f, "fault_around_bytes", env.fault_around, 0);
+	fprintf(f, "    \"hugepage_kb\": %ld,\n    \"nr_hugepages\": %ld,\n    \"nr_hugepages_during_run\": %ld,\n",
+		env.hugepage_kb, env.nr_hugepages, env.nr_hugepages_run);
+	json_kv(f, "module_params", env.params, 0);
+	json_kv(f, "ref_module_params", env.ref_params, 0);
+	json_kv(f, "guest_load_before", env.load_before, 0);
+	json_kv(f, "guest_load_after", env.load_after, 0);
+	json_kv(f, "host_load_before", opt.host_load, 0);
+	json_kv(f, "host_load_after", "@HOST_LOAD_AFTER@", 0);
+	snprintf(buf, sizeof(buf), "%ld", page_size);
+	json_kv(f, "page_size", buf, 1);
+	fprintf(f, "  },\n");
+	fprintf(f, "  \"pages\": %lu,\n  \"repeats\": %d,\n  \"big_repeats\": %d,\n",
+		opt.pages, opt.repeats, opt.big_repeats);
+	fprintf(f, "  \"calls\": %lu,\n  \"batch\": %d,\n  \"figures\": [\n",
+		opt.calls, BATCH);
 	for (i = 0; i < nr_figs; i++) {
 		struct fig *g = &figs[i];
 
@@ -1509,8 +2529,16 @@ static void print_json(FILE *f, const struct utsname *u)
 		json_str(f, g->label);
 		fprintf(f, ", \"unit\": ");
 		json_str(f, g->unit);
-		fprintf(f, ", \"median\": %.3f, \"min\": %.3f, \"max\": %.3f, \"repeats\": %d, \"values\": [",
-			g->med, g->min, g->max, g->n);
+		if (g->na[0]) {
+			fprintf(f, ", \"na\": ");
+			json_str(f, g->na);
+			fprintf(f, "}%s\n", i + 1 < nr_figs ? "," : "");
+			continue;
+		}
+		fprintf(f, ", \"median\": %.3f, \"min\": %.3f, \"max\": %.3f, \"chunk_median\": ",
+			g->med, g->min, g->max);
+		json_num(f, g->med2);
+		fprintf(f, ", \"repeats\": %d, \"values\": [", g->n);
 		for (j = 0; j < g->n; j++)
 			fprintf(f, "%s%.3f", j ? ", " : "", g->v[j]);
 		fprintf(f, "], \"minflt_per_unit\": ");
@@ -1531,13 +2559,24 @@ static void print_json(FILE *f, const struct utsname *u)
 		json_str(f, g->key);
 		fprintf(f, ", \"text\": ");
 		json_str(f, g->text);
-		if (g->have)
-			fprintf(f, ", \"ratio\": %.4f, \"met\": %s",
-				g->ratio, g->met ? "true" : "false");
+		fprintf(f, ", \"verdict\": ");
+		json_str(f, verdict_keys[g->verdict]);
+		if (g->band)
+			fprintf(f, ", \"band\": [%.2f, %.2f]", g->lo2, g->hi2);
 		else
-			fprintf(f, ", \"ratio\": null, \"met\": null");
-		fprintf(f, ", \"low\": %.2f, \"high\": %.2f, \"detail\": ",
-			g->lo, g->hi);
+			fprintf(f, ", \"limit\": %.2f, \"direction\": \"%s\"",
+				g->limit, limit_op(g));
+		if (g->verdict == V_NA) {
+			fprintf(f, ", \"ratio\": null, \"ci\": null, \"reason\": ");
+			json_str(f, g->na);
+			fprintf(f, "}%s\n", i + 1 < nr_goals ? "," : "");
+			continue;
+		}
+		fprintf(f, ", \"ratio\": %.4f, \"ci\": [%.4f, %.4f], \"paired_ratios\": [",
+			g->ratio, g->ci_lo, g->ci_hi);
+		for (j = 0; j < g->n; j++)
+			fprintf(f, "%s%.4f", j ? ", " : "", g->q[j]);
+		fprintf(f, "], \"detail\": ");
 		json_str(f, g->detail);
 		fprintf(f, "}%s\n", i + 1 < nr_goals ? "," : "");
 	}
@@ -1550,10 +2589,10 @@ static void __attribute__((noreturn)) usage(void)
 {
 	fprintf(stderr,
 		"usage: bench-mmap [--pages N] [--repeats R] [--big-repeats R] [--calls N]\n"
-		"                  [--sizes MiB,..] [--vmas N,..] [--only GROUP,..]\n"
-		"                  [--emulated] [--json FILE] [--device PATH] [--cpu N]\n"
-		"                  [--need-pages]\n"
-		"groups: faults warm populate syscalls growth vmas\n");
+		"                  [--sizes MiB,..] [--vmas N,..] [--only GROUP,..] [--quick]\n"
+		"                  [--host-load S] [--emulated] [--json FILE] [--device PATH]\n"
+		"                  [--cpu N] [--need-pages]\n"
+		"groups: faults warm populate syscalls fork teardown scaling growth vmas\n");
 	exit(2);
 }
 
@@ -1617,13 +2656,28 @@ static unsigned long need_pages(void)
 	unsigned long need = 1;
 	int i;
 
-	if (opt.groups & (G_FAULTS | G_WARM | G_POPULATE))
+	if (opt.groups & (G_FAULTS | G_WARM | G_POPULATE | G_FORK |
+			  G_TEARDOWN | G_SCALING))
 		need = opt.pages;
 	if (opt.groups & G_GROWTH)
 		for (i = 0; i < opt.nr_sizes; i++)
 			if (opt.sizes[i] * (1048576 / page_size) > need)
 				need = opt.sizes[i] * (1048576 / page_size);
 	return need;
+}
+
+static void set_quick(void)
+{
+	static const unsigned long sizes[] = { 1, 16, 64 };
+	static const unsigned long vmas[] = { 10, 1000, 10000 };
+
+	opt.pages = 4096;
+	opt.repeats = MIN_REPEATS;
+	opt.calls = 500;
+	memcpy(opt.sizes, sizes, sizeof(sizes));
+	opt.nr_sizes = MT_ARRAY_SIZE(sizes);
+	memcpy(opt.vmas, vmas, sizeof(vmas));
+	opt.nr_vmas = MT_ARRAY_SIZE(vmas);
 }
 
 int main(int argc, char **argv)
@@ -1634,6 +2688,10 @@ int main(int argc, char **argv)
 	double t0 = now_ns();
 
 	page_size = sysconf(_SC_PAGESIZE);
+	/* --quick first: later options override it. */
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--quick"))
+			set_quick();
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -1646,6 +2704,8 @@ int main(int argc, char **argv)
 			print_need = 1;
 			continue;
 		}
+		if (!strcmp(a, "--quick"))
+			continue;
 		if (!strcmp(a, "-h") || !strcmp(a, "--help") || !v)
 			usage();
 		i++;
@@ -1663,6 +2723,8 @@ int main(int argc, char **argv)
 			opt.nr_vmas = parse_list(v, opt.vmas);
 		else if (!strcmp(a, "--only"))
 			opt.groups = parse_groups(v);
+		else if (!strcmp(a, "--host-load"))
+			opt.host_load = v;
 		else if (!strcmp(a, "--json"))
 			opt.json = v;
 		else if (!strcmp(a, "--device"))
@@ -1674,11 +2736,12 @@ int main(int argc, char **argv)
 	}
 	if (!opt.big_repeats)
 		opt.big_repeats = opt.repeats;
-	if (opt.repeats < 5 || opt.repeats > MAX_REPEATS ||
-	    opt.big_repeats < 1 || opt.big_repeats > MAX_REPEATS ||
-	    !opt.pages || !opt.calls) {
-		fprintf(stderr, "bench-mmap: --repeats must be 5..%d, --big-repeats 1..%d, --pages and --calls > 0\n",
-			MAX_REPEATS, MAX_REPEATS);
+	if (opt.repeats < MIN_REPEATS || opt.repeats > MAX_REPEATS ||
+	    opt.big_repeats < MIN_REPEATS ||
+	    opt.big_repeats > opt.repeats || !opt.pages ||
+	    opt.calls < BATCH) {
+		fprintf(stderr, "bench-mmap: --repeats must be %d..%d, --big-repeats %d..R, --pages > 0, --calls >= %d\n",
+			MIN_REPEATS, MAX_REPEATS, MIN_REPEATS, BATCH);
 		usage();
 	}
 	if (print_need) {
@@ -1691,6 +2754,7 @@ int main(int argc, char **argv)
 			 opt.big_repeats, opt.repeats);
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	env.pinned = -1;
 	if (opt.cpu != -1) {
 		cpu_set_t set;
 		int cpu = opt.cpu == -2 ? sched_getcpu() : opt.cpu;
@@ -1700,18 +2764,18 @@ int main(int argc, char **argv)
 		if (sched_setaffinity(0, sizeof(set), &set))
 			progress("cannot pin to CPU %d: %s", cpu,
 				 strerror(errno));
+		else
+			env.pinned = cpu < 0 ? 0 : cpu;
 	}
 	uname(&u);
-	read_setting("/sys/kernel/mm/transparent_hugepage/enabled", thp_mode,
-		     sizeof(thp_mode));
-	if (opt.groups & (G_FAULTS | G_WARM | G_POPULATE | G_GROWTH |
-			  G_SYSCALLS | G_VMAS)) {
+	{
 		unsigned long have = dev_buffer_pages();
 
 		if (have < need_pages())
 			fail("the device's buffer has %lu pages, these options need %lu: load mmap_test.ko with buffer_pages=%lu",
 			     have, need_pages(), need_pages());
 	}
+	read_env();
 	make_perm(opt.pages);
 	progress("kernel %s %s, %lu pages, %d repeats", u.release, u.machine,
 		 opt.pages, opt.repeats);
@@ -1724,10 +2788,18 @@ int main(int argc, char **argv)
 		bench_populate();
 	if (opt.groups & G_SYSCALLS)
 		bench_syscalls();
+	if (opt.groups & G_FORK)
+		bench_fork();
+	if (opt.groups & G_TEARDOWN)
+		bench_teardown();
+	if (opt.groups & G_SCALING)
+		bench_scaling();
 	if (opt.groups & G_GROWTH)
 		bench_growth();
 	if (opt.groups & G_VMAS)
 		bench_vmas();
+	restore_env();
+	read_loadavg(env.load_after, sizeof(env.load_after));
 	eval_goals();
 
 	print_table(&u);
