@@ -88,6 +88,8 @@ printf '%s\n' "$job" > "$root/guest/job"
 printf '%s\n' "${MMAP_TEST_GUEST_ENV:-}" > "$root/guest/env"
 printf 'TARGET=%s\nDEBUG_KERNEL=%s\n' "$target" "$T_DEBUG" >> "$root/guest/env"
 cp "$out/mod/mmap_test.ko" "$root/mmap_test.ko"
+# The experiment scripts: test-mmap script /examples/<name> (guest check, shell).
+if [ -d "$TOP/examples" ]; then cp -r "$TOP/examples" "$root/examples"; fi
 if [ -d "$out/bin" ]; then
 	for f in "$out/bin"/*; do
 		[ -f "$f" ] || continue
