@@ -381,22 +381,6 @@ struct task_top {
 	bool exact;		/* false: an estimate from /proc/self/maps */
 };
 
-#if defined(__x86_64__)
-static bool cpu_has_la57(void)
-{
-	char line[4096];
-	bool found = false;
-	FILE *f = fopen("/proc/cpuinfo", "r");
-
-	if (!f)
-		return true;	/* unknown: do not claim 4-level paging */
-	while (!found && fgets(line, sizeof(line), f))
-		found = !strncmp(line, "flags", 5) && strstr(line, " la57");
-	fclose(f);
-	return found;
-}
-#endif
-
 /* End of the highest mapping of this process, [vsyscall] excepted. */
 static __u64 highest_mapping_end(void)
 {
@@ -416,19 +400,49 @@ static __u64 highest_mapping_end(void)
 	return top;
 }
 
+/*
+ * Is the page at @addr inside user space?  A one-page MAP_FIXED_NOREPLACE
+ * mmap(2) there gets ENOMEM only when it ends above TASK_SIZE (EEXIST: it
+ * is inside, and in use).
+ */
+static bool user_page(__u64 addr, unsigned long page)
+{
+	void *p = mmap((void *)(uintptr_t)addr, page, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+		       -1, 0);
+
+	if (p == MAP_FAILED)
+		return errno == EEXIST;
+	munmap(p, page);
+	return (uintptr_t)p == addr;	/* not a kernel that took a hint */
+}
+
+/*
+ * TASK_SIZE of this process, measured: user space ends at 2^bits or 2^bits
+ * minus a page (x86_64: 2^47 - 4K with 4-level paging, 2^56 - 4K with
+ * 5-level paging; arm64: 2^VA_BITS), so probe the last two pages below
+ * each power of two, from 2^57 down.  Cached: it does not change.
+ */
 static struct task_top task_top(void)
 {
-	struct task_top t = { 0, false };
+	static struct task_top t;
+	static bool done;
+	unsigned long page = sysconf(_SC_PAGESIZE);
 	__u64 end;
+	int bits;
 
-#if defined(__x86_64__)
-	if (!cpu_has_la57()) {
-		t.end = 0x7ffffffff000ULL;	/* 4-level paging */
+	if (done)
+		return t;
+	done = true;
+	for (bits = 57; bits >= 32; bits--) {
+		end = 1ULL << bits;
+		if (!user_page(end - 2 * page, page))
+			continue;
+		t.end = user_page(end - page, page) ? end : end - page;
 		t.exact = true;
 		return t;
 	}
-#endif
-	/* Round the highest mapping (the stack) up to a power of two. */
+	/* No probe worked: round the highest mapping up to a power of two. */
 	end = highest_mapping_end();
 	if (!end)
 		return t;
