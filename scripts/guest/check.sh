@@ -10,8 +10,9 @@
 # The kselftest programs in /selftests print their own TAP; their result
 # lines are renamed "<program>:<test>", and a program that stops early or
 # exits inconsistently adds one failing line.  Then `test-mmap tour` (text,
-# and --json: 8 step objects, none failed) and the mmap_test trace events
-# (tracefs missing is a failure).  Ends with "CHECK-END".
+# and --json: 10 step objects, none failed, a skipped step is a SKIP line)
+# and the mmap_test trace events (tracefs missing is a failure).  Ends with
+# "CHECK-END".
 # Settings from /guest/env: TARGET, FUZZ_CALLS (default 1000000),
 # FUZZ_SECONDS (time cap of the fuzzer, default 120), MODULE_PARAMS
 # (insmod parameters of the first load, default none).
@@ -121,24 +122,30 @@ run_prefixed tour test-mmap tour
 rc=$?
 result "$rc" tour "test-mmap tour: exit status $rc"
 
-# --json: JSON lines, exactly one object per step 1..8, none failed.
+# --json: JSON lines, exactly one object per step 1..10, none failed.
 test-mmap tour --json >/tmp/tour.json 2>/tmp/tour.err
 rc=$?
 sed 's/^/tour-json| /' /tmp/tour.json /tmp/tour.err
 lines=$(grep -c . /tmp/tour.json)
-objs=$(grep -cE '^\{"step":[1-8],"name":"[a-z_]+","verdict":"(pass|fail|skip)",.*\}$' \
+objs=$(grep -cE '^\{"step":([1-9]|10),"name":"[a-z_]+","verdict":"(pass|fail|skip)",.*\}$' \
 	/tmp/tour.json)
 fails=$(grep -c '"verdict":"fail"' /tmp/tour.json)
 i=1
 numbered=0
-while [ $i -le 8 ]; do
+while [ $i -le 10 ]; do
 	grep -q "^{\"step\":$i," /tmp/tour.json && numbered=$((numbered + 1))
 	i=$((i + 1))
 done
-[ "$rc" = 0 ] && [ "$lines" = 8 ] && [ "$objs" = 8 ] &&
-	[ "$numbered" = 8 ] && [ "$fails" = 0 ]
+[ "$rc" = 0 ] && [ "$lines" = 10 ] && [ "$objs" = 10 ] &&
+	[ "$numbered" = 10 ] && [ "$fails" = 0 ]
 result $? tour_json \
-	"exit status $rc, $lines lines, $objs step objects, steps 1-8: $numbered, $fails failed"
+	"exit status $rc, $lines lines, $objs step objects, steps 1-10: $numbered, $fails failed"
+# A skipped step is not a pass: one SKIP line each, with the step's note.
+sed -n 's/^{"step":[0-9]*,"name":"\([a-z_]*\)","verdict":"skip",.*"note":"\([^"]*\)".*/\1 \2/p' \
+	/tmp/tour.json > /tmp/tour.skips
+while read -r name why; do
+	skip "tour.$name" "$why"
+done < /tmp/tour.skips
 
 # --- trace events ---------------------------------------------------------
 section trace events
