@@ -3859,7 +3859,7 @@ static int s_place(struct session *s, int argc, char **argv)
 {
 	static struct vma_range v[512];
 	struct task_top t = task_top();
-	__u64 stk0 = 0, stk1 = 0, top = 0;
+	__u64 stk0 = 0, stk1 = 0, top = 0, heap = 0;
 	char why[160];
 	bool down = layout_topdown(why, sizeof(why));
 	int i, n;
@@ -3870,8 +3870,12 @@ static int s_place(struct session *s, int argc, char **argv)
 	}
 	stack_range(&stk0, &stk1);
 	n = read_maps(v, 512);
+	for (i = 0; i < n; i++)		/* the brk heap is below mmap's area */
+		if (!strcmp(v[i].name, "[heap]"))
+			heap = v[i].end;
 	for (i = 0; i < n; i++)
-		if (v[i].end <= stk0 && v[i].end > top)
+		if (v[i].start >= heap && v[i].end <= stk0 && v[i].end > top &&
+		    strcmp(v[i].name, "[heap]"))
 			top = v[i].end;
 	res_reset(s, top);
 	res_field(s, "task_size", t.end);
@@ -3904,8 +3908,11 @@ static int s_place(struct session *s, int argc, char **argv)
 	printf("layout       %s\n", why);
 	printf("stack        [0x%llx,0x%llx)\n", (unsigned long long)stk0,
 	       (unsigned long long)stk1);
-	printf("mmap top     0x%llx: the end of the highest mapping below the stack (often the vDSO); hint-less mappings go down from mmap_base, near it\n",
-	       (unsigned long long)top);
+	if (top)
+		printf("mmap top     0x%llx: the end of the highest mapping between the heap and the stack; hint-less mappings go down from mmap_base, at or above it\n",
+		       (unsigned long long)top);
+	else
+		printf("mmap top     none: nothing is mapped between the heap and the stack yet; the first hint-less mapping goes right below mmap_base\n");
 	return 0;
 }
 
@@ -3936,13 +3943,12 @@ static const char *s_raw;
 
 static int s_expect(struct session *s, int argc, char **argv)
 {
-	const char *what = s_raw ? s_raw : "";
+	const char *what = s_raw ? strstr(s_raw, "expect") : NULL;
 	__u64 v;
 
+	what = what ? what + 6 : "";
 	while (*what == ' ' || *what == '\t')
 		what++;
-	if (!strncmp(what, "expect", 6))
-		what += 6;
 	while (*what == ' ' || *what == '\t')
 		what++;
 	if (eval_words(s, argc, argv, 1, &v))

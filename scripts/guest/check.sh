@@ -241,6 +241,18 @@ nums=$(test-mmap script - </tmp/lab.in 2>&1 >/dev/null |
 want=$(seq 2 $((nbad + 1)) | tr '\n' ' ')
 [ "$nums" = "$want" ]
 result $? lab.one_error_per_line "error lines of lines: $nums; want: $want"
+# The merge, built up step by step in one -i session (as in make shell).
+# shellcheck disable=SC2016  # $ is test-mmap's, not the shell's
+printf '%s\n' '$a = alloc --anon --private --len 1p' \
+	'$b = alloc --anon --private --len 1p --addr $a-1p' maps \
+	'$q = query $a' 'expect $q.vm_start == $b' \
+	'expect $q.vm_end == $a + 1p' 'expect $q.nr_vmas == $b.before.nr_vmas' |
+	test-mmap -i >/tmp/lab.out 2>&1
+rc=$?
+sed 's/^/lab-merge| /' /tmp/lab.out
+[ "$rc" = 0 ] && [ "$(grep -c '^expect ok: ' /tmp/lab.out)" = 3 ]
+result $? lab.interactive_merge "test-mmap -i: exit status $rc, $(grep -c '^expect ok: ' /tmp/lab.out) of 3 expects ok"
+
 test-mmap --json script - </tmp/lab.in >/tmp/lab.json 2>/dev/null
 rc=$?
 sed 's/^/lab-json| /' /tmp/lab.json
