@@ -3409,7 +3409,11 @@ static int rw_arg(const char *a)
 	return -1;
 }
 
-/* One read, or one write access that keeps the byte; -1 on a fault. */
+/*
+ * One read, or one write of a 0 byte; -1 on a fault.  A plain store: an
+ * atomic read-modify-write that kept the byte would be a load-exclusive
+ * and a store on arm64 without LSE (a read fault first, fault-around).
+ */
 static int touch_page(volatile unsigned char *p, int write)
 {
 	if (sigsetjmp(fault_jmp, 1)) {
@@ -3418,7 +3422,7 @@ static int touch_page(volatile unsigned char *p, int write)
 	}
 	fault_armed = 1;
 	if (write)
-		__atomic_fetch_add(p, 0, __ATOMIC_RELAXED);
+		*p = 0;
 	else
 		(void)*p;
 	fault_armed = 0;
@@ -4052,7 +4056,7 @@ static const struct s_cmd s_cmds[] = {
 	  s_stats },
 	{ "maps", "", "/proc/self/maps, each VMA annotated: backing, buffer pages of device VMAs, variables in it",
 	  s_maps },
-	{ "touch", "ADDR [LEN] [r|w]", "one read (or write, the byte kept) per page; faults and fault-around from the counters",
+	{ "touch", "ADDR [LEN] [r|w]", "one read (or one write of a 0 byte) per page; faults and fault-around from the counters",
 	  s_touch },
 	{ "read", "ADDR [LEN]", "the bytes at ADDR through the mapping, as text",
 	  s_read },
