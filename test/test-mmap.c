@@ -3349,6 +3349,13 @@ static int s_maps(struct session *s, int argc, char **argv)
 		s_err(s, "maps: /proc/self/maps changed while reading it");
 		return -1;
 	}
+	if (s->json) {	/* one object: {"command":"maps","vmas":[...]} */
+		j_begin(NULL);
+		j_str("command", "maps");
+		j_bool("ok", true);
+		j_key("vmas");
+		putchar('[');
+	}
 	for (i = 0; i < n; i++) {
 		o = 0;
 		note[0] = '\0';
@@ -3381,17 +3388,21 @@ static int s_maps(struct session *s, int argc, char **argv)
 				o += snprintf(note + o, sizeof(note) - o,
 					      " $%s", s->vars[j].name);
 		if (s->json) {
+			if (i)
+				putchar(',');
 			j_begin(NULL);
-			j_str("command", "maps");
 			j_hex("start", v[i].start);
 			j_hex("end", v[i].end);
 			j_str("line", lines[i]);
 			j_str("note", note);
 			j_end();
-			putchar('\n');
 		} else {
 			printf("%-72s  [%s]\n", lines[i], note);
 		}
+	}
+	if (s->json) {
+		printf("]}\n");
+		j_first = false;
 	}
 	res_reset(s, n);
 	res_field(s, "vmas", n);
@@ -4003,6 +4014,13 @@ static int s_require(struct session *s, int argc, char **argv)
 			      " " : "", argv[i]);
 	if (eval(s, expr, &v))
 		return -1;
+	if (v && s->json) {
+		j_begin(NULL);
+		j_str("command", "require");
+		j_bool("ok", true);
+		j_end();
+		putchar('\n');
+	}
 	if (v)
 		return 0;
 	if (s->json) {
@@ -4032,6 +4050,14 @@ static int s_if(struct session *s, int argc, char **argv)
 	}
 	if (eval(s, argv[1], &v))
 		return -1;
+	if (!v && s->json) {
+		j_begin(NULL);
+		j_str("command", "if");
+		j_bool("ok", true);
+		j_bool("ran", false);
+		j_end();
+		putchar('\n');
+	}
 	return v ? s_dispatch(s, argc - 2, argv + 2) : 0;
 }
 
@@ -4275,6 +4301,15 @@ static int s_run_line(struct session *s, const char *raw)
 		if (eval_words(s, argc, argv, 0, &v))
 			return -1;
 		s->res.v = v;
+		if (s->json) {
+			j_begin(NULL);
+			j_str("command", "set");
+			j_bool("ok", true);
+			j_str("name", name);
+			j_hex("value", v);
+			j_end();
+			putchar('\n');
+		}
 		return s_assign(s, name);
 	}
 	if (name[0] && (c->fn == s_help || c->fn == s_quit ||

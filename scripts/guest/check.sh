@@ -169,6 +169,26 @@ done
 [ "$nex" -ge 10 ]
 result $? examples_present "$nex scripts in /examples, want 10 or more"
 
+# --json: every example prints only JSON objects, one per line, and at
+# least one object per command line (fork adds its child's).
+bad=
+for f in /examples/*; do
+	[ -f "$f" ] || continue
+	test-mmap --json script "$f" >/tmp/ex.json 2>/dev/null
+	rc=$?
+	cmds=$(grep -cvE '^[[:space:]]*(#|$)' "$f")
+	lines=$(grep -c . /tmp/ex.json)
+	objs=$(grep -c '^{.*}$' /tmp/ex.json)
+	if [ "$rc" != 0 ] && [ "$rc" != 4 ]; then
+		bad="$bad ${f##*/}(exit $rc)"
+	elif [ "$lines" != "$objs" ] || { [ "$rc" = 0 ] && [ "$objs" -lt "$cmds" ]; }; then
+		bad="$bad ${f##*/}($objs objects, $lines lines, $cmds commands)"
+		sed 's/^/ex-json| /' /tmp/ex.json
+	fi
+done
+[ -z "$bad" ]
+result $? examples_json "not one JSON object per line and command:$bad"
+
 section lab bench: malformed lines
 # Each bad line gives exactly one error line, and the session goes on: the
 # mapping made before them is still there after them.
