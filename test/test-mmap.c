@@ -4130,7 +4130,8 @@ static void s_usage_of(struct session *s, const char *cmd)
 	const struct s_cmd *c = s_lookup(cmd);
 
 	if (c && c->help)
-		printf("  %-8s %s\n           %s\n", c->name, c->args, c->help);
+		printf("  %s%s%s\n      %s\n", c->name, c->args[0] ? " " : "",
+		       c->args, c->help);
 }
 
 static int s_help(struct session *s, int argc, char **argv)
