@@ -2897,11 +2897,14 @@ struct ev {
 
 static __u64 ev_cmp(struct ev *e);
 
+/* What the expression is for ("alloc --len: "), for its errors. */
+static char ev_ctx[64];
+
 static void ev_fail(struct ev *e, const char *what)
 {
 	if (!e->bad)
-		s_err(e->s, "bad expression '%s': %s at '%.12s'", e->text,
-		      what, *e->p ? e->p : "(end)");
+		s_err(e->s, "%sbad number or expression '%s': %s at '%.12s'",
+		      ev_ctx, e->text, what, *e->p ? e->p : "(end)");
 	e->bad = true;
 }
 
@@ -3097,11 +3100,16 @@ static int eval_words(struct session *s, int argc, char **argv, int from,
 static int num_arg(struct session *s, const char *cmd, const char *what,
 		   const char *arg, __u64 *v)
 {
+	int ret;
+
 	if (!arg) {
 		s_err(s, "%s: missing %s (try 'help %s')", cmd, what, cmd);
 		return -1;
 	}
-	return eval(s, arg, v);
+	snprintf(ev_ctx, sizeof(ev_ctx), "%s %s: ", cmd, what);
+	ret = eval(s, arg, v);
+	ev_ctx[0] = '\0';
+	return ret;
 }
 
 /* ---- the commands ------------------------------------------------------ */
@@ -3122,7 +3130,7 @@ static int s_opts(struct session *s, int argc, char **argv, struct opts *o,
 {
 	char num[32];
 	__u64 v;
-	int c;
+	int c, ret;
 
 	/* fresh options; the session's device and output */
 	*o = (struct opts){
@@ -3173,7 +3181,11 @@ static int s_opts(struct session *s, int argc, char **argv, struct opts *o,
 		case OPT_PGOFF:
 		case OPT_RESERVED:
 		case OPT_RAW:
-			if (eval(s, optarg, &v))
+			snprintf(ev_ctx, sizeof(ev_ctx), "%s --%s: ", argv[0],
+				 long_opts[c - OPT_ADDR].name);
+			ret = eval(s, optarg, &v);
+			ev_ctx[0] = '\0';
+			if (ret)
 				return -1;
 			snprintf(num, sizeof(num), "%llu", (unsigned long long)v);
 			if (parse_opt(o, c, num, s->c->page)) {
@@ -3241,11 +3253,11 @@ static int s_free(struct session *s, int argc, char **argv)
 		s_err(s, "free: give the address either as a word or as --addr");
 		return -1;
 	}
-	if (np && eval(s, pos[0], &o.addr))
+	if (np && num_arg(s, "free", "ADDR", pos[0], &o.addr))
 		return -1;
 	o.addr_set |= np > 0;
 	if (np == 2) {
-		if (eval(s, pos[1], &o.len))
+		if (num_arg(s, "free", "LEN", pos[1], &o.len))
 			return -1;
 		o.len_set = true;
 	}
@@ -3286,7 +3298,7 @@ static int s_query(struct session *s, int argc, char **argv)
 		s_err(s, "query: give the address either as a word or as --addr");
 		return -1;
 	}
-	if (np && eval(s, pos[0], &o.addr))
+	if (np && num_arg(s, "query", "ADDR", pos[0], &o.addr))
 		return -1;
 	if (!np && !o.addr_set) {
 		s_err(s, "query: missing address (query ADDR)");
