@@ -3379,13 +3379,16 @@ static int s_maps(struct session *s, int argc, char **argv)
 			o += snprintf(note + o, sizeof(note) - o, "%s",
 				      mt_backing_name(r.backing));
 			if (r.backing == MMAP_TEST_BACKING_DEVICE) {
+				__u64 last = r.vm_pgoff - 1 +
+					(r.vm_end - r.vm_start) / s->c->page;
+
 				devs++;
 				o += snprintf(note + o, sizeof(note) - o,
+					      last == r.vm_pgoff ?
+					      ", buffer page %llu" :
 					      ", buffer pages %llu-%llu",
 					      (unsigned long long)r.vm_pgoff,
-					      (unsigned long long)(r.vm_pgoff +
-					      (r.vm_end - r.vm_start) /
-					      s->c->page - 1));
+					      (unsigned long long)last);
 			}
 		} else if (s->c->fd >= 0) {
 			o += snprintf(note + o, sizeof(note) - o, "not a VMA of find_vma()");
