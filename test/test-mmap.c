@@ -2481,7 +2481,7 @@ static void tour_window(struct tour *t)
 	t_hex(t, "window_end", MAP_WINDOW_END);
 	if (top.end <= MAP_WINDOW_END) {
 #if defined(__aarch64__)
-		snprintf(why, sizeof(why), "TASK_SIZE 0x%llx: no addresses above 48 bits to opt in to; a kernel with CONFIG_ARM64_VA_BITS_52 (Debian's 6.12, 7.x) on a CPU with 52-bit VA (qemu -cpu max) would show it",
+		snprintf(why, sizeof(why), "TASK_SIZE 0x%llx: no addresses above 48 bits to opt in to; CONFIG_ARM64_VA_BITS_52 on a CPU with 52-bit VA shows it (target arm64-7.3-16k: qemu -cpu max)",
 			 (unsigned long long)top.end);
 #else
 		snprintf(why, sizeof(why), "TASK_SIZE 0x%llx: 4-level paging, no addresses above 47 bits to opt in to; 5-level paging shows it (target x86_64-6.1-la57: qemu -cpu max, la57)",
