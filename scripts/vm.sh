@@ -94,6 +94,8 @@ cp "$out/mod/mmap_test.ko" "$root/mmap_test.ko"
 if [ -f "$out/refdrv/mmap_test_ref.ko" ]; then
 	cp "$out/refdrv/mmap_test_ref.ko" "$root/mmap_test_ref.ko"
 fi
+# The experiment scripts: test-mmap script /examples/<name> (guest check, shell).
+if [ -d "$TOP/examples" ]; then cp -r "$TOP/examples" "$root/examples"; fi
 if [ -d "$out/bin" ]; then
 	for f in "$out/bin"/*; do
 		[ -f "$f" ] || continue

@@ -3,6 +3,7 @@
  * test-mmap - drive /dev/mmap-test from userspace after "insmod mmap_test.ko"
  *
  * Usage: test-mmap [options] [run|alloc|free|query|stats|hold|tour]
+ *        test-mmap [options] -i | script FILE|-
  *
  *   (none), run  the reference run of the original arm64 report: ALLOC_VMA
  *		  4 shared pages at a fixed address (0xffff95010000 on arm64,
@@ -19,12 +20,24 @@
  *		  close the fd, print "holding 0x<addr>", then wait for EOF on
  *		  stdin or SIGTERM/SIGINT (only the signals with --until-signal).
  *		  Note: a shell gives background jobs /dev/null as stdin.
- *   tour	  a guided sequence of 9 steps (find_vma on a gap, hint,
+ *   tour	  a guided sequence of 11 steps (find_vma on a gap, hint,
  *		  fixed vs fixed-noreplace, merge, split, the four mapping
- *		  kinds, populate, fault-around, the call chain of the
- *		  driver's mmap hook); each explains what the
- *		  module reported and checks it.  Exit 1 if a step failed,
- *		  0 otherwise (a skipped step is neither).
+ *		  kinds, populate, fault-around, placement, the window, the
+ *		  call chain of the driver's mmap hook); each explains what
+ *		  the module reported and checks it.  Exit 1 if a step
+ *		  failed, 0 otherwise (a skipped step is neither).  Steps 9
+ *		  and 10: placement (top-down from mmap_base, a hint honoured
+ *		  then moved) and the default mmap window (a hint above 47/48
+ *		  bits; skipped where TASK_SIZE is not above it).  Step 11:
+ *		  the stacks of the mmap hook (dump_stack=1; needs root).
+ *   -i		  the lab bench, interactive: one process and one address
+ *		  space for many commands (alloc, free, query, stats, maps,
+ *		  touch, read, write, madvise, mprotect, mremap, fork, hint,
+ *		  place, echo, expect, require, if, help); "$a = alloc ..."
+ *		  keeps results.  Line editing and history on a terminal.
+ *   script F	  the same commands from file F (- for stdin), for example
+ *		  examples/merge.  Exit 1 if a line failed (an error, a failed
+ *		  command or expect), 4 if "require" skipped the rest, else 0.
  *
  * Options (numbers in C syntax: 0x.., 0.., decimal; --len also takes the
  * suffixes p (pages), k, m, g):
@@ -52,6 +65,7 @@
  *
  * Exit status: 0 success, 1 failure, 2 usage error.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -67,7 +81,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <linux/mmap_test.h>
@@ -82,16 +98,19 @@
 #endif
 #define DEFAULT_PAGES	4
 #define FIXED_ANY	(MMAP_TEST_FIXED | MMAP_TEST_FIXED_NOREPLACE)
+#define TOUR_STEPS	11
 #define USER_MESSAGE	"Hello from *user* this is file: mmap-test"
 
 enum cmd {
-	CMD_RUN, CMD_ALLOC, CMD_FREE, CMD_QUERY, CMD_STATS, CMD_HOLD, CMD_TOUR
+	CMD_RUN, CMD_ALLOC, CMD_FREE, CMD_QUERY, CMD_STATS, CMD_HOLD, CMD_TOUR,
+	CMD_SCRIPT, CMD_INTERACTIVE
 };
 enum req { REQ_ALLOC, REQ_FREE, REQ_QUERY, REQ_STATS, REQ_OPEN };
 
 struct opts {
 	enum cmd cmd;
 	const char *device;
+	const char *script;	/* script FILE|- */
 	__u64 addr, len, pgoff, reserved;
 	__u32 prot, raw_flags;
 	__u32 share;		/* SHARED/PRIVATE bits given */
@@ -120,6 +139,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: test-mmap [options] [run|alloc|free|query|stats|hold|tour]\n"
+"       test-mmap [options] -i | script FILE|-\n"
 "  (none)/run  reference run: map 4 shared pages at a fixed address, explain\n"
 "              find_vma(), read/write through the mapping and read(), free\n"
 "  alloc       one ALLOC_VMA with the given fields (mapped until exit)\n"
@@ -128,8 +148,11 @@ static void usage(FILE *f)
 "  stats       one GET_STATS\n"
 "  hold        map the device, close it, print \"holding 0x..\", wait for\n"
 "              EOF on stdin or SIGTERM/SIGINT\n"
-"  tour        9 guided steps: what the kernel decided and why, each checked;\n"
+"  tour        11 guided steps: what the kernel decided and why, each checked;\n"
 "              exit 1 if a step failed (skipped steps are not passes)\n"
+"  -i          lab bench: commands in one process and address space ('help')\n"
+"  script F    the lab bench's commands from file F (- for stdin); exit 1 if a\n"
+"              line failed, 4 if 'require' skipped the rest\n"
 "options:\n"
 "  --addr A --len L[p|k|m|g] --pgoff P --prot rwx|none|N\n"
 "  --shared --private --fixed --fixed-noreplace --hint --populate --anon\n"
@@ -254,9 +277,27 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/*
+ * Errors of the command line, and of a session line ("FILE:LINE: error"):
+ * printed as one line on stderr, and kept for a session's JSON object.
+ */
+static char err_prefix[300] = "test-mmap";
+static char last_err[512];
+
+static void __attribute__((format(printf, 1, 2))) errmsg(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(last_err, sizeof(last_err), fmt, ap);
+	va_end(ap);
+	fflush(stdout);
+	fprintf(stderr, "%s: %s\n", err_prefix, last_err);
+}
+
 static int bad_value(const char *opt, const char *val)
 {
-	fprintf(stderr, "test-mmap: invalid value for --%s: '%s'\n", opt, val);
+	errmsg("invalid value for --%s: '%s'", opt, val);
 	return -1;
 }
 
@@ -331,7 +372,7 @@ static int parse_cmd(struct opts *o, const char *word)
 	static const char * const names[] = {
 		[CMD_RUN] = "run", [CMD_ALLOC] = "alloc", [CMD_FREE] = "free",
 		[CMD_QUERY] = "query", [CMD_STATS] = "stats", [CMD_HOLD] = "hold",
-		[CMD_TOUR] = "tour",
+		[CMD_TOUR] = "tour", [CMD_SCRIPT] = "script",
 	};
 	size_t i;
 
@@ -352,23 +393,40 @@ static int parse_args(struct opts *o, int argc, char **argv,
 
 	o->device = MMAP_TEST_DEVICE;
 	o->prot = PROT_READ | PROT_WRITE;
-	while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hi", long_opts, NULL)) != -1) {
 		if (c == 'h') {
 			usage(stdout);
 			exit(0);
 		}
+		if (c == 'i') {
+			o->cmd = CMD_INTERACTIVE;
+			continue;
+		}
 		if (c == '?' || parse_opt(o, c, optarg, page))
 			return -1;
 	}
+	if (optind < argc && o->cmd == CMD_INTERACTIVE) {
+		fprintf(stderr, "test-mmap: -i takes no subcommand ('%s')\n",
+			argv[optind]);
+		return -1;
+	}
 	if (optind < argc && parse_cmd(o, argv[optind++]))
 		return -1;
+	if (o->cmd == CMD_SCRIPT) {
+		if (optind >= argc) {
+			fprintf(stderr, "test-mmap: script needs a FILE (or - for stdin)\n");
+			return -1;
+		}
+		o->script = argv[optind++];
+	}
 	if (optind < argc) {
 		fprintf(stderr, "test-mmap: unexpected argument '%s'\n",
 			argv[optind]);
 		return -1;
 	}
 	if (o->expect_set &&
-	    (o->cmd == CMD_RUN || o->cmd == CMD_HOLD || o->cmd == CMD_TOUR)) {
+	    (o->cmd == CMD_RUN || o->cmd == CMD_HOLD || o->cmd == CMD_TOUR ||
+	     o->cmd >= CMD_SCRIPT)) {
 		fprintf(stderr, "test-mmap: --expect needs alloc, free, query or stats\n");
 		return -1;
 	}
@@ -381,22 +439,6 @@ struct task_top {
 	__u64 end;		/* first address above user space */
 	bool exact;		/* false: an estimate from /proc/self/maps */
 };
-
-#if defined(__x86_64__)
-static bool cpu_has_la57(void)
-{
-	char line[4096];
-	bool found = false;
-	FILE *f = fopen("/proc/cpuinfo", "r");
-
-	if (!f)
-		return true;	/* unknown: do not claim 4-level paging */
-	while (!found && fgets(line, sizeof(line), f))
-		found = !strncmp(line, "flags", 5) && strstr(line, " la57");
-	fclose(f);
-	return found;
-}
-#endif
 
 /* End of the highest mapping of this process, [vsyscall] excepted. */
 static __u64 highest_mapping_end(void)
@@ -417,19 +459,49 @@ static __u64 highest_mapping_end(void)
 	return top;
 }
 
+/*
+ * Is the page at @addr inside user space?  A one-page MAP_FIXED_NOREPLACE
+ * mmap(2) there gets ENOMEM only when it ends above TASK_SIZE (EEXIST: it
+ * is inside, and in use).
+ */
+static bool user_page(__u64 addr, unsigned long page)
+{
+	void *p = mmap((void *)(uintptr_t)addr, page, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+		       -1, 0);
+
+	if (p == MAP_FAILED)
+		return errno == EEXIST;
+	munmap(p, page);
+	return (uintptr_t)p == addr;	/* not a kernel that took a hint */
+}
+
+/*
+ * TASK_SIZE of this process, measured: user space ends at 2^bits or 2^bits
+ * minus a page (x86_64: 2^47 - 4K with 4-level paging, 2^56 - 4K with
+ * 5-level paging; arm64: 2^VA_BITS), so probe the last two pages below
+ * each power of two, from 2^57 down.  Cached: it does not change.
+ */
 static struct task_top task_top(void)
 {
-	struct task_top t = { 0, false };
+	static struct task_top t;
+	static bool done;
+	unsigned long page = sysconf(_SC_PAGESIZE);
 	__u64 end;
+	int bits;
 
-#if defined(__x86_64__)
-	if (!cpu_has_la57()) {
-		t.end = 0x7ffffffff000ULL;	/* 4-level paging */
+	if (done)
+		return t;
+	done = true;
+	for (bits = 57; bits >= 32; bits--) {
+		end = 1ULL << bits;
+		if (!user_page(end - 2 * page, page))
+			continue;
+		t.end = user_page(end - page, page) ? end : end - page;
 		t.exact = true;
 		return t;
 	}
-#endif
-	/* Round the highest mapping (the stack) up to a power of two. */
+	/* No probe worked: round the highest mapping up to a power of two. */
 	end = highest_mapping_end();
 	if (!end)
 		return t;
@@ -1421,52 +1493,56 @@ static int cmd_run(struct ctx *c)
 
 /* ---- the single-request subcommands ------------------------------------ */
 
-static int cmd_alloc(struct ctx *c)
+/* One ALLOC_VMA from the options, printed (text or JSON); 0 or -errno. */
+static int alloc_req(struct ctx *c, struct mmap_test_alloc *a)
 {
 	const struct opts *o = c->o;
 	struct mmap_test_stats s;
-	struct mmap_test_alloc a;
 	int ret;
 
 	get_stats(c, &s, true);		/* buffer size, for explanations */
-	init_alloc(c, &a, o->addr, o->len_set ? o->len : DEFAULT_PAGES * c->page,
+	init_alloc(c, a, o->addr, o->len_set ? o->len : DEFAULT_PAGES * c->page,
 		   o->addr_set);
-	ret = do_alloc(c, &a);
+	ret = do_alloc(c, a);
 	if (o->json) {
 		char buf[128];
 
-		j_result(c, REQ_ALLOC, ret, &a);
-		j_hex("addr", a.addr);
-		j_hex("len", a.len);
-		j_num("pgoff", a.pgoff);
-		mt_format_prot(a.prot, buf, sizeof(buf));
+		j_result(c, REQ_ALLOC, ret, a);
+		j_hex("addr", a->addr);
+		j_hex("len", a->len);
+		j_num("pgoff", a->pgoff);
+		mt_format_prot(a->prot, buf, sizeof(buf));
 		j_str("prot", buf);
-		mt_format_flags(a.flags, buf, sizeof(buf));
+		mt_format_flags(a->flags, buf, sizeof(buf));
 		j_str("flags", buf);
-		j_hex("mapped", a.mapped);
-		if (before_copied(&a))
-			j_report("before", &a.before);
+		j_hex("mapped", a->mapped);
+		if (before_copied(a))
+			j_report("before", &a->before);
 		j_end();
 		putchar('\n');
 	} else if (!ret) {
 		printf("alloced virt addr : 0x%llx\n",
-		       (unsigned long long)a.mapped);
-		print_verdict("before: ", &a.before);
-		print_sentence("        ", &a.before);
+		       (unsigned long long)a->mapped);
+		print_verdict("before: ", &a->before);
+		print_sentence("        ", &a->before);
 	}
-	return check_expect(o, ret);
+	return ret;
 }
 
-static int cmd_free(struct ctx *c)
+static int cmd_alloc(struct ctx *c)
+{
+	struct mmap_test_alloc a;
+
+	return check_expect(c->o, alloc_req(c, &a));
+}
+
+/* One FREE_VMA of --addr/--len, printed (text or JSON); 0 or -errno. */
+static int free_req(const struct ctx *c)
 {
 	const struct opts *o = c->o;
 	__u64 len = o->len_set ? o->len : c->page;
 	int ret;
 
-	if (!o->addr_set) {
-		fprintf(stderr, "test-mmap: free needs --addr (and --len)\n");
-		return 2;
-	}
 	ret = do_free(c, o->addr, len, o->reserved);
 	if (o->json) {
 		j_result(c, REQ_FREE, ret, &(struct mmap_test_free){
@@ -1479,49 +1555,73 @@ static int cmd_free(struct ctx *c)
 		printf("FREE_VMA addr 0x%llx len 0x%llx: ok\n",
 		       (unsigned long long)o->addr, (unsigned long long)len);
 	}
-	return check_expect(o, ret);
+	return ret;
 }
 
-static int cmd_query(struct ctx *c)
+static int cmd_free(struct ctx *c)
 {
-	const struct opts *o = c->o;
-	struct mmap_test_vma_report r;
-	int ret;
-
-	if (!o->addr_set) {
-		fprintf(stderr, "test-mmap: query needs --addr\n");
+	if (!c->o->addr_set) {
+		fprintf(stderr, "test-mmap: free needs --addr (and --len)\n");
 		return 2;
 	}
-	ret = do_query(c, o->addr, o->reserved, &r);
+	return check_expect(c->o, free_req(c));
+}
+
+/* One QUERY_VMA of --addr, printed (text or JSON); 0 or -errno. */
+static int query_req(const struct ctx *c, struct mmap_test_vma_report *r)
+{
+	const struct opts *o = c->o;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	ret = do_query(c, o->addr, o->reserved, r);
 	if (o->json) {
 		j_result(c, REQ_QUERY, ret, &(struct mmap_test_query){
 			 .addr = o->addr, .reserved = o->reserved });
 		if (!ret)
-			j_report("report", &r);
+			j_report("report", r);
 		j_end();
 		putchar('\n');
 	} else if (!ret) {
-		print_report(&r);
+		print_report(r);
 	}
-	return check_expect(o, ret);
+	return ret;
+}
+
+static int cmd_query(struct ctx *c)
+{
+	struct mmap_test_vma_report r;
+
+	if (!c->o->addr_set) {
+		fprintf(stderr, "test-mmap: query needs --addr\n");
+		return 2;
+	}
+	return check_expect(c->o, query_req(c, &r));
+}
+
+/* One GET_STATS, printed (text or JSON); 0 or -errno. */
+static int stats_req(struct ctx *c, struct mmap_test_stats *s)
+{
+	int ret;
+
+	ret = get_stats(c, s, false);
+	if (c->o->json) {
+		j_result(c, REQ_STATS, ret, s);
+		if (!ret)
+			j_stats(s);
+		j_end();
+		putchar('\n');
+	} else if (!ret) {
+		print_stats(s);
+	}
+	return ret;
 }
 
 static int cmd_stats(struct ctx *c)
 {
 	struct mmap_test_stats s;
-	int ret;
 
-	ret = get_stats(c, &s, false);
-	if (c->o->json) {
-		j_result(c, REQ_STATS, ret, &s);
-		if (!ret)
-			j_stats(&s);
-		j_end();
-		putchar('\n');
-	} else if (!ret) {
-		print_stats(&s);
-	}
-	return check_expect(c->o, ret);
+	return check_expect(c->o, stats_req(c, &s));
 }
 
 /* ---- tour: a guided sequence of what the kernel decides ----------------- */
@@ -1534,8 +1634,6 @@ static int cmd_stats(struct ctx *c)
  *    "failure":"first failed check"|null,"note":"..."|null}
  * and nothing else on stdout.
  */
-#define TOUR_STEPS	9
-
 struct tour {
 	struct ctx *c;
 	bool json;
@@ -2370,6 +2468,291 @@ out:
 	t_end(t);
 }
 
+/* ---- placement: mmap_base, the top-down search, the window ------------ */
+
+/*
+ * The end of the default mmap window: mmap(2) places nothing at or above it
+ * unless a hint above it asks to (x86_64: 47 bits, DEFAULT_MAP_WINDOW is
+ * 2^47 minus a page; arm64: 48 bits).
+ */
+#if defined(__aarch64__)
+#define MAP_WINDOW_END	(1ULL << 48)
+#define MAP_WINDOW_BITS	48
+#elif __SIZEOF_LONG__ == 8
+#define MAP_WINDOW_END	(1ULL << 47)
+#define MAP_WINDOW_BITS	47
+#else
+#define MAP_WINDOW_END	(1ULL << 32)
+#define MAP_WINDOW_BITS	32
+#endif
+
+struct vma_range {
+	__u64 start, end;
+	char name[80];
+};
+
+/* /proc/self/maps as ranges (ascending); the number read, -1 on error. */
+static int read_maps(struct vma_range *v, int max)
+{
+	unsigned long long start, end;
+	char line[512], *name;
+	int n = 0, pos;
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	if (!f)
+		return -1;
+	while (n < max && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		pos = 0;
+		if (sscanf(line, "%llx-%llx %*s %*s %*s %*s %n", &start, &end,
+			   &pos) < 2)
+			continue;
+		name = pos > 0 && pos <= (int)strlen(line) ? line + pos : "";
+		v[n].start = start;
+		v[n].end = end;
+		snprintf(v[n].name, sizeof(v[n].name), "%s", name);
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/* The largest free gap in [lo, hi), from /proc/self/maps; ~0: unknown. */
+static __u64 largest_gap(__u64 lo, __u64 hi)
+{
+	static struct vma_range v[512];
+	__u64 prev = lo, best = 0;
+	int i, n = read_maps(v, 512);
+
+	if (n < 0 || n == 512)
+		return ~0ULL;
+	for (i = 0; i < n && prev < hi; i++) {
+		if (v[i].end <= prev)
+			continue;
+		if (v[i].start > prev) {
+			__u64 e = v[i].start < hi ? v[i].start : hi;
+
+			if (e - prev > best)
+				best = e - prev;
+		}
+		prev = v[i].end;
+	}
+	if (prev < hi && hi - prev > best)
+		best = hi - prev;
+	return best;
+}
+
+/* The [stack] VMA; false if there is none. */
+static bool stack_range(__u64 *start, __u64 *end)
+{
+	static struct vma_range v[512];
+	int i, n = read_maps(v, 512);
+
+	for (i = 0; i < n; i++) {
+		if (!strcmp(v[i].name, "[stack]")) {
+			*start = v[i].start;
+			*end = v[i].end;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Top-down, or the legacy bottom-up layout?  @why says which and why. */
+static bool layout_topdown(char *why, size_t n)
+{
+	struct rlimit rl;
+
+	if (read_sysctl("/proc/sys/vm/legacy_va_layout")) {
+		snprintf(why, n, "vm.legacy_va_layout is 1: mappings go bottom-up from TASK_UNMAPPED_BASE");
+		return false;
+	}
+	if (!getrlimit(RLIMIT_STACK, &rl) && rl.rlim_cur == RLIM_INFINITY) {
+		snprintf(why, n, "the stack rlimit is unlimited: the kernel uses the legacy bottom-up layout");
+		return false;
+	}
+	snprintf(why, n, "top-down from mmap_base (vm.legacy_va_layout 0, stack rlimit %llu KiB)",
+		 !getrlimit(RLIMIT_STACK, &rl) ?
+		 (unsigned long long)rl.rlim_cur >> 10 : 0ULL);
+	return true;
+}
+
+static void tour_placement(struct tour *t)
+{
+	static const __u32 prots[3] = {
+		PROT_READ, PROT_READ | PROT_WRITE, PROT_READ,
+	};
+	unsigned long pg = t->c->page;
+	const unsigned long pages = 5;
+	__u64 len = pages * pg, m[3] = { 0 }, stk0, stk1, gap, hint;
+	struct mmap_test_alloc a, h1, h2;
+	char why[160];
+	int i, ret;
+
+	t_begin(t, "placement", "mmap_base and the top-down search");
+	if (!layout_topdown(why, sizeof(why))) {
+		t_skip(t, why);
+		goto out;
+	}
+	if (!stack_range(&stk0, &stk1)) {
+		t_broken(t, "finding [stack] in /proc/self/maps", ENOENT);
+		goto out;
+	}
+	say("layout: %s; the stack is [0x%llx,0x%llx), and mmap_base lies below it by at least the stack rlimit and stack_guard_gap.\n",
+	    why, (unsigned long long)stk0, (unsigned long long)stk1);
+	for (i = 0; i < 3; i++) {
+		/* other prot than the neighbour: no merge hides the order */
+		ret = t_alloc(t, &a, 0, pages, 0, prots[i],
+			      MMAP_TEST_PRIVATE | MMAP_TEST_ANON);
+		if (ret) {
+			t_broken(t, "hint-less ALLOC_VMA", -ret);
+			goto free;
+		}
+		m[i] = a.mapped;
+		say("hint-less ALLOC %d of %lu anon pages (prot %s): mapped at 0x%llx.\n",
+		    i + 1, pages, prots[i] & PROT_WRITE ? "rw" : "r",
+		    (unsigned long long)m[i]);
+	}
+	say("  get_unmapped_area() searches top-down: each mapping takes the highest free gap big enough below mmap_base, so consecutive ones move down, and ordinary mappings need no gap between them (stack_guard_gap only keeps mappings away from a stack VMA).\n");
+	t_hex(t, "stack_start", stk0);
+	t_hex(t, "first", m[0]);
+	t_hex(t, "second", m[1]);
+	t_hex(t, "third", m[2]);
+	t_check(t, m[1] < m[0] && m[2] < m[1],
+		"consecutive hint-less ALLOCs move down (0x%llx > 0x%llx > 0x%llx)",
+		(unsigned long long)m[0], (unsigned long long)m[1],
+		(unsigned long long)m[2]);
+	gap = largest_gap(m[2] + len, m[0]);
+	t_num(t, "largest_gap_between_pages", gap == ~0ULL ? -1 : (long long)(gap / pg));
+	t_check(t, gap < len,
+		"no free gap of %lu pages was skipped between them (largest: %lld pages)",
+		pages, gap == ~0ULL ? -1LL : (long long)(gap / pg));
+	t_yes(t, "adjacent", m[1] + len == m[0] && m[2] + len == m[1]);
+	say("  between the three: %s.\n",
+	    m[1] + len == m[0] && m[2] + len == m[1] ?
+	    "each ends where the one above starts (no gap)" :
+	    "the gaps skipped are too small for 5 pages");
+	t_check(t, m[0] + len + 256 * pg <= stk0,
+		"the highest stays below the stack by at least stack_guard_gap (256 pages): 0x%llx + 0x%llx <= 0x%llx",
+		(unsigned long long)m[0], (unsigned long long)len,
+		(unsigned long long)stk0);
+	/* A hint: honoured where free, moved where not. */
+	hint = free_range(t, 1);
+	ret = hint ? t_alloc(t, &h1, hint, 1, 0, PROT_READ,
+			     MMAP_TEST_PRIVATE | MMAP_TEST_ANON) : -ENOMEM;
+	if (ret) {
+		t_broken(t, "ALLOC_VMA at a free hint", -ret);
+		goto free;
+	}
+	ret = t_alloc(t, &h2, hint, 1, 0, PROT_READ | PROT_WRITE,
+		      MMAP_TEST_PRIVATE | MMAP_TEST_ANON);
+	if (ret) {
+		t_broken(t, "ALLOC_VMA at an occupied hint", -ret);
+		t_free(t, h1.mapped, 1);
+		goto free;
+	}
+	say("hint 0x%llx, free: mapped there (0x%llx); the same hint again, now occupied: the top-down search placed it at 0x%llx.\n",
+	    (unsigned long long)hint, (unsigned long long)h1.mapped,
+	    (unsigned long long)h2.mapped);
+	t_hex(t, "hint", hint);
+	t_hex(t, "hint_moved_to", h2.mapped);
+	t_check(t, h1.mapped == hint && h2.mapped != hint,
+		"a free hint is honoured, an occupied one moved");
+	t_check(t, h2.mapped < MAP_WINDOW_END,
+		"the moved mapping stays in the default window (below 2^%d)",
+		MAP_WINDOW_BITS);
+	t_free(t, h1.mapped, 1);
+	t_free(t, h2.mapped, 1);
+free:
+	for (i = 0; i < 3; i++)
+		if (m[i])
+			t_free(t, m[i], pages);
+out:
+	t_end(t);
+}
+
+static void tour_window(struct tour *t)
+{
+	struct task_top top = task_top();
+	struct mmap_test_alloc lo, hi, far, fx;
+	__u64 free_hi = MAP_WINDOW_END * 2, far_hint;
+	char why[256];
+	int ret;
+
+	t_begin(t, "window", "the default mmap window and a hint above it");
+	say("TASK_SIZE here is 0x%llx (%s); the default mmap window ends at 2^%d (0x%llx).\n",
+	    (unsigned long long)top.end, top.exact ? "measured" : "estimated",
+	    MAP_WINDOW_BITS, (unsigned long long)MAP_WINDOW_END);
+	t_hex(t, "task_size", top.end);
+	t_hex(t, "window_end", MAP_WINDOW_END);
+	if (top.end <= MAP_WINDOW_END) {
+#if defined(__aarch64__)
+		snprintf(why, sizeof(why), "TASK_SIZE 0x%llx: no addresses above 48 bits to opt in to; CONFIG_ARM64_VA_BITS_52 on a CPU with 52-bit VA shows it (target arm64-7.3-16k: qemu -cpu max)",
+			 (unsigned long long)top.end);
+#else
+		snprintf(why, sizeof(why), "TASK_SIZE 0x%llx: 4-level paging, no addresses above 47 bits to opt in to; 5-level paging shows it (target x86_64-6.1-la57: qemu -cpu max, la57)",
+			 (unsigned long long)top.end);
+#endif
+		t_skip(t, why);
+		goto out;
+	}
+	ret = t_alloc(t, &lo, 0, 1, 0, PROT_READ,
+		      MMAP_TEST_PRIVATE | MMAP_TEST_ANON);
+	if (ret) {
+		t_broken(t, "hint-less ALLOC_VMA", -ret);
+		goto out;
+	}
+	ret = t_alloc(t, &hi, free_hi, 1, 0, PROT_READ,
+		      MMAP_TEST_PRIVATE | MMAP_TEST_ANON);
+	if (ret) {
+		t_broken(t, "ALLOC_VMA with a hint above the window", -ret);
+		goto free_lo;
+	}
+	/* The highest power of two of user space: itself above TASK_SIZE. */
+	far_hint = 1;
+	while (far_hint < top.end / 2)
+		far_hint <<= 1;
+	far_hint <<= 1;
+	ret = t_alloc(t, &far, far_hint, 1, 0, PROT_READ,
+		      MMAP_TEST_PRIVATE | MMAP_TEST_ANON);
+	if (ret) {
+		t_broken(t, "ALLOC_VMA with a hint above TASK_SIZE", -ret);
+		goto free_hi;
+	}
+	say("no hint: mapped at 0x%llx, below 2^%d. hint 0x%llx (above the window): mapped at 0x%llx. hint 0x%llx (above TASK_SIZE, not usable itself): mapped at 0x%llx.\n",
+	    (unsigned long long)lo.mapped, MAP_WINDOW_BITS,
+	    (unsigned long long)free_hi, (unsigned long long)hi.mapped,
+	    (unsigned long long)far_hint, (unsigned long long)far.mapped);
+	say("  A hint above the window opts this one mapping in to the whole address space (the search's upper limit becomes TASK_SIZE); without one, mmap(2) never returns an address above the window, for programs that keep flags in the upper pointer bits.\n");
+	t_hex(t, "no_hint", lo.mapped);
+	t_hex(t, "hint_above_window", hi.mapped);
+	t_hex(t, "hint_above_task_size", far.mapped);
+	t_check(t, lo.mapped + t->c->page <= MAP_WINDOW_END,
+		"no hint: below 2^%d", MAP_WINDOW_BITS);
+	t_check(t, hi.mapped == free_hi, "a free hint above the window is honoured");
+	t_check(t, far.mapped >= MAP_WINDOW_END && far.mapped < top.end,
+		"a hint above TASK_SIZE still opts in: mapped above 2^%d",
+		MAP_WINDOW_BITS);
+	ret = t_alloc(t, &fx, far_hint, 1, 0, PROT_READ,
+		      MMAP_TEST_PRIVATE | MMAP_TEST_ANON |
+		      MMAP_TEST_FIXED_NOREPLACE);
+	explain_error(t->c, REQ_ALLOC, -ret, &fx, why, sizeof(why));
+	say("FIXED_NOREPLACE at 0x%llx: %s (%s).\n",
+	    (unsigned long long)far_hint, ret ? mt_errno_name(-ret) : "mapped",
+	    ret ? why : "");
+	t_key(t, "fixed_above_errno", "\"%s\"", mt_errno_name(-ret));
+	t_check(t, ret == -ENOMEM, "FIXED_NOREPLACE above TASK_SIZE: ENOMEM");
+	if (!ret)
+		t_free(t, fx.mapped, 1);
+	t_free(t, far.mapped, 1);
+free_hi:
+	t_free(t, hi.mapped, 1);
+free_lo:
+	t_free(t, lo.mapped, 1);
+out:
+	t_end(t);
+}
+
 /* The tour: exit 0 if no step failed (skipped steps are not passes). */
 static int cmd_tour(struct ctx *c)
 {
@@ -2385,6 +2768,8 @@ static int cmd_tour(struct ctx *c)
 	tour_kinds(&t);
 	tour_populate(&t);
 	tour_fault_around(&t);
+	tour_placement(&t);
+	tour_window(&t);
 	tour_call_chain(&t);
 	say("\ntour: %d passed, %d failed, %d skipped\n", t.passed, t.failed,
 	    t.skipped);
@@ -2483,13 +2868,1902 @@ static int cmd_hold(struct ctx *c)
 	return 0;
 }
 
+/* ---- lab bench: one address space, commands from a terminal or a file --- */
+
+/*
+ * test-mmap -i and test-mmap script FILE|-: one process, one device fd, one
+ * address space; every line is one command.  A line "$name = COMMAND ..."
+ * keeps the command's result (an address or count, with named fields:
+ * $a.len, $q.contains) and "$name = EXPR" an expression.  An error is one
+ * line on stderr ("FILE:LINE: error: ..."), and the session goes on; the
+ * exit status is 1 if any line failed, 4 if "require" skipped the rest.
+ */
+#define S_LINE		1024
+#define S_ARGS		64
+#define S_VARS		128
+#define S_FIELDS	24
+#define S_HIST		100
+#define S_SKIP		4	/* exit status of a skipped script (kselftest) */
+
+struct s_field {
+	char name[40];
+	__u64 v;
+};
+
+struct s_var {
+	char name[32];
+	__u64 v;
+	int nf;
+	struct s_field f[S_FIELDS];
+};
+
+struct session {
+	struct ctx *c;
+	const struct opts *base;	/* the command line: --device, --json */
+	const char *src;
+	int line;
+	bool tty, script, json, in_child, stop;
+	int errors, expects;
+	bool skipped;
+	struct s_var vars[S_VARS];
+	int nvars;
+	struct s_var res;		/* what the current command yields */
+	int last_errno;
+	char hist[S_HIST][S_LINE];
+	int nhist;
+};
+
+/* The JSON object of an error errmsg() already printed. */
+static void s_json_last(struct session *s)
+{
+	if (!s->json)
+		return;
+	j_begin(NULL);
+	j_num("line", s->line);
+	j_bool("ok", false);
+	j_str("error", last_err);
+	j_end();
+	putchar('\n');
+}
+
+/* An error of this line: one line on stderr (and a JSON object). */
+static void __attribute__((format(printf, 2, 3)))
+s_err(struct session *s, const char *fmt, ...)
+{
+	va_list ap;
+	char msg[512];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	errmsg("%s", msg);
+	s_json_last(s);
+}
+
+static void s_set_prefix(struct session *s)
+{
+	if (s->script)
+		snprintf(err_prefix, sizeof(err_prefix), "%s:%d: error",
+			 s->src, s->line);
+	else
+		snprintf(err_prefix, sizeof(err_prefix), "error");
+}
+
+static void res_reset(struct session *s, __u64 v)
+{
+	memset(&s->res, 0, sizeof(s->res));
+	s->res.v = v;
+}
+
+static void res_field(struct session *s, const char *name, __u64 v)
+{
+	struct s_var *r = &s->res;
+
+	if (r->nf < S_FIELDS) {
+		snprintf(r->f[r->nf].name, sizeof(r->f[0].name), "%s", name);
+		r->f[r->nf++].v = v;
+	}
+}
+
+static void res_report(struct session *s, const char *pfx,
+		       const struct mmap_test_vma_report *r)
+{
+	static const char * const k[] = {
+		"found", "contains", "vm_start", "vm_end", "gap", "flags",
+		"vm_pgoff", "backing", "nr_vmas",
+	};
+	__u64 v[] = {
+		r->found, r->contains, r->vm_start, r->vm_end, r->gap,
+		r->flags, r->vm_pgoff, r->backing, r->nr_vmas,
+	};
+	char name[40];
+	size_t i;
+
+	for (i = 0; i < MT_ARRAY_SIZE(k); i++) {
+		snprintf(name, sizeof(name), "%s%s", pfx, k[i]);
+		res_field(s, name, v[i]);
+	}
+}
+
+static struct s_var *var_find(struct session *s, const char *name, size_t n)
+{
+	int i;
+
+	for (i = 0; i < s->nvars; i++)
+		if (strlen(s->vars[i].name) == n &&
+		    !strncmp(s->vars[i].name, name, n))
+			return &s->vars[i];
+	return NULL;
+}
+
+/* Built-in variables: facts of this process and of the last command. */
+static bool builtin(struct session *s, const char *name, size_t n, __u64 *v)
+{
+	struct mmap_test_stats st;
+
+	if (n == 4 && !strncmp(name, "page", 4))
+		*v = s->c->page;
+	else if (n == 9 && !strncmp(name, "task_size", 9))
+		*v = task_top().end;
+	else if (n == 6 && !strncmp(name, "window", 6))
+		*v = MAP_WINDOW_END;
+	else if (n == 5 && !strncmp(name, "errno", 5))
+		*v = s->last_errno;
+	else if (n == 3 && !strncmp(name, "pid", 3))
+		*v = getpid();
+	else if (n == 12 && !strncmp(name, "buffer_pages", 12))
+		*v = s->c->fd >= 0 && !get_stats(s->c, &st, true) ?
+			st.buffer_pages : 0;
+	else
+		return false;
+	return true;
+}
+
+/* $name or $name.field at @p (after the '$'); its length, or -1. */
+static int var_value(struct session *s, const char *p, __u64 *v)
+{
+	const struct s_var *var;
+	size_t n = 0, fn, o;
+	char have[S_FIELDS * 41];
+	int i;
+
+	while (p[n] == '_' || isalnum((unsigned char)p[n]))
+		n++;
+	if (!n || isdigit((unsigned char)p[0])) {
+		s_err(s, "'$' must be followed by a variable name");
+		return -1;
+	}
+	var = var_find(s, p, n);
+	if (!var && builtin(s, p, n, v))
+		return n;
+	if (!var) {
+		s_err(s, "undefined variable $%.*s", (int)n, p);
+		return -1;
+	}
+	if (p[n] != '.' || !isalpha((unsigned char)p[n + 1])) {
+		*v = var->v;
+		return n;
+	}
+	fn = 1;
+	while (p[n + fn] == '_' || p[n + fn] == '.' ||
+	       isalnum((unsigned char)p[n + fn]))
+		fn++;
+	while (p[n + fn - 1] == '.')	/* a sentence's full stop */
+		fn--;
+	for (i = 0; i < var->nf; i++) {
+		if (strlen(var->f[i].name) == fn - 1 &&
+		    !strncmp(var->f[i].name, p + n + 1, fn - 1)) {
+			*v = var->f[i].v;
+			return n + fn;
+		}
+	}
+	for (i = 0, o = 0; i < var->nf; i++)
+		o += snprintf(have + o, sizeof(have) - o, " %s", var->f[i].name);
+	s_err(s, "$%.*s has no field '%.*s' (its fields:%s)", (int)n, p,
+	      (int)fn - 1, p + n + 1, var->nf ? have : " none");
+	return -1;
+}
+
+/* Replace every $var in @in by its value; -1 on error. */
+static int expand(struct session *s, const char *in, char *out, size_t n)
+{
+	size_t o = 0;
+	__u64 v;
+	int len;
+
+	while (*in) {
+		if (*in != '$') {
+			if (o + 1 >= n)
+				goto long_line;
+			out[o++] = *in++;
+			continue;
+		}
+		len = var_value(s, in + 1, &v);
+		if (len < 0)
+			return -1;
+		if (o + 20 >= n)
+			goto long_line;
+		o += snprintf(out + o, n - o, "0x%llx", (unsigned long long)v);
+		in += len + 1;
+	}
+	out[o] = '\0';
+	return 0;
+long_line:
+	s_err(s, "line too long after expanding variables");
+	return -1;
+}
+
+/* ---- expressions: numbers (0x.., suffixes p k m g), errno names, ------ */
+/* ---- + - * / << >>, comparisons, !, (), all unsigned 64-bit ------------ */
+
+struct ev {
+	struct session *s;
+	const char *p, *text;
+	bool bad;
+};
+
+static __u64 ev_cmp(struct ev *e);
+
+/* What the expression is for ("alloc --len: "), for its errors. */
+static char ev_ctx[64];
+
+static void ev_fail(struct ev *e, const char *what)
+{
+	if (!e->bad)
+		s_err(e->s, "%sbad number or expression '%s': %s at '%.12s'",
+		      ev_ctx, e->text, what, *e->p ? e->p : "(end)");
+	e->bad = true;
+}
+
+static void ev_space(struct ev *e)
+{
+	while (*e->p == ' ' || *e->p == '\t')
+		e->p++;
+}
+
+static __u64 ev_primary(struct ev *e)
+{
+	unsigned long long n;
+	char word[32], *end;
+	size_t i = 0;
+	__u64 v;
+	int en;
+
+	ev_space(e);
+	if (*e->p == '(') {
+		e->p++;
+		v = ev_cmp(e);
+		ev_space(e);
+		if (*e->p != ')')
+			ev_fail(e, "missing ')'");
+		else
+			e->p++;
+		return v;
+	}
+	if (*e->p == '!') {
+		e->p++;
+		return !ev_primary(e);
+	}
+	if (isdigit((unsigned char)*e->p)) {
+		errno = 0;
+		n = strtoull(e->p, &end, 0);
+		if (errno || ((*end | 0x20) == 'x')) {
+			ev_fail(e, "bad number");
+			return 0;
+		}
+		e->p = end;
+		switch (*e->p | 0x20) {
+		case 'p':
+			v = e->s->c->page;
+			break;
+		case 'k':
+			v = 1ULL << 10;
+			break;
+		case 'm':
+			v = 1ULL << 20;
+			break;
+		case 'g':
+			v = 1ULL << 30;
+			break;
+		default:
+			v = 1;
+		}
+		if (v != 1)
+			e->p++;
+		if (isalnum((unsigned char)*e->p) || *e->p == '_') {
+			ev_fail(e, "bad number");
+			return 0;
+		}
+		if (n > ~0ULL / v) {
+			ev_fail(e, "number too large");
+			return 0;
+		}
+		return n * v;
+	}
+	while (i + 1 < sizeof(word) && (isupper((unsigned char)*e->p) ||
+					isdigit((unsigned char)*e->p) ||
+					*e->p == '_'))
+		word[i++] = *e->p++;
+	word[i] = '\0';
+	if (i && word[0] == 'E' && !parse_errno(word, &en))
+		return en;
+	if (i)
+		e->p -= i;
+	ev_fail(e, i ? "unknown name (errno names such as EEXIST are known)" :
+		"expected a number");
+	return 0;
+}
+
+static __u64 ev_prod(struct ev *e)
+{
+	__u64 v = ev_primary(e), r;
+	char op;
+
+	for (;;) {
+		ev_space(e);
+		if (*e->p != '*' && *e->p != '/' && *e->p != '%')
+			return v;
+		op = *e->p++;
+
+		r = ev_primary(e);
+		if (op != '*' && !r) {
+			ev_fail(e, "division by zero");
+			return 0;
+		}
+		v = op == '*' ? v * r : op == '/' ? v / r : v % r;
+	}
+}
+
+static __u64 ev_sum(struct ev *e)
+{
+	__u64 v = ev_prod(e);
+
+	for (;;) {
+		ev_space(e);
+		if (*e->p == '+') {
+			e->p++;
+			v += ev_prod(e);
+		} else if (*e->p == '-') {
+			e->p++;
+			v -= ev_prod(e);
+		} else {
+			return v;
+		}
+	}
+}
+
+static __u64 ev_shift(struct ev *e)
+{
+	__u64 v = ev_sum(e), r;
+	bool left;
+
+	for (;;) {
+		ev_space(e);
+		if ((e->p[0] != '<' && e->p[0] != '>') || e->p[1] != e->p[0])
+			return v;
+		left = e->p[0] == '<';
+		e->p += 2;
+		r = ev_sum(e);
+		v = r > 63 ? 0 : left ? v << r : v >> r;
+	}
+}
+
+static __u64 ev_cmp(struct ev *e)
+{
+	static const char * const ops[] = { "==", "!=", "<=", ">=", "<", ">" };
+	__u64 l = ev_shift(e), r;
+	size_t i;
+
+	ev_space(e);
+	for (i = 0; i < MT_ARRAY_SIZE(ops); i++)
+		if (!strncmp(e->p, ops[i], strlen(ops[i])))
+			break;
+	if (i == MT_ARRAY_SIZE(ops))
+		return l;
+	e->p += strlen(ops[i]);
+	r = ev_shift(e);
+	switch (i) {
+	case 0: return l == r;
+	case 1: return l != r;
+	case 2: return l <= r;
+	case 3: return l >= r;
+	case 4: return l < r;
+	default: return l > r;
+	}
+}
+
+/* Evaluate @text (variables already expanded); -1 on error. */
+static int eval(struct session *s, const char *text, __u64 *v)
+{
+	struct ev e = { .s = s, .p = text, .text = text };
+
+	*v = ev_cmp(&e);
+	ev_space(&e);
+	if (!e.bad && *e.p)
+		ev_fail(&e, "unexpected text");
+	return e.bad ? -1 : 0;
+}
+
+/* The words @argv[@from..] joined by spaces, evaluated. */
+static int eval_words(struct session *s, int argc, char **argv, int from,
+		      __u64 *v)
+{
+	char buf[S_LINE];
+	size_t o = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = from; i < argc; i++)
+		o += snprintf(buf + o, sizeof(buf) - o, "%s%s", i > from ?
+			      " " : "", argv[i]);
+	if (!buf[0]) {
+		s_err(s, "%s needs an expression", argv[0]);
+		return -1;
+	}
+	return eval(s, buf, v);
+}
+
+/* A numeric argument named @what of command @cmd. */
+static int num_arg(struct session *s, const char *cmd, const char *what,
+		   const char *arg, __u64 *v)
+{
+	int ret;
+
+	if (!arg) {
+		s_err(s, "%s: missing %s (try 'help %s')", cmd, what, cmd);
+		return -1;
+	}
+	snprintf(ev_ctx, sizeof(ev_ctx), "%s %s: ", cmd, what);
+	ret = eval(s, arg, v);
+	ev_ctx[0] = '\0';
+	return ret;
+}
+
+/* ---- the commands ------------------------------------------------------ */
+
+struct s_cmd {
+	const char *name, *args, *help;
+	int (*fn)(struct session *s, int argc, char **argv);
+};
+
+static int s_dispatch(struct session *s, int argc, char **argv);
+
+/*
+ * The options of alloc/free/query/stats, parsed as the command line does;
+ * numbers may be expressions ($a+1p).  Positional words go to @pos.
+ */
+static int s_opts(struct session *s, int argc, char **argv, struct opts *o,
+		  char **pos, int maxpos, int *npos)
+{
+	char num[32];
+	__u64 v;
+	int c, ret;
+
+	/* fresh options; the session's device and output */
+	*o = (struct opts){
+		.cmd = s->base->cmd, .device = s->base->device,
+		.rdonly = s->base->rdonly, .json = s->base->json,
+		.prot = PROT_READ | PROT_WRITE,
+	};
+	*npos = 0;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "-:", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 1:
+			if (*npos >= maxpos) {
+				s_err(s, "%s: unexpected argument '%s'",
+				      argv[0], optarg);
+				return -1;
+			}
+			pos[(*npos)++] = optarg;
+			continue;
+		case ':':
+			s_err(s, "%s: option '%s' needs a value", argv[0],
+			      argv[optind - 1]);
+			return -1;
+		case '?':
+		case 'h':
+			s_err(s, "%s: unknown option '%s' (try 'help %s')",
+			      argv[0], argv[optind - 1], argv[0]);
+			return -1;
+		case OPT_EXPECT:
+		case OPT_PROT:
+			if (parse_opt(o, c, optarg, s->c->page)) {
+				s_json_last(s);	/* the line is printed */
+				return -1;
+			}
+			continue;
+		case OPT_DEVICE:
+		case OPT_RDONLY:
+		case OPT_JSON:
+		case OPT_UNTIL_SIGNAL:
+			s_err(s, "%s: --%s applies to the whole session: give it before -i or script",
+			      argv[0], c == OPT_DEVICE ? "device" :
+			      c == OPT_RDONLY ? "rdonly" : c == OPT_JSON ?
+			      "json" : "until-signal");
+			return -1;
+		case OPT_ADDR:
+		case OPT_LEN:
+		case OPT_PGOFF:
+		case OPT_RESERVED:
+		case OPT_RAW:
+			snprintf(ev_ctx, sizeof(ev_ctx), "%s --%s: ", argv[0],
+				 long_opts[c - OPT_ADDR].name);
+			ret = eval(s, optarg, &v);
+			ev_ctx[0] = '\0';
+			if (ret)
+				return -1;
+			snprintf(num, sizeof(num), "%llu", (unsigned long long)v);
+			if (parse_opt(o, c, num, s->c->page)) {
+				s_err(s, "%s: --%s %s is out of range", argv[0],
+				      long_opts[c - OPT_ADDR].name, optarg);
+				return -1;
+			}
+			continue;
+		}
+		parse_opt(o, c, optarg, s->c->page);	/* flags: no error */
+	}
+	return 0;
+}
+
+static bool s_need_dev(struct session *s, const char *cmd)
+{
+	if (s->c->fd >= 0)
+		return true;
+	s_err(s, "%s: %s is not open (see the error at the start)", cmd,
+	      s->base->device);
+	return false;
+}
+
+/* Result of an ioctl command: expected errno or not. */
+static int s_ioctl_done(struct session *s, const struct opts *o, int ret)
+{
+	s->last_errno = -ret;
+	res_field(s, "errno", -ret);
+	if (o->expect_set)
+		return check_expect(o, ret);
+	return ret ? 1 : 0;
+}
+
+static int s_alloc(struct session *s, int argc, char **argv)
+{
+	struct mmap_test_alloc a;
+	struct opts o;
+	int np, ret;
+
+	if (s_opts(s, argc, argv, &o, NULL, 0, &np) || !s_need_dev(s, argv[0]))
+		return -1;
+	s->c->o = &o;
+	ret = alloc_req(s->c, &a);
+	res_reset(s, ret ? 0 : a.mapped);
+	res_field(s, "mapped", ret ? 0 : a.mapped);
+	res_field(s, "addr", a.addr);
+	res_field(s, "len", page_align(a.len, s->c->page));
+	res_field(s, "pgoff", a.pgoff);
+	if (before_copied(&a))
+		res_report(s, "before.", &a.before);
+	return s_ioctl_done(s, &o, ret);
+}
+
+/* free ADDR [LEN] or --addr/--len; LEN defaults to $var's len. */
+static int s_free(struct session *s, int argc, char **argv)
+{
+	const struct s_var *var = NULL;
+	char *pos[2];
+	struct opts o;
+	int np, i, ret;
+
+	if (s_opts(s, argc, argv, &o, pos, 2, &np))
+		return -1;
+	if (np && (o.addr_set || (np == 2 && o.len_set))) {
+		s_err(s, "free: give the address either as a word or as --addr");
+		return -1;
+	}
+	if (np && num_arg(s, "free", "ADDR", pos[0], &o.addr))
+		return -1;
+	o.addr_set |= np > 0;
+	if (np == 2) {
+		if (num_arg(s, "free", "LEN", pos[1], &o.len))
+			return -1;
+		o.len_set = true;
+	}
+	if (!o.addr_set) {
+		s_err(s, "free: missing address (free ADDR [LEN], try 'help free')");
+		return -1;
+	}
+	/* free $a: the length of what $a mapped */
+	for (i = 0; !o.len_set && i < s->nvars; i++)
+		if (s->vars[i].v == o.addr)
+			var = &s->vars[i];
+	for (i = 0; var && !o.len_set && i < var->nf; i++) {
+		if (!strcmp(var->f[i].name, "len")) {
+			o.len = var->f[i].v;
+			o.len_set = true;
+		}
+	}
+	if (!s_need_dev(s, argv[0]))
+		return -1;
+	s->c->o = &o;
+	ret = free_req(s->c);
+	res_reset(s, o.addr);
+	res_field(s, "addr", o.addr);
+	res_field(s, "len", o.len_set ? o.len : s->c->page);
+	return s_ioctl_done(s, &o, ret);
+}
+
+static int s_query(struct session *s, int argc, char **argv)
+{
+	struct mmap_test_vma_report r;
+	char *pos[1];
+	struct opts o;
+	int np, ret;
+
+	if (s_opts(s, argc, argv, &o, pos, 1, &np))
+		return -1;
+	if (np && o.addr_set) {
+		s_err(s, "query: give the address either as a word or as --addr");
+		return -1;
+	}
+	if (np && num_arg(s, "query", "ADDR", pos[0], &o.addr))
+		return -1;
+	if (!np && !o.addr_set) {
+		s_err(s, "query: missing address (query ADDR)");
+		return -1;
+	}
+	if (!s_need_dev(s, argv[0]))
+		return -1;
+	s->c->o = &o;
+	ret = query_req(s->c, &r);
+	res_reset(s, r.vm_start);
+	res_report(s, "", &r);
+	res_field(s, "pages", (r.vm_end - r.vm_start) / s->c->page);
+	return s_ioctl_done(s, &o, ret);
+}
+
+static int s_stats(struct session *s, int argc, char **argv)
+{
+	struct mmap_test_stats st;
+	struct opts o;
+	size_t i;
+	int np, ret;
+
+	if (s_opts(s, argc, argv, &o, NULL, 0, &np) || !s_need_dev(s, argv[0]))
+		return -1;
+	s->c->o = &o;
+	ret = stats_req(s->c, &st);
+	res_reset(s, st.faults);
+	for (i = 0; i < MT_ARRAY_SIZE(stat_fields); i++)
+		res_field(s, stat_fields[i].name, stat_value(&st, i));
+	return s_ioctl_done(s, &o, ret);
+}
+
+/* maps: /proc/self/maps, each VMA annotated from QUERY_VMA. */
+static int s_maps(struct session *s, int argc, char **argv)
+{
+	static struct vma_range v[512];
+	static char lines[512][512];
+	struct mmap_test_vma_report r;
+	struct mmap_test_query q;
+	char note[160];
+	int i, j, n = 0, devs = 0;
+	size_t o;
+	FILE *f;
+
+	if (argc > 1) {
+		s_err(s, "maps takes no arguments");
+		return -1;
+	}
+	f = fopen("/proc/self/maps", "r");
+	if (!f) {
+		s_err(s, "maps: cannot open /proc/self/maps: %s", strerror(errno));
+		return -1;
+	}
+	while (n < 512 && fgets(lines[n], sizeof(lines[n]), f)) {
+		lines[n][strcspn(lines[n], "\n")] = '\0';
+		n++;
+	}
+	fclose(f);
+	if (read_maps(v, 512) != n) {
+		s_err(s, "maps: /proc/self/maps changed while reading it");
+		return -1;
+	}
+	if (s->json) {	/* one object: {"command":"maps","vmas":[...]} */
+		j_begin(NULL);
+		j_str("command", "maps");
+		j_bool("ok", true);
+		j_key("vmas");
+		putchar('[');
+	}
+	for (i = 0; i < n; i++) {
+		o = 0;
+		note[0] = '\0';
+		memset(&q, 0, sizeof(q));
+		q.addr = v[i].start;
+		if (s->c->fd >= 0 && !mt_ioctl(s->c->fd, IOCTL_QUERY_VMA, &q) &&
+		    q.report.contains) {
+			r = q.report;
+			o += snprintf(note + o, sizeof(note) - o, "%s",
+				      mt_backing_name(r.backing));
+			if (r.backing == MMAP_TEST_BACKING_DEVICE) {
+				__u64 last = r.vm_pgoff - 1 +
+					(r.vm_end - r.vm_start) / s->c->page;
+
+				devs++;
+				o += snprintf(note + o, sizeof(note) - o,
+					      last == r.vm_pgoff ?
+					      ", buffer page %llu" :
+					      ", buffer pages %llu-%llu",
+					      (unsigned long long)r.vm_pgoff,
+					      (unsigned long long)last);
+			}
+		} else if (s->c->fd >= 0) {
+			o += snprintf(note + o, sizeof(note) - o, "not a VMA of find_vma()");
+		}
+		o += snprintf(note + o, sizeof(note) - o, "%s%llu page%s",
+			      o ? ", " : "",
+			      (unsigned long long)((v[i].end - v[i].start) /
+						   s->c->page),
+			      v[i].end - v[i].start == s->c->page ? "" : "s");
+		for (j = 0; j < s->nvars; j++)
+			if (s->vars[j].v >= v[i].start && s->vars[j].v < v[i].end)
+				o += snprintf(note + o, sizeof(note) - o,
+					      " $%s", s->vars[j].name);
+		if (s->json) {
+			if (i)
+				putchar(',');
+			j_begin(NULL);
+			j_hex("start", v[i].start);
+			j_hex("end", v[i].end);
+			j_str("line", lines[i]);
+			j_str("note", note);
+			j_end();
+		} else {
+			printf("%-72s  [%s]\n", lines[i], note);
+		}
+	}
+	if (s->json) {
+		printf("]}\n");
+		j_first = false;
+	}
+	res_reset(s, n);
+	res_field(s, "vmas", n);
+	res_field(s, "device_vmas", devs);
+	return 0;
+}
+
+/* Parse r|w; -1 if it is neither. */
+static int rw_arg(const char *a)
+{
+	if (!strcmp(a, "r") || !strcmp(a, "read"))
+		return 0;
+	if (!strcmp(a, "w") || !strcmp(a, "write"))
+		return 1;
+	return -1;
+}
+
+/*
+ * One read, or one write of a 0 byte; -1 on a fault.  A plain store: an
+ * atomic read-modify-write that kept the byte would be a load-exclusive
+ * and a store on arm64 without LSE (a read fault first, fault-around).
+ */
+static int touch_page(volatile unsigned char *p, int write)
+{
+	if (sigsetjmp(fault_jmp, 1)) {
+		fault_armed = 0;
+		return -1;
+	}
+	fault_armed = 1;
+	if (write)
+		*p = 0;
+	else
+		(void)*p;
+	fault_armed = 0;
+	return 0;
+}
+
+/* touch ADDR [LEN] [r|w]: one access per page, faults counted. */
+static int s_touch(struct session *s, int argc, char **argv)
+{
+	struct mmap_test_stats s0 = { 0 }, s1 = { 0 };
+	struct rusage u0, u1;
+	volatile unsigned char *p;
+	__u64 addr, len = s->c->page, pages, i;
+	int write = 0, nargs = argc, ok = 1;
+	bool stats;
+
+	if (argc > 2 && rw_arg(argv[argc - 1]) >= 0)
+		write = rw_arg(argv[--nargs]);
+	if (nargs > 3 || nargs < 2) {
+		s_err(s, "touch: usage: touch ADDR [LEN] [r|w]");
+		return -1;
+	}
+	if (num_arg(s, "touch", "ADDR", argv[1], &addr) ||
+	    (nargs == 3 && num_arg(s, "touch", "LEN", argv[2], &len)))
+		return -1;
+	if (!len) {
+		s_err(s, "touch: LEN is 0");
+		return -1;
+	}
+	pages = (addr % s->c->page + len + s->c->page - 1) / s->c->page;
+	stats = s->c->fd >= 0 && !get_stats(s->c, &s0, true);
+	getrusage(RUSAGE_SELF, &u0);
+	for (i = 0; i < pages; i++) {
+		p = (volatile unsigned char *)(uintptr_t)
+			(i ? (addr & ~(__u64)(s->c->page - 1)) + i * s->c->page : addr);
+		if (touch_page(p, write)) {
+			s_err(s, "touch: %s at %p (%s)",
+			      fault_sig == SIGBUS ? "SIGBUS" : "SIGSEGV",
+			      fault_addr, fault_sig == SIGBUS ?
+			      "page outside the device buffer?" :
+			      "not mapped, or prot does not allow it");
+			ok = 0;
+			break;
+		}
+	}
+	getrusage(RUSAGE_SELF, &u1);
+	if (stats)
+		get_stats(s->c, &s1, true);
+	res_reset(s, s1.faults - s0.faults);
+	res_field(s, "pages", i);
+	res_field(s, "faults", s1.faults - s0.faults);
+	res_field(s, "pages_around", s1.pages_around - s0.pages_around);
+	res_field(s, "minflt", u1.ru_minflt - u0.ru_minflt);
+	res_field(s, "majflt", u1.ru_majflt - u0.ru_majflt);
+	if (!ok)
+		return -1;
+	if (s->json) {
+		j_begin(NULL);
+		j_str("command", "touch");
+		j_bool("ok", true);
+		j_hex("addr", addr);
+		j_num("pages", pages);
+		j_str("access", write ? "write" : "read");
+		j_num("faults", s1.faults - s0.faults);
+		j_num("pages_around", s1.pages_around - s0.pages_around);
+		j_num("minflt", u1.ru_minflt - u0.ru_minflt);
+		j_num("majflt", u1.ru_majflt - u0.ru_majflt);
+		j_end();
+		putchar('\n');
+		return 0;
+	}
+	printf("touch 0x%llx: %s %llu page%s: %llu fault%s served by the module (->fault), %llu page%s mapped by fault-around (->map_pages); the process took %ld minor, %ld major faults\n",
+	       (unsigned long long)addr, write ? "wrote" : "read",
+	       (unsigned long long)pages, pages == 1 ? "" : "s",
+	       (unsigned long long)(s1.faults - s0.faults),
+	       s1.faults - s0.faults == 1 ? "" : "s",
+	       (unsigned long long)(s1.pages_around - s0.pages_around),
+	       s1.pages_around - s0.pages_around == 1 ? "" : "s",
+	       u1.ru_minflt - u0.ru_minflt, u1.ru_majflt - u0.ru_majflt);
+	if (!stats)
+		printf("  (no module counters: the device is not open)\n");
+	return 0;
+}
+
+/* memcpy() through a mapping; a fault is one error line, not a crash. */
+static int s_copy(struct session *s, const char *what, void *dst,
+		  const void *src, size_t n)
+{
+	if (sigsetjmp(fault_jmp, 1)) {
+		fault_armed = 0;
+		s_err(s, "%s: %s at %p (%s)", what,
+		      fault_sig == SIGBUS ? "SIGBUS" : "SIGSEGV", fault_addr,
+		      fault_sig == SIGBUS ? "page outside the device buffer?" :
+		      "not mapped, or prot does not allow it");
+		return -1;
+	}
+	fault_armed = 1;
+	memcpy(dst, src, n);
+	fault_armed = 0;
+	return 0;
+}
+
+/* read ADDR [LEN]: bytes through a mapping, as text up to a NUL. */
+static int s_read(struct session *s, int argc, char **argv)
+{
+	unsigned char buf[4097];
+	__u64 addr, len = 64, i;
+	char text[4097 * 4];
+	size_t o = 0;
+
+	if (argc < 2 || argc > 3) {
+		s_err(s, "read: usage: read ADDR [LEN] (LEN up to 4096, default 64)");
+		return -1;
+	}
+	if (num_arg(s, "read", "ADDR", argv[1], &addr) ||
+	    (argc == 3 && num_arg(s, "read", "LEN", argv[2], &len)))
+		return -1;
+	if (!len || len > 4096) {
+		s_err(s, "read: LEN must be 1 to 4096, not %llu",
+		      (unsigned long long)len);
+		return -1;
+	}
+	if (s_copy(s, "read", buf, (void *)(uintptr_t)addr, len))
+		return -1;
+	for (i = 0; i < len && buf[i]; i++)
+		o += snprintf(text + o, sizeof(text) - o,
+			      buf[i] >= 0x20 && buf[i] < 0x7f && buf[i] != '"' &&
+			      buf[i] != '\\' ? "%c" : "\\x%02x", buf[i]);
+	text[o] = '\0';
+	res_reset(s, buf[0]);
+	res_field(s, "byte", buf[0]);
+	res_field(s, "len", i);
+	if (s->json) {
+		j_begin(NULL);
+		j_str("command", "read");
+		j_bool("ok", true);
+		j_hex("addr", addr);
+		j_str("text", text);
+		j_num("first_byte", buf[0]);
+		j_end();
+		putchar('\n');
+	} else {
+		printf("0x%llx: \"%s\"%s\n", (unsigned long long)addr, text,
+		       i < len ? "" : " (no NUL)");
+	}
+	return 0;
+}
+
+/* write ADDR TEXT...: TEXT and a NUL through a mapping. */
+static int s_write(struct session *s, int argc, char **argv)
+{
+	char text[S_LINE];
+	size_t o = 0;
+	__u64 addr;
+	int i;
+
+	if (argc < 3) {
+		s_err(s, "write: usage: write ADDR TEXT");
+		return -1;
+	}
+	if (num_arg(s, "write", "ADDR", argv[1], &addr))
+		return -1;
+	text[0] = '\0';
+	for (i = 2; i < argc; i++)
+		o += snprintf(text + o, sizeof(text) - o, "%s%s", i > 2 ? " " :
+			      "", argv[i]);
+	if (s_copy(s, "write", (void *)(uintptr_t)addr, text, o + 1))
+		return -1;
+	res_reset(s, o + 1);
+	if (s->json) {
+		j_begin(NULL);
+		j_str("command", "write");
+		j_bool("ok", true);
+		j_hex("addr", addr);
+		j_str("text", text);
+		j_end();
+		putchar('\n');
+	} else {
+		printf("wrote \"%s\" at 0x%llx\n", text, (unsigned long long)addr);
+	}
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int advice;
+} advices[] = {
+	{ "normal", MADV_NORMAL }, { "random", MADV_RANDOM },
+	{ "sequential", MADV_SEQUENTIAL }, { "willneed", MADV_WILLNEED },
+	{ "dontneed", MADV_DONTNEED }, { "free", 8 }, { "remove", 9 },
+	{ "dontfork", 10 }, { "dofork", 11 }, { "mergeable", 12 },
+	{ "unmergeable", 13 }, { "hugepage", 14 }, { "nohugepage", 15 },
+	{ "dontdump", 16 }, { "dodump", 17 }, { "wipeonfork", 18 },
+	{ "keeponfork", 19 }, { "cold", 20 }, { "pageout", 21 },
+	{ "populate_read", 22 }, { "populate_write", 23 },
+};
+
+/* A syscall's result: printed, kept in $errno. */
+static int s_sys_done(struct session *s, const char *what, long ret, int err)
+{
+	s->last_errno = ret < 0 ? err : 0;
+	res_field(s, "errno", s->last_errno);
+	if (s->json) {
+		j_begin(NULL);
+		j_str("command", what);
+		j_bool("ok", ret >= 0);
+		j_str("errno_name", ret < 0 ? mt_errno_name(err) : NULL);
+		if (ret >= 0)
+			j_hex("result", ret);
+		j_end();
+		putchar('\n');
+	} else if (ret < 0) {
+		fflush(stdout);
+		fprintf(stderr, "%s failed: %s (%s)\n", what, mt_errno_name(err),
+			strerror(err));
+	} else {
+		printf("%s: ok\n", what);
+	}
+	return ret < 0 ? 1 : 0;
+}
+
+static int s_madvise(struct session *s, int argc, char **argv)
+{
+	__u64 addr, len, v;
+	size_t i;
+	int adv = -1;
+	long ret;
+
+	if (argc != 4) {
+		s_err(s, "madvise: usage: madvise ADDR LEN ADVICE (dontneed, willneed, ..., or a number)");
+		return -1;
+	}
+	if (num_arg(s, "madvise", "ADDR", argv[1], &addr) ||
+	    num_arg(s, "madvise", "LEN", argv[2], &len))
+		return -1;
+	for (i = 0; i < MT_ARRAY_SIZE(advices); i++)
+		if (!strcasecmp(argv[3], advices[i].name))
+			adv = advices[i].advice;
+	if (adv < 0 && !parse_u64(argv[3], &v, 0) && v < 1000)
+		adv = v;
+	if (adv < 0) {
+		s_err(s, "madvise: unknown advice '%s'", argv[3]);
+		return -1;
+	}
+	ret = madvise((void *)(uintptr_t)addr, len, adv);
+	res_reset(s, ret);
+	return s_sys_done(s, "madvise", ret, errno);
+}
+
+static int s_mprotect(struct session *s, int argc, char **argv)
+{
+	__u64 addr, len;
+	__u32 prot;
+	long ret;
+
+	if (argc != 4) {
+		s_err(s, "mprotect: usage: mprotect ADDR LEN PROT (r, rw, rwx, none)");
+		return -1;
+	}
+	if (num_arg(s, "mprotect", "ADDR", argv[1], &addr) ||
+	    num_arg(s, "mprotect", "LEN", argv[2], &len))
+		return -1;
+	if (parse_prot(argv[3], &prot)) {
+		s_err(s, "mprotect: bad prot '%s' (r, w, x combinations or none)",
+		      argv[3]);
+		return -1;
+	}
+	ret = mprotect((void *)(uintptr_t)addr, len, prot);
+	res_reset(s, ret);
+	return s_sys_done(s, "mprotect", ret, errno);
+}
+
+/* mremap ADDR OLDLEN NEWLEN [maymove] [fixed NEWADDR] */
+static int s_mremap(struct session *s, int argc, char **argv)
+{
+	__u64 addr, oldlen, newlen, newaddr = 0;
+	int i, flags = 0, err;
+	void *p;
+
+	if (argc < 4) {
+		s_err(s, "mremap: usage: mremap ADDR OLDLEN NEWLEN [maymove] [fixed NEWADDR]");
+		return -1;
+	}
+	if (num_arg(s, "mremap", "ADDR", argv[1], &addr) ||
+	    num_arg(s, "mremap", "OLDLEN", argv[2], &oldlen) ||
+	    num_arg(s, "mremap", "NEWLEN", argv[3], &newlen))
+		return -1;
+	for (i = 4; i < argc; i++) {
+		if (!strcmp(argv[i], "maymove")) {
+			flags |= MREMAP_MAYMOVE;
+		} else if (!strcmp(argv[i], "fixed")) {
+			if (num_arg(s, "mremap", "NEWADDR",
+				    i + 1 < argc ? argv[i + 1] : NULL, &newaddr))
+				return -1;
+			flags |= MREMAP_FIXED | MREMAP_MAYMOVE;
+			i++;
+		} else {
+			s_err(s, "mremap: unknown word '%s' (maymove, fixed NEWADDR)",
+			      argv[i]);
+			return -1;
+		}
+	}
+	p = mremap((void *)(uintptr_t)addr, oldlen, newlen, flags,
+		   (void *)(uintptr_t)newaddr);
+	err = errno;
+	res_reset(s, p == MAP_FAILED ? 0 : (uintptr_t)p);
+	if (p != MAP_FAILED && !s->json)
+		printf("mremap: now at 0x%llx\n", (unsigned long long)(uintptr_t)p);
+	return s_sys_done(s, "mremap", p == MAP_FAILED ? -1 : 0, err);
+}
+
+/*
+ * fork CMD [; CMD]...: the commands run in a child; afterwards the parent
+ * reads back what each "write" of the child wrote.
+ */
+static int s_fork(struct session *s, int argc, char **argv)
+{
+	int i, start, status, seen = 0, writes = 0, code;
+	char buf[S_LINE];
+	pid_t pid;
+	__u64 addr;
+
+	if (argc < 2) {
+		s_err(s, "fork: usage: fork CMD [; CMD]... (e.g. fork write $a child)");
+		return -1;
+	}
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "fork") || !strcmp(argv[i], "require") ||
+		    !strcmp(argv[i], "quit") || !strcmp(argv[i], "exit")) {
+			s_err(s, "fork: '%s' cannot run in the child", argv[i]);
+			return -1;
+		}
+	}
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		s_err(s, "fork: %s", strerror(errno));
+		return -1;
+	}
+	if (!pid) {
+		s->in_child = true;
+		s->errors = 0;
+		for (start = i = 1; i <= argc; i++) {
+			if (i < argc && strcmp(argv[i], ";"))
+				continue;
+			if (i > start && s_dispatch(s, i - start, argv + start))
+				s->errors++;
+			start = i + 1;
+		}
+		fflush(stdout);
+		_exit(s->errors ? 1 : 0);
+	}
+	if (waitpid(pid, &status, 0) != pid) {
+		s_err(s, "fork: waitpid: %s", strerror(errno));
+		return -1;
+	}
+	code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	if (!s->json)
+		printf("fork: child %d exited %d\n", (int)pid, code);
+	/* what does the parent see where the child wrote? */
+	for (start = i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "write") || (i > 1 && strcmp(argv[i - 1], ";")))
+			continue;
+		if (i + 2 >= argc || eval(s, argv[i + 1], &addr))
+			continue;
+		buf[0] = '\0';
+		if (s_copy(s, "fork: the parent's read", buf,
+			   (void *)(uintptr_t)addr, strlen(argv[i + 2]) + 1))
+			continue;
+		buf[strlen(argv[i + 2])] = '\0';
+		writes++;
+		if (!strcmp(buf, argv[i + 2]))
+			seen++;
+		if (!s->json)
+			printf("fork: the parent sees \"%s\" at 0x%llx: the child's write is %s\n",
+			       buf, (unsigned long long)addr,
+			       !strcmp(buf, argv[i + 2]) ?
+			       "visible (the page is shared)" :
+			       "not visible (the child wrote its own copy: COW)");
+	}
+	res_reset(s, code);
+	res_field(s, "status", code);
+	res_field(s, "writes", writes);
+	res_field(s, "visible", seen);
+	if (s->json) {
+		j_begin(NULL);
+		j_str("command", "fork");
+		j_bool("ok", !code);
+		j_num("pid", pid);
+		j_num("status", code);
+		j_num("writes", writes);
+		j_num("visible", seen);
+		j_end();
+		putchar('\n');
+	}
+	return code ? 1 : 0;
+}
+
+/* hint [LEN]: an address where LEN bytes are free now. */
+static int s_hint(struct session *s, int argc, char **argv)
+{
+	__u64 len = s->c->page;
+	void *p;
+
+	if (argc > 2) {
+		s_err(s, "hint: usage: hint [LEN]");
+		return -1;
+	}
+	if (argc == 2 && num_arg(s, "hint", "LEN", argv[1], &len))
+		return -1;
+	p = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		s_err(s, "hint: no free range of 0x%llx bytes: %s",
+		      (unsigned long long)len, mt_errno_name(errno));
+		return -1;
+	}
+	munmap(p, len);
+	res_reset(s, (uintptr_t)p);
+	res_field(s, "len", len);
+	if (s->json) {
+		j_begin(NULL);
+		j_str("command", "hint");
+		j_bool("ok", true);
+		j_hex("addr", (uintptr_t)p);
+		j_hex("len", len);
+		j_end();
+		putchar('\n');
+	} else {
+		printf("hint: 0x%llx is free for 0x%llx bytes (where a hint-less mmap(2) put it; now unmapped)\n",
+		       (unsigned long long)(uintptr_t)p, (unsigned long long)len);
+	}
+	return 0;
+}
+
+/* place: TASK_SIZE, the window, the layout, the stack and mmap's top. */
+static int s_place(struct session *s, int argc, char **argv)
+{
+	static struct vma_range v[512];
+	struct task_top t = task_top();
+	__u64 stk0 = 0, stk1 = 0, top = 0, heap = 0;
+	char why[160];
+	bool down = layout_topdown(why, sizeof(why));
+	int i, n;
+
+	if (argc > 1) {
+		s_err(s, "place takes no arguments");
+		return -1;
+	}
+	stack_range(&stk0, &stk1);
+	n = read_maps(v, 512);
+	for (i = 0; i < n; i++)		/* the brk heap is below mmap's area */
+		if (!strcmp(v[i].name, "[heap]"))
+			heap = v[i].end;
+	for (i = 0; i < n; i++)
+		if (v[i].start >= heap && v[i].end <= stk0 && v[i].end > top &&
+		    strcmp(v[i].name, "[heap]"))
+			top = v[i].end;
+	res_reset(s, top);
+	res_field(s, "task_size", t.end);
+	res_field(s, "window", MAP_WINDOW_END);
+	res_field(s, "topdown", down);
+	res_field(s, "stack_start", stk0);
+	res_field(s, "stack_end", stk1);
+	res_field(s, "mmap_top", top);
+	if (s->json) {
+		j_begin(NULL);
+		j_str("command", "place");
+		j_bool("ok", true);
+		j_hex("task_size", t.end);
+		j_bool("task_size_measured", t.exact);
+		j_hex("window", MAP_WINDOW_END);
+		j_str("layout", why);
+		j_hex("stack_start", stk0);
+		j_hex("stack_end", stk1);
+		j_hex("mmap_top", top);
+		j_end();
+		putchar('\n');
+		return 0;
+	}
+	printf("TASK_SIZE    0x%llx (%s): user addresses end there\n",
+	       (unsigned long long)t.end, t.exact ? "measured with MAP_FIXED_NOREPLACE" :
+	       "estimated");
+	printf("window       0x%llx (2^%d): no mapping goes above it without a hint above it%s\n",
+	       (unsigned long long)MAP_WINDOW_END, MAP_WINDOW_BITS,
+	       t.end > MAP_WINDOW_END ? "" : " (here TASK_SIZE is not above it)");
+	printf("layout       %s\n", why);
+	printf("stack        [0x%llx,0x%llx)\n", (unsigned long long)stk0,
+	       (unsigned long long)stk1);
+	if (top)
+		printf("mmap top     0x%llx: the end of the highest mapping between the heap and the stack; hint-less mappings go down from mmap_base, at or above it\n",
+		       (unsigned long long)top);
+	else
+		printf("mmap top     none: nothing is mapped between the heap and the stack yet; the first hint-less mapping goes right below mmap_base\n");
+	return 0;
+}
+
+static int s_echo(struct session *s, int argc, char **argv)
+{
+	char text[S_LINE];
+	size_t o = 0;
+	int i;
+
+	text[0] = '\0';
+	for (i = 1; i < argc; i++)
+		o += snprintf(text + o, sizeof(text) - o, "%s%s", i > 1 ? " " :
+			      "", argv[i]);
+	if (s->json) {
+		j_begin(NULL);
+		j_str("command", "echo");
+		j_str("text", text);
+		j_end();
+		putchar('\n');
+	} else {
+		printf("%s\n", text);
+	}
+	return 0;
+}
+
+/* The raw words of the line being run, for messages. */
+static const char *s_raw;
+
+static int s_expect(struct session *s, int argc, char **argv)
+{
+	const char *what = s_raw ? strstr(s_raw, "expect") : NULL;
+	__u64 v;
+
+	what = what ? what + 6 : "";
+	while (*what == ' ' || *what == '\t')
+		what++;
+	while (*what == ' ' || *what == '\t')
+		what++;
+	if (eval_words(s, argc, argv, 1, &v))
+		return -1;
+	s->expects++;
+	res_reset(s, !!v);
+	if (s->json) {
+		j_begin(NULL);
+		j_str("command", "expect");
+		j_bool("ok", v);
+		j_str("expect", what);
+		j_end();
+		putchar('\n');
+		if (v)
+			return 0;
+	}
+	if (v) {
+		printf("expect ok: %s\n", what);
+		return 0;
+	}
+	errmsg("expect failed: %s", what);
+	return 1;
+}
+
+static int s_require(struct session *s, int argc, char **argv)
+{
+	char expr[S_LINE], why[S_LINE];
+	size_t o = 0;
+	int i, from = argc;
+	__u64 v;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			from = i + 1;
+			break;
+		}
+	}
+	if (from == argc || from == 2) {
+		s_err(s, "require: usage: require COND -- REASON");
+		return -1;
+	}
+	expr[0] = why[0] = '\0';
+	for (i = 1; i < from - 1; i++)
+		o += snprintf(expr + o, sizeof(expr) - o, "%s%s", i > 1 ? " " :
+			      "", argv[i]);
+	for (o = 0, i = from; i < argc; i++)
+		o += snprintf(why + o, sizeof(why) - o, "%s%s", i > from ?
+			      " " : "", argv[i]);
+	if (eval(s, expr, &v))
+		return -1;
+	if (v && s->json) {
+		j_begin(NULL);
+		j_str("command", "require");
+		j_bool("ok", true);
+		j_end();
+		putchar('\n');
+	}
+	if (v)
+		return 0;
+	if (s->json) {
+		j_begin(NULL);
+		j_str("command", "require");
+		j_bool("ok", false);
+		j_str("skip", why);
+		j_end();
+		putchar('\n');
+	} else {
+		printf("SKIP: %s\n", why);
+	}
+	if (s->script) {
+		s->skipped = true;
+		s->stop = true;
+	}
+	return 0;
+}
+
+static int s_if(struct session *s, int argc, char **argv)
+{
+	__u64 v;
+
+	if (argc < 3) {
+		s_err(s, "if: usage: if COND CMD... (COND one word, e.g. $a.contains==0)");
+		return -1;
+	}
+	if (eval(s, argv[1], &v))
+		return -1;
+	if (!v && s->json) {
+		j_begin(NULL);
+		j_str("command", "if");
+		j_bool("ok", true);
+		j_bool("ran", false);
+		j_end();
+		putchar('\n');
+	}
+	return v ? s_dispatch(s, argc - 2, argv + 2) : 0;
+}
+
+static int s_quit(struct session *s, int argc, char **argv)
+{
+	s->stop = true;
+	return 0;
+}
+
+static int s_help(struct session *s, int argc, char **argv);
+
+static const struct s_cmd s_cmds[] = {
+	{ "alloc", "[--addr A] [--len L] [--anon] [--private] ...",
+	  "ALLOC_VMA, with the options of 'test-mmap alloc'; yields the address (fields: len, before.contains, ...)",
+	  s_alloc },
+	{ "free", "ADDR [LEN] | --addr A --len L",
+	  "FREE_VMA (vm_munmap); LEN defaults to the length of the variable's mapping, else a page",
+	  s_free },
+	{ "query", "ADDR | --addr A", "QUERY_VMA: find_vma() of ADDR (fields: found, contains, vm_start, vm_end, gap, nr_vmas, ...)",
+	  s_query },
+	{ "stats", "", "GET_STATS: the module's counters (fields: faults, pages_around, live_vmas, ...)",
+	  s_stats },
+	{ "maps", "", "/proc/self/maps, each VMA annotated: backing, buffer pages of device VMAs, variables in it",
+	  s_maps },
+	{ "touch", "ADDR [LEN] [r|w]", "one read (or one write of a 0 byte) per page; faults and fault-around from the counters",
+	  s_touch },
+	{ "read", "ADDR [LEN]", "the bytes at ADDR through the mapping, as text",
+	  s_read },
+	{ "write", "ADDR TEXT", "write TEXT and a NUL at ADDR through the mapping",
+	  s_write },
+	{ "madvise", "ADDR LEN ADVICE", "madvise(2): dontneed, willneed, wipeonfork, pageout, ... or a number",
+	  s_madvise },
+	{ "mprotect", "ADDR LEN PROT", "mprotect(2): r, rw, rwx, none",
+	  s_mprotect },
+	{ "mremap", "ADDR OLDLEN NEWLEN [maymove] [fixed NEWADDR]", "mremap(2); yields the new address",
+	  s_mremap },
+	{ "fork", "CMD [; CMD]...", "run the commands in a child, then show what the parent sees where it wrote (fields: status, writes, visible)",
+	  s_fork },
+	{ "hint", "[LEN]", "an address where LEN bytes are free now (a hint that will be honoured)",
+	  s_hint },
+	{ "place", "", "TASK_SIZE, the default window, the layout, the stack and the top of the mmap area",
+	  s_place },
+	{ "echo", "TEXT...", "print TEXT ($variables expanded)",
+	  s_echo },
+	{ "expect", "EXPR", "an assertion: fails the script unless EXPR is true (e.g. expect $q.nr_vmas == $n)",
+	  s_expect },
+	{ "require", "COND -- REASON", "a script stops here, exit status 4 (skipped), unless COND is true",
+	  s_require },
+	{ "if", "COND CMD...", "run CMD only if COND (one word) is true",
+	  s_if },
+	{ "help", "[CMD]", "this list, or one command",
+	  s_help },
+	{ "quit", "", "end the session (also: exit, end of input)",
+	  s_quit },
+	{ "exit", "", NULL, s_quit },
+};
+
+static const struct s_cmd *s_lookup(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < MT_ARRAY_SIZE(s_cmds); i++)
+		if (!strcmp(name, s_cmds[i].name))
+			return &s_cmds[i];
+	return NULL;
+}
+
+static void s_usage_of(struct session *s, const char *cmd)
+{
+	const struct s_cmd *c = s_lookup(cmd);
+
+	if (c && c->help)
+		printf("  %s%s%s\n      %s\n", c->name, c->args[0] ? " " : "",
+		       c->args, c->help);
+}
+
+static int s_help(struct session *s, int argc, char **argv)
+{
+	size_t i;
+
+	if (argc > 2) {
+		s_err(s, "help: usage: help [CMD]");
+		return -1;
+	}
+	if (argc == 2) {
+		if (!s_lookup(argv[1])) {
+			s_err(s, "help: no command '%s'", argv[1]);
+			return -1;
+		}
+		s_usage_of(s, argv[1]);
+		return 0;
+	}
+	printf("commands (one per line; '# ...' is a comment):\n");
+	for (i = 0; i < MT_ARRAY_SIZE(s_cmds); i++)
+		s_usage_of(s, s_cmds[i].name);
+	printf("variables: '$a = alloc ...' keeps a command's result: $a is its address (or count),\n"
+	       "  $a.FIELD a field of it; '$n = EXPR' keeps a number. Built in: $page $task_size\n"
+	       "  $window $buffer_pages $errno (of the last command) $pid.\n"
+	       "numbers: 0x.., decimal, suffixes p (pages) k m g; errno names (EEXIST);\n"
+	       "  + - * / << >> == != < <= > >= ! ( ), e.g. --addr $a-1p\n");
+	return 0;
+}
+
+static int s_dispatch(struct session *s, int argc, char **argv)
+{
+	const struct s_cmd *c = s_lookup(argv[0]);
+
+	if (!c) {
+		s_err(s, "unknown command '%s' (try 'help')", argv[0]);
+		return -1;
+	}
+	res_reset(s, 0);
+	return c->fn(s, argc, argv);
+}
+
+/*
+ * Split @line into words, in place: blanks separate, "..." quotes (with \"
+ * and \\), # starts a comment.  The number of words, or -1.
+ */
+static int s_split(struct session *s, char *line, char **argv)
+{
+	char *r = line, *w = line;
+	int argc = 0;
+
+	for (;;) {
+		while (*r == ' ' || *r == '\t' || *r == '\r')
+			r++;
+		if (!*r || *r == '#')
+			return argc;
+		if (argc == S_ARGS) {
+			s_err(s, "too many words (at most %d)", S_ARGS);
+			return -1;
+		}
+		argv[argc++] = w;
+		while (*r && *r != ' ' && *r != '\t' && *r != '\r') {
+			if (*r != '"') {
+				*w++ = *r++;
+				continue;
+			}
+			for (r++; *r != '"'; r++) {
+				if (!*r) {
+					s_err(s, "unterminated \" quote");
+					return -1;
+				}
+				if (*r == '\\' && (r[1] == '"' || r[1] == '\\'))
+					r++;
+				*w++ = *r;
+			}
+			r++;
+		}
+		if (*r)
+			r++;
+		*w++ = '\0';
+	}
+}
+
+static bool s_name_ok(const char *n)
+{
+	const char *p = n;
+
+	if (!*p || isdigit((unsigned char)*p))
+		return false;
+	for (; *p; p++)
+		if (*p != '_' && !isalnum((unsigned char)*p))
+			return false;
+	return true;
+}
+
+static int s_assign(struct session *s, const char *name)
+{
+	struct s_var *v = var_find(s, name, strlen(name));
+	__u64 dummy;
+
+	if (builtin(s, name, strlen(name), &dummy)) {
+		s_err(s, "$%s is built in and cannot be assigned", name);
+		return -1;
+	}
+	if (!v && s->nvars == S_VARS) {
+		s_err(s, "too many variables (at most %d)", S_VARS);
+		return -1;
+	}
+	if (!v)
+		v = &s->vars[s->nvars++];
+	*v = s->res;
+	snprintf(v->name, sizeof(v->name), "%s", name);
+	if (!s->json)
+		printf("$%s = 0x%llx\n", name, (unsigned long long)v->v);
+	return 0;
+}
+
+/* One line: 0 ok, 1 a command failed, -1 an error of the line. */
+static int s_run_line(struct session *s, const char *raw)
+{
+	char exp[S_LINE], *argv[S_ARGS], name[32];
+	int argc, ret;
+	const struct s_cmd *c;
+	__u64 v;
+
+	s_set_prefix(s);
+	s_raw = raw;
+	if (strlen(raw) >= S_LINE - 1) {
+		s_err(s, "line too long (at most %d characters)", S_LINE - 2);
+		return -1;
+	}
+	snprintf(exp, sizeof(exp), "%s", raw);
+	argc = s_split(s, exp, argv);
+	if (argc <= 0)
+		return argc;
+	name[0] = '\0';
+	if (argv[0][0] == '$') {
+		if (argc < 3 || strcmp(argv[1], "=")) {
+			s_err(s, "a line starting with $ is an assignment: $name = COMMAND ... or $name = EXPR");
+			return -1;
+		}
+		if (!s_name_ok(argv[0] + 1) || strlen(argv[0] + 1) >= sizeof(name)) {
+			s_err(s, "bad variable name '%s' (letters, digits, _)",
+			      argv[0]);
+			return -1;
+		}
+		snprintf(name, sizeof(name), "%s", argv[0] + 1);
+		argc -= 2;
+		memmove(argv, argv + 2, argc * sizeof(argv[0]));
+	}
+	/* expand $variables word by word (a word's text moves to a buffer) */
+	{
+		static char words[S_ARGS][S_LINE];
+		int i;
+
+		for (i = 0; i < argc; i++) {
+			if (expand(s, argv[i], words[i], sizeof(words[i])))
+				return -1;
+			argv[i] = words[i];
+		}
+	}
+	c = s_lookup(argv[0]);
+	if (name[0] && !c && islower((unsigned char)argv[0][0])) {
+		s_err(s, "unknown command '%s' (try 'help')", argv[0]);
+		return -1;
+	}
+	if (name[0] && !c) {
+		res_reset(s, 0);
+		if (eval_words(s, argc, argv, 0, &v))
+			return -1;
+		s->res.v = v;
+		if (s->json) {
+			j_begin(NULL);
+			j_str("command", "set");
+			j_bool("ok", true);
+			j_str("name", name);
+			j_hex("value", v);
+			j_end();
+			putchar('\n');
+		}
+		return s_assign(s, name);
+	}
+	if (name[0] && (c->fn == s_help || c->fn == s_quit ||
+			c->fn == s_require || c->fn == s_if)) {
+		s_err(s, "'%s' yields nothing to assign", argv[0]);
+		return -1;
+	}
+	ret = s_dispatch(s, argc, argv);
+	if (ret >= 0 && name[0] && s_assign(s, name))
+		return -1;
+	return ret;
+}
+
+/* ---- reading lines: a small line editor on a terminal ------------------ */
+
+static void s_redraw(const char *prompt, const char *buf, size_t len,
+		     size_t cur)
+{
+	printf("\r%s%.*s\033[K", prompt, (int)len, buf);
+	if (len > cur)
+		printf("\033[%zuD", len - cur);
+	fflush(stdout);
+}
+
+static void s_hist_add(struct session *s, const char *line)
+{
+	if (!line[0] || (s->nhist && !strcmp(s->hist[s->nhist - 1], line)))
+		return;
+	if (s->nhist == S_HIST) {
+		memmove(s->hist[0], s->hist[1], sizeof(s->hist[0]) * (S_HIST - 1));
+		s->nhist--;
+	}
+	snprintf(s->hist[s->nhist++], S_LINE, "%s", line);
+}
+
+/*
+ * A line from the terminal: left/right, Home/End (Ctrl-A/E), Backspace,
+ * Delete, Ctrl-U, Ctrl-K, up/down through the history, Ctrl-C drops the
+ * line, Ctrl-D on an empty line ends the session.  -1 at the end.
+ */
+static int s_edit_line(struct session *s, const char *prompt, char *buf,
+		       size_t n)
+{
+	struct termios orig, raw;
+	size_t len = 0, cur = 0;
+	int h = s->nhist, ret = 0;
+	unsigned char ch, seq[3];
+
+	if (tcgetattr(0, &orig))
+		return -2;
+	raw = orig;
+	raw.c_lflag &= ~(ICANON | ECHO | ISIG | IEXTEN);
+	raw.c_iflag &= ~(IXON | ICRNL);
+	raw.c_cc[VMIN] = 1;
+	raw.c_cc[VTIME] = 0;
+	tcsetattr(0, TCSAFLUSH, &raw);
+	s_redraw(prompt, buf, 0, 0);
+	for (;;) {
+		if (read(0, &ch, 1) != 1) {
+			ret = -1;
+			break;
+		}
+		if (ch == '\r' || ch == '\n')
+			break;
+		if (ch == 4 && !len) {		/* Ctrl-D */
+			ret = -1;
+			break;
+		} else if (ch == 3) {		/* Ctrl-C */
+			printf("^C\r\n");
+			len = cur = 0;
+		} else if (ch == 1) {
+			cur = 0;
+		} else if (ch == 5) {
+			cur = len;
+		} else if (ch == 21) {		/* Ctrl-U */
+			memmove(buf, buf + cur, len - cur);
+			len -= cur;
+			cur = 0;
+		} else if (ch == 11) {		/* Ctrl-K */
+			len = cur;
+		} else if ((ch == 127 || ch == 8) && cur) {
+			memmove(buf + cur - 1, buf + cur, len - cur);
+			cur--;
+			len--;
+		} else if (ch == 4 && cur < len) {
+			memmove(buf + cur, buf + cur + 1, len - cur - 1);
+			len--;
+		} else if (ch == 27) {
+			if (read(0, seq, 1) != 1 || read(0, seq + 1, 1) != 1)
+				continue;
+			if (seq[0] != '[' && seq[0] != 'O')
+				continue;
+			if (seq[1] >= '0' && seq[1] <= '9') {
+				if (read(0, seq + 2, 1) != 1 || seq[2] != '~')
+					continue;
+				if (seq[1] == '3' && cur < len) {
+					memmove(buf + cur, buf + cur + 1,
+						len - cur - 1);
+					len--;
+				} else if (seq[1] == '1' || seq[1] == '7') {
+					cur = 0;
+				} else if (seq[1] == '4' || seq[1] == '8') {
+					cur = len;
+				}
+			} else if (seq[1] == 'A' || seq[1] == 'B') {
+				if (seq[1] == 'A' && h > 0)
+					h--;
+				else if (seq[1] == 'B' && h < s->nhist)
+					h++;
+				else
+					continue;
+				snprintf(buf, n, "%s", h < s->nhist ?
+					 s->hist[h] : "");
+				len = cur = strlen(buf);
+			} else if (seq[1] == 'C' && cur < len) {
+				cur++;
+			} else if (seq[1] == 'D' && cur) {
+				cur--;
+			} else if (seq[1] == 'H') {
+				cur = 0;
+			} else if (seq[1] == 'F') {
+				cur = len;
+			}
+		} else if (ch >= 0x20 && ch != 127 && len + 1 < n) {
+			memmove(buf + cur + 1, buf + cur, len - cur);
+			buf[cur++] = ch;
+			len++;
+		}
+		s_redraw(prompt, buf, len, cur);
+	}
+	buf[len] = '\0';
+	printf("\r\n");
+	tcsetattr(0, TCSAFLUSH, &orig);
+	if (!ret)
+		s_hist_add(s, buf);
+	return ret;
+}
+
+/* The next line of @f (the terminal: edited); -1 at the end. */
+static int s_next_line(struct session *s, FILE *f, char *buf, size_t n)
+{
+	static const char prompt[] = "mmap-test> ";
+	size_t len;
+	int c, r;
+
+	if (s->tty) {
+		r = s_edit_line(s, prompt, buf, n);
+		if (r != -2)
+			return r;
+	}
+	fflush(stdout);
+	if (!fgets(buf, n, f))
+		return -1;
+	len = strlen(buf);
+	if (len && buf[len - 1] == '\n') {
+		buf[--len] = '\0';
+	} else if (len == n - 1) {	/* too long: s_run_line says so */
+		while ((c = fgetc(f)) != EOF && c != '\n')
+			;
+	}
+	if (!s->script && !s->json)	/* a transcript of piped input */
+		printf("%s%s\n", prompt, buf);
+	return 0;
+}
+
+/* test-mmap -i / test-mmap script FILE|-: the exit status. */
+static int cmd_session(struct ctx *c, bool script, const char *file)
+{
+	static struct session s;
+	char line[S_LINE + 1];
+	FILE *f = stdin;
+	int ret;
+
+	s.c = c;
+	s.base = c->o;
+	s.script = script;
+	s.json = c->o->json;
+	s.src = script ? file : "stdin";
+	if (script && strcmp(file, "-")) {
+		f = fopen(file, "r");
+		if (!f) {
+			errmsg("cannot open script %s: %s", file, strerror(errno));
+			return 2;
+		}
+	}
+	s.tty = !script && isatty(0) && isatty(1);
+	if (!script && !s.json)
+		printf("test-mmap lab bench: one process (pid %d), one address space; 'help' lists the commands%s\n",
+		       (int)getpid(), s.tty ? ", Ctrl-D ends" : "");
+	while (!s.stop) {
+		s.line++;
+		if (s_next_line(&s, f, line, sizeof(line)) < 0)
+			break;
+		if (script && !s.json && line[0])
+			printf("%s%s\n", line[0] == '#' ? "" : "> ", line);
+		ret = s_run_line(&s, line);
+		if (ret)
+			s.errors++;
+		fflush(stdout);
+	}
+	if (f != stdin)
+		fclose(f);
+	snprintf(err_prefix, sizeof(err_prefix), "test-mmap");
+	if (!s.json && (script || s.errors))
+		printf("%s: %d line%s failed, %d expect%s%s\n", s.src, s.errors,
+		       s.errors == 1 ? "" : "s", s.expects,
+		       s.expects == 1 ? "" : "s",
+		       s.skipped ? ", skipped (require)" : "");
+	if (s.errors)
+		return 1;
+	return s.skipped ? S_SKIP : 0;
+}
+
+static int cmd_interactive(struct ctx *c)
+{
+	return cmd_session(c, false, NULL);
+}
+
+static int cmd_script(struct ctx *c)
+{
+	return cmd_session(c, true, c->o->script);
+}
+
 int main(int argc, char **argv)
 {
 	static int (*const cmds[])(struct ctx *) = {
 		[CMD_RUN] = cmd_run, [CMD_ALLOC] = cmd_alloc,
 		[CMD_FREE] = cmd_free, [CMD_QUERY] = cmd_query,
 		[CMD_STATS] = cmd_stats, [CMD_HOLD] = cmd_hold,
-		[CMD_TOUR] = cmd_tour,
+		[CMD_TOUR] = cmd_tour, [CMD_SCRIPT] = cmd_script,
+		[CMD_INTERACTIVE] = cmd_interactive,
 	};
 	struct opts o = { 0 };
 	struct ctx c = { .o = &o, .fd = -1 };
@@ -2513,6 +4787,8 @@ int main(int argc, char **argv)
 	}
 	if (ret && o.cmd == CMD_RUN && !o.json)
 		printf("result: FAIL\n");
+	if (ret && o.cmd >= CMD_SCRIPT)	/* a session goes on without it */
+		ret = 0;
 	if (ret)
 		return o.expect_set && -ret == o.expect ? 0 : 1;
 	ret = cmds[o.cmd](&c);

@@ -10,8 +10,11 @@
 # The kselftest programs in /selftests print their own TAP; their result
 # lines are renamed "<program>:<test>", and a program that stops early or
 # exits inconsistently adds one failing line.  Then `test-mmap tour` (text,
-# and --json: one object per step, none failed) and the mmap_test trace events
-# (tracefs missing is a failure).  Ends with "CHECK-END".
+# and --json: one object per step, none failed, a skipped step is a SKIP
+# line), the experiment scripts /examples/* (`test-mmap script`: exit 0
+# pass, 4 skip, else fail), the lab bench's handling of malformed lines
+# (script, -i, --json), and the mmap_test trace events (tracefs missing is
+# a failure).  Ends with "CHECK-END".
 # With HOOKS="mmap prepare" all of it runs twice, the second time with the
 # module loaded with mmap_hook=prepare and test names "prepare.<name>"
 # (its fuzzer does a fifth of the calls).
@@ -26,7 +29,7 @@ FUZZ_CALLS=${FUZZ_CALLS:-1000000}
 FUZZ_SECONDS=${FUZZ_SECONDS:-120}
 MODULE_PARAMS=${MODULE_PARAMS:-}
 HOOKS=${HOOKS:-mmap}
-TOUR_STEPS=9	# test-mmap tour's steps
+TOUR_STEPS=11	# test-mmap tour's steps
 PFX=	# test-name prefix of the pass: none for mmap_hook=mmap
 DEV=/dev/mmap-test
 STATS=/sys/kernel/debug/mmap_test/stats
@@ -162,6 +165,147 @@ suite() {
 		"exit status $rc, $lines lines, $objs step objects, steps 1-$TOUR_STEPS: $numbered, $fails failed"
 	grep -q '^{"step":[0-9]*,"name":"call_chain","verdict":"pass"' /tmp/tour.json
 	result $? tour_call_chain "the call_chain step did not pass"
+	# A skipped step is not a pass: one SKIP line each, with the step's note.
+	sed -n 's/^{"step":[0-9]*,"name":"\([a-z_]*\)","verdict":"skip",.*"note":"\([^"]*\)".*/\1 \2/p' \
+		/tmp/tour.json > /tmp/tour.skips
+	while read -r name why; do
+		skip "tour.$name" "$why"
+	done < /tmp/tour.skips
+
+	# --- lab bench: test-mmap script and -i -----------------------------------
+	section examples
+	nex=0
+	for f in /examples/*; do
+		[ -f "$f" ] || continue
+		nex=$((nex + 1))
+		name=${f##*/}
+		test-mmap script "$f" >/tmp/ex.out 2>&1
+		rc=$?
+		sed "s/^/ex-$name| /" /tmp/ex.out
+		case $rc in
+		0) result 0 "example.$name" ;;
+		4) skip "example.$name" "$(sed -n 's/^SKIP: //p' /tmp/ex.out | head -n1)" ;;
+		*) result 1 "example.$name" \
+			"test-mmap script $f: exit status $rc; $(grep -m1 'error' /tmp/ex.out)" ;;
+		esac
+	done
+	[ "$nex" -ge 10 ]
+	result $? examples_present "$nex scripts in /examples, want 10 or more"
+
+	# --json: every example prints only JSON objects, one per line, and at
+	# least one object per command line (fork adds its child's).
+	bad=
+	for f in /examples/*; do
+		[ -f "$f" ] || continue
+		test-mmap --json script "$f" >/tmp/ex.json 2>/dev/null
+		rc=$?
+		cmds=$(grep -cvE '^[[:space:]]*(#|$)' "$f")
+		lines=$(grep -c . /tmp/ex.json)
+		objs=$(grep -c '^{.*}$' /tmp/ex.json)
+		if [ "$rc" != 0 ] && [ "$rc" != 4 ]; then
+			bad="$bad ${f##*/}(exit $rc)"
+		elif [ "$lines" != "$objs" ] || { [ "$rc" = 0 ] && [ "$objs" -lt "$cmds" ]; }; then
+			bad="$bad ${f##*/}($objs objects, $lines lines, $cmds commands)"
+			sed 's/^/ex-json| /' /tmp/ex.json
+		fi
+	done
+	[ -z "$bad" ]
+	result $? examples_json "not one JSON object per line and command:$bad"
+
+	section lab bench: malformed lines
+	# Each bad line gives exactly one error line, and the session goes on: the
+	# mapping made before them is still there after them.
+	cat > /tmp/bad.in <<-'EOF'
+	frobnicate
+	alloc --len
+	alloc --len zz
+	alloc --bogus
+	free
+	query
+	touch
+	touch $nosuch
+	$ = alloc
+	$a alloc
+	expect
+	expect 1 +
+	echo "unterminated
+	read $page 99999
+	madvise $page 1p sideways
+	mprotect $page 1p rwq
+	mremap 1 2
+	help nothing
+	alloc --prot q
+	alloc --device /dev/null
+	expect $a.nofield == 1
+	$b = 0x1 / 0
+	query 99999999999999999999999
+	fork
+	alloc extra
+	alloc --expect EWHAT
+	$c = allocate --len 1p
+	touch 0x10 1p
+	EOF
+	printf 'echo %01100d\n' 0 >> /tmp/bad.in
+	nbad=$(grep -c . /tmp/bad.in)
+	# shellcheck disable=SC2016  # $ is test-mmap's, not the shell's
+	{
+		echo '$a = alloc --anon --private --len 2p'
+		cat /tmp/bad.in
+		echo '$q = query $a'
+		echo 'expect $q.contains == 1'
+		echo 'expect $q.vm_end == $a + 2p'
+		echo 'free $a'
+		echo 'echo survived'
+	} > /tmp/lab.in
+
+	# lab_check NAME ERROR_RE CMD...: CMD reads /tmp/lab.in; exit status 1,
+	# exactly one error line per bad line, both expects ok, "survived".
+	lab_check() {
+		_name=$1 _re=$2
+		shift 2
+		"$@" </tmp/lab.in >/tmp/lab.out 2>/tmp/lab.err
+		_rc=$?
+		sed 's/^/lab-out| /' /tmp/lab.out
+		sed 's/^/lab-err| /' /tmp/lab.err
+		_errs=$(grep -c . /tmp/lab.err)
+		_clear=$(grep -cE "$_re" /tmp/lab.err)
+		_ok=$(grep -c '^expect ok: ' /tmp/lab.out)
+		_surv=$(grep -c '^survived$' /tmp/lab.out)
+		[ "$_rc" = 1 ] && [ "$_errs" = "$nbad" ] &&
+			[ "$_clear" = "$nbad" ] && [ "$_surv" = 1 ] && [ "$_ok" = 2 ]
+		result $? "lab.$_name" \
+			"exit status $_rc (want 1), $_errs error lines, $_clear like '$_re' (want $nbad), expects ok: $_ok of 2, survived: $_surv"
+	}
+	lab_check malformed_script '^-:[0-9]+: error: [^ ]' test-mmap script -
+	lab_check malformed_interactive '^error: [^ ]' test-mmap -i
+	# script lines 2..nbad+1 each have their error
+	nums=$(test-mmap script - </tmp/lab.in 2>&1 >/dev/null |
+		sed -n 's/^-:\([0-9]*\): error: .*/\1/p' | sort -nu | tr '\n' ' ')
+	want=$(seq 2 $((nbad + 1)) | tr '\n' ' ')
+	[ "$nums" = "$want" ]
+	result $? lab.one_error_per_line "error lines of lines: $nums; want: $want"
+	# The merge, built up step by step in one -i session (as in make shell).
+	# shellcheck disable=SC2016  # $ is test-mmap's, not the shell's
+	printf '%s\n' '$a = alloc --anon --private --len 1p' \
+		'$b = alloc --anon --private --len 1p --addr $a-1p' maps \
+		'$q = query $a' 'expect $q.vm_start == $b' \
+		'expect $q.vm_end == $a + 1p' 'expect $q.nr_vmas == $b.before.nr_vmas' |
+		test-mmap -i >/tmp/lab.out 2>&1
+	rc=$?
+	sed 's/^/lab-merge| /' /tmp/lab.out
+	[ "$rc" = 0 ] && [ "$(grep -c '^expect ok: ' /tmp/lab.out)" = 3 ]
+	result $? lab.interactive_merge "test-mmap -i: exit status $rc, $(grep -c '^expect ok: ' /tmp/lab.out) of 3 expects ok"
+
+	test-mmap --json script - </tmp/lab.in >/tmp/lab.json 2>/dev/null
+	rc=$?
+	sed 's/^/lab-json| /' /tmp/lab.json
+	lines=$(grep -c . /tmp/lab.json)
+	objs=$(grep -c '^{.*}$' /tmp/lab.json)
+	errs=$(grep -c '^{"line":[0-9]*,"ok":false,"error":"' /tmp/lab.json)
+	[ "$rc" = 1 ] && [ "$lines" = "$objs" ] && [ "$errs" = "$nbad" ]
+	result $? lab.malformed_json \
+		"exit status $rc (want 1), $lines lines, $objs JSON objects, $errs error objects (want $nbad)"
+
 
 	# --- trace events ---------------------------------------------------------
 	section trace events

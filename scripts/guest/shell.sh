@@ -34,6 +34,7 @@ if [ "$ins" = 0 ]; then
 	echo "  kernel $(uname -r) $(uname -m), $(ls -l /dev/mmap-test 2>&1)"
 	echo "  dynamic debug is on: faults log 'page index offset = N' (dmesg)"
 	echo "  counters: cat /sys/kernel/debug/mmap_test/stats; test-mmap --help"
+	echo "  lab bench: test-mmap -i (one address space; 'help'), test-mmap script /examples/merge"
 else
 	echo "mmap-test shell: insmod FAILED (rc=$ins), see dmesg; the shell runs anyway"
 fi
