@@ -82,8 +82,10 @@ FIXTURE(huge) {
 	unsigned long pg;
 	unsigned long pmd;	/* bytes */
 	unsigned long buffer_pages;
+	char why[160];		/* set: every test SKIPs with it */
 };
 
+/* The setup records why the tests cannot run; each test SKIPs with it. */
 FIXTURE_SETUP(huge)
 {
 	struct mmap_test_stats s;
@@ -91,13 +93,22 @@ FIXTURE_SETUP(huge)
 
 	self->fd = -1;
 	self->pg = sysconf(_SC_PAGESIZE);
-	if (read_line(HUGE_PARAM, v, sizeof(v)))
-		SKIP(return, "%s: %s (module not loaded, or without huge=)",
-		     HUGE_PARAM, strerror(errno));
-	if (strcmp(v, "Y"))
-		SKIP(return, "module loaded without huge=1 (make check loads it so in its huge section)");
-	if (read_line(PMD_SIZE_FILE, v, sizeof(v)))
-		SKIP(return, "%s: %s (no THP)", PMD_SIZE_FILE, strerror(errno));
+	if (read_line(HUGE_PARAM, v, sizeof(v))) {
+		snprintf(self->why, sizeof(self->why),
+			 "%s: %s (module not loaded, or without huge=)",
+			 HUGE_PARAM, strerror(errno));
+		return;
+	}
+	if (strcmp(v, "Y")) {
+		snprintf(self->why, sizeof(self->why),
+			 "module loaded without huge=1 (make check loads it so in its huge section)");
+		return;
+	}
+	if (read_line(PMD_SIZE_FILE, v, sizeof(v))) {
+		snprintf(self->why, sizeof(self->why), "%s: %s (no THP)",
+			 PMD_SIZE_FILE, strerror(errno));
+		return;
+	}
 	self->pmd = strtoul(v, NULL, 10);
 	ASSERT_NE(0UL, self->pmd);
 	self->fd = open(DEV, O_RDWR);
@@ -123,6 +134,8 @@ static struct mmap_test_stats stats(struct __test_metadata *_metadata, int fd)
 }
 
 #define NEED_PMDS(n) do {						\
+	if (self->fd < 0)						\
+		SKIP(return, "%s", self->why);				\
 	if (self->buffer_pages * self->pg < (n) * self->pmd)		\
 		SKIP(return, "needs a buffer of %d PMD(s) (%lu pages of %lu KiB), module has buffer_pages=%lu", \
 		     (n), (n) * self->pmd / self->pg, self->pg / 1024,	\
