@@ -67,7 +67,11 @@ if [ "$dohuge" = 1 ]; then
 	else
 		echo "na n/a (insmod huge=1 failed: rc=$hrc)" > "$huge"
 	fi
-	echo "BENCH-HUGE: rc=$hrc ($(head -c 80 "$huge" | head -n 1))"
+	if grep -q '^na ' "$huge"; then
+		echo "BENCH-HUGE: rc=$hrc ($(sed 's/^na //' "$huge"))"
+	else
+		echo "BENCH-HUGE: rc=$hrc ($(grep -c . "$huge") samples in $huge)"
+	fi
 	BENCH_ARGS="$BENCH_ARGS --huge-import $huge"
 fi
 
