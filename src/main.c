@@ -89,15 +89,18 @@ static struct vfsmount *mmap_test_mnt;
 /*
  * Zero a new folio of the buffer, put the greeting in page 0 of the
  * buffer and mark it uptodate, before the folio is unlocked.  Accounting
- * counts base pages.
+ * counts base pages.  With init_on_alloc (Debian's default) the page
+ * allocator has zeroed it already: not twice, as anon THP does not
+ * (user_alloc_needs_zeroing()); that is a PMD's worth of stores per fault.
  */
 static void mmap_test_init_folio(struct mmap_test_file *mf,
 				 struct folio *folio)
 {
 	long i, nr = folio_nr_pages(folio);
 
-	for (i = 0; i < nr; i++)
-		clear_highpage(folio_page(folio, i));
+	if (!want_init_on_alloc(mapping_gfp_mask(mf->inode->i_mapping)))
+		for (i = 0; i < nr; i++)
+			clear_highpage(folio_page(folio, i));
 	if (folio->index == 0)
 		memcpy(folio_address(folio), MMAP_TEST_GREETING,
 		       sizeof(MMAP_TEST_GREETING));
