@@ -244,6 +244,28 @@ probe VMA_DESC_SET_FLAGS vma_desc_set_flags \
 	return vma_desc_test(desc, VMA_MAYSHARE_BIT) && vma_desc_pages(desc);
 }' "$@"
 
+# Huge device mappings (module parameter huge=1), two parts, both needed.
+# Page-cache folios of a chosen order: mapping_set_large_folios() (5.17)
+# and __filemap_get_folio() with fgf_set_order() (6.6), which falls back
+# to smaller orders when the large one cannot be allocated or charged.
+# The core PMD-maps such a folio (finish_fault(), filemap_map_pages()).
+probe LARGE_FOLIO_ORDER fgf_set_order \
+'#include <linux/pagemap.h>
+struct folio *f(struct address_space *mapping)
+{
+	mapping_set_large_folios(mapping);
+	return __filemap_get_folio(mapping, 0, FGP_LOCK | FGP_CREAT |
+				   fgf_set_order(PMD_SIZE), GFP_KERNEL);
+}' "$@"
+
+# thp_get_unmapped_area(): PMD-aligned placement of a file mapping (4.10;
+# NULL without CONFIG_TRANSPARENT_HUGEPAGE, which the assertion rejects).
+probe THP_GET_UNMAPPED_AREA thp_get_unmapped_area \
+'_Static_assert(__builtin_types_compatible_p(typeof(thp_get_unmapped_area),
+	unsigned long (struct file *, unsigned long, unsigned long,
+		       unsigned long, unsigned long)),
+	"thp_get_unmapped_area is not a function of that type");' "$@"
+
 # untagged_addr(): 5.4, what munmap(2) applies to its address.  On x86
 # from 6.4 it reads current's LAM mask (untagged_addr_remote() is for
 # another mm); arm64 strips the top byte.

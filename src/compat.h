@@ -144,6 +144,16 @@ static inline void *kvcalloc(size_t n, size_t size, gfp_t flags)
 #define MT_HAVE_MMAP_PREPARE_PATH 1
 #endif
 
+/*
+ * huge=1 needs both probes and THP (do_set_pmd() is a stub without it,
+ * and thp_get_unmapped_area() NULL).
+ */
+#if defined(MT_HAVE_LARGE_FOLIO_ORDER) && \
+	defined(MT_HAVE_THP_GET_UNMAPPED_AREA) && \
+	IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE)
+#define MT_HAVE_HUGE_PATH 1
+#endif
+
 #ifndef MT_HAVE_KZALLOC_OBJ
 #define kzalloc_obj(P, GFP)	kzalloc(sizeof(P), GFP)
 #endif

@@ -63,6 +63,11 @@ module_param_named(dump_stack, mmap_test_dump_stack, bool, 0644);
 MODULE_PARM_DESC(dump_stack,
 		 "dump_stack() in get_unmapped_area, mmap (or mmap_prepare and mapped) and fault to show the call chain (default off)");
 
+static bool huge;
+module_param(huge, bool, 0444);
+MODULE_PARM_DESC(huge,
+		 "Serve PMD-size folios for PMD-aligned ranges of a buffer of at least a PMD, so that aligned mappings get PMD mappings (where the kernel has large page-cache folios; default off)");
+
 static char *mmap_hook = "mmap";
 module_param(mmap_hook, charp, 0444);
 MODULE_PARM_DESC(mmap_hook,
@@ -80,13 +85,81 @@ static struct vfsmount *mmap_test_mnt;
  */
 #define MMAP_TEST_GFP	(GFP_USER | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
+#ifdef MT_HAVE_HUGE_PATH
+/*
+ * Zero a new folio of the buffer, put the greeting in page 0 of the
+ * buffer and mark it uptodate, before the folio is unlocked.  Accounting
+ * counts base pages.  With init_on_alloc (Debian's default) the page
+ * allocator has zeroed it already: not twice, as anon THP does not
+ * (user_alloc_needs_zeroing()); that is a PMD's worth of stores per fault.
+ */
+static void mmap_test_init_folio(struct mmap_test_file *mf,
+				 struct folio *folio)
+{
+	long i, nr = folio_nr_pages(folio);
+
+	if (!want_init_on_alloc(mapping_gfp_mask(mf->inode->i_mapping)))
+		for (i = 0; i < nr; i++)
+			clear_highpage(folio_page(folio, i));
+	if (folio->index == 0)
+		memcpy(folio_address(folio), MMAP_TEST_GREETING,
+		       sizeof(MMAP_TEST_GREETING));
+	flush_dcache_folio(folio);
+	folio_mark_uptodate(folio);
+	atomic_long_add(nr, &mf->allocated);
+	atomic_long_add(nr, &mf->dev->pages);
+}
+
+/*
+ * huge=1: the page at @index of a PMD-size folio, if @index lies in a
+ * PMD-aligned range wholly inside the buffer.  __filemap_get_folio() with
+ * fgf_set_order() tries the PMD order, then smaller orders (a large folio
+ * that cannot be allocated or charged), and returns the folio already at
+ * the range's first index if there is one (an order-0 page, say, that
+ * write() created before).  A folio that does not hold @index is given
+ * back: NULL, and the caller falls back to an order-0 page.  So is an
+ * error: the order-0 path reports it.  May sleep.
+ */
+static struct page *mmap_test_get_huge_page(struct mmap_test_file *mf,
+					    pgoff_t index)
+{
+	struct address_space *mapping = mf->inode->i_mapping;
+	pgoff_t base = round_down(index, HPAGE_PMD_NR);
+	struct folio *folio;
+
+	if (!mf->huge || base + HPAGE_PMD_NR > mf->nr_pages)
+		return NULL;
+	folio = __filemap_get_folio(mapping, base,
+				    FGP_LOCK | FGP_CREAT | fgf_set_order(PMD_SIZE),
+				    mapping_gfp_mask(mapping));
+	if (IS_ERR(folio))
+		return NULL;
+	if (!folio_test_uptodate(folio))
+		mmap_test_init_folio(mf, folio);
+	if (!folio_contains(folio, index)) {
+		folio_unlock(folio);
+		folio_put(folio);
+		return NULL;
+	}
+	return folio_file_page(folio, index);
+}
+#else
+static struct page *mmap_test_get_huge_page(struct mmap_test_file *mf,
+					    pgoff_t index)
+{
+	return NULL;
+}
+#endif
+
 /**
  * mmap_test_get_page() - the buffer page at @index, created on first use
  * @mf: the file
  * @index: page index in the buffer
  *
  * Finds or creates the page in the buffer's page cache (which charges a
- * new page to the current task's memory cgroup); a new page is zeroed,
+ * new page to the current task's memory cgroup); with huge=1, a page of a
+ * PMD-aligned range is created with its whole PMD-size folio where it can
+ * be (see mmap_test_get_huge_page()).  A new page is zeroed,
  * page 0 gets the greeting, and it is marked uptodate before it is
  * unlocked, so fault-around never maps it uninitialised.  May sleep.
  *
@@ -102,6 +175,9 @@ struct page *mmap_test_get_page(struct mmap_test_file *mf, pgoff_t index)
 	if (index >= mf->nr_pages)
 		return ERR_PTR(-EINVAL);
 
+	page = mmap_test_get_huge_page(mf, index);
+	if (page)
+		return page;
 	page = find_or_create_page(mapping, index, mapping_gfp_mask(mapping));
 	if (!page)
 		return ERR_PTR(-ENOMEM);
@@ -180,6 +256,11 @@ static int mmap_test_open(struct inode *inode, struct file *filp)
 	mf->dev = mt;
 	mf->inode = buf;
 	mf->nr_pages = buffer_pages;
+#ifdef MT_HAVE_HUGE_PATH
+	mf->huge = huge && buffer_pages >= HPAGE_PMD_NR;
+	if (mf->huge)
+		mapping_set_large_folios(buf->i_mapping);
+#endif
 	atomic_long_inc(&mt->files);
 	filp->f_mapping = buf->i_mapping;
 	filp->private_data = mf;
@@ -314,6 +395,26 @@ static const struct file_operations mmap_test_prepare_fops = {
 };
 #endif
 
+/* huge=1: whether this kernel can (logged when it cannot). */
+static bool mmap_test_huge_ok(void)
+{
+	if (!huge)
+		return true;
+#ifdef MT_HAVE_HUGE_PATH
+#ifdef MAX_PAGECACHE_ORDER
+	if (HPAGE_PMD_ORDER > MAX_PAGECACHE_ORDER) {
+		pr_err("huge=1: a PMD (order %d) is larger than the page cache's largest folio (order %d)\n",
+		       HPAGE_PMD_ORDER, (int)MAX_PAGECACHE_ORDER);
+		return false;
+	}
+#endif
+	return true;
+#else
+	pr_err("huge=1: this kernel lacks large page-cache folios of a chosen order (__filemap_get_folio() with fgf_set_order()), thp_get_unmapped_area() or CONFIG_TRANSPARENT_HUGEPAGE\n");
+	return false;
+#endif
+}
+
 /* mmap_hook: the file operations to register, or NULL (logged). */
 static const struct file_operations *mmap_test_pick_fops(void)
 {
@@ -404,6 +505,8 @@ static int __init mmap_test_init(void)
 		       MMAP_TEST_MAX_PAGES);
 		return -EINVAL;
 	}
+	if (!mmap_test_huge_ok())
+		return -EINVAL;
 	mmap_test.misc.fops = mmap_test_pick_fops();
 	if (!mmap_test.misc.fops)
 		return -EINVAL;
@@ -427,6 +530,14 @@ static int __init mmap_test_init(void)
 		 "registered /dev/mmap-test (misc %d:%d), %lu-page buffers, f_op->%s\n",
 		 MISC_MAJOR, mmap_test.misc.minor, buffer_pages,
 		 mmap_test.misc.fops == &mmap_test_fops ? "mmap" : "mmap_prepare");
+#ifdef MT_HAVE_HUGE_PATH
+	if (huge)
+		dev_info(mmap_test.misc.this_device,
+			 "huge=1: %lu-page folios for PMD-aligned ranges%s\n",
+			 (unsigned long)HPAGE_PMD_NR,
+			 buffer_pages >= HPAGE_PMD_NR ? "" :
+			 " (none: the buffer is smaller than a PMD)");
+#endif
 	return 0;
 }
 

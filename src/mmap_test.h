@@ -61,6 +61,8 @@ struct mmap_test_dev {
  * @live_vmas: VMAs of this file now alive
  * @vma_opens: vm_ops->open calls
  * @vma_closes: vm_ops->close calls
+ * @huge: huge=1 and the buffer holds at least one PMD: PMD-size folios
+ *	for its PMD-aligned ranges, PMD-aligned placement of its mappings
  */
 struct mmap_test_file {
 	struct mmap_test_dev *dev;
@@ -72,6 +74,7 @@ struct mmap_test_file {
 	atomic_long_t live_vmas;
 	atomic_long_t vma_opens;
 	atomic_long_t vma_closes;
+	bool huge;
 };
 
 extern bool mmap_test_dump_stack;

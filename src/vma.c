@@ -325,7 +325,18 @@ unsigned long mmap_test_get_unmapped_area(struct file *filp,
 	if (mmap_test_dump_stack)
 		dump_stack();
 
-	ret = mt_mm_get_unmapped_area(filp, addr, len, pgoff, flags);
+#ifdef MT_HAVE_HUGE_PATH
+	/*
+	 * huge=1: place a mapping of a PMD or more so that its PMD-aligned
+	 * file ranges are PMD-aligned in memory, as thp_vma_suitable_order()
+	 * wants for do_set_pmd().  A hint or MAP_FIXED address is taken as
+	 * it is.
+	 */
+	if (mf->huge)
+		ret = thp_get_unmapped_area(filp, addr, len, pgoff, flags);
+	else
+#endif
+		ret = mt_mm_get_unmapped_area(filp, addr, len, pgoff, flags);
 	if (IS_ERR_VALUE(ret))
 		dev_dbg(mmap_test_device(mf),
 			"get_unmapped_area(addr %#lx, len %#lx, pgoff %lu, flags %#lx) -> %ld\n",

@@ -98,7 +98,7 @@
 #endif
 #define DEFAULT_PAGES	4
 #define FIXED_ANY	(MMAP_TEST_FIXED | MMAP_TEST_FIXED_NOREPLACE)
-#define TOUR_STEPS	11
+#define TOUR_STEPS	12
 #define USER_MESSAGE	"Hello from *user* this is file: mmap-test"
 
 enum cmd {
@@ -2754,6 +2754,96 @@ out:
 }
 
 /* The tour: exit 0 if no step failed (skipped steps are not passes). */
+/*
+ * huge=1: one fault maps a whole PMD of the device (a PMD-size page-cache
+ * folio, do_set_pmd()), where order-0 pages took one write fault per page
+ * (write faults get no fault-around).  A fresh fd, so that no earlier
+ * step's pages are in the way.  Skips unless the module was loaded with
+ * huge=1 (refused at load by a kernel without large page-cache folios)
+ * and a buffer of at least one PMD.
+ */
+static void tour_huge(struct tour *t)
+{
+	unsigned long pg = t->c->page, pmd = 0, n, i;
+	struct mmap_test_stats s0, s1;
+	char v[32] = "", line[256];
+	long kb = -1;
+	unsigned char *p;
+	bool in = false;
+	FILE *f;
+	int fd;
+
+	t_begin(t, "huge_pmd", "huge=1: one PMD fault where one fault per page was");
+	f = fopen("/sys/module/mmap_test/parameters/huge", "r");
+	if (f) {
+		if (!fgets(v, sizeof(v), f))
+			v[0] = '\0';
+		fclose(f);
+	}
+	f = fopen("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", "r");
+	if (f) {
+		if (fscanf(f, "%lu", &pmd) != 1)
+			pmd = 0;
+		fclose(f);
+	}
+	if (v[0] != 'Y' || !pmd) {
+		t_skip(t, v[0] != 'Y' ? "the module is not loaded with huge=1 (a kernel without large page-cache folios refuses huge=1)" :
+		       "no THP (no hpage_pmd_size)");
+		goto out;
+	}
+	n = pmd / pg;
+	fd = open(t->c->o->device, O_RDWR | O_CLOEXEC);
+	if (fd < 0 || mt_ioctl(fd, IOCTL_GET_STATS, &s0)) {
+		t_broken(t, "open/GET_STATS", errno);
+		goto close;
+	}
+	if (s0.buffer_pages < n) {
+		snprintf(line, sizeof(line), "the buffer (%llu pages) is smaller than a PMD (%lu pages)",
+			 (unsigned long long)s0.buffer_pages, n);
+		t_skip(t, line);
+		goto close;
+	}
+	p = mmap(NULL, pmd, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		t_broken(t, "mmap", errno);
+		goto close;
+	}
+	for (i = 0; i < n; i++)
+		p[i * pg] = 1;
+	if (mt_ioctl(fd, IOCTL_GET_STATS, &s1)) {
+		t_broken(t, "GET_STATS", errno);
+		goto unmap;
+	}
+	/* smaps: FilePmdMapped of the block whose range starts at p */
+	f = fopen("/proc/self/smaps", "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		unsigned long start, end;
+
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2)
+			in = start == (uintptr_t)p;
+		else if (in && sscanf(line, "FilePmdMapped: %ld", &kb) == 1)
+			break;
+	}
+	if (f)
+		fclose(f);
+	say("Writing each of the %lu pages of a %lu KiB shared mapping at %p (PMD-aligned by get_unmapped_area): %llu fault(s); smaps FilePmdMapped %ld kB. With order-0 pages the same writes take %lu faults, one per page.\n",
+	    n, pmd >> 10, (void *)p, (unsigned long long)(s1.faults - s0.faults),
+	    kb, n);
+	t_num(t, "pages", n);
+	t_num(t, "faults", s1.faults - s0.faults);
+	t_num(t, "file_pmd_mapped_kb", kb);
+	t_check(t, (uintptr_t)p % pmd == 0, "the mapping is PMD-aligned");
+	t_check(t, s1.faults - s0.faults == 1, "one fault for %lu pages", n);
+	t_check(t, kb == (long)(pmd >> 10), "FilePmdMapped: the whole mapping");
+unmap:
+	munmap(p, pmd);
+close:
+	if (fd >= 0)
+		close(fd);
+out:
+	t_end(t);
+}
+
 static int cmd_tour(struct ctx *c)
 {
 	struct tour t = { .c = c, .json = c->o->json };
@@ -2770,6 +2860,7 @@ static int cmd_tour(struct ctx *c)
 	tour_fault_around(&t);
 	tour_placement(&t);
 	tour_window(&t);
+	tour_huge(&t);
 	tour_call_chain(&t);
 	say("\ntour: %d passed, %d failed, %d skipped\n", t.passed, t.failed,
 	    t.skipped);

@@ -12,6 +12,12 @@
 # and JSON on the console) and unloads the modules.  Markers: BENCH-INSMOD:
 # rc=N (buffer_pages=N), BENCH-REFMOD: rc=N, BENCH-RC: rc=N (bench-mmap's
 # exit status), BENCH-RMMOD: rc=N.
+# The huge group (huge_write goal) needs the module loaded with huge=1,
+# the rest without: unless --only leaves it out, it runs first alone with
+# the module so loaded ("bench-mmap --only huge --huge-export"), and the
+# main run takes its samples (--huge-import), or the reason it could not
+# run ("na n/a (...)": a kernel without huge mappings refuses huge=1).
+# Marker: BENCH-HUGE: rc=N.
 set -u
 BENCH_ARGS=
 BENCH_INSMOD_ARGS=
@@ -40,6 +46,35 @@ if [ "$rc" != 0 ] || [ -z "$need" ]; then
 	echo "BENCH-RC: rc=2"
 	exit 1
 fi
+huge=/tmp/bench-huge.txt
+case $BENCH_ARGS in
+*--only*huge* | *huge*--only*) dohuge=1 ;;
+*--only*) dohuge=0 ;;
+*) dohuge=1 ;;
+esac
+if [ "$dohuge" = 1 ]; then
+	# shellcheck disable=SC2086  # a list of module parameters
+	insmod /mmap_test.ko buffer_pages="$need" $BENCH_INSMOD_ARGS huge=1
+	hrc=$?
+	if [ "$hrc" = 0 ]; then
+		# shellcheck disable=SC2086
+		bench-mmap --emulated $BENCH_ARGS --only huge --huge-export "$huge"
+		hrc=$?
+		rmmod mmap_test
+		[ "$hrc" = 0 ] || echo "na n/a (bench-mmap --only huge: exit status $hrc)" > "$huge"
+	elif dmesg | tail -n 20 | grep -q 'huge=1: this kernel lacks'; then
+		echo "na n/a (kernel lacks large page-cache folios: huge=1 refused)" > "$huge"
+	else
+		echo "na n/a (insmod huge=1 failed: rc=$hrc)" > "$huge"
+	fi
+	if grep -q '^na ' "$huge"; then
+		echo "BENCH-HUGE: rc=$hrc ($(sed 's/^na //' "$huge"))"
+	else
+		echo "BENCH-HUGE: rc=$hrc ($(grep -c . "$huge") samples in $huge)"
+	fi
+	BENCH_ARGS="$BENCH_ARGS --huge-import $huge"
+fi
+
 # shellcheck disable=SC2086  # a list of module parameters
 insmod /mmap_test.ko buffer_pages="$need" $BENCH_INSMOD_ARGS
 ins=$?

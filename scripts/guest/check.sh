@@ -18,9 +18,13 @@
 # With HOOKS="mmap prepare" all of it runs twice, the second time with the
 # module loaded with mmap_hook=prepare and test names "prepare.<name>"
 # (its fuzzer does a fifth of the calls).
+# Then, with HUGE=1, the module is loaded once more with huge=1 and a
+# buffer of three PMDs for mmap_test_huge and the tour's huge_pmd step
+# ("huge.<name>"); with HUGE=0 huge=1 must be refused.
 # Settings from /guest/env: TARGET, FUZZ_CALLS (default 1000000),
 # FUZZ_SECONDS (time cap of the fuzzer, default 120), MODULE_PARAMS
-# (insmod parameters, default none), HOOKS (default mmap).
+# (insmod parameters, default none), HOOKS (default mmap), HUGE (1: the
+# module's probes found huge mappings; default 0).
 set -u
 # shellcheck disable=SC1091
 [ -f /guest/env ] && . /guest/env
@@ -29,7 +33,8 @@ FUZZ_CALLS=${FUZZ_CALLS:-1000000}
 FUZZ_SECONDS=${FUZZ_SECONDS:-120}
 MODULE_PARAMS=${MODULE_PARAMS:-}
 HOOKS=${HOOKS:-mmap}
-TOUR_STEPS=11	# test-mmap tour's steps
+HUGE=${HUGE:-0}
+TOUR_STEPS=12	# test-mmap tour's steps
 PFX=	# test-name prefix of the pass: none for mmap_hook=mmap
 DEV=/dev/mmap-test
 STATS=/sys/kernel/debug/mmap_test/stats
@@ -532,6 +537,48 @@ for h in $HOOKS; do
 	suite "$h"
 done
 PFX=
+
+# --- huge=1 ----------------------------------------------------------------
+# Huge device mappings: mmap_test_huge and the tour's huge_pmd step, with
+# the module loaded with huge=1 and a buffer of three PMDs (the PMD is the
+# kernel's: 2 MiB with 4 KiB pages, 32 MiB with 16 KiB); a kernel without
+# them refuses huge=1.  The rest of the suite ran without it.
+section "huge=1 (HUGE=$HUGE)"
+if [ "$HUGE" = 1 ]; then
+	pmd=$(cat /sys/kernel/mm/transparent_hugepage/hpage_pmd_size 2>/dev/null)
+	bp=$((${pmd:-0} * 3 / 4096))	# at least three PMDs for any page size
+	# shellcheck disable=SC2086  # a list of parameters
+	insmod /mmap_test.ko $MODULE_PARAMS huge=1 buffer_pages=$bp
+	rc=$?
+	result "$rc" huge.insmod "insmod mmap_test.ko huge=1 buffer_pages=$bp: rc=$rc"
+	run_prefixed mmap_test_huge /selftests/mmap_test_huge >/tmp/huge.out
+	rc=$?
+	cat /tmp/huge.out
+	skips=$(grep -c '# SKIP' /tmp/huge.out)
+	oks=$(grep -cE '^mmap_test_huge\| ok [0-9]+ ' /tmp/huge.out)
+	[ "$rc" = 0 ] && [ "$skips" = 0 ] && [ "$oks" -ge 3 ]
+	result $? huge.mmap_test_huge \
+		"exit status $rc, $oks passed, $skips skipped"
+	test-mmap tour --json >/tmp/tour.json 2>&1
+	grep huge_pmd /tmp/tour.json | sed 's/^/tour-json| /'
+	grep -q '^{"step":[0-9]*,"name":"huge_pmd","verdict":"pass"' /tmp/tour.json
+	result $? huge.tour_huge_pmd "the tour's huge_pmd step did not pass"
+	rmmod mmap_test
+	rc=$?
+	! loaded
+	result $? huge.rmmod "rmmod rc=$rc"
+else
+	insmod /mmap_test.ko huge=1 2>/dev/null
+	rc=$?
+	if loaded; then
+		rmmod mmap_test
+		result 1 huge_refused "insmod huge=1 loaded, HUGE=0"
+	else
+		dmesg | tail -n 20 | grep -q 'huge=1: this kernel lacks'
+		result $? huge_refused \
+			"insmod huge=1 rc=$rc; no 'huge=1: this kernel lacks' in dmesg"
+	fi
+fi
 
 # --- kmemleak (debug kernel only) ---------------------------------------
 section kmemleak

@@ -31,6 +31,10 @@
  *              --sizes MiB (default 1,16,256,1024)
  *   vmas       ALLOC_VMA, FREE_VMA and mmap(2) cost with --vmas extra VMAs
  *              (default 10,1000,10000,50000)
+ *   huge       cold write-touch of a device shared mapping with the module
+ *              loaded with huge=1 vs anon private MADV_HUGEPAGE; the module
+ *              must be loaded so (scripts/guest/bench.sh runs it alone
+ *              with --huge-export, the main run --huge-import)
  *
  * Method.  Every group runs R repeats (--repeats, >= 9) after one untimed
  * warm-up.  In each repeat every variant of the group runs, interleaved
@@ -123,12 +127,13 @@ enum group {
 	G_SCALING	= 1 << 6,
 	G_GROWTH	= 1 << 7,
 	G_VMAS		= 1 << 8,
-	G_ALL		= 0x1ff,
+	G_HUGE		= 1 << 9,
+	G_ALL		= 0x3ff,
 };
 
 static const char * const group_names[] = {
 	"faults", "warm", "populate", "syscalls", "fork", "teardown",
-	"scaling", "growth", "vmas",
+	"scaling", "growth", "vmas", "huge",
 };
 
 enum pattern { SEQ_READ, SEQ_WRITE, RAND_READ };
@@ -157,6 +162,7 @@ enum kind {
 	K_REF_PREFAULT,
 	K_MEMFD_SHARED,
 	K_MEMFD_PRIVATE,
+	K_ANON_THP,
 	NR_KINDS,
 };
 
@@ -172,6 +178,7 @@ static const char * const kind_names[] = {
 	[K_REF_PREFAULT]	= "ref drv prefault at mmap",
 	[K_MEMFD_SHARED]	= "memfd shared",
 	[K_MEMFD_PRIVATE]	= "memfd private",
+	[K_ANON_THP]		= "anon private MADV_HUGEPAGE",
 };
 
 static const char * const kind_keys[] = {
@@ -186,6 +193,7 @@ static const char * const kind_keys[] = {
 	[K_REF_PREFAULT]	= "ref_prefault",
 	[K_MEMFD_SHARED]	= "memfd_shared",
 	[K_MEMFD_PRIVATE]	= "memfd_private",
+	[K_ANON_THP]		= "anon_thp",
 };
 
 /* Why a kind cannot run here; empty: it can. */
@@ -262,6 +270,8 @@ static struct {
 	const char *device;
 	const char *host_load;
 	int cpu;
+	const char *huge_export;	/* huge group: write its samples here */
+	const char *huge_import;	/* huge group: its samples from here */
 } opt = {
 	.pages		= 16384,
 	.repeats	= 11,
@@ -681,6 +691,7 @@ static char *try_map_kind(enum kind k, int fd, unsigned long len, int extra)
 	switch (k) {
 	case K_ANON_PRIVATE:
 	case K_ANON_NOHUGE:
+	case K_ANON_THP:
 		flags |= MAP_PRIVATE | MAP_ANONYMOUS;
 		fd = -1;
 		break;
@@ -712,6 +723,8 @@ static char *try_map_kind(enum kind k, int fd, unsigned long len, int extra)
 		return NULL;
 	if (k == K_ANON_NOHUGE && madvise(p, len, MADV_NOHUGEPAGE))
 		fail("madvise MADV_NOHUGEPAGE: %s", strerror(errno));
+	if (k == K_ANON_THP && madvise(p, len, MADV_HUGEPAGE))
+		fail("madvise MADV_HUGEPAGE: %s", strerror(errno));
 	if (k == K_MEMFD_THP && madvise(p, len, MADV_HUGEPAGE))
 		fail("madvise MADV_HUGEPAGE: %s", strerror(errno));
 	return p;
@@ -919,6 +932,127 @@ static void bench_cold(void)
 			k++;
 		}
 	}
+}
+
+/*
+ * Huge device mappings: cold seq write-touch of a device shared mapping
+ * with the module loaded with huge=1 (PMD-size folios, one fault per PMD)
+ * against anon private MADV_HUGEPAGE (THP), interleaved, paired per
+ * repeat.  The module is loaded without huge=1 for the other groups, so
+ * scripts/guest/bench.sh runs this group alone first, with the module
+ * reloaded with huge=1 and --huge-export FILE (the samples, or "na WHY"
+ * when the module refused huge=1), then the whole bench with
+ * --huge-import FILE, whose huge rows and goal come from that file.
+ */
+#define HUGE_PARAM	"/sys/module/mmap_test/parameters/huge"
+#define HUGE_DEV	0
+#define HUGE_ANON	1
+
+static void huge_figs(const char *na)
+{
+	static const char * const keys[] = {
+		[HUGE_DEV] = "huge.seq_write.dev_shared",
+		[HUGE_ANON] = "huge.seq_write.anon_thp",
+	};
+	static const char * const labels[] = {
+		[HUGE_DEV] = "cold seq write device shared huge=1",
+		[HUGE_ANON] = "cold seq write anon private MADV_HUGEPAGE",
+	};
+	int k;
+
+	for (k = HUGE_DEV; k <= HUGE_ANON; k++) {
+		if (na)
+			add_na("huge", keys[k], labels[k], "ns/page", na);
+		else
+			add_fig("huge", keys[k], labels[k], "ns/page",
+				samples[k] + 1, opt.repeats, k == HUGE_DEV, 1);
+	}
+}
+
+static void huge_import(void)
+{
+	char line[256], *na;
+	struct sample *s;
+	int k, r, n = 0;
+	FILE *f = fopen(opt.huge_import, "r");
+
+	if (!f) {
+		snprintf(line, sizeof(line), "n/a (%s: %s)", opt.huge_import,
+			 strerror(errno));
+		huge_figs(line);
+		return;
+	}
+	clear_samples();
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		if (!strncmp(line, "na ", 3)) {
+			na = line + 3;
+			huge_figs(na);
+			fclose(f);
+			return;
+		}
+		if (sscanf(line, "%d %d", &k, &r) != 2 || k < HUGE_DEV ||
+		    k > HUGE_ANON || r < 1 || r > opt.repeats)
+			continue;
+		s = &samples[k][r];
+		if (sscanf(line, "%*d %*d %lf %lf %lf %lf %lf", &s->ns,
+			   &s->ns2, &s->minflt, &s->faults, &s->around) == 5)
+			n++;
+	}
+	fclose(f);
+	if (n != 2 * opt.repeats) {
+		snprintf(line, sizeof(line),
+			 "n/a (%s: %d samples, want %d: same --repeats?)",
+			 opt.huge_import, n, 2 * opt.repeats);
+		huge_figs(line);
+		return;
+	}
+	huge_figs(NULL);
+}
+
+static void bench_huge(void)
+{
+	static const enum kind kinds[] = {
+		[HUGE_DEV] = K_DEV_SHARED,
+		[HUGE_ANON] = K_ANON_THP,
+	};
+	char v[16];
+	FILE *f;
+	int r, k;
+
+	if (opt.huge_import) {
+		huge_import();
+		return;
+	}
+	read_line(HUGE_PARAM, v, sizeof(v));
+	if (strcmp(v, "Y")) {
+		huge_figs("n/a (the module is not loaded with huge=1)");
+		return;
+	}
+	clear_samples();
+	for (r = 0; r <= opt.repeats; r++) {
+		struct sample out[2];
+
+		progress("huge: %s %d of %d", r ? "repeat" : "warm-up", r,
+			 opt.repeats);
+		touch_set(kinds, NULL, 2, opt.pages, SEQ_WRITE, r, out);
+		for (k = HUGE_DEV; k <= HUGE_ANON; k++)
+			samples[k][r] = out[k];
+	}
+	huge_figs(NULL);
+	if (!opt.huge_export)
+		return;
+	f = fopen(opt.huge_export, "w");
+	if (!f)
+		fail("open %s: %s", opt.huge_export, strerror(errno));
+	for (k = HUGE_DEV; k <= HUGE_ANON; k++)
+		for (r = 1; r <= opt.repeats; r++)
+			fprintf(f, "%d %d %.17g %.17g %.17g %.17g %.17g\n", k,
+				r, samples[k][r].ns, samples[k][r].ns2,
+				samples[k][r].minflt, samples[k][r].faults,
+				samples[k][r].around);
+	if (fclose(f))
+		fail("write %s: %s", opt.huge_export, strerror(errno));
 }
 
 /* A memfd of @n pages, filled with nonzero bytes through write(). */
@@ -2059,8 +2193,6 @@ static void goal_flat(const char *key, const char *text, const char *fmt,
 
 static void eval_goals(void)
 {
-	struct goal *g;
-
 	goal_ratio("cold_rand_read",
 		   "cold rand-read whole: device shared / shmem <= 1.0",
 		   "cold.rand_read.dev_shared", "cold.rand_read.shmem_shared",
@@ -2114,11 +2246,10 @@ static void eval_goals(void)
 			 "growth %lu -> %lu MiB within +-20%% (seq write)", a,
 			 b);
 	}
-	g = new_goal("huge_write",
-		     "cold write-touch: device huge / anon THP <= 1.5", 1.5,
-		     0);
-	snprintf(g->na, sizeof(g->na),
-		 "n/a (the module has no huge-mapping mode yet)");
+	goal_ratio("huge_write",
+		   "cold write-touch: device huge=1 / anon THP <= 1.5",
+		   "huge.seq_write.dev_shared", "huge.seq_write.anon_thp", 1.5,
+		   0);
 }
 
 /* ------------------------------------------------------------------ */
@@ -2298,6 +2429,8 @@ static const char *group_title(const char *g)
 		return "Scaling: cold write-touch of one fresh mapping, wall time per page, by 1 thread or by 2 threads on 2 CPUs\n(in turns of 1024 pages, interleaved; 2 threads: 512 pages each)";
 	if (!strcmp(g, "growth"))
 		return "Growth: cold faults against the mapping size (small sizes: several mappings, one after the other,\nof disjoint ranges of one fresh fd); the anon nohugepage rows are a reference without the module";
+	if (!strcmp(g, "huge"))
+		return "Huge device mappings: cold seq write-touch with the module reloaded with huge=1 (this group only, run first),\nagainst anon private MADV_HUGEPAGE; fresh mapping each repeat, value: mmap + whole touch per page";
 	if (!strcmp(g, "vmas"))
 		return "VMA count: 1-page device shared ALLOC_VMA / FREE_VMA / mmap(2) with N extra anon VMAs\n(batches of 50 calls per timestamp pair; each repeat: the median batch)";
 	return g;
@@ -2592,7 +2725,8 @@ static void __attribute__((noreturn)) usage(void)
 		"                  [--sizes MiB,..] [--vmas N,..] [--only GROUP,..] [--quick]\n"
 		"                  [--host-load S] [--emulated] [--json FILE] [--device PATH]\n"
 		"                  [--cpu N] [--need-pages]\n"
-		"groups: faults warm populate syscalls fork teardown scaling growth vmas\n");
+		"                  [--huge-export FILE | --huge-import FILE]\n"
+		"groups: faults warm populate syscalls fork teardown scaling growth vmas huge\n");
 	exit(2);
 }
 
@@ -2657,7 +2791,7 @@ static unsigned long need_pages(void)
 	int i;
 
 	if (opt.groups & (G_FAULTS | G_WARM | G_POPULATE | G_FORK |
-			  G_TEARDOWN | G_SCALING))
+			  G_TEARDOWN | G_SCALING | G_HUGE))
 		need = opt.pages;
 	if (opt.groups & G_GROWTH)
 		for (i = 0; i < opt.nr_sizes; i++)
@@ -2731,6 +2865,10 @@ int main(int argc, char **argv)
 			opt.device = v;
 		else if (!strcmp(a, "--cpu"))
 			opt.cpu = strtol(v, NULL, 0);
+		else if (!strcmp(a, "--huge-export"))
+			opt.huge_export = v;
+		else if (!strcmp(a, "--huge-import"))
+			opt.huge_import = v;
 		else
 			usage();
 	}
@@ -2798,7 +2936,13 @@ int main(int argc, char **argv)
 		bench_growth();
 	if (opt.groups & G_VMAS)
 		bench_vmas();
+	if (opt.groups & G_HUGE)
+		bench_huge();
 	restore_env();
+	if (opt.huge_export) {
+		progress("huge samples written to %s", opt.huge_export);
+		return 0;
+	}
 	read_loadavg(env.load_after, sizeof(env.load_after));
 	eval_goals();
 
