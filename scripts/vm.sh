@@ -89,14 +89,9 @@ printf '%s\n' "$job" > "$root/guest/job"
 printf '%s\n' "${MMAP_TEST_GUEST_ENV:-}" > "$root/guest/env"
 printf 'TARGET=%s\nDEBUG_KERNEL=%s\nHOOKS="%s"\n' "$target" "$T_DEBUG" "$T_HOOKS" \
 	>> "$root/guest/env"
-# HUGE=1: the module's probes found huge mappings (huge=1 loads).
-huge=0
-conftest=$out/mod/generated/mmap_test_conftest.h
-if grep -q '^#define MT_HAVE_LARGE_FOLIO_ORDER ' "$conftest" 2>/dev/null &&
-	grep -q '^#define MT_HAVE_THP_GET_UNMAPPED_AREA ' "$conftest"; then
-	huge=1
-fi
-printf 'HUGE=%s\n' "$huge" >> "$root/guest/env"
+# HUGE=1: the target says its kernel has huge device mappings (huge=1
+# loads); 0: the module must refuse huge=1.
+printf 'HUGE=%s\n' "$T_HUGE" >> "$root/guest/env"
 cp "$out/mod/mmap_test.ko" "$root/mmap_test.ko"
 # The bench's reference driver, when scripts/bench.sh built it.
 if [ -f "$out/refdrv/mmap_test_ref.ko" ]; then

@@ -24,7 +24,7 @@
 # Settings from /guest/env: TARGET, FUZZ_CALLS (default 1000000),
 # FUZZ_SECONDS (time cap of the fuzzer, default 120), MODULE_PARAMS
 # (insmod parameters, default none), HOOKS (default mmap), HUGE (1: the
-# module's probes found huge mappings; default 0).
+# target's kernel has huge device mappings; default 0).
 set -u
 # shellcheck disable=SC1091
 [ -f /guest/env ] && . /guest/env
