@@ -2774,12 +2774,8 @@ static void tour_huge(struct tour *t)
 	int fd;
 
 	t_begin(t, "huge_pmd", "huge=1: one PMD fault where one fault per page was");
-	f = fopen("/sys/module/mmap_test/parameters/huge", "r");
-	if (f) {
-		if (!fgets(v, sizeof(v), f))
-			v[0] = '\0';
-		fclose(f);
-	}
+	if (!param_read("huge", v, sizeof(v)))
+		v[0] = '\0';
 	f = fopen("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", "r");
 	if (f) {
 		if (fscanf(f, "%lu", &pmd) != 1)
