@@ -8,7 +8,7 @@
 #   make check        the test suite in VMs: ends "N passed, N failed"
 #                     (TARGETS="x86_64-6.1 arm64-7.3" for a subset)
 #   make targets      the kernels it runs on (scripts/targets/*.conf)
-#   make bench        bench-mmap in the VM: a table and JSON
+#   make bench        mmap-test-bench in the VM: a table and JSON
 #   make shell        an interactive shell in the VM, module loaded
 #   make lint         checkpatch --strict, W=1, sparse, shellcheck
 #   make install      modules_install, the UAPI header and test-mmap

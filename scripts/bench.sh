@@ -11,21 +11,21 @@
 # (test/refdrv/mmap_test_ref.ko, into build/<target>/refdrv/) for TARGET
 # (default x86_64-6.1), boots the VM with the "bench" job
 # (scripts/guest/bench.sh: vm.max_map_count raised, both modules loaded
-# with the buffer_pages bench-mmap needs, bench-mmap --emulated $BENCH_ARGS),
-# shows bench-mmap's progress while it runs, then prints its table, with
+# with the buffer_pages mmap-test-bench needs, mmap-test-bench --emulated $BENCH_ARGS),
+# shows mmap-test-bench's progress while it runs, then prints its table, with
 # the host's load average before, after and at most during the run filled
 # in, and writes its JSON to build/<target>/bench.json.  The serial log is
 # build/<target>/bench.log.
 #
 # Exit status: 0 when the benchmark ran, 1 when it did not (build failure,
-# no markers, bench-mmap error, timeout, kernel splat).  With
+# no markers, mmap-test-bench error, timeout, kernel splat).  With
 # BENCH_STRICT=1, also 1 when a goal's verdict is NOT met (its whole 95%
 # confidence interval past its limit; "inconclusive" does not fail).  The
 # verdicts are the table's fixed-format lines
 #   BENCH-SUMMARY goal=KEY verdict=met|NOT-met|inconclusive|n/a ratio=R ci=LO..HI limit=<=L
 #
-# Environment: TARGET, BENCH_ARGS (bench-mmap options, see
-# test/bench/bench-mmap.c), BENCH_INSMOD_ARGS (extra module parameters
+# Environment: TARGET, BENCH_ARGS (mmap-test-bench options, see
+# test/bench/), BENCH_INSMOD_ARGS (extra module parameters
 # for insmod, e.g. to compare a module option), BENCH_STRICT,
 # BENCH_TIMEOUT (seconds, default 1800),
 # MMAP_TEST_QEMU_MEM (guest MiB, default 2048: the 1 GiB growth figure
@@ -67,7 +67,7 @@ read -r l1 l5 l15 _ < /proc/loadavg
 load_before="$l1 $l5 $l15 ($(nproc) CPUs)"
 info "host load average before the run: $load_before"
 
-stage "running bench-mmap in the VM (progress below; full log: $log)"
+stage "running mmap-test-bench in the VM (progress below; full log: $log)"
 # no_timer_check: a loaded host can make the kernel's IO-APIC timer check
 # fail under TCG ("IO-APIC + timer doesn't work!" panic at boot).
 MMAP_TEST_APPEND="no_timer_check ${MMAP_TEST_APPEND:-}" \
@@ -91,7 +91,7 @@ done
 if [ -f "$log" ]; then
 	tail -n +1 -F --pid="$vm" "$log" 2>/dev/null |
 		sed -u 's/\r$//' | grep --line-buffered -E \
-		'^(bench-mmap: |BENCH-INSMOD|BENCH-RC|GUEST-START)' >&2 || :
+		'^(mmap-test-bench: |BENCH-INSMOD|BENCH-RC|GUEST-START)' >&2 || :
 fi
 rc=0
 wait "$vm" || rc=$?
@@ -108,7 +108,7 @@ grep -q 'GUEST-END job=bench' "$log" ||
 	fail+=("the guest did not finish (crash or timeout)")
 if ! grep -q '^BENCH-RC: rc=0' "$log"; then
 	r=$(grep -a '^BENCH-RC:' "$log" | tr -d '\r' | tail -n1) || :
-	fail+=("bench-mmap failed: ${r:-no BENCH-RC marker}")
+	fail+=("mmap-test-bench failed: ${r:-no BENCH-RC marker}")
 fi
 table=$out/bench-table.txt
 tr -d '\r' < "$log" | sed -n '/^BENCH-TABLE-BEGIN$/,/^BENCH-TABLE-END$/p' |

@@ -11,9 +11,9 @@
 #   /guest/*.sh, /guest/job
 #   /mmap_test.ko         build/<target>/mod/mmap_test.ko
 #   /mmap_test_ref.ko     build/<target>/refdrv/mmap_test_ref.ko, if built
-#   /bin/*                busybox applets and build/<target>/bin/* except
-#                         the kselftest programs, which go to /selftests/
-#                         (every test/selftests/<name>.c)
+#   /bin/*                busybox applets and build/<target>/bin/*
+#   /selftests/*          build/<target>/bin/selftests/*: the kselftest
+#                         programs (one per test/selftests/<topic>.c)
 # The serial console is written to build/<target>/<job>.log and, unless
 # --quiet, streamed to stdout.  qemu runs under `timeout` (default 1200 s).
 # --interactive connects the serial console to this terminal instead (stdin
@@ -101,14 +101,11 @@ fi
 if [ -d "$TOP/examples" ]; then cp -r "$TOP/examples" "$root/examples"; fi
 if [ -d "$out/bin" ]; then
 	for f in "$out/bin"/*; do
-		[ -f "$f" ] || continue
-		name=$(basename "$f")
-		if [ -f "$TOP/test/selftests/$name.c" ]; then
-			cp "$f" "$root/selftests/"
-		else
-			cp "$f" "$root/bin/"
-		fi
+		[ -f "$f" ] && cp "$f" "$root/bin/"
 	done
+fi
+if [ -d "$out/bin/selftests" ]; then
+	cp "$out/bin/selftests"/* "$root/selftests/"
 fi
 img=$out/initramfs-$job.cpio.gz
 {

@@ -5,16 +5,16 @@
 # <target> bench, normally through scripts/bench.sh); not for the host.
 # Raises vm.max_map_count, lifts the /dev/kmsg rate limit, mounts debugfs
 # (for fault_around_bytes), loads mmap_test.ko with the buffer_pages that
-# bench-mmap needs for $BENCH_ARGS (from /guest/env) and any
+# mmap-test-bench needs for $BENCH_ARGS (from /guest/env) and any
 # $BENCH_INSMOD_ARGS, loads the reference driver mmap_test_ref.ko (when the
 # initramfs has it) with the same buffer_pages, runs
-# "bench-mmap --emulated --host-load $BENCH_HOST_LOAD $BENCH_ARGS" (table
+# "mmap-test-bench --emulated --host-load $BENCH_HOST_LOAD $BENCH_ARGS" (table
 # and JSON on the console) and unloads the modules.  Markers: BENCH-INSMOD:
-# rc=N (buffer_pages=N), BENCH-REFMOD: rc=N, BENCH-RC: rc=N (bench-mmap's
+# rc=N (buffer_pages=N), BENCH-REFMOD: rc=N, BENCH-RC: rc=N (mmap-test-bench's
 # exit status), BENCH-RMMOD: rc=N.
 # The huge group (huge_write goal) needs the module loaded with huge=1,
 # the rest without: unless --only leaves it out, it runs first alone with
-# the module so loaded ("bench-mmap --only huge --huge-export"), and the
+# the module so loaded ("mmap-test-bench --only huge --huge-export"), and the
 # main run takes its samples (--huge-import), or the reason it could not
 # run ("na n/a (...)": a kernel without huge mappings refuses huge=1).
 # Marker: BENCH-HUGE: rc=N.
@@ -29,7 +29,7 @@ BENCH_HOST_LOAD=unknown
 cur=$(cat /proc/sys/vm/max_map_count)
 [ "$cur" -lt 262144 ] && echo 262144 > /proc/sys/vm/max_map_count
 echo "vm.max_map_count=$(cat /proc/sys/vm/max_map_count)"
-# bench-mmap measures printk through /dev/kmsg: no rate limit.
+# mmap-test-bench measures printk through /dev/kmsg: no rate limit.
 echo on > /proc/sys/kernel/printk_devkmsg
 # fault_around_bytes lives in debugfs.
 [ -e /sys/kernel/debug/fault_around_bytes ] ||
@@ -39,7 +39,7 @@ echo "cpus: $(grep -c ^processor /proc/cpuinfo)," \
 	"$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
 
 # shellcheck disable=SC2086  # BENCH_ARGS is a list of options
-need=$(bench-mmap $BENCH_ARGS --need-pages)
+need=$(mmap-test-bench $BENCH_ARGS --need-pages)
 rc=$?
 if [ "$rc" != 0 ] || [ -z "$need" ]; then
 	echo "BENCH-INSMOD: rc=2 (bad BENCH_ARGS '$BENCH_ARGS')"
@@ -58,10 +58,10 @@ if [ "$dohuge" = 1 ]; then
 	hrc=$?
 	if [ "$hrc" = 0 ]; then
 		# shellcheck disable=SC2086
-		bench-mmap --emulated $BENCH_ARGS --only huge --huge-export "$huge"
+		mmap-test-bench --emulated $BENCH_ARGS --only huge --huge-export "$huge"
 		hrc=$?
 		rmmod mmap_test
-		[ "$hrc" = 0 ] || echo "na n/a (bench-mmap --only huge: exit status $hrc)" > "$huge"
+		[ "$hrc" = 0 ] || echo "na n/a (mmap-test-bench --only huge: exit status $hrc)" > "$huge"
 	elif dmesg | tail -n 20 | grep -q 'huge=1: this kernel lacks'; then
 		echo "na n/a (kernel lacks large page-cache folios: huge=1 refused)" > "$huge"
 	else
@@ -91,7 +91,7 @@ else
 fi
 
 # shellcheck disable=SC2086
-bench-mmap --emulated --host-load "$BENCH_HOST_LOAD" $BENCH_ARGS
+mmap-test-bench --emulated --host-load "$BENCH_HOST_LOAD" $BENCH_ARGS
 rc=$?
 echo "BENCH-RC: rc=$rc"
 

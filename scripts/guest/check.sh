@@ -19,7 +19,7 @@
 # module loaded with mmap_hook=prepare and test names "prepare.<name>"
 # (its fuzzer does a fifth of the calls).
 # Then, with HUGE=1, the module is loaded once more with huge=1 and a
-# buffer of three PMDs for mmap_test_huge and the tour's huge_pmd step
+# buffer of three PMDs for mmap-test-huge and the tour's huge_pmd step
 # ("huge.<name>"); with HUGE=0 huge=1 must be refused.
 # Settings from /guest/env: TARGET, FUZZ_CALLS (default 1000000),
 # FUZZ_SECONDS (time cap of the fuzzer, default 120), MODULE_PARAMS
@@ -119,7 +119,7 @@ suite() {
 		[ -x "$b" ] || continue
 		name=${b##*/}
 		# needs the module loaded with huge=1: the huge section runs it
-		[ "$name" != mmap_test_huge ] || continue
+		[ "$name" != mmap-test-huge ] || continue
 		section "selftest $name"
 		# Result lines become "ok N <program>:<test>"; a skip line of the
 		# harness ("ok N # SKIP why") gets the name of the test that ran.
@@ -541,7 +541,7 @@ done
 PFX=
 
 # --- huge=1 ----------------------------------------------------------------
-# Huge device mappings: mmap_test_huge and the tour's huge_pmd step, with
+# Huge device mappings: mmap-test-huge and the tour's huge_pmd step, with
 # the module loaded with huge=1 and a buffer of three PMDs (the PMD is the
 # kernel's: 2 MiB with 4 KiB pages, 32 MiB with 16 KiB); a kernel without
 # them refuses huge=1.  The rest of the suite ran without it.
@@ -553,13 +553,13 @@ if [ "$HUGE" = 1 ]; then
 	insmod /mmap_test.ko $MODULE_PARAMS huge=1 buffer_pages=$bp
 	rc=$?
 	result "$rc" huge.insmod "insmod mmap_test.ko huge=1 buffer_pages=$bp: rc=$rc"
-	run_prefixed mmap_test_huge /selftests/mmap_test_huge >/tmp/huge.out
+	run_prefixed mmap-test-huge /selftests/mmap-test-huge >/tmp/huge.out
 	rc=$?
 	cat /tmp/huge.out
 	skips=$(grep -c '# SKIP' /tmp/huge.out)
-	oks=$(grep -cE '^mmap_test_huge\| ok [0-9]+ ' /tmp/huge.out)
+	oks=$(grep -cE '^mmap-test-huge\| ok [0-9]+ ' /tmp/huge.out)
 	[ "$rc" = 0 ] && [ "$skips" = 0 ] && [ "$oks" -ge 3 ]
-	result $? huge.mmap_test_huge \
+	result $? huge.mmap-test-huge \
 		"exit status $rc, $oks passed, $skips skipped"
 	test-mmap tour --json >/tmp/tour.json 2>&1
 	grep huge_pmd /tmp/tour.json | sed 's/^/tour-json| /'

@@ -3,7 +3,7 @@
  * mmap_test_ref - the benchmark's reference driver
  *
  * A deliberately ordinary driver that maps a per-open-file buffer of
- * order-0 pages the two ways drivers usually do, so that bench-mmap can
+ * order-0 pages the two ways drivers usually do, so that mmap-test-bench can
  * compare /dev/mmap-test against them in the same run:
  *
  *   /dev/mmap-test-ref           VM_PFNMAP; ->fault allocates the page on

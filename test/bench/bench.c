@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * bench-mmap - measure /dev/mmap-test against the kernel's own mmap paths
+ * mmap-test-bench - measure /dev/mmap-test against the kernel's own mmap paths
  *
- * Usage: bench-mmap [options]
+ * Usage: mmap-test-bench [options]
  *
  * Run as root with mmap_test.ko loaded with buffer_pages >= what
- * "bench-mmap --need-pages" prints for the same options, and optionally the
+ * "mmap-test-bench --need-pages" prints for the same options, and optionally the
  * reference driver test/refdrv/mmap_test_ref.ko (same buffer_pages).
  * Groups (--only):
  *
@@ -52,7 +52,7 @@
  * BENCH-TABLE-BEGIN and BENCH-TABLE-END, one fixed-format line per goal
  *   BENCH-SUMMARY goal=KEY verdict=met|NOT-met|inconclusive|n/a ratio=R ci=LO..HI limit=<=L|>=L
  * and a total line, then JSON between BENCH-JSON-BEGIN and BENCH-JSON-END
- * (or into --json FILE).  Progress goes to stderr as "bench-mmap: ...".
+ * (or into --json FILE).  Progress goes to stderr as "mmap-test-bench: ...".
  * Exit status: 0 when everything ran (whatever the verdicts: the gate is
  * scripts/bench.sh's BENCH_STRICT=1), 1 on an error, 2 on bad usage.
  *
@@ -369,7 +369,7 @@ static void progress(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "bench-mmap: ");
+	fprintf(stderr, "mmap-test-bench: ");
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -382,7 +382,7 @@ static void __attribute__((noreturn)) fail(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "bench-mmap: error: ");
+	fprintf(stderr, "mmap-test-bench: error: ");
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -658,7 +658,7 @@ static int kind_has_fd(enum kind k)
 
 static int make_memfd_empty(unsigned long len)
 {
-	int fd = memfd_create("bench-mmap", MFD_CLOEXEC);
+	int fd = memfd_create("mmap-test-bench", MFD_CLOEXEC);
 
 	if (fd < 0)
 		fail("memfd_create: %s", strerror(errno));
@@ -1325,7 +1325,7 @@ static void set_log_calls(int on)
 static double calls_once(enum call_kind ck, int fd, int kmsg,
 			 unsigned long calls)
 {
-	static const char line[] = "<6>bench-mmap: printk cost probe, one "
+	static const char line[] = "<6>mmap-test-bench: printk cost probe, one "
 		"line about as long as the module's ALLOC/FREE log lines\n";
 	struct mmap_test_alloc a;
 	struct mmap_test_stats st;
@@ -2462,10 +2462,10 @@ static void print_env(const struct utsname *u)
 	printf("  vCPUs:             %d online; memory %s; ", env.cpus,
 	       env.mem);
 	if (env.pinned >= 0)
-		printf("bench-mmap pinned to CPU %d (scaling threads: CPUs 0, 1)\n",
+		printf("mmap-test-bench pinned to CPU %d (scaling threads: CPUs 0, 1)\n",
 		       env.pinned);
 	else
-		printf("bench-mmap not pinned\n");
+		printf("mmap-test-bench not pinned\n");
 	printf("  clocksource:       %s (one clock_gettime: %.0f ns)\n",
 	       env.clocksource[0] ? env.clocksource : "unknown",
 	       env.timer_ns);
@@ -2531,7 +2531,7 @@ static void print_table(const struct utsname *u)
 	int i, cnt[4] = { 0 };
 
 	printf("BENCH-TABLE-BEGIN\n");
-	printf("bench-mmap on %s %s (%s)\n", u->sysname, u->release,
+	printf("mmap-test-bench on %s %s (%s)\n", u->sysname, u->release,
 	       u->machine);
 	if (opt.emulated)
 		printf("NOTE: this machine is emulated (qemu TCG, no KVM): absolute times are meaningless, only ratios between figures of this run carry meaning.\n");
@@ -2622,7 +2622,7 @@ static void print_json(FILE *f, const struct utsname *u)
 	char buf[64];
 	int i, j;
 
-	fprintf(f, "{\n  \"tool\": \"bench-mmap\",\n  \"format\": 2,\n");
+	fprintf(f, "{\n  \"tool\": \"mmap-test-bench\",\n  \"format\": 2,\n");
 	fprintf(f, "  \"environment\": {\n");
 	json_kv(f, "kernel", u->release, 0);
 	json_kv(f, "machine", u->machine, 0);
@@ -2721,7 +2721,7 @@ static void print_json(FILE *f, const struct utsname *u)
 static void __attribute__((noreturn)) usage(void)
 {
 	fprintf(stderr,
-		"usage: bench-mmap [--pages N] [--repeats R] [--big-repeats R] [--calls N]\n"
+		"usage: mmap-test-bench [--pages N] [--repeats R] [--big-repeats R] [--calls N]\n"
 		"                  [--sizes MiB,..] [--vmas N,..] [--only GROUP,..] [--quick]\n"
 		"                  [--host-load S] [--emulated] [--json FILE] [--device PATH]\n"
 		"                  [--cpu N] [--need-pages]\n"
@@ -2878,7 +2878,7 @@ int main(int argc, char **argv)
 	    opt.big_repeats < MIN_REPEATS ||
 	    opt.big_repeats > opt.repeats || !opt.pages ||
 	    opt.calls < BATCH) {
-		fprintf(stderr, "bench-mmap: --repeats must be %d..%d, --big-repeats %d..R, --pages > 0, --calls >= %d\n",
+		fprintf(stderr, "mmap-test-bench: --repeats must be %d..%d, --big-repeats %d..R, --pages > 0, --calls >= %d\n",
 			MIN_REPEATS, MAX_REPEATS, MIN_REPEATS, BATCH);
 		usage();
 	}
