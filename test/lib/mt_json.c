@@ -5,6 +5,9 @@
  * the container they are in.  Three spacings, because the programs'
  * formats (compact JSON lines of test-mmap, the benchmark's indented file
  * with one-line records) are read by scripts and must stay byte for byte.
+ * A writer of its own rather than a packaged JSON library: none reproduces
+ * these layouts and number formats, and every build root would need its
+ * static -dev package.
  */
 #include <stdarg.h>
 
