@@ -6,16 +6,17 @@
  * to skip, and to find the module's own log lines.
  *
  *   MT_PARAM_DIR			"/sys/module/mmap_test/parameters/"
- *   mt_file_read_line(path, buf, n)	first line, '\n' cut; buf untouched on error
- *   mt_file_read_ull(path, v)		strtoull() of the file; *v untouched on error
- *   mt_file_read_ll(path, v)		strtoll() of the file; *v untouched on error
+ *   mt_file_read_line(path, buf, n)	first line, without its '\n'
+ *   mt_file_read_ull(path, v)		strtoull() of the file
+ *   mt_file_read_ll(path, v)		strtoll() of the file
  *   mt_file_read_bool(path)		1 for "Y"/"1", 0 for "N"/"0", else < 0
  *   mt_file_write_str(path, s)		one write() of s
  *   mt_kmsg_open()			/dev/kmsg at its end: fd or -errno
  *   mt_kmsg_read(fd, buf, n, msg)	one log record: its length, 0, or -errno
  *
  * All return 0 or -errno (and leave errno set) unless said otherwise; an
- * empty file is -ENODATA.
+ * empty file is -ENODATA.  On an error the outputs (buf, *v) are left
+ * untouched, so that a caller can preset a default.
  */
 #ifndef MT_FILE_H
 #define MT_FILE_H

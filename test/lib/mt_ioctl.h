@@ -2,14 +2,15 @@
 /*
  * mt_ioctl.h - the device /dev/mmap-test and its four ioctls, each as one
  * call that returns 0 or -errno (never -1 and errno), so that callers can
- * print mt_errno_name(ret) and compare with -EEXIST directly.
+ * print mt_errno_name(ret) and compare with -EEXIST directly (mt_dev_open()
+ * returns the fd, or -errno).
  *
- *   mt_dev_open(flags)		open(MMAP_TEST_DEVICE, flags | O_CLOEXEC): fd or -errno
+ *   mt_dev_open(flags)		open(MMAP_TEST_DEVICE, flags | O_CLOEXEC)
  *   mt_ioctl(fd, cmd, arg)	ioctl(): 0 or -errno
  *   mt_ioctl_alloc(fd, addr, len, pgoff, prot, flags, a)
  *				IOCTL_ALLOC_VMA of a zeroed *a with these fields
  *   mt_ioctl_free(fd, addr, len)	IOCTL_FREE_VMA, reserved 0
- *   mt_ioctl_query(fd, addr, r)	IOCTL_QUERY_VMA, reserved 0; *r on success
+ *   mt_ioctl_query(fd, addr, r)	IOCTL_QUERY_VMA, reserved 0
  *   mt_ioctl_stats(fd, s)		IOCTL_GET_STATS into a zeroed *s
  */
 #ifndef MT_IOCTL_H

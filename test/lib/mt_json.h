@@ -19,7 +19,7 @@
  *   mt_json_bool(w, key, v)		true or false
  *   mt_json_null(w, key)		null
  *   mt_json_raw(w, key, fmt, ...)	a value the caller formats itself
- *   mt_json_newline(w)			'\n' after a top-level value (JSON lines)
+ *   mt_json_newline(w)			'\n' after a top-level value
  *
  * Every value function takes the member's key; pass NULL for an array
  * element or a top-level value.  Top-level values get no commas: print

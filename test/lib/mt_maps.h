@@ -11,7 +11,7 @@
  *   mt_maps_find_vma(tab, n, addr)	index of the first entry with end > addr
  *   mt_maps_lookup(tab, n, addr)	index of the entry containing addr
  *   mt_maps_find_path(tab, n, path)	index of the first entry with this path
- *   mt_maps_backing(e)			enum mmap_test_backing of its path, or -1
+ *   mt_maps_backing(e)			enum mmap_test_backing of its path
  *
  * pid 0 means /proc/self/maps.  The find functions return -1 for none.
  */
@@ -34,7 +34,7 @@ struct mt_maps_entry {
 };
 
 /* Flags of mt_maps_scan() and mt_maps_read(). */
-#define MT_MAPS_VMAS_ONLY	1	/* skip [vsyscall]: not a VMA of the mm */
+#define MT_MAPS_VMAS_ONLY	1	/* skip [vsyscall]: no VMA of the mm */
 
 int mt_maps_parse_line(const char *line, struct mt_maps_entry *e);
 /*

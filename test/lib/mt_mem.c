@@ -41,7 +41,8 @@ unsigned long mt_mem_page_align(unsigned long len)
 
 void *mt_mem_find_hole(size_t len)
 {
-	void *p = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *p = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
 
 	if (p == MAP_FAILED)
 		return NULL;
@@ -168,7 +169,8 @@ static void guard_install(int sig, struct sigaction *old)
 		return;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = guard_handler;
-	sa.sa_flags = SA_SIGINFO | SA_NODEFER;	/* siglongjmp() leaves no mask */
+	/* NODEFER: siglongjmp() out of it must leave SIGSEGV unblocked. */
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
 	sigemptyset(&sa.sa_mask);
 	sigaction(sig, &sa, old);
 }

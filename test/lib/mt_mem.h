@@ -8,7 +8,7 @@
  *   mt_mem_page_size()			sysconf(_SC_PAGESIZE), cached
  *   mt_mem_page_shift()		log2 of the page size
  *   mt_mem_page_align(len)		len rounded up to pages (0 near ~0UL)
- *   mt_mem_find_hole(len)		a free range of len bytes (mapped, unmapped)
+ *   mt_mem_find_hole(len)		a free range of len bytes
  *   mt_mem_map_noreplace(a, len, prot, flags, fd, off)
  *					mmap(MAP_FIXED_NOREPLACE) at exactly a
  *   mt_mem_task_size(exact)		first address above user space

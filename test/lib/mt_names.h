@@ -5,7 +5,7 @@
  * ALLOC_VMA flags and prot, the MMAP_TEST_VMA_* flags of a report, the
  * find_vma() verdict of a report.
  *
- *   mt_errno_name(e)		"EEXIST" for EEXIST or -EEXIST; "E<n>" if unlisted
+ *   mt_errno_name(e)		"EEXIST" for EEXIST or -EEXIST
  *   mt_backing_name(b)		"none" "device" "file" "anon" "special"
  *   mt_append(buf, n, s)	append s to buf, '|' between words
  *   mt_format_flags(f, buf, n)	MMAP_TEST_* flags: "shared|fixed-noreplace"
@@ -14,7 +14,7 @@
  *   mt_format_vma_flags(f, buf, n) report flags as "rd wr sh mr mw me ms"
  *   mt_vma_prot(f)		PROT_READ|PROT_WRITE|PROT_EXEC of report flags
  *   mt_untag(addr)		addr as FREE_VMA/QUERY_VMA see it (arm64 tags)
- *   mt_explain_report(r, buf, n) "find_vma(0x..) -> [0x..,0x..) contains: no, ..."
+ *   mt_explain_report(r, buf, n) "find_vma(0x..) -> [0x..,0x..) contains: no"
  */
 #ifndef MT_NAMES_H
 #define MT_NAMES_H

@@ -4,7 +4,7 @@
  * printed by a test or the fuzzer gives the same sequence again, on every
  * machine.  Not for anything secret.
  *
- *   mt_rng_seed(r, sm)		fill r from the splitmix64 state *sm (advances it)
+ *   mt_rng_seed(r, sm)		fill r from the splitmix64 state *sm
  *   mt_rng_next(r)		next 64 bits (xoshiro256**)
  *   mt_rng_below(r, n)		mt_rng_next(r) % n; 0 for n == 0
  *   mt_rng_chance(r, per_mille) true with probability per_mille / 1000

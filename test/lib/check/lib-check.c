@@ -170,7 +170,8 @@ static void check_guard(void)
 
 	CHECK(!mt_mem_touch(buf, MT_ACCESS_READ, 0, &c, &f) && c == 'a');
 	CHECK(!f.sig);
-	CHECK(!mt_mem_touch(buf, MT_ACCESS_INC, 0, NULL, NULL) && buf[0] == 'b');
+	CHECK(!mt_mem_touch(buf, MT_ACCESS_INC, 0, NULL, NULL));
+	CHECK(buf[0] == 'b');
 	CHECK(!mt_mem_touch(buf, MT_ACCESS_WRITE, 'z', NULL, NULL));
 	CHECK(buf[0] == 'z');
 	ro = mmap(NULL, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -201,8 +202,9 @@ static void check_mem(void)
 				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) ==
 	      MAP_FAILED && errno == ENOMEM);
 	h = mt_mem_find_hole(2 * page);
-	CHECK(h && mt_mem_map_noreplace(h, 2 * page, PROT_READ,
-					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == h);
+	CHECK(h);
+	CHECK(mt_mem_map_noreplace(h, 2 * page, PROT_READ,
+				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == h);
 	munmap(h, 2 * page);
 	check_guard();
 }
