@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tour.c - "test-mmap tour": the list of steps, and the framework each
+ * step uses to explain, check and give its verdict (tour.h).
+ */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "tour.h"
+
+void t_begin(struct tour *t, const char *name, const char *title)
+{
+	t->step++;
+	t->name = name;
+	t->fail = t->skip = false;
+	t->failure[0] = t->note[0] = t->keys[0] = '\0';
+	say("\n== step %d/%d: %s ==\n", t->step, TOUR_STEPS, title);
+}
+
+void t_key(struct tour *t, const char *k, const char *fmt, ...)
+{
+	size_t len = strlen(t->keys);
+	va_list ap;
+
+	snprintf(t->keys + len, sizeof(t->keys) - len, ",\"%s\":", k);
+	len = strlen(t->keys);
+	va_start(ap, fmt);
+	vsnprintf(t->keys + len, sizeof(t->keys) - len, fmt, ap);
+	va_end(ap);
+}
+
+void t_num(struct tour *t, const char *k, long long v)
+{
+	t_key(t, k, "%lld", v);
+}
+
+void t_hex(struct tour *t, const char *k, __u64 v)
+{
+	t_key(t, k, "\"0x%llx\"", (unsigned long long)v);
+}
+
+void t_yes(struct tour *t, const char *k, bool v)
+{
+	t_key(t, k, "%s", v ? "true" : "false");
+}
+
+/* A check of the step: prints it; the first failure is kept for JSON. */
+bool t_check(struct tour *t, bool ok, const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	say("  %s %s\n", ok ? "check ok:" : "FAIL:", line);
+	if (!ok && !t->fail) {
+		t->fail = true;
+		snprintf(t->failure, sizeof(t->failure), "%s", line);
+	}
+	return ok;
+}
+
+/* An ioctl or syscall the step needs failed: the step fails. */
+void t_broken(struct tour *t, const char *what, int err)
+{
+	t_check(t, false, "%s failed: %s", what, mt_errno_name(err));
+}
+
+void t_skip(struct tour *t, const char *why)
+{
+	t->skip = true;
+	snprintf(t->note, sizeof(t->note), "%s", why);
+	say("  skipped: %s\n", why);
+}
+
+void t_end(struct tour *t)
+{
+	const char *v = t->fail ? "fail" : t->skip ? "skip" : "pass";
+
+	if (t->fail)
+		t->failed++;
+	else if (t->skip)
+		t->skipped++;
+	else
+		t->passed++;
+	if (!t->json) {
+		say("-> step %d %s: %s\n", t->step, t->name,
+		    t->fail ? "FAIL" : t->skip ? "SKIP" : "PASS");
+		return;
+	}
+	j_begin(NULL);
+	j_num("step", t->step);
+	j_str("name", t->name);
+	j_str("verdict", v);
+	fputs(t->keys, stdout);
+	j_str("failure", t->fail ? t->failure : NULL);
+	j_str("note", t->note[0] ? t->note : NULL);
+	j_end();
+	putchar('\n');
+}
+
+/* ALLOC_VMA without the printing of do_alloc(); 0 or -errno. */
+int t_alloc(struct tour *t, struct mmap_test_alloc *a, __u64 addr,
+		   __u64 pages, __u64 pgoff, __u32 prot, __u32 flags)
+{
+	memset(a, 0, sizeof(*a));
+	a->addr = addr;
+	a->len = pages * t->c->page;
+	a->pgoff = pgoff;
+	a->prot = prot;
+	a->flags = flags;
+	return mt_ioctl(t->c->fd, IOCTL_ALLOC_VMA, a);
+}
+
+int t_free(struct tour *t, __u64 addr, __u64 pages)
+{
+	struct mmap_test_free f = { .addr = addr, .len = pages * t->c->page };
+
+	return mt_ioctl(t->c->fd, IOCTL_FREE_VMA, &f);
+}
+
+int t_query(struct tour *t, __u64 addr, struct mmap_test_vma_report *r)
+{
+	struct mmap_test_query q = { .addr = addr };
+	int ret = mt_ioctl(t->c->fd, IOCTL_QUERY_VMA, &q);
+
+	*r = q.report;
+	return ret;
+}
+
+int t_stats(struct tour *t, struct mmap_test_stats *s)
+{
+	memset(s, 0, sizeof(*s));
+	return mt_ioctl(t->c->fd, IOCTL_GET_STATS, s);
+}
+
+/* A free range of @pages pages (mapped by mmap(2), then unmapped); 0: none. */
+__u64 free_range(struct tour *t, unsigned long pages)
+{
+	size_t len = pages * t->c->page;
+	void *p = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return 0;
+	munmap(p, len);
+	return (uintptr_t)p;
+}
+
+/* The steps, in the order they run: each one is independent of the others. */
+static void (*const steps[])(struct tour *t) = {
+	tour_find_vma, tour_hint, tour_fixed, tour_merge, tour_split,
+	tour_kinds, tour_populate, tour_fault_around, tour_placement,
+	tour_window, tour_huge, tour_call_chain,
+};
+
+_Static_assert(MT_ARRAY_SIZE(steps) == TOUR_STEPS, "TOUR_STEPS");
+
+/* The tour: exit 0 if no step failed (skipped steps are not passes). */
+int cmd_tour(struct ctx *c)
+{
+	struct tour t = { .c = c, .json = c->o->json };
+	size_t i;
+
+	text_quiet = t.json;
+	say("A tour of what the kernel decides, as the mmap-test module reports it.\n");
+	for (i = 0; i < MT_ARRAY_SIZE(steps); i++)
+		steps[i](&t);
+	say("\ntour: %d passed, %d failed, %d skipped\n", t.passed, t.failed,
+	    t.skipped);
+	text_quiet = false;
+	return t.failed ? 1 : 0;
+}
