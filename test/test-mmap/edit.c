@@ -31,18 +31,105 @@ static void s_hist_add(struct session *s, const char *line)
 	snprintf(s->hist[s->nhist++], S_LINE, "%s", line);
 }
 
+/* The line being edited: @len bytes of @buf, the cursor at @cur. */
+struct line_edit {
+	struct session *s;
+	char *buf;
+	size_t n, len, cur;
+	int h;			/* history entry shown; s->nhist: none */
+};
+
+static void edit_delete(struct line_edit *e)
+{
+	memmove(e->buf + e->cur, e->buf + e->cur + 1, e->len - e->cur - 1);
+	e->len--;
+}
+
+/* ESC [ or ESC O and the rest of an arrow/Home/End/Delete key; redraw? */
+static bool edit_escape(struct line_edit *e)
+{
+	struct session *s = e->s;
+	unsigned char seq[3];
+
+	if (read(0, seq, 1) != 1 || read(0, seq + 1, 1) != 1)
+		return false;
+	if (seq[0] != '[' && seq[0] != 'O')
+		return false;
+	if (seq[1] >= '0' && seq[1] <= '9') {
+		if (read(0, seq + 2, 1) != 1 || seq[2] != '~')
+			return false;
+		if (seq[1] == '3' && e->cur < e->len)
+			edit_delete(e);
+		else if (seq[1] == '1' || seq[1] == '7')
+			e->cur = 0;
+		else if (seq[1] == '4' || seq[1] == '8')
+			e->cur = e->len;
+	} else if (seq[1] == 'A' || seq[1] == 'B') {
+		if (seq[1] == 'A' && e->h > 0)
+			e->h--;
+		else if (seq[1] == 'B' && e->h < s->nhist)
+			e->h++;
+		else
+			return false;
+		snprintf(e->buf, e->n, "%s", e->h < s->nhist ?
+			 s->hist[e->h] : "");
+		e->len = e->cur = strlen(e->buf);
+	} else if (seq[1] == 'C' && e->cur < e->len) {
+		e->cur++;
+	} else if (seq[1] == 'D' && e->cur) {
+		e->cur--;
+	} else if (seq[1] == 'H') {
+		e->cur = 0;
+	} else if (seq[1] == 'F') {
+		e->cur = e->len;
+	}
+	return true;
+}
+
+/* One key other than Enter and Ctrl-D on an empty line; redraw? */
+static bool edit_key(struct line_edit *e, unsigned char ch)
+{
+	if (ch == 3) {			/* Ctrl-C */
+		printf("^C\r\n");
+		e->len = e->cur = 0;
+	} else if (ch == 1) {
+		e->cur = 0;
+	} else if (ch == 5) {
+		e->cur = e->len;
+	} else if (ch == 21) {		/* Ctrl-U */
+		memmove(e->buf, e->buf + e->cur, e->len - e->cur);
+		e->len -= e->cur;
+		e->cur = 0;
+	} else if (ch == 11) {		/* Ctrl-K */
+		e->len = e->cur;
+	} else if ((ch == 127 || ch == 8) && e->cur) {
+		e->cur--;
+		edit_delete(e);
+	} else if (ch == 4 && e->cur < e->len) {
+		edit_delete(e);
+	} else if (ch == 27) {
+		return edit_escape(e);
+	} else if (ch >= 0x20 && ch != 127 && e->len + 1 < e->n) {
+		memmove(e->buf + e->cur + 1, e->buf + e->cur, e->len - e->cur);
+		e->buf[e->cur++] = ch;
+		e->len++;
+	}
+	return true;
+}
+
 /*
  * A line from the terminal: left/right, Home/End (Ctrl-A/E), Backspace,
  * Delete, Ctrl-U, Ctrl-K, up/down through the history, Ctrl-C drops the
- * line, Ctrl-D on an empty line ends the session.  -1 at the end.
+ * line, Ctrl-D on an empty line ends the session.  -1 at the end, -2 if
+ * stdin is not a terminal after all.
  */
 static int s_edit_line(struct session *s, const char *prompt, char *buf,
 		       size_t n)
 {
+	struct line_edit e = { .s = s, .buf = buf, .n = n, .h = s->nhist };
 	struct termios orig, raw;
-	size_t len = 0, cur = 0;
-	int h = s->nhist, ret = 0;
-	unsigned char ch, seq[3];
+	unsigned char ch;
+	int ret = 0;
 
 	if (tcgetattr(0, &orig))
 		return -2;
@@ -60,73 +147,14 @@ static int s_edit_line(struct session *s, const char *prompt, char *buf,
 		}
 		if (ch == '\r' || ch == '\n')
 			break;
-		if (ch == 4 && !len) {		/* Ctrl-D */
+		if (ch == 4 && !e.len) {	/* Ctrl-D */
 			ret = -1;
 			break;
-		} else if (ch == 3) {		/* Ctrl-C */
-			printf("^C\r\n");
-			len = cur = 0;
-		} else if (ch == 1) {
-			cur = 0;
-		} else if (ch == 5) {
-			cur = len;
-		} else if (ch == 21) {		/* Ctrl-U */
-			memmove(buf, buf + cur, len - cur);
-			len -= cur;
-			cur = 0;
-		} else if (ch == 11) {		/* Ctrl-K */
-			len = cur;
-		} else if ((ch == 127 || ch == 8) && cur) {
-			memmove(buf + cur - 1, buf + cur, len - cur);
-			cur--;
-			len--;
-		} else if (ch == 4 && cur < len) {
-			memmove(buf + cur, buf + cur + 1, len - cur - 1);
-			len--;
-		} else if (ch == 27) {
-			if (read(0, seq, 1) != 1 || read(0, seq + 1, 1) != 1)
-				continue;
-			if (seq[0] != '[' && seq[0] != 'O')
-				continue;
-			if (seq[1] >= '0' && seq[1] <= '9') {
-				if (read(0, seq + 2, 1) != 1 || seq[2] != '~')
-					continue;
-				if (seq[1] == '3' && cur < len) {
-					memmove(buf + cur, buf + cur + 1,
-						len - cur - 1);
-					len--;
-				} else if (seq[1] == '1' || seq[1] == '7') {
-					cur = 0;
-				} else if (seq[1] == '4' || seq[1] == '8') {
-					cur = len;
-				}
-			} else if (seq[1] == 'A' || seq[1] == 'B') {
-				if (seq[1] == 'A' && h > 0)
-					h--;
-				else if (seq[1] == 'B' && h < s->nhist)
-					h++;
-				else
-					continue;
-				snprintf(buf, n, "%s", h < s->nhist ?
-					 s->hist[h] : "");
-				len = cur = strlen(buf);
-			} else if (seq[1] == 'C' && cur < len) {
-				cur++;
-			} else if (seq[1] == 'D' && cur) {
-				cur--;
-			} else if (seq[1] == 'H') {
-				cur = 0;
-			} else if (seq[1] == 'F') {
-				cur = len;
-			}
-		} else if (ch >= 0x20 && ch != 127 && len + 1 < n) {
-			memmove(buf + cur + 1, buf + cur, len - cur);
-			buf[cur++] = ch;
-			len++;
 		}
-		s_redraw(prompt, buf, len, cur);
+		if (edit_key(&e, ch))
+			s_redraw(prompt, buf, e.len, e.cur);
 	}
-	buf[len] = '\0';
+	buf[e.len] = '\0';
 	printf("\r\n");
 	tcsetattr(0, TCSAFLUSH, &orig);
 	if (!ret)

@@ -221,16 +221,58 @@ int s_stats(struct session *s, int argc, char **argv)
 	return s_ioctl_done(s, &o, ret);
 }
 
+/*
+ * The note of one VMA of "maps": its backing and buffer pages (from
+ * QUERY_VMA, if the device is open), its size, the variables in it.
+ * Counts device VMAs in @devs.
+ */
+static void maps_note(struct session *s, const struct vma_range *v,
+		      char *note, size_t n, int *devs)
+{
+	struct mmap_test_vma_report r;
+	struct mmap_test_query q;
+	size_t o = 0;
+	int j;
+
+	note[0] = '\0';
+	memset(&q, 0, sizeof(q));
+	q.addr = v->start;
+	if (s->c->fd >= 0 && !mt_ioctl(s->c->fd, IOCTL_QUERY_VMA, &q) &&
+	    q.report.contains) {
+		r = q.report;
+		o += snprintf(note + o, n - o, "%s",
+			      mt_backing_name(r.backing));
+		if (r.backing == MMAP_TEST_BACKING_DEVICE) {
+			__u64 last = r.vm_pgoff - 1 +
+				(r.vm_end - r.vm_start) / s->c->page;
+
+			(*devs)++;
+			o += snprintf(note + o, n - o,
+				      last == r.vm_pgoff ?
+				      ", buffer page %llu" :
+				      ", buffer pages %llu-%llu",
+				      (unsigned long long)r.vm_pgoff,
+				      (unsigned long long)last);
+		}
+	} else if (s->c->fd >= 0) {
+		o += snprintf(note + o, n - o, "not a VMA of find_vma()");
+	}
+	o += snprintf(note + o, n - o, "%s%llu page%s",
+		      o ? ", " : "",
+		      (unsigned long long)((v->end - v->start) / s->c->page),
+		      v->end - v->start == s->c->page ? "" : "s");
+	for (j = 0; j < s->nvars; j++)
+		if (s->vars[j].v >= v->start && s->vars[j].v < v->end)
+			o += snprintf(note + o, n - o, " $%s", s->vars[j].name);
+}
+
 /* maps: /proc/self/maps, each VMA annotated from QUERY_VMA. */
 int s_maps(struct session *s, int argc, char **argv)
 {
 	static struct vma_range v[512];
 	static char lines[512][512];
-	struct mmap_test_vma_report r;
-	struct mmap_test_query q;
 	char note[160];
-	int i, j, n = 0, devs = 0;
-	size_t o;
+	int i, n = 0, devs = 0;
 	FILE *f;
 
 	if (argc > 1) {
@@ -259,39 +301,7 @@ int s_maps(struct session *s, int argc, char **argv)
 		putchar('[');
 	}
 	for (i = 0; i < n; i++) {
-		o = 0;
-		note[0] = '\0';
-		memset(&q, 0, sizeof(q));
-		q.addr = v[i].start;
-		if (s->c->fd >= 0 && !mt_ioctl(s->c->fd, IOCTL_QUERY_VMA, &q) &&
-		    q.report.contains) {
-			r = q.report;
-			o += snprintf(note + o, sizeof(note) - o, "%s",
-				      mt_backing_name(r.backing));
-			if (r.backing == MMAP_TEST_BACKING_DEVICE) {
-				__u64 last = r.vm_pgoff - 1 +
-					(r.vm_end - r.vm_start) / s->c->page;
-
-				devs++;
-				o += snprintf(note + o, sizeof(note) - o,
-					      last == r.vm_pgoff ?
-					      ", buffer page %llu" :
-					      ", buffer pages %llu-%llu",
-					      (unsigned long long)r.vm_pgoff,
-					      (unsigned long long)last);
-			}
-		} else if (s->c->fd >= 0) {
-			o += snprintf(note + o, sizeof(note) - o, "not a VMA of find_vma()");
-		}
-		o += snprintf(note + o, sizeof(note) - o, "%s%llu page%s",
-			      o ? ", " : "",
-			      (unsigned long long)((v[i].end - v[i].start) /
-						   s->c->page),
-			      v[i].end - v[i].start == s->c->page ? "" : "s");
-		for (j = 0; j < s->nvars; j++)
-			if (s->vars[j].v >= v[i].start && s->vars[j].v < v[i].end)
-				o += snprintf(note + o, sizeof(note) - o,
-					      " $%s", s->vars[j].name);
+		maps_note(s, &v[i], note, sizeof(note), &devs);
 		if (s->json) {
 			if (i)
 				putchar(',');

@@ -328,15 +328,48 @@ int s_mremap(struct session *s, int argc, char **argv)
 }
 
 /*
+ * After "fork": what does the parent see where each "write ADDR TEXT" of
+ * the child wrote?  The number of writes where it sees TEXT; all the
+ * writes it could read back in @writes.
+ */
+static int fork_read_back(struct session *s, int argc, char **argv,
+			  int *writes)
+{
+	char buf[S_LINE];
+	int i, seen = 0;
+	__u64 addr;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "write") || (i > 1 && strcmp(argv[i - 1], ";")))
+			continue;
+		if (i + 2 >= argc || eval(s, argv[i + 1], &addr))
+			continue;
+		buf[0] = '\0';
+		if (s_copy(s, "fork: the parent's read", buf,
+			   (void *)(uintptr_t)addr, strlen(argv[i + 2]) + 1))
+			continue;
+		buf[strlen(argv[i + 2])] = '\0';
+		(*writes)++;
+		if (!strcmp(buf, argv[i + 2]))
+			seen++;
+		if (!s->json)
+			printf("fork: the parent sees \"%s\" at 0x%llx: the child's write is %s\n",
+			       buf, (unsigned long long)addr,
+			       !strcmp(buf, argv[i + 2]) ?
+			       "visible (the page is shared)" :
+			       "not visible (the child wrote its own copy: COW)");
+	}
+	return seen;
+}
+
+/*
  * fork CMD [; CMD]...: the commands run in a child; afterwards the parent
  * reads back what each "write" of the child wrote.
  */
 int s_fork(struct session *s, int argc, char **argv)
 {
-	int i, start, status, seen = 0, writes = 0, code;
-	char buf[S_LINE];
+	int i, start, status, seen, writes = 0, code;
 	pid_t pid;
-	__u64 addr;
 
 	if (argc < 2) {
 		s_err(s, "fork: usage: fork CMD [; CMD]... (e.g. fork write $a child)");
@@ -376,27 +409,7 @@ int s_fork(struct session *s, int argc, char **argv)
 	code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	if (!s->json)
 		printf("fork: child %d exited %d\n", (int)pid, code);
-	/* what does the parent see where the child wrote? */
-	for (start = i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "write") || (i > 1 && strcmp(argv[i - 1], ";")))
-			continue;
-		if (i + 2 >= argc || eval(s, argv[i + 1], &addr))
-			continue;
-		buf[0] = '\0';
-		if (s_copy(s, "fork: the parent's read", buf,
-			   (void *)(uintptr_t)addr, strlen(argv[i + 2]) + 1))
-			continue;
-		buf[strlen(argv[i + 2])] = '\0';
-		writes++;
-		if (!strcmp(buf, argv[i + 2]))
-			seen++;
-		if (!s->json)
-			printf("fork: the parent sees \"%s\" at 0x%llx: the child's write is %s\n",
-			       buf, (unsigned long long)addr,
-			       !strcmp(buf, argv[i + 2]) ?
-			       "visible (the page is shared)" :
-			       "not visible (the child wrote its own copy: COW)");
-	}
+	seen = fork_read_back(s, argc, argv, &writes);
 	res_reset(s, code);
 	res_field(s, "status", code);
 	res_field(s, "writes", writes);

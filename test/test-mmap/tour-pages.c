@@ -33,34 +33,29 @@ static int child_write(unsigned char *p, const char *msg)
 	return 0;
 }
 
-void tour_kinds(struct tour *t)
+static const char kid[] = "child write";
+
+/* Device private: a write goes to a copy-on-write page.  -1: stop. */
+static int kinds_device_private(struct tour *t, char *buf)
 {
-	static const char priv[] = "private write", shrd[] = "shared write";
-	static const char kid[] = "child write";
+	static const char priv[] = "private write";
 	unsigned long pg = t->c->page;
 	struct mmap_test_alloc a;
-	char *buf = malloc(pg);
 	unsigned char *p;
 	int ret;
 
-	t_begin(t, "mapping_kinds", "four kinds of mapping: COW or not");
-	if (!buf) {
-		t_broken(t, "malloc", ENOMEM);
-		goto out;
-	}
-	/* device private */
 	ret = t_alloc(t, &a, 0, 1, 0, PROT_READ | PROT_WRITE,
 		      MMAP_TEST_PRIVATE);
 	if (ret) {
 		t_broken(t, "ALLOC device private", -ret);
-		goto out;
+		return -1;
 	}
 	p = (unsigned char *)(uintptr_t)a.mapped;
 	strcpy((char *)p, priv);
 	if (pread(t->c->fd, buf, pg, 0) != (ssize_t)pg) {
 		t_broken(t, "pread", errno);
 		t_free(t, a.mapped, 1);
-		goto out;
+		return -1;
 	}
 	buf[40] = '\0';
 	say("device PRIVATE: wrote \"%s\" through the mapping; pread() of the file still sees \"%s\": the write went to a private copy-on-write page.\n",
@@ -69,19 +64,30 @@ void tour_kinds(struct tour *t)
 	t_check(t, strcmp(buf, priv) && !strcmp((char *)p, priv),
 		"device private write invisible to pread()");
 	t_free(t, a.mapped, 1);
-	/* device shared, page 1 */
+	return 0;
+}
+
+/* Device shared (buffer page 1): the mapping is the buffer.  -1: stop. */
+static int kinds_device_shared(struct tour *t, char *buf)
+{
+	static const char shrd[] = "shared write";
+	unsigned long pg = t->c->page;
+	struct mmap_test_alloc a;
+	unsigned char *p;
+	int ret;
+
 	ret = t_alloc(t, &a, 0, 1, 1, PROT_READ | PROT_WRITE,
 		      MMAP_TEST_SHARED);
 	if (ret) {
 		t_broken(t, "ALLOC device shared", -ret);
-		goto out;
+		return -1;
 	}
 	p = (unsigned char *)(uintptr_t)a.mapped;
 	strcpy((char *)p, shrd);
 	if (pread(t->c->fd, buf, pg, pg) != (ssize_t)pg) {
 		t_broken(t, "pread", errno);
 		t_free(t, a.mapped, 1);
-		goto out;
+		return -1;
 	}
 	buf[40] = '\0';
 	say("device SHARED (buffer page 1): wrote \"%s\"; pread() sees \"%s\": the mapping is the driver's buffer page itself.\n",
@@ -89,12 +95,21 @@ void tour_kinds(struct tour *t)
 	t_yes(t, "device_shared_visible_to_pread", !strcmp(buf, shrd));
 	t_check(t, !strcmp(buf, shrd), "device shared write visible to pread()");
 	t_free(t, a.mapped, 1);
-	/* anon private and anon shared: a forked child writes */
+	return 0;
+}
+
+/* Anon private: a forked child's write is its own copy.  -1: stop. */
+static int kinds_anon_private(struct tour *t)
+{
+	struct mmap_test_alloc a;
+	unsigned char *p;
+	int ret;
+
 	ret = t_alloc(t, &a, 0, 1, 0, PROT_READ | PROT_WRITE,
 		      MMAP_TEST_PRIVATE | MMAP_TEST_ANON);
 	if (ret) {
 		t_broken(t, "ALLOC anon private", -ret);
-		goto out;
+		return -1;
 	}
 	p = (unsigned char *)(uintptr_t)a.mapped;
 	strcpy((char *)p, "parent");
@@ -108,11 +123,21 @@ void tour_kinds(struct tour *t)
 			"anon private: child's write invisible to the parent");
 	}
 	t_free(t, a.mapped, 1);
+	return 0;
+}
+
+/* Anon shared (shmem): parent and child map the same page. */
+static void kinds_anon_shared(struct tour *t)
+{
+	struct mmap_test_alloc a;
+	unsigned char *p;
+	int ret;
+
 	ret = t_alloc(t, &a, 0, 1, 0, PROT_READ | PROT_WRITE,
 		      MMAP_TEST_SHARED | MMAP_TEST_ANON);
 	if (ret) {
 		t_broken(t, "ALLOC anon shared", -ret);
-		goto out;
+		return;
 	}
 	p = (unsigned char *)(uintptr_t)a.mapped;
 	strcpy((char *)p, "parent");
@@ -126,7 +151,19 @@ void tour_kinds(struct tour *t)
 			"anon shared: child's write visible to the parent");
 	}
 	t_free(t, a.mapped, 1);
-out:
+}
+
+/* The four kinds of mapping, in this order; a failed ALLOC ends the step. */
+void tour_kinds(struct tour *t)
+{
+	char *buf = malloc(t->c->page);
+
+	t_begin(t, "mapping_kinds", "four kinds of mapping: COW or not");
+	if (!buf)
+		t_broken(t, "malloc", ENOMEM);
+	else if (!kinds_device_private(t, buf) &&
+		 !kinds_device_shared(t, buf) && !kinds_anon_private(t))
+		kinds_anon_shared(t);
 	free(buf);
 	t_end(t);
 }

@@ -10,36 +10,30 @@
 
 #include "tour.h"
 
-void tour_placement(struct tour *t)
+#define PLACE_PAGES	5	/* the size of each hint-less mapping */
+
+/*
+ * Three hint-less ALLOCs (@m, the first below the stack at @stk0) and the
+ * checks of where they went; -1 if an ALLOC failed (the step then stops).
+ */
+static int place_three(struct tour *t, __u64 *m, __u64 stk0)
 {
 	static const __u32 prots[3] = {
 		PROT_READ, PROT_READ | PROT_WRITE, PROT_READ,
 	};
 	unsigned long pg = t->c->page;
-	const unsigned long pages = 5;
-	__u64 len = pages * pg, m[3] = { 0 }, stk0, stk1, gap, hint;
-	struct mmap_test_alloc a, h1, h2;
-	char why[160];
+	const unsigned long pages = PLACE_PAGES;
+	__u64 len = pages * pg, gap;
+	struct mmap_test_alloc a;
 	int i, ret;
 
-	t_begin(t, "placement", "mmap_base and the top-down search");
-	if (!layout_topdown(why, sizeof(why))) {
-		t_skip(t, why);
-		goto out;
-	}
-	if (!stack_range(&stk0, &stk1)) {
-		t_broken(t, "finding [stack] in /proc/self/maps", ENOENT);
-		goto out;
-	}
-	say("layout: %s; the stack is [0x%llx,0x%llx), and mmap_base lies below it by at least the stack rlimit and stack_guard_gap.\n",
-	    why, (unsigned long long)stk0, (unsigned long long)stk1);
 	for (i = 0; i < 3; i++) {
 		/* other prot than the neighbour: no merge hides the order */
 		ret = t_alloc(t, &a, 0, pages, 0, prots[i],
 			      MMAP_TEST_PRIVATE | MMAP_TEST_ANON);
 		if (ret) {
 			t_broken(t, "hint-less ALLOC_VMA", -ret);
-			goto free;
+			return -1;
 		}
 		m[i] = a.mapped;
 		say("hint-less ALLOC %d of %lu anon pages (prot %s): mapped at 0x%llx.\n",
@@ -69,20 +63,29 @@ void tour_placement(struct tour *t)
 		"the highest stays below the stack by at least stack_guard_gap (256 pages): 0x%llx + 0x%llx <= 0x%llx",
 		(unsigned long long)m[0], (unsigned long long)len,
 		(unsigned long long)stk0);
-	/* A hint: honoured where free, moved where not. */
+	return 0;
+}
+
+/* A hint: honoured where free, moved where not (and kept in the window). */
+static void place_hint(struct tour *t)
+{
+	struct mmap_test_alloc h1, h2;
+	__u64 hint;
+	int ret;
+
 	hint = free_range(t, 1);
 	ret = hint ? t_alloc(t, &h1, hint, 1, 0, PROT_READ,
 			     MMAP_TEST_PRIVATE | MMAP_TEST_ANON) : -ENOMEM;
 	if (ret) {
 		t_broken(t, "ALLOC_VMA at a free hint", -ret);
-		goto free;
+		return;
 	}
 	ret = t_alloc(t, &h2, hint, 1, 0, PROT_READ | PROT_WRITE,
 		      MMAP_TEST_PRIVATE | MMAP_TEST_ANON);
 	if (ret) {
 		t_broken(t, "ALLOC_VMA at an occupied hint", -ret);
 		t_free(t, h1.mapped, 1);
-		goto free;
+		return;
 	}
 	say("hint 0x%llx, free: mapped there (0x%llx); the same hint again, now occupied: the top-down search placed it at 0x%llx.\n",
 	    (unsigned long long)hint, (unsigned long long)h1.mapped,
@@ -96,10 +99,30 @@ void tour_placement(struct tour *t)
 		MAP_WINDOW_BITS);
 	t_free(t, h1.mapped, 1);
 	t_free(t, h2.mapped, 1);
-free:
+}
+
+void tour_placement(struct tour *t)
+{
+	__u64 m[3] = { 0 }, stk0, stk1;
+	char why[160];
+	int i;
+
+	t_begin(t, "placement", "mmap_base and the top-down search");
+	if (!layout_topdown(why, sizeof(why))) {
+		t_skip(t, why);
+		goto out;
+	}
+	if (!stack_range(&stk0, &stk1)) {
+		t_broken(t, "finding [stack] in /proc/self/maps", ENOENT);
+		goto out;
+	}
+	say("layout: %s; the stack is [0x%llx,0x%llx), and mmap_base lies below it by at least the stack rlimit and stack_guard_gap.\n",
+	    why, (unsigned long long)stk0, (unsigned long long)stk1);
+	if (!place_three(t, m, stk0))
+		place_hint(t);
 	for (i = 0; i < 3; i++)
 		if (m[i])
-			t_free(t, m[i], pages);
+			t_free(t, m[i], PLACE_PAGES);
 out:
 	t_end(t);
 }
