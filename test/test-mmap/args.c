@@ -158,7 +158,7 @@ static int bad_value(const char *opt, const char *val)
 }
 
 int parse_opt(struct opts *o, int c, const char *arg,
-		     unsigned long page)
+	      unsigned long page)
 {
 	__u64 v;
 
@@ -243,7 +243,7 @@ static int parse_cmd(struct opts *o, const char *word)
 }
 
 int parse_args(struct opts *o, int argc, char **argv,
-		      unsigned long page)
+	       unsigned long page)
 {
 	int c;
 

@@ -48,18 +48,18 @@ int alloc_req(struct ctx *c, struct mmap_test_alloc *a)
 		char buf[128];
 
 		j_result(c, REQ_ALLOC, ret, a);
-		j_hex("addr", a->addr);
-		j_hex("len", a->len);
-		j_num("pgoff", a->pgoff);
+		mt_json_hex(&json_out, "addr", a->addr);
+		mt_json_hex(&json_out, "len", a->len);
+		mt_json_uint(&json_out, "pgoff", a->pgoff);
 		mt_format_prot(a->prot, buf, sizeof(buf));
-		j_str("prot", buf);
+		mt_json_str(&json_out, "prot", buf);
 		mt_format_flags(a->flags, buf, sizeof(buf));
-		j_str("flags", buf);
-		j_hex("mapped", a->mapped);
+		mt_json_str(&json_out, "flags", buf);
+		mt_json_hex(&json_out, "mapped", a->mapped);
 		if (before_copied(a))
 			j_report("before", &a->before);
-		j_end();
-		putchar('\n');
+		mt_json_end_object(&json_out);
+		mt_json_newline(&json_out);
 	} else if (!ret) {
 		printf("alloced virt addr : 0x%llx\n",
 		       (unsigned long long)a->mapped);
@@ -87,10 +87,10 @@ int free_req(const struct ctx *c)
 	if (o->json) {
 		j_result(c, REQ_FREE, ret, &(struct mmap_test_free){
 			 .addr = o->addr, .len = len, .reserved = o->reserved });
-		j_hex("addr", o->addr);
-		j_hex("len", len);
-		j_end();
-		putchar('\n');
+		mt_json_hex(&json_out, "addr", o->addr);
+		mt_json_hex(&json_out, "len", len);
+		mt_json_end_object(&json_out);
+		mt_json_newline(&json_out);
 	} else if (!ret) {
 		printf("FREE_VMA addr 0x%llx len 0x%llx: ok\n",
 		       (unsigned long long)o->addr, (unsigned long long)len);
@@ -120,8 +120,8 @@ int query_req(const struct ctx *c, struct mmap_test_vma_report *r)
 			 .addr = o->addr, .reserved = o->reserved });
 		if (!ret)
 			j_report("report", r);
-		j_end();
-		putchar('\n');
+		mt_json_end_object(&json_out);
+		mt_json_newline(&json_out);
 	} else if (!ret) {
 		print_report(r);
 	}
@@ -149,8 +149,8 @@ int stats_req(struct ctx *c, struct mmap_test_stats *s)
 		j_result(c, REQ_STATS, ret, s);
 		if (!ret)
 			j_stats(s);
-		j_end();
-		putchar('\n');
+		mt_json_end_object(&json_out);
+		mt_json_newline(&json_out);
 	} else if (!ret) {
 		print_stats(s);
 	}
@@ -215,15 +215,15 @@ int cmd_hold(struct ctx *c)
 	ret = do_alloc(c, &a);
 	if (ret && o->json) {
 		j_result(c, REQ_ALLOC, ret, &a);
-		j_str("command", "hold");
+		mt_json_str(&json_out, "command", "hold");
 		if (before_copied(&a))
 			j_report("before", &a.before);
-		j_end();
-		putchar('\n');
+		mt_json_end_object(&json_out);
+		mt_json_newline(&json_out);
 	}
 	if (ret)
 		return 1;
-	pages = page_align(a.len, c->page) / c->page;
+	pages = mt_mem_page_align(a.len) / c->page;
 	for (i = 0; i < pages; i++) {
 		unsigned char *p = (unsigned char *)(uintptr_t)a.mapped +
 				   i * c->page;
@@ -238,14 +238,14 @@ int cmd_hold(struct ctx *c)
 	close(c->fd);
 	c->fd = -1;
 	if (o->json) {
-		j_begin(NULL);
-		j_str("request", "hold");
-		j_bool("ok", true);
-		j_hex("holding", a.mapped);
-		j_hex("len", page_align(a.len, c->page));
-		j_num("pages", pages);
-		j_end();
-		putchar('\n');
+		mt_json_begin_object(&json_out, NULL);
+		mt_json_str(&json_out, "request", "hold");
+		mt_json_bool(&json_out, "ok", true);
+		mt_json_hex(&json_out, "holding", a.mapped);
+		mt_json_hex(&json_out, "len", mt_mem_page_align(a.len));
+		mt_json_uint(&json_out, "pages", pages);
+		mt_json_end_object(&json_out);
+		mt_json_newline(&json_out);
 	} else {
 		printf("holding 0x%llx\n", (unsigned long long)a.mapped);
 	}

@@ -19,32 +19,28 @@ const char * const req_name[] = {
 	[REQ_OPEN] = "open",
 };
 
-__u64 page_align(__u64 len, unsigned long page)
-{
-	return (len + page - 1) & ~(__u64)(page - 1);
-}
-
 static void explain_enomem(const struct ctx *c, const struct mmap_test_alloc *a,
 			   char *buf, size_t n)
 {
-	struct task_top t = task_top();
-	__u64 len = page_align(a->len, c->page);
+	bool exact;
+	__u64 top = mt_mem_task_size(&exact);
+	__u64 len = mt_mem_page_align(a->len);
 	bool fixed = a->flags & FIXED_ANY;
 	unsigned long long max_maps;
 
-	if (!len || (t.end && t.exact && len > t.end)) {
+	if (!len || (top && exact && len > top)) {
 		snprintf(buf, n, "len exceeds the address space");
-	} else if (fixed && t.end && (a->addr >= t.end || len > t.end - a->addr)) {
+	} else if (fixed && top && (a->addr >= top || len > top - a->addr)) {
 		snprintf(buf, n, "0x%llx%s%.0llx is %sabove TASK_SIZE on this machine: user addresses %send at 0x%llx%s",
 			 (unsigned long long)a->addr,
-			 a->addr < t.end ? " + 0x" : "",
-			 a->addr < t.end ? (unsigned long long)len : 0ULL,
-			 t.exact ? "" : "likely ", t.exact ? "" : "likely ",
-			 (unsigned long long)t.end,
-			 t.exact ? "" : " (estimated from the highest mapping in /proc/self/maps)");
-	} else if (!t.exact && t.end && len > t.end) {
+			 a->addr < top ? " + 0x" : "",
+			 a->addr < top ? (unsigned long long)len : 0ULL,
+			 exact ? "" : "likely ", exact ? "" : "likely ",
+			 (unsigned long long)top,
+			 exact ? "" : " (estimated from the highest mapping in /proc/self/maps)");
+	} else if (!exact && top && len > top) {
 		snprintf(buf, n, "len likely exceeds the address space (user addresses likely end at 0x%llx)",
-			 (unsigned long long)t.end);
+			 (unsigned long long)top);
 	} else {
 		max_maps = read_sysctl("/proc/sys/vm/max_map_count");
 		if (max_maps && a->before.nr_vmas >= max_maps)
@@ -61,7 +57,7 @@ static void explain_alloc_einval(const struct ctx *c,
 				 char *buf, size_t n)
 {
 	__u32 share = a->flags & (MMAP_TEST_SHARED | MMAP_TEST_PRIVATE);
-	__u64 len = page_align(a->len, c->page);
+	__u64 len = mt_mem_page_align(a->len);
 	__u64 off = a->pgoff * c->page;
 	__u64 pages = len / c->page;
 
@@ -101,8 +97,9 @@ static void explain_free_einval(const struct ctx *c,
 				const struct mmap_test_free *f,
 				char *buf, size_t n)
 {
-	struct task_top t = task_top();
-	__u64 len = page_align(f->len, c->page);
+	bool exact;
+	__u64 top = mt_mem_task_size(&exact);
+	__u64 len = mt_mem_page_align(f->len);
 
 	if (f->reserved)
 		snprintf(buf, n, "reserved field nonzero");
@@ -112,9 +109,9 @@ static void explain_free_einval(const struct ctx *c,
 		snprintf(buf, n, "len is 0");
 	else if (!len || f->addr + len < f->addr)
 		snprintf(buf, n, "range overflows");
-	else if (t.end && (f->addr >= t.end || len > t.end - f->addr))
+	else if (top && (f->addr >= top || len > top - f->addr))
 		snprintf(buf, n, "range %sgoes past TASK_SIZE (0x%llx)",
-			 t.exact ? "" : "likely ", (unsigned long long)t.end);
+			 exact ? "" : "likely ", (unsigned long long)top);
 	else
 		snprintf(buf, n, "rejected by vm_munmap()");
 }
@@ -124,7 +121,7 @@ static void explain_free_einval(const struct ctx *c,
  * Conditions are tested in the order the module and vm_mmap() test them.
  */
 const char *explain_error(const struct ctx *c, enum req req, int err,
-				 const void *arg, char *buf, size_t n)
+			  const void *arg, char *buf, size_t n)
 {
 	const struct mmap_test_alloc *a = arg;
 	const struct mmap_test_query *q = arg;
@@ -201,7 +198,7 @@ const char *explain_error(const struct ctx *c, enum req req, int err,
 }
 
 void report_error(const struct ctx *c, enum req req, int err,
-			 const void *arg)
+		  const void *arg)
 {
 	char why[256];
 
@@ -220,7 +217,7 @@ void print_verdict(const char *label, const struct mmap_test_vma_report *r)
 
 /* One plain-English sentence about a find_vma() report. */
 void explain_sentence(const struct mmap_test_vma_report *r,
-			     char *buf, size_t n)
+		      char *buf, size_t n)
 {
 	if (!r->found)
 		snprintf(buf, n, "no VMA at or above the address: find_vma() returned NULL, so the address was free");
@@ -233,7 +230,7 @@ void explain_sentence(const struct mmap_test_vma_report *r,
 }
 
 void print_sentence(const char *indent,
-			   const struct mmap_test_vma_report *r)
+		    const struct mmap_test_vma_report *r)
 {
 	char line[256];
 

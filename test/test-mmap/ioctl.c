@@ -31,8 +31,7 @@ int get_stats(struct ctx *c, struct mmap_test_stats *s, bool quiet)
 {
 	int ret;
 
-	memset(s, 0, sizeof(*s));
-	ret = mt_ioctl(c->fd, IOCTL_GET_STATS, s);
+	ret = mt_ioctl_stats(c->fd, s);
 	if (!ret)
 		c->buffer_pages = s->buffer_pages;
 	else if (!quiet)
@@ -41,7 +40,7 @@ int get_stats(struct ctx *c, struct mmap_test_stats *s, bool quiet)
 }
 
 int do_query(const struct ctx *c, __u64 addr, __u64 reserved,
-		    struct mmap_test_vma_report *r)
+	     struct mmap_test_vma_report *r)
 {
 	struct mmap_test_query q = { .addr = addr, .reserved = reserved };
 	int ret;
@@ -55,7 +54,7 @@ int do_query(const struct ctx *c, __u64 addr, __u64 reserved,
 }
 
 int do_free(const struct ctx *c, __u64 addr, __u64 len,
-		   __u64 reserved)
+	    __u64 reserved)
 {
 	struct mmap_test_free f = {
 		.addr = addr, .len = len, .reserved = reserved,
@@ -87,7 +86,7 @@ static __u32 alloc_flags(const struct opts *o, bool fixed_default)
 }
 
 void init_alloc(const struct ctx *c, struct mmap_test_alloc *a,
-		       __u64 addr, __u64 len, bool fixed_default)
+		__u64 addr, __u64 len, bool fixed_default)
 {
 	const struct opts *o = c->o;
 

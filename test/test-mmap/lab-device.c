@@ -122,7 +122,7 @@ int s_alloc(struct session *s, int argc, char **argv)
 	res_reset(s, ret ? 0 : a.mapped);
 	res_field(s, "mapped", ret ? 0 : a.mapped);
 	res_field(s, "addr", a.addr);
-	res_field(s, "len", page_align(a.len, s->c->page));
+	res_field(s, "len", mt_mem_page_align(a.len));
 	res_field(s, "pgoff", a.pgoff);
 	if (before_copied(&a))
 		res_report(s, "before.", &a.before);
@@ -226,20 +226,16 @@ int s_stats(struct session *s, int argc, char **argv)
  * QUERY_VMA, if the device is open), its size, the variables in it.
  * Counts device VMAs in @devs.
  */
-static void maps_note(struct session *s, const struct vma_range *v,
+static void maps_note(struct session *s, const struct mt_maps_entry *v,
 		      char *note, size_t n, int *devs)
 {
 	struct mmap_test_vma_report r;
-	struct mmap_test_query q;
 	size_t o = 0;
 	int j;
 
 	note[0] = '\0';
-	memset(&q, 0, sizeof(q));
-	q.addr = v->start;
-	if (s->c->fd >= 0 && !mt_ioctl(s->c->fd, IOCTL_QUERY_VMA, &q) &&
-	    q.report.contains) {
-		r = q.report;
+	if (s->c->fd >= 0 && !mt_ioctl_query(s->c->fd, v->start, &r) &&
+	    r.contains) {
 		o += snprintf(note + o, n - o, "%s",
 			      mt_backing_name(r.backing));
 		if (r.backing == MMAP_TEST_BACKING_DEVICE) {
@@ -266,62 +262,66 @@ static void maps_note(struct session *s, const struct vma_range *v,
 			o += snprintf(note + o, n - o, " $%s", s->vars[j].name);
 }
 
+/* The lines of /proc/self/maps and their entries, for "maps". */
+struct maps_lines {
+	struct mt_maps_entry v[512];
+	char line[512][512];
+	int n;
+};
+
+static int maps_keep(const struct mt_maps_entry *e, const char *line,
+		     void *arg)
+{
+	struct maps_lines *m = arg;
+
+	m->v[m->n] = *e;
+	snprintf(m->line[m->n], sizeof(m->line[0]), "%s", line);
+	return ++m->n == 512;
+}
+
 /* maps: /proc/self/maps, each VMA annotated from QUERY_VMA. */
 int s_maps(struct session *s, int argc, char **argv)
 {
-	static struct vma_range v[512];
-	static char lines[512][512];
+	static struct maps_lines m;
 	char note[160];
-	int i, n = 0, devs = 0;
-	FILE *f;
+	int i, ret, devs = 0;
 
 	if (argc > 1) {
 		s_err(s, "maps takes no arguments");
 		return -1;
 	}
-	f = fopen("/proc/self/maps", "r");
-	if (!f) {
-		s_err(s, "maps: cannot open /proc/self/maps: %s", strerror(errno));
-		return -1;
-	}
-	while (n < 512 && fgets(lines[n], sizeof(lines[n]), f)) {
-		lines[n][strcspn(lines[n], "\n")] = '\0';
-		n++;
-	}
-	fclose(f);
-	if (read_maps(v, 512) != n) {
-		s_err(s, "maps: /proc/self/maps changed while reading it");
+	m.n = 0;
+	ret = mt_maps_scan(0, 0, maps_keep, &m);
+	if (ret) {
+		s_err(s, "maps: cannot open /proc/self/maps: %s", strerror(-ret));
 		return -1;
 	}
 	if (s->json) {	/* one object: {"command":"maps","vmas":[...]} */
-		j_begin(NULL);
-		j_str("command", "maps");
-		j_bool("ok", true);
-		j_key("vmas");
-		putchar('[');
+		mt_json_begin_object(&json_out, NULL);
+		mt_json_str(&json_out, "command", "maps");
+		mt_json_bool(&json_out, "ok", true);
+		mt_json_begin_array(&json_out, "vmas");
 	}
-	for (i = 0; i < n; i++) {
-		maps_note(s, &v[i], note, sizeof(note), &devs);
+	for (i = 0; i < m.n; i++) {
+		maps_note(s, &m.v[i], note, sizeof(note), &devs);
 		if (s->json) {
-			if (i)
-				putchar(',');
-			j_begin(NULL);
-			j_hex("start", v[i].start);
-			j_hex("end", v[i].end);
-			j_str("line", lines[i]);
-			j_str("note", note);
-			j_end();
+			mt_json_begin_object(&json_out, NULL);
+			mt_json_hex(&json_out, "start", m.v[i].start);
+			mt_json_hex(&json_out, "end", m.v[i].end);
+			mt_json_str(&json_out, "line", m.line[i]);
+			mt_json_str(&json_out, "note", note);
+			mt_json_end_object(&json_out);
 		} else {
-			printf("%-72s  [%s]\n", lines[i], note);
+			printf("%-72s  [%s]\n", m.line[i], note);
 		}
 	}
 	if (s->json) {
-		putchar(']');
-		j_end();
-		putchar('\n');
+		mt_json_end_array(&json_out);
+		mt_json_end_object(&json_out);
+		mt_json_newline(&json_out);
 	}
-	res_reset(s, n);
-	res_field(s, "vmas", n);
+	res_reset(s, m.n);
+	res_field(s, "vmas", m.n);
 	res_field(s, "device_vmas", devs);
 	return 0;
 }

@@ -19,11 +19,11 @@ int s_echo(struct session *s, int argc, char **argv)
 		o += snprintf(text + o, sizeof(text) - o, "%s%s", i > 1 ? " " :
 			      "", argv[i]);
 	if (s->json) {
-		j_begin(NULL);
-		j_str("command", "echo");
-		j_str("text", text);
-		j_end();
-		putchar('\n');
+		mt_json_begin_object(&json_out, NULL);
+		mt_json_str(&json_out, "command", "echo");
+		mt_json_str(&json_out, "text", text);
+		mt_json_end_object(&json_out);
+		mt_json_newline(&json_out);
 	} else {
 		printf("%s\n", text);
 	}
@@ -45,12 +45,12 @@ int s_expect(struct session *s, int argc, char **argv)
 	s->expects++;
 	res_reset(s, !!v);
 	if (s->json) {
-		j_begin(NULL);
-		j_str("command", "expect");
-		j_bool("ok", v);
-		j_str("expect", what);
-		j_end();
-		putchar('\n');
+		mt_json_begin_object(&json_out, NULL);
+		mt_json_str(&json_out, "command", "expect");
+		mt_json_bool(&json_out, "ok", v);
+		mt_json_str(&json_out, "expect", what);
+		mt_json_end_object(&json_out);
+		mt_json_newline(&json_out);
 		if (v)
 			return 0;
 	}
@@ -89,21 +89,21 @@ int s_require(struct session *s, int argc, char **argv)
 	if (eval(s, expr, &v))
 		return -1;
 	if (v && s->json) {
-		j_begin(NULL);
-		j_str("command", "require");
-		j_bool("ok", true);
-		j_end();
-		putchar('\n');
+		mt_json_begin_object(&json_out, NULL);
+		mt_json_str(&json_out, "command", "require");
+		mt_json_bool(&json_out, "ok", true);
+		mt_json_end_object(&json_out);
+		mt_json_newline(&json_out);
 	}
 	if (v)
 		return 0;
 	if (s->json) {
-		j_begin(NULL);
-		j_str("command", "require");
-		j_bool("ok", false);
-		j_str("skip", why);
-		j_end();
-		putchar('\n');
+		mt_json_begin_object(&json_out, NULL);
+		mt_json_str(&json_out, "command", "require");
+		mt_json_bool(&json_out, "ok", false);
+		mt_json_str(&json_out, "skip", why);
+		mt_json_end_object(&json_out);
+		mt_json_newline(&json_out);
 	} else {
 		printf("SKIP: %s\n", why);
 	}
@@ -125,12 +125,12 @@ int s_if(struct session *s, int argc, char **argv)
 	if (eval(s, argv[1], &v))
 		return -1;
 	if (!v && s->json) {
-		j_begin(NULL);
-		j_str("command", "if");
-		j_bool("ok", true);
-		j_bool("ran", false);
-		j_end();
-		putchar('\n');
+		mt_json_begin_object(&json_out, NULL);
+		mt_json_str(&json_out, "command", "if");
+		mt_json_bool(&json_out, "ok", true);
+		mt_json_bool(&json_out, "ran", false);
+		mt_json_end_object(&json_out);
+		mt_json_newline(&json_out);
 	}
 	return v ? s_dispatch(s, argc - 2, argv + 2) : 0;
 }

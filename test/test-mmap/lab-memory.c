@@ -33,6 +33,7 @@ int s_touch(struct session *s, int argc, char **argv)
 	struct mmap_test_stats s0 = { 0 }, s1 = { 0 };
 	struct rusage u0, u1;
 	volatile unsigned char *p;
+	struct mt_fault f;
 	__u64 addr, len = s->c->page, pages, i;
 	int write = 0, nargs = argc, ok = 1;
 	bool stats;
@@ -56,10 +57,12 @@ int s_touch(struct session *s, int argc, char **argv)
 	for (i = 0; i < pages; i++) {
 		p = (volatile unsigned char *)(uintptr_t)
 			(i ? (addr & ~(__u64)(s->c->page - 1)) + i * s->c->page : addr);
-		if (guard_touch(p, write)) {
+		/* a write is a plain store: no read fault, no fault-around */
+		if (mt_mem_touch(p, write ? MT_ACCESS_WRITE : MT_ACCESS_READ,
+				 0, NULL, &f)) {
 			s_err(s, "touch: %s at %p (%s)",
-			      fault_sig == SIGBUS ? "SIGBUS" : "SIGSEGV",
-			      fault_addr, fault_sig == SIGBUS ?
+			      f.sig == SIGBUS ? "SIGBUS" : "SIGSEGV",
+			      f.addr, f.sig == SIGBUS ?
 			      "page outside the device buffer?" :
 			      "not mapped, or prot does not allow it");
 			ok = 0;
@@ -78,18 +81,19 @@ int s_touch(struct session *s, int argc, char **argv)
 	if (!ok)
 		return -1;
 	if (s->json) {
-		j_begin(NULL);
-		j_str("command", "touch");
-		j_bool("ok", true);
-		j_hex("addr", addr);
-		j_num("pages", pages);
-		j_str("access", write ? "write" : "read");
-		j_num("faults", s1.faults - s0.faults);
-		j_num("pages_around", s1.pages_around - s0.pages_around);
-		j_num("minflt", u1.ru_minflt - u0.ru_minflt);
-		j_num("majflt", u1.ru_majflt - u0.ru_majflt);
-		j_end();
-		putchar('\n');
+		mt_json_begin_object(&json_out, NULL);
+		mt_json_str(&json_out, "command", "touch");
+		mt_json_bool(&json_out, "ok", true);
+		mt_json_hex(&json_out, "addr", addr);
+		mt_json_uint(&json_out, "pages", pages);
+		mt_json_str(&json_out, "access", write ? "write" : "read");
+		mt_json_uint(&json_out, "faults", s1.faults - s0.faults);
+		mt_json_uint(&json_out, "pages_around",
+			     s1.pages_around - s0.pages_around);
+		mt_json_uint(&json_out, "minflt", u1.ru_minflt - u0.ru_minflt);
+		mt_json_uint(&json_out, "majflt", u1.ru_majflt - u0.ru_majflt);
+		mt_json_end_object(&json_out);
+		mt_json_newline(&json_out);
 		return 0;
 	}
 	printf("touch 0x%llx: %s %llu page%s: %llu fault%s served by the module (->fault), %llu page%s mapped by fault-around (->map_pages); the process took %ld minor, %ld major faults\n",
@@ -109,11 +113,13 @@ int s_touch(struct session *s, int argc, char **argv)
 static int s_copy(struct session *s, const char *what, void *dst,
 		  const void *src, size_t n)
 {
-	if (!guard_copy(dst, src, n))
+	struct mt_fault f;
+
+	if (!mt_mem_copy(dst, src, n, &f))
 		return 0;
 	s_err(s, "%s: %s at %p (%s)", what,
-	      fault_sig == SIGBUS ? "SIGBUS" : "SIGSEGV", fault_addr,
-	      fault_sig == SIGBUS ? "page outside the device buffer?" :
+	      f.sig == SIGBUS ? "SIGBUS" : "SIGSEGV", f.addr,
+	      f.sig == SIGBUS ? "page outside the device buffer?" :
 	      "not mapped, or prot does not allow it");
 	return -1;
 }
@@ -149,14 +155,14 @@ int s_read(struct session *s, int argc, char **argv)
 	res_field(s, "byte", buf[0]);
 	res_field(s, "len", i);
 	if (s->json) {
-		j_begin(NULL);
-		j_str("command", "read");
-		j_bool("ok", true);
-		j_hex("addr", addr);
-		j_str("text", text);
-		j_num("first_byte", buf[0]);
-		j_end();
-		putchar('\n');
+		mt_json_begin_object(&json_out, NULL);
+		mt_json_str(&json_out, "command", "read");
+		mt_json_bool(&json_out, "ok", true);
+		mt_json_hex(&json_out, "addr", addr);
+		mt_json_str(&json_out, "text", text);
+		mt_json_uint(&json_out, "first_byte", buf[0]);
+		mt_json_end_object(&json_out);
+		mt_json_newline(&json_out);
 	} else {
 		printf("0x%llx: \"%s\"%s\n", (unsigned long long)addr, text,
 		       i < len ? "" : " (no NUL)");
@@ -186,13 +192,13 @@ int s_write(struct session *s, int argc, char **argv)
 		return -1;
 	res_reset(s, o + 1);
 	if (s->json) {
-		j_begin(NULL);
-		j_str("command", "write");
-		j_bool("ok", true);
-		j_hex("addr", addr);
-		j_str("text", text);
-		j_end();
-		putchar('\n');
+		mt_json_begin_object(&json_out, NULL);
+		mt_json_str(&json_out, "command", "write");
+		mt_json_bool(&json_out, "ok", true);
+		mt_json_hex(&json_out, "addr", addr);
+		mt_json_str(&json_out, "text", text);
+		mt_json_end_object(&json_out);
+		mt_json_newline(&json_out);
 	} else {
 		printf("wrote \"%s\" at 0x%llx\n", text, (unsigned long long)addr);
 	}
@@ -219,14 +225,15 @@ static int s_sys_done(struct session *s, const char *what, long ret, int err)
 	s->last_errno = ret < 0 ? err : 0;
 	res_field(s, "errno", s->last_errno);
 	if (s->json) {
-		j_begin(NULL);
-		j_str("command", what);
-		j_bool("ok", ret >= 0);
-		j_str("errno_name", ret < 0 ? mt_errno_name(err) : NULL);
+		mt_json_begin_object(&json_out, NULL);
+		mt_json_str(&json_out, "command", what);
+		mt_json_bool(&json_out, "ok", ret >= 0);
+		mt_json_str(&json_out, "errno_name",
+			    ret < 0 ? mt_errno_name(err) : NULL);
 		if (ret >= 0)
-			j_hex("result", ret);
-		j_end();
-		putchar('\n');
+			mt_json_hex(&json_out, "result", ret);
+		mt_json_end_object(&json_out);
+		mt_json_newline(&json_out);
 	} else if (ret < 0) {
 		fflush(stdout);
 		fprintf(stderr, "%s failed: %s (%s)\n", what, mt_errno_name(err),
@@ -415,15 +422,15 @@ int s_fork(struct session *s, int argc, char **argv)
 	res_field(s, "writes", writes);
 	res_field(s, "visible", seen);
 	if (s->json) {
-		j_begin(NULL);
-		j_str("command", "fork");
-		j_bool("ok", !code);
-		j_num("pid", pid);
-		j_num("status", code);
-		j_num("writes", writes);
-		j_num("visible", seen);
-		j_end();
-		putchar('\n');
+		mt_json_begin_object(&json_out, NULL);
+		mt_json_str(&json_out, "command", "fork");
+		mt_json_bool(&json_out, "ok", !code);
+		mt_json_uint(&json_out, "pid", pid);
+		mt_json_uint(&json_out, "status", code);
+		mt_json_uint(&json_out, "writes", writes);
+		mt_json_uint(&json_out, "visible", seen);
+		mt_json_end_object(&json_out);
+		mt_json_newline(&json_out);
 	}
 	return code ? 1 : 0;
 }
@@ -450,13 +457,13 @@ int s_hint(struct session *s, int argc, char **argv)
 	res_reset(s, (uintptr_t)p);
 	res_field(s, "len", len);
 	if (s->json) {
-		j_begin(NULL);
-		j_str("command", "hint");
-		j_bool("ok", true);
-		j_hex("addr", (uintptr_t)p);
-		j_hex("len", len);
-		j_end();
-		putchar('\n');
+		mt_json_begin_object(&json_out, NULL);
+		mt_json_str(&json_out, "command", "hint");
+		mt_json_bool(&json_out, "ok", true);
+		mt_json_hex(&json_out, "addr", (uintptr_t)p);
+		mt_json_hex(&json_out, "len", len);
+		mt_json_end_object(&json_out);
+		mt_json_newline(&json_out);
 	} else {
 		printf("hint: 0x%llx is free for 0x%llx bytes (where a hint-less mmap(2) put it; now unmapped)\n",
 		       (unsigned long long)(uintptr_t)p, (unsigned long long)len);
@@ -467,8 +474,9 @@ int s_hint(struct session *s, int argc, char **argv)
 /* place: TASK_SIZE, the window, the layout, the stack and mmap's top. */
 int s_place(struct session *s, int argc, char **argv)
 {
-	static struct vma_range v[512];
-	struct task_top t = task_top();
+	static struct mt_maps_entry v[512];
+	bool exact;
+	__u64 task_size = mt_mem_task_size(&exact);
 	__u64 stk0 = 0, stk1 = 0, top = 0, heap = 0;
 	char why[160];
 	bool down = layout_topdown(why, sizeof(why));
@@ -479,42 +487,42 @@ int s_place(struct session *s, int argc, char **argv)
 		return -1;
 	}
 	stack_range(&stk0, &stk1);
-	n = read_maps(v, 512);
+	n = mt_maps_read(0, v, 512, 0);
 	for (i = 0; i < n; i++)		/* the brk heap is below mmap's area */
-		if (!strcmp(v[i].name, "[heap]"))
+		if (!strcmp(v[i].path, "[heap]"))
 			heap = v[i].end;
 	for (i = 0; i < n; i++)
 		if (v[i].start >= heap && v[i].end <= stk0 && v[i].end > top &&
-		    strcmp(v[i].name, "[heap]"))
+		    strcmp(v[i].path, "[heap]"))
 			top = v[i].end;
 	res_reset(s, top);
-	res_field(s, "task_size", t.end);
+	res_field(s, "task_size", task_size);
 	res_field(s, "window", MAP_WINDOW_END);
 	res_field(s, "topdown", down);
 	res_field(s, "stack_start", stk0);
 	res_field(s, "stack_end", stk1);
 	res_field(s, "mmap_top", top);
 	if (s->json) {
-		j_begin(NULL);
-		j_str("command", "place");
-		j_bool("ok", true);
-		j_hex("task_size", t.end);
-		j_bool("task_size_measured", t.exact);
-		j_hex("window", MAP_WINDOW_END);
-		j_str("layout", why);
-		j_hex("stack_start", stk0);
-		j_hex("stack_end", stk1);
-		j_hex("mmap_top", top);
-		j_end();
-		putchar('\n');
+		mt_json_begin_object(&json_out, NULL);
+		mt_json_str(&json_out, "command", "place");
+		mt_json_bool(&json_out, "ok", true);
+		mt_json_hex(&json_out, "task_size", task_size);
+		mt_json_bool(&json_out, "task_size_measured", exact);
+		mt_json_hex(&json_out, "window", MAP_WINDOW_END);
+		mt_json_str(&json_out, "layout", why);
+		mt_json_hex(&json_out, "stack_start", stk0);
+		mt_json_hex(&json_out, "stack_end", stk1);
+		mt_json_hex(&json_out, "mmap_top", top);
+		mt_json_end_object(&json_out);
+		mt_json_newline(&json_out);
 		return 0;
 	}
 	printf("TASK_SIZE    0x%llx (%s): user addresses end there\n",
-	       (unsigned long long)t.end, t.exact ? "measured with MAP_FIXED_NOREPLACE" :
+	       (unsigned long long)task_size, exact ? "measured with MAP_FIXED_NOREPLACE" :
 	       "estimated");
 	printf("window       0x%llx (2^%d): no mapping goes above it without a hint above it%s\n",
 	       (unsigned long long)MAP_WINDOW_END, MAP_WINDOW_BITS,
-	       t.end > MAP_WINDOW_END ? "" : " (here TASK_SIZE is not above it)");
+	       task_size > MAP_WINDOW_END ? "" : " (here TASK_SIZE is not above it)");
 	printf("layout       %s\n", why);
 	printf("stack        [0x%llx,0x%llx)\n", (unsigned long long)stk0,
 	       (unsigned long long)stk1);

@@ -26,12 +26,12 @@ void s_json_last(struct session *s)
 {
 	if (!s->json)
 		return;
-	j_begin(NULL);
-	j_num("line", s->line);
-	j_bool("ok", false);
-	j_str("error", last_err);
-	j_end();
-	putchar('\n');
+	mt_json_begin_object(&json_out, NULL);
+	mt_json_uint(&json_out, "line", s->line);
+	mt_json_bool(&json_out, "ok", false);
+	mt_json_str(&json_out, "error", last_err);
+	mt_json_end_object(&json_out);
+	mt_json_newline(&json_out);
 }
 
 /* An error of this line: one line on stderr (and a JSON object). */
@@ -74,7 +74,7 @@ void res_field(struct session *s, const char *name, __u64 v)
 }
 
 void res_report(struct session *s, const char *pfx,
-		       const struct mmap_test_vma_report *r)
+		const struct mmap_test_vma_report *r)
 {
 	static const char * const k[] = {
 		"found", "contains", "vm_start", "vm_end", "gap", "flags",
@@ -334,13 +334,13 @@ static int s_run_line(struct session *s, const char *raw)
 			return -1;
 		s->res.v = v;
 		if (s->json) {
-			j_begin(NULL);
-			j_str("command", "set");
-			j_bool("ok", true);
-			j_str("name", name);
-			j_hex("value", v);
-			j_end();
-			putchar('\n');
+			mt_json_begin_object(&json_out, NULL);
+			mt_json_str(&json_out, "command", "set");
+			mt_json_bool(&json_out, "ok", true);
+			mt_json_str(&json_out, "name", name);
+			mt_json_hex(&json_out, "value", v);
+			mt_json_end_object(&json_out);
+			mt_json_newline(&json_out);
 		}
 		return s_assign(s, name);
 	}

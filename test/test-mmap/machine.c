@@ -1,89 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * machine.c - facts of this machine and process that explanations and
- * tour steps depend on: TASK_SIZE (measured), sysctls, the module's
- * parameters, /proc/self/maps, the stack, the mmap layout.
+ * tour steps depend on, beyond the library's (TASK_SIZE: mt_mem.h, maps:
+ * mt_maps.h): sysctls, the module's parameters, the largest free gap, the
+ * stack, the mmap layout.
  */
-#include <errno.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/resource.h>
-#include <unistd.h>
 
 #include "test-mmap.h"
-
-/* End of the highest mapping of this process, [vsyscall] excepted. */
-static __u64 highest_mapping_end(void)
-{
-	unsigned long long start, end, top = 0;
-	char line[512];
-	FILE *f = fopen("/proc/self/maps", "r");
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		if (strstr(line, "[vsyscall]"))
-			continue;
-		if (sscanf(line, "%llx-%llx", &start, &end) == 2 && end > top)
-			top = end;
-	}
-	fclose(f);
-	return top;
-}
-
-/*
- * Is the page at @addr inside user space?  A one-page MAP_FIXED_NOREPLACE
- * mmap(2) there gets ENOMEM only when it ends above TASK_SIZE (EEXIST: it
- * is inside, and in use).
- */
-static bool user_page(__u64 addr, unsigned long page)
-{
-	void *p = mmap((void *)(uintptr_t)addr, page, PROT_NONE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
-		       -1, 0);
-
-	if (p == MAP_FAILED)
-		return errno == EEXIST;
-	munmap(p, page);
-	return (uintptr_t)p == addr;	/* not a kernel that took a hint */
-}
-
-/*
- * TASK_SIZE of this process, measured: user space ends at 2^bits or 2^bits
- * minus a page (x86_64: 2^47 - 4K with 4-level paging, 2^56 - 4K with
- * 5-level paging; arm64: 2^VA_BITS), so probe the last two pages below
- * each power of two, from 2^57 down.  Cached: it does not change.
- */
-struct task_top task_top(void)
-{
-	static struct task_top t;
-	static bool done;
-	unsigned long page = sysconf(_SC_PAGESIZE);
-	__u64 end;
-	int bits;
-
-	if (done)
-		return t;
-	done = true;
-	for (bits = 57; bits >= 32; bits--) {
-		end = 1ULL << bits;
-		if (!user_page(end - 2 * page, page))
-			continue;
-		t.end = user_page(end - page, page) ? end : end - page;
-		t.exact = true;
-		return t;
-	}
-	/* No probe worked: round the highest mapping up to a power of two. */
-	end = highest_mapping_end();
-	if (!end)
-		return t;
-	t.end = 1;
-	while (t.end < end && t.end < (1ULL << 63))
-		t.end <<= 1;
-	return t;
-}
 
 unsigned long long read_sysctl(const char *path)
 {
@@ -132,51 +58,27 @@ bool param_write(const char *name, const char *val)
 
 /* ---- placement: mmap_base, the stack, the layout -------------------- */
 
-/* /proc/self/maps as ranges (ascending); the number read, -1 on error. */
-int read_maps(struct vma_range *v, int max)
-{
-	unsigned long long start, end;
-	char line[512], *name;
-	int n = 0, pos;
-	FILE *f = fopen("/proc/self/maps", "r");
-
-	if (!f)
-		return -1;
-	while (n < max && fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		pos = 0;
-		if (sscanf(line, "%llx-%llx %*s %*s %*s %*s %n", &start, &end,
-			   &pos) < 2)
-			continue;
-		name = pos > 0 && pos <= (int)strlen(line) ? line + pos : "";
-		v[n].start = start;
-		v[n].end = end;
-		snprintf(v[n].name, sizeof(v[n].name), "%s", name);
-		n++;
-	}
-	fclose(f);
-	return n;
-}
+/* /proc/self/maps, read afresh by each function below. */
+static struct mt_maps_entry maps[512];
 
 /* The largest free gap in [lo, hi), from /proc/self/maps; ~0: unknown. */
 __u64 largest_gap(__u64 lo, __u64 hi)
 {
-	static struct vma_range v[512];
 	__u64 prev = lo, best = 0;
-	int i, n = read_maps(v, 512);
+	int i, n = mt_maps_read(0, maps, 512, 0);
 
 	if (n < 0 || n == 512)
 		return ~0ULL;
 	for (i = 0; i < n && prev < hi; i++) {
-		if (v[i].end <= prev)
+		if (maps[i].end <= prev)
 			continue;
-		if (v[i].start > prev) {
-			__u64 e = v[i].start < hi ? v[i].start : hi;
+		if (maps[i].start > prev) {
+			__u64 e = maps[i].start < hi ? maps[i].start : hi;
 
 			if (e - prev > best)
 				best = e - prev;
 		}
-		prev = v[i].end;
+		prev = maps[i].end;
 	}
 	if (prev < hi && hi - prev > best)
 		best = hi - prev;
@@ -186,17 +88,14 @@ __u64 largest_gap(__u64 lo, __u64 hi)
 /* The [stack] VMA; false if there is none. */
 bool stack_range(__u64 *start, __u64 *end)
 {
-	static struct vma_range v[512];
-	int i, n = read_maps(v, 512);
+	int n = mt_maps_read(0, maps, 512, 0);
+	int i = mt_maps_find_path(maps, n, "[stack]");
 
-	for (i = 0; i < n; i++) {
-		if (!strcmp(v[i].name, "[stack]")) {
-			*start = v[i].start;
-			*end = v[i].end;
-			return true;
-		}
-	}
-	return false;
+	if (i < 0)
+		return false;
+	*start = maps[i].start;
+	*end = maps[i].end;
+	return true;
 }
 
 /* Top-down, or the legacy bottom-up layout?  @why says which and why. */

@@ -89,20 +89,21 @@ int main(int argc, char **argv)
 	int ret;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	c.page = sysconf(_SC_PAGESIZE);
+	mt_json_init(&json_out, stdout, MT_JSON_COMPACT);
+	c.page = mt_mem_page_size();
 	if (parse_args(&o, argc, argv, c.page)) {
 		fprintf(stderr, "try 'test-mmap --help'\n");
 		return 2;
 	}
-	install_fault_handler();
+	mt_mem_guard_init();
 	ret = open_device(&c);
 	if (ret && o.json) {
 		j_result(&c, REQ_OPEN, ret, NULL);
-		j_str("device", o.device);
+		mt_json_str(&json_out, "device", o.device);
 		if (o.cmd == CMD_RUN || o.cmd == CMD_TOUR)
-			j_str("result", "FAIL");
-		j_end();
-		putchar('\n');
+			mt_json_str(&json_out, "result", "FAIL");
+		mt_json_end_object(&json_out);
+		mt_json_newline(&json_out);
 	}
 	if (ret && o.cmd == CMD_RUN && !o.json)
 		printf("result: FAIL\n");

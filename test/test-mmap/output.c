@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * output.c - how test-mmap prints: error lines, the text of the run and
- * the tour (silenced when they print JSON), the JSON writer (one object
- * per line, keys in a fixed order), and the reports of QUERY_VMA and
- * GET_STATS as text and JSON.
+ * the tour (silenced when they print JSON), the JSON lines on stdout (the
+ * library's writer), and the reports of QUERY_VMA and GET_STATS as text
+ * and JSON.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -46,106 +46,52 @@ void __attribute__((format(printf, 1, 2))) say(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* JSON: one object per run, keys in a fixed order. */
-static bool j_first;
-
-void j_key(const char *k)
-{
-	printf("%s\"%s\":", j_first ? "" : ",", k);
-	j_first = false;
-}
-
-void j_begin(const char *k)
-{
-	if (k)
-		j_key(k);
-	putchar('{');
-	j_first = true;
-}
-
-void j_end(void)
-{
-	putchar('}');
-	j_first = false;
-}
-
-void j_str(const char *k, const char *v)
-{
-	j_key(k);
-	if (!v) {
-		fputs("null", stdout);
-		return;
-	}
-	putchar('"');
-	for (; *v; v++) {
-		if (*v == '"' || *v == '\\')
-			printf("\\%c", *v);
-		else if ((unsigned char)*v < 0x20)
-			printf("\\u%04x", *v);
-		else
-			putchar(*v);
-	}
-	putchar('"');
-}
-
-void j_hex(const char *k, __u64 v)
-{
-	j_key(k);
-	printf("\"0x%llx\"", (unsigned long long)v);
-}
-
-void j_num(const char *k, __u64 v)
-{
-	j_key(k);
-	printf("%llu", (unsigned long long)v);
-}
-
-void j_bool(const char *k, bool v)
-{
-	j_key(k);
-	fputs(v ? "true" : "false", stdout);
-}
+/*
+ * The JSON of every command: the library's writer on stdout, compact, one
+ * object per line (JSON lines), keys in a fixed order.
+ */
+struct mt_json json_out;
 
 void j_report(const char *k, const struct mmap_test_vma_report *r)
 {
 	char buf[256];
 
-	j_begin(k);
-	j_hex("addr", r->addr);
-	j_bool("found", r->found);
-	j_bool("contains", r->contains);
-	j_hex("vm_start", r->vm_start);
-	j_hex("vm_end", r->vm_end);
-	j_hex("gap", r->gap);
-	j_hex("flags", r->flags);
+	mt_json_begin_object(&json_out, k);
+	mt_json_hex(&json_out, "addr", r->addr);
+	mt_json_bool(&json_out, "found", r->found);
+	mt_json_bool(&json_out, "contains", r->contains);
+	mt_json_hex(&json_out, "vm_start", r->vm_start);
+	mt_json_hex(&json_out, "vm_end", r->vm_end);
+	mt_json_hex(&json_out, "gap", r->gap);
+	mt_json_hex(&json_out, "flags", r->flags);
 	mt_format_vma_flags(r->flags, buf, sizeof(buf));
-	j_str("flags_names", buf);
-	j_hex("vm_pgoff", r->vm_pgoff);
-	j_str("backing", mt_backing_name(r->backing));
-	j_num("nr_vmas", r->nr_vmas);
+	mt_json_str(&json_out, "flags_names", buf);
+	mt_json_hex(&json_out, "vm_pgoff", r->vm_pgoff);
+	mt_json_str(&json_out, "backing", mt_backing_name(r->backing));
+	mt_json_uint(&json_out, "nr_vmas", r->nr_vmas);
 	mt_explain_report(r, buf, sizeof(buf));
-	j_str("verdict", buf);
+	mt_json_str(&json_out, "verdict", buf);
 	explain_sentence(r, buf, sizeof(buf));
-	j_str("explanation", buf);
-	j_end();
+	mt_json_str(&json_out, "explanation", buf);
+	mt_json_end_object(&json_out);
 }
 
 /* Opens the object: request, outcome, cause, expectation. */
 void j_result(const struct ctx *c, enum req req, int ret,
-		     const void *arg)
+	      const void *arg)
 {
 	char why[256];
 
-	j_begin(NULL);
-	j_str("request", req_name[req]);
-	j_bool("ok", !ret);
-	j_num("errno", -ret);
-	j_str("errno_name", ret ? mt_errno_name(-ret) : NULL);
-	j_str("cause", ret ? explain_error(c, req, -ret, arg, why,
-					   sizeof(why)) : NULL);
+	mt_json_begin_object(&json_out, NULL);
+	mt_json_str(&json_out, "request", req_name[req]);
+	mt_json_bool(&json_out, "ok", !ret);
+	mt_json_uint(&json_out, "errno", -ret);
+	mt_json_str(&json_out, "errno_name", ret ? mt_errno_name(-ret) : NULL);
+	mt_json_str(&json_out, "cause", ret ?
+		    explain_error(c, req, -ret, arg, why, sizeof(why)) : NULL);
 	if (c->o->expect_set) {
-		j_str("expected", mt_errno_name(c->o->expect));
-		j_bool("as_expected", -ret == c->o->expect);
+		mt_json_str(&json_out, "expected", mt_errno_name(c->o->expect));
+		mt_json_bool(&json_out, "as_expected", -ret == c->o->expect);
 	}
 }
 
@@ -187,7 +133,7 @@ const char *stat_name(size_t i)
 }
 
 unsigned long long stat_value(const struct mmap_test_stats *s,
-				     size_t i)
+			      size_t i)
 {
 	__u64 v;
 
@@ -208,10 +154,10 @@ void j_stats(const struct mmap_test_stats *s)
 {
 	size_t i;
 
-	j_begin("stats");
+	mt_json_begin_object(&json_out, "stats");
 	for (i = 0; i < MT_ARRAY_SIZE(stat_fields); i++)
-		j_num(stat_fields[i].name, stat_value(s, i));
-	j_end();
+		mt_json_uint(&json_out, stat_fields[i].name, stat_value(s, i));
+	mt_json_end_object(&json_out);
 }
 
 void print_request(const struct mmap_test_alloc *a)

@@ -6,6 +6,8 @@
  * the mapping and check read() sees it, every page, FREE_VMA; ends with
  * "result: PASS" or "result: FAIL" (--json: one object).
  */
+#include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +43,20 @@ struct mapping {
 	off_t off;		/* file offset of the first page */
 	bool device, shared, readable, writable;
 };
+
+/* memcpy() that reports a fault on either side instead of dying. */
+int guarded_copy(void *dst, const void *src, size_t n, const char *what)
+{
+	struct mt_fault f;
+
+	if (!mt_mem_copy(dst, src, n, &f))
+		return 0;
+	fprintf(stderr, "%s: %s at %p (%s)\n", what,
+		f.sig == SIGBUS ? "SIGBUS" : "SIGSEGV", f.addr,
+		f.sig == SIGBUS ? "page outside the device buffer?" :
+		"no access: prot or mapping gone?");
+	return -1;
+}
 
 static void printable(char *s)
 {
@@ -272,7 +288,7 @@ static int map_steps(const struct ctx *c, const struct mmap_test_alloc *a)
 {
 	struct mapping m = {
 		.p = (unsigned char *)(uintptr_t)a->mapped,
-		.len = page_align(a->len, c->page),
+		.len = mt_mem_page_align(a->len),
 		.off = (off_t)a->pgoff * c->page,
 		.device = !(a->flags & MMAP_TEST_ANON),
 		.shared = a->flags & MMAP_TEST_SHARED,
@@ -314,7 +330,7 @@ static int run_steps(struct ctx *c)
 	       (unsigned long long)s.buffer_pages, c->page);
 	init_alloc(c, &a, addr, len, true);
 	if (!o->addr_set && (a.flags & FIXED_ANY) &&
-	    check_free(c, addr, page_align(len, c->page)))
+	    check_free(c, addr, mt_mem_page_align(len)))
 		return -1;
 	rec.alloc_ret = do_alloc(c, &a);
 	rec.req = a;
@@ -342,40 +358,41 @@ static void j_run(const struct ctx *c, int ret)
 	const struct mmap_test_alloc *a = &rec.req;
 	char buf[128];
 
-	j_begin(NULL);
-	j_str("request", "run");
-	j_str("device", c->o->device);
-	j_num("page_size", c->page);
-	j_num("buffer_pages", rec.buffer_pages);
+	mt_json_begin_object(&json_out, NULL);
+	mt_json_str(&json_out, "request", "run");
+	mt_json_str(&json_out, "device", c->o->device);
+	mt_json_uint(&json_out, "page_size", c->page);
+	mt_json_uint(&json_out, "buffer_pages", rec.buffer_pages);
 	if (rec.have_req) {
-		j_hex("addr", a->addr);
-		j_hex("len", a->len);
-		j_num("pgoff", a->pgoff);
+		mt_json_hex(&json_out, "addr", a->addr);
+		mt_json_hex(&json_out, "len", a->len);
+		mt_json_uint(&json_out, "pgoff", a->pgoff);
 		mt_format_prot(a->prot, buf, sizeof(buf));
-		j_str("prot", buf);
+		mt_json_str(&json_out, "prot", buf);
 		mt_format_flags(a->flags, buf, sizeof(buf));
-		j_str("flags", buf);
-		j_str("alloc_errno_name", rec.alloc_ret ?
-		      mt_errno_name(rec.alloc_ret) : NULL);
-		j_hex("mapped", a->mapped);
+		mt_json_str(&json_out, "flags", buf);
+		mt_json_str(&json_out, "alloc_errno_name", rec.alloc_ret ?
+			    mt_errno_name(rec.alloc_ret) : NULL);
+		mt_json_hex(&json_out, "mapped", a->mapped);
 		if (before_copied(a))
 			j_report("before", &a->before);
 	}
-	j_str("kernel_message", rec.kernel_message[0] ?
-	      rec.kernel_message : NULL);
-	j_str("changed_message", rec.changed_message[0] ?
-	      rec.changed_message : NULL);
-	j_str("read_sees", rec.read_sees[0] ? rec.read_sees : NULL);
-	j_num("write_read_pages_ok", rec.pages_ok);
-	j_str("write_read", rec.write_read);
-	j_bool("freed", rec.freed);
+	mt_json_str(&json_out, "kernel_message", rec.kernel_message[0] ?
+		    rec.kernel_message : NULL);
+	mt_json_str(&json_out, "changed_message", rec.changed_message[0] ?
+		    rec.changed_message : NULL);
+	mt_json_str(&json_out, "read_sees", rec.read_sees[0] ?
+		    rec.read_sees : NULL);
+	mt_json_uint(&json_out, "write_read_pages_ok", rec.pages_ok);
+	mt_json_str(&json_out, "write_read", rec.write_read);
+	mt_json_bool(&json_out, "freed", rec.freed);
 	if (rec.have_after)
 		j_report("after_free", &rec.after);
 	if (rec.have_faults)
-		j_num("faults", rec.faults);
-	j_str("result", ret ? "FAIL" : "PASS");
-	j_end();
-	putchar('\n');
+		mt_json_uint(&json_out, "faults", rec.faults);
+	mt_json_str(&json_out, "result", ret ? "FAIL" : "PASS");
+	mt_json_end_object(&json_out);
+	mt_json_newline(&json_out);
 }
 
 /*

@@ -32,7 +32,7 @@ bool builtin(struct session *s, const char *name, size_t n, __u64 *v)
 	if (n == 4 && !strncmp(name, "page", 4))
 		*v = s->c->page;
 	else if (n == 9 && !strncmp(name, "task_size", 9))
-		*v = task_top().end;
+		*v = mt_mem_task_size(NULL);
 	else if (n == 6 && !strncmp(name, "window", 6))
 		*v = MAP_WINDOW_END;
 	else if (n == 5 && !strncmp(name, "errno", 5))
@@ -325,7 +325,7 @@ int eval_as(struct session *s, const char *what, const char *text, __u64 *v)
 
 /* The words @argv[@from..] joined by spaces, evaluated. */
 int eval_words(struct session *s, int argc, char **argv, int from,
-		      __u64 *v)
+	       __u64 *v)
 {
 	char buf[S_LINE];
 	size_t o = 0;
@@ -344,7 +344,7 @@ int eval_words(struct session *s, int argc, char **argv, int from,
 
 /* A numeric argument named @what of command @cmd. */
 int num_arg(struct session *s, const char *cmd, const char *what,
-		   const char *arg, __u64 *v)
+	    const char *arg, __u64 *v)
 {
 	char ctx[sizeof(ev_ctx)];
 

@@ -28,9 +28,12 @@
  *   ioctl.c           the four ioctls of /dev/mmap-test, with error reports
  *   explain.c         why a request failed, what a find_vma() verdict means
  *   output.c          text and JSON output, error lines
- *   machine.c         facts of this machine and process: TASK_SIZE, the
- *                     mmap window, /proc/self/maps, module parameters
- *   guard.c           touching a mapping without dying of SIGSEGV/SIGBUS
+ *   machine.c         facts of this machine and process: sysctls, module
+ *                     parameters, free gaps, the stack, the mmap layout
+ *
+ * The helpers every mmap-test program shares (the ioctls, names, maps,
+ * TASK_SIZE, guarded accesses, the JSON writer) are the library's:
+ * test/lib/mt_*.h.
  *
  * To add a command: a CMD_ value below, its word in args.c (parse_cmd),
  * a cmd_<name>() (commands.c, or a file of its own if it is large), a row
@@ -46,10 +49,13 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <getopt.h>
-#include <signal.h>
 
 #include <linux/mmap_test.h>
-#include "mmap_test_util.h"
+#include "mt_ioctl.h"
+#include "mt_json.h"
+#include "mt_maps.h"
+#include "mt_mem.h"
+#include "mt_names.h"
 
 /* The reference run's mapping: the address of the original arm64 report. */
 #if defined(__aarch64__)
@@ -115,16 +121,6 @@ struct ctx {
 	__u64 buffer_pages;	/* 0: unknown */
 };
 
-struct task_top {
-	__u64 end;		/* first address above user space */
-	bool exact;		/* false: an estimate from /proc/self/maps */
-};
-
-struct vma_range {
-	__u64 start, end;
-	char name[80];
-};
-
 /* The commands (main.c's table). */
 int cmd_run(struct ctx *c);
 int cmd_alloc(struct ctx *c);
@@ -165,7 +161,6 @@ int do_alloc(const struct ctx *c, struct mmap_test_alloc *a);
 
 /* explain.c */
 extern const char * const req_name[];
-__u64 page_align(__u64 len, unsigned long page);
 const char *explain_error(const struct ctx *c, enum req req, int err,
 			  const void *arg, char *buf, size_t n);
 void report_error(const struct ctx *c, enum req req, int err,
@@ -188,34 +183,21 @@ void print_request(const struct mmap_test_alloc *a);
 const char *stat_name(size_t i);
 unsigned long long stat_value(const struct mmap_test_stats *s, size_t i);
 
-/* output.c: JSON, one object per line, keys in a fixed order */
-void j_key(const char *k);
-void j_begin(const char *k);
-void j_end(void);
-void j_str(const char *k, const char *v);
-void j_hex(const char *k, __u64 v);
-void j_num(const char *k, __u64 v);
-void j_bool(const char *k, bool v);
+/* output.c: JSON lines on stdout, with the library's writer */
+extern struct mt_json json_out;
 void j_report(const char *k, const struct mmap_test_vma_report *r);
 void j_result(const struct ctx *c, enum req req, int ret, const void *arg);
 void j_stats(const struct mmap_test_stats *s);
 
 /* machine.c */
-struct task_top task_top(void);
 unsigned long long read_sysctl(const char *path);
 bool param_read(const char *name, char *buf, size_t len);
 bool param_write(const char *name, const char *val);
-int read_maps(struct vma_range *v, int max);
 __u64 largest_gap(__u64 lo, __u64 hi);
 bool stack_range(__u64 *start, __u64 *end);
 bool layout_topdown(char *why, size_t n);
 
-/* guard.c */
-extern volatile sig_atomic_t fault_sig;
-extern void *volatile fault_addr;
-void install_fault_handler(void);
-int guard_copy(void *dst, const void *src, size_t n);
-int guard_touch(volatile unsigned char *p, int write);
+/* run.c */
 int guarded_copy(void *dst, const void *src, size_t n, const char *what);
 
 #endif

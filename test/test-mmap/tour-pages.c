@@ -186,18 +186,18 @@ void tour_populate(struct tour *t)
 	int ret;
 
 	t_begin(t, "populate", "MMAP_TEST_POPULATE faults pages in up front");
-	ret = t_stats(t, &s0);
+	ret = mt_ioctl_stats(t->c->fd, &s0);
 	if (!ret)
 		ret = t_alloc(t, &a, 0, pages, 0, PROT_READ,
 			      MMAP_TEST_PRIVATE | MMAP_TEST_POPULATE);
 	if (!ret)
-		ret = t_stats(t, &s1);
+		ret = mt_ioctl_stats(t->c->fd, &s1);
 	if (ret) {
 		t_broken(t, "STATS/ALLOC with POPULATE", -ret);
 		goto out;
 	}
 	touch_pages((unsigned char *)(uintptr_t)a.mapped, pages, t->c->page);
-	ret = t_stats(t, &s2);
+	ret = mt_ioctl_stats(t->c->fd, &s2);
 	if (ret) {
 		t_broken(t, "GET_STATS", -ret);
 		goto free;
@@ -226,7 +226,7 @@ void tour_fault_around(struct tour *t)
 	int ret;
 
 	t_begin(t, "fault_around", "fault-around on a shared device mapping");
-	ret = t_stats(t, &s0);
+	ret = mt_ioctl_stats(t->c->fd, &s0);
 	if (ret) {
 		t_broken(t, "GET_STATS", -ret);
 		goto out;
@@ -234,13 +234,13 @@ void tour_fault_around(struct tour *t)
 	pages = s0.buffer_pages < 64 ? s0.buffer_pages : 64;
 	ret = t_alloc(t, &a, 0, pages, 0, PROT_READ, MMAP_TEST_SHARED);
 	if (!ret)
-		ret = t_stats(t, &s0);
+		ret = mt_ioctl_stats(t->c->fd, &s0);
 	if (ret) {
 		t_broken(t, "ALLOC/STATS", -ret);
 		goto out;
 	}
 	touch_pages((unsigned char *)(uintptr_t)a.mapped, pages, t->c->page);
-	ret = t_stats(t, &s1);
+	ret = mt_ioctl_stats(t->c->fd, &s1);
 	if (ret) {
 		t_broken(t, "GET_STATS", -ret);
 		goto free;
@@ -302,7 +302,7 @@ void tour_huge(struct tour *t)
 	}
 	n = pmd / pg;
 	fd = open(t->c->o->device, O_RDWR | O_CLOEXEC);
-	if (fd < 0 || mt_ioctl(fd, IOCTL_GET_STATS, &s0)) {
+	if (fd < 0 || mt_ioctl_stats(fd, &s0)) {
 		t_broken(t, "open/GET_STATS", errno);
 		goto close;
 	}
@@ -319,7 +319,7 @@ void tour_huge(struct tour *t)
 	}
 	for (i = 0; i < n; i++)
 		p[i * pg] = 1;
-	if (mt_ioctl(fd, IOCTL_GET_STATS, &s1)) {
+	if (mt_ioctl_stats(fd, &s1)) {
 		t_broken(t, "GET_STATS", errno);
 		goto unmap;
 	}

@@ -127,9 +127,25 @@ out:
 	t_end(t);
 }
 
+/* No address above the window here: the step skips, and says where. */
+static void window_skip(struct tour *t, __u64 task_size)
+{
+	char why[256];
+
+#if defined(__aarch64__)
+	snprintf(why, sizeof(why), "TASK_SIZE 0x%llx: no addresses above 48 bits to opt in to; CONFIG_ARM64_VA_BITS_52 on a CPU with 52-bit VA shows it (target arm64-7.3-16k: qemu -cpu max)",
+		 (unsigned long long)task_size);
+#else
+	snprintf(why, sizeof(why), "TASK_SIZE 0x%llx: 4-level paging, no addresses above 47 bits to opt in to; 5-level paging shows it (target x86_64-6.1-la57: qemu -cpu max, la57)",
+		 (unsigned long long)task_size);
+#endif
+	t_skip(t, why);
+}
+
 void tour_window(struct tour *t)
 {
-	struct task_top top = task_top();
+	bool exact;
+	__u64 task_size = mt_mem_task_size(&exact);
 	struct mmap_test_alloc lo, hi, far, fx;
 	__u64 free_hi = MAP_WINDOW_END * 2, far_hint;
 	char why[256];
@@ -137,19 +153,12 @@ void tour_window(struct tour *t)
 
 	t_begin(t, "window", "the default mmap window and a hint above it");
 	say("TASK_SIZE here is 0x%llx (%s); the default mmap window ends at 2^%d (0x%llx).\n",
-	    (unsigned long long)top.end, top.exact ? "measured" : "estimated",
+	    (unsigned long long)task_size, exact ? "measured" : "estimated",
 	    MAP_WINDOW_BITS, (unsigned long long)MAP_WINDOW_END);
-	t_hex(t, "task_size", top.end);
+	t_hex(t, "task_size", task_size);
 	t_hex(t, "window_end", MAP_WINDOW_END);
-	if (top.end <= MAP_WINDOW_END) {
-#if defined(__aarch64__)
-		snprintf(why, sizeof(why), "TASK_SIZE 0x%llx: no addresses above 48 bits to opt in to; CONFIG_ARM64_VA_BITS_52 on a CPU with 52-bit VA shows it (target arm64-7.3-16k: qemu -cpu max)",
-			 (unsigned long long)top.end);
-#else
-		snprintf(why, sizeof(why), "TASK_SIZE 0x%llx: 4-level paging, no addresses above 47 bits to opt in to; 5-level paging shows it (target x86_64-6.1-la57: qemu -cpu max, la57)",
-			 (unsigned long long)top.end);
-#endif
-		t_skip(t, why);
+	if (task_size <= MAP_WINDOW_END) {
+		window_skip(t, task_size);
 		goto out;
 	}
 	ret = t_alloc(t, &lo, 0, 1, 0, PROT_READ,
@@ -166,7 +175,7 @@ void tour_window(struct tour *t)
 	}
 	/* The highest power of two of user space: itself above TASK_SIZE. */
 	far_hint = 1;
-	while (far_hint < top.end / 2)
+	while (far_hint < task_size / 2)
 		far_hint <<= 1;
 	far_hint <<= 1;
 	ret = t_alloc(t, &far, far_hint, 1, 0, PROT_READ,
@@ -186,7 +195,7 @@ void tour_window(struct tour *t)
 	t_check(t, lo.mapped + t->c->page <= MAP_WINDOW_END,
 		"no hint: below 2^%d", MAP_WINDOW_BITS);
 	t_check(t, hi.mapped == free_hi, "a free hint above the window is honoured");
-	t_check(t, far.mapped >= MAP_WINDOW_END && far.mapped < top.end,
+	t_check(t, far.mapped >= MAP_WINDOW_END && far.mapped < task_size,
 		"a hint above TASK_SIZE still opts in: mapped above 2^%d",
 		MAP_WINDOW_BITS);
 	ret = t_alloc(t, &fx, far_hint, 1, 0, PROT_READ,

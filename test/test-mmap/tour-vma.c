@@ -29,9 +29,9 @@ void tour_find_vma(struct tour *t)
 	hole = (uintptr_t)(p + pg);
 	say("mmap() gave 3 PROT_NONE pages at 0x%llx; munmap() of the middle one leaves a 1-page hole at 0x%llx.\n",
 	    (unsigned long long)(uintptr_t)p, (unsigned long long)hole);
-	ret = t_query(t, hole, &g);
+	ret = mt_ioctl_query(t->c->fd, hole, &g);
 	if (!ret)
-		ret = t_query(t, (uintptr_t)p, &in);
+		ret = mt_ioctl_query(t->c->fd, (uintptr_t)p, &in);
 	if (ret) {
 		t_broken(t, "QUERY_VMA", -ret);
 		goto unmap;
@@ -177,7 +177,7 @@ void tour_merge(struct tour *t)
 		t_broken(t, "finding 4 free pages", errno);
 		goto out;
 	}
-	ret = t_query(t, base, &r0);
+	ret = mt_ioctl_query(t->c->fd, base, &r0);
 	if (!ret)
 		ret = t_alloc(t, &a1, base + pg, 1, 0, PROT_READ | PROT_WRITE,
 			      MMAP_TEST_PRIVATE | MMAP_TEST_ANON |
@@ -193,7 +193,7 @@ void tour_merge(struct tour *t)
 		t_broken(t, "ALLOC of the adjacent page", -ret);
 		goto free;
 	}
-	ret = t_query(t, base + pg, &r);
+	ret = mt_ioctl_query(t->c->fd, base + pg, &r);
 	if (ret) {
 		t_broken(t, "QUERY_VMA", -ret);
 		goto free;
@@ -228,7 +228,7 @@ void tour_split(struct tour *t)
 	int ret;
 
 	t_begin(t, "split", "partial FREE splits a device VMA (->open)");
-	ret = t_stats(t, &s0);
+	ret = mt_ioctl_stats(t->c->fd, &s0);
 	if (!ret)
 		ret = t_alloc(t, &a, 0, 3, 0, PROT_READ | PROT_WRITE,
 			      MMAP_TEST_SHARED);
@@ -236,13 +236,13 @@ void tour_split(struct tour *t)
 		t_broken(t, "STATS/ALLOC of 3 device pages", -ret);
 		goto out;
 	}
-	ret = t_stats(t, &s1);
+	ret = mt_ioctl_stats(t->c->fd, &s1);
 	if (!ret)
 		ret = t_free(t, a.mapped + pg, 1);
 	if (!ret)
-		ret = t_stats(t, &s2);
+		ret = mt_ioctl_stats(t->c->fd, &s2);
 	if (!ret)
-		ret = t_query(t, a.mapped + pg, &r);
+		ret = mt_ioctl_query(t->c->fd, a.mapped + pg, &r);
 	if (ret) {
 		t_broken(t, "STATS/FREE/QUERY", -ret);
 		goto free;

@@ -16,20 +16,22 @@ void t_begin(struct tour *t, const char *name, const char *title)
 	t->step++;
 	t->name = name;
 	t->fail = t->skip = false;
-	t->failure[0] = t->note[0] = t->keys[0] = '\0';
+	t->failure[0] = t->note[0] = '\0';
+	t->nkeys = 0;
 	say("\n== step %d/%d: %s ==\n", t->step, TOUR_STEPS, title);
 }
 
 void t_key(struct tour *t, const char *k, const char *fmt, ...)
 {
-	size_t len = strlen(t->keys);
 	va_list ap;
 
-	snprintf(t->keys + len, sizeof(t->keys) - len, ",\"%s\":", k);
-	len = strlen(t->keys);
+	if (t->nkeys == TOUR_KEYS)
+		return;
+	t->keys[t->nkeys].key = k;
 	va_start(ap, fmt);
-	vsnprintf(t->keys + len, sizeof(t->keys) - len, fmt, ap);
+	vsnprintf(t->keys[t->nkeys].value, sizeof(t->keys[0].value), fmt, ap);
 	va_end(ap);
+	t->nkeys++;
 }
 
 void t_num(struct tour *t, const char *k, long long v)
@@ -80,6 +82,7 @@ void t_skip(struct tour *t, const char *why)
 void t_end(struct tour *t)
 {
 	const char *v = t->fail ? "fail" : t->skip ? "skip" : "pass";
+	int i;
 
 	if (t->fail)
 		t->failed++;
@@ -92,50 +95,30 @@ void t_end(struct tour *t)
 		    t->fail ? "FAIL" : t->skip ? "SKIP" : "PASS");
 		return;
 	}
-	j_begin(NULL);
-	j_num("step", t->step);
-	j_str("name", t->name);
-	j_str("verdict", v);
-	fputs(t->keys, stdout);
-	j_str("failure", t->fail ? t->failure : NULL);
-	j_str("note", t->note[0] ? t->note : NULL);
-	j_end();
-	putchar('\n');
+	mt_json_begin_object(&json_out, NULL);
+	mt_json_uint(&json_out, "step", t->step);
+	mt_json_str(&json_out, "name", t->name);
+	mt_json_str(&json_out, "verdict", v);
+	for (i = 0; i < t->nkeys; i++)
+		mt_json_raw(&json_out, t->keys[i].key, "%s", t->keys[i].value);
+	mt_json_str(&json_out, "failure", t->fail ? t->failure : NULL);
+	mt_json_str(&json_out, "note", t->note[0] ? t->note : NULL);
+	mt_json_end_object(&json_out);
+	mt_json_newline(&json_out);
 }
 
-/* ALLOC_VMA without the printing of do_alloc(); 0 or -errno. */
+/* The step's ALLOC_VMA of @pages pages, silent; 0 or -errno. */
 int t_alloc(struct tour *t, struct mmap_test_alloc *a, __u64 addr,
-		   __u64 pages, __u64 pgoff, __u32 prot, __u32 flags)
+	    __u64 pages, __u64 pgoff, __u32 prot, __u32 flags)
 {
-	memset(a, 0, sizeof(*a));
-	a->addr = addr;
-	a->len = pages * t->c->page;
-	a->pgoff = pgoff;
-	a->prot = prot;
-	a->flags = flags;
-	return mt_ioctl(t->c->fd, IOCTL_ALLOC_VMA, a);
+	return mt_ioctl_alloc(t->c->fd, addr, pages * t->c->page, pgoff, prot,
+			      flags, a);
 }
 
+/* The step's FREE_VMA of @pages pages, silent; 0 or -errno. */
 int t_free(struct tour *t, __u64 addr, __u64 pages)
 {
-	struct mmap_test_free f = { .addr = addr, .len = pages * t->c->page };
-
-	return mt_ioctl(t->c->fd, IOCTL_FREE_VMA, &f);
-}
-
-int t_query(struct tour *t, __u64 addr, struct mmap_test_vma_report *r)
-{
-	struct mmap_test_query q = { .addr = addr };
-	int ret = mt_ioctl(t->c->fd, IOCTL_QUERY_VMA, &q);
-
-	*r = q.report;
-	return ret;
-}
-
-int t_stats(struct tour *t, struct mmap_test_stats *s)
-{
-	memset(s, 0, sizeof(*s));
-	return mt_ioctl(t->c->fd, IOCTL_GET_STATS, s);
+	return mt_ioctl_free(t->c->fd, addr, pages * t->c->page);
 }
 
 /* A free range of @pages pages (mapped by mmap(2), then unmapped); 0: none. */

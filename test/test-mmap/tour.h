@@ -14,6 +14,7 @@
 #include "test-mmap.h"
 
 #define TOUR_STEPS	12
+#define TOUR_KEYS	16	/* key numbers of one step, at most */
 
 /*
  * Each step explains in sentences what the module reported and checks it.
@@ -30,7 +31,11 @@ struct tour {
 	const char *name;
 	bool fail, skip;
 	char failure[256], note[256];
-	char keys[2048];	/* JSON members of the current step */
+	int nkeys;		/* JSON members of the current step */
+	struct {
+		const char *key;
+		char value[64];	/* JSON text: 12, "0x1000", true */
+	} keys[TOUR_KEYS];
 };
 
 /* The steps, in the order they run (the list in tour.c). */
@@ -60,12 +65,10 @@ void t_broken(struct tour *t, const char *what, int err);
 void t_skip(struct tour *t, const char *why);
 void t_end(struct tour *t);
 
-/* The requests of a step, silent; 0 or -errno (tour.c). */
+/* The requests of a step in pages, silent; 0 or -errno (tour.c). */
 int t_alloc(struct tour *t, struct mmap_test_alloc *a, __u64 addr,
 	    __u64 pages, __u64 pgoff, __u32 prot, __u32 flags);
 int t_free(struct tour *t, __u64 addr, __u64 pages);
-int t_query(struct tour *t, __u64 addr, struct mmap_test_vma_report *r);
-int t_stats(struct tour *t, struct mmap_test_stats *s);
 __u64 free_range(struct tour *t, unsigned long pages);
 
 #endif
