@@ -4,6 +4,7 @@
  * include, for programs that use most of it.  Each header lists its
  * functions at the top:
  *
+ *   mt_file.h	procfs/sysfs files in one call, /dev/kmsg records
  *   mt_ioctl.h	the device and its ioctls, 0 / -errno
  *   mt_maps.h	/proc/<pid>/maps entries, find_vma() by hand
  *   mt_mem.h	page size, TASK_SIZE, MAP_FIXED_NOREPLACE, guarded accesses
@@ -15,6 +16,7 @@
 #ifndef MT_H
 #define MT_H
 
+#include "mt_file.h"
 #include "mt_ioctl.h"
 #include "mt_json.h"
 #include "mt_maps.h"

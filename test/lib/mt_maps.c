@@ -83,9 +83,9 @@ int mt_maps_scan(pid_t pid, unsigned int flags,
 			stop = scan_line(line, flags, fn, arg);
 		}
 	}
-	if (!stop && n < 0)
+	if (!stop && n < 0) {
 		err = -errno;
-	else if (!stop && ll) {		/* a last line without '\n' */
+	} else if (!stop && ll) {	/* a last line without '\n' */
 		line[ll] = '\0';
 		scan_line(line, flags, fn, arg);
 	}

@@ -39,6 +39,16 @@ unsigned long mt_mem_page_align(unsigned long len)
 	return (len + page - 1) & ~(page - 1);
 }
 
+void *mt_mem_find_hole(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	munmap(p, len);
+	return p;
+}
+
 void *mt_mem_map_noreplace(void *addr, size_t len, int prot, int flags,
 			   int fd, off_t off)
 {

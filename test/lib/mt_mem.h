@@ -8,6 +8,7 @@
  *   mt_mem_page_size()			sysconf(_SC_PAGESIZE), cached
  *   mt_mem_page_shift()		log2 of the page size
  *   mt_mem_page_align(len)		len rounded up to pages (0 near ~0UL)
+ *   mt_mem_find_hole(len)		a free range of len bytes (mapped, unmapped)
  *   mt_mem_map_noreplace(a, len, prot, flags, fd, off)
  *					mmap(MAP_FIXED_NOREPLACE) at exactly a
  *   mt_mem_task_size(exact)		first address above user space
@@ -44,6 +45,11 @@ enum mt_access {
 unsigned long mt_mem_page_size(void);
 unsigned int mt_mem_page_shift(void);
 unsigned long mt_mem_page_align(unsigned long len);
+/*
+ * Where mmap(2) would put @len bytes now: mapped PROT_NONE and unmapped
+ * again, so free until something else maps there.  NULL if mmap failed.
+ */
+void *mt_mem_find_hole(size_t len);
 /*
  * MAP_FIXED_NOREPLACE is added to @flags.  MAP_FAILED with errno as
  * mmap(2) set it (EEXIST: in use, ENOMEM: above TASK_SIZE), or
