@@ -447,13 +447,12 @@ int s_hint(struct session *s, int argc, char **argv)
 	}
 	if (argc == 2 && num_arg(s, "hint", "LEN", argv[1], &len))
 		return -1;
-	p = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED) {
+	p = mt_mem_find_hole(len);
+	if (!p) {
 		s_err(s, "hint: no free range of 0x%llx bytes: %s",
 		      (unsigned long long)len, mt_errno_name(errno));
 		return -1;
 	}
-	munmap(p, len);
 	res_reset(s, (uintptr_t)p);
 	res_field(s, "len", len);
 	if (s->json) {

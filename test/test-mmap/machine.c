@@ -2,7 +2,7 @@
 /*
  * machine.c - facts of this machine and process that explanations and
  * tour steps depend on, beyond the library's (TASK_SIZE: mt_mem.h, maps:
- * mt_maps.h): sysctls, the module's parameters, the largest free gap, the
+ * mt_maps.h, small files: mt_file.h): sysctls, the largest free gap, the
  * stack, the mmap layout.
  */
 #include <stdio.h>
@@ -11,49 +11,13 @@
 
 #include "test-mmap.h"
 
+/* A sysctl (a number); 0 if it cannot be read. */
 unsigned long long read_sysctl(const char *path)
 {
 	unsigned long long v = 0;
-	FILE *f = fopen(path, "r");
 
-	if (f) {
-		if (fscanf(f, "%llu", &v) != 1)
-			v = 0;
-		fclose(f);
-	}
+	mt_file_read_ull(path, &v);
 	return v;
-}
-
-/* A module parameter's value, without its newline; false if unreadable. */
-bool param_read(const char *name, char *buf, size_t len)
-{
-	char path[128];
-	FILE *f;
-	bool ok;
-
-	snprintf(path, sizeof(path), MODULE_PARAMS "%s", name);
-	f = fopen(path, "r");
-	if (!f)
-		return false;
-	ok = fgets(buf, len, f) != NULL;
-	fclose(f);
-	if (ok)
-		buf[strcspn(buf, "\n")] = '\0';
-	return ok;
-}
-
-bool param_write(const char *name, const char *val)
-{
-	char path[128];
-	FILE *f;
-	bool ok;
-
-	snprintf(path, sizeof(path), MODULE_PARAMS "%s", name);
-	f = fopen(path, "w");
-	if (!f)
-		return false;
-	ok = fputs(val, f) >= 0;
-	return fclose(f) == 0 && ok;
 }
 
 /* ---- placement: mmap_base, the stack, the layout -------------------- */

@@ -28,12 +28,12 @@
  *   ioctl.c           the four ioctls of /dev/mmap-test, with error reports
  *   explain.c         why a request failed, what a find_vma() verdict means
  *   output.c          text and JSON output, error lines
- *   machine.c         facts of this machine and process: sysctls, module
- *                     parameters, free gaps, the stack, the mmap layout
+ *   machine.c         facts of this machine and process: sysctls, free
+ *                     gaps, the stack, the mmap layout
  *
  * The helpers every mmap-test program shares (the ioctls, names, maps,
- * TASK_SIZE, guarded accesses, the JSON writer) are the library's:
- * test/lib/mt_*.h.
+ * TASK_SIZE, guarded accesses, small files, /dev/kmsg, the JSON writer)
+ * are the library's: test/lib/mt_*.h.
  *
  * To add a command: a CMD_ value below, its word in args.c (parse_cmd),
  * a cmd_<name>() (commands.c, or a file of its own if it is large), a row
@@ -51,6 +51,7 @@
 #include <getopt.h>
 
 #include <linux/mmap_test.h>
+#include "mt_file.h"
 #include "mt_ioctl.h"
 #include "mt_json.h"
 #include "mt_maps.h"
@@ -83,8 +84,6 @@
 #define MAP_WINDOW_END	(1ULL << 32)
 #define MAP_WINDOW_BITS	32
 #endif
-
-#define MODULE_PARAMS	"/sys/module/mmap_test/parameters/"
 
 enum cmd {
 	CMD_RUN, CMD_ALLOC, CMD_FREE, CMD_QUERY, CMD_STATS, CMD_HOLD, CMD_TOUR,
@@ -191,8 +190,6 @@ void j_stats(const struct mmap_test_stats *s);
 
 /* machine.c */
 unsigned long long read_sysctl(const char *path);
-bool param_read(const char *name, char *buf, size_t len);
-bool param_write(const char *name, const char *val);
 __u64 largest_gap(__u64 lo, __u64 hi);
 bool stack_range(__u64 *start, __u64 *end);
 bool layout_topdown(char *why, size_t n);

@@ -5,7 +5,6 @@
  * step reads those stacks back from /dev/kmsg.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -58,23 +57,14 @@ static bool chain_has(const struct chain *ch, const char *fn)
 static int read_chains(int kfd, struct chain *out, int max)
 {
 	struct chain cur = { .n = 0 };
-	char rec[8192], fn[64];
-	int found = 0;
+	char rec[8192], fn[64], *msg;
+	int found = 0, r;
 	bool in_stack = false;
 
-	for (;;) {
-		ssize_t r = read(kfd, rec, sizeof(rec) - 1);
-		char *msg;
-
-		if (r < 0 && errno == EPIPE)
-			continue;	/* overwritten records: go on */
-		if (r <= 0)
-			break;
-		rec[r] = '\0';
-		msg = strchr(rec, ';');
-		if (!msg)
-			continue;
-		msg++;
+	while ((r = mt_kmsg_read(kfd, rec, sizeof(rec), &msg)) > 0 ||
+	       r == -EPIPE) {
+		if (r == -EPIPE || msg == rec)
+			continue;	/* overwritten records; no ';' */
 		msg[strcspn(msg, "\n")] = '\0';
 		if (strstr(msg, "Call Trace:") || strstr(msg, "Call trace:")) {
 			in_stack = true;
@@ -129,7 +119,7 @@ void tour_call_chain(struct tour *t)
 	bool prepare;
 
 	t_begin(t, "call_chain", "who calls the driver's mmap hook (dump_stack=1)");
-	param_read("mmap_hook", hook, sizeof(hook));
+	mt_file_read_line(MT_PARAM_DIR "mmap_hook", hook, sizeof(hook));
 	prepare = !strcmp(hook, "prepare");
 	t_key(t, "hook", "\"%s\"", prepare ? "mmap_prepare" : "mmap");
 	say("the module was loaded with mmap_hook=%s: it registered f_op->%s.\n",
@@ -138,22 +128,23 @@ void tour_call_chain(struct tour *t)
 		say("  ->mmap_prepare runs in __mmap_region() before the VMA exists: it sees a struct vm_area_desc and says what the VMA will be (flags, vm_ops, private data); the core then creates the VMA, and calls vm_ops->mapped() once it is in the tree.\n");
 	else
 		say("  ->mmap runs once the core has created the new VMA (__mmap_new_vma() on recent kernels): the driver sets up the VMA itself, and a failure makes the core tear it down again.  Load with mmap_hook=prepare (kernels with f_op->mmap_prepare) to compare.\n");
-	if (!param_read("dump_stack", old, sizeof(old))) {
-		t_skip(t, "no " MODULE_PARAMS "dump_stack");
+	if (mt_file_read_line(MT_PARAM_DIR "dump_stack", old, sizeof(old))) {
+		t_skip(t, "no " MT_PARAM_DIR "dump_stack");
 		goto out;
 	}
-	kfd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	kfd = mt_kmsg_open();
 	if (kfd < 0) {
 		t_skip(t, "cannot read the kernel log (/dev/kmsg): run as root");
 		goto out;
 	}
 	lseek(kfd, 0, SEEK_END);
-	if (!param_write("dump_stack", "1")) {
-		t_skip(t, "cannot set " MODULE_PARAMS "dump_stack: run as root");
+	if (mt_file_write_str(MT_PARAM_DIR "dump_stack", "1")) {
+		t_skip(t, "cannot set " MT_PARAM_DIR "dump_stack: run as root");
 		goto close;
 	}
 	ret = t_alloc(t, &a, 0, 1, 0, PROT_READ, MMAP_TEST_SHARED);
-	param_write("dump_stack", old[0] == 'Y' || old[0] == '1' ? "1" : "0");
+	mt_file_write_str(MT_PARAM_DIR "dump_stack",
+			  old[0] == 'Y' || old[0] == '1' ? "1" : "0");
 	if (ret) {
 		t_broken(t, "ALLOC", -ret);
 		goto close;

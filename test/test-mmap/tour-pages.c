@@ -277,7 +277,8 @@ out:
  */
 void tour_huge(struct tour *t)
 {
-	unsigned long pg = t->c->page, pmd = 0, n, i;
+	unsigned long pg = t->c->page, pmd, n, i;
+	unsigned long long pmd_size = 0;
 	struct mmap_test_stats s0, s1;
 	char v[32] = "", line[256];
 	long kb = -1;
@@ -287,14 +288,11 @@ void tour_huge(struct tour *t)
 	int fd;
 
 	t_begin(t, "huge_pmd", "huge=1: one PMD fault where one fault per page was");
-	if (!param_read("huge", v, sizeof(v)))
+	if (mt_file_read_line(MT_PARAM_DIR "huge", v, sizeof(v)))
 		v[0] = '\0';
-	f = fopen("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", "r");
-	if (f) {
-		if (fscanf(f, "%lu", &pmd) != 1)
-			pmd = 0;
-		fclose(f);
-	}
+	mt_file_read_ull("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size",
+			 &pmd_size);
+	pmd = pmd_size;
 	if (v[0] != 'Y' || !pmd) {
 		t_skip(t, v[0] != 'Y' ? "the module is not loaded with huge=1 (a kernel without large page-cache folios refuses huge=1)" :
 		       "no THP (no hpage_pmd_size)");

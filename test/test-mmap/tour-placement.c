@@ -4,6 +4,7 @@
  * top-down from mmap_base, and the default window with a hint above it.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -73,7 +74,7 @@ static void place_hint(struct tour *t)
 	__u64 hint;
 	int ret;
 
-	hint = free_range(t, 1);
+	hint = (uintptr_t)mt_mem_find_hole(t->c->page);
 	ret = hint ? t_alloc(t, &h1, hint, 1, 0, PROT_READ,
 			     MMAP_TEST_PRIVATE | MMAP_TEST_ANON) : -ENOMEM;
 	if (ret) {

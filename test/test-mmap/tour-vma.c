@@ -68,7 +68,7 @@ void tour_hint(struct tour *t)
 	int r1, r2;
 
 	t_begin(t, "hint", "a hint honoured vs moved");
-	hint = free_range(t, 1);
+	hint = (uintptr_t)mt_mem_find_hole(t->c->page);
 	if (!hint) {
 		t_broken(t, "finding a free page", errno);
 		goto out;
@@ -172,7 +172,7 @@ void tour_merge(struct tour *t)
 	int ret;
 
 	t_begin(t, "merge", "adjacent anon mappings merge into one VMA");
-	base = free_range(t, 4);
+	base = (uintptr_t)mt_mem_find_hole(4 * pg);
 	if (!base) {
 		t_broken(t, "finding 4 free pages", errno);
 		goto out;

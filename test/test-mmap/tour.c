@@ -4,10 +4,7 @@
  * step uses to explain, check and give its verdict (tour.h).
  */
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
-#include <string.h>
-#include <sys/mman.h>
 
 #include "tour.h"
 
@@ -119,18 +116,6 @@ int t_alloc(struct tour *t, struct mmap_test_alloc *a, __u64 addr,
 int t_free(struct tour *t, __u64 addr, __u64 pages)
 {
 	return mt_ioctl_free(t->c->fd, addr, pages * t->c->page);
-}
-
-/* A free range of @pages pages (mapped by mmap(2), then unmapped); 0: none. */
-__u64 free_range(struct tour *t, unsigned long pages)
-{
-	size_t len = pages * t->c->page;
-	void *p = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		return 0;
-	munmap(p, len);
-	return (uintptr_t)p;
 }
 
 /* The steps, in the order they run: each one is independent of the others. */

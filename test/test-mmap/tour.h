@@ -69,6 +69,5 @@ void t_end(struct tour *t);
 int t_alloc(struct tour *t, struct mmap_test_alloc *a, __u64 addr,
 	    __u64 pages, __u64 pgoff, __u32 prot, __u32 flags);
 int t_free(struct tour *t, __u64 addr, __u64 pages);
-__u64 free_range(struct tour *t, unsigned long pages);
 
 #endif
