@@ -16,6 +16,10 @@
 
 #include "test-mmap.h"
 
+/*
+ * The exit status of a request with --expect ERRNO: 0 iff it failed with
+ * ERRNO (0: succeeded); without --expect, 0 iff it succeeded.
+ */
 int check_expect(const struct opts *o, int ret)
 {
 	if (!o->expect_set)

@@ -13,14 +13,6 @@
 
 #include "lab.h"
 
-/*
- * test-mmap -i and test-mmap script FILE|-: one process, one device fd, one
- * address space; every line is one command.  A line "$name = COMMAND ..."
- * keeps the command's result (an address or count, with named fields:
- * $a.len, $q.contains) and "$name = EXPR" an expression.  An error is one
- * line on stderr ("FILE:LINE: error: ..."), and the session goes on; the
- * exit status is 1 if any line failed, 4 if "require" skipped the rest.
- */
 /* The JSON object of an error errmsg() already printed. */
 void s_json_last(struct session *s)
 {

@@ -24,16 +24,18 @@
  *		  close the fd, print "holding 0x<addr>", then wait for EOF on
  *		  stdin or SIGTERM/SIGINT (only the signals with --until-signal).
  *		  Note: a shell gives background jobs /dev/null as stdin.
- *   tour	  a guided sequence of 11 steps (find_vma on a gap, hint,
+ *   tour	  a guided sequence of 12 steps (find_vma on a gap, hint,
  *		  fixed vs fixed-noreplace, merge, split, the four mapping
- *		  kinds, populate, fault-around, placement, the window, the
- *		  call chain of the driver's mmap hook); each explains what
- *		  the module reported and checks it.  Exit 1 if a step
- *		  failed, 0 otherwise (a skipped step is neither).  Steps 9
- *		  and 10: placement (top-down from mmap_base, a hint honoured
- *		  then moved) and the default mmap window (a hint above 47/48
- *		  bits; skipped where TASK_SIZE is not above it).  Step 11:
- *		  the stacks of the mmap hook (dump_stack=1; needs root).
+ *		  kinds, populate, fault-around, placement, the window, a PMD
+ *		  mapping with huge=1, the call chain of the driver's mmap
+ *		  hook); each explains what the module reported and checks
+ *		  it.  Exit 1 if a step failed, 0 otherwise (a skipped step
+ *		  is neither).  Steps 9 and 10: placement (top-down from
+ *		  mmap_base, a hint honoured then moved) and the default mmap
+ *		  window (a hint above 47/48 bits; skipped where TASK_SIZE is
+ *		  not above it).  Step 11: one fault per PMD (skipped unless
+ *		  huge=1).  Step 12: the stacks of the mmap hook
+ *		  (dump_stack=1; needs root).  The list: tour.c.
  *   -i		  the lab bench, interactive: one process and one address
  *		  space for many commands (alloc, free, query, stats, maps,
  *		  touch, read, write, madvise, mprotect, mremap, fork, hint,

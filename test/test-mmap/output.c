@@ -30,7 +30,7 @@ void __attribute__((format(printf, 1, 2))) errmsg(const char *fmt, ...)
 	fprintf(stderr, "%s: %s\n", err_prefix, last_err);
 }
 
-/* ---- printing (one place, so that a JSON variant is easy to add) ------ */
+/* ---- text and JSON ---------------------------------------------------- */
 
 /* Text output of run and tour; silent when they print JSON instead. */
 bool text_quiet;
