@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ioctl.c - the requests of /dev/mmap-test as test-mmap's commands send
+ * them: open, GET_STATS, QUERY_VMA, FREE_VMA, ALLOC_VMA (its fields from
+ * the options); a failure is reported on stderr with its cause.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "test-mmap.h"
+
+int open_device(struct ctx *c)
+{
+	char why[256];
+	int err;
+
+	c->fd = open(c->o->device, (c->o->rdonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	if (c->fd >= 0)
+		return 0;
+	err = errno;
+	fprintf(stderr, "open %s failed: %s (%s)\n", c->o->device,
+		mt_errno_name(err),
+		explain_error(c, REQ_OPEN, err, NULL, why, sizeof(why)));
+	return -err;
+}
+
+int get_stats(struct ctx *c, struct mmap_test_stats *s, bool quiet)
+{
+	int ret;
+
+	ret = mt_ioctl_stats(c->fd, s);
+	if (!ret)
+		c->buffer_pages = s->buffer_pages;
+	else if (!quiet)
+		report_error(c, REQ_STATS, -ret, s);
+	return ret;
+}
+
+int do_query(const struct ctx *c, __u64 addr, __u64 reserved,
+	     struct mmap_test_vma_report *r)
+{
+	struct mmap_test_query q = { .addr = addr, .reserved = reserved };
+	int ret;
+
+	ret = mt_ioctl(c->fd, IOCTL_QUERY_VMA, &q);
+	if (ret)
+		report_error(c, REQ_QUERY, -ret, &q);
+	else
+		*r = q.report;
+	return ret;
+}
+
+int do_free(const struct ctx *c, __u64 addr, __u64 len,
+	    __u64 reserved)
+{
+	struct mmap_test_free f = {
+		.addr = addr, .len = len, .reserved = reserved,
+	};
+	int ret;
+
+	ret = mt_ioctl(c->fd, IOCTL_FREE_VMA, &f);
+	if (ret)
+		report_error(c, REQ_FREE, -ret, &f);
+	return ret;
+}
+
+static __u32 alloc_flags(const struct opts *o, bool fixed_default)
+{
+	__u32 f;
+
+	if (o->raw_flags_set)
+		return o->raw_flags;
+	f = o->share ? o->share : MMAP_TEST_SHARED;
+	if (o->place)
+		f |= o->place;
+	else if (fixed_default && !o->hint)
+		f |= MMAP_TEST_FIXED_NOREPLACE;
+	if (o->populate)
+		f |= MMAP_TEST_POPULATE;
+	if (o->anon)
+		f |= MMAP_TEST_ANON;
+	return f;
+}
+
+void init_alloc(const struct ctx *c, struct mmap_test_alloc *a,
+		__u64 addr, __u64 len, bool fixed_default)
+{
+	const struct opts *o = c->o;
+
+	memset(a, 0, sizeof(*a));
+	a->addr = addr;
+	a->len = len;
+	a->pgoff = o->pgoff;
+	a->prot = o->prot;
+	a->flags = alloc_flags(o, fixed_default);
+	a->reserved[0] = o->reserved;
+}
+
+/* Did the kernel copy out the before report?  (not on validation errors) */
+bool before_copied(const struct mmap_test_alloc *a)
+{
+	return a->before.addr == a->addr && a->before.nr_vmas;
+}
+
+int do_alloc(const struct ctx *c, struct mmap_test_alloc *a)
+{
+	int ret;
+
+	if (!c->o->json)
+		print_request(a);
+	ret = mt_ioctl(c->fd, IOCTL_ALLOC_VMA, a);
+	if (ret) {
+		report_error(c, REQ_ALLOC, -ret, a);
+		if (!c->o->json && before_copied(a))
+			print_verdict("before: ", &a->before);
+	}
+	return ret;
+}

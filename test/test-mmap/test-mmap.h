@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * test-mmap.h - what the files of test-mmap share: the options, the
+ * context of one run, and the functions one file offers the others.
+ *
+ * test-mmap is the program users run after "insmod mmap_test.ko" (usage:
+ * main.c).  Its files, one concern each:
+ *
+ *   main.c            main(): parse the options, open the device, run the
+ *                     command; the table of commands (enum cmd)
+ *   args.c            the command line: numbers, sizes, --prot, errno
+ *                     names, the options, --help
+ *   commands.c        alloc, free, query, stats, hold: one request each
+ *   run.c             the reference run (no command, or "run")
+ *   tour.c, tour.h    "tour": the step framework and the list of steps;
+ *   tour-*.c          the steps (tour-vma.c, tour-pages.c,
+ *                     tour-placement.c, tour-chain.c)
+ *   lab.c, lab.h      "-i" and "script FILE": the session, the table of
+ *                     lab commands, the line splitter
+ *   script.c          the lab's variables and expressions
+ *   lab-device.c      lab commands that talk to the module (alloc, free,
+ *                     query, stats, maps)
+ *   lab-memory.c      lab commands on this address space (touch, read,
+ *                     write, madvise, mprotect, mremap, fork, hint, place)
+ *   lab-flow.c        lab commands of the script itself (echo, expect,
+ *                     require, if, quit)
+ *   edit.c            reading lab lines: a small line editor on a terminal
+ *   ioctl.c           the four ioctls of /dev/mmap-test, with error reports
+ *   explain.c         why a request failed, what a find_vma() verdict means
+ *   output.c          text and JSON output, error lines
+ *   machine.c         facts of this machine and process: sysctls, free
+ *                     gaps, the stack, the mmap layout
+ *
+ * The helpers every mmap-test program shares (the ioctls, names, maps,
+ * TASK_SIZE, guarded accesses, small files, /dev/kmsg, the JSON writer)
+ * are the library's: test/lib/mt_*.h.
+ *
+ * To add a command: a CMD_ value below, its word in args.c (parse_cmd),
+ * a cmd_<name>() (commands.c, or a file of its own if it is large), a row
+ * in main.c's table, and a line in usage().  To add a tour step: a
+ * tour_<name>() in a tour-*.c file, declared in tour.h, listed in tour.c
+ * (and TOUR_STEPS).  To add a lab command: an s_<name>() in a lab-*.c
+ * file, declared in lab.h, a row in lab.c's table.
+ */
+#ifndef TEST_MMAP_H
+#define TEST_MMAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <getopt.h>
+
+#include <linux/mmap_test.h>
+#include "mt_file.h"
+#include "mt_ioctl.h"
+#include "mt_json.h"
+#include "mt_maps.h"
+#include "mt_mem.h"
+#include "mt_names.h"
+
+/* The reference run's mapping: the address of the original arm64 report. */
+#if defined(__aarch64__)
+#define DEFAULT_ADDR	0xffff95010000ULL	/* the original report */
+#elif __SIZEOF_LONG__ == 8
+#define DEFAULT_ADDR	0x7f0095010000ULL	/* below x86_64's 47-bit top */
+#else
+#define DEFAULT_ADDR	0x95010000ULL
+#endif
+#define DEFAULT_PAGES	4
+#define FIXED_ANY	(MMAP_TEST_FIXED | MMAP_TEST_FIXED_NOREPLACE)
+
+/*
+ * The end of the default mmap window: mmap(2) places nothing at or above it
+ * unless a hint above it asks to (x86_64: 47 bits, DEFAULT_MAP_WINDOW is
+ * 2^47 minus a page; arm64: 48 bits).
+ */
+#if defined(__aarch64__)
+#define MAP_WINDOW_END	(1ULL << 48)
+#define MAP_WINDOW_BITS	48
+#elif __SIZEOF_LONG__ == 8
+#define MAP_WINDOW_END	(1ULL << 47)
+#define MAP_WINDOW_BITS	47
+#else
+#define MAP_WINDOW_END	(1ULL << 32)
+#define MAP_WINDOW_BITS	32
+#endif
+
+enum cmd {
+	CMD_RUN, CMD_ALLOC, CMD_FREE, CMD_QUERY, CMD_STATS, CMD_HOLD, CMD_TOUR,
+	CMD_SCRIPT, CMD_INTERACTIVE
+};
+enum req { REQ_ALLOC, REQ_FREE, REQ_QUERY, REQ_STATS, REQ_OPEN };
+
+/* The long options; the lab's commands take the same ones (lab-device.c). */
+enum {
+	OPT_ADDR = 256, OPT_LEN, OPT_PGOFF, OPT_PROT, OPT_SHARED, OPT_PRIVATE,
+	OPT_FIXED, OPT_NOREPLACE, OPT_HINT, OPT_POPULATE, OPT_ANON,
+	OPT_RESERVED, OPT_RAW, OPT_DEVICE, OPT_RDONLY, OPT_EXPECT,
+	OPT_UNTIL_SIGNAL, OPT_JSON,
+};
+
+struct opts {
+	enum cmd cmd;
+	const char *device;
+	const char *script;	/* script FILE|- */
+	__u64 addr, len, pgoff, reserved;
+	__u32 prot, raw_flags;
+	__u32 share;		/* SHARED/PRIVATE bits given */
+	__u32 place;		/* FIXED/FIXED_NOREPLACE bits given */
+	bool addr_set, len_set, prot_set, raw_flags_set, hint;
+	bool populate, anon, rdonly, until_signal, expect_set, json;
+	int expect;
+};
+
+/* One run of the program: its options and the open device. */
+struct ctx {
+	const struct opts *o;
+	int fd;
+	unsigned long page;
+	__u64 buffer_pages;	/* 0: unknown */
+};
+
+/* The commands (main.c's table). */
+int cmd_run(struct ctx *c);
+int cmd_alloc(struct ctx *c);
+int cmd_free(struct ctx *c);
+int cmd_query(struct ctx *c);
+int cmd_stats(struct ctx *c);
+int cmd_hold(struct ctx *c);
+int cmd_tour(struct ctx *c);
+int cmd_interactive(struct ctx *c);
+int cmd_script(struct ctx *c);
+
+/* args.c */
+extern const struct option long_opts[];
+void usage(FILE *f);
+int parse_u64(const char *s, __u64 *v, unsigned long page);
+int parse_prot(const char *s, __u32 *prot);
+int parse_errno(const char *s, int *e);
+int parse_opt(struct opts *o, int c, const char *arg, unsigned long page);
+int parse_args(struct opts *o, int argc, char **argv, unsigned long page);
+
+/* commands.c: one request, printed as text or JSON; 0 or -errno */
+int alloc_req(struct ctx *c, struct mmap_test_alloc *a);
+int free_req(const struct ctx *c);
+int query_req(const struct ctx *c, struct mmap_test_vma_report *r);
+int stats_req(struct ctx *c, struct mmap_test_stats *s);
+int check_expect(const struct opts *o, int ret);
+
+/* ioctl.c */
+int open_device(struct ctx *c);
+int get_stats(struct ctx *c, struct mmap_test_stats *s, bool quiet);
+int do_query(const struct ctx *c, __u64 addr, __u64 reserved,
+	     struct mmap_test_vma_report *r);
+int do_free(const struct ctx *c, __u64 addr, __u64 len, __u64 reserved);
+void init_alloc(const struct ctx *c, struct mmap_test_alloc *a,
+		__u64 addr, __u64 len, bool fixed_default);
+bool before_copied(const struct mmap_test_alloc *a);
+int do_alloc(const struct ctx *c, struct mmap_test_alloc *a);
+
+/* explain.c */
+extern const char * const req_name[];
+const char *explain_error(const struct ctx *c, enum req req, int err,
+			  const void *arg, char *buf, size_t n);
+void report_error(const struct ctx *c, enum req req, int err,
+		  const void *arg);
+void explain_sentence(const struct mmap_test_vma_report *r,
+		      char *buf, size_t n);
+void print_verdict(const char *label, const struct mmap_test_vma_report *r);
+void print_sentence(const char *indent,
+		    const struct mmap_test_vma_report *r);
+
+/* output.c: text */
+extern bool text_quiet;
+extern char err_prefix[300];
+extern char last_err[512];
+void __attribute__((format(printf, 1, 2))) say(const char *fmt, ...);
+void __attribute__((format(printf, 1, 2))) errmsg(const char *fmt, ...);
+void print_report(const struct mmap_test_vma_report *r);
+void print_stats(const struct mmap_test_stats *s);
+void print_request(const struct mmap_test_alloc *a);
+const char *stat_name(size_t i);
+unsigned long long stat_value(const struct mmap_test_stats *s, size_t i);
+
+/* output.c: JSON lines on stdout, with the library's writer */
+extern struct mt_json json_out;
+void j_report(const char *k, const struct mmap_test_vma_report *r);
+void j_result(const struct ctx *c, enum req req, int ret, const void *arg);
+void j_stats(const struct mmap_test_stats *s);
+
+/* machine.c */
+unsigned long long read_sysctl(const char *path);
+__u64 largest_gap(__u64 lo, __u64 hi);
+bool stack_range(__u64 *start, __u64 *end);
+bool layout_topdown(char *why, size_t n);
+
+/* run.c */
+int guarded_copy(void *dst, const void *src, size_t n, const char *what);
+
+#endif
