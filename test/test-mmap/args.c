@@ -29,7 +29,7 @@ void usage(FILE *f)
 "  stats       one GET_STATS\n"
 "  hold        map the device, close it, print \"holding 0x..\", wait for\n"
 "              EOF on stdin or SIGTERM/SIGINT\n"
-"  tour        11 guided steps: what the kernel decided and why, each checked;\n"
+"  tour        12 guided steps: what the kernel decided and why, each checked;\n"
 "              exit 1 if a step failed (skipped steps are not passes)\n"
 "  -i          lab bench: commands in one process and address space ('help')\n"
 "  script F    the lab bench's commands from file F (- for stdin); exit 1 if a\n"
