@@ -225,7 +225,7 @@ static unsigned int alloc_vm_allowed(struct thr *t,
 	bool anon = a->flags & MMAP_TEST_ANON;
 	bool fixed = a->flags & (MMAP_TEST_FIXED | MMAP_TEST_FIXED_NOREPLACE);
 	bool nore = a->flags & MMAP_TEST_FIXED_NOREPLACE;
-	unsigned long len = page_align(a->len);
+	unsigned long len = mt_mem_page_align(a->len);
 	unsigned long off = a->pgoff << pshift;
 	unsigned int m = 0;
 
@@ -367,7 +367,7 @@ static void alloc_confine(struct thr *t, struct alloc_call *c)
 		a->flags &= ~MMAP_TEST_FIXED_NOREPLACE;
 	}
 
-	c->len = page_align(a->len);
+	c->len = mt_mem_page_align(a->len);
 	if ((a->flags & MMAP_TEST_FIXED) &&
 	    !(a->flags & MMAP_TEST_FIXED_NOREPLACE)) {
 		arena_fixed(t, a, !pk_writable(c->pk));
@@ -389,7 +389,7 @@ static void alloc_confine(struct thr *t, struct alloc_call *c)
 	if ((a->flags & MMAP_TEST_POPULATE) && a->len > (1UL << 20) &&
 	    a->len <= task_size)
 		a->flags &= ~MMAP_TEST_POPULATE;
-	c->len = page_align(a->len);
+	c->len = mt_mem_page_align(a->len);
 	c->val = alloc_validation(a);
 
 	/* the one rule that keeps the fuzzer alive, checked once more */
@@ -397,7 +397,7 @@ static void alloc_confine(struct thr *t, struct alloc_call *c)
 	    !(a->flags & MMAP_TEST_FIXED_NOREPLACE) && c->len &&
 	    c->len <= task_size && a->addr <= task_size - c->len &&
 	    !in_own_arena(t, a->addr & ~(ps - 1),
-			  page_align(a->addr) + c->len)) {
+			  mt_mem_page_align(a->addr) + c->len)) {
 		fprintf(stderr, "fuzz: FAIL internal: MAP_FIXED [%#llx,+%#lx) outside the arena\n",
 			(unsigned long long)a->addr, c->len);
 		_exit(1);

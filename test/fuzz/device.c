@@ -61,60 +61,52 @@ static int mock_out(unsigned long dst, const void *src, size_t n)
 		0 : -EFAULT;
 }
 
-/* find_vma() from /proc/self/maps. */
+/* The find_vma() report being built by find_vma_line(). */
+struct mock_lookup {
+	unsigned long addr;
+	struct mmap_test_vma_report *r;
+};
+
+/* One maps line: counted; the first VMA ending above the address. */
+static int find_vma_line(const struct mt_maps_entry *e, const char *line,
+			 void *arg)
+{
+	struct mock_lookup *l = arg;
+	struct mmap_test_vma_report *r = l->r;
+	const char *perms = e->perms, *path = e->path;
+
+	r->nr_vmas++;
+	if (r->found || e->end <= l->addr || strstr(path, "[vsyscall]"))
+		return 0;
+	r->found = 1;
+	r->vm_start = e->start;
+	r->vm_end = e->end;
+	r->contains = e->start <= l->addr;
+	r->gap = e->start > l->addr ? e->start - l->addr : 0;
+	r->flags = (perms[0] == 'r' ? MMAP_TEST_VMA_READ : 0) |
+		   (perms[1] == 'w' ? MMAP_TEST_VMA_WRITE : 0) |
+		   (perms[2] == 'x' ? MMAP_TEST_VMA_EXEC : 0) |
+		   (perms[3] == 's' ? MMAP_TEST_VMA_MAYSHARE : 0);
+	r->vm_pgoff = e->offset >> pshift;
+	if (strstr(path, "memfd:mt-mock"))
+		r->backing = MMAP_TEST_BACKING_DEVICE;
+	else if (path[0] == '[')
+		r->backing = MMAP_TEST_BACKING_SPECIAL;
+	else if (path[0])
+		r->backing = MMAP_TEST_BACKING_FILE;
+	else
+		r->backing = MMAP_TEST_BACKING_ANON;
+	return 0;
+}
+
+/* find_vma() from /proc/self/maps (every line counts in nr_vmas). */
 static void mock_find_vma(unsigned long addr, struct mmap_test_vma_report *r)
 {
-	char buf[8192], line[512];
-	size_t ll = 0;
-	ssize_t n;
-	int fd, i;
+	struct mock_lookup l = { .addr = addr, .r = r };
 
 	memset(r, 0, sizeof(*r));
 	r->addr = addr;
-	fd = open("/proc/self/maps", O_RDONLY);
-	if (fd < 0)
-		return;
-	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		for (i = 0; i < n; i++) {
-			unsigned long s, e, off;
-			char perms[8], path[256];
-
-			if (buf[i] != '\n') {
-				if (ll < sizeof(line) - 1)
-					line[ll++] = buf[i];
-				continue;
-			}
-			line[ll] = '\0';
-			ll = 0;
-			r->nr_vmas++;
-			path[0] = '\0';
-			if (sscanf(line, "%lx-%lx %7s %lx %*s %*s %255[^\n]",
-				   &s, &e, perms, &off, path) < 4)
-				continue;
-			if (r->found || e <= addr || strstr(path, "[vsyscall]"))
-				continue;
-			r->found = 1;
-			r->vm_start = s;
-			r->vm_end = e;
-			r->contains = s <= addr;
-			r->gap = s > addr ? s - addr : 0;
-			r->flags =
-				(perms[0] == 'r' ? MMAP_TEST_VMA_READ : 0) |
-				(perms[1] == 'w' ? MMAP_TEST_VMA_WRITE : 0) |
-				(perms[2] == 'x' ? MMAP_TEST_VMA_EXEC : 0) |
-				(perms[3] == 's' ? MMAP_TEST_VMA_MAYSHARE : 0);
-			r->vm_pgoff = off >> pshift;
-			if (strstr(path, "memfd:mt-mock"))
-				r->backing = MMAP_TEST_BACKING_DEVICE;
-			else if (path[0] == '[')
-				r->backing = MMAP_TEST_BACKING_SPECIAL;
-			else if (path[0])
-				r->backing = MMAP_TEST_BACKING_FILE;
-			else
-				r->backing = MMAP_TEST_BACKING_ANON;
-		}
-	}
-	close(fd);
+	mt_maps_scan(0, 0, find_vma_line, &l);
 }
 
 /* Each command: copy in, validate, act, copy out, as the module does. */
@@ -141,7 +133,7 @@ static int mock_alloc(int fd, unsigned long arg)
 		(a.flags & MMAP_TEST_ANON ? MAP_ANONYMOUS : 0);
 	mock_find_vma(a.addr, &a.before);
 	off = a.pgoff << pshift;
-	len = page_align(a.len);
+	len = mt_mem_page_align(a.len);
 	if (off + len < off) {
 		r = -EINVAL;
 	} else {
@@ -273,7 +265,7 @@ void dev_final_check(void)
 #else
 int dev_open(int flags)
 {
-	return open(MMAP_TEST_DEVICE, flags | O_CLOEXEC);
+	return mt_dev_open(flags);
 }
 
 int dev_close(int fd)
@@ -284,7 +276,7 @@ int dev_close(int fd)
 /* The module's ioctl(): 0 or -errno. */
 int dev_ioctl(int fd, unsigned int cmd, unsigned long arg)
 {
-	return ioctl(fd, cmd, arg) < 0 ? -errno : 0;
+	return mt_ioctl(fd, cmd, (void *)arg);
 }
 
 /* The module's GET_STATS counts files and VMAs always. */

@@ -19,12 +19,15 @@
  *              SIGSEGV/SIGBUS handler, mprotect/madvise/mremap on them
  *   device.c   the device, or (built with -DMT_FUZZ_MOCK) its in-process
  *              emulation
- *   rng.c      the per-thread PRNG (the seed reproduces a run)
+ *
+ * From the library (test/lib): the PRNG (mt_rng, xoshiro256** seeded
+ * from --seed through splitmix64, so that a seed reproduces the calls),
+ * the guarded touches (mt_mem_touch), TASK_SIZE, the /proc/self/maps
+ * parser, the names of errnos and flags, the clock.
  */
 #ifndef MMAP_TEST_FUZZ_H
 #define MMAP_TEST_FUZZ_H
 
-#include <setjmp.h>
 #include <signal.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -33,11 +36,7 @@
 #include <stdint.h>
 #include <linux/mmap_test.h>
 
-#include "mmap_test_util.h"
-
-#ifndef MAP_FIXED_NOREPLACE
-#define MAP_FIXED_NOREPLACE	0x100000
-#endif
+#include "mt.h"
 
 #define MAX_THREADS	64
 #define MAX_FDS		64
@@ -104,7 +103,7 @@ struct entry {
 struct thr {
 	int id;
 	pthread_t th;
-	uint64_t rng[4];
+	struct mt_rng rng;
 	unsigned long arena;
 	unsigned char *pages;		/* RW RW guard(PROT_NONE) */
 	unsigned char *rw_view, *ro_view;	/* one memfd page, twice */
@@ -121,9 +120,6 @@ struct thr {
 	unsigned long touches, sig_expected, unexpected, mismatch;
 	unsigned long extra_opens, mprotects, madvises, mremaps;
 	unsigned long new_maps, maps_outside_arena, spread_chunks;
-	/* fault handling */
-	sigjmp_buf jb;
-	volatile int in_touch;
 };
 
 /* Shared by the processes (MAP_SHARED), like the struct thr array. */
@@ -153,11 +149,21 @@ extern double t_deadline;
 extern unsigned long text_addr, vdso_addr;
 extern __thread struct thr *self;
 
-/* rng.c */
-uint64_t rnd64(struct thr *t);
-unsigned long rnd(struct thr *t, unsigned long n);
-bool chance(struct thr *t, unsigned int per_mille);
-uint64_t splitmix(uint64_t *x);
+/* The thread's random numbers: 64 bits, below @n, per-mille chance. */
+static inline uint64_t rnd64(struct thr *t)
+{
+	return mt_rng_next(&t->rng);
+}
+
+static inline unsigned long rnd(struct thr *t, unsigned long n)
+{
+	return mt_rng_below(&t->rng, n);
+}
+
+static inline bool chance(struct thr *t, unsigned int per_mille)
+{
+	return mt_rng_chance(&t->rng, per_mille);
+}
 
 /* device.c */
 int dev_open(int flags);
@@ -166,7 +172,6 @@ int dev_ioctl(int fd, unsigned int cmd, unsigned long arg);
 void dev_final_check(void);
 
 /* model.c */
-double now(void);
 void __attribute__((format(printf, 3, 4)))
 report(struct thr *t, unsigned long *counter, const char *fmt, ...);
 unsigned int outcome(int err);
@@ -186,7 +191,6 @@ unsigned long place(struct thr *t, int pk, const void *src, size_t size,
 		    void **out);
 
 /* track.c */
-unsigned long page_align(unsigned long x);
 bool overlaps(unsigned long a, unsigned long b, unsigned long c,
 	      unsigned long d);
 unsigned long sat_end(unsigned long addr, unsigned long len);

@@ -107,39 +107,6 @@ struct totals {
 	unsigned long opens, maps, outside, mprot, madv, mrem, spread;
 };
 
-static int probe_map(unsigned long addr)
-{
-	void *p = mmap((void *)addr, ps, PROT_NONE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-
-	if (p == MAP_FAILED)
-		return -errno;
-	munmap(p, ps);
-	return (unsigned long)p == addr ? 0 : -EINVAL;
-}
-
-/* TASK_SIZE: the lowest candidate where mapping fails and below works. */
-static unsigned long detect_task_size(void)
-{
-	static const unsigned long cand[] = {
-#if defined(__x86_64__)
-		0x7ffffffff000UL, 0xfffffffffff000UL,
-#else
-		1UL << 36, 1UL << 39, 1UL << 42, 1UL << 47, 1UL << 48,
-		1UL << 52,
-#endif
-	};
-	size_t i;
-
-	for (i = 0; i < MT_ARRAY_SIZE(cand); i++) {
-		int below = probe_map(cand[i] - ps);
-
-		if (probe_map(cand[i]) != 0 && (below == 0 || below == -EEXIST))
-			return cand[i];
-	}
-	return 0;
-}
-
 static unsigned long read_ulong(const char *path)
 {
 	char buf[64] = "";
@@ -320,6 +287,7 @@ static int parse_options(int argc, char **argv, bool *seeded)
 static int setup_process(void)
 {
 	struct sigaction sa;
+	bool exact;
 
 	gs = mmap(NULL, sizeof(*gs), PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -339,17 +307,18 @@ static int setup_process(void)
 	if (opt_procs < 1)
 		opt_procs = 1;
 
-	ps = sysconf(_SC_PAGESIZE);
-	pshift = __builtin_ctzl(ps);
+	ps = mt_mem_page_size();
+	pshift = mt_mem_page_shift();
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = on_fault;
 	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGSEGV, &sa, NULL);
 	sigaction(SIGBUS, &sa, NULL);
+	mt_mem_guard_init();	/* touches first, on_fault() for the rest */
 
-	task_size = detect_task_size();
-	if (!task_size) {
+	task_size = mt_mem_task_size(&exact);
+	if (!task_size || !exact) {
 		printf("fuzz: FAIL cannot determine TASK_SIZE\n");
 		return 1;
 	}
@@ -425,7 +394,7 @@ static int reserve_arenas(void)
 static int setup_threads(void)
 {
 	uint64_t sm = opt_seed;
-	int i, j;
+	int i;
 
 	thrs = mmap(NULL, opt_threads * sizeof(*thrs), PROT_READ | PROT_WRITE,
 		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -438,8 +407,7 @@ static int setup_threads(void)
 		int mfd;
 
 		t->id = i;
-		for (j = 0; j < 4; j++)
-			t->rng[j] = splitmix(&sm);
+		mt_rng_seed(&t->rng, &sm);
 		t->arena = arenas_base + i * ARENA_SIZE;
 		t->extra.fd = -1;
 		t->pages = mmap(NULL, 3 * ps, PROT_READ | PROT_WRITE,
@@ -538,7 +506,7 @@ static bool wait_run(pid_t *children, int nchildren, char *fails, size_t n)
 			continue;
 		}
 		nanosleep(&ts, NULL);
-		tn = now();
+		tn = mt_time_now();
 		if (tn - last >= (verbose ? 5 : 30)) {
 			unsigned long pc = atomic_load(&gs->progress_calls);
 
@@ -663,7 +631,7 @@ int main(int argc, char **argv)
 		return rc;
 	if (!seeded)
 		opt_seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^
-			(uint64_t)(now() * 1e9);
+			(uint64_t)(mt_time_now() * 1e9);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (setup_process())
 		return 1;
@@ -683,7 +651,7 @@ int main(int argc, char **argv)
 	if (reserve_arenas() || setup_threads())
 		return 1;
 
-	t_start = now();
+	t_start = mt_time_now();
 	if (opt_seconds)
 		t_deadline = t_start + opt_seconds;
 	fflush(stdout);
@@ -698,7 +666,7 @@ int main(int argc, char **argv)
 	}
 	if (!wait_run(children, nchildren, fails, sizeof(fails)))
 		fail = true;
-	elapsed = now() - t_start;
+	elapsed = mt_time_now() - t_start;
 
 	sum_threads(&tot);
 	munmap((void *)arenas_base, arenas_end - arenas_base);

@@ -22,14 +22,6 @@ const char * const cmd_names[NCMD] = {
 	"ALLOC", "FREE", "QUERY", "GET_STATS", "RAW"
 };
 
-double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Failure reports: counted always, printed for the first MAX_PRINTS. */
 void __attribute__((format(printf, 3, 4)))
 report(struct thr *t, unsigned long *counter, const char *fmt, ...)
@@ -91,10 +83,10 @@ static void format_mask(unsigned int m, char *buf, size_t n)
 int issue(struct thr *t, int c, const struct fdinfo *fi, unsigned int cmd,
 	  unsigned long arg)
 {
-	double t0 = now();
+	double t0 = mt_time_now();
 	int r = dev_ioctl(fi->fd, cmd, arg);
 
-	t->cmd_time[c] += now() - t0;
+	t->cmd_time[c] += mt_time_now() - t0;
 	t->hist[c][-r < 256 ? -r : 255]++;
 	t->calls++;
 	return r;

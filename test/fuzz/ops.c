@@ -129,9 +129,9 @@ void do_free(struct thr *t, const struct fdinfo *fi, bool whole_entry)
 		f.reserved = 0;
 	pk = whole_entry ? PK_VALID : pick_pk(t);
 
-	if (valid && !in_own_arena(t, f.addr, f.addr + page_align(f.len)) &&
+	if (valid && !in_own_arena(t, f.addr, f.addr + mt_mem_page_align(f.len)) &&
 	    (i < 0 || f.addr < t->ent[i].start ||
-	     f.addr + page_align(f.len) > t->ent[i].end)) {
+	     f.addr + mt_mem_page_align(f.len) > t->ent[i].end)) {
 		fprintf(stderr, "fuzz: FAIL internal: FREE [%#llx,+%#llx) is not ours\n",
 			(unsigned long long)f.addr, (unsigned long long)f.len);
 		_exit(1);
@@ -149,7 +149,7 @@ void do_free(struct thr *t, const struct fdinfo *fi, bool whole_entry)
 		 (unsigned long long)f.reserved);
 	judge(t, C_FREE, r, allowed, fi, pk, desc);
 	if (r == 0 && valid) {
-		unsigned long s = f.addr, e = f.addr + page_align(f.len);
+		unsigned long s = f.addr, e = f.addr + mt_mem_page_align(f.len);
 
 		ent_drop(t, s, e);
 		if (in_own_arena(t, s, e))

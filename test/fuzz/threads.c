@@ -178,7 +178,7 @@ void *thread_main(void *arg)
 		if (!(++chunks % 32))
 			check_arena(t);
 		atomic_fetch_add(&gs->progress_calls, CHUNK);	/* approx. */
-		if (t_deadline && now() > t_deadline)
+		if (t_deadline && mt_time_now() > t_deadline)
 			atomic_store(&gs->stop_now, 1);
 	}
 	check_arena(t);
