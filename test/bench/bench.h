@@ -34,7 +34,7 @@
 #include <sys/utsname.h>
 #include <linux/mmap_test.h>
 
-#include "mmap_test_util.h"
+#include "mt.h"
 
 #ifndef MAP_HUGETLB
 #define MAP_HUGETLB	0x40000
@@ -192,7 +192,6 @@ extern struct environment env;
 /* common.c */
 void progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void __attribute__((noreturn, format(printf, 1, 2))) fail(const char *fmt, ...);
-double now_ns(void);
 long minflt_now(void);
 int open_dev(void);
 int open_path(const char *path);
@@ -204,7 +203,6 @@ void ioctl_free(int fd, __u64 addr);
 /* stats.c */
 int cmp_double(const void *a, const void *b);
 double median_of(double *v, unsigned long n);
-unsigned long xorshift(unsigned long *s);
 void bootstrap_median(const double *q, int n, double *med, double *lo,
 		      double *hi);
 

@@ -45,14 +45,6 @@ void fail(const char *fmt, ...)
 	exit(1);
 }
 
-double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
 long minflt_now(void)
 {
 	struct rusage ru;
@@ -80,9 +72,10 @@ int open_path(const char *path)
 	return fd;
 }
 
+/* GET_STATS, or the end of the run. */
 void get_stats(int fd, struct mmap_test_stats *st)
 {
-	int ret = mt_ioctl(fd, IOCTL_GET_STATS, st);
+	int ret = mt_ioctl_stats(fd, st);
 
 	if (ret)
 		fail("IOCTL_GET_STATS: %s", strerror(-ret));
@@ -99,23 +92,20 @@ unsigned long dev_buffer_pages(void)
 	return st.buffer_pages;
 }
 
+/* ALLOC_VMA of one read-write page with @flags, or the end of the run. */
 void ioctl_alloc(int fd, struct mmap_test_alloc *a, __u32 flags)
 {
-	int ret;
+	int ret = mt_ioctl_alloc(fd, 0, page_size, 0, PROT_READ | PROT_WRITE,
+				 flags, a);
 
-	memset(a, 0, sizeof(*a));
-	a->len = page_size;
-	a->prot = PROT_READ | PROT_WRITE;
-	a->flags = flags;
-	ret = mt_ioctl(fd, IOCTL_ALLOC_VMA, a);
 	if (ret)
 		fail("IOCTL_ALLOC_VMA: %s", strerror(-ret));
 }
 
+/* FREE_VMA of the page at @addr, or the end of the run. */
 void ioctl_free(int fd, __u64 addr)
 {
-	struct mmap_test_free fr = { .addr = addr, .len = page_size };
-	int ret = mt_ioctl(fd, IOCTL_FREE_VMA, &fr);
+	int ret = mt_ioctl_free(fd, addr, page_size);
 
 	if (ret)
 		fail("IOCTL_FREE_VMA: %s", strerror(-ret));

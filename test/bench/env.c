@@ -119,13 +119,13 @@ static double timer_cost(void)
 	struct timespec ts;
 
 	for (i = 0; i < 21; i++) {
-		double t0 = now_ns();
+		double t0 = mt_time_now_ns();
 
 		for (j = 0; j < 1000; j++) {
 			clock_gettime(CLOCK_MONOTONIC, &ts);
 			sink += ts.tv_nsec;
 		}
-		v[i] = (now_ns() - t0) / 1000;
+		v[i] = (mt_time_now_ns() - t0) / 1000;
 	}
 	return median_of(v, 21);
 }

@@ -339,11 +339,11 @@ int main(int argc, char **argv)
 {
 	int print_need = 0;
 	struct utsname u;
-	double t0 = now_ns();
+	double t0 = mt_time_now_ns();
 	unsigned long have;
 	size_t i;
 
-	page_size = sysconf(_SC_PAGESIZE);
+	page_size = mt_mem_page_size();
 	parse_args(argc, argv, &print_need);
 	if (print_need) {
 		printf("%lu\n", need_pages());
@@ -379,6 +379,6 @@ int main(int argc, char **argv)
 
 	print_table(&u);
 	write_json(&u);
-	progress("done in %.0f s", (now_ns() - t0) / 1e9);
+	progress("done in %.0f s", (mt_time_now_ns() - t0) / 1e9);
 	return 0;
 }

@@ -193,154 +193,146 @@ void print_table(const struct utsname *u)
 	printf("BENCH-TABLE-END\n");
 }
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
-static void json_num(FILE *f, double v)
+/* A per-unit count: null when it does not apply (< 0). */
+static void json_count(struct mt_json *w, const char *key, double v)
 {
 	if (v < 0)
-		fprintf(f, "null");
+		mt_json_null(w, key);
 	else
-		fprintf(f, "%.3f", v);
+		mt_json_double(w, key, v, 3);
 }
 
-static void json_kv(FILE *f, const char *k, const char *v, int last)
-{
-	fprintf(f, "    ");
-	json_str(f, k);
-	fprintf(f, ": ");
-	json_str(f, v);
-	fprintf(f, "%s\n", last ? "" : ",");
-}
-
-/* The "environment" object. */
-static void json_env(FILE *f, const struct utsname *u)
+/* The "environment" object, one member per line. */
+static void json_env(struct mt_json *w, const struct utsname *u)
 {
 	char buf[64];
 
-	fprintf(f, "  \"environment\": {\n");
-	json_kv(f, "kernel", u->release, 0);
-	json_kv(f, "machine", u->machine, 0);
-	fprintf(f, "    \"emulated\": %s,\n", opt.emulated ? "true" : "false");
-	fprintf(f, "    \"vcpus\": %d,\n", env.cpus);
-	json_kv(f, "memory", env.mem, 0);
-	json_kv(f, "clocksource", env.clocksource, 0);
-	fprintf(f, "    \"clock_gettime_ns\": %.1f,\n", env.timer_ns);
-	json_kv(f, "thp_enabled", env.thp, 0);
-	json_kv(f, "thp_defrag", env.thp_defrag, 0);
-	json_kv(f, "thp_shmem_enabled", env.shmem, 0);
-	json_kv(f, "thp_shmem_enabled_during_run", env.shmem_run, 0);
-	json_kv(f, "fault_around_bytes", env.fault_around, 0);
-	fprintf(f, "    \"hugepage_kb\": %ld,\n    \"nr_hugepages\": %ld,\n    \"nr_hugepages_during_run\": %ld,\n",
-		env.hugepage_kb, env.nr_hugepages, env.nr_hugepages_run);
-	json_kv(f, "module_params", env.params, 0);
-	json_kv(f, "ref_module_params", env.ref_params, 0);
-	json_kv(f, "guest_load_before", env.load_before, 0);
-	json_kv(f, "guest_load_after", env.load_after, 0);
-	json_kv(f, "host_load_before", opt.host_load, 0);
-	json_kv(f, "host_load_after", "@HOST_LOAD_AFTER@", 0);
+	mt_json_begin_object(w, "environment");
+	mt_json_str(w, "kernel", u->release);
+	mt_json_str(w, "machine", u->machine);
+	mt_json_bool(w, "emulated", opt.emulated);
+	mt_json_int(w, "vcpus", env.cpus);
+	mt_json_str(w, "memory", env.mem);
+	mt_json_str(w, "clocksource", env.clocksource);
+	mt_json_double(w, "clock_gettime_ns", env.timer_ns, 1);
+	mt_json_str(w, "thp_enabled", env.thp);
+	mt_json_str(w, "thp_defrag", env.thp_defrag);
+	mt_json_str(w, "thp_shmem_enabled", env.shmem);
+	mt_json_str(w, "thp_shmem_enabled_during_run", env.shmem_run);
+	mt_json_str(w, "fault_around_bytes", env.fault_around);
+	mt_json_int(w, "hugepage_kb", env.hugepage_kb);
+	mt_json_int(w, "nr_hugepages", env.nr_hugepages);
+	mt_json_int(w, "nr_hugepages_during_run", env.nr_hugepages_run);
+	mt_json_str(w, "module_params", env.params);
+	mt_json_str(w, "ref_module_params", env.ref_params);
+	mt_json_str(w, "guest_load_before", env.load_before);
+	mt_json_str(w, "guest_load_after", env.load_after);
+	mt_json_str(w, "host_load_before", opt.host_load);
+	mt_json_str(w, "host_load_after", "@HOST_LOAD_AFTER@");
 	snprintf(buf, sizeof(buf), "%ld", page_size);
-	json_kv(f, "page_size", buf, 1);
-	fprintf(f, "  },\n");
+	mt_json_str(w, "page_size", buf);
+	mt_json_end_object(w);
 }
 
-/* The "figures" array's elements. */
-static void json_figs(FILE *f)
+/* One figure: an object on one line. */
+static void json_fig(struct mt_json *w, const struct fig *g)
 {
-	int i, j;
+	int j;
 
-	for (i = 0; i < nr_figs; i++) {
-		struct fig *g = &figs[i];
-
-		fprintf(f, "    {\"key\": ");
-		json_str(f, g->key);
-		fprintf(f, ", \"group\": ");
-		json_str(f, g->group);
-		fprintf(f, ", \"label\": ");
-		json_str(f, g->label);
-		fprintf(f, ", \"unit\": ");
-		json_str(f, g->unit);
-		if (g->na[0]) {
-			fprintf(f, ", \"na\": ");
-			json_str(f, g->na);
-			fprintf(f, "}%s\n", i + 1 < nr_figs ? "," : "");
-			continue;
-		}
-		fprintf(f, ", \"median\": %.3f, \"min\": %.3f, \"max\": %.3f, \"chunk_median\": ",
-			g->med, g->min, g->max);
-		json_num(f, g->med2);
-		fprintf(f, ", \"repeats\": %d, \"values\": [", g->n);
-		for (j = 0; j < g->n; j++)
-			fprintf(f, "%s%.3f", j ? ", " : "", g->v[j]);
-		fprintf(f, "], \"minflt_per_unit\": ");
-		json_num(f, g->minflt);
-		fprintf(f, ", \"dev_faults_per_unit\": ");
-		json_num(f, g->faults);
-		fprintf(f, ", \"dev_pages_around_per_unit\": ");
-		json_num(f, g->around);
-		fprintf(f, ", \"note\": ");
-		json_str(f, g->note);
-		fprintf(f, "}%s\n", i + 1 < nr_figs ? "," : "");
+	mt_json_begin_object(w, NULL);
+	mt_json_str(w, "key", g->key);
+	mt_json_str(w, "group", g->group);
+	mt_json_str(w, "label", g->label);
+	mt_json_str(w, "unit", g->unit);
+	if (g->na[0]) {
+		mt_json_str(w, "na", g->na);
+		mt_json_end_object(w);
+		return;
 	}
+	mt_json_double(w, "median", g->med, 3);
+	mt_json_double(w, "min", g->min, 3);
+	mt_json_double(w, "max", g->max, 3);
+	json_count(w, "chunk_median", g->med2);
+	mt_json_int(w, "repeats", g->n);
+	mt_json_begin_array(w, "values");
+	for (j = 0; j < g->n; j++)
+		mt_json_double(w, NULL, g->v[j], 3);
+	mt_json_end_array(w);
+	json_count(w, "minflt_per_unit", g->minflt);
+	json_count(w, "dev_faults_per_unit", g->faults);
+	json_count(w, "dev_pages_around_per_unit", g->around);
+	mt_json_str(w, "note", g->note);
+	mt_json_end_object(w);
 }
 
-/* The "goals" array's elements. */
-static void json_goals(FILE *f)
+/* One goal: an object on one line. */
+static void json_goal(struct mt_json *w, const struct goal *g)
 {
-	int i, j;
+	int j;
 
-	for (i = 0; i < nr_goals; i++) {
-		struct goal *g = &goals[i];
-
-		fprintf(f, "    {\"key\": ");
-		json_str(f, g->key);
-		fprintf(f, ", \"text\": ");
-		json_str(f, g->text);
-		fprintf(f, ", \"verdict\": ");
-		json_str(f, verdict_keys[g->verdict]);
-		if (g->band)
-			fprintf(f, ", \"band\": [%.2f, %.2f]", g->lo2, g->hi2);
-		else
-			fprintf(f, ", \"limit\": %.2f, \"direction\": \"%s\"",
-				g->limit, limit_op(g));
-		if (g->verdict == V_NA) {
-			fprintf(f, ", \"ratio\": null, \"ci\": null, \"reason\": ");
-			json_str(f, g->na);
-			fprintf(f, "}%s\n", i + 1 < nr_goals ? "," : "");
-			continue;
-		}
-		fprintf(f, ", \"ratio\": %.4f, \"ci\": [%.4f, %.4f], \"paired_ratios\": [",
-			g->ratio, g->ci_lo, g->ci_hi);
-		for (j = 0; j < g->n; j++)
-			fprintf(f, "%s%.4f", j ? ", " : "", g->q[j]);
-		fprintf(f, "], \"detail\": ");
-		json_str(f, g->detail);
-		fprintf(f, "}%s\n", i + 1 < nr_goals ? "," : "");
+	mt_json_begin_object(w, NULL);
+	mt_json_str(w, "key", g->key);
+	mt_json_str(w, "text", g->text);
+	mt_json_str(w, "verdict", verdict_keys[g->verdict]);
+	if (g->band) {
+		mt_json_begin_array(w, "band");
+		mt_json_double(w, NULL, g->lo2, 2);
+		mt_json_double(w, NULL, g->hi2, 2);
+		mt_json_end_array(w);
+	} else {
+		mt_json_double(w, "limit", g->limit, 2);
+		mt_json_str(w, "direction", limit_op(g));
 	}
+	if (g->verdict == V_NA) {
+		mt_json_null(w, "ratio");
+		mt_json_null(w, "ci");
+		mt_json_str(w, "reason", g->na);
+		mt_json_end_object(w);
+		return;
+	}
+	mt_json_double(w, "ratio", g->ratio, 4);
+	mt_json_begin_array(w, "ci");
+	mt_json_double(w, NULL, g->ci_lo, 4);
+	mt_json_double(w, NULL, g->ci_hi, 4);
+	mt_json_end_array(w);
+	mt_json_begin_array(w, "paired_ratios");
+	for (j = 0; j < g->n; j++)
+		mt_json_double(w, NULL, g->q[j], 4);
+	mt_json_end_array(w);
+	mt_json_str(w, "detail", g->detail);
+	mt_json_end_object(w);
 }
 
-/* The JSON document (format 2), which scripts/bench.sh saves. */
+/*
+ * The JSON document (format 2), which scripts/bench.sh saves: one member
+ * per line, except the figures and goals, one line each.
+ */
 void print_json(FILE *f, const struct utsname *u)
 {
-	fprintf(f, "{\n  \"tool\": \"mmap-test-bench\",\n  \"format\": 2,\n");
-	json_env(f, u);
-	fprintf(f, "  \"pages\": %lu,\n  \"repeats\": %d,\n  \"big_repeats\": %d,\n",
-		opt.pages, opt.repeats, opt.big_repeats);
-	fprintf(f, "  \"calls\": %lu,\n  \"batch\": %d,\n  \"figures\": [\n",
-		opt.calls, BATCH);
-	json_figs(f);
-	fprintf(f, "  ],\n  \"goals\": [\n");
-	json_goals(f);
-	fprintf(f, "  ]\n}\n");
+	struct mt_json w;
+	int i;
+
+	mt_json_init(&w, f, MT_JSON_LINES);
+	mt_json_begin_object(&w, NULL);
+	mt_json_str(&w, "tool", "mmap-test-bench");
+	mt_json_int(&w, "format", 2);
+	json_env(&w, u);
+	mt_json_uint(&w, "pages", opt.pages);
+	mt_json_int(&w, "repeats", opt.repeats);
+	mt_json_int(&w, "big_repeats", opt.big_repeats);
+	mt_json_uint(&w, "calls", opt.calls);
+	mt_json_int(&w, "batch", BATCH);
+	mt_json_begin_array(&w, "figures");
+	mt_json_set_style(&w, MT_JSON_SPACED);
+	for (i = 0; i < nr_figs; i++)
+		json_fig(&w, &figs[i]);
+	mt_json_set_style(&w, MT_JSON_LINES);
+	mt_json_end_array(&w);
+	mt_json_begin_array(&w, "goals");
+	mt_json_set_style(&w, MT_JSON_SPACED);
+	for (i = 0; i < nr_goals; i++)
+		json_goal(&w, &goals[i]);
+	mt_json_end_array(&w);
+	mt_json_end_object(&w);
+	mt_json_newline(&w);
 }

@@ -16,7 +16,7 @@
 
 static double fork_once(void)
 {
-	double t0 = now_ns();
+	double t0 = mt_time_now_ns();
 	pid_t pid = fork();
 	int st;
 
@@ -26,7 +26,7 @@ static double fork_once(void)
 		_exit(0);
 	if (waitpid(pid, &st, 0) != pid)
 		fail("waitpid: %s", strerror(errno));
-	return now_ns() - t0;
+	return mt_time_now_ns() - t0;
 }
 
 void bench_fork(void)

@@ -36,7 +36,7 @@ static void growth_once(enum kind k, unsigned long n, unsigned long maps,
 	if (dev)
 		get_stats(fd, &st0);
 	for (m = 0; m < maps; m++) {
-		double t0 = now_ns();
+		double t0 = mt_time_now_ns();
 		char *p = dev ? mmap(NULL, len, PROT_READ | PROT_WRITE,
 				     MAP_SHARED, fd, (off_t)(m * len)) :
 				map_kind(k, -1, len, 0);
@@ -45,7 +45,7 @@ static void growth_once(enum kind k, unsigned long n, unsigned long maps,
 		if (p == MAP_FAILED)
 			fail("mmap %lu bytes of the device at %lu: %s", len,
 			     m * len, strerror(errno));
-		whole += now_ns() - t0;
+		whole += mt_time_now_ns() - t0;
 		f0 = minflt_now();
 		for (c = 0; c < n; c += chunk) {
 			unsigned long cnt = n - c < chunk ? n - c : chunk;

@@ -51,14 +51,12 @@ static void populate_once(enum pop_kind pk, struct sample *call,
 	if (pk == P_ANON_NOHUGE && prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0))
 		fail("PR_SET_THP_DISABLE: %s", strerror(errno));
 	f0 = minflt_now();
-	t0 = now_ns();
+	t0 = mt_time_now_ns();
 	if (pk == P_DEV_IOCTL) {
-		struct mmap_test_alloc a = {
-			.len	= len,
-			.prot	= PROT_READ | PROT_WRITE,
-			.flags	= MMAP_TEST_SHARED | MMAP_TEST_POPULATE,
-		};
-		int ret = mt_ioctl(fd, IOCTL_ALLOC_VMA, &a);
+		struct mmap_test_alloc a;
+		int ret = mt_ioctl_alloc(fd, 0, len, 0, PROT_READ | PROT_WRITE,
+					 MMAP_TEST_SHARED | MMAP_TEST_POPULATE,
+					 &a);
 
 		if (ret)
 			fail("IOCTL_ALLOC_VMA populate %lu bytes: %s", len,
@@ -71,7 +69,7 @@ static void populate_once(enum pop_kind pk, struct sample *call,
 	} else {
 		p = map_kind(K_SHMEM_SHARED, -1, len, MAP_POPULATE);
 	}
-	t1 = now_ns();
+	t1 = mt_time_now_ns();
 	f1 = minflt_now();
 	if (pk == P_ANON_NOHUGE)
 		prctl(PR_SET_THP_DISABLE, 0, 0, 0, 0);

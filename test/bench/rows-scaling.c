@@ -52,10 +52,10 @@ static double scal_touch(char *p, unsigned long first, unsigned long n,
 	scal.n[0] = threads == 2 ? n / 2 : n;
 	scal.first[1] = first + scal.n[0];
 	scal.n[1] = n - scal.n[0];
-	t0 = now_ns();
+	t0 = mt_time_now_ns();
 	pthread_barrier_wait(&scal.start);
 	pthread_barrier_wait(&scal.done);
-	t1 = now_ns();
+	t1 = mt_time_now_ns();
 	return t1 - t0;
 }
 

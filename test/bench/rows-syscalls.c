@@ -74,7 +74,7 @@ static double calls_once(enum call_kind ck, int fd, int kmsg,
 	double t0;
 	void *p;
 
-	t0 = now_ns();
+	t0 = mt_time_now_ns();
 	for (i = 0; i < calls; i++) {
 		switch (ck) {
 		case C_IOCTL_PAIR:
@@ -119,7 +119,7 @@ static double calls_once(enum call_kind ck, int fd, int kmsg,
 			break;
 		}
 	}
-	return (now_ns() - t0) / calls;
+	return (mt_time_now_ns() - t0) / calls;
 }
 
 /* The rows: one per call kind, n/a for those that could not run. */

@@ -33,12 +33,12 @@ void bench_teardown(void)
 			     make_memfd_empty(len);
 			p = map_kind(kinds[k], fd, len, 0);
 			touch(p, n, SEQ_WRITE);
-			t0 = now_ns();
+			t0 = mt_time_now_ns();
 			if (munmap(p, len))
 				fail("munmap: %s", strerror(errno));
-			t1 = now_ns();
+			t1 = mt_time_now_ns();
 			close(fd);
-			t2 = now_ns();
+			t2 = mt_time_now_ns();
 			samples[3 * k][r].ns = (t1 - t0) / n;
 			samples[3 * k + 1][r].ns = (t2 - t1) / n;
 			samples[3 * k + 2][r].ns = (t2 - t0) / n;

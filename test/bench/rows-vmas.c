@@ -13,14 +13,15 @@
 
 #include "bench.h"
 
+/* The number of VMAs in the mm (QUERY_VMA's nr_vmas). */
 static __u32 nr_vmas_now(int fd)
 {
-	struct mmap_test_query q = { .addr = 0 };
-	int ret = mt_ioctl(fd, IOCTL_QUERY_VMA, &q);
+	struct mmap_test_vma_report r;
+	int ret = mt_ioctl_query(fd, 0, &r);
 
 	if (ret)
 		fail("IOCTL_QUERY_VMA: %s", strerror(-ret));
-	return q.report.nr_vmas;
+	return r.nr_vmas;
 }
 
 /* @n extra anon VMAs: pages alternating PROT_NONE / PROT_READ. */
@@ -70,17 +71,17 @@ static void vmas_once(int fd, struct sample *s)
 	for (b = 0; b < nb; b++) {
 		struct mmap_test_alloc a;
 
-		t0 = now_ns();
+		t0 = mt_time_now_ns();
 		for (i = 0; i < BATCH; i++) {
 			ioctl_alloc(fd, &a, MMAP_TEST_SHARED);
 			addr[i] = a.mapped;
 		}
-		t[0][b] = (now_ns() - t0) / BATCH;
-		t0 = now_ns();
+		t[0][b] = (mt_time_now_ns() - t0) / BATCH;
+		t0 = mt_time_now_ns();
 		for (i = 0; i < BATCH; i++)
 			ioctl_free(fd, addr[i]);
-		t[1][b] = (now_ns() - t0) / BATCH;
-		t0 = now_ns();
+		t[1][b] = (mt_time_now_ns() - t0) / BATCH;
+		t0 = mt_time_now_ns();
 		for (i = 0; i < BATCH; i++) {
 			void *p = mmap(NULL, page_size,
 				       PROT_READ | PROT_WRITE, MAP_SHARED,
@@ -90,7 +91,7 @@ static void vmas_once(int fd, struct sample *s)
 				fail("mmap: %s", strerror(errno));
 			addr[i] = (uintptr_t)p;
 		}
-		t[2][b] = (now_ns() - t0) / BATCH;
+		t[2][b] = (mt_time_now_ns() - t0) / BATCH;
 		for (i = 0; i < BATCH; i++)
 			munmap((void *)(uintptr_t)addr[i], page_size);
 	}

@@ -33,17 +33,6 @@ static double median_copy(const double *v, int n)
 	return median_of(s, n);
 }
 
-unsigned long xorshift(unsigned long *s)
-{
-	unsigned long x = *s;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	*s = x;
-	return x;
-}
-
 /*
  * The median of @q[0..@n) and its 95% percentile-bootstrap interval:
  * BOOT_N resamples with replacement (a fixed seed: the same data give the
@@ -53,14 +42,14 @@ void bootstrap_median(const double *q, int n, double *med,
 		      double *lo, double *hi)
 {
 	static double meds[BOOT_N];
-	unsigned long seed = 0x2545f4914f6cdd1dUL;
+	uint64_t seed = 0x2545f4914f6cdd1dULL;
 	double s[MAX_REPEATS];
 	int b, i;
 
 	*med = median_copy(q, n);
 	for (b = 0; b < BOOT_N; b++) {
 		for (i = 0; i < n; i++)
-			s[i] = q[xorshift(&seed) % n];
+			s[i] = q[mt_rng_xorshift64(&seed) % n];
 		meds[b] = median_of(s, n);
 	}
 	qsort(meds, BOOT_N, sizeof(meds[0]), cmp_double);

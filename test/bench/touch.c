@@ -63,7 +63,8 @@ static unsigned long *perm;	/* random page order, opt.pages entries */
 
 void make_perm(unsigned long n)
 {
-	unsigned long i, seed = 0x9e3779b97f4a7c15UL;
+	uint64_t seed = 0x9e3779b97f4a7c15ULL;
+	unsigned long i;
 
 	perm = malloc(n * sizeof(*perm));
 	if (!perm)
@@ -71,7 +72,7 @@ void make_perm(unsigned long n)
 	for (i = 0; i < n; i++)
 		perm[i] = i;
 	for (i = n - 1; i > 0; i--) {
-		unsigned long j = xorshift(&seed) % (i + 1);
+		unsigned long j = mt_rng_xorshift64(&seed) % (i + 1);
 		unsigned long t = perm[i];
 
 		perm[i] = perm[j];
@@ -90,7 +91,7 @@ double touch_range(char *p, unsigned long first, unsigned long n,
 	unsigned long i, end = first + n, sum = 0;
 	double t0, t1;
 
-	t0 = now_ns();
+	t0 = mt_time_now_ns();
 	switch (pat) {
 	case SEQ_READ:
 		for (i = first; i < end; i++)
@@ -105,7 +106,7 @@ double touch_range(char *p, unsigned long first, unsigned long n,
 			sum += v[perm[i] * page_size];
 		break;
 	}
-	t1 = now_ns();
+	t1 = mt_time_now_ns();
 	sink += sum;
 	return t1 - t0;
 }
@@ -248,9 +249,9 @@ void touch_set(const enum kind *kinds, const int *fds, int nv,
 		if (kind_is_dev(kinds[i]))
 			get_stats(fd[i], &st0[i]);
 		f0 = minflt_now();
-		t0 = now_ns();
+		t0 = mt_time_now_ns();
 		p[i] = map_kind(kinds[i], fd[i], n * page_size, 0);
-		whole[i] = now_ns() - t0;
+		whole[i] = mt_time_now_ns() - t0;
 		flt[i] = minflt_now() - f0;
 	}
 	for (c = 0; c < nc; c++) {
