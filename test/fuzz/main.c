@@ -20,8 +20,8 @@
  *
  * The threads are spread over --procs processes (default: one per CPU)
  * that share the fds (forked after the opens); see threads.c for why.
- * The default --mix 12,8,20,20,40 weighs the commands by cost so that the
- * debug kernel's 1e6 calls stay within minutes (ALLOC and FREE cost most).
+ * The default --mix 12,8,20,20,40 weighs the commands by their cost on
+ * the debug kernel: ALLOC and FREE cost most, an unknown command least.
  *
  * Every thread issues ioctls (ALLOC, FREE, QUERY, GET_STATS and random
  * command numbers) on a set of shared device fds plus occasional private
