@@ -19,7 +19,7 @@
  *   env.c           the environment block: what is read, what is changed
  *                   for the run and restored
  *   output.c        the table (stdout) and the JSON
- *   common.c        progress and error messages, clocks, the device
+ *   common.c        progress and error messages, fault counts, the device
  *
  * To add a row to a group: record it in that group's rows-<group>.c with
  * add_fig() (its key, label and unit appear in the table and the JSON).

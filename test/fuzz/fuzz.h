@@ -15,8 +15,8 @@
  *   model.c    the contract: allowed outcomes per command, the judging of
  *              a result, the checks of a find_vma() report, failure reports
  *   args.c     argument pointers: valid, read-only, NULL, guard page...
- *   track.c    the mappings a thread made: tracking, touching under a
- *              SIGSEGV/SIGBUS handler, mprotect/madvise/mremap on them
+ *   track.c    the mappings a thread made: tracking, guarded touches (a
+ *              signal must match the protection), mprotect/madvise/mremap
  *   device.c   the device, or (built with -DMT_FUZZ_MOCK) its in-process
  *              emulation
  *
