@@ -2,8 +2,9 @@
 /*
  * common.c - what every row file of mmap-test-bench uses: the progress
  * and error messages on stderr (the "mmap-test-bench: " lines that
- * scripts/bench.sh shows), the fault count, and the device and its ioctls (an
- * error ends the run with BENCH-ERROR, the environment restored).
+ * scripts/bench.sh shows), the fault count, and the device and its
+ * ioctls (an error ends the run with BENCH-ERROR, the environment
+ * restored).
  */
 #include <errno.h>
 #include <fcntl.h>
