@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rows-syscalls.c - the "syscalls" group of mmap-test-bench: ALLOC_VMA +
+ * FREE_VMA (log_calls on, and off: the sysfs parameter is toggled around
+ * the batches of that row) against mmap + munmap of the same fd, with
+ * context rows (GET_STATS, QUERY_VMA, clock_gettime, a printk).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mman.h>
+
+#include "bench.h"
+
+enum call_kind {
+	C_IOCTL_PAIR,		/* ALLOC_VMA + FREE_VMA, device shared */
+	C_IOCTL_PAIR_NOLOG,	/* the same with log_calls=0 */
+	C_MMAP_PAIR,		/* mmap + munmap, same fd */
+	C_IOCTL_ANON_PAIR,	/* ALLOC_VMA(ANON) + FREE_VMA */
+	C_MMAP_ANON_PAIR,	/* mmap + munmap anonymous */
+	C_STATS,		/* GET_STATS: an ioctl with no printk */
+	C_QUERY,		/* QUERY_VMA: find_vma + one dev_info line */
+	C_TIMER,		/* clock_gettime(CLOCK_MONOTONIC) */
+	C_KMSG,			/* one info line written to /dev/kmsg */
+	NR_CALLS,
+};
+
+static const char * const call_names[] = {
+	[C_IOCTL_PAIR]		= "ALLOC_VMA+FREE_VMA device 1 page, log_calls=1",
+	[C_IOCTL_PAIR_NOLOG]	= "ALLOC_VMA+FREE_VMA device 1 page, log_calls=0",
+	[C_MMAP_PAIR]		= "mmap+munmap same fd shared 1 page",
+	[C_IOCTL_ANON_PAIR]	= "ALLOC_VMA+FREE_VMA anon 1 page",
+	[C_MMAP_ANON_PAIR]	= "mmap+munmap anon 1 page",
+	[C_STATS]		= "ioctl GET_STATS (no printk)",
+	[C_QUERY]		= "ioctl QUERY_VMA (find_vma + 1 dev_info)",
+	[C_TIMER]		= "clock_gettime(CLOCK_MONOTONIC)",
+	[C_KMSG]		= "write(/dev/kmsg) one <6> line (printk)",
+};
+
+static const char * const call_keys[] = {
+	[C_IOCTL_PAIR]		= "ioctl_alloc_free",
+	[C_IOCTL_PAIR_NOLOG]	= "ioctl_alloc_free_nolog",
+	[C_MMAP_PAIR]		= "mmap_munmap",
+	[C_IOCTL_ANON_PAIR]	= "ioctl_alloc_free_anon",
+	[C_MMAP_ANON_PAIR]	= "mmap_munmap_anon",
+	[C_STATS]		= "ioctl_get_stats",
+	[C_QUERY]		= "ioctl_query",
+	[C_TIMER]		= "clock_gettime",
+	[C_KMSG]		= "kmsg_write",
+};
+
+/* Set the module's log_calls parameter (when it can be written). */
+static void set_log_calls(int on)
+{
+	if (env.log_calls_rw && write_file(LOG_CALLS_PARAM, on ? "1" : "0"))
+		fail("write %s: %s", LOG_CALLS_PARAM, strerror(errno));
+}
+
+/* @calls calls of kind @ck on @fd, one timestamp pair; ns per call. */
+static double calls_once(enum call_kind ck, int fd, int kmsg,
+			 unsigned long calls)
+{
+	static const char line[] = "<6>mmap-test-bench: printk cost probe, one "
+		"line about as long as the module's ALLOC/FREE log lines\n";
+	struct mmap_test_alloc a;
+	struct mmap_test_stats st;
+	struct mmap_test_query q;
+	struct timespec ts;
+	unsigned long i;
+	double t0;
+	void *p;
+
+	t0 = mt_time_now_ns();
+	for (i = 0; i < calls; i++) {
+		switch (ck) {
+		case C_IOCTL_PAIR:
+		case C_IOCTL_PAIR_NOLOG:
+			ioctl_alloc(fd, &a, MMAP_TEST_SHARED);
+			ioctl_free(fd, a.mapped);
+			break;
+		case C_IOCTL_ANON_PAIR:
+			ioctl_alloc(fd, &a, MMAP_TEST_PRIVATE | MMAP_TEST_ANON);
+			ioctl_free(fd, a.mapped);
+			break;
+		case C_MMAP_PAIR:
+		case C_MMAP_ANON_PAIR:
+			p = ck == C_MMAP_PAIR ?
+			    mmap(NULL, page_size, PROT_READ | PROT_WRITE,
+				 MAP_SHARED, fd, 0) :
+			    mmap(NULL, page_size, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			if (p == MAP_FAILED)
+				fail("mmap 1 page: %s", strerror(errno));
+			if (munmap(p, page_size))
+				fail("munmap: %s", strerror(errno));
+			break;
+		case C_STATS:
+			get_stats(fd, &st);
+			break;
+		case C_QUERY:
+			memset(&q, 0, sizeof(q));
+			q.addr = (uintptr_t)&q;
+			if (mt_ioctl(fd, IOCTL_QUERY_VMA, &q))
+				fail("IOCTL_QUERY_VMA failed");
+			break;
+		case C_TIMER:
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			sink += ts.tv_nsec;
+			break;
+		case C_KMSG:
+			if (write(kmsg, line, sizeof(line) - 1) < 0)
+				fail("write /dev/kmsg: %s", strerror(errno));
+			break;
+		default:
+			break;
+		}
+	}
+	return (mt_time_now_ns() - t0) / calls;
+}
+
+/* The rows: one per call kind, n/a for those that could not run. */
+static void record_calls(const enum call_kind *cks, int nv)
+{
+	char key[64];
+	int ck, j;
+
+	for (ck = 0; ck < NR_CALLS; ck++) {
+		const char *unit = ck <= C_MMAP_ANON_PAIR ? "ns/pair" :
+				   "ns/call";
+
+		snprintf(key, sizeof(key), "syscall.%s", call_keys[ck]);
+		for (j = 0; j < nv; j++)
+			if (cks[j] == (enum call_kind)ck)
+				break;
+		if (j == nv) {
+			add_na("syscalls", key, call_names[ck], unit,
+			       ck == C_KMSG ?
+			       "n/a (kernel.printk_devkmsg is not 'on')" :
+			       "n/a (log_calls cannot be written)");
+			continue;
+		}
+		add_fig("syscalls", key, call_names[ck], unit,
+			samples[j] + 1, opt.repeats, 0, 0);
+	}
+}
+
+void bench_syscalls(void)
+{
+	char devkmsg[32] = "";
+	int fd, kmsg, ck, j, r, nv = 0;
+	enum call_kind cks[NR_CALLS];
+	double *cns[NR_CALLS];
+	unsigned long c, nch;
+
+	/* Rate-limited /dev/kmsg drops lines: it would not measure printk. */
+	read_setting("/proc/sys/kernel/printk_devkmsg", devkmsg,
+		     sizeof(devkmsg));
+	fd = open_dev();
+	kmsg = -1;
+	if (!strcmp(devkmsg, "on"))
+		kmsg = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	for (ck = 0; ck < NR_CALLS; ck++) {
+		if (ck == C_KMSG && kmsg < 0)
+			continue;
+		if (ck == C_IOCTL_PAIR_NOLOG && !env.log_calls_rw)
+			continue;
+		cks[nv++] = ck;
+	}
+	clear_samples();
+	nch = (opt.calls + BATCH - 1) / BATCH;
+	for (j = 0; j < nv; j++) {
+		cns[j] = calloc(nch, sizeof(double));
+		if (!cns[j])
+			fail("out of memory");
+	}
+	for (r = 0; r <= opt.repeats; r++) {
+		progress("syscalls: %s %d of %d", r ? "repeat" : "warm-up", r,
+			 opt.repeats);
+		/*
+		 * In turns of BATCH calls, each batch timed whole, so that
+		 * load bursts hit every row alike; log_calls is off only
+		 * around the batches of its row.  The value: the median
+		 * batch.
+		 */
+		for (c = 0; c < nch; c++) {
+			unsigned long cnt = opt.calls - c * BATCH;
+
+			if (cnt > BATCH)
+				cnt = BATCH;
+			for (j = 0; j < nv; j++) {
+				int v = rot(j, r, nv);
+
+				if (cks[v] == C_IOCTL_PAIR_NOLOG)
+					set_log_calls(0);
+				cns[v][c] = calls_once(cks[v], fd, kmsg, cnt);
+				if (cks[v] == C_IOCTL_PAIR_NOLOG)
+					set_log_calls(1);
+			}
+		}
+		for (j = 0; j < nv; j++) {
+			samples[j][r].ns = median_of(cns[j], nch);
+			samples[j][r].ns2 = -1;
+		}
+	}
+	if (env.log_calls_rw)
+		write_file(LOG_CALLS_PARAM, env.log_calls0);
+	for (j = 0; j < nv; j++)
+		free(cns[j]);
+	record_calls(cks, nv);
+	if (kmsg >= 0)
+		close(kmsg);
+	close(fd);
+}

@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * touch.c - the kinds of mapping mmap-test-bench compares (anon, shmem,
+ * memfd, hugetlb, device, reference driver) and touching them.
+ *
+ * touch_set() is the fault rows' measurement: several variants mapped at
+ * once and touched in turns of TOUCH_CHUNK pages, the order rotated per
+ * repeat, so that a burst of host load hits every variant alike.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+
+#include "bench.h"
+
+const char * const pattern_names[] = {
+	[SEQ_READ]	= "seq-read",
+	[SEQ_WRITE]	= "seq-write",
+	[RAND_READ]	= "rand-read",
+};
+
+const char * const pattern_keys[] = {
+	[SEQ_READ]	= "seq_read",
+	[SEQ_WRITE]	= "seq_write",
+	[RAND_READ]	= "rand_read",
+};
+
+const char * const kind_names[] = {
+	[K_ANON_PRIVATE]	= "anon private",
+	[K_ANON_NOHUGE]		= "anon private nohugepage",
+	[K_SHMEM_SHARED]	= "shmem shared",
+	[K_MEMFD_THP]		= "memfd shared MADV_HUGEPAGE",
+	[K_HUGETLB]		= "hugetlb shared",
+	[K_DEV_PRIVATE]		= "device private",
+	[K_DEV_SHARED]		= "device shared",
+	[K_REF_FAULT]		= "ref drv vmf_insert_pfn",
+	[K_REF_PREFAULT]	= "ref drv prefault at mmap",
+	[K_MEMFD_SHARED]	= "memfd shared",
+	[K_MEMFD_PRIVATE]	= "memfd private",
+	[K_ANON_THP]		= "anon private MADV_HUGEPAGE",
+};
+
+const char * const kind_keys[] = {
+	[K_ANON_PRIVATE]	= "anon_private",
+	[K_ANON_NOHUGE]		= "anon_private_nohuge",
+	[K_SHMEM_SHARED]	= "shmem_shared",
+	[K_MEMFD_THP]		= "memfd_thp",
+	[K_HUGETLB]		= "hugetlb",
+	[K_DEV_PRIVATE]		= "dev_private",
+	[K_DEV_SHARED]		= "dev_shared",
+	[K_REF_FAULT]		= "ref_fault",
+	[K_REF_PREFAULT]	= "ref_prefault",
+	[K_MEMFD_SHARED]	= "memfd_shared",
+	[K_MEMFD_PRIVATE]	= "memfd_private",
+	[K_ANON_THP]		= "anon_thp",
+};
+
+long page_size;
+volatile unsigned long sink;	/* keeps the reads of a touch */
+static unsigned long *perm;	/* random page order, opt.pages entries */
+
+void make_perm(unsigned long n)
+{
+	uint64_t seed = 0x9e3779b97f4a7c15ULL;
+	unsigned long i;
+
+	perm = malloc(n * sizeof(*perm));
+	if (!perm)
+		fail("out of memory");
+	for (i = 0; i < n; i++)
+		perm[i] = i;
+	for (i = n - 1; i > 0; i--) {
+		unsigned long j = mt_rng_xorshift64(&seed) % (i + 1);
+		unsigned long t = perm[i];
+
+		perm[i] = perm[j];
+		perm[j] = t;
+	}
+}
+
+/*
+ * Touch one byte of each of the pages [@first, @first + @n) of @p (for
+ * RAND_READ: the pages perm[@first..]); return the elapsed ns.
+ */
+double touch_range(char *p, unsigned long first, unsigned long n,
+		   enum pattern pat)
+{
+	volatile char *v = p;
+	unsigned long i, end = first + n, sum = 0;
+	double t0, t1;
+
+	t0 = mt_time_now_ns();
+	switch (pat) {
+	case SEQ_READ:
+		for (i = first; i < end; i++)
+			sum += v[i * page_size];
+		break;
+	case SEQ_WRITE:
+		for (i = first; i < end; i++)
+			v[i * page_size] = (char)i;
+		break;
+	case RAND_READ:
+		for (i = first; i < end; i++)
+			sum += v[perm[i] * page_size];
+		break;
+	}
+	t1 = mt_time_now_ns();
+	sink += sum;
+	return t1 - t0;
+}
+
+double touch(char *p, unsigned long n, enum pattern pat)
+{
+	return touch_range(p, 0, n, pat);
+}
+
+int kind_is_dev(enum kind k)
+{
+	return k == K_DEV_PRIVATE || k == K_DEV_SHARED;
+}
+
+/* Kinds that map an fd of their own, opened per mapping when none given. */
+static int kind_has_fd(enum kind k)
+{
+	return kind_is_dev(k) || k == K_REF_FAULT || k == K_REF_PREFAULT ||
+	       k == K_MEMFD_THP;
+}
+
+int make_memfd_empty(unsigned long len)
+{
+	int fd = memfd_create("mmap-test-bench", MFD_CLOEXEC);
+
+	if (fd < 0)
+		fail("memfd_create: %s", strerror(errno));
+	if (ftruncate(fd, len))
+		fail("ftruncate memfd: %s", strerror(errno));
+	return fd;
+}
+
+/* A fresh fd for kind @k, for a mapping of @len bytes. */
+static int open_kind(enum kind k, unsigned long len)
+{
+	switch (k) {
+	case K_REF_FAULT:
+		return open_path(REF_DEVICE);
+	case K_REF_PREFAULT:
+		return open_path(REF_PREFAULT_DEVICE);
+	case K_MEMFD_THP:
+		return make_memfd_empty(len);
+	default:
+		return open_dev();
+	}
+}
+
+/* mmap() @len bytes of kind @k; NULL with errno on failure. */
+char *try_map_kind(enum kind k, int fd, unsigned long len, int extra)
+{
+	int flags = extra;
+	void *p;
+
+	switch (k) {
+	case K_ANON_PRIVATE:
+	case K_ANON_NOHUGE:
+	case K_ANON_THP:
+		flags |= MAP_PRIVATE | MAP_ANONYMOUS;
+		fd = -1;
+		break;
+	case K_SHMEM_SHARED:
+		flags |= MAP_SHARED | MAP_ANONYMOUS;
+		fd = -1;
+		break;
+	case K_HUGETLB:
+		flags |= MAP_SHARED | MAP_ANONYMOUS | MAP_HUGETLB;
+		fd = -1;
+		break;
+	case K_DEV_SHARED:
+	case K_MEMFD_SHARED:
+	case K_MEMFD_THP:
+	case K_REF_FAULT:
+	case K_REF_PREFAULT:
+		flags |= MAP_SHARED;
+		break;
+	case K_DEV_PRIVATE:
+	case K_MEMFD_PRIVATE:
+		flags |= MAP_PRIVATE;
+		break;
+	default:
+		errno = EINVAL;
+		return NULL;
+	}
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, fd, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	if (k == K_ANON_NOHUGE && madvise(p, len, MADV_NOHUGEPAGE))
+		fail("madvise MADV_NOHUGEPAGE: %s", strerror(errno));
+	if (k == K_ANON_THP && madvise(p, len, MADV_HUGEPAGE))
+		fail("madvise MADV_HUGEPAGE: %s", strerror(errno));
+	if (k == K_MEMFD_THP && madvise(p, len, MADV_HUGEPAGE))
+		fail("madvise MADV_HUGEPAGE: %s", strerror(errno));
+	return p;
+}
+
+char *map_kind(enum kind k, int fd, unsigned long len, int extra)
+{
+	char *p = try_map_kind(k, fd, len, extra);
+
+	if (!p)
+		fail("mmap %s of %lu bytes: %s", kind_names[k], len,
+		     strerror(errno));
+	return p;
+}
+
+/*
+ * Time one touch of @nv mappings of @n pages at a time, of kinds @kinds
+ * (for kinds with an fd: on @fds[i], or a fresh one when it is < 0),
+ * touched in turns of TOUCH_CHUNK pages so that a burst of host load hits
+ * every variant alike; @r rotates the order.  A variant's primary value is
+ * the whole touch, mmap() included (the prefault driver works there), per
+ * page; the secondary is its median chunk.  512 pages make every chunk
+ * alike: one 2 MiB boundary (THP), whole fault-around windows.
+ */
+void touch_set(const enum kind *kinds, const int *fds, int nv,
+	       unsigned long n, enum pattern pat, int r,
+	       struct sample *out)
+{
+	unsigned long c, nc = (n + TOUCH_CHUNK - 1) / TOUCH_CHUNK;
+	struct mmap_test_stats st0[MAX_SET], st1;
+	int fd[MAX_SET], own[MAX_SET];
+	long flt[MAX_SET] = { 0 };
+	double whole[MAX_SET];
+	double *cns[MAX_SET];
+	char *p[MAX_SET];
+	int j, i;
+
+	for (j = 0; j < nv; j++) {
+		double t0;
+		long f0;
+
+		i = rot(j, r, nv);
+		cns[i] = calloc(nc, sizeof(double));
+		if (!cns[i])
+			fail("out of memory");
+		fd[i] = fds ? fds[i] : -1;
+		own[i] = kind_has_fd(kinds[i]) && fd[i] < 0;
+		if (own[i])
+			fd[i] = open_kind(kinds[i], n * page_size);
+		if (kind_is_dev(kinds[i]))
+			get_stats(fd[i], &st0[i]);
+		f0 = minflt_now();
+		t0 = mt_time_now_ns();
+		p[i] = map_kind(kinds[i], fd[i], n * page_size, 0);
+		whole[i] = mt_time_now_ns() - t0;
+		flt[i] = minflt_now() - f0;
+	}
+	for (c = 0; c < nc; c++) {
+		unsigned long first = c * TOUCH_CHUNK;
+		unsigned long cnt = n - first < TOUCH_CHUNK ? n - first :
+							      TOUCH_CHUNK;
+
+		for (j = 0; j < nv; j++) {
+			long f0 = minflt_now();
+			double t;
+
+			i = rot(j, r, nv);
+			t = touch_range(p[i], first, cnt, pat);
+			whole[i] += t;
+			cns[i][c] = t / cnt;
+			flt[i] += minflt_now() - f0;
+		}
+	}
+	for (i = 0; i < nv; i++) {
+		out[i].ns = whole[i] / n;
+		out[i].ns2 = median_of(cns[i], nc);
+		out[i].minflt = (double)flt[i] / n;
+		if (kind_is_dev(kinds[i])) {
+			get_stats(fd[i], &st1);
+			out[i].faults = (double)(st1.faults - st0[i].faults) /
+					n;
+			out[i].around = (double)(st1.pages_around -
+						 st0[i].pages_around) / n;
+		}
+		munmap(p[i], n * page_size);
+		if (own[i])
+			close(fd[i]);
+		free(cns[i]);
+	}
+}
