@@ -13,7 +13,8 @@
  *   #include "kselftest_harness.h"
  *   #include "mt_fixture.h"
  *
- *   MT_FIXTURE(mt);			fixture "mt": self->c, MT_MIN_PAGES
+ *   MT_FIXTURE(mt, MT_MIN_PAGES);	fixture "mt": self->c, SKIP below
+ *					MT_MIN_PAGES buffer pages
  *
  *   FIXTURE(diff) { struct mt_ctx c; ... };	a fixture with more state
  *   FIXTURE_SETUP(diff) { mt_ctx_setup(_metadata, &self->c, 0); ... }
@@ -333,14 +334,17 @@ static inline void mt_ctx_teardown(struct __test_metadata *_metadata,
 	close(fd2);
 }
 
-/* Fixture @name: a struct mt_ctx as self->c, MT_MIN_PAGES buffer pages. */
-#define MT_FIXTURE(name)						\
+/*
+ * Fixture @name: a struct mt_ctx as self->c; its tests SKIP when the buffer
+ * has fewer than @min_pages pages.
+ */
+#define MT_FIXTURE(name, min_pages)					\
 	FIXTURE(name) {							\
 		struct mt_ctx c;					\
 	};								\
 	FIXTURE_SETUP(name)						\
 	{								\
-		mt_ctx_setup(_metadata, &self->c, MT_MIN_PAGES);	\
+		mt_ctx_setup(_metadata, &self->c, (min_pages));		\
 	}								\
 	FIXTURE_TEARDOWN(name)						\
 	{								\

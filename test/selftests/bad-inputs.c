@@ -27,7 +27,7 @@
 #include "mt_fixture.h"
 #include "selftests.h"
 
-MT_FIXTURE(bad);
+MT_FIXTURE(bad, MT_MIN_PAGES);
 
 typedef int (*bad_fn)(struct __test_metadata *_metadata, struct mt_ctx *c);
 

@@ -28,7 +28,7 @@ static int munmap_errno(unsigned long addr, size_t len)
 	return munmap(u2p(addr), len) ? errno : 0;
 }
 
-MT_FIXTURE(mt);
+MT_FIXTURE(mt, MT_MIN_PAGES);
 
 TEST_F(mt, free_unmapped_ok)
 {

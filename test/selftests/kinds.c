@@ -28,7 +28,7 @@
 #include "mt_fixture.h"
 #include "selftests.h"
 
-MT_FIXTURE(mt);
+MT_FIXTURE(mt, MT_MIN_PAGES);
 
 FIXTURE(kinds) {
 	struct mt_ctx c;

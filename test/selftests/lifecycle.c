@@ -44,7 +44,7 @@ static int count_dev_vmas(struct __test_metadata *_metadata, int fd,
 	return n;
 }
 
-MT_FIXTURE(mt);
+MT_FIXTURE(mt, MT_MIN_PAGES);
 
 TEST_F(mt, life_anon_allocs_merge)
 {

@@ -21,7 +21,7 @@
 #include "mt_fixture.h"
 #include "selftests.h"
 
-MT_FIXTURE(mt);
+MT_FIXTURE(mt, MT_MIN_PAGES);
 
 static void lifetime_check(struct __test_metadata *_metadata,
 			   struct mt_ctx *c, bool via_ioctl)

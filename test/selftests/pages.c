@@ -24,7 +24,7 @@
 #include "mt_fixture.h"
 #include "selftests.h"
 
-MT_FIXTURE(mt);
+MT_FIXTURE(mt, MT_MIN_PAGES);
 
 TEST_F(mt, pages_greeting)
 {

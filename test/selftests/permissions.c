@@ -33,7 +33,7 @@
 #define PAT64	0xAAAAAAAAAAAAAAAAULL	/* the pattern of "not written" */
 #define PAT32	0xAAAAAAAAU
 
-MT_FIXTURE(mt);
+MT_FIXTURE(mt, MT_MIN_PAGES);
 
 TEST_F(mt, perm_unprivileged_open_eacces)
 {

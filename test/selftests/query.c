@@ -189,7 +189,7 @@ static const char *check_report(const struct maps_line *tab, int n,
 	return NULL;
 }
 
-MT_FIXTURE(mt);
+MT_FIXTURE(mt, MT_MIN_PAGES);
 
 /* Three PROT_NONE pages with the middle one unmapped: a one-page gap. */
 TEST_F(mt, query_gap_exact)
@@ -622,6 +622,35 @@ static uint64_t xorshift(uint64_t *s)
 	return x;
 }
 
+/*
+ * A random address: inside a VMA of @tab, on or next to one of its
+ * boundaries, anywhere below TASK_SIZE @ts, or anything at all.
+ */
+static unsigned long random_addr(const struct maps_line *tab, int n,
+				 unsigned long ts, uint64_t *st)
+{
+	uint64_t x = xorshift(st);
+	const struct maps_line *l = &tab[x % n];
+
+	switch ((x >> 32) % 10) {
+	case 0: case 1: case 2: case 3:		/* inside a VMA */
+		return l->start + (xorshift(st) % (l->end - l->start));
+	case 4: case 5:				/* on a boundary */
+		switch ((x >> 40) % 6) {
+		case 0: return l->start;
+		case 1: return l->end;
+		case 2: return l->start - 1;
+		case 3: return l->end - 1;
+		case 4: return l->start - pg;
+		default: return l->end + pg;
+		}
+	case 6: case 7: case 8:			/* anywhere below TASK_SIZE */
+		return xorshift(st) % ts;
+	default:				/* anything at all */
+		return xorshift(st);
+	}
+}
+
 /* >= 1000 random addresses: QUERY agrees with /proc/self/maps. */
 TEST_F_TIMEOUT(mt, query_random_vs_maps, 120)
 {
@@ -660,31 +689,8 @@ TEST_F_TIMEOUT(mt, query_random_vs_maps, 120)
 	n = read_maps(tab, MAX_LINES);
 	ASSERT_LT(2, n);
 	for (k = 0; k < 1200; k++) {
-		uint64_t x = xorshift(&st);
-		const struct maps_line *l = &tab[x % n];
-		unsigned long addr;
+		unsigned long addr = random_addr(tab, n, ts, &st);
 
-		switch ((x >> 32) % 10) {
-		case 0: case 1: case 2: case 3:		/* inside a VMA */
-			addr = l->start + (xorshift(&st) % (l->end - l->start));
-			break;
-		case 4: case 5:				/* on a boundary */
-			switch ((x >> 40) % 6) {
-			case 0: addr = l->start; break;
-			case 1: addr = l->end; break;
-			case 2: addr = l->start - 1; break;
-			case 3: addr = l->end - 1; break;
-			case 4: addr = l->start - pg; break;
-			default: addr = l->end + pg; break;
-			}
-			break;
-		case 6: case 7: case 8:			/* anywhere below TASK_SIZE */
-			addr = xorshift(&st) % ts;
-			break;
-		default:				/* anything at all */
-			addr = xorshift(&st);
-			break;
-		}
 		memset(&q, 0, sizeof(q));
 		q.addr = addr;
 		if (ioctl(c->fd, IOCTL_QUERY_VMA, &q)) {
