@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mmap_test_diff - differential test: IOCTL_ALLOC_VMA against mmap(2).
+ * mmap-test-diff - differential test: IOCTL_ALLOC_VMA against mmap(2).
  *
  * Every row of the table below is one combination of (addr, len, prot,
  * flags, pgoff).  Each row runs once through IOCTL_ALLOC_VMA and once
@@ -26,6 +26,12 @@
  * Where the ioctl and mmap(2) legitimately differ, the row names the
  * difference (enum diff_kind), the test asserts exactly that difference
  * and logs why.
+ *
+ * Each test runs on the shared fixture (mt_fixture.h: baseline leak check
+ * at teardown); a row on an O_RDONLY fd also checks that file.
+ * Build: make -C test selftests KSFT_INC=<dir with kselftest_harness.h>
+ * Run as root with the module loaded: mmap-test-diff (SKIPs when
+ * /dev/mmap-test does not exist).
  */
 
 #include <errno.h>

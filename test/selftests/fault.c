@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mmap_test_fault - the fault paths of /dev/mmap-test against the mm.
+ * mmap-test-fault - the fault paths of /dev/mmap-test against the mm.
  *
  *   dontneed_race     MADV_DONTNEED of a 2 MiB range in a loop while three
  *                     threads read random pages of it, for
@@ -27,6 +27,12 @@
  *                     buffer pages written through write() and through
  *                     faults, and memory.max is enforced: write() gets
  *                     ENOMEM, a fault SIGBUS.
+ *
+ * Each test runs on the shared fixture (mt_fixture.h: baseline leak check
+ * at teardown).
+ * Build: make -C test selftests KSFT_INC=<dir with kselftest_harness.h>
+ * Run as root with the module loaded: mmap-test-fault (SKIPs when
+ * /dev/mmap-test does not exist).
  */
 
 #include <errno.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mmap_test_huge - huge device mappings (module parameter huge=1).
+ * mmap-test-huge - huge device mappings (module parameter huge=1).
  *
  *   write_pmd   a write-touch of every page of a PMD-aligned, PMD-size
  *               shared mapping of the buffer's first PMD takes one fault,
@@ -19,6 +19,11 @@
  * it) and with a buffer of at least one PMD (two for unaligned).  The PMD
  * size is the kernel's (hpage_pmd_size): 2 MiB with 4 KiB pages, 32 MiB
  * with arm64's 16 KiB pages.
+ *
+ * Each test runs on the shared fixture (mt_fixture.h: baseline leak check
+ * at teardown).
+ * Build: make -C test selftests KSFT_INC=<dir with kselftest_harness.h>
+ * Run as root with the module loaded with huge=1: mmap-test-huge.
  */
 
 #include <errno.h>

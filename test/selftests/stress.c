@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mmap_test_stress - concurrency stress of /dev/mmap-test.
+ * mmap-test-stress - concurrency stress of /dev/mmap-test.
  *
  * Each test runs a set of threads for MMAP_TEST_STRESS_SECONDS (default 10)
  * seconds:
@@ -31,7 +31,13 @@
  * with every thread joined and every child reaped: per-file live_vmas of
  * every fd is 0 and the module-wide total_live_vmas is back to the setup
  * baseline; after every fd is closed, a fresh fd shows total_pages and
- * total_files back to the baseline.  Throughput is printed as ops/s.
+ * total_files back to the baseline (the shared fixture's check,
+ * mt_fixture.h, which the two tests outside the stress fixture use too).
+ * Throughput is printed as ops/s.
+ *
+ * Build: make -C test selftests KSFT_INC=<dir with kselftest_harness.h>
+ * Run as root with the module loaded: mmap-test-stress (SKIPs when
+ * /dev/mmap-test does not exist).
  */
 
 #include <errno.h>
