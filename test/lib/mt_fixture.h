@@ -21,7 +21,9 @@
  *   FIXTURE_TEARDOWN(diff) { ...; mt_ctx_teardown(_metadata, &self->c); }
  *
  * The setup SKIPs only when the device does not exist (the module is not
- * loaded); any other open error fails.  Inside a test:
+ * loaded); any other open error fails.  A setup that may decide not to
+ * open the device at all (huge.c) starts with mt_ctx_init(c): the teardown
+ * of a context that never opened is a no-op.  Inside a test:
  *
  *   mt_ctx_map(_metadata, c, fd, addr, len, pgoff, prot, flags)
  *				IOCTL_ALLOC_VMA that must succeed, tracked
@@ -31,9 +33,12 @@
  *   mt_ctx_open(c, flags) / mt_ctx_close(c, fd)	extra fds of the device
  *   mt_ctx_rebase(_metadata, c)	the baseline again, counting the extra
  *				fds open now as the test's own files
- *   mt_query(_metadata, fd, addr)	IOCTL_QUERY_VMA that must succeed
- *   mt_stats(_metadata, fd)		IOCTL_GET_STATS that must succeed
- *   mt_nr_vmas(_metadata, fd)		VMAs of this process
+ *   mt_ctx_query(_metadata, fd, addr)	IOCTL_QUERY_VMA that must succeed
+ *   mt_ctx_stats(_metadata, fd)	IOCTL_GET_STATS that must succeed
+ *   mt_ctx_nr_vmas(_metadata, fd)	VMAs of this process
+ *
+ * pg and pg_shift are the page size and its log2 once a setup ran; u2p()
+ * and p2u() convert between the ABI's __u64 addresses and pointers.
  *
  * Everything is static inline: each program includes this header once,
  * and kselftest_harness.h (which it needs) is only on the selftests'
@@ -52,7 +57,9 @@
 
 #include <linux/mmap_test.h>
 
-#include "mmap_test_util.h"
+#include "mt_ioctl.h"
+#include "mt_mem.h"
+#include "mt_names.h"
 
 #define MT_MIN_PAGES	8	/* buffer pages the topic programs need */
 #define MT_MAX_MAPS	32
@@ -78,11 +85,6 @@ struct mt_ctx {
 	int fds[MT_MAX_FDS];		/* extra fds, closed at teardown */
 	int nfds;
 };
-
-static inline unsigned long pg_align(unsigned long len)
-{
-	return (len + pg - 1) & ~(pg - 1);
-}
 
 static inline void *u2p(__u64 a)
 {
@@ -124,12 +126,16 @@ static inline int mt_ctx_unmap(struct mt_ctx *c, void *addr, size_t len)
 	return ret;
 }
 
-/* Another fd of the device, closed at teardown. */
+/* Another fd of the device, closed at teardown; -1 and errno on error. */
 static inline int mt_ctx_open(struct mt_ctx *c, int flags)
 {
-	int fd = open(MMAP_TEST_DEVICE, flags | O_CLOEXEC);
+	int fd = mt_dev_open(flags);
 
-	if (fd >= 0 && c->nfds < MT_MAX_FDS)
+	if (fd < 0) {
+		errno = -fd;
+		return -1;
+	}
+	if (c->nfds < MT_MAX_FDS)
 		c->fds[c->nfds++] = fd;
 	return fd;
 }
@@ -159,19 +165,6 @@ static inline char *mt_ctx_anon(struct mt_ctx *c, void *hint, size_t len,
 	return p;
 }
 
-static inline int mt_alloc_raw(int fd, __u64 addr, __u64 len, __u64 pgoff,
-			       __u32 prot, __u32 flags,
-			       struct mmap_test_alloc *a)
-{
-	memset(a, 0, sizeof(*a));
-	a->addr = addr;
-	a->len = len;
-	a->pgoff = pgoff;
-	a->prot = prot;
-	a->flags = flags;
-	return mt_ioctl(fd, IOCTL_ALLOC_VMA, a);
-}
-
 /* IOCTL_ALLOC_VMA that must succeed; the mapping is tracked. */
 static inline char *mt_ctx_map(struct __test_metadata *_metadata,
 			       struct mt_ctx *c, int fd, __u64 addr,
@@ -182,50 +175,49 @@ static inline char *mt_ctx_map(struct __test_metadata *_metadata,
 	char fl[96];
 	int ret;
 
-	ret = mt_alloc_raw(fd, addr, len, pgoff, prot, flags, &a);
+	ret = mt_ioctl_alloc(fd, addr, len, pgoff, prot, flags, &a);
 	mt_format_flags(flags, fl, sizeof(fl));
 	ASSERT_EQ(0, ret) TH_LOG("ALLOC addr=0x%llx len=0x%zx pgoff=%llu prot=0x%x flags=%s: %s",
 				 (unsigned long long)addr, len,
 				 (unsigned long long)pgoff, prot, fl,
 				 mt_errno_name(ret));
 	ASSERT_NE(0ULL, a.mapped) TH_LOG("ALLOC succeeded with mapped == 0");
-	mt_ctx_track(c, u2p(a.mapped), pg_align(len));
+	mt_ctx_track(c, u2p(a.mapped), mt_mem_page_align(len));
 	return u2p(a.mapped);
 }
 
 /* IOCTL_QUERY_VMA of @addr that must succeed and echo the address. */
 static inline struct mmap_test_vma_report
-mt_query(struct __test_metadata *_metadata, int fd, __u64 addr)
+mt_ctx_query(struct __test_metadata *_metadata, int fd, __u64 addr)
 {
-	struct mmap_test_query q;
+	struct mmap_test_vma_report r;
 	int ret;
 
-	memset(&q, 0, sizeof(q));
-	q.addr = addr;
-	ret = mt_ioctl(fd, IOCTL_QUERY_VMA, &q);
+	memset(&r, 0, sizeof(r));
+	ret = mt_ioctl_query(fd, addr, &r);
 	ASSERT_EQ(0, ret) TH_LOG("QUERY 0x%llx: %s", (unsigned long long)addr,
 				 mt_errno_name(ret));
-	ASSERT_EQ(mt_untag(addr), q.report.addr);
-	return q.report;
+	ASSERT_EQ(mt_untag(addr), r.addr);
+	return r;
 }
 
 /* IOCTL_GET_STATS that must succeed. */
 static inline struct mmap_test_stats
-mt_stats(struct __test_metadata *_metadata, int fd)
+mt_ctx_stats(struct __test_metadata *_metadata, int fd)
 {
 	struct mmap_test_stats s;
 	int ret;
 
-	memset(&s, 0, sizeof(s));
-	ret = mt_ioctl(fd, IOCTL_GET_STATS, &s);
+	ret = mt_ioctl_stats(fd, &s);
 	ASSERT_EQ(0, ret) TH_LOG("GET_STATS: %s", mt_errno_name(ret));
 	return s;
 }
 
 /* VMAs of this process, as find_vma() counts them. */
-static inline __u32 mt_nr_vmas(struct __test_metadata *_metadata, int fd)
+static inline __u32 mt_ctx_nr_vmas(struct __test_metadata *_metadata,
+				   int fd)
 {
-	return mt_query(_metadata, fd, 0).nr_vmas;
+	return mt_ctx_query(_metadata, fd, 0).nr_vmas;
 }
 
 /* An empty context: nothing open, nothing tracked (teardown is a no-op). */
@@ -233,8 +225,8 @@ static inline void mt_ctx_init(struct mt_ctx *c)
 {
 	int i;
 
-	pg = sysconf(_SC_PAGESIZE);
-	pg_shift = __builtin_ctzl(pg);
+	pg = mt_mem_page_size();
+	pg_shift = mt_mem_page_shift();
 	c->fd = -1;
 	c->nmaps = 0;
 	c->nfds = 0;
@@ -252,14 +244,14 @@ static inline void mt_ctx_setup(struct __test_metadata *_metadata,
 				struct mt_ctx *c, unsigned long min_pages)
 {
 	mt_ctx_init(c);
-	c->fd = open(MMAP_TEST_DEVICE, O_RDWR | O_CLOEXEC);
-	if (c->fd < 0 && errno == ENOENT)
+	c->fd = mt_dev_open(O_RDWR);
+	if (c->fd == -ENOENT)
 		SKIP(longjmp(_metadata->env, 1),
 		     "%s does not exist: mmap_test.ko is not loaded",
 		     MMAP_TEST_DEVICE);
 	ASSERT_LE(0, c->fd) TH_LOG("open(%s, O_RDWR): %s (only ENOENT may skip)",
-				   MMAP_TEST_DEVICE, strerror(errno));
-	c->base = mt_stats(_metadata, c->fd);
+				   MMAP_TEST_DEVICE, strerror(-c->fd));
+	c->base = mt_ctx_stats(_metadata, c->fd);
 	ASSERT_EQ(0ULL, c->base.live_vmas);
 	ASSERT_LT(0ULL, c->base.buffer_pages);
 	c->bp = c->base.buffer_pages;
@@ -280,7 +272,7 @@ static inline void mt_ctx_setup(struct __test_metadata *_metadata,
 static inline void mt_ctx_rebase(struct __test_metadata *_metadata,
 				 struct mt_ctx *c)
 {
-	c->base = mt_stats(_metadata, c->fd);
+	c->base = mt_ctx_stats(_metadata, c->fd);
 	c->base_files = 1 + c->nfds;
 }
 
@@ -304,8 +296,7 @@ static inline void mt_ctx_teardown(struct __test_metadata *_metadata,
 	if (c->fd < 0)
 		return;
 
-	memset(&s, 0, sizeof(s));
-	EXPECT_EQ(0, mt_ioctl(c->fd, IOCTL_GET_STATS, &s));
+	EXPECT_EQ(0, mt_ioctl_stats(c->fd, &s));
 	EXPECT_EQ(0ULL, s.live_vmas)
 		TH_LOG("leak: %llu VMAs of this file alive after every mapping of the test was unmapped (opens %llu closes %llu)",
 		       (unsigned long long)s.live_vmas,
@@ -317,12 +308,11 @@ static inline void mt_ctx_teardown(struct __test_metadata *_metadata,
 	close(c->fd);
 	c->fd = -1;
 
-	fd2 = open(MMAP_TEST_DEVICE, O_RDWR | O_CLOEXEC);
-	EXPECT_LE(0, fd2) TH_LOG("reopen: %s", strerror(errno));
+	fd2 = mt_dev_open(O_RDWR);
+	EXPECT_LE(0, fd2) TH_LOG("reopen: %s", strerror(-fd2));
 	if (fd2 < 0)
 		return;
-	memset(&s2, 0, sizeof(s2));
-	EXPECT_EQ(0, mt_ioctl(fd2, IOCTL_GET_STATS, &s2));
+	EXPECT_EQ(0, mt_ioctl_stats(fd2, &s2));
 	EXPECT_EQ(c->base.total_live_vmas - c->base.live_vmas,
 		  s2.total_live_vmas)
 		TH_LOG("module-wide live VMAs not back to the baseline");

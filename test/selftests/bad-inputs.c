@@ -44,15 +44,15 @@ TEST_F(bad, returns)
 	__u32 nr0, nr1;
 	int ret;
 
-	nr0 = mt_nr_vmas(_metadata, c->fd);
-	s0 = mt_stats(_metadata, c->fd);
+	nr0 = mt_ctx_nr_vmas(_metadata, c->fd);
+	s0 = mt_ctx_stats(_metadata, c->fd);
 	ret = variant->fn(_metadata, c);
 	ASSERT_EQ(variant->expect, ret)
 		TH_LOG("got %s, the contract says %s", mt_errno_name(ret),
 		       mt_errno_name(variant->expect));
-	nr1 = mt_nr_vmas(_metadata, c->fd);
+	nr1 = mt_ctx_nr_vmas(_metadata, c->fd);
 	ASSERT_EQ(nr0, nr1) TH_LOG("the address space changed: %u -> %u VMAs", nr0, nr1);
-	s1 = mt_stats(_metadata, c->fd);
+	s1 = mt_ctx_stats(_metadata, c->fd);
 	ASSERT_EQ(s0.live_vmas, s1.live_vmas);
 	ASSERT_EQ(s0.total_live_vmas, s1.total_live_vmas);
 }
@@ -76,7 +76,7 @@ static int bad_alloc(struct __test_metadata *_metadata, struct mt_ctx *c,
 		     int copy)
 {
 	struct mmap_test_alloc a = *in, snap;
-	__u32 nr = mt_nr_vmas(_metadata, c->fd);
+	__u32 nr = mt_ctx_nr_vmas(_metadata, c->fd);
 	int ret;
 
 	a.mapped = 0x5a5a5a5a5a5a5a5aULL;
@@ -85,7 +85,7 @@ static int bad_alloc(struct __test_metadata *_metadata, struct mt_ctx *c,
 	ret = mt_ioctl(fd, IOCTL_ALLOC_VMA, &a);
 	if (!ret) {
 		if (a.mapped && in->len < (1UL << 40))
-			munmap(u2p(a.mapped), pg_align(in->len));
+			munmap(u2p(a.mapped), mt_mem_page_align(in->len));
 		return 0;
 	}
 	if (ret != expect)
@@ -123,7 +123,7 @@ static struct mmap_test_alloc alloc_args(__u64 addr, __u64 len, __u64 pgoff,
 
 static void *unmapped_ptr(void)
 {
-	return mt_hole(1);
+	return find_hole(1);
 }
 
 /* A page holding a copy of @src, then made read-only. */
@@ -192,7 +192,7 @@ BAD_CASE(alloc_dir_write_only, -ENOTTY)
 
 BAD_CASE(free_size_wrong, -ENOTTY)
 {
-	__u64 f[4] = { p2u(mt_hole(1)), pg, 0, 0 };
+	__u64 f[4] = { p2u(find_hole(1)), pg, 0, 0 };
 
 	return mt_ioctl(c->fd, _IOC(_IOC_WRITE, MMAP_TEST_IOC_MAGIC, 2,
 				    sizeof(struct mmap_test_free) + 8), f);
@@ -337,7 +337,7 @@ BAD_CASE(alloc_ro_out_device, -EFAULT)
 /* FREE only reads its argument: read-only memory is fine */
 BAD_CASE(free_ro_arg_ok, 0)
 {
-	struct mmap_test_free f = { .addr = p2u(mt_hole(1)), .len = pg };
+	struct mmap_test_free f = { .addr = p2u(find_hole(1)), .len = pg };
 	void *ro = ro_copy(c, &f, sizeof(f));
 	int ret;
 
@@ -372,7 +372,7 @@ BAD_CASE(free_reserved, -EINVAL)
 	ASSERT_NE(NULL, p);
 	ret = mt_ioctl(c->fd, IOCTL_FREE_VMA, &f);
 	/* and the mapping was not freed */
-	ASSERT_EQ(1U, mt_query(_metadata, c->fd, p2u(p)).contains);
+	ASSERT_EQ(1U, mt_ctx_query(_metadata, c->fd, p2u(p)).contains);
 	mt_ctx_unmap(c, p, pg);
 	return ret;
 }
@@ -482,10 +482,10 @@ BAD_CASE(alloc_len_past_task_size_anon, -ENOMEM)
 
 BAD_CASE(alloc_len_past_task_size_device, -ENOMEM)
 {
-	struct mmap_test_alloc a = alloc_args(0, mt_task_size() + pg, 0,
+	struct mmap_test_alloc a = alloc_args(0, mt_mem_task_size(NULL) + pg, 0,
 					      PROT_READ, MMAP_TEST_SHARED);
 
-	ASSERT_EQ(ENOMEM, mmap_errno(0, mt_task_size() + pg, PROT_READ,
+	ASSERT_EQ(ENOMEM, mmap_errno(0, mt_mem_task_size(NULL) + pg, PROT_READ,
 				     MAP_SHARED, c->fd, 0));
 	return bad_alloc(_metadata, c, c->fd, &a, -ENOMEM, COPY_BEFORE);
 }
@@ -628,7 +628,7 @@ BAD_CASE(mmap_shared_write_rdonly_fd, -EACCES)
 
 BAD_CASE(alloc_fixed_unaligned, -EINVAL)
 {
-	struct mmap_test_alloc a = alloc_args(p2u(mt_hole(2)) + 100, pg, 0,
+	struct mmap_test_alloc a = alloc_args(p2u(find_hole(2)) + 100, pg, 0,
 					      PROT_READ,
 					      MMAP_TEST_SHARED | MMAP_TEST_FIXED);
 
@@ -637,7 +637,7 @@ BAD_CASE(alloc_fixed_unaligned, -EINVAL)
 
 BAD_CASE(alloc_noreplace_unaligned, -EINVAL)
 {
-	struct mmap_test_alloc a = alloc_args(p2u(mt_hole(2)) + 1, pg, 0,
+	struct mmap_test_alloc a = alloc_args(p2u(find_hole(2)) + 1, pg, 0,
 					      PROT_READ,
 					      ANON_PRIV | MMAP_TEST_FIXED_NOREPLACE);
 
@@ -684,7 +684,8 @@ BAD_CASE(alloc_fixed_and_noreplace_occupied, -EEXIST)
 
 BAD_CASE(alloc_fixed_past_task_size, -ENOMEM)
 {
-	struct mmap_test_alloc a = alloc_args(mt_task_size(), pg, 0, PROT_READ,
+	unsigned long ts = mt_mem_task_size(NULL);
+	struct mmap_test_alloc a = alloc_args(ts, pg, 0, PROT_READ,
 					      MMAP_TEST_SHARED | MMAP_TEST_FIXED);
 
 	return bad_alloc(_metadata, c, c->fd, &a, -ENOMEM, COPY_BEFORE);
@@ -692,8 +693,8 @@ BAD_CASE(alloc_fixed_past_task_size, -ENOMEM)
 
 BAD_CASE(alloc_fixed_ends_past_task_size, -ENOMEM)
 {
-	struct mmap_test_alloc a = alloc_args(mt_task_size() - pg, 2 * pg, 0,
-					      PROT_READ,
+	unsigned long ts = mt_mem_task_size(NULL);
+	struct mmap_test_alloc a = alloc_args(ts - pg, 2 * pg, 0, PROT_READ,
 					      ANON_PRIV | MMAP_TEST_FIXED_NOREPLACE);
 
 	return bad_alloc(_metadata, c, c->fd, &a, -ENOMEM, COPY_BEFORE);
@@ -703,34 +704,34 @@ BAD_CASE(alloc_fixed_ends_past_task_size, -ENOMEM)
 
 BAD_CASE(free_unaligned, -EINVAL)
 {
-	return mt_free_raw(c->fd, p2u(mt_hole(1)) + 1, pg);
+	return mt_ioctl_free(c->fd, p2u(find_hole(1)) + 1, pg);
 }
 
 BAD_CASE(free_zero_len, -EINVAL)
 {
-	return mt_free_raw(c->fd, p2u(mt_hole(1)), 0);
+	return mt_ioctl_free(c->fd, p2u(find_hole(1)), 0);
 }
 
 BAD_CASE(free_wraps, -EINVAL)
 {
-	unsigned long a = p2u(mt_hole(1));
+	unsigned long a = p2u(find_hole(1));
 
-	return mt_free_raw(c->fd, a, ~0UL - a + 1 + pg);
+	return mt_ioctl_free(c->fd, a, ~0UL - a + 1 + pg);
 }
 
 BAD_CASE(free_len_aligns_to_zero, -EINVAL)
 {
-	return mt_free_raw(c->fd, p2u(mt_hole(1)), ~0ULL);
+	return mt_ioctl_free(c->fd, p2u(find_hole(1)), ~0ULL);
 }
 
 BAD_CASE(free_past_task_size, -EINVAL)
 {
-	return mt_free_raw(c->fd, mt_task_size(), pg);
+	return mt_ioctl_free(c->fd, mt_mem_task_size(NULL), pg);
 }
 
 BAD_CASE(free_unmapped_range_ok, 0)
 {
-	return mt_free_raw(c->fd, p2u(mt_hole(3)), 3 * pg);
+	return mt_ioctl_free(c->fd, p2u(find_hole(3)), 3 * pg);
 }
 
 /* --- mmap(2), mremap(2), read/write/lseek on the device --- */
@@ -750,7 +751,7 @@ static int bad_mremap(struct __test_metadata *_metadata, struct mt_ctx *c,
 		      size_t old, size_t new, int flags)
 {
 	char *p = mt_ctx_map(_metadata, c, c->fd, 0, 2 * pg, 0, PROT_READ,
-			 MMAP_TEST_SHARED);
+			     MMAP_TEST_SHARED);
 	void *q = mremap(p, old, new, flags);
 	int ret = q == MAP_FAILED ? -errno : 0;
 
@@ -835,7 +836,7 @@ BAD_CASE(stats_rdonly_fd_ok, 0)
 	int ret;
 
 	ASSERT_LE(0, fd);
-	ret = mt_ioctl(fd, IOCTL_GET_STATS, &s);
+	ret = mt_ioctl_stats(fd, &s);
 	mt_ctx_close(c, fd);
 	return ret;
 }

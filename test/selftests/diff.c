@@ -49,23 +49,12 @@
 
 #include "kselftest_harness.h"
 #include "mt_fixture.h"
+#include "mt_maps.h"
+#include "selftests.h"
 
-#ifndef MAP_FIXED_NOREPLACE
-#define MAP_FIXED_NOREPLACE	0x100000
-#endif
 #ifndef MAP_SHARED_VALIDATE
 #define MAP_SHARED_VALIDATE	0x03
 #endif
-
-/* Report flags (MMAP_TEST_VMA_*) used here, by short names. */
-#define VF_READ		MMAP_TEST_VMA_READ
-#define VF_WRITE	MMAP_TEST_VMA_WRITE
-#define VF_EXEC		MMAP_TEST_VMA_EXEC
-#define VF_SHARED	MMAP_TEST_VMA_SHARED
-#define VF_MAYWRITE	MMAP_TEST_VMA_MAYWRITE
-#define VF_MAYSHARE	MMAP_TEST_VMA_MAYSHARE
-#define VF_DONTEXPAND	MMAP_TEST_VMA_DONTEXPAND
-#define VF_DONTDUMP	MMAP_TEST_VMA_DONTDUMP
 
 #define ARENA_PAGES	512UL
 #define GUARD_PAGES	16UL
@@ -524,68 +513,25 @@ struct args {
 	int fd;
 };
 
-static char maps_buf[1 << 20];
+#define MAPS_MAX	1024
 
-/* Find the /proc/self/maps line containing @addr; without malloc(). */
+/* Find the /proc/self/maps line containing @addr; 0 or -errno. */
 static int maps_lookup(unsigned long addr, struct run *r)
 {
-	ssize_t n, total = 0;
-	char *line, *next;
-	int fd;
+	static struct mt_maps_entry tab[MAPS_MAX];
+	int n, i;
 
-	fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	while ((size_t)total < sizeof(maps_buf) - 1) {
-		n = read(fd, maps_buf + total, sizeof(maps_buf) - 1 - total);
-		if (n < 0) {
-			close(fd);
-			return -errno;
-		}
-		if (!n)
-			break;
-		total += n;
-	}
-	close(fd);
-	maps_buf[total] = '\0';
-
-	for (line = maps_buf; line && *line; line = next) {
-		unsigned long start, end;
-		char perms[8];
-		int pos = 0;
-
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		if (sscanf(line, "%lx-%lx %7s %*s %*s %*s %n", &start, &end,
-			   perms, &pos) < 3)
-			continue;
-		if (addr < start || addr >= end)
-			continue;
-		r->maps_start = start;
-		r->maps_end = end;
-		snprintf(r->perms, sizeof(r->perms), "%s", perms);
-		snprintf(r->path, sizeof(r->path), "%s", pos ? line + pos : "");
-		return 0;
-	}
-	return -ENOENT;
-}
-
-static int get_stats(int fd, struct mmap_test_stats *st)
-{
-	memset(st, 0, sizeof(*st));
-	return mt_ioctl(fd, IOCTL_GET_STATS, st);
-}
-
-static int query(int fd, unsigned long addr, struct mmap_test_vma_report *r)
-{
-	struct mmap_test_query q = { .addr = addr };
-	int ret;
-
-	ret = mt_ioctl(fd, IOCTL_QUERY_VMA, &q);
-	if (!ret)
-		*r = q.report;
-	return ret;
+	n = mt_maps_read(0, tab, MAPS_MAX, 0);
+	if (n < 0)
+		return n;
+	i = mt_maps_lookup(tab, n, addr);
+	if (i < 0)
+		return -ENOENT;
+	r->maps_start = tab[i].start;
+	r->maps_end = tab[i].end;
+	snprintf(r->perms, sizeof(r->perms), "%s", tab[i].perms);
+	snprintf(r->path, sizeof(r->path), "%s", tab[i].path);
+	return 0;
 }
 
 static int map_flags(__u32 f)
@@ -607,8 +553,8 @@ static int map_flags(__u32 f)
 	return m;
 }
 
-static void report_str(const struct mmap_test_vma_report *r, char *buf,
-		       size_t n)
+static void report_fields(const struct mmap_test_vma_report *r, char *buf,
+			  size_t n)
 {
 	snprintf(buf, n,
 		 "addr %#llx [%#llx,%#llx) gap %#llx flags %#llx pgoff %#llx found %u contains %u backing %s nr_vmas %u",
@@ -658,7 +604,7 @@ FIXTURE_TEARDOWN(diff)
 	if (self->arena)
 		munmap(self->arena, self->arena_pages * pg);
 	if (self->ro_fd >= 0) {
-		EXPECT_EQ(0, get_stats(self->ro_fd, &st));
+		EXPECT_EQ(0, mt_ioctl_stats(self->ro_fd, &st));
 		EXPECT_EQ(0ULL, st.live_vmas);
 	}
 	mt_ctx_teardown(_metadata, &self->c);
@@ -787,13 +733,13 @@ static void inspect(struct __test_metadata *_metadata,
 {
 	struct mmap_test_stats st;
 	struct mmap_test_vma_report after;
-	unsigned long alen = pg_align(a->len);
+	unsigned long alen = mt_mem_page_align(a->len);
 
-	ASSERT_EQ(0, query(self->c.fd, r->mapped, &r->rep));
+	ASSERT_EQ(0, mt_ioctl_query(self->c.fd, r->mapped, &r->rep));
 	ASSERT_EQ(0, maps_lookup(r->mapped, r)) {
 		TH_LOG("%s: %#lx not in /proc/self/maps", r->how, r->mapped);
 	}
-	ASSERT_EQ(0, get_stats(a->fd, &st));
+	ASSERT_EQ(0, mt_ioctl_stats(a->fd, &st));
 	r->live_vmas = st.live_vmas;
 	if (!(a->flags & MMAP_TEST_ANON) && (a->prot & PROT_READ) &&
 	    a->pgoff == 0)
@@ -801,18 +747,16 @@ static void inspect(struct __test_metadata *_metadata,
 				      sizeof(MMAP_TEST_GREETING));
 
 	if (via_ioctl) {
-		struct mmap_test_free f = { .addr = r->mapped, .len = alen };
-
-		ASSERT_EQ(0, mt_ioctl(self->c.fd, IOCTL_FREE_VMA, &f));
+		ASSERT_EQ(0, mt_ioctl_free(self->c.fd, r->mapped, alen));
 	} else {
 		ASSERT_EQ(0, munmap((void *)r->mapped, alen));
 	}
-	ASSERT_EQ(0, query(self->c.fd, r->mapped, &after));
+	ASSERT_EQ(0, mt_ioctl_query(self->c.fd, r->mapped, &after));
 	EXPECT_EQ(0U, after.contains) {
 		TH_LOG("%s: %#lx still mapped after unmapping", r->how,
 		       r->mapped);
 	}
-	ASSERT_EQ(0, get_stats(a->fd, &st));
+	ASSERT_EQ(0, mt_ioctl_stats(a->fd, &st));
 	EXPECT_EQ(0ULL, st.live_vmas);
 }
 
@@ -854,7 +798,7 @@ static void run_ioctl(struct __test_metadata *_metadata,
 			       mt_errno_name(r->err),
 			       (unsigned long long)al.mapped);
 		}
-		report_str(&al.before, buf, sizeof(buf));
+		report_fields(&al.before, buf, sizeof(buf));
 		TH_LOG("ioctl: %s, before: %s", mt_errno_name(r->err), buf);
 		return;
 	}
@@ -875,7 +819,7 @@ static void run_mmap(struct __test_metadata *_metadata,
 	memset(r, 0, sizeof(*r));
 	r->how = "mmap(2)";
 	ASSERT_EQ(0, prepare(_metadata, self, variant));
-	ASSERT_EQ(0, query(self->c.fd, a->addr, &r->before));
+	ASSERT_EQ(0, mt_ioctl_query(self->c.fd, a->addr, &r->before));
 
 	/* The raw system call: no libc check in between. */
 	ret = syscall(SYS_mmap, a->addr, a->len, a->prot, map_flags(a->flags),
@@ -947,14 +891,14 @@ static void check_expected(struct __test_metadata *_metadata,
 			   const FIXTURE_VARIANT(diff) *variant,
 			   const struct args *a, const struct run *r)
 {
-	unsigned long alen = pg_align(a->len);
+	unsigned long alen = mt_mem_page_align(a->len);
 	int anon = a->flags & MMAP_TEST_ANON;
 	int shared = a->flags & MMAP_TEST_SHARED;
 	unsigned long long want_bits, got_bits;
 	char perms[8];
 	char buf[256];
 
-	report_str(&r->rep, buf, sizeof(buf));
+	report_fields(&r->rep, buf, sizeof(buf));
 	TH_LOG("%s: mapped %#lx, maps \"%s %s\", query %s", r->how, r->mapped,
 	       r->perms, r->path, buf);
 
@@ -986,7 +930,7 @@ static void check_expected(struct __test_metadata *_metadata,
 		    (shared ? VF_MAYSHARE : 0) |
 		    (shared && !(variant->rdonly && !anon) ? VF_SHARED : 0);
 	got_bits = r->rep.flags & (VF_READ | VF_WRITE | VF_EXEC |
-				      VF_SHARED | VF_MAYSHARE);
+				   VF_SHARED | VF_MAYSHARE);
 	EXPECT_EQ(want_bits, got_bits);
 	if (variant->rdonly && shared && !anon)
 		EXPECT_EQ(0ULL, r->rep.flags & VF_MAYWRITE);
@@ -1012,8 +956,8 @@ static void compare_runs(struct __test_metadata *_metadata,
 	EXPECT_EQ(io->rep.backing, mm->rep.backing);
 	EXPECT_EQ(io->rep.nr_vmas, mm->rep.nr_vmas);
 	EXPECT_EQ(0, memcmp(&io->rep, &mm->rep, sizeof(io->rep))) {
-		report_str(&io->rep, b1, sizeof(b1));
-		report_str(&mm->rep, b2, sizeof(b2));
+		report_fields(&io->rep, b1, sizeof(b1));
+		report_fields(&mm->rep, b2, sizeof(b2));
 		TH_LOG("QUERY differs:\n  ioctl   %s\n  mmap(2) %s", b1, b2);
 	}
 	EXPECT_STREQ(io->perms, mm->perms);
@@ -1159,8 +1103,8 @@ static void compare_before(struct __test_metadata *_metadata,
 	/* ALLOC's "before" is find_vma(addr) in the same state as
 	 * the QUERY taken just before mmap(2). */
 	EXPECT_EQ(0, memcmp(&io->before, &mm->before, sizeof(io->before))) {
-		report_str(&io->before, b1, sizeof(b1));
-		report_str(&mm->before, b2, sizeof(b2));
+		report_fields(&io->before, b1, sizeof(b1));
+		report_fields(&mm->before, b2, sizeof(b2));
 		TH_LOG("before differs:\n  ALLOC %s\n  QUERY %s", b1, b2);
 	}
 }

@@ -55,6 +55,8 @@
 
 #include "kselftest_harness.h"
 #include "mt_fixture.h"
+#include "mt_time.h"
+#include "selftests.h"
 
 #define STATS		"/sys/kernel/debug/mmap_test/stats"
 #define CGROOT		"/sys/fs/cgroup"
@@ -98,27 +100,11 @@ struct race {
 	uint64_t bad_val;
 };
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int seconds(void)
-{
-	const char *s = getenv("MMAP_TEST_STRESS_SECONDS");
-	long v = s && *s ? strtol(s, NULL, 10) : 10;
-
-	return v < 1 ? 1 : v > 3600 ? 3600 : v;
-}
-
 static void *race_zapper(void *arg)
 {
 	struct race *r = arg;
 
-	while (!atomic_load(&r->stop) && now() < r->deadline) {
+	while (!atomic_load(&r->stop) && mt_time_now() < r->deadline) {
 		if (madvise(r->p, 2 * MIB, MADV_DONTNEED))
 			atomic_fetch_add(&r->errs, 1);
 		atomic_fetch_add(&r->zaps, 1);
@@ -129,9 +115,10 @@ static void *race_zapper(void *arg)
 static void *race_reader(void *arg)
 {
 	struct race *r = arg;
-	unsigned int seed = (unsigned int)(uintptr_t)&seed ^ (unsigned int)now();
+	unsigned int seed = (unsigned int)(uintptr_t)&seed ^
+			    (unsigned int)mt_time_now();
 
-	while (!atomic_load(&r->stop) && now() < r->deadline) {
+	while (!atomic_load(&r->stop) && mt_time_now() < r->deadline) {
 		unsigned long i = rand_r(&seed) % r->pages;
 		uint64_t v = *(volatile uint64_t *)(r->p + i * pg);
 
@@ -169,16 +156,16 @@ TEST_F_TIMEOUT(fault, dontneed_race, 120)
 	r.p = (char *)(((uintptr_t)base + 2 * MIB - 1) & ~(2 * MIB - 1));
 	r.pages = 2 * MIB / pg;
 	r.pgoff = (r.p - base) / pg;
-	r.deadline = now() + seconds();
-	s0 = mt_stats(_metadata, self->c.fd);
+	r.deadline = mt_time_now() + stress_seconds();
+	s0 = mt_ctx_stats(_metadata, self->c.fd);
 	ASSERT_EQ(0, pthread_create(&th[0], NULL, race_zapper, &r));
 	for (i = 1; i < 4; i++)
 		ASSERT_EQ(0, pthread_create(&th[i], NULL, race_reader, &r));
 	for (i = 0; i < 4; i++)
 		pthread_join(th[i], NULL);
-	s1 = mt_stats(_metadata, self->c.fd);
+	s1 = mt_ctx_stats(_metadata, self->c.fd);
 	TH_LOG("%d s: %lu MADV_DONTNEED of 2 MiB, %lu reads, %llu faults, %llu pages mapped by fault-around",
-	       seconds(), atomic_load(&r.zaps), atomic_load(&r.reads),
+	       stress_seconds(), atomic_load(&r.zaps), atomic_load(&r.reads),
 	       (unsigned long long)(s1.faults - s0.faults),
 	       (unsigned long long)(s1.pages_around - s0.pages_around));
 	munmap(base, len);
@@ -207,7 +194,7 @@ TEST_F(fault, fork_refaults)
 	ASSERT_NE(MAP_FAILED, p) TH_LOG("mmap: %s", strerror(errno));
 	for (i = 0; i < n; i++)
 		p[i * pg + 64] = 'a' + i;	/* every PTE present */
-	s0 = mt_stats(_metadata, self->c.fd);
+	s0 = mt_ctx_stats(_metadata, self->c.fd);
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
@@ -219,7 +206,7 @@ TEST_F(fault, fork_refaults)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		TH_LOG("child read wrong data (status %#x)", status);
-	s1 = mt_stats(_metadata, self->c.fd);
+	s1 = mt_ctx_stats(_metadata, self->c.fd);
 	TH_LOG("child's reads of %lu populated shared pages: %llu faults, %llu pages mapped by fault-around",
 	       n, (unsigned long long)(s1.faults - s0.faults),
 	       (unsigned long long)(s1.pages_around - s0.pages_around));
@@ -262,14 +249,14 @@ TEST_F(fault, private_vma_lock)
 	q = mmap(NULL, n * pg, PROT_READ, MAP_PRIVATE, self->c.fd, n * pg);
 	if (self->c.bp < 2 * n)
 		q = MAP_FAILED;
-	s0 = mt_stats(_metadata, self->c.fd);
+	s0 = mt_ctx_stats(_metadata, self->c.fd);
 	for (i = 0; i < n; i++)
 		p[i * pg + 1] = 'p';		/* COW faults */
 	if (q != MAP_FAILED)
 		for (i = 0; i < n; i++)
 			sink = q[i * pg];	/* read faults */
 	(void)sink;
-	s1 = mt_stats(_metadata, self->c.fd);
+	s1 = mt_ctx_stats(_metadata, self->c.fd);
 	v1 = debugfs_stat("vma_lock_faults");
 	TH_LOG("%llu faults on private mappings, %ld of them under the per-VMA lock",
 	       (unsigned long long)(s1.faults - s0.faults), v1 - v0);

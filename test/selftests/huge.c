@@ -123,8 +123,7 @@ static struct mmap_test_stats stats(struct __test_metadata *_metadata, int fd)
 {
 	struct mmap_test_stats s;
 
-	memset(&s, 0, sizeof(s));
-	EXPECT_EQ(0, mt_ioctl(fd, IOCTL_GET_STATS, &s));
+	EXPECT_EQ(0, mt_ioctl_stats(fd, &s));
 	return s;
 }
 

@@ -98,10 +98,10 @@ TEST_F(kinds, second_mapping)
 	char *p, *q;
 
 	p = mt_ctx_map(_metadata, c, c->fd, 0, len, 0, PROT_READ | PROT_WRITE,
-		   kind_flags(variant));
+		       kind_flags(variant));
 	if (!variant->anon) {
 		q = mt_ctx_map(_metadata, c, c->fd, 0, len, 0,
-			   PROT_READ | PROT_WRITE, kind_flags(variant));
+			       PROT_READ | PROT_WRITE, kind_flags(variant));
 	} else if (variant->shared) {
 		/* the same shmem object mapped twice */
 		q = mremap(p, 0, len, MREMAP_MAYMOVE);
@@ -113,7 +113,7 @@ TEST_F(kinds, second_mapping)
 		ASSERT_EQ(MAP_FAILED, q);
 		ASSERT_EQ(EINVAL, errno);
 		q = mt_ctx_map(_metadata, c, c->fd, 0, len, 0,
-			   PROT_READ | PROT_WRITE, kind_flags(variant));
+			       PROT_READ | PROT_WRITE, kind_flags(variant));
 	}
 	ASSERT_NE(p, q);
 	ASSERT_TRUE(all_eq(q + 512, kind_orig(variant, 0), 16));
@@ -138,7 +138,7 @@ TEST_F(kinds, fork_before_write)
 	pid_t pid;
 
 	p = mt_ctx_map(_metadata, c, c->fd, 0, 2 * pg, 0, PROT_READ | PROT_WRITE,
-		   kind_flags(variant));
+		       kind_flags(variant));
 	ASSERT_EQ(0, pipe(to_child));
 	ASSERT_EQ(0, pipe(to_parent));
 	pid = fork();
@@ -187,7 +187,7 @@ TEST_F(kinds, fork_after_write)
 	pid_t pid;
 
 	p = mt_ctx_map(_metadata, c, c->fd, 0, 2 * pg, 0, PROT_READ | PROT_WRITE,
-		   kind_flags(variant));
+		       kind_flags(variant));
 	ASSERT_EQ(0, pipe(to_child));
 	ASSERT_EQ(0, pipe(to_parent));
 	memset(p + 512, 'M', 16);
@@ -202,8 +202,8 @@ TEST_F(kinds, fork_after_write)
 			code = 21;
 		}
 		if (!variant->anon) {
-			if (mt_alloc_raw(c->fd, 0, pg, 0, PROT_READ,
-					 kind_flags(variant), &a)) {
+			if (mt_ioctl_alloc(c->fd, 0, pg, 0, PROT_READ,
+					   kind_flags(variant), &a)) {
 				fprintf(stderr, "# child: ALLOC failed\n");
 				code = 23;
 			} else {
@@ -248,10 +248,11 @@ TEST_F(kinds, readonly_write_segv)
 	char *p;
 
 	p = mt_ctx_map(_metadata, c, c->fd, 0, pg, 0, PROT_READ,
-		   kind_flags(variant));
-	ASSERT_EQ(0, mt_probe(p + 100, false, 0, &v));
+		       kind_flags(variant));
+	ASSERT_EQ(0, mt_mem_touch(p + 100, MT_ACCESS_READ, 0, &v, NULL));
 	ASSERT_EQ(kind_orig(variant, 0), v);
-	ASSERT_EQ(SIGSEGV, mt_probe(p + 100, true, 'W', NULL))
+	ASSERT_EQ(SIGSEGV, mt_mem_touch(p + 100, MT_ACCESS_WRITE, 'W',
+					NULL, NULL))
 		TH_LOG("writing a PROT_READ mapping did not raise SIGSEGV");
 	ASSERT_EQ(kind_orig(variant, 0), p[100]);
 }
@@ -262,14 +263,15 @@ TEST_F(kinds, none_access_segv)
 	char *p;
 
 	p = mt_ctx_map(_metadata, c, c->fd, 0, pg, 0, PROT_NONE,
-		   kind_flags(variant));
-	ASSERT_EQ(SIGSEGV, mt_probe(p, false, 0, NULL))
+		       kind_flags(variant));
+	ASSERT_EQ(SIGSEGV, mt_mem_touch(p, MT_ACCESS_READ, 0, NULL, NULL))
 		TH_LOG("reading a PROT_NONE mapping did not raise SIGSEGV");
-	ASSERT_EQ(SIGSEGV, mt_probe(p + 7, true, 'W', NULL))
+	ASSERT_EQ(SIGSEGV, mt_mem_touch(p + 7, MT_ACCESS_WRITE, 'W',
+					NULL, NULL))
 		TH_LOG("writing a PROT_NONE mapping did not raise SIGSEGV");
 	/* mprotect makes it readable and shows the original content */
 	ASSERT_EQ(0, mprotect(p, pg, PROT_READ));
-	ASSERT_EQ(0, mt_probe(p, false, 0, NULL));
+	ASSERT_EQ(0, mt_mem_touch(p, MT_ACCESS_READ, 0, NULL, NULL));
 	ASSERT_EQ(kind_orig(variant, 0), p[7]);
 }
 
@@ -280,11 +282,12 @@ TEST_F(kinds, mprotect_upgrade_write)
 	char *p;
 
 	p = mt_ctx_map(_metadata, c, c->fd, 0, pg, 0, PROT_READ,
-		   kind_flags(variant));
-	ASSERT_EQ(SIGSEGV, mt_probe(p + 64, true, 'W', NULL));
+		       kind_flags(variant));
+	ASSERT_EQ(SIGSEGV, mt_mem_touch(p + 64, MT_ACCESS_WRITE, 'W',
+					NULL, NULL));
 	ASSERT_EQ(0, mprotect(p, pg, PROT_READ | PROT_WRITE))
 		TH_LOG("mprotect RW: %s", strerror(errno));
-	ASSERT_EQ(0, mt_probe(p + 64, true, 'W', NULL));
+	ASSERT_EQ(0, mt_mem_touch(p + 64, MT_ACCESS_WRITE, 'W', NULL, NULL));
 	ASSERT_EQ('W', p[64]);
 	if (!variant->anon) {
 		ASSERT_EQ(1, pread(c->fd, buf, 1, 64));
@@ -302,7 +305,7 @@ TEST_F(mt, kinds_shared_write_visible_to_read)
 	char *p;
 
 	p = mt_ctx_map(_metadata, c, c->fd, 0, 2 * pg, 0, PROT_READ | PROT_WRITE,
-		   MMAP_TEST_SHARED);
+		       MMAP_TEST_SHARED);
 	strcpy(p + pg + 10, "shared write");
 	ASSERT_EQ(13, pread(c->fd, buf, 13, pg + 10));
 	ASSERT_STREQ("shared write", buf);
@@ -318,7 +321,7 @@ TEST_F(mt, kinds_private_write_invisible_to_read)
 	char *p;
 
 	p = mt_ctx_map(_metadata, c, c->fd, 0, 2 * pg, 0, PROT_READ | PROT_WRITE,
-		   MMAP_TEST_PRIVATE);
+		       MMAP_TEST_PRIVATE);
 	strcpy(p, "private write");
 	ASSERT_EQ((ssize_t)strlen(MMAP_TEST_GREETING),
 		  pread(c->fd, buf, strlen(MMAP_TEST_GREETING), 0));

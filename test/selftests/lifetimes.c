@@ -31,12 +31,12 @@ static void lifetime_check(struct __test_metadata *_metadata,
 	int fd2, fd3;
 	char *p;
 
-	s0 = mt_stats(_metadata, c->fd);
+	s0 = mt_ctx_stats(_metadata, c->fd);
 	fd2 = mt_ctx_open(c, O_RDWR);
 	ASSERT_LE(0, fd2);
 	if (via_ioctl) {
 		p = mt_ctx_map(_metadata, c, fd2, 0, 2 * pg, 0,
-			   PROT_READ | PROT_WRITE, MMAP_TEST_SHARED);
+			       PROT_READ | PROT_WRITE, MMAP_TEST_SHARED);
 	} else {
 		p = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_SHARED,
 			 fd2, 0);
@@ -51,13 +51,13 @@ static void lifetime_check(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, memcmp(p, MMAP_TEST_GREETING, strlen(MMAP_TEST_GREETING)));
 	strcpy(p + pg + 100, "after close");
 	ASSERT_STREQ("after close", p + pg + 100);
-	r = mt_query(_metadata, c->fd, p2u(p));
+	r = mt_ctx_query(_metadata, c->fd, p2u(p));
 	ASSERT_EQ((__u32)MMAP_TEST_BACKING_DEVICE, r.backing);
 
 	/* the old file is still counted */
 	fd3 = mt_ctx_open(c, O_RDWR);
 	ASSERT_LE(0, fd3);
-	s1 = mt_stats(_metadata, fd3);
+	s1 = mt_ctx_stats(_metadata, fd3);
 	ASSERT_EQ(s0.total_files + 2, s1.total_files)
 		TH_LOG("closed-but-mapped file not counted in total_files");
 	ASSERT_EQ(s0.total_live_vmas + 1, s1.total_live_vmas);
@@ -65,7 +65,7 @@ static void lifetime_check(struct __test_metadata *_metadata,
 	ASSERT_LE(s0.total_pages + 2, s1.total_pages);
 
 	ASSERT_EQ(0, mt_ctx_unmap(c, p, 2 * pg));
-	s2 = mt_stats(_metadata, fd3);
+	s2 = mt_ctx_stats(_metadata, fd3);
 	ASSERT_EQ(s0.total_files + 1, s2.total_files)
 		TH_LOG("file not released with its last mapping");
 	ASSERT_EQ(s0.total_live_vmas, s2.total_live_vmas);
@@ -92,10 +92,10 @@ TEST_F(mt, lifetime_files_independent)
 	char buf[64];
 	int fd2;
 
-	s0 = mt_stats(_metadata, c->fd);
+	s0 = mt_ctx_stats(_metadata, c->fd);
 	fd2 = mt_ctx_open(c, O_RDWR);
 	ASSERT_LE(0, fd2);
-	s1 = mt_stats(_metadata, fd2);
+	s1 = mt_ctx_stats(_metadata, fd2);
 	ASSERT_EQ(s0.total_files + 1, s1.total_files);
 	ASSERT_EQ(0ULL, s1.faults);
 	ASSERT_EQ(0ULL, s1.live_vmas);
@@ -105,7 +105,7 @@ TEST_F(mt, lifetime_files_independent)
 	ASSERT_EQ(0, memcmp(buf, MMAP_TEST_GREETING, 10))
 		TH_LOG("a write to one open file changed another's buffer");
 	mt_ctx_close(c, fd2);
-	s2 = mt_stats(_metadata, c->fd);
+	s2 = mt_ctx_stats(_metadata, c->fd);
 	ASSERT_EQ(s0.total_files, s2.total_files);
 }
 
@@ -122,7 +122,7 @@ TEST_F(mt, lifetime_rw_lseek)
 	ASSERT_EQ(4, write(c->fd, "abc", 4));
 	ASSERT_EQ((off_t)pg + 9, lseek(c->fd, 0, SEEK_CUR));
 	p = mt_ctx_map(_metadata, c, c->fd, 0, 2 * pg, 0, PROT_READ,
-		   MMAP_TEST_SHARED);
+		       MMAP_TEST_SHARED);
 	ASSERT_STREQ("abc", p + pg + 5);
 	/* the last byte can be written, the next one not */
 	ASSERT_EQ(1, pwrite(c->fd, "z", 1, size - 1));

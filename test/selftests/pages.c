@@ -47,11 +47,11 @@ TEST_F(mt, pages_tag_every_page)
 	unsigned long i;
 	char *p;
 
-	mt_tag_all(_metadata, c, c->fd);
+	tag_all(_metadata, c, c->fd);
 	p = mt_ctx_map(_metadata, c, c->fd, 0, c->bp * pg, 0, PROT_READ,
-		   MMAP_TEST_SHARED);
+		       MMAP_TEST_SHARED);
 	for (i = 0; i < c->bp; i++) {
-		mt_tag(tag, sizeof(tag), i);
+		tag_page(tag, sizeof(tag), i);
 		ASSERT_STREQ(tag, p + i * pg);
 		ASSERT_EQ((ssize_t)strlen(tag) + 1,
 			  pread(c->fd, buf, strlen(tag) + 1, i * pg));
@@ -70,20 +70,20 @@ TEST_F(mt, pages_pgoff_view)
 	if (c->bp < 8)
 		SKIP(return, "needs buffer_pages >= 8, module has %lu", c->bp);
 	P = c->bp - 5;
-	mt_tag_all(_metadata, c, c->fd);
+	tag_all(_metadata, c, c->fd);
 	p = mt_ctx_map(_metadata, c, c->fd, 0, 4 * pg, P, PROT_READ,
-		   MMAP_TEST_SHARED);
+		       MMAP_TEST_SHARED);
 	q = mmap(NULL, 4 * pg, PROT_READ, MAP_PRIVATE, c->fd, P * pg);
 	ASSERT_NE(MAP_FAILED, q) TH_LOG("mmap(2) pgoff %lu: %s", P, strerror(errno));
 	mt_ctx_track(c, q, 4 * pg);
 	for (N = 0; N < 4; N++) {
-		mt_tag(tag, sizeof(tag), P + N);
+		tag_page(tag, sizeof(tag), P + N);
 		ASSERT_STREQ(tag, p + N * pg) TH_LOG("ALLOC pgoff %lu page %lu", P, N);
 		ASSERT_STREQ(tag, q + N * pg) TH_LOG("mmap(2) pgoff %lu page %lu", P, N);
 	}
-	r = mt_query(_metadata, c->fd, p2u(p));
+	r = mt_ctx_query(_metadata, c->fd, p2u(p));
 	ASSERT_EQ((__u64)P, r.vm_pgoff);
-	r = mt_query(_metadata, c->fd, p2u(q));
+	r = mt_ctx_query(_metadata, c->fd, p2u(q));
 	ASSERT_EQ((__u64)P, r.vm_pgoff);
 }
 
@@ -107,15 +107,15 @@ TEST_F(mt, pages_pgoff_is_in_kernel_pages)
 	ASSERT_EQ((ssize_t)sizeof(at_page),
 		  pwrite(c->fd, at_page, sizeof(at_page), pg));
 	p = mt_ctx_map(_metadata, c, c->fd, 0, pg, 1, PROT_READ,
-		   MMAP_TEST_SHARED);
+		       MMAP_TEST_SHARED);
 	ASSERT_STREQ(at_page, p);
-	r = mt_query(_metadata, c->fd, p2u(p));
+	r = mt_ctx_query(_metadata, c->fd, p2u(p));
 	ASSERT_EQ(1ULL, r.vm_pgoff);
 	p = mmap(NULL, pg, PROT_READ, MAP_SHARED, c->fd, pg);
 	ASSERT_NE(MAP_FAILED, p);
 	mt_ctx_track(c, p, pg);
 	ASSERT_STREQ(at_page, p);
-	ASSERT_EQ(1ULL, mt_query(_metadata, c->fd, p2u(p)).vm_pgoff);
+	ASSERT_EQ(1ULL, mt_ctx_query(_metadata, c->fd, p2u(p)).vm_pgoff);
 }
 
 TEST_F(mt, pages_map_past_buffer_einval)
@@ -126,14 +126,14 @@ TEST_F(mt, pages_map_past_buffer_einval)
 	struct { unsigned long pgoff, pages; } cases[] = {
 		{ bp - 1, 2 }, { bp, 1 }, { 0, bp + 1 }, { bp + 100, 1 },
 	};
-	__u32 nr = mt_nr_vmas(_metadata, c->fd);
+	__u32 nr = mt_ctx_nr_vmas(_metadata, c->fd);
 	char *p;
 	size_t i;
 	int ret;
 
 	for (i = 0; i < MT_ARRAY_SIZE(cases); i++) {
-		ret = mt_alloc_raw(c->fd, 0, cases[i].pages * pg, cases[i].pgoff,
-				   PROT_READ, MMAP_TEST_SHARED, &a);
+		ret = mt_ioctl_alloc(c->fd, 0, cases[i].pages * pg, cases[i].pgoff,
+				     PROT_READ, MMAP_TEST_SHARED, &a);
 		if (!ret)
 			mt_ctx_track(c, u2p(a.mapped), cases[i].pages * pg);
 		ASSERT_EQ(-EINVAL, ret) TH_LOG("ALLOC pgoff %lu + %lu pages of %lu: %s",
@@ -146,13 +146,13 @@ TEST_F(mt, pages_map_past_buffer_einval)
 			TH_LOG("mmap(2) pgoff %lu + %lu pages", cases[i].pgoff,
 			       cases[i].pages);
 	}
-	ASSERT_EQ(nr, mt_nr_vmas(_metadata, c->fd));
+	ASSERT_EQ(nr, mt_ctx_nr_vmas(_metadata, c->fd));
 	/* the exact fits work */
 	p = mt_ctx_map(_metadata, c, c->fd, 0, pg, bp - 1, PROT_READ,
-		   MMAP_TEST_SHARED);
+		       MMAP_TEST_SHARED);
 	ASSERT_EQ(0, mt_ctx_unmap(c, p, pg));
 	p = mt_ctx_map(_metadata, c, c->fd, 0, bp * pg, 0, PROT_READ,
-		   MMAP_TEST_PRIVATE);
+		       MMAP_TEST_PRIVATE);
 	ASSERT_EQ(0, mt_ctx_unmap(c, p, bp * pg));
 }
 
@@ -174,11 +174,11 @@ static void write_touched_pages(struct __test_metadata *_metadata,
 	char *p;
 
 	p = mt_ctx_map(_metadata, c, c->fd, 0, 8 * pg, 0, PROT_READ | PROT_WRITE,
-		   share);
-	*s0 = mt_stats(_metadata, c->fd);
+		       share);
+	*s0 = mt_ctx_stats(_metadata, c->fd);
 	for (i = 0; i < MT_ARRAY_SIZE(touched); i++)
 		p[touched[i] * pg + 5] = 'w';
-	*s1 = mt_stats(_metadata, c->fd);
+	*s1 = mt_ctx_stats(_metadata, c->fd);
 	ASSERT_EQ((__u64)NR_TOUCHED, s1->faults - s0->faults)
 		TH_LOG("%d distinct pages written, %llu faults counted",
 		       NR_TOUCHED, (unsigned long long)(s1->faults - s0->faults));
@@ -217,12 +217,12 @@ TEST_F(mt, pages_faults_shared_read_bounded)
 	if (c->bp < 8)
 		SKIP(return, "needs buffer_pages >= 8, module has %lu", c->bp);
 	p = mt_ctx_map(_metadata, c, c->fd, 0, 8 * pg, 0, PROT_READ,
-		   MMAP_TEST_SHARED);
-	s0 = mt_stats(_metadata, c->fd);
+		       MMAP_TEST_SHARED);
+	s0 = mt_ctx_stats(_metadata, c->fd);
 	for (i = 0; i < MT_ARRAY_SIZE(touched); i++)
 		sink = p[touched[i] * pg + 5];
 	(void)sink;
-	s1 = mt_stats(_metadata, c->fd);
+	s1 = mt_ctx_stats(_metadata, c->fd);
 	ASSERT_LE(1ULL, s1.faults - s0.faults);
 	ASSERT_GE((__u64)NR_TOUCHED, s1.faults - s0.faults)
 		TH_LOG("%llu faults for %d distinct pages read",
@@ -241,10 +241,10 @@ TEST_F(mt, pages_allocated_on_use)
 	if (c->bp < 8)
 		SKIP(return, "needs buffer_pages >= 8, module has %lu", c->bp);
 	p = mt_ctx_map(_metadata, c, c->fd, 0, 8 * pg, 0, PROT_READ,
-		   MMAP_TEST_SHARED);
+		       MMAP_TEST_SHARED);
 	sink = p[6 * pg];
 	(void)sink;
-	s = mt_stats(_metadata, c->fd);
+	s = mt_ctx_stats(_metadata, c->fd);
 	ASSERT_LE(1ULL, s.pages);
 	ASSERT_GE((__u64)c->bp, s.pages);
 	ASSERT_LE(s.pages, s.total_pages);
@@ -261,16 +261,16 @@ TEST_F(mt, pages_populate_shared_no_refault)
 
 	if (c->bp < 8)
 		SKIP(return, "needs buffer_pages >= 8, module has %lu", c->bp);
-	s0 = mt_stats(_metadata, c->fd);
+	s0 = mt_ctx_stats(_metadata, c->fd);
 	p = mt_ctx_map(_metadata, c, c->fd, 0, 8 * pg, 0, PROT_READ | PROT_WRITE,
-		   MMAP_TEST_SHARED | MMAP_TEST_POPULATE);
-	s1 = mt_stats(_metadata, c->fd);
+		       MMAP_TEST_SHARED | MMAP_TEST_POPULATE);
+	s1 = mt_ctx_stats(_metadata, c->fd);
 	ASSERT_LE(1ULL, s1.faults - s0.faults) TH_LOG("POPULATE faulted nothing in");
 	ASSERT_GE(8ULL, s1.faults - s0.faults);
 	for (i = 0; i < 8; i++)
 		sink = p[i * pg + 9];
 	(void)sink;
-	s2 = mt_stats(_metadata, c->fd);
+	s2 = mt_ctx_stats(_metadata, c->fd);
 	ASSERT_EQ(0ULL, s2.faults - s1.faults)
 		TH_LOG("touching populated pages faulted %llu times",
 		       (unsigned long long)(s2.faults - s1.faults));
@@ -285,17 +285,17 @@ TEST_F(mt, pages_populate_private_no_refault)
 
 	if (c->bp < 8)
 		SKIP(return, "needs buffer_pages >= 8, module has %lu", c->bp);
-	s0 = mt_stats(_metadata, c->fd);
+	s0 = mt_ctx_stats(_metadata, c->fd);
 	p = mt_ctx_map(_metadata, c, c->fd, 0, 8 * pg, 0, PROT_READ | PROT_WRITE,
-		   MMAP_TEST_PRIVATE | MMAP_TEST_POPULATE);
-	s1 = mt_stats(_metadata, c->fd);
+		       MMAP_TEST_PRIVATE | MMAP_TEST_POPULATE);
+	s1 = mt_ctx_stats(_metadata, c->fd);
 	/* populate of a private writable mapping write-faults every page */
 	ASSERT_EQ(8ULL, s1.faults - s0.faults)
 		TH_LOG("POPULATE of 8 private pages: %llu faults",
 		       (unsigned long long)(s1.faults - s0.faults));
 	for (i = 0; i < 8; i++)
 		p[i * pg + 2048] = 'x';
-	s2 = mt_stats(_metadata, c->fd);
+	s2 = mt_ctx_stats(_metadata, c->fd);
 	ASSERT_EQ(0ULL, s2.faults - s1.faults)
 		TH_LOG("touching populated pages faulted %llu times",
 		       (unsigned long long)(s2.faults - s1.faults));
@@ -331,12 +331,12 @@ TEST_F(mt, fault_around_64_pages)
 		TH_LOG("fault_around_bytes is below two pages: no fault-around to test");
 	max_faults = 2 * (64 + window - 1) / window;
 	p = mt_ctx_map(_metadata, c, c->fd, 0, 64 * pg, 0, PROT_READ,
-		   MMAP_TEST_SHARED);
-	s0 = mt_stats(_metadata, c->fd);
+		       MMAP_TEST_SHARED);
+	s0 = mt_ctx_stats(_metadata, c->fd);
 	for (i = 0; i < 64; i++)
 		sink = p[i * pg];
 	(void)sink;
-	s1 = mt_stats(_metadata, c->fd);
+	s1 = mt_ctx_stats(_metadata, c->fd);
 	TH_LOG("%llu faults, %llu pages mapped around (window %llu pages)",
 	       (unsigned long long)(s1.faults - s0.faults),
 	       (unsigned long long)(s1.pages_around - s0.pages_around), window);

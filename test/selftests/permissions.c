@@ -110,7 +110,7 @@ TEST_F(mt, perm_query_out_defined)
 	char *p;
 
 	p = mt_ctx_map(_metadata, c, c->fd, 0, 2 * pg, 1, PROT_READ,
-		   MMAP_TEST_SHARED);
+		       MMAP_TEST_SHARED);
 	memset(&q, 0xAA, sizeof(q));
 	q.addr = p2u(p + pg);
 	q.reserved = 0;
@@ -139,13 +139,13 @@ TEST_F(mt, perm_query_null_report_zeroed)
 {
 	struct mt_ctx *c = &self->c;
 	struct mmap_test_query q;
-	__u32 nr = mt_nr_vmas(_metadata, c->fd);
+	__u32 nr = mt_ctx_nr_vmas(_metadata, c->fd);
 
 	memset(&q, 0xAA, sizeof(q));
-	q.addr = mt_task_size() + pg;
+	q.addr = mt_mem_task_size(NULL) + pg;
 	q.reserved = 0;
 	ASSERT_EQ(0, mt_ioctl(c->fd, IOCTL_QUERY_VMA, &q));
-	ASSERT_EQ(mt_task_size() + pg, q.report.addr);
+	ASSERT_EQ(mt_mem_task_size(NULL) + pg, q.report.addr);
 	ASSERT_EQ(0U, q.report.found);
 	ASSERT_EQ(0U, q.report.contains);
 	ASSERT_EQ(0ULL, q.report.vm_start);
@@ -162,10 +162,10 @@ TEST_F(mt, perm_alloc_out_defined)
 	struct mt_ctx *c = &self->c;
 	struct mmap_test_vma_report r0;
 	struct mmap_test_alloc a;
-	char *h = mt_hole(3);
+	char *h = find_hole(3);
 
 	ASSERT_NE(NULL, h);
-	r0 = mt_query(_metadata, c->fd, p2u(h + pg));
+	r0 = mt_ctx_query(_metadata, c->fd, p2u(h + pg));
 	memset(&a, 0xAA, sizeof(a));
 	a.addr = p2u(h + pg);
 	a.len = pg;
@@ -182,8 +182,8 @@ TEST_F(mt, perm_alloc_out_defined)
 	check_report_defined(_metadata, &a.before);
 	/* before == find_vma(hint) as QUERY saw it just before */
 	ASSERT_EQ(0, memcmp(&r0, &a.before, sizeof(r0)))
-		TH_LOG("before %s vs query %s", mt_report_str(&a.before),
-		       mt_report_str(&r0));
+		TH_LOG("before %s vs query %s", report_str(&a.before),
+		       report_str(&r0));
 }
 
 /* vm_mmap() failed: mapped == 0, before defined and truthful. */
@@ -289,24 +289,24 @@ TEST_F(mt, perm_dmesg_no_kernel_pointers)
 
 	/* every log path: ALLOC ok/failed/rejected, FREE, QUERY x3 */
 	p = mt_ctx_map(_metadata, c, c->fd, 0, 2 * pg, 0, PROT_READ | PROT_WRITE,
-		   MMAP_TEST_SHARED);
+		       MMAP_TEST_SHARED);
 	p[0] = 1;
 	o = mt_ctx_map(_metadata, c, c->fd, 0, pg, 0, PROT_READ,
-		   MMAP_TEST_PRIVATE | MMAP_TEST_ANON);
-	ASSERT_EQ(-EEXIST, mt_alloc_raw(c->fd, p2u(o), pg, 0, PROT_READ,
-					MMAP_TEST_SHARED |
-					MMAP_TEST_FIXED_NOREPLACE, &a));
-	ASSERT_EQ(-EINVAL, mt_alloc_raw(c->fd, 0, pg, 0, 0x8,
-					MMAP_TEST_SHARED, &a));
-	ASSERT_EQ(-EINVAL, mt_alloc_raw(c->fd, 0, (c->bp + 1) * pg, 0,
-					PROT_READ, MMAP_TEST_SHARED, &a));
-	mt_query(_metadata, c->fd, marker);
-	mt_query(_metadata, c->fd, p2u(p + pg));
-	mt_query(_metadata, c->fd, mt_task_size() + pg);
-	ASSERT_EQ(-EINVAL, mt_free_raw(c->fd, p2u(p) + 1, pg));
-	ASSERT_EQ(0, mt_free_raw(c->fd, p2u(p), 2 * pg));
+		       MMAP_TEST_PRIVATE | MMAP_TEST_ANON);
+	ASSERT_EQ(-EEXIST, mt_ioctl_alloc(c->fd, p2u(o), pg, 0, PROT_READ,
+					  MMAP_TEST_SHARED |
+					  MMAP_TEST_FIXED_NOREPLACE, &a));
+	ASSERT_EQ(-EINVAL, mt_ioctl_alloc(c->fd, 0, pg, 0, 0x8,
+					  MMAP_TEST_SHARED, &a));
+	ASSERT_EQ(-EINVAL, mt_ioctl_alloc(c->fd, 0, (c->bp + 1) * pg, 0,
+					  PROT_READ, MMAP_TEST_SHARED, &a));
+	mt_ctx_query(_metadata, c->fd, marker);
+	mt_ctx_query(_metadata, c->fd, p2u(p + pg));
+	mt_ctx_query(_metadata, c->fd, mt_mem_task_size(NULL) + pg);
+	ASSERT_EQ(-EINVAL, mt_ioctl_free(c->fd, p2u(p) + 1, pg));
+	ASSERT_EQ(0, mt_ioctl_free(c->fd, p2u(p), 2 * pg));
 	mt_ctx_untrack(c, p, 2 * pg);
-	ASSERT_EQ(0, mt_free_raw(c->fd, p2u(o), pg));
+	ASSERT_EQ(0, mt_ioctl_free(c->fd, p2u(o), pg));
 	mt_ctx_untrack(c, o, pg);
 
 	for (;;) {

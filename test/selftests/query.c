@@ -35,106 +35,24 @@
 
 #include "kselftest_harness.h"
 #include "mt_fixture.h"
+#include "mt_maps.h"
+#include "mt_rng.h"
 #include "selftests.h"
 
-struct maps_line {
-	unsigned long start, end, off;
-	char perms[8];
-	int backing;		/* enum mmap_test_backing, -1: unknown */
-	char name[96];
-};
-
 #define MAX_LINES 1024
-static char maps_text[256 * 1024];
-
-/* Parse /proc/self/maps without allocating; [vsyscall] is not a VMA. */
-static int read_maps(struct maps_line *tab, int max)
-{
-	size_t n = 0;
-	ssize_t r;
-	char *line, *nl;
-	int fd, cnt = 0;
-
-	fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	while (n < sizeof(maps_text) - 1 &&
-	       (r = read(fd, maps_text + n, sizeof(maps_text) - 1 - n)) > 0)
-		n += r;
-	close(fd);
-	maps_text[n] = '\0';
-
-	for (line = maps_text; *line && cnt < max; line = nl + 1) {
-		struct maps_line *l = &tab[cnt];
-		int pos = 0;
-		char *name;
-		size_t len;
-
-		nl = strchr(line, '\n');
-		if (!nl)
-			nl = line + strlen(line) - 1;
-		else
-			*nl = '\0';
-		if (sscanf(line, "%lx-%lx %7s %lx %*s %*s %n", &l->start,
-			   &l->end, l->perms, &l->off, &pos) < 4)
-			continue;
-		name = line + pos;
-		len = strlen(name);
-		while (len && isspace((unsigned char)name[len - 1]))
-			name[--len] = '\0';
-		snprintf(l->name, sizeof(l->name), "%s", name);
-		if (!strcmp(name, "[vsyscall]"))
-			continue;
-		if (!*name)
-			l->backing = MMAP_TEST_BACKING_ANON;
-		else if (!strncmp(name, "[anon", 5))
-			l->backing = -1;
-		else if (name[0] == '[')
-			l->backing = MMAP_TEST_BACKING_SPECIAL;
-		else if (!strcmp(name, MMAP_TEST_DEVICE))
-			l->backing = MMAP_TEST_BACKING_DEVICE;
-		else if (name[0] == '/')
-			l->backing = MMAP_TEST_BACKING_FILE;
-		else
-			l->backing = -1;
-		cnt++;
-	}
-	return cnt;
-}
-
-/* Index of the first line with end > addr, or -1: find_vma() by hand. */
-static int maps_find(const struct maps_line *tab, int n, unsigned long addr)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (tab[i].end > addr)
-			return i;
-	return -1;
-}
-
-static int maps_find_name(const struct maps_line *tab, int n,
-			     const char *name)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (!strcmp(tab[i].name, name))
-			return i;
-	return -1;
-}
 
 /*
  * Compare a QUERY report with the expectation from maps; returns NULL if
  * they agree or a static description of the first difference.
  */
-static const char *check_report(const struct maps_line *tab, int n,
-				   unsigned long addr,
-				   const struct mmap_test_vma_report *r)
+static const char *check_report(const struct mt_maps_entry *tab, int n,
+				unsigned long addr,
+				const struct mmap_test_vma_report *r)
 {
-	static char why[256];
-	int i = maps_find(tab, n, addr);
-	const struct maps_line *l;
+	static char why[MT_MAPS_PATH + 128];
+	int i = mt_maps_find_vma(tab, n, addr);
+	const struct mt_maps_entry *l;
+	int backing;
 	__u64 rwx;
 
 	if ((__u32)n != r->nr_vmas) {
@@ -152,21 +70,22 @@ static const char *check_report(const struct maps_line *tab, int n,
 		return NULL;
 	}
 	l = &tab[i];
+	backing = mt_maps_backing(l);
 	if (!r->found)
 		return "found == 0 but maps has a VMA at or above";
 	if (r->vm_start != l->start || r->vm_end != l->end) {
 		snprintf(why, sizeof(why), "maps says [0x%lx,0x%lx) %s",
-			 l->start, l->end, l->name);
+			 l->start, l->end, l->path);
 		return why;
 	}
 	if (r->contains != (l->start <= addr))
 		return "contains disagrees with maps";
 	if (r->gap != (l->start <= addr ? 0 : l->start - addr))
 		return "gap != vm_start - addr";
-	if (l->backing >= 0 && r->backing != (__u32)l->backing) {
+	if (backing >= 0 && r->backing != (__u32)backing) {
 		snprintf(why, sizeof(why), "backing %s, maps name '%s' means %s",
-			 mt_backing_name(r->backing), l->name,
-			 mt_backing_name(l->backing));
+			 mt_backing_name(r->backing), l->path,
+			 mt_backing_name(backing));
 		return why;
 	}
 	rwx = (l->perms[0] == 'r' ? VF_READ : 0) |
@@ -179,11 +98,11 @@ static const char *check_report(const struct maps_line *tab, int n,
 	}
 	if (!!(r->flags & VF_MAYSHARE) != (l->perms[3] == 's'))
 		return "VM_MAYSHARE vs perms p/s";
-	if ((l->backing == MMAP_TEST_BACKING_FILE ||
-	     l->backing == MMAP_TEST_BACKING_DEVICE) &&
-	    r->vm_pgoff != l->off >> pg_shift) {
+	if ((backing == MMAP_TEST_BACKING_FILE ||
+	     backing == MMAP_TEST_BACKING_DEVICE) &&
+	    r->vm_pgoff != l->offset >> pg_shift) {
 		snprintf(why, sizeof(why), "vm_pgoff 0x%llx vs offset 0x%lx",
-			 (unsigned long long)r->vm_pgoff, l->off);
+			 (unsigned long long)r->vm_pgoff, l->offset);
 		return why;
 	}
 	return NULL;
@@ -203,9 +122,9 @@ TEST_F(mt, query_gap_exact)
 	ASSERT_EQ(0, munmap(p + pg, pg));
 
 	/* at vm_start: contained */
-	r = mt_query(_metadata, c->fd, p2u(p));
-	ASSERT_EQ(1U, r.found) TH_LOG("%s", mt_report_str(&r));
-	ASSERT_EQ(1U, r.contains) TH_LOG("%s", mt_report_str(&r));
+	r = mt_ctx_query(_metadata, c->fd, p2u(p));
+	ASSERT_EQ(1U, r.found) TH_LOG("%s", report_str(&r));
+	ASSERT_EQ(1U, r.contains) TH_LOG("%s", report_str(&r));
 	ASSERT_EQ(p2u(p), r.vm_start);
 	ASSERT_EQ(p2u(p + pg), r.vm_end);
 	ASSERT_EQ(0ULL, r.gap);
@@ -213,29 +132,29 @@ TEST_F(mt, query_gap_exact)
 	ASSERT_EQ(0ULL, r.flags & (VF_READ | VF_WRITE | VF_EXEC));
 
 	/* last byte: contained */
-	r = mt_query(_metadata, c->fd, p2u(p + pg - 1));
-	ASSERT_EQ(1U, r.contains) TH_LOG("%s", mt_report_str(&r));
+	r = mt_ctx_query(_metadata, c->fd, p2u(p + pg - 1));
+	ASSERT_EQ(1U, r.contains) TH_LOG("%s", report_str(&r));
 	ASSERT_EQ(p2u(p), r.vm_start);
 
 	/* at vm_end == start of the gap: not contained, next VMA */
-	r = mt_query(_metadata, c->fd, p2u(p + pg));
-	ASSERT_EQ(1U, r.found) TH_LOG("%s", mt_report_str(&r));
-	ASSERT_EQ(0U, r.contains) TH_LOG("%s", mt_report_str(&r));
-	ASSERT_EQ(p2u(p + 2 * pg), r.vm_start) TH_LOG("%s", mt_report_str(&r));
+	r = mt_ctx_query(_metadata, c->fd, p2u(p + pg));
+	ASSERT_EQ(1U, r.found) TH_LOG("%s", report_str(&r));
+	ASSERT_EQ(0U, r.contains) TH_LOG("%s", report_str(&r));
+	ASSERT_EQ(p2u(p + 2 * pg), r.vm_start) TH_LOG("%s", report_str(&r));
 	ASSERT_EQ(p2u(p + 3 * pg), r.vm_end);
-	ASSERT_EQ((__u64)pg, r.gap) TH_LOG("%s", mt_report_str(&r));
+	ASSERT_EQ((__u64)pg, r.gap) TH_LOG("%s", report_str(&r));
 
 	/* inside the gap: gap == vm_start - addr exactly */
-	r = mt_query(_metadata, c->fd, p2u(p + pg + 100));
+	r = mt_ctx_query(_metadata, c->fd, p2u(p + pg + 100));
 	ASSERT_EQ(1U, r.found);
 	ASSERT_EQ(0U, r.contains);
 	ASSERT_EQ(p2u(p + 2 * pg), r.vm_start);
-	ASSERT_EQ((__u64)(pg - 100), r.gap) TH_LOG("%s", mt_report_str(&r));
+	ASSERT_EQ((__u64)(pg - 100), r.gap) TH_LOG("%s", report_str(&r));
 
 	/* last byte of the gap */
-	r = mt_query(_metadata, c->fd, p2u(p + 2 * pg - 1));
+	r = mt_ctx_query(_metadata, c->fd, p2u(p + 2 * pg - 1));
 	ASSERT_EQ(0U, r.contains);
-	ASSERT_EQ(1ULL, r.gap) TH_LOG("%s", mt_report_str(&r));
+	ASSERT_EQ(1ULL, r.gap) TH_LOG("%s", report_str(&r));
 }
 
 TEST_F(mt, query_middle_of_vma)
@@ -246,9 +165,9 @@ TEST_F(mt, query_middle_of_vma)
 
 	p = mt_ctx_anon(c, NULL, 8 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 	ASSERT_NE(NULL, p);
-	r = mt_query(_metadata, c->fd, p2u(p + 4 * pg + 123));
+	r = mt_ctx_query(_metadata, c->fd, p2u(p + 4 * pg + 123));
 	ASSERT_EQ(1U, r.found);
-	ASSERT_EQ(1U, r.contains) TH_LOG("%s", mt_report_str(&r));
+	ASSERT_EQ(1U, r.contains) TH_LOG("%s", report_str(&r));
 	ASSERT_LE(r.vm_start, p2u(p));
 	ASSERT_GE(r.vm_end, p2u(p + 8 * pg));
 	ASSERT_EQ(0ULL, r.gap);
@@ -259,7 +178,7 @@ TEST_F(mt, query_middle_of_vma)
 /* Below the first VMA: 0, 0x1000 and mmap_min_addr find the lowest VMA. */
 TEST_F(mt, query_below_first_vma)
 {
-	static struct maps_line tab[MAX_LINES];
+	static struct mt_maps_entry tab[MAX_LINES];
 	struct mt_ctx *c = &self->c;
 	struct mmap_test_vma_report r;
 	unsigned long addrs[3] = { 0, 0x1000, 65536 };
@@ -273,17 +192,17 @@ TEST_F(mt, query_below_first_vma)
 			addrs[2] = v;
 		fclose(f);
 	}
-	n = read_maps(tab, MAX_LINES);
+	n = mt_maps_read(0, tab, MAX_LINES, MT_MAPS_VMAS_ONLY);
 	ASSERT_LT(0, n);
 	ASSERT_LT(addrs[0], tab[0].start);
 	for (i = 0; i < 3; i++) {
 		if (addrs[i] >= tab[0].start)
 			continue;
-		r = mt_query(_metadata, c->fd, addrs[i]);
-		ASSERT_EQ(1U, r.found) TH_LOG("%s", mt_report_str(&r));
+		r = mt_ctx_query(_metadata, c->fd, addrs[i]);
+		ASSERT_EQ(1U, r.found) TH_LOG("%s", report_str(&r));
 		ASSERT_EQ(0U, r.contains);
 		ASSERT_EQ((__u64)tab[0].start, r.vm_start)
-			TH_LOG("%s; maps' first VMA 0x%lx", mt_report_str(&r),
+			TH_LOG("%s; maps' first VMA 0x%lx", report_str(&r),
 			       tab[0].start);
 		ASSERT_EQ((__u64)tab[0].end, r.vm_end);
 		ASSERT_EQ((__u64)(tab[0].start - addrs[i]), r.gap);
@@ -293,14 +212,14 @@ TEST_F(mt, query_below_first_vma)
 /* Above the highest VMA, up to and beyond TASK_SIZE: NULL, all zero. */
 TEST_F(mt, query_above_last_vma)
 {
-	static struct maps_line tab[MAX_LINES];
+	static struct mt_maps_entry tab[MAX_LINES];
 	struct mt_ctx *c = &self->c;
 	struct mmap_test_vma_report r;
-	unsigned long ts = mt_task_size();
+	unsigned long ts = mt_mem_task_size(NULL);
 	unsigned long addrs[8];
 	int n, i, na = 0;
 
-	n = read_maps(tab, MAX_LINES);
+	n = mt_maps_read(0, tab, MAX_LINES, MT_MAPS_VMAS_ONLY);
 	ASSERT_LT(0, n);
 	if (tab[n - 1].end < ts) {
 		addrs[na++] = tab[n - 1].end;
@@ -316,8 +235,8 @@ TEST_F(mt, query_above_last_vma)
 		/* arm64: 1 << 63 is a tagged 0 (query_tagged_* test it) */
 		if (mt_untag(addrs[i]) != addrs[i])
 			continue;
-		r = mt_query(_metadata, c->fd, addrs[i]);
-		ASSERT_EQ(0U, r.found) TH_LOG("%s", mt_report_str(&r));
+		r = mt_ctx_query(_metadata, c->fd, addrs[i]);
+		ASSERT_EQ(0U, r.found) TH_LOG("%s", report_str(&r));
 		ASSERT_EQ(0U, r.contains);
 		ASSERT_EQ((__u32)MMAP_TEST_BACKING_NONE, r.backing);
 		ASSERT_EQ(0ULL, r.vm_start);
@@ -336,25 +255,25 @@ TEST_F(mt, query_backing_device)
 	char *p, *q;
 
 	p = mt_ctx_map(_metadata, c, c->fd, 0, 2 * pg, 1, PROT_READ,
-		   MMAP_TEST_SHARED);
-	r = mt_query(_metadata, c->fd, p2u(p + pg));
+		       MMAP_TEST_SHARED);
+	r = mt_ctx_query(_metadata, c->fd, p2u(p + pg));
 	ASSERT_EQ((__u32)MMAP_TEST_BACKING_DEVICE, r.backing)
-		TH_LOG("%s", mt_report_str(&r));
+		TH_LOG("%s", report_str(&r));
 	ASSERT_EQ(1U, r.contains);
 	ASSERT_EQ(p2u(p), r.vm_start);
 	ASSERT_EQ(p2u(p + 2 * pg), r.vm_end);
 	ASSERT_EQ(1ULL, r.vm_pgoff);
 	ASSERT_EQ(VF_READ | VF_SHARED | VF_MAYSHARE,
 		  r.flags & (VF_READ | VF_WRITE | VF_EXEC | VF_SHARED |
-				VF_MAYSHARE));
+			     VF_MAYSHARE));
 
 	/* the same through mmap(2) on the fd, private this time */
 	q = mmap(NULL, pg, PROT_READ, MAP_PRIVATE, c->fd, 2 * pg);
 	ASSERT_NE(MAP_FAILED, q) TH_LOG("mmap(2) device: %s", strerror(errno));
 	mt_ctx_track(c, q, pg);
-	r = mt_query(_metadata, c->fd, p2u(q));
+	r = mt_ctx_query(_metadata, c->fd, p2u(q));
 	ASSERT_EQ((__u32)MMAP_TEST_BACKING_DEVICE, r.backing)
-		TH_LOG("%s", mt_report_str(&r));
+		TH_LOG("%s", report_str(&r));
 	ASSERT_EQ(2ULL, r.vm_pgoff);
 	ASSERT_EQ(0ULL, r.flags & VF_MAYSHARE);
 }
@@ -367,11 +286,11 @@ TEST_F(mt, query_device_vm_flags)
 	char *p;
 
 	p = mt_ctx_map(_metadata, c, c->fd, 0, pg, 0, PROT_READ | PROT_WRITE,
-		   MMAP_TEST_PRIVATE);
-	r = mt_query(_metadata, c->fd, p2u(p));
+		       MMAP_TEST_PRIVATE);
+	r = mt_ctx_query(_metadata, c->fd, p2u(p));
 	ASSERT_EQ(VF_DONTEXPAND | VF_DONTDUMP,
 		  r.flags & (VF_DONTEXPAND | VF_DONTDUMP))
-		TH_LOG("%s", mt_report_str(&r));
+		TH_LOG("%s", report_str(&r));
 	ASSERT_EQ(VF_READ | VF_WRITE,
 		  r.flags & (VF_READ | VF_WRITE | VF_SHARED));
 }
@@ -445,9 +364,9 @@ TEST_F(mt, query_flags_match_smaps)
 	char *p;
 
 	addrs[0] = p2u(mt_ctx_map(_metadata, c, c->fd, 0, 2 * pg, 0,
-			      PROT_READ | PROT_WRITE, MMAP_TEST_SHARED));
+				  PROT_READ | PROT_WRITE, MMAP_TEST_SHARED));
 	addrs[1] = p2u(mt_ctx_map(_metadata, c, c->fd, 0, pg, 1, PROT_READ,
-			      MMAP_TEST_PRIVATE));
+				  MMAP_TEST_PRIVATE));
 	p = mt_ctx_anon(c, NULL, 4 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 	ASSERT_NE(NULL, p);
 	p[0] = 1;
@@ -461,7 +380,7 @@ TEST_F(mt, query_flags_match_smaps)
 	addrs[4] = p2u(p);
 	addrs[5] = p2u(&r);	/* the stack */
 	for (i = 0; i < MT_ARRAY_SIZE(addrs); i++) {
-		r = mt_query(_metadata, c->fd, addrs[i]);
+		r = mt_ctx_query(_metadata, c->fd, addrs[i]);
 		want = smaps_flags(addrs[i], &found);
 		ASSERT_TRUE(found) TH_LOG("0x%lx not in /proc/self/smaps",
 					  addrs[i]);
@@ -483,10 +402,10 @@ TEST_F(mt, query_backing_file)
 	int mfd;
 
 	/* our own text: a mapping of /proc/self/exe */
-	r = mt_query(_metadata, c->fd, p2u((void *)&mt_task_size));
-	ASSERT_EQ(1U, r.contains) TH_LOG("%s", mt_report_str(&r));
+	r = mt_ctx_query(_metadata, c->fd, p2u((void *)&mt_mem_task_size));
+	ASSERT_EQ(1U, r.contains) TH_LOG("%s", report_str(&r));
 	ASSERT_EQ((__u32)MMAP_TEST_BACKING_FILE, r.backing)
-		TH_LOG("%s", mt_report_str(&r));
+		TH_LOG("%s", report_str(&r));
 	ASSERT_EQ(VF_EXEC, r.flags & VF_EXEC);
 
 	/* a memfd mapped at page offset 1 */
@@ -497,9 +416,9 @@ TEST_F(mt, query_backing_file)
 	close(mfd);
 	ASSERT_NE(MAP_FAILED, m);
 	mt_ctx_track(c, m, pg);
-	r = mt_query(_metadata, c->fd, p2u(m));
+	r = mt_ctx_query(_metadata, c->fd, p2u(m));
 	ASSERT_EQ((__u32)MMAP_TEST_BACKING_FILE, r.backing)
-		TH_LOG("%s", mt_report_str(&r));
+		TH_LOG("%s", report_str(&r));
 	ASSERT_EQ(1ULL, r.vm_pgoff);
 	ASSERT_EQ(p2u(m), r.vm_start);
 }
@@ -512,17 +431,17 @@ TEST_F(mt, query_backing_anon)
 
 	p = mt_ctx_anon(c, NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 	ASSERT_NE(NULL, p);
-	r = mt_query(_metadata, c->fd, p2u(p));
+	r = mt_ctx_query(_metadata, c->fd, p2u(p));
 	ASSERT_EQ((__u32)MMAP_TEST_BACKING_ANON, r.backing)
-		TH_LOG("%s", mt_report_str(&r));
+		TH_LOG("%s", report_str(&r));
 	ASSERT_EQ(1U, r.contains);
 
 	/* and an anonymous ALLOC */
 	q = mt_ctx_map(_metadata, c, c->fd, 0, pg, 0, PROT_READ,
-		   MMAP_TEST_PRIVATE | MMAP_TEST_ANON);
-	r = mt_query(_metadata, c->fd, p2u(q));
+		       MMAP_TEST_PRIVATE | MMAP_TEST_ANON);
+	r = mt_ctx_query(_metadata, c->fd, p2u(q));
 	ASSERT_EQ((__u32)MMAP_TEST_BACKING_ANON, r.backing)
-		TH_LOG("%s", mt_report_str(&r));
+		TH_LOG("%s", report_str(&r));
 }
 
 /* MAP_SHARED|MAP_ANONYMOUS is a shmem file: FILE, not ANON. */
@@ -534,21 +453,21 @@ TEST_F(mt, query_backing_shared_anon_is_file)
 
 	p = mt_ctx_anon(c, NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED);
 	ASSERT_NE(NULL, p);
-	r = mt_query(_metadata, c->fd, p2u(p));
+	r = mt_ctx_query(_metadata, c->fd, p2u(p));
 	ASSERT_EQ((__u32)MMAP_TEST_BACKING_FILE, r.backing)
-		TH_LOG("%s", mt_report_str(&r));
+		TH_LOG("%s", report_str(&r));
 	ASSERT_EQ(VF_MAYSHARE, r.flags & VF_MAYSHARE);
 
 	q = mt_ctx_map(_metadata, c, c->fd, 0, pg, 0, PROT_READ,
-		   MMAP_TEST_SHARED | MMAP_TEST_ANON);
-	r = mt_query(_metadata, c->fd, p2u(q));
+		       MMAP_TEST_SHARED | MMAP_TEST_ANON);
+	r = mt_ctx_query(_metadata, c->fd, p2u(q));
 	ASSERT_EQ((__u32)MMAP_TEST_BACKING_FILE, r.backing)
-		TH_LOG("%s", mt_report_str(&r));
+		TH_LOG("%s", report_str(&r));
 }
 
 TEST_F(mt, query_backing_special)
 {
-	static struct maps_line tab[MAX_LINES];
+	static struct mt_maps_entry tab[MAX_LINES];
 	struct mt_ctx *c = &self->c;
 	struct mmap_test_vma_report r;
 	unsigned long vdso = getauxval(AT_SYSINFO_EHDR);
@@ -556,34 +475,34 @@ TEST_F(mt, query_backing_special)
 	char local = 1;
 	int n, i;
 
-	r = mt_query(_metadata, c->fd, p2u(&local));
-	ASSERT_EQ(1U, r.contains) TH_LOG("%s", mt_report_str(&r));
+	r = mt_ctx_query(_metadata, c->fd, p2u(&local));
+	ASSERT_EQ(1U, r.contains) TH_LOG("%s", report_str(&r));
 	ASSERT_EQ((__u32)MMAP_TEST_BACKING_SPECIAL, r.backing)
-		TH_LOG("[stack]: %s", mt_report_str(&r));
+		TH_LOG("[stack]: %s", report_str(&r));
 
 	ASSERT_NE(0UL, vdso);
-	r = mt_query(_metadata, c->fd, vdso);
-	ASSERT_EQ(1U, r.contains) TH_LOG("%s", mt_report_str(&r));
+	r = mt_ctx_query(_metadata, c->fd, vdso);
+	ASSERT_EQ(1U, r.contains) TH_LOG("%s", report_str(&r));
 	ASSERT_EQ((__u32)MMAP_TEST_BACKING_SPECIAL, r.backing)
-		TH_LOG("[vdso]: %s", mt_report_str(&r));
+		TH_LOG("[vdso]: %s", report_str(&r));
 
 	/* [heap]: make sure brk memory exists */
 	heap = malloc(64);
 	ASSERT_NE(NULL, heap);
 	heap[0] = 1;
-	n = read_maps(tab, MAX_LINES);
-	i = maps_find_name(tab, n, "[heap]");
+	n = mt_maps_read(0, tab, MAX_LINES, MT_MAPS_VMAS_ONLY);
+	i = mt_maps_find_path(tab, n, "[heap]");
 	if (i >= 0) {
-		r = mt_query(_metadata, c->fd, tab[i].start);
+		r = mt_ctx_query(_metadata, c->fd, tab[i].start);
 		ASSERT_EQ(1U, r.contains);
 		ASSERT_EQ((__u32)MMAP_TEST_BACKING_SPECIAL, r.backing)
-			TH_LOG("[heap]: %s", mt_report_str(&r));
+			TH_LOG("[heap]: %s", report_str(&r));
 	}
-	i = maps_find_name(tab, n, "[vvar]");
+	i = mt_maps_find_path(tab, n, "[vvar]");
 	if (i >= 0) {
-		r = mt_query(_metadata, c->fd, tab[i].start);
+		r = mt_ctx_query(_metadata, c->fd, tab[i].start);
 		ASSERT_EQ((__u32)MMAP_TEST_BACKING_SPECIAL, r.backing)
-			TH_LOG("[vvar]: %s", mt_report_str(&r));
+			TH_LOG("[vvar]: %s", report_str(&r));
 	}
 	free((void *)heap);
 }
@@ -591,50 +510,39 @@ TEST_F(mt, query_backing_special)
 /* nr_vmas == lines of /proc/self/maps without [vsyscall], +1 per map. */
 TEST_F(mt, query_nr_vmas_matches_maps)
 {
-	static struct maps_line tab[MAX_LINES];
+	static struct mt_maps_entry tab[MAX_LINES];
 	struct mt_ctx *c = &self->c;
 	struct mmap_test_vma_report r;
 	int n;
 
-	n = read_maps(tab, MAX_LINES);
-	r = mt_query(_metadata, c->fd, 0);
+	n = mt_maps_read(0, tab, MAX_LINES, MT_MAPS_VMAS_ONLY);
+	r = mt_ctx_query(_metadata, c->fd, 0);
 	ASSERT_EQ((__u32)n, r.nr_vmas);
 
 	ASSERT_NE(NULL, mt_ctx_anon(c, NULL, pg, PROT_READ, MAP_PRIVATE));
-	n = read_maps(tab, MAX_LINES);
-	r = mt_query(_metadata, c->fd, 0);
+	n = mt_maps_read(0, tab, MAX_LINES, MT_MAPS_VMAS_ONLY);
+	r = mt_ctx_query(_metadata, c->fd, 0);
 	ASSERT_EQ((__u32)n, r.nr_vmas);
 
 	mt_ctx_map(_metadata, c, c->fd, 0, pg, 0, PROT_READ, MMAP_TEST_SHARED);
-	n = read_maps(tab, MAX_LINES);
-	r = mt_query(_metadata, c->fd, 0);
+	n = mt_maps_read(0, tab, MAX_LINES, MT_MAPS_VMAS_ONLY);
+	r = mt_ctx_query(_metadata, c->fd, 0);
 	ASSERT_EQ((__u32)n, r.nr_vmas);
-}
-
-static uint64_t xorshift(uint64_t *s)
-{
-	uint64_t x = *s;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	*s = x;
-	return x;
 }
 
 /*
  * A random address: inside a VMA of @tab, on or next to one of its
  * boundaries, anywhere below TASK_SIZE @ts, or anything at all.
  */
-static unsigned long random_addr(const struct maps_line *tab, int n,
+static unsigned long random_addr(const struct mt_maps_entry *tab, int n,
 				 unsigned long ts, uint64_t *st)
 {
-	uint64_t x = xorshift(st);
-	const struct maps_line *l = &tab[x % n];
+	uint64_t x = mt_rng_xorshift64(st);
+	const struct mt_maps_entry *l = &tab[x % n];
 
 	switch ((x >> 32) % 10) {
 	case 0: case 1: case 2: case 3:		/* inside a VMA */
-		return l->start + (xorshift(st) % (l->end - l->start));
+		return l->start + (mt_rng_xorshift64(st) % (l->end - l->start));
 	case 4: case 5:				/* on a boundary */
 		switch ((x >> 40) % 6) {
 		case 0: return l->start;
@@ -645,19 +553,19 @@ static unsigned long random_addr(const struct maps_line *tab, int n,
 		default: return l->end + pg;
 		}
 	case 6: case 7: case 8:			/* anywhere below TASK_SIZE */
-		return xorshift(st) % ts;
+		return mt_rng_xorshift64(st) % ts;
 	default:				/* anything at all */
-		return xorshift(st);
+		return mt_rng_xorshift64(st);
 	}
 }
 
 /* >= 1000 random addresses: QUERY agrees with /proc/self/maps. */
 TEST_F_TIMEOUT(mt, query_random_vs_maps, 120)
 {
-	static struct maps_line tab[MAX_LINES], tab2[MAX_LINES];
+	static struct mt_maps_entry tab[MAX_LINES], tab2[MAX_LINES];
 	struct mt_ctx *c = &self->c;
 	struct mmap_test_query q;
-	unsigned long ts = mt_task_size();
+	unsigned long ts = mt_mem_task_size(NULL);
 	unsigned int seed;
 	uint64_t st;
 	const char *why;
@@ -668,7 +576,7 @@ TEST_F_TIMEOUT(mt, query_random_vs_maps, 120)
 	/* one mapping of every backing class */
 	mt_ctx_map(_metadata, c, c->fd, 0, 2 * pg, 1, PROT_READ, MMAP_TEST_SHARED);
 	mt_ctx_map(_metadata, c, c->fd, 0, pg, 0, PROT_READ | PROT_WRITE,
-	       MMAP_TEST_PRIVATE);
+		   MMAP_TEST_PRIVATE);
 	ASSERT_NE(NULL, mt_ctx_anon(c, NULL, 3 * pg, PROT_READ, MAP_SHARED));
 	ASSERT_NE(NULL, mt_ctx_anon(c, NULL, 5 * pg, PROT_NONE, MAP_PRIVATE));
 	mfd = memfd_create("mmap-test-random", MFD_CLOEXEC);
@@ -686,7 +594,7 @@ TEST_F_TIMEOUT(mt, query_random_vs_maps, 120)
 	if (!st)
 		st = 1;
 
-	n = read_maps(tab, MAX_LINES);
+	n = mt_maps_read(0, tab, MAX_LINES, MT_MAPS_VMAS_ONLY);
 	ASSERT_LT(2, n);
 	for (k = 0; k < 1200; k++) {
 		unsigned long addr = random_addr(tab, n, ts, &st);
@@ -705,11 +613,11 @@ TEST_F_TIMEOUT(mt, query_random_vs_maps, 120)
 		if (why) {
 			if (bad < 10)
 				TH_LOG("0x%lx: %s; %s", addr, why,
-				       mt_report_str(&q.report));
+				       report_str(&q.report));
 			bad++;
 		}
 	}
-	n2 = read_maps(tab2, MAX_LINES);
+	n2 = mt_maps_read(0, tab2, MAX_LINES, MT_MAPS_VMAS_ONLY);
 	ASSERT_EQ(n, n2) TH_LOG("the address space changed during the comparison");
 	for (i = 0; i < n; i++) {
 		ASSERT_EQ(tab[i].start, tab2[i].start);
@@ -731,19 +639,19 @@ TEST_F(mt, query_alloc_before_report)
 	p = mt_ctx_anon(c, NULL, 3 * pg, PROT_NONE, MAP_PRIVATE);
 	ASSERT_NE(NULL, p);
 	ASSERT_EQ(0, munmap(p + pg, pg));
-	ret = mt_alloc_raw(c->fd, p2u(p + pg), pg, 0, PROT_READ,
-			   MMAP_TEST_PRIVATE | MMAP_TEST_ANON, &a);
+	ret = mt_ioctl_alloc(c->fd, p2u(p + pg), pg, 0, PROT_READ,
+			     MMAP_TEST_PRIVATE | MMAP_TEST_ANON, &a);
 	ASSERT_EQ(0, ret) TH_LOG("%s", mt_errno_name(ret));
 	mt_ctx_track(c, u2p(a.mapped), pg);
 	ASSERT_EQ(p2u(p + pg), a.mapped) TH_LOG("free hint not honoured");
 	ASSERT_EQ(p2u(p + pg), a.before.addr);
 	ASSERT_EQ(1U, a.before.found);
-	ASSERT_EQ(0U, a.before.contains) TH_LOG("%s", mt_report_str(&a.before));
+	ASSERT_EQ(0U, a.before.contains) TH_LOG("%s", report_str(&a.before));
 	ASSERT_EQ(p2u(p + 2 * pg), a.before.vm_start);
 	ASSERT_EQ((__u64)pg, a.before.gap);
 	ASSERT_EQ((__u32)MMAP_TEST_BACKING_ANON, a.before.backing);
 	/* before the mapping: one VMA fewer than now */
-	ASSERT_EQ(a.before.nr_vmas + 1, mt_nr_vmas(_metadata, c->fd));
+	ASSERT_EQ(a.before.nr_vmas + 1, mt_ctx_nr_vmas(_metadata, c->fd));
 }
 
 
@@ -760,31 +668,31 @@ TEST_F(mt, query_tagged_pointer_like_untagged)
 #ifndef __aarch64__
 	SKIP(return, "tagged user pointers are arm64's top-byte-ignore; x86 LAM is not enabled here, so untagged_addr() is the identity");
 #endif
-	mt_tagged_abi(_metadata);
+	enable_tagged_abi(_metadata);
 	p = mt_ctx_map(_metadata, c, c->fd, 0, 2 * pg, 0, PROT_READ,
-		   MMAP_TEST_SHARED);
-	h = mt_hole(4);
+		       MMAP_TEST_SHARED);
+	h = find_hole(4);
 	ASSERT_NE(NULL, h);
 	addrs[0] = p2u(p) + pg + 123;	/* inside a device VMA */
 	addrs[1] = p2u(h) + pg;		/* in a hole */
 	addrs[2] = 0;			/* below every VMA */
 	for (i = 0; i < MT_ARRAY_SIZE(addrs); i++) {
-		want = mt_query(_metadata, c->fd, addrs[i]);
-		for (j = 0; j < MT_ARRAY_SIZE(mt_tags); j++) {
+		want = mt_ctx_query(_metadata, c->fd, addrs[i]);
+		for (j = 0; j < MT_ARRAY_SIZE(addr_tags); j++) {
 			memset(&q, 0xaa, sizeof(q));
-			q.addr = mt_tagged(addrs[i], mt_tags[j]);
+			q.addr = tagged(addrs[i], addr_tags[j]);
 			q.reserved = 0;
 			ret = mt_ioctl(c->fd, IOCTL_QUERY_VMA, &q);
 			ASSERT_EQ(0, ret) TH_LOG("QUERY 0x%llx: %s",
 						 (unsigned long long)q.addr,
 						 mt_errno_name(ret));
-			ASSERT_EQ(mt_tagged(addrs[i], mt_tags[j]), q.addr)
+			ASSERT_EQ(tagged(addrs[i], addr_tags[j]), q.addr)
 				TH_LOG("QUERY changed its input address");
 			ASSERT_EQ(0, memcmp(&want, &q.report, sizeof(want)))
 				TH_LOG("QUERY 0x%llx: %s; untagged: %s",
 				       (unsigned long long)q.addr,
-				       mt_report_str(&q.report),
-				       mt_report_str(&want));
+				       report_str(&q.report),
+				       report_str(&want));
 		}
 	}
 }

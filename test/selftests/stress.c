@@ -62,18 +62,12 @@
 
 #include "kselftest_harness.h"
 #include "mt_fixture.h"
+#include "mt_time.h"
+#include "selftests.h"
 
-#ifndef MAP_FIXED_NOREPLACE
-#define MAP_FIXED_NOREPLACE	0x100000
-#endif
 
 /* Report flags (MMAP_TEST_VMA_*) used here, by short names. */
-#define VF_READ		MMAP_TEST_VMA_READ
-#define VF_WRITE	MMAP_TEST_VMA_WRITE
-#define VF_SHARED	MMAP_TEST_VMA_SHARED
 
-#define DEFAULT_SECONDS	10
-#define MAX_SECONDS	3600
 #define MAX_THREADS	8
 #define SLOT_PAGES	16	/* pages per arena slot (bitmap: 32 bits) */
 #define NR_SLOTS	8
@@ -118,32 +112,9 @@ struct worker {
 	char msg[512];
 };
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int stress_seconds(void)
-{
-	const char *s = getenv("MMAP_TEST_STRESS_SECONDS");
-	long v;
-
-	if (!s || !*s)
-		return DEFAULT_SECONDS;
-	v = strtol(s, NULL, 10);
-	if (v < 1)
-		v = 1;
-	if (v > MAX_SECONDS)
-		v = MAX_SECONDS;
-	return v;
-}
-
 static int done(struct worker *w)
 {
-	return atomic_load(&w->c->stop) || now() >= w->c->deadline;
+	return atomic_load(&w->c->stop) || mt_time_now() >= w->c->deadline;
 }
 
 #define FAIL(w, fmt, ...) do {						\
@@ -179,13 +150,10 @@ static int alloc_vma(struct worker *w, unsigned long addr, unsigned long len,
 		     unsigned long pgoff, __u32 prot, __u32 flags,
 		     unsigned long *mapped)
 {
-	struct mmap_test_alloc a = {
-		.addr = addr, .len = len, .pgoff = pgoff, .prot = prot,
-		.flags = flags,
-	};
+	struct mmap_test_alloc a;
 	int ret;
 
-	ret = mt_ioctl(w->fd, IOCTL_ALLOC_VMA, &a);
+	ret = mt_ioctl_alloc(w->fd, addr, len, pgoff, prot, flags, &a);
 	w->allocs++;
 	*mapped = ret ? 0 : a.mapped;
 	if (!ret && (!a.mapped || (addr && (flags & (MMAP_TEST_FIXED |
@@ -196,22 +164,15 @@ static int alloc_vma(struct worker *w, unsigned long addr, unsigned long len,
 
 static int free_vma(struct worker *w, unsigned long addr, unsigned long len)
 {
-	struct mmap_test_free f = { .addr = addr, .len = len };
-
 	w->frees++;
-	return mt_ioctl(w->fd, IOCTL_FREE_VMA, &f);
+	return mt_ioctl_free(w->fd, addr, len);
 }
 
 static int query_vma(struct worker *w, unsigned long addr,
 		     struct mmap_test_vma_report *r)
 {
-	struct mmap_test_query q = { .addr = addr };
-	int ret;
-
 	w->queries++;
-	ret = mt_ioctl(w->fd, IOCTL_QUERY_VMA, &q);
-	*r = q.report;
-	return ret;
+	return mt_ioctl_query(w->fd, addr, r);
 }
 
 static __u32 backing_flags(enum backing_kind b)
@@ -348,21 +309,20 @@ static int reclaim(struct worker *w, int s)
 
 		if (w->owned[s] & (1U << p))
 			continue;
-		r = mmap(a, w->c->page, PROT_NONE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
-			 MAP_FIXED_NOREPLACE, -1, 0);
+		r = mt_mem_map_noreplace(a, w->c->page, PROT_NONE,
+					 MAP_PRIVATE | MAP_ANONYMOUS |
+					 MAP_NORESERVE, -1, 0);
 		if (r == a) {
 			w->owned[s] |= 1U << p;
 			continue;
 		}
-		if (r == MAP_FAILED && errno == EEXIST) {
+		if (errno == EEXIST) {
 			w->reclaim_lost++;
 			continue;
 		}
-		if (r != MAP_FAILED)
-			munmap(r, w->c->page);
+		/* EOPNOTSUPP: a kernel before 4.17 took it as a hint. */
 		FAIL(w, "reclaiming %p: %s", (void *)a,
-		     r == MAP_FAILED ? strerror(errno) : "placed elsewhere");
+		     errno == EOPNOTSUPP ? "placed elsewhere" : strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -773,7 +733,7 @@ static void fork_loop(struct worker *w)
 	if (pages > 8)
 		pages = 8;
 	while (!atomic_load(&w->c->stop) &&
-	       (now() < w->c->deadline || w->forks < MIN_FORKS)) {
+	       (mt_time_now() < w->c->deadline || w->forks < MIN_FORKS)) {
 		w->iter++;
 		if (!(w->iter % 16) || !sh) {
 			fork_unmap(w, pages, sh, pr, an);
@@ -988,33 +948,31 @@ static void run_stress(struct __test_metadata *_metadata,
 
 	memset(&c, 0, sizeof(c));
 	c.shared_fd = self->c.fd;
-	c.page = sysconf(_SC_PAGESIZE);
+	c.page = pg;
 	c.buf_pages = self->c.base.buffer_pages;
 	ws = calloc(n, sizeof(*ws));
 	ASSERT_NE(NULL, ws);
 	init_workers(_metadata, &self->c, &c, ws, spec, n);
 
-	t0 = now();
+	t0 = mt_time_now();
 	c.deadline = t0 + seconds;
 	for (i = 0; i < n; i++)
 		ASSERT_EQ(0, pthread_create(&ws[i].th, NULL, worker_main,
 					    &ws[i]));
 	for (i = 0; i < n; i++)
 		ASSERT_EQ(0, pthread_join(ws[i].th, NULL));
-	elapsed = now() - t0;
+	elapsed = mt_time_now() - t0;
 	report_workers(_metadata, name, ws, n, elapsed);
 
 	/* Every mapping is gone: every file's live VMAs are 0. */
 	for (i = 0; i < n; i++) {
-		memset(&st, 0, sizeof(st));
-		EXPECT_EQ(0, mt_ioctl(ws[i].fd, IOCTL_GET_STATS, &st));
+		EXPECT_EQ(0, mt_ioctl_stats(ws[i].fd, &st));
 		EXPECT_EQ(0ULL, st.live_vmas) {
 			TH_LOG("thread %d's fd: %llu live VMAs", i,
 			       (unsigned long long)st.live_vmas);
 		}
 	}
-	memset(&st, 0, sizeof(st));
-	EXPECT_EQ(0, mt_ioctl(self->c.fd, IOCTL_GET_STATS, &st));
+	EXPECT_EQ(0, mt_ioctl_stats(self->c.fd, &st));
 	EXPECT_EQ(self->c.base.total_live_vmas, st.total_live_vmas);
 	for (i = 0; i < n; i++)
 		if (ws[i].own_fd)
@@ -1131,7 +1089,7 @@ static void scan_kmsg(struct __test_metadata *_metadata, int kfd,
 TEST(log_calls_toggled_during_free)
 {
 	struct mt_ctx c;
-	unsigned long page = sysconf(_SC_PAGESIZE);
+	unsigned long page = mt_mem_page_size();
 	unsigned long addr[2], bad = 0, lines = 0, frees = 0;
 	char orig[8] = "", *m;
 	int fd, pfd, kfd, i;
@@ -1164,28 +1122,25 @@ TEST(log_calls_toggled_during_free)
 
 	atomic_store(&toggle_stop, 0);
 	ASSERT_EQ(0, pthread_create(&th, NULL, toggle_log_calls, &pfd));
-	end = now() + 3;
-	for (i = 0; now() < end; i++) {
-		struct mmap_test_alloc a = {
-			.addr = addr[i & 1], .len = page,
-			.prot = PROT_READ | PROT_WRITE,
-			.flags = MMAP_TEST_PRIVATE | MMAP_TEST_ANON |
-				 MMAP_TEST_FIXED_NOREPLACE,
-		};
-		struct mmap_test_free f = { .addr = addr[i & 1], .len = page };
+	end = mt_time_now() + 3;
+	for (i = 0; mt_time_now() < end; i++) {
+		    struct mmap_test_alloc a;
+		    int ra, rf = 0;
 
-		int ra = mt_ioctl(fd, IOCTL_ALLOC_VMA, &a), rf = 0;
-
-		if (!ra && a.mapped == a.addr)
-			rf = mt_ioctl(fd, IOCTL_FREE_VMA, &f);
-		if (ra || a.mapped != a.addr || rf) {
-			TH_LOG("round %d: ALLOC %#lx: %s (mapped %#llx), FREE: %s",
-			       i, addr[i & 1], mt_errno_name(-ra),
-			       (unsigned long long)a.mapped, mt_errno_name(-rf));
-			break;
-		}
-		frees++;
-		scan_kmsg(_metadata, kfd, addr, &lines, &bad);
+		    ra = mt_ioctl_alloc(fd, addr[i & 1], page, 0,
+					PROT_READ | PROT_WRITE,
+					MMAP_TEST_PRIVATE | MMAP_TEST_ANON |
+					MMAP_TEST_FIXED_NOREPLACE, &a);
+		    if (!ra && a.mapped == a.addr)
+		    rf = mt_ioctl_free(fd, addr[i & 1], page);
+		    if (ra || a.mapped != a.addr || rf) {
+		    TH_LOG("round %d: ALLOC %#lx: %s (mapped %#llx), FREE: %s",
+			   i, addr[i & 1], mt_errno_name(-ra),
+			   (unsigned long long)a.mapped, mt_errno_name(-rf));
+		    break;
+		    }
+		    frees++;
+		    scan_kmsg(_metadata, kfd, addr, &lines, &bad);
 	}
 	atomic_store(&toggle_stop, 1);
 	pthread_join(th, NULL);
@@ -1316,7 +1271,7 @@ static const char *race_setup(struct __test_metadata *_metadata,
 
 TEST(alloc_copy_out_race)
 {
-	struct race r = { .page = sysconf(_SC_PAGESIZE) };
+	struct race r = { .page = mt_mem_page_size() };
 	struct mmap_test_alloc *a;
 	struct mt_ctx c;
 	const char *why;
