@@ -7,8 +7,7 @@
  *
  * Build: make -C test selftests KSFT_INC=<dir with kselftest_harness.h>
  * Run as root with the module loaded (buffer_pages >= 8; every test SKIPs
- * below that, and when /dev/mmap-test does not exist): mmap-test-free
- * (kselftest options: -l lists the tests, -t <test> runs one).
+ * below that, and when /dev/mmap-test does not exist): mmap-test-free.
  */
 #include <errno.h>
 #include <signal.h>
