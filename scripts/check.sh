@@ -33,7 +33,7 @@
 # calls, default 1000000, at most FUZZ_SECONDS seconds, default 900),
 # CHECK_TIMEOUT (seconds per boot; default: the target's TIMEOUT),
 # MODULE_PARAMS (insmod parameters in the guest; default
-# "buffer_pages=1024": mmap_test_fault needs a 4 MiB buffer),
+# "buffer_pages=1024": mmap-test-fault needs a 4 MiB buffer),
 # HOST_CHECKS (default "lint packaging shell-x86_64-6.12 shell-arm64-6.12
 # fresh", "" for none):
 #   lint             scripts/lint.sh: checkpatch, W=1, sparse, shellcheck

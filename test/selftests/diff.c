@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mmap_test_diff - differential test: IOCTL_ALLOC_VMA against mmap(2).
+ * mmap-test-diff - differential test: IOCTL_ALLOC_VMA against mmap(2).
  *
  * Every row of the table below is one combination of (addr, len, prot,
  * flags, pgoff).  Each row runs once through IOCTL_ALLOC_VMA and once
@@ -26,6 +26,12 @@
  * Where the ioctl and mmap(2) legitimately differ, the row names the
  * difference (enum diff_kind), the test asserts exactly that difference
  * and logs why.
+ *
+ * Each test runs on the shared fixture (mt_fixture.h: baseline leak check
+ * at teardown); a row on an O_RDONLY fd also checks that file.
+ * Build: make -C test selftests KSFT_INC=<dir with kselftest_harness.h>
+ * Run as root with the module loaded: mmap-test-diff (SKIPs when
+ * /dev/mmap-test does not exist).
  */
 
 #include <errno.h>
@@ -42,24 +48,13 @@
 #include <sys/syscall.h>
 
 #include "kselftest_harness.h"
-#include "mmap_test_util.h"
+#include "mt_fixture.h"
+#include "mt_maps.h"
+#include "selftests.h"
 
-#ifndef MAP_FIXED_NOREPLACE
-#define MAP_FIXED_NOREPLACE	0x100000
-#endif
 #ifndef MAP_SHARED_VALIDATE
 #define MAP_SHARED_VALIDATE	0x03
 #endif
-
-/* Report flags (MMAP_TEST_VMA_*) used here, by short names. */
-#define VF_READ		MMAP_TEST_VMA_READ
-#define VF_WRITE	MMAP_TEST_VMA_WRITE
-#define VF_EXEC		MMAP_TEST_VMA_EXEC
-#define VF_SHARED	MMAP_TEST_VMA_SHARED
-#define VF_MAYWRITE	MMAP_TEST_VMA_MAYWRITE
-#define VF_MAYSHARE	MMAP_TEST_VMA_MAYSHARE
-#define VF_DONTEXPAND	MMAP_TEST_VMA_DONTEXPAND
-#define VF_DONTDUMP	MMAP_TEST_VMA_DONTDUMP
 
 #define ARENA_PAGES	512UL
 #define GUARD_PAGES	16UL
@@ -157,15 +152,11 @@ enum diff_kind {
 };
 
 FIXTURE(diff) {
-	int fd;
-	int ro_fd;
-	int skip;
-	long page;
-	unsigned long buf_pages;
+	struct mt_ctx c;
+	int ro_fd;		/* variant->rdonly: an O_RDONLY fd of @c's */
 	char *arena;
 	unsigned long arena_pages;
 	int dev_noexec;
-	struct mmap_test_stats base;
 };
 
 FIXTURE_VARIANT(diff) {
@@ -522,73 +513,25 @@ struct args {
 	int fd;
 };
 
-static char maps_buf[1 << 20];
+#define MAPS_MAX	1024
 
-/* Find the /proc/self/maps line containing @addr; without malloc(). */
+/* Find the /proc/self/maps line containing @addr; 0 or -errno. */
 static int maps_lookup(unsigned long addr, struct run *r)
 {
-	ssize_t n, total = 0;
-	char *line, *next;
-	int fd;
+	static struct mt_maps_entry tab[MAPS_MAX];
+	int n, i;
 
-	fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	while ((size_t)total < sizeof(maps_buf) - 1) {
-		n = read(fd, maps_buf + total, sizeof(maps_buf) - 1 - total);
-		if (n < 0) {
-			close(fd);
-			return -errno;
-		}
-		if (!n)
-			break;
-		total += n;
-	}
-	close(fd);
-	maps_buf[total] = '\0';
-
-	for (line = maps_buf; line && *line; line = next) {
-		unsigned long start, end;
-		char perms[8];
-		int pos = 0;
-
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		if (sscanf(line, "%lx-%lx %7s %*s %*s %*s %n", &start, &end,
-			   perms, &pos) < 3)
-			continue;
-		if (addr < start || addr >= end)
-			continue;
-		r->maps_start = start;
-		r->maps_end = end;
-		snprintf(r->perms, sizeof(r->perms), "%s", perms);
-		snprintf(r->path, sizeof(r->path), "%s", pos ? line + pos : "");
-		return 0;
-	}
-	return -ENOENT;
-}
-
-static unsigned long page_align(unsigned long len, long page)
-{
-	return (len + page - 1) & ~((unsigned long)page - 1);
-}
-
-static int get_stats(int fd, struct mmap_test_stats *st)
-{
-	memset(st, 0, sizeof(*st));
-	return mt_ioctl(fd, IOCTL_GET_STATS, st);
-}
-
-static int query(int fd, unsigned long addr, struct mmap_test_vma_report *r)
-{
-	struct mmap_test_query q = { .addr = addr };
-	int ret;
-
-	ret = mt_ioctl(fd, IOCTL_QUERY_VMA, &q);
-	if (!ret)
-		*r = q.report;
-	return ret;
+	n = mt_maps_read(0, tab, MAPS_MAX, 0);
+	if (n < 0)
+		return n;
+	i = mt_maps_lookup(tab, n, addr);
+	if (i < 0)
+		return -ENOENT;
+	r->maps_start = tab[i].start;
+	r->maps_end = tab[i].end;
+	snprintf(r->perms, sizeof(r->perms), "%s", tab[i].perms);
+	snprintf(r->path, sizeof(r->path), "%s", tab[i].path);
+	return 0;
 }
 
 static int map_flags(__u32 f)
@@ -610,8 +553,8 @@ static int map_flags(__u32 f)
 	return m;
 }
 
-static void report_str(const struct mmap_test_vma_report *r, char *buf,
-		       size_t n)
+static void report_fields(const struct mmap_test_vma_report *r, char *buf,
+			  size_t n)
 {
 	snprintf(buf, n,
 		 "addr %#llx [%#llx,%#llx) gap %#llx flags %#llx pgoff %#llx found %u contains %u backing %s nr_vmas %u",
@@ -627,78 +570,44 @@ FIXTURE_SETUP(diff)
 	struct statvfs sv;
 	void *p;
 
-	self->fd = -1;
 	self->ro_fd = -1;
-	self->page = sysconf(_SC_PAGESIZE);
-	self->fd = open(MMAP_TEST_DEVICE, O_RDWR | O_CLOEXEC);
-	if (self->fd < 0 && errno == ENOENT) {
-		self->skip = 1;
-		SKIP(return, "%s absent (module not loaded)", MMAP_TEST_DEVICE);
-	}
-	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", MMAP_TEST_DEVICE,
-				      strerror(errno));
-	ASSERT_EQ(0, get_stats(self->fd, &self->base));
-	ASSERT_EQ(0ULL, self->base.live_vmas);
-	ASSERT_EQ(0ULL, self->base.pages);
-	ASSERT_LE(2ULL, self->base.buffer_pages);
-	self->buf_pages = self->base.buffer_pages;
+	mt_ctx_setup(_metadata, &self->c, 0);
+	ASSERT_EQ(0ULL, self->c.base.pages);
+	ASSERT_LE(2ULL, self->c.bp);
 	if (variant->rdonly) {
-		self->ro_fd = open(MMAP_TEST_DEVICE, O_RDONLY | O_CLOEXEC);
+		self->ro_fd = mt_ctx_open(&self->c, O_RDONLY);
 		ASSERT_LE(0, self->ro_fd) TH_LOG("open O_RDONLY: %s",
 						 strerror(errno));
 		/* The baseline must count both of the test's files. */
-		ASSERT_EQ(0, get_stats(self->fd, &self->base));
+		mt_ctx_rebase(_metadata, &self->c);
 	}
-	ASSERT_EQ(0, fstatvfs(self->fd, &sv));
+	ASSERT_EQ(0, fstatvfs(self->c.fd, &sv));
 	self->dev_noexec = !!(sv.f_flag & ST_NOEXEC);
 
-	self->arena_pages = TARGET_PAGE + self->buf_pages + 1 + GUARD_PAGES;
+	self->arena_pages = TARGET_PAGE + self->c.bp + 1 + GUARD_PAGES;
 	if (self->arena_pages < ARENA_PAGES)
 		self->arena_pages = ARENA_PAGES;
-	p = mmap(NULL, self->arena_pages * self->page, PROT_NONE,
+	p = mmap(NULL, self->arena_pages * pg, PROT_NONE,
 		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	self->arena = p;
 }
 
 /*
- * No ASSERT_*() here: in this harness a failed ASSERT longjmp()s back into
- * the test wrapper, which would run the teardown again.
+ * Besides the fixture's own checks: the O_RDONLY file has no VMA left
+ * either.  No ASSERT_*() here (see mt_ctx_teardown()).
  */
 FIXTURE_TEARDOWN(diff)
 {
 	struct mmap_test_stats st;
-	__u64 files = 0;
-	int fd;
 
-	if (self->fd < 0)
-		return;
 	if (self->arena)
-		munmap(self->arena, self->arena_pages * self->page);
-	EXPECT_EQ(0, get_stats(self->fd, &st));
-	EXPECT_EQ(0ULL, st.live_vmas);
-	EXPECT_EQ(self->base.total_live_vmas, st.total_live_vmas);
-	files++;
+		munmap(self->arena, self->arena_pages * pg);
 	if (self->ro_fd >= 0) {
-		EXPECT_EQ(0, get_stats(self->ro_fd, &st));
+		EXPECT_EQ(0, mt_ioctl_stats(self->ro_fd, &st));
 		EXPECT_EQ(0ULL, st.live_vmas);
-		close(self->ro_fd);
-		self->ro_fd = -1;
-		files++;
 	}
-	close(self->fd);
-	self->fd = -1;
-
-	/* A fresh file: every page of the test's files must be freed now. */
-	fd = open(MMAP_TEST_DEVICE, O_RDWR | O_CLOEXEC);
-	EXPECT_LE(0, fd);
-	if (fd < 0)
-		return;
-	EXPECT_EQ(0, get_stats(fd, &st));
-	close(fd);
-	EXPECT_EQ(self->base.total_live_vmas, st.total_live_vmas);
-	EXPECT_EQ(self->base.total_pages, st.total_pages);
-	EXPECT_EQ(self->base.total_files - files + 1, st.total_files);
+	mt_ctx_teardown(_metadata, &self->c);
 }
 
 /* Reset the arena to the row's initial state. */
@@ -706,8 +615,8 @@ static int prepare(struct __test_metadata *_metadata,
 		   FIXTURE_DATA(diff) *self,
 		   const FIXTURE_VARIANT(diff) *variant)
 {
-	unsigned long size = self->arena_pages * self->page;
-	char *target = self->arena + TARGET_PAGE * self->page;
+	unsigned long size = self->arena_pages * pg;
+	char *target = self->arena + TARGET_PAGE * pg;
 	void *p;
 
 	p = mmap(self->arena, size, PROT_NONE,
@@ -716,14 +625,14 @@ static int prepare(struct __test_metadata *_metadata,
 		TH_LOG("re-reserving the arena: %s", strerror(errno));
 		return -1;
 	}
-	if (munmap(self->arena + GUARD_PAGES * self->page,
-		   (self->arena_pages - 2 * GUARD_PAGES) * self->page)) {
+	if (munmap(self->arena + GUARD_PAGES * pg,
+		   (self->arena_pages - 2 * GUARD_PAGES) * pg)) {
 		TH_LOG("opening the hole: %s", strerror(errno));
 		return -1;
 	}
 	if (variant->occupant) {
-		target += (variant->occupant - 1) * self->page;
-		p = mmap(target, OCCUPANT_PAGES * self->page, PROT_READ,
+		target += (variant->occupant - 1) * pg;
+		p = mmap(target, OCCUPANT_PAGES * pg, PROT_READ,
 			 MAP_FIXED | MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 		if (p != target) {
 			TH_LOG("placing the occupant: %s", strerror(errno));
@@ -733,89 +642,88 @@ static int prepare(struct __test_metadata *_metadata,
 	return 0;
 }
 
+static unsigned long row_addr(FIXTURE_DATA(diff) *self,
+			      const FIXTURE_VARIANT(diff) *variant)
+{
+	unsigned long target = (unsigned long)self->arena + TARGET_PAGE * pg;
+
+	switch (variant->addr) {
+	case A_ZERO:
+		return 0;
+	case A_TARGET:
+		return target;
+	case A_UNALIGNED:
+		return target + 0x123;
+	case A_HIGH:
+		return HIGH_ADDR;
+	case A_LOW:
+		return 0x1000;
+	case A_TAGGED:
+		return target | ADDR_TAG;
+	}
+	return 0;
+}
+
+static unsigned long row_len(FIXTURE_DATA(diff) *self,
+			     const FIXTURE_VARIANT(diff) *variant)
+{
+	switch (variant->len) {
+	case L_PAGE:
+		return pg;
+	case L_1BYTE:
+		return 1;
+	case L_2PAGES:
+		return 2 * pg;
+	case L_4PAGES:
+		return 4 * pg;
+	case L_BUF:
+		return self->c.bp * pg;
+	case L_BUF1:
+		return (self->c.bp + 1) * pg;
+	case L_ZERO:
+		return 0;
+	case L_HUGE:
+		return 1UL << 62;
+	case L_WRAP:
+		return ULONG_MAX - 100;
+	}
+	return 0;
+}
+
+static unsigned long row_pgoff(FIXTURE_DATA(diff) *self,
+			       const FIXTURE_VARIANT(diff) *variant)
+{
+	unsigned long maxpg = ULONG_MAX / pg;
+
+	switch (variant->pgoff) {
+	case P_ZERO:
+		return 0;
+	case P_MID:
+		return self->c.bp / 2;
+	case P_LAST:
+		return self->c.bp - 1;
+	case P_END:
+		return self->c.bp;
+	case P_FAR:
+		return 1UL << 32;
+	case P_MAX:
+		return maxpg;
+	case P_OVERFLOW:
+		return maxpg + 1;
+	}
+	return 0;
+}
+
 static void build_args(FIXTURE_DATA(diff) *self,
 		       const FIXTURE_VARIANT(diff) *variant, struct args *a)
 {
-	unsigned long page = self->page;
-	unsigned long target = (unsigned long)self->arena + TARGET_PAGE * page;
-	unsigned long maxpg = ULONG_MAX / page;
-
 	memset(a, 0, sizeof(*a));
-	switch (variant->addr) {
-	case A_ZERO:
-		a->addr = 0;
-		break;
-	case A_TARGET:
-		a->addr = target;
-		break;
-	case A_UNALIGNED:
-		a->addr = target + 0x123;
-		break;
-	case A_HIGH:
-		a->addr = HIGH_ADDR;
-		break;
-	case A_LOW:
-		a->addr = 0x1000;
-		break;
-	case A_TAGGED:
-		a->addr = target | ADDR_TAG;
-		break;
-	}
-	switch (variant->len) {
-	case L_PAGE:
-		a->len = page;
-		break;
-	case L_1BYTE:
-		a->len = 1;
-		break;
-	case L_2PAGES:
-		a->len = 2 * page;
-		break;
-	case L_4PAGES:
-		a->len = 4 * page;
-		break;
-	case L_BUF:
-		a->len = self->buf_pages * page;
-		break;
-	case L_BUF1:
-		a->len = (self->buf_pages + 1) * page;
-		break;
-	case L_ZERO:
-		a->len = 0;
-		break;
-	case L_HUGE:
-		a->len = 1UL << 62;
-		break;
-	case L_WRAP:
-		a->len = ULONG_MAX - 100;
-		break;
-	}
-	switch (variant->pgoff) {
-	case P_ZERO:
-		a->pgoff = 0;
-		break;
-	case P_MID:
-		a->pgoff = self->buf_pages / 2;
-		break;
-	case P_LAST:
-		a->pgoff = self->buf_pages - 1;
-		break;
-	case P_END:
-		a->pgoff = self->buf_pages;
-		break;
-	case P_FAR:
-		a->pgoff = 1UL << 32;
-		break;
-	case P_MAX:
-		a->pgoff = maxpg;
-		break;
-	case P_OVERFLOW:
-		a->pgoff = maxpg + 1;
-		break;
-	}
+	a->addr = row_addr(self, variant);
+	a->len = row_len(self, variant);
+	a->pgoff = row_pgoff(self, variant);
 	a->prot = variant->prot;
 	a->flags = variant->flags;
-	a->fd = variant->rdonly ? self->ro_fd : self->fd;
+	a->fd = variant->rdonly ? self->ro_fd : self->c.fd;
 }
 
 /* Record what the new mapping looks like, then remove it. */
@@ -825,13 +733,13 @@ static void inspect(struct __test_metadata *_metadata,
 {
 	struct mmap_test_stats st;
 	struct mmap_test_vma_report after;
-	unsigned long alen = page_align(a->len, self->page);
+	unsigned long alen = mt_mem_page_align(a->len);
 
-	ASSERT_EQ(0, query(self->fd, r->mapped, &r->rep));
+	ASSERT_EQ(0, mt_ioctl_query(self->c.fd, r->mapped, &r->rep));
 	ASSERT_EQ(0, maps_lookup(r->mapped, r)) {
 		TH_LOG("%s: %#lx not in /proc/self/maps", r->how, r->mapped);
 	}
-	ASSERT_EQ(0, get_stats(a->fd, &st));
+	ASSERT_EQ(0, mt_ioctl_stats(a->fd, &st));
 	r->live_vmas = st.live_vmas;
 	if (!(a->flags & MMAP_TEST_ANON) && (a->prot & PROT_READ) &&
 	    a->pgoff == 0)
@@ -839,18 +747,16 @@ static void inspect(struct __test_metadata *_metadata,
 				      sizeof(MMAP_TEST_GREETING));
 
 	if (via_ioctl) {
-		struct mmap_test_free f = { .addr = r->mapped, .len = alen };
-
-		ASSERT_EQ(0, mt_ioctl(self->fd, IOCTL_FREE_VMA, &f));
+		ASSERT_EQ(0, mt_ioctl_free(self->c.fd, r->mapped, alen));
 	} else {
 		ASSERT_EQ(0, munmap((void *)r->mapped, alen));
 	}
-	ASSERT_EQ(0, query(self->fd, r->mapped, &after));
+	ASSERT_EQ(0, mt_ioctl_query(self->c.fd, r->mapped, &after));
 	EXPECT_EQ(0U, after.contains) {
 		TH_LOG("%s: %#lx still mapped after unmapping", r->how,
 		       r->mapped);
 	}
-	ASSERT_EQ(0, get_stats(a->fd, &st));
+	ASSERT_EQ(0, mt_ioctl_stats(a->fd, &st));
 	EXPECT_EQ(0ULL, st.live_vmas);
 }
 
@@ -892,7 +798,7 @@ static void run_ioctl(struct __test_metadata *_metadata,
 			       mt_errno_name(r->err),
 			       (unsigned long long)al.mapped);
 		}
-		report_str(&al.before, buf, sizeof(buf));
+		report_fields(&al.before, buf, sizeof(buf));
 		TH_LOG("ioctl: %s, before: %s", mt_errno_name(r->err), buf);
 		return;
 	}
@@ -913,7 +819,7 @@ static void run_mmap(struct __test_metadata *_metadata,
 	memset(r, 0, sizeof(*r));
 	r->how = "mmap(2)";
 	ASSERT_EQ(0, prepare(_metadata, self, variant));
-	ASSERT_EQ(0, query(self->fd, a->addr, &r->before));
+	ASSERT_EQ(0, mt_ioctl_query(self->c.fd, a->addr, &r->before));
 
 	/* The raw system call: no libc check in between. */
 	ret = syscall(SYS_mmap, a->addr, a->len, a->prot, map_flags(a->flags),
@@ -926,20 +832,73 @@ static void run_mmap(struct __test_metadata *_metadata,
 	inspect(_metadata, self, a, r, 0);
 }
 
+/* The backing class, pgoff, path and live VMAs of a successful run. */
+static void check_backing(struct __test_metadata *_metadata,
+			  const struct args *a, const struct run *r)
+{
+	int anon = a->flags & MMAP_TEST_ANON;
+	int shared = a->flags & MMAP_TEST_SHARED;
+
+	if (!anon) {
+		EXPECT_EQ((__u32)MMAP_TEST_BACKING_DEVICE, r->rep.backing);
+		EXPECT_EQ(a->pgoff, r->rep.vm_pgoff);
+		EXPECT_EQ(VF_DONTEXPAND | VF_DONTDUMP,
+			  r->rep.flags & (VF_DONTEXPAND | VF_DONTDUMP));
+		EXPECT_TRUE(strstr(r->path, "mmap-test") != NULL) {
+			TH_LOG("maps path \"%s\"", r->path);
+		}
+		EXPECT_EQ(1ULL, r->live_vmas);
+		if ((a->prot & PROT_READ) && a->pgoff == 0)
+			EXPECT_EQ(1, r->greeting);
+	} else if (shared) {
+		/* MAP_SHARED|MAP_ANONYMOUS is a shmem file. */
+		EXPECT_EQ((__u32)MMAP_TEST_BACKING_FILE, r->rep.backing);
+		EXPECT_EQ(0ULL, r->rep.vm_pgoff);
+		EXPECT_EQ(0ULL, r->live_vmas);
+	} else {
+		EXPECT_EQ((__u32)MMAP_TEST_BACKING_ANON, r->rep.backing);
+		EXPECT_EQ(r->mapped / pg, r->rep.vm_pgoff);
+		EXPECT_STREQ("", r->path);
+		EXPECT_EQ(0ULL, r->live_vmas);
+	}
+}
+
+/* Where a successful run without FIXED landed, against the row's hint. */
+static void check_placement(struct __test_metadata *_metadata,
+			    const FIXTURE_VARIANT(diff) *variant,
+			    const struct args *a, const struct run *r)
+{
+	unsigned long hint = a->addr & ~(pg - 1);
+	int honoured = r->mapped == hint || r->mapped == hint + pg;
+
+	if ((a->flags & (MMAP_TEST_FIXED | MMAP_TEST_FIXED_NOREPLACE)) ||
+	    !a->addr)
+		return;
+	if (variant->place == PL_HINT)
+		EXPECT_TRUE(honoured) {
+			TH_LOG("%s: hint %#lx not honoured (%#lx)",
+			       r->how, a->addr, r->mapped);
+		}
+	if (variant->place == PL_ELSEWHERE)
+		EXPECT_FALSE(honoured) {
+			TH_LOG("%s: hint %#lx honoured", r->how, a->addr);
+		}
+}
+
 /* What the contract says a successful run must look like. */
 static void check_expected(struct __test_metadata *_metadata,
 			   FIXTURE_DATA(diff) *self,
 			   const FIXTURE_VARIANT(diff) *variant,
 			   const struct args *a, const struct run *r)
 {
-	unsigned long alen = page_align(a->len, self->page);
+	unsigned long alen = mt_mem_page_align(a->len);
 	int anon = a->flags & MMAP_TEST_ANON;
 	int shared = a->flags & MMAP_TEST_SHARED;
 	unsigned long long want_bits, got_bits;
 	char perms[8];
 	char buf[256];
 
-	report_str(&r->rep, buf, sizeof(buf));
+	report_fields(&r->rep, buf, sizeof(buf));
 	TH_LOG("%s: mapped %#lx, maps \"%s %s\", query %s", r->how, r->mapped,
 	       r->perms, r->path, buf);
 
@@ -971,51 +930,13 @@ static void check_expected(struct __test_metadata *_metadata,
 		    (shared ? VF_MAYSHARE : 0) |
 		    (shared && !(variant->rdonly && !anon) ? VF_SHARED : 0);
 	got_bits = r->rep.flags & (VF_READ | VF_WRITE | VF_EXEC |
-				      VF_SHARED | VF_MAYSHARE);
+				   VF_SHARED | VF_MAYSHARE);
 	EXPECT_EQ(want_bits, got_bits);
 	if (variant->rdonly && shared && !anon)
 		EXPECT_EQ(0ULL, r->rep.flags & VF_MAYWRITE);
 
-	if (!anon) {
-		EXPECT_EQ((__u32)MMAP_TEST_BACKING_DEVICE, r->rep.backing);
-		EXPECT_EQ(a->pgoff, r->rep.vm_pgoff);
-		EXPECT_EQ(VF_DONTEXPAND | VF_DONTDUMP,
-			  r->rep.flags & (VF_DONTEXPAND | VF_DONTDUMP));
-		EXPECT_TRUE(strstr(r->path, "mmap-test") != NULL) {
-			TH_LOG("maps path \"%s\"", r->path);
-		}
-		EXPECT_EQ(1ULL, r->live_vmas);
-		if ((a->prot & PROT_READ) && a->pgoff == 0)
-			EXPECT_EQ(1, r->greeting);
-	} else if (shared) {
-		/* MAP_SHARED|MAP_ANONYMOUS is a shmem file. */
-		EXPECT_EQ((__u32)MMAP_TEST_BACKING_FILE, r->rep.backing);
-		EXPECT_EQ(0ULL, r->rep.vm_pgoff);
-		EXPECT_EQ(0ULL, r->live_vmas);
-	} else {
-		EXPECT_EQ((__u32)MMAP_TEST_BACKING_ANON, r->rep.backing);
-		EXPECT_EQ(r->mapped / self->page, r->rep.vm_pgoff);
-		EXPECT_STREQ("", r->path);
-		EXPECT_EQ(0ULL, r->live_vmas);
-	}
-
-	if (!(a->flags & (MMAP_TEST_FIXED | MMAP_TEST_FIXED_NOREPLACE)) &&
-	    a->addr) {
-		unsigned long hint = a->addr & ~((unsigned long)self->page - 1);
-		int honoured = r->mapped == hint ||
-			       r->mapped == hint + self->page;
-
-		if (variant->place == PL_HINT)
-			EXPECT_TRUE(honoured) {
-				TH_LOG("%s: hint %#lx not honoured (%#lx)",
-				       r->how, a->addr, r->mapped);
-			}
-		if (variant->place == PL_ELSEWHERE)
-			EXPECT_FALSE(honoured) {
-				TH_LOG("%s: hint %#lx honoured", r->how,
-				       a->addr);
-			}
-	}
+	check_backing(_metadata, a, r);
+	check_placement(_metadata, variant, a, r);
 }
 
 /* Both runs succeeded: the VMAs must be the same. */
@@ -1035,8 +956,8 @@ static void compare_runs(struct __test_metadata *_metadata,
 	EXPECT_EQ(io->rep.backing, mm->rep.backing);
 	EXPECT_EQ(io->rep.nr_vmas, mm->rep.nr_vmas);
 	EXPECT_EQ(0, memcmp(&io->rep, &mm->rep, sizeof(io->rep))) {
-		report_str(&io->rep, b1, sizeof(b1));
-		report_str(&mm->rep, b2, sizeof(b2));
+		report_fields(&io->rep, b1, sizeof(b1));
+		report_fields(&mm->rep, b2, sizeof(b2));
 		TH_LOG("QUERY differs:\n  ioctl   %s\n  mmap(2) %s", b1, b2);
 	}
 	EXPECT_STREQ(io->perms, mm->perms);
@@ -1046,25 +967,18 @@ static void compare_runs(struct __test_metadata *_metadata,
 	EXPECT_EQ(io->greeting, mm->greeting);
 }
 
-TEST_F(diff, ioctl_vs_mmap)
+/*
+ * The errno the contract gives this row on this machine: executable
+ * device mappings on a noexec /dev give EPERM everywhere, and so does
+ * PROT_MTE on the device (EINVAL) where the CPU has MTE.
+ */
+static int row_err(struct __test_metadata *_metadata,
+		   FIXTURE_DATA(diff) *self,
+		   const FIXTURE_VARIANT(diff) *variant, const struct args *a)
 {
-	struct args a, ref;
-	struct run io, mm;
 	int want = variant->err;
-	char fl[96], pr[16];
 
-	if (self->skip)
-		SKIP(return, "%s absent", MMAP_TEST_DEVICE);
-
-	build_args(self, variant, &a);
-	mt_format_flags(a.flags, fl, sizeof(fl));
-	mt_format_prot(a.prot, pr, sizeof(pr));
-	TH_LOG("addr %#lx len %#lx pgoff %#lx prot %s flags %s fd %s",
-	       a.addr, a.len, a.pgoff, pr, fl,
-	       variant->rdonly ? "O_RDONLY" : "O_RDWR");
-
-	/* Executable device mappings on a noexec /dev: EPERM everywhere. */
-	if (!want && (a.prot & PROT_EXEC) && !(a.flags & MMAP_TEST_ANON) &&
+	if (!want && (a->prot & PROT_EXEC) && !(a->flags & MMAP_TEST_ANON) &&
 	    self->dev_noexec) {
 		TH_LOG("%s is on a noexec mount: PROT_EXEC gives EPERM",
 		       MMAP_TEST_DEVICE);
@@ -1073,12 +987,142 @@ TEST_F(diff, ioctl_vs_mmap)
 
 #ifdef __aarch64__
 	/* PROT_MTE on a CPU with MTE: only RAM that can hold tags. */
-	if (!want && (a.prot & PROT_MTE) && !(a.flags & MMAP_TEST_ANON) &&
+	if (!want && (a->prot & PROT_MTE) && !(a->flags & MMAP_TEST_ANON) &&
 	    (getauxval(AT_HWCAP2) & HWCAP2_MTE)) {
 		TH_LOG("the CPU has MTE: PROT_MTE on the device gives EINVAL");
 		want = EINVAL;
 	}
 #endif
+	return want;
+}
+
+/* D_OFFSET_UNALIGNED: mmap(2) alone, then the row at offset 0. */
+static void diff_offset_unaligned(struct __test_metadata *_metadata,
+				  FIXTURE_DATA(diff) *self,
+				  const FIXTURE_VARIANT(diff) *variant,
+				  const struct args *a)
+{
+	struct run io, mm;
+
+	TH_LOG("documented difference: a byte offset that is not page aligned exists only for mmap(2) (EINVAL); ALLOC's pgoff is in pages");
+	run_mmap(_metadata, self, variant, a, 0x123, &mm);
+	EXPECT_EQ(EINVAL, mm.err);
+	/* The same row with the offset rounded down to a page. */
+	run_ioctl(_metadata, self, variant, a, &io);
+	run_mmap(_metadata, self, variant, a, 0, &mm);
+	ASSERT_EQ(0, io.err);
+	ASSERT_EQ(0, mm.err);
+	check_expected(_metadata, self, variant, a, &io);
+	check_expected(_metadata, self, variant, a, &mm);
+	compare_runs(_metadata, &io, &mm);
+}
+
+/*
+ * D_PROT_UNKNOWN, D_FLAGS_BOTH: ALLOC refuses what mmap(2) maps; mmap(2)'s
+ * VMA must be ALLOC's of the corrected request.
+ */
+static void diff_corrected(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(diff) *self,
+			   const FIXTURE_VARIANT(diff) *variant,
+			   const struct args *a, int want)
+{
+	struct run io, mm;
+	struct args ref;
+
+	if (variant->diff == D_PROT_UNKNOWN)
+		TH_LOG("documented difference: ALLOC rejects prot bits that mmap(2) does not know on this architecture (EINVAL); mmap(2) ignores them, so it maps as if they were absent");
+	else
+		TH_LOG("documented difference: ALLOC wants exactly one of SHARED and PRIVATE (EINVAL); for mmap(2), MAP_SHARED|MAP_PRIVATE is MAP_SHARED_VALIDATE, a shared mapping");
+	run_ioctl(_metadata, self, variant, a, &io);
+	EXPECT_EQ(want, io.err);
+	run_mmap(_metadata, self, variant, a, a->pgoff * pg, &mm);
+	ASSERT_EQ(0, mm.err) {
+		TH_LOG("mmap(2): %s", mt_errno_name(mm.err));
+	}
+	/* mmap(2)'s VMA must be ALLOC's of the corrected request. */
+	ref = *a;
+	ref.prot &= PROT_READ | PROT_WRITE | PROT_EXEC;
+	if (variant->diff == D_FLAGS_BOTH)
+		ref.flags &= ~MMAP_TEST_PRIVATE;
+	run_ioctl(_metadata, self, variant, &ref, &io);
+	ASSERT_EQ(0, io.err) {
+		TH_LOG("corrected ALLOC: %s", mt_errno_name(io.err));
+	}
+	check_expected(_metadata, self, variant, &ref, &io);
+	check_expected(_metadata, self, variant, &ref, &mm);
+	compare_runs(_metadata, &io, &mm);
+}
+
+/* D_OFFSET_OVERFLOW: ALLOC's EINVAL against what do_mmap() makes of it. */
+static void diff_offset_overflow(struct __test_metadata *_metadata,
+				 FIXTURE_DATA(diff) *self,
+				 const FIXTURE_VARIANT(diff) *variant,
+				 const struct args *a, int want)
+{
+	struct run io, mm;
+
+	run_ioctl(_metadata, self, variant, a, &io);
+	EXPECT_EQ(want, io.err) {
+		TH_LOG("ioctl: %s, want %s", mt_errno_name(io.err),
+		       mt_errno_name(want));
+	}
+	run_mmap(_metadata, self, variant, a, a->pgoff * pg, &mm);
+	TH_LOG("documented difference: byte offset %#lx + len overflows: vm_mmap() (ALLOC) checks that first (EINVAL); mmap(2) hands pgoff to do_mmap(): %s",
+	       a->pgoff * pg, mm.err ? mt_errno_name(mm.err) : "success");
+	if (!(a->flags & MMAP_TEST_ANON)) {
+		/* file_mmap_ok() */
+		EXPECT_EQ(EOVERFLOW, mm.err);
+	} else {
+		/* Anonymous mmap(2) ignores pgoff. */
+		EXPECT_EQ(0, mm.err);
+		if (!mm.err)
+			check_expected(_metadata, self, variant, a, &mm);
+	}
+}
+
+/* ALLOC's "before" report against the QUERY taken before mmap(2). */
+static void compare_before(struct __test_metadata *_metadata,
+			   const FIXTURE_VARIANT(diff) *variant,
+			   const struct args *a, const struct run *io,
+			   const struct run *mm)
+{
+	char b1[256], b2[256];
+
+	if (variant->validation)
+		return;
+	if (variant->addr == A_TAGGED) {
+		/*
+		 * QUERY untags its address (like munmap(2)); ALLOC's before
+		 * is find_vma() of the address vm_mmap() gets, tagged, as
+		 * mmap(2) leaves it: above TASK_SIZE, nothing there.
+		 */
+		EXPECT_EQ(a->addr, io->before.addr);
+		EXPECT_EQ(0U, io->before.found);
+		return;
+	}
+	/* ALLOC's "before" is find_vma(addr) in the same state as
+	 * the QUERY taken just before mmap(2). */
+	EXPECT_EQ(0, memcmp(&io->before, &mm->before, sizeof(io->before))) {
+		report_fields(&io->before, b1, sizeof(b1));
+		report_fields(&mm->before, b2, sizeof(b2));
+		TH_LOG("before differs:\n  ALLOC %s\n  QUERY %s", b1, b2);
+	}
+}
+
+TEST_F(diff, ioctl_vs_mmap)
+{
+	struct args a;
+	struct run io, mm;
+	char fl[96], pr[16];
+	int want;
+
+	build_args(self, variant, &a);
+	mt_format_flags(a.flags, fl, sizeof(fl));
+	mt_format_prot(a.prot, pr, sizeof(pr));
+	TH_LOG("addr %#lx len %#lx pgoff %#lx prot %s flags %s fd %s",
+	       a.addr, a.len, a.pgoff, pr, fl,
+	       variant->rdonly ? "O_RDONLY" : "O_RDWR");
+	want = row_err(_metadata, self, variant, &a);
 
 	switch (variant->diff) {
 	case D_NONE:
@@ -1090,70 +1134,19 @@ TEST_F(diff, ioctl_vs_mmap)
 		EXPECT_EQ(EOVERFLOW, io.err);
 		return;
 	case D_OFFSET_UNALIGNED:
-		TH_LOG("documented difference: a byte offset that is not page aligned exists only for mmap(2) (EINVAL); ALLOC's pgoff is in pages");
-		run_mmap(_metadata, self, variant, &a, 0x123, &mm);
-		EXPECT_EQ(EINVAL, mm.err);
-		/* The same row with the offset rounded down to a page. */
-		run_ioctl(_metadata, self, variant, &a, &io);
-		run_mmap(_metadata, self, variant, &a, 0, &mm);
-		ASSERT_EQ(0, io.err);
-		ASSERT_EQ(0, mm.err);
-		check_expected(_metadata, self, variant, &a, &io);
-		check_expected(_metadata, self, variant, &a, &mm);
-		compare_runs(_metadata, &io, &mm);
+		diff_offset_unaligned(_metadata, self, variant, &a);
 		return;
 	case D_PROT_UNKNOWN:
 	case D_FLAGS_BOTH:
-		if (variant->diff == D_PROT_UNKNOWN)
-			TH_LOG("documented difference: ALLOC rejects prot bits that mmap(2) does not know on this architecture (EINVAL); mmap(2) ignores them, so it maps as if they were absent");
-		else
-			TH_LOG("documented difference: ALLOC wants exactly one of SHARED and PRIVATE (EINVAL); for mmap(2), MAP_SHARED|MAP_PRIVATE is MAP_SHARED_VALIDATE, a shared mapping");
-		run_ioctl(_metadata, self, variant, &a, &io);
-		EXPECT_EQ(want, io.err);
-		run_mmap(_metadata, self, variant, &a, a.pgoff * self->page,
-			 &mm);
-		ASSERT_EQ(0, mm.err) {
-			TH_LOG("mmap(2): %s", mt_errno_name(mm.err));
-		}
-		/* mmap(2)'s VMA must be ALLOC's of the corrected request. */
-		ref = a;
-		ref.prot &= PROT_READ | PROT_WRITE | PROT_EXEC;
-		if (variant->diff == D_FLAGS_BOTH)
-			ref.flags &= ~MMAP_TEST_PRIVATE;
-		run_ioctl(_metadata, self, variant, &ref, &io);
-		ASSERT_EQ(0, io.err) {
-			TH_LOG("corrected ALLOC: %s", mt_errno_name(io.err));
-		}
-		check_expected(_metadata, self, variant, &ref, &io);
-		check_expected(_metadata, self, variant, &ref, &mm);
-		compare_runs(_metadata, &io, &mm);
+		diff_corrected(_metadata, self, variant, &a, want);
 		return;
 	case D_OFFSET_OVERFLOW:
-		run_ioctl(_metadata, self, variant, &a, &io);
-		EXPECT_EQ(want, io.err) {
-			TH_LOG("ioctl: %s, want %s", mt_errno_name(io.err),
-			       mt_errno_name(want));
-		}
-		run_mmap(_metadata, self, variant, &a, a.pgoff * self->page,
-			 &mm);
-		TH_LOG("documented difference: byte offset %#lx + len overflows: vm_mmap() (ALLOC) checks that first (EINVAL); mmap(2) hands pgoff to do_mmap(): %s",
-		       a.pgoff * self->page,
-		       mm.err ? mt_errno_name(mm.err) : "success");
-		if (!(a.flags & MMAP_TEST_ANON)) {
-			/* file_mmap_ok() */
-			EXPECT_EQ(EOVERFLOW, mm.err);
-		} else {
-			/* Anonymous mmap(2) ignores pgoff. */
-			EXPECT_EQ(0, mm.err);
-			if (!mm.err)
-				check_expected(_metadata, self, variant, &a,
-					       &mm);
-		}
+		diff_offset_overflow(_metadata, self, variant, &a, want);
 		return;
 	}
 
 	run_ioctl(_metadata, self, variant, &a, &io);
-	run_mmap(_metadata, self, variant, &a, a.pgoff * self->page, &mm);
+	run_mmap(_metadata, self, variant, &a, a.pgoff * pg, &mm);
 	TH_LOG("ioctl: %s %#lx; mmap(2): %s %#lx", mt_errno_name(io.err),
 	       io.mapped, mt_errno_name(mm.err), mm.mapped);
 
@@ -1165,27 +1158,7 @@ TEST_F(diff, ioctl_vs_mmap)
 		TH_LOG("errno differs: ioctl %s, mmap(2) %s",
 		       mt_errno_name(io.err), mt_errno_name(mm.err));
 	}
-	if (!variant->validation && variant->addr == A_TAGGED) {
-		/*
-		 * QUERY untags its address (like munmap(2)); ALLOC's before
-		 * is find_vma() of the address vm_mmap() gets, tagged, as
-		 * mmap(2) leaves it: above TASK_SIZE, nothing there.
-		 */
-		EXPECT_EQ(a.addr, io.before.addr);
-		EXPECT_EQ(0U, io.before.found);
-	} else if (!variant->validation) {
-		char b1[256], b2[256];
-
-		/* ALLOC's "before" is find_vma(addr) in the same state as
-		 * the QUERY taken just before mmap(2). */
-		EXPECT_EQ(0, memcmp(&io.before, &mm.before,
-				    sizeof(io.before))) {
-			report_str(&io.before, b1, sizeof(b1));
-			report_str(&mm.before, b2, sizeof(b2));
-			TH_LOG("before differs:\n  ALLOC %s\n  QUERY %s", b1,
-			       b2);
-		}
-	}
+	compare_before(_metadata, variant, &a, &io, &mm);
 	if (io.err)
 		return;
 	check_expected(_metadata, self, variant, &a, &io);

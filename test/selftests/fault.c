@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mmap_test_fault - the fault paths of /dev/mmap-test against the mm.
+ * mmap-test-fault - the fault paths of /dev/mmap-test against the mm.
  *
  *   dontneed_race     MADV_DONTNEED of a 2 MiB range in a loop while three
  *                     threads read random pages of it, for
@@ -27,6 +27,12 @@
  *                     buffer pages written through write() and through
  *                     faults, and memory.max is enforced: write() gets
  *                     ENOMEM, a fault SIGBUS.
+ *
+ * Each test runs on the shared fixture (mt_fixture.h: baseline leak check
+ * at teardown).
+ * Build: make -C test selftests KSFT_INC=<dir with kselftest_harness.h>
+ * Run as root with the module loaded: mmap-test-fault (SKIPs when
+ * /dev/mmap-test does not exist).
  */
 
 #include <errno.h>
@@ -48,27 +54,14 @@
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
-#include "mmap_test_util.h"
+#include "mt_fixture.h"
+#include "mt_time.h"
+#include "selftests.h"
 
-#define DEV		"/dev/mmap-test"
 #define STATS		"/sys/kernel/debug/mmap_test/stats"
 #define CGROOT		"/sys/fs/cgroup"
 #define CGROUP		CGROOT "/mmap_test_fault"
 #define MIB		(1024UL * 1024)
-
-static unsigned long pg;
-
-static struct mmap_test_stats get_stats(struct __test_metadata *_metadata,
-					int fd)
-{
-	struct mmap_test_stats s;
-	int ret;
-
-	memset(&s, 0, sizeof(s));
-	ret = mt_ioctl(fd, IOCTL_GET_STATS, &s);
-	ASSERT_EQ(0, ret) TH_LOG("GET_STATS: %s", mt_errno_name(ret));
-	return s;
-}
 
 /* The value of line "name N" of the module's debugfs stats, -1 if none. */
 static long debugfs_stat(const char *name)
@@ -92,28 +85,7 @@ static uint64_t tag_of(unsigned long index)
 	return 0x6d6d617074657374ULL ^ (index * 0x9e3779b97f4a7c15ULL);
 }
 
-FIXTURE(fault) {
-	int fd;
-	unsigned long bp;
-};
-
-FIXTURE_SETUP(fault)
-{
-	struct mmap_test_stats s;
-
-	pg = sysconf(_SC_PAGESIZE);
-	self->fd = open(DEV, O_RDWR);
-	if (self->fd < 0)
-		SKIP(return, "%s: %s (module not loaded)", DEV, strerror(errno));
-	s = get_stats(_metadata, self->fd);
-	self->bp = s.buffer_pages;
-}
-
-FIXTURE_TEARDOWN(fault)
-{
-	if (self->fd >= 0)
-		close(self->fd);
-}
+MT_FIXTURE(fault, 0);
 
 /* ---- dontneed_race --------------------------------------------------- */
 
@@ -128,27 +100,11 @@ struct race {
 	uint64_t bad_val;
 };
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int seconds(void)
-{
-	const char *s = getenv("MMAP_TEST_STRESS_SECONDS");
-	long v = s && *s ? strtol(s, NULL, 10) : 10;
-
-	return v < 1 ? 1 : v > 3600 ? 3600 : v;
-}
-
 static void *race_zapper(void *arg)
 {
 	struct race *r = arg;
 
-	while (!atomic_load(&r->stop) && now() < r->deadline) {
+	while (!atomic_load(&r->stop) && mt_time_now() < r->deadline) {
 		if (madvise(r->p, 2 * MIB, MADV_DONTNEED))
 			atomic_fetch_add(&r->errs, 1);
 		atomic_fetch_add(&r->zaps, 1);
@@ -159,9 +115,10 @@ static void *race_zapper(void *arg)
 static void *race_reader(void *arg)
 {
 	struct race *r = arg;
-	unsigned int seed = (unsigned int)(uintptr_t)&seed ^ (unsigned int)now();
+	unsigned int seed = (unsigned int)(uintptr_t)&seed ^
+			    (unsigned int)mt_time_now();
 
-	while (!atomic_load(&r->stop) && now() < r->deadline) {
+	while (!atomic_load(&r->stop) && mt_time_now() < r->deadline) {
 		unsigned long i = rand_r(&seed) % r->pages;
 		uint64_t v = *(volatile uint64_t *)(r->p + i * pg);
 
@@ -184,31 +141,31 @@ TEST_F_TIMEOUT(fault, dontneed_race, 120)
 	struct race r;
 	char *base;
 
-	if (self->bp * pg < len)
+	if (self->c.bp * pg < len)
 		SKIP(return, "needs a 4 MiB buffer (buffer_pages >= %lu), module has %lu",
-		     len / pg, self->bp);
+		     len / pg, self->c.bp);
 	for (i = 0; i < len / pg; i++) {
 		uint64_t t = tag_of(i);
 
-		ASSERT_EQ((ssize_t)sizeof(t), pwrite(self->fd, &t, sizeof(t), i * pg))
+		ASSERT_EQ((ssize_t)sizeof(t), pwrite(self->c.fd, &t, sizeof(t), i * pg))
 			TH_LOG("pwrite page %lu: %s", i, strerror(errno));
 	}
-	base = mmap(NULL, len, PROT_READ, MAP_SHARED, self->fd, 0);
+	base = mmap(NULL, len, PROT_READ, MAP_SHARED, self->c.fd, 0);
 	ASSERT_NE(MAP_FAILED, base) TH_LOG("mmap 4 MiB: %s", strerror(errno));
 	memset(&r, 0, sizeof(r));
 	r.p = (char *)(((uintptr_t)base + 2 * MIB - 1) & ~(2 * MIB - 1));
 	r.pages = 2 * MIB / pg;
 	r.pgoff = (r.p - base) / pg;
-	r.deadline = now() + seconds();
-	s0 = get_stats(_metadata, self->fd);
+	r.deadline = mt_time_now() + stress_seconds();
+	s0 = mt_ctx_stats(_metadata, self->c.fd);
 	ASSERT_EQ(0, pthread_create(&th[0], NULL, race_zapper, &r));
 	for (i = 1; i < 4; i++)
 		ASSERT_EQ(0, pthread_create(&th[i], NULL, race_reader, &r));
 	for (i = 0; i < 4; i++)
 		pthread_join(th[i], NULL);
-	s1 = get_stats(_metadata, self->fd);
+	s1 = mt_ctx_stats(_metadata, self->c.fd);
 	TH_LOG("%d s: %lu MADV_DONTNEED of 2 MiB, %lu reads, %llu faults, %llu pages mapped by fault-around",
-	       seconds(), atomic_load(&r.zaps), atomic_load(&r.reads),
+	       stress_seconds(), atomic_load(&r.zaps), atomic_load(&r.reads),
 	       (unsigned long long)(s1.faults - s0.faults),
 	       (unsigned long long)(s1.pages_around - s0.pages_around));
 	munmap(base, len);
@@ -231,13 +188,13 @@ TEST_F(fault, fork_refaults)
 	pid_t pid;
 	char *p;
 
-	if (self->bp < n)
-		SKIP(return, "needs buffer_pages >= %lu, module has %lu", n, self->bp);
-	p = mmap(NULL, n * pg, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
+	if (self->c.bp < n)
+		SKIP(return, "needs buffer_pages >= %lu, module has %lu", n, self->c.bp);
+	p = mmap(NULL, n * pg, PROT_READ | PROT_WRITE, MAP_SHARED, self->c.fd, 0);
 	ASSERT_NE(MAP_FAILED, p) TH_LOG("mmap: %s", strerror(errno));
 	for (i = 0; i < n; i++)
 		p[i * pg + 64] = 'a' + i;	/* every PTE present */
-	s0 = get_stats(_metadata, self->fd);
+	s0 = mt_ctx_stats(_metadata, self->c.fd);
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
@@ -249,7 +206,7 @@ TEST_F(fault, fork_refaults)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		TH_LOG("child read wrong data (status %#x)", status);
-	s1 = get_stats(_metadata, self->fd);
+	s1 = mt_ctx_stats(_metadata, self->c.fd);
 	TH_LOG("child's reads of %lu populated shared pages: %llu faults, %llu pages mapped by fault-around",
 	       n, (unsigned long long)(s1.faults - s0.faults),
 	       (unsigned long long)(s1.pages_around - s0.pages_around));
@@ -279,27 +236,27 @@ TEST_F(fault, private_vma_lock)
 	volatile char sink;
 	char *p, *q;
 
-	if (self->bp < n)
-		SKIP(return, "needs buffer_pages >= %lu, module has %lu", n, self->bp);
+	if (self->c.bp < n)
+		SKIP(return, "needs buffer_pages >= %lu, module has %lu", n, self->c.bp);
 	v0 = debugfs_stat("vma_lock_faults");
 	if (v0 < 0)
 		SKIP(return, "no per-VMA locks: no vma_lock_faults in %s (kernel without FAULT_FLAG_VMA_LOCK, 6.4, or CONFIG_PER_VMA_LOCK)",
 		     STATS);
 	if (!kernel_at_least(6, 7))
 		SKIP(return, "file VMAs fault under the per-VMA lock only from 6.7 on (vmf_can_call_fault)");
-	p = mmap(NULL, n * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE, self->fd, 0);
+	p = mmap(NULL, n * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE, self->c.fd, 0);
 	ASSERT_NE(MAP_FAILED, p) TH_LOG("mmap: %s", strerror(errno));
-	q = mmap(NULL, n * pg, PROT_READ, MAP_PRIVATE, self->fd, n * pg);
-	if (self->bp < 2 * n)
+	q = mmap(NULL, n * pg, PROT_READ, MAP_PRIVATE, self->c.fd, n * pg);
+	if (self->c.bp < 2 * n)
 		q = MAP_FAILED;
-	s0 = get_stats(_metadata, self->fd);
+	s0 = mt_ctx_stats(_metadata, self->c.fd);
 	for (i = 0; i < n; i++)
 		p[i * pg + 1] = 'p';		/* COW faults */
 	if (q != MAP_FAILED)
 		for (i = 0; i < n; i++)
 			sink = q[i * pg];	/* read faults */
 	(void)sink;
-	s1 = get_stats(_metadata, self->fd);
+	s1 = mt_ctx_stats(_metadata, self->c.fd);
 	v1 = debugfs_stat("vma_lock_faults");
 	TH_LOG("%llu faults on private mappings, %ld of them under the per-VMA lock",
 	       (unsigned long long)(s1.faults - s0.faults), v1 - v0);
@@ -351,38 +308,15 @@ static void on_sigbus(int sig)
 } while (0)
 
 /*
- * In the group: 256 pages written through write(), then 256 through write
- * faults, each must raise memory.current by at least that much (it also
- * counts page tables and the per-CPU charge stock: never less).  Then
- * memory.max = memory.current + 1 MiB: write() of a 4 MiB buffer must stop
- * with ENOMEM, and write faults over another must end in SIGBUS.
+ * 256 pages written through write() to @fd1, then 256 through write faults
+ * of @m1: each must raise memory.current (@path) by at least that much (it
+ * also counts page tables and the per-CPU charge stock: never less).
  */
-static void memcg_child(unsigned long bp)
+static void memcg_charges(const char *path, const char *buf, int fd1,
+			  volatile char *m1)
 {
-	unsigned long i, n = 256, big = 4 * MIB / pg;
-	static char buf[4 * 1024 * 1024];
-	char path[64], val[32];
+	unsigned long i, n = 256;
 	long c0, c1, c2;
-	volatile char *m1, *m3;
-	static volatile unsigned long touched;
-	int fd1, fd2, fd3, err = 0;
-	unsigned long written;
-	ssize_t w = 0;
-
-	snprintf(val, sizeof(val), "%d", getpid());
-	if (write_str(CGROUP "/cgroup.procs", val))
-		CHILD_FAIL(10, "cannot join %s\n", CGROUP);
-	memset(buf, 'm', sizeof(buf));
-	fd1 = open(DEV, O_RDWR);
-	fd2 = open(DEV, O_RDWR);
-	fd3 = open(DEV, O_RDWR);
-	if (fd1 < 0 || fd2 < 0 || fd3 < 0)
-		CHILD_FAIL(11, "open: %s\n", strerror(errno));
-	m1 = mmap(NULL, n * pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd1, n * pg);
-	m3 = mmap(NULL, big * pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd3, 0);
-	if (m1 == MAP_FAILED || m3 == MAP_FAILED)
-		CHILD_FAIL(12, "mmap: %s\n", strerror(errno));
-	snprintf(path, sizeof(path), "%s/memory.current", CGROUP);
 
 	c0 = read_long(path);
 	if (write(fd1, buf, n * pg) != (ssize_t)(n * pg))
@@ -399,6 +333,40 @@ static void memcg_child(unsigned long bp)
 	if (c2 - c1 < (long)(n * pg))
 		CHILD_FAIL(15, "faults of %lu pages raised memory.current by %ld bytes only: not charged\n",
 			   n, c2 - c1);
+}
+
+/*
+ * In the group: memcg_charges(), then memory.max = memory.current + 1 MiB:
+ * write() of a 4 MiB buffer must stop with ENOMEM, and write faults over
+ * another must end in SIGBUS.  The part after the limit stays in this
+ * function, no deeper in the stack than what ran before it (see below).
+ */
+static void memcg_child(unsigned long bp)
+{
+	unsigned long i, n = 256, big = 4 * MIB / pg;
+	static char buf[4 * 1024 * 1024];
+	char path[64], val[32];
+	volatile char *m1, *m3;
+	static volatile unsigned long touched;
+	int fd1, fd2, fd3, err = 0;
+	unsigned long written;
+	ssize_t w = 0;
+
+	snprintf(val, sizeof(val), "%d", getpid());
+	if (write_str(CGROUP "/cgroup.procs", val))
+		CHILD_FAIL(10, "cannot join %s\n", CGROUP);
+	memset(buf, 'm', sizeof(buf));
+	fd1 = open(MMAP_TEST_DEVICE, O_RDWR);
+	fd2 = open(MMAP_TEST_DEVICE, O_RDWR);
+	fd3 = open(MMAP_TEST_DEVICE, O_RDWR);
+	if (fd1 < 0 || fd2 < 0 || fd3 < 0)
+		CHILD_FAIL(11, "open: %s\n", strerror(errno));
+	m1 = mmap(NULL, n * pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd1, n * pg);
+	m3 = mmap(NULL, big * pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd3, 0);
+	if (m1 == MAP_FAILED || m3 == MAP_FAILED)
+		CHILD_FAIL(12, "mmap: %s\n", strerror(errno));
+	snprintf(path, sizeof(path), "%s/memory.current", CGROUP);
+	memcg_charges(path, buf, fd1, m1);
 
 	/* Page tables of m3 before the limit: only buffer pages may fail. */
 	for (i = 0; i < big; i += 512)
@@ -453,9 +421,9 @@ TEST_F_TIMEOUT(fault, memcg, 120)
 	int fd, status, i;
 	pid_t pid;
 
-	if (self->bp * pg < 4 * MIB)
+	if (self->c.bp * pg < 4 * MIB)
 		SKIP(return, "needs a 4 MiB buffer (buffer_pages >= %lu), module has %lu",
-		     4 * MIB / pg, self->bp);
+		     4 * MIB / pg, self->c.bp);
 	if (access(CGROOT, F_OK))
 		SKIP(return, "no memory controller: the kernel has no cgroups (no %s)",
 		     CGROOT);
@@ -478,7 +446,7 @@ TEST_F_TIMEOUT(fault, memcg, 120)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid)
-		memcg_child(self->bp);
+		memcg_child(self->c.bp);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	for (i = 0; i < 50 && rmdir(CGROUP); i++)
 		usleep(100000);

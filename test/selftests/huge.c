@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mmap_test_huge - huge device mappings (module parameter huge=1).
+ * mmap-test-huge - huge device mappings (module parameter huge=1).
  *
  *   write_pmd   a write-touch of every page of a PMD-aligned, PMD-size
  *               shared mapping of the buffer's first PMD takes one fault,
@@ -19,6 +19,11 @@
  * it) and with a buffer of at least one PMD (two for unaligned).  The PMD
  * size is the kernel's (hpage_pmd_size): 2 MiB with 4 KiB pages, 32 MiB
  * with arm64's 16 KiB pages.
+ *
+ * Each test runs on the shared fixture (mt_fixture.h: baseline leak check
+ * at teardown).
+ * Build: make -C test selftests KSFT_INC=<dir with kselftest_harness.h>
+ * Run as root with the module loaded with huge=1: mmap-test-huge.
  */
 
 #include <errno.h>
@@ -31,9 +36,8 @@
 #include <sys/mman.h>
 
 #include "kselftest_harness.h"
-#include "mmap_test_util.h"
+#include "mt_fixture.h"
 
-#define DEV		"/dev/mmap-test"
 #define HUGE_PARAM	"/sys/module/mmap_test/parameters/huge"
 #define PMD_SIZE_FILE	"/sys/kernel/mm/transparent_hugepage/hpage_pmd_size"
 
@@ -78,21 +82,17 @@ static long file_pmd_kb(void *addr)
 }
 
 FIXTURE(huge) {
-	int fd;
-	unsigned long pg;
+	struct mt_ctx c;	/* c.fd < 0: every test SKIPs with @why */
 	unsigned long pmd;	/* bytes */
-	unsigned long buffer_pages;
-	char why[160];		/* set: every test SKIPs with it */
+	char why[160];
 };
 
 /* The setup records why the tests cannot run; each test SKIPs with it. */
 FIXTURE_SETUP(huge)
 {
-	struct mmap_test_stats s;
 	char v[64];
 
-	self->fd = -1;
-	self->pg = sysconf(_SC_PAGESIZE);
+	mt_ctx_init(&self->c);
 	if (read_line(HUGE_PARAM, v, sizeof(v))) {
 		snprintf(self->why, sizeof(self->why),
 			 "%s: %s (module not loaded, or without huge=)",
@@ -111,54 +111,47 @@ FIXTURE_SETUP(huge)
 	}
 	self->pmd = strtoul(v, NULL, 10);
 	ASSERT_NE(0UL, self->pmd);
-	self->fd = open(DEV, O_RDWR);
-	ASSERT_LE(0, self->fd) TH_LOG("%s: %s", DEV, strerror(errno));
-	memset(&s, 0, sizeof(s));
-	ASSERT_EQ(0, mt_ioctl(self->fd, IOCTL_GET_STATS, &s));
-	self->buffer_pages = s.buffer_pages;
+	mt_ctx_setup(_metadata, &self->c, 0);
 }
 
 FIXTURE_TEARDOWN(huge)
 {
-	if (self->fd >= 0)
-		close(self->fd);
+	mt_ctx_teardown(_metadata, &self->c);
 }
 
 static struct mmap_test_stats stats(struct __test_metadata *_metadata, int fd)
 {
 	struct mmap_test_stats s;
 
-	memset(&s, 0, sizeof(s));
-	EXPECT_EQ(0, mt_ioctl(fd, IOCTL_GET_STATS, &s));
+	EXPECT_EQ(0, mt_ioctl_stats(fd, &s));
 	return s;
 }
 
 #define NEED_PMDS(n) do {						\
-	if (self->fd < 0)						\
+	if (self->c.fd < 0)						\
 		SKIP(return, "%s", self->why);				\
-	if (self->buffer_pages * self->pg < (n) * self->pmd)		\
+	if (self->c.bp * pg < (n) * self->pmd)				\
 		SKIP(return, "needs a buffer of %d PMD(s) (%lu pages of %lu KiB), module has buffer_pages=%lu", \
-		     (n), (n) * self->pmd / self->pg, self->pg / 1024,	\
-		     self->buffer_pages);				\
+		     (n), (n) * self->pmd / pg, pg / 1024, self->c.bp);	\
 } while (0)
 
 TEST_F(huge, write_pmd)
 {
-	unsigned long n = self->pmd / self->pg, i;
+	unsigned long n = self->pmd / pg, i;
 	struct mmap_test_stats s0, s1;
 	char buf[16];
 	char *p;
 
 	NEED_PMDS(1);
-	s0 = stats(_metadata, self->fd);
+	s0 = stats(_metadata, self->c.fd);
 	p = mmap(NULL, self->pmd, PROT_READ | PROT_WRITE, MAP_SHARED,
-		 self->fd, 0);
+		 self->c.fd, 0);
 	ASSERT_NE(MAP_FAILED, p) TH_LOG("mmap: %s", strerror(errno));
 	EXPECT_EQ(0UL, (uintptr_t)p % self->pmd)
 		TH_LOG("%p: get_unmapped_area did not align to the PMD", p);
 	for (i = 0; i < n; i++)
-		p[i * self->pg + 1] = (char)(i | 1);
-	s1 = stats(_metadata, self->fd);
+		p[i * pg + 1] = (char)(i | 1);
+	s1 = stats(_metadata, self->c.fd);
 	TH_LOG("%lu pages written: %llu fault(s), FilePmdMapped %ld kB, %llu pages allocated",
 	       n, (unsigned long long)(s1.faults - s0.faults),
 	       file_pmd_kb(p), (unsigned long long)s1.pages);
@@ -166,7 +159,7 @@ TEST_F(huge, write_pmd)
 	EXPECT_EQ((long)(self->pmd / 1024), file_pmd_kb(p));
 	EXPECT_EQ(n, s1.pages);
 	/* read() sees the mapping's bytes, page 0 kept its greeting's first byte */
-	EXPECT_EQ(2, pread(self->fd, buf, 2, (n - 1) * self->pg));
+	EXPECT_EQ(2, pread(self->c.fd, buf, 2, (n - 1) * pg));
 	EXPECT_EQ((char)((n - 1) | 1), buf[1]);
 	EXPECT_EQ(MMAP_TEST_GREETING[0], p[0]);
 	EXPECT_EQ(0, munmap(p, self->pmd));
@@ -174,47 +167,47 @@ TEST_F(huge, write_pmd)
 
 TEST_F(huge, read_pmd)
 {
-	unsigned long n = self->pmd / self->pg, i;
+	unsigned long n = self->pmd / pg, i;
 	struct mmap_test_stats s0, s1;
 	unsigned long sum = 0;
 	char *p;
 
 	NEED_PMDS(1);
-	s0 = stats(_metadata, self->fd);
-	p = mmap(NULL, self->pmd, PROT_READ, MAP_SHARED, self->fd, 0);
+	s0 = stats(_metadata, self->c.fd);
+	p = mmap(NULL, self->pmd, PROT_READ, MAP_SHARED, self->c.fd, 0);
 	ASSERT_NE(MAP_FAILED, p) TH_LOG("mmap: %s", strerror(errno));
 	EXPECT_EQ(0, memcmp(p, MMAP_TEST_GREETING, sizeof(MMAP_TEST_GREETING)));
-	s1 = stats(_metadata, self->fd);
+	s1 = stats(_metadata, self->c.fd);
 	EXPECT_EQ(1ULL, s1.faults - s0.faults);
 	EXPECT_EQ((long)(self->pmd / 1024), file_pmd_kb(p));
 	for (i = 1; i < n; i++)
-		sum += (unsigned char)p[i * self->pg];
+		sum += (unsigned char)p[i * pg];
 	EXPECT_EQ(0UL, sum);
-	s1 = stats(_metadata, self->fd);
+	s1 = stats(_metadata, self->c.fd);
 	EXPECT_EQ(1ULL, s1.faults - s0.faults);
 	EXPECT_EQ(0, munmap(p, self->pmd));
 }
 
 TEST_F(huge, unaligned)
 {
-	unsigned long n = self->pmd / self->pg, i;
+	unsigned long n = self->pmd / pg, i;
 	struct mmap_test_stats s0, s1;
 	char *p;
 
 	NEED_PMDS(2);
-	s0 = stats(_metadata, self->fd);
+	s0 = stats(_metadata, self->c.fd);
 	p = mmap(NULL, self->pmd, PROT_READ | PROT_WRITE, MAP_SHARED,
-		 self->fd, self->pg);
+		 self->c.fd, pg);
 	ASSERT_NE(MAP_FAILED, p) TH_LOG("mmap: %s", strerror(errno));
 	for (i = 0; i < n; i++)
-		p[i * self->pg] = (char)(i | 1);
-	s1 = stats(_metadata, self->fd);
+		p[i * pg] = (char)(i | 1);
+	s1 = stats(_metadata, self->c.fd);
 	TH_LOG("%lu pages written at file offset 1 page: %llu faults, FilePmdMapped %ld kB",
 	       n, (unsigned long long)(s1.faults - s0.faults), file_pmd_kb(p));
 	EXPECT_LT(1ULL, s1.faults - s0.faults);
 	EXPECT_EQ(0, file_pmd_kb(p));
 	for (i = 0; i < n; i++)
-		if (p[i * self->pg] != (char)(i | 1))
+		if (p[i * pg] != (char)(i | 1))
 			break;
 	EXPECT_EQ(n, i);
 	EXPECT_EQ(0, munmap(p, self->pmd));

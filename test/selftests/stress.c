@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mmap_test_stress - concurrency stress of /dev/mmap-test.
+ * mmap-test-stress - concurrency stress of /dev/mmap-test.
  *
  * Each test runs a set of threads for MMAP_TEST_STRESS_SECONDS (default 10)
  * seconds:
@@ -31,7 +31,13 @@
  * with every thread joined and every child reaped: per-file live_vmas of
  * every fd is 0 and the module-wide total_live_vmas is back to the setup
  * baseline; after every fd is closed, a fresh fd shows total_pages and
- * total_files back to the baseline.  Throughput is printed as ops/s.
+ * total_files back to the baseline (the shared fixture's check,
+ * mt_fixture.h, which the two tests outside the stress fixture use too).
+ * Throughput is printed as ops/s.
+ *
+ * Build: make -C test selftests KSFT_INC=<dir with kselftest_harness.h>
+ * Run as root with the module loaded: mmap-test-stress (SKIPs when
+ * /dev/mmap-test does not exist).
  */
 
 #include <errno.h>
@@ -55,19 +61,13 @@
 #include <linux/userfaultfd.h>
 
 #include "kselftest_harness.h"
-#include "mmap_test_util.h"
+#include "mt_fixture.h"
+#include "mt_time.h"
+#include "selftests.h"
 
-#ifndef MAP_FIXED_NOREPLACE
-#define MAP_FIXED_NOREPLACE	0x100000
-#endif
 
 /* Report flags (MMAP_TEST_VMA_*) used here, by short names. */
-#define VF_READ		MMAP_TEST_VMA_READ
-#define VF_WRITE	MMAP_TEST_VMA_WRITE
-#define VF_SHARED	MMAP_TEST_VMA_SHARED
 
-#define DEFAULT_SECONDS	10
-#define MAX_SECONDS	3600
 #define MAX_THREADS	8
 #define SLOT_PAGES	16	/* pages per arena slot (bitmap: 32 bits) */
 #define NR_SLOTS	8
@@ -82,7 +82,7 @@ static const char * const backing_names[] = {
 	"device shared", "device private", "anon private", "anon shared",
 };
 
-struct ctx {
+struct stress_run {
 	int shared_fd;
 	long page;
 	unsigned long buf_pages;
@@ -92,7 +92,7 @@ struct ctx {
 
 struct worker {
 	pthread_t th;
-	struct ctx *c;
+	struct stress_run *c;
 	int id;
 	enum wkind kind;
 	int own_fd;		/* opens its own fd */
@@ -112,32 +112,9 @@ struct worker {
 	char msg[512];
 };
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int stress_seconds(void)
-{
-	const char *s = getenv("MMAP_TEST_STRESS_SECONDS");
-	long v;
-
-	if (!s || !*s)
-		return DEFAULT_SECONDS;
-	v = strtol(s, NULL, 10);
-	if (v < 1)
-		v = 1;
-	if (v > MAX_SECONDS)
-		v = MAX_SECONDS;
-	return v;
-}
-
 static int done(struct worker *w)
 {
-	return atomic_load(&w->c->stop) || now() >= w->c->deadline;
+	return atomic_load(&w->c->stop) || mt_time_now() >= w->c->deadline;
 }
 
 #define FAIL(w, fmt, ...) do {						\
@@ -173,13 +150,10 @@ static int alloc_vma(struct worker *w, unsigned long addr, unsigned long len,
 		     unsigned long pgoff, __u32 prot, __u32 flags,
 		     unsigned long *mapped)
 {
-	struct mmap_test_alloc a = {
-		.addr = addr, .len = len, .pgoff = pgoff, .prot = prot,
-		.flags = flags,
-	};
+	struct mmap_test_alloc a;
 	int ret;
 
-	ret = mt_ioctl(w->fd, IOCTL_ALLOC_VMA, &a);
+	ret = mt_ioctl_alloc(w->fd, addr, len, pgoff, prot, flags, &a);
 	w->allocs++;
 	*mapped = ret ? 0 : a.mapped;
 	if (!ret && (!a.mapped || (addr && (flags & (MMAP_TEST_FIXED |
@@ -190,22 +164,15 @@ static int alloc_vma(struct worker *w, unsigned long addr, unsigned long len,
 
 static int free_vma(struct worker *w, unsigned long addr, unsigned long len)
 {
-	struct mmap_test_free f = { .addr = addr, .len = len };
-
 	w->frees++;
-	return mt_ioctl(w->fd, IOCTL_FREE_VMA, &f);
+	return mt_ioctl_free(w->fd, addr, len);
 }
 
 static int query_vma(struct worker *w, unsigned long addr,
 		     struct mmap_test_vma_report *r)
 {
-	struct mmap_test_query q = { .addr = addr };
-	int ret;
-
 	w->queries++;
-	ret = mt_ioctl(w->fd, IOCTL_QUERY_VMA, &q);
-	*r = q.report;
-	return ret;
+	return mt_ioctl_query(w->fd, addr, r);
 }
 
 static __u32 backing_flags(enum backing_kind b)
@@ -342,21 +309,20 @@ static int reclaim(struct worker *w, int s)
 
 		if (w->owned[s] & (1U << p))
 			continue;
-		r = mmap(a, w->c->page, PROT_NONE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
-			 MAP_FIXED_NOREPLACE, -1, 0);
+		r = mt_mem_map_noreplace(a, w->c->page, PROT_NONE,
+					 MAP_PRIVATE | MAP_ANONYMOUS |
+					 MAP_NORESERVE, -1, 0);
 		if (r == a) {
 			w->owned[s] |= 1U << p;
 			continue;
 		}
-		if (r == MAP_FAILED && errno == EEXIST) {
+		if (errno == EEXIST) {
 			w->reclaim_lost++;
 			continue;
 		}
-		if (r != MAP_FAILED)
-			munmap(r, w->c->page);
+		/* EOPNOTSUPP: a kernel before 4.17 took it as a hint. */
 		FAIL(w, "reclaiming %p: %s", (void *)a,
-		     r == MAP_FAILED ? strerror(errno) : "placed elsewhere");
+		     errno == EOPNOTSUPP ? "placed elsewhere" : strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -507,6 +473,143 @@ static __u64 after_dontneed(struct worker *w, enum backing_kind b,
 	}
 }
 
+/* The range that one reshape round maps and takes apart. */
+struct shape {
+	enum backing_kind b;
+	int dev;		/* a device mapping */
+	int s;			/* its arena slot */
+	char *base;		/* slot_addr(w, s, 0) */
+	unsigned long pages, pgoff;
+	unsigned int salt;
+};
+
+/* The device page of page @p of the range; -1 for anonymous memory. */
+static long shape_pgoff(const struct shape *sh, unsigned long p)
+{
+	return sh->dev ? (long)(sh->pgoff + p) : -1;
+}
+
+/* mprotect(): split off page 1 read-only, then make it writable again. */
+static int reshape_mprotect(struct worker *w, const struct shape *sh)
+{
+	long page = w->c->page;
+	char *base = sh->base;
+
+	if (mprotect(base + page, page, PROT_READ)) {
+		FAIL(w, "mprotect(%p): %s", (void *)(base + page),
+		     strerror(errno));
+		return -1;
+	}
+	if (check_query(w, (unsigned long)base + page, sh->b, 0,
+			shape_pgoff(sh, 1)) ||
+	    check_query(w, (unsigned long)base, sh->b, 1, shape_pgoff(sh, 0)))
+		return -1;
+	if (*word(base, page, 1, 0) != pattern(w, 1, sh->salt)) {
+		FAIL(w, "%s: page 1 changed by mprotect()",
+		     backing_names[sh->b]);
+		return -1;
+	}
+	if (mprotect(base + page, page, PROT_READ | PROT_WRITE)) {
+		FAIL(w, "mprotect back: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* MADV_DONTNEED: what comes back is what backs the mapping. */
+static int reshape_dontneed(struct worker *w, const struct shape *sh)
+{
+	long page = w->c->page;
+	unsigned long p;
+
+	if (madvise(sh->base, sh->pages * page, MADV_DONTNEED)) {
+		FAIL(w, "madvise(DONTNEED): %s", strerror(errno));
+		return -1;
+	}
+	for (p = 0; p < sh->pages; p++) {
+		__u64 v = *word(sh->base, page, p, 0);
+		__u64 want = after_dontneed(w, sh->b, sh->pgoff, p, sh->salt);
+
+		if (v != want) {
+			FAIL(w, "%s page %lu after DONTNEED: %#llx, want %#llx",
+			     backing_names[sh->b], p, (unsigned long long)v,
+			     (unsigned long long)want);
+			return -1;
+		}
+	}
+	return touch(w, sh->base, sh->pages, sh->b, sh->pgoff, sh->salt);
+}
+
+/*
+ * mremap(): device VMAs cannot grow (VM_DONTEXPAND), all shrink to @half
+ * pages; the tail is a hole then, reclaimed.
+ */
+static int reshape_mremap(struct worker *w, const struct shape *sh,
+			  unsigned long half)
+{
+	long page = w->c->page;
+	char *base = sh->base;
+	unsigned long p;
+	void *r;
+
+	if (sh->dev) {
+		r = mremap(base, sh->pages * page, (sh->pages + 1) * page, 0);
+		if (r != MAP_FAILED || errno != EFAULT) {
+			FAIL(w, "mremap growth of a device VMA: %s, want EFAULT",
+			     r == MAP_FAILED ? strerror(errno) : "grew");
+			return -1;
+		}
+	}
+	r = mremap(base, sh->pages * page, half * page, 0);
+	if (r != base) {
+		FAIL(w, "mremap shrink %lu -> %lu pages: %s", sh->pages, half,
+		     r == MAP_FAILED ? strerror(errno) : "moved");
+		return -1;
+	}
+	/* The tail is a hole now: no longer ours until reclaimed. */
+	for (p = half; p < sh->pages; p++)
+		w->owned[sh->s] &= ~(1U << p);
+	if (reclaim(w, sh->s))
+		return -1;
+	for (p = 0; p < half; p++) {
+		if (*word(base, page, p, 2) != pattern(w, p, sh->salt + 2)) {
+			FAIL(w, "%s page %lu changed by mremap shrink",
+			     backing_names[sh->b], p);
+			return -1;
+		}
+	}
+	return check_query(w, (unsigned long)base + (half - 1) * page, sh->b,
+			   1, shape_pgoff(sh, half - 1));
+}
+
+/* Partial FREE of the last of @half remaining pages. */
+static int reshape_free(struct worker *w, const struct shape *sh,
+			unsigned long half)
+{
+	long page = w->c->page;
+	char *base = sh->base;
+	int ret;
+
+	if (half < 2)
+		return 0;
+	ret = free_vma(w, (unsigned long)base + (half - 1) * page, page);
+	if (ret) {
+		FAIL(w, "partial FREE: %s", mt_errno_name(ret));
+		return -1;
+	}
+	w->owned[sh->s] &= ~(1U << (half - 1));
+	if (reclaim(w, sh->s))
+		return -1;
+	if (check_query(w, (unsigned long)base, sh->b, 1, shape_pgoff(sh, 0)))
+		return -1;
+	if (*word(base, page, 0, 1) != pattern(w, 0, sh->salt + 1)) {
+		FAIL(w, "%s page 0 changed by partial FREE",
+		     backing_names[sh->b]);
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * Map a range in slot 0 with MAP_FIXED and take it apart:
  * mprotect(page 1, PROT_READ), MADV_DONTNEED, mremap() shrink to half
@@ -515,133 +618,44 @@ static __u64 after_dontneed(struct worker *w, enum backing_kind b,
 static void reshape_round(struct worker *w)
 {
 	long page = w->c->page;
-	enum backing_kind b = rand_r(&w->seed) % B_NR;
-	unsigned long pgoff = 0, pages, half, p, mapped;
-	int s = w->iter % NR_SLOTS;
-	int dev = b == B_DEV_SHARED || b == B_DEV_PRIVATE;
-	unsigned int salt = w->iter & 0xff;
-	char *base = slot_addr(w, s, 0);
-	void *r;
+	struct shape sh = {
+		.b = rand_r(&w->seed) % B_NR,
+		.s = w->iter % NR_SLOTS,
+		.salt = w->iter & 0xff,
+	};
+	unsigned long mapped;
 	int ret;
 
-	if (dev) {
+	sh.dev = sh.b == B_DEV_SHARED || sh.b == B_DEV_PRIVATE;
+	sh.base = slot_addr(w, sh.s, 0);
+	if (sh.dev) {
 		/* Private device pages too come from this thread's slice,
 		 * so that what is under them after DONTNEED is known. */
-		pages = w->slice_pages < 8 ? w->slice_pages : 8;
-		pgoff = w->slice + rand_r(&w->seed) %
-				   (w->slice_pages - pages + 1);
+		sh.pages = w->slice_pages < 8 ? w->slice_pages : 8;
+		sh.pgoff = w->slice + rand_r(&w->seed) %
+				      (w->slice_pages - sh.pages + 1);
 	} else {
-		pages = 8;
+		sh.pages = 8;
 	}
-	if (!slot_owned(w, s, 0, pages)) {
-		if (reclaim(w, s) || !slot_owned(w, s, 0, pages))
+	if (!slot_owned(w, sh.s, 0, sh.pages)) {
+		if (reclaim(w, sh.s) || !slot_owned(w, sh.s, 0, sh.pages))
 			return;
 	}
-	ret = alloc_vma(w, (unsigned long)base, pages * page, pgoff,
+	ret = alloc_vma(w, (unsigned long)sh.base, sh.pages * page, sh.pgoff,
 			PROT_READ | PROT_WRITE,
-			backing_flags(b) | MMAP_TEST_FIXED, &mapped);
+			backing_flags(sh.b) | MMAP_TEST_FIXED, &mapped);
 	if (ret) {
-		FAIL(w, "ALLOC FIXED(%p, %lu pages, %s): %s", (void *)base,
-		     pages, backing_names[b],
+		FAIL(w, "ALLOC FIXED(%p, %lu pages, %s): %s", (void *)sh.base,
+		     sh.pages, backing_names[sh.b],
 		     ret == -EPROTO ? "wrong address" : mt_errno_name(ret));
 		return;
 	}
-	if (touch(w, base, pages, b, pgoff, salt))
-		goto out;
-
-	/* mprotect(): split off page 1 read-only. */
-	if (mprotect(base + page, page, PROT_READ)) {
-		FAIL(w, "mprotect(%p): %s", (void *)(base + page),
-		     strerror(errno));
-		goto out;
-	}
-	if (check_query(w, (unsigned long)base + page, b, 0,
-			dev ? (long)pgoff + 1 : -1) ||
-	    check_query(w, (unsigned long)base, b, 1, dev ? (long)pgoff : -1))
-		goto out;
-	if (*word(base, page, 1, 0) != pattern(w, 1, salt)) {
-		FAIL(w, "%s: page 1 changed by mprotect()", backing_names[b]);
-		goto out;
-	}
-	if (mprotect(base + page, page, PROT_READ | PROT_WRITE)) {
-		FAIL(w, "mprotect back: %s", strerror(errno));
-		goto out;
-	}
-
-	/* MADV_DONTNEED: what comes back is what backs the mapping. */
-	if (madvise(base, pages * page, MADV_DONTNEED)) {
-		FAIL(w, "madvise(DONTNEED): %s", strerror(errno));
-		goto out;
-	}
-	for (p = 0; p < pages; p++) {
-		__u64 v = *word(base, page, p, 0);
-		__u64 want = after_dontneed(w, b, pgoff, p, salt);
-
-		if (v != want) {
-			FAIL(w, "%s page %lu after DONTNEED: %#llx, want %#llx",
-			     backing_names[b], p, (unsigned long long)v,
-			     (unsigned long long)want);
-			goto out;
-		}
-	}
-	if (touch(w, base, pages, b, pgoff, salt))
-		goto out;
-
-	/* mremap(): device VMAs cannot grow (VM_DONTEXPAND), all shrink. */
-	if (dev) {
-		r = mremap(base, pages * page, (pages + 1) * page, 0);
-		if (r != MAP_FAILED || errno != EFAULT) {
-			FAIL(w, "mremap growth of a device VMA: %s, want EFAULT",
-			     r == MAP_FAILED ? strerror(errno) : "grew");
-			goto out;
-		}
-	}
-	half = pages / 2;
-	r = mremap(base, pages * page, half * page, 0);
-	if (r != base) {
-		FAIL(w, "mremap shrink %lu -> %lu pages: %s", pages, half,
-		     r == MAP_FAILED ? strerror(errno) : "moved");
-		goto out;
-	}
-	/* The tail is a hole now: no longer ours until reclaimed. */
-	for (p = half; p < pages; p++)
-		w->owned[s] &= ~(1U << p);
-	if (reclaim(w, s))
-		goto out;
-	for (p = 0; p < half; p++) {
-		if (*word(base, page, p, 2) != pattern(w, p, salt + 2)) {
-			FAIL(w, "%s page %lu changed by mremap shrink",
-			     backing_names[b], p);
-			goto out;
-		}
-	}
-	if (check_query(w, (unsigned long)base + (half - 1) * page, b, 1,
-			dev ? (long)(pgoff + half - 1) : -1))
-		goto out;
-
-	/* Partial FREE: the last remaining page. */
-	if (half >= 2) {
-		ret = free_vma(w, (unsigned long)base + (half - 1) * page,
-			       page);
-		if (ret) {
-			FAIL(w, "partial FREE: %s", mt_errno_name(ret));
-			goto out;
-		}
-		w->owned[s] &= ~(1U << (half - 1));
-		if (reclaim(w, s))
-			goto out;
-		if (check_query(w, (unsigned long)base, b, 1,
-				dev ? (long)pgoff : -1))
-			goto out;
-		if (*word(base, page, 0, 1) != pattern(w, 0, salt + 1)) {
-			FAIL(w, "%s page 0 changed by partial FREE",
-			     backing_names[b]);
-			goto out;
-		}
-	}
-	w->reshapes++;
-out:
-	release(w, s, 0, pages);
+	if (!touch(w, sh.base, sh.pages, sh.b, sh.pgoff, sh.salt) &&
+	    !reshape_mprotect(w, &sh) && !reshape_dontneed(w, &sh) &&
+	    !reshape_mremap(w, &sh, sh.pages / 2) &&
+	    !reshape_free(w, &sh, sh.pages / 2))
+		w->reshapes++;
+	release(w, sh.s, 0, sh.pages);
 }
 
 /* The child's side of a fork: check and write, exit with a code. */
@@ -719,7 +733,7 @@ static void fork_loop(struct worker *w)
 	if (pages > 8)
 		pages = 8;
 	while (!atomic_load(&w->c->stop) &&
-	       (now() < w->c->deadline || w->forks < MIN_FORKS)) {
+	       (mt_time_now() < w->c->deadline || w->forks < MIN_FORKS)) {
 		w->iter++;
 		if (!(w->iter % 16) || !sh) {
 			fork_unmap(w, pages, sh, pr, an);
@@ -827,122 +841,70 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-FIXTURE(stress) {
-	int fd;
-	int skip;
-	struct mmap_test_stats base;
-};
-
-FIXTURE_SETUP(stress)
-{
-	self->fd = open(MMAP_TEST_DEVICE, O_RDWR | O_CLOEXEC);
-	if (self->fd < 0 && errno == ENOENT) {
-		self->skip = 1;
-		SKIP(return, "%s absent (module not loaded)", MMAP_TEST_DEVICE);
-	}
-	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", MMAP_TEST_DEVICE,
-				      strerror(errno));
-	ASSERT_EQ(0, mt_ioctl(self->fd, IOCTL_GET_STATS, &self->base));
-	ASSERT_EQ(0ULL, self->base.live_vmas);
-}
-
-/* No ASSERT_*() in the teardown: it would longjmp() into it again. */
-FIXTURE_TEARDOWN(stress)
-{
-	struct mmap_test_stats st;
-	int fd;
-
-	if (self->fd < 0)
-		return;
-	memset(&st, 0, sizeof(st));
-	EXPECT_EQ(0, mt_ioctl(self->fd, IOCTL_GET_STATS, &st));
-	EXPECT_EQ(0ULL, st.live_vmas);
-	EXPECT_EQ(self->base.total_live_vmas, st.total_live_vmas);
-	close(self->fd);
-	self->fd = -1;
-
-	fd = open(MMAP_TEST_DEVICE, O_RDWR | O_CLOEXEC);
-	EXPECT_LE(0, fd);
-	if (fd < 0)
-		return;
-	EXPECT_EQ(0, mt_ioctl(fd, IOCTL_GET_STATS, &st));
-	close(fd);
-	EXPECT_EQ(self->base.total_live_vmas, st.total_live_vmas);
-	EXPECT_EQ(self->base.total_pages, st.total_pages);
-	EXPECT_EQ(self->base.total_files, st.total_files);
-}
+/* Per-thread checks are in run_stress(); the fixture checks the baseline. */
+MT_FIXTURE(stress, 0);
 
 struct tspec {
 	enum wkind kind;
 	int own_fd;
 };
 
-static void run_stress(struct __test_metadata *_metadata,
-		       FIXTURE_DATA(stress) *self, const char *name,
-		       const struct tspec *spec, int n)
+/*
+ * Give each thread its fd and the slice of the buffer it writes: threads
+ * on the shared fd split the buffer (at most 64 pages each), the others
+ * own theirs.
+ */
+static void init_workers(struct __test_metadata *_metadata,
+			 struct mt_ctx *ctx, struct stress_run *c,
+			 struct worker *ws, const struct tspec *spec, int n)
 {
-	struct worker *ws;
-	struct ctx c;
 	unsigned long nshared = 0, slice_pages, next_slice = 0;
-	unsigned long allocs = 0, frees = 0, queries = 0, touched = 0;
-	unsigned long reshapes = 0, forks = 0, eexist = 0, lost = 0, ops;
-	struct mmap_test_stats st;
-	double t0, elapsed;
-	int i, seconds = stress_seconds();
+	int i;
 
-	if (self->skip)
-		SKIP(return, "%s absent", MMAP_TEST_DEVICE);
-	ASSERT_LE(n, MAX_THREADS);
-
-	memset(&c, 0, sizeof(c));
-	c.shared_fd = self->fd;
-	c.page = sysconf(_SC_PAGESIZE);
-	c.buf_pages = self->base.buffer_pages;
 	for (i = 0; i < n; i++)
 		if (!spec[i].own_fd && spec[i].kind != W_FORK)
 			nshared++;
-	slice_pages = nshared ? c.buf_pages / nshared : c.buf_pages;
+	slice_pages = nshared ? c->buf_pages / nshared : c->buf_pages;
 	ASSERT_LE(2UL, slice_pages) {
 		TH_LOG("%lu-page buffer too small for %lu threads on one fd",
-		       c.buf_pages, nshared);
+		       c->buf_pages, nshared);
 	}
 	if (slice_pages > 64)
 		slice_pages = 64;
 
-	ws = calloc(n, sizeof(*ws));
-	ASSERT_NE(NULL, ws);
 	for (i = 0; i < n; i++) {
 		struct worker *w = &ws[i];
 
-		w->c = &c;
+		w->c = c;
 		w->id = i;
 		w->kind = spec[i].kind;
 		w->own_fd = spec[i].own_fd || spec[i].kind == W_FORK;
 		w->seed = 0x9e3779b9u * (i + 1) ^ (unsigned int)getpid();
 		if (w->own_fd) {
-			w->fd = open(MMAP_TEST_DEVICE, O_RDWR | O_CLOEXEC);
+			w->fd = mt_ctx_open(ctx, O_RDWR);
 			ASSERT_LE(0, w->fd);
 			w->slice = 0;
-			w->slice_pages = c.buf_pages < 64 ? c.buf_pages : 64;
+			w->slice_pages = c->buf_pages < 64 ? c->buf_pages : 64;
 		} else {
-			w->fd = self->fd;
+			w->fd = ctx->fd;
 			w->slice = next_slice;
 			w->slice_pages = slice_pages;
 			next_slice += slice_pages;
 		}
 	}
+}
 
-	t0 = now();
-	c.deadline = t0 + seconds;
-	for (i = 0; i < n; i++)
-		ASSERT_EQ(0, pthread_create(&ws[i].th, NULL, worker_main,
-					    &ws[i]));
-	for (i = 0; i < n; i++)
-		ASSERT_EQ(0, pthread_join(ws[i].th, NULL));
-	elapsed = now() - t0;
+/* Each thread's first failure, the throughput, and that each did work. */
+static void report_workers(struct __test_metadata *_metadata,
+			   const char *name, const struct worker *ws, int n,
+			   double elapsed)
+{
+	unsigned long allocs = 0, frees = 0, queries = 0, touched = 0;
+	unsigned long reshapes = 0, forks = 0, eexist = 0, lost = 0, ops;
+	int i;
 
 	for (i = 0; i < n; i++) {
-		struct worker *w = &ws[i];
+		const struct worker *w = &ws[i];
 
 		EXPECT_EQ(0UL, w->failures) {
 			TH_LOG("%s", w->msg);
@@ -970,22 +932,51 @@ static void run_stress(struct __test_metadata *_metadata,
 		if (ws[i].kind == W_FORK)
 			EXPECT_LE((unsigned long)MIN_FORKS, ws[i].forks);
 	}
+}
+
+static void run_stress(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(stress) *self, const char *name,
+		       const struct tspec *spec, int n)
+{
+	struct worker *ws;
+	struct stress_run c;
+	struct mmap_test_stats st;
+	double t0, elapsed;
+	int i, seconds = stress_seconds();
+
+	ASSERT_LE(n, MAX_THREADS);
+
+	memset(&c, 0, sizeof(c));
+	c.shared_fd = self->c.fd;
+	c.page = pg;
+	c.buf_pages = self->c.base.buffer_pages;
+	ws = calloc(n, sizeof(*ws));
+	ASSERT_NE(NULL, ws);
+	init_workers(_metadata, &self->c, &c, ws, spec, n);
+
+	t0 = mt_time_now();
+	c.deadline = t0 + seconds;
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(0, pthread_create(&ws[i].th, NULL, worker_main,
+					    &ws[i]));
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(0, pthread_join(ws[i].th, NULL));
+	elapsed = mt_time_now() - t0;
+	report_workers(_metadata, name, ws, n, elapsed);
 
 	/* Every mapping is gone: every file's live VMAs are 0. */
 	for (i = 0; i < n; i++) {
-		memset(&st, 0, sizeof(st));
-		EXPECT_EQ(0, mt_ioctl(ws[i].fd, IOCTL_GET_STATS, &st));
+		EXPECT_EQ(0, mt_ioctl_stats(ws[i].fd, &st));
 		EXPECT_EQ(0ULL, st.live_vmas) {
 			TH_LOG("thread %d's fd: %llu live VMAs", i,
 			       (unsigned long long)st.live_vmas);
 		}
 	}
-	memset(&st, 0, sizeof(st));
-	EXPECT_EQ(0, mt_ioctl(self->fd, IOCTL_GET_STATS, &st));
-	EXPECT_EQ(self->base.total_live_vmas, st.total_live_vmas);
+	EXPECT_EQ(0, mt_ioctl_stats(self->c.fd, &st));
+	EXPECT_EQ(self->c.base.total_live_vmas, st.total_live_vmas);
 	for (i = 0; i < n; i++)
 		if (ws[i].own_fd)
-			close(ws[i].fd);
+			mt_ctx_close(&self->c, ws[i].fd);
 	free(ws);
 }
 
@@ -1097,26 +1088,25 @@ static void scan_kmsg(struct __test_metadata *_metadata, int kfd,
 
 TEST(log_calls_toggled_during_free)
 {
-	unsigned long page = sysconf(_SC_PAGESIZE);
+	struct mt_ctx c;
+	unsigned long page = mt_mem_page_size();
 	unsigned long addr[2], bad = 0, lines = 0, frees = 0;
 	char orig[8] = "", *m;
 	int fd, pfd, kfd, i;
 	pthread_t th;
 	double end;
 
-	fd = open(MMAP_TEST_DEVICE, O_RDWR | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT)
-		SKIP(return, "%s absent (module not loaded)", MMAP_TEST_DEVICE);
-	ASSERT_LE(0, fd);
+	mt_ctx_setup(_metadata, &c, 0);
+	fd = c.fd;
 	pfd = open(LOG_PARAM, O_RDWR | O_CLOEXEC);
 	if (pfd < 0)
-		SKIP(close(fd); return, "cannot open %s: %s", LOG_PARAM,
-		     strerror(errno));
+		SKIP(mt_ctx_teardown(_metadata, &c); return,
+		     "cannot open %s: %s", LOG_PARAM, strerror(errno));
 	ASSERT_LT(0, pread(pfd, orig, sizeof(orig) - 1, 0));
 	kfd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (kfd < 0)
-		SKIP(close(pfd); close(fd); return, "cannot open /dev/kmsg: %s",
-		     strerror(errno));
+		SKIP(close(pfd); mt_ctx_teardown(_metadata, &c); return,
+		     "cannot open /dev/kmsg: %s", strerror(errno));
 	ASSERT_LE(0, lseek(kfd, 0, SEEK_END));
 
 	/*
@@ -1132,34 +1122,31 @@ TEST(log_calls_toggled_during_free)
 
 	atomic_store(&toggle_stop, 0);
 	ASSERT_EQ(0, pthread_create(&th, NULL, toggle_log_calls, &pfd));
-	end = now() + 3;
-	for (i = 0; now() < end; i++) {
-		struct mmap_test_alloc a = {
-			.addr = addr[i & 1], .len = page,
-			.prot = PROT_READ | PROT_WRITE,
-			.flags = MMAP_TEST_PRIVATE | MMAP_TEST_ANON |
-				 MMAP_TEST_FIXED_NOREPLACE,
-		};
-		struct mmap_test_free f = { .addr = addr[i & 1], .len = page };
+	end = mt_time_now() + 3;
+	for (i = 0; mt_time_now() < end; i++) {
+		    struct mmap_test_alloc a;
+		    int ra, rf = 0;
 
-		int ra = mt_ioctl(fd, IOCTL_ALLOC_VMA, &a), rf = 0;
-
-		if (!ra && a.mapped == a.addr)
-			rf = mt_ioctl(fd, IOCTL_FREE_VMA, &f);
-		if (ra || a.mapped != a.addr || rf) {
-			TH_LOG("round %d: ALLOC %#lx: %s (mapped %#llx), FREE: %s",
-			       i, addr[i & 1], mt_errno_name(-ra),
-			       (unsigned long long)a.mapped, mt_errno_name(-rf));
-			break;
-		}
-		frees++;
-		scan_kmsg(_metadata, kfd, addr, &lines, &bad);
+		    ra = mt_ioctl_alloc(fd, addr[i & 1], page, 0,
+					PROT_READ | PROT_WRITE,
+					MMAP_TEST_PRIVATE | MMAP_TEST_ANON |
+					MMAP_TEST_FIXED_NOREPLACE, &a);
+		    if (!ra && a.mapped == a.addr)
+		    rf = mt_ioctl_free(fd, addr[i & 1], page);
+		    if (ra || a.mapped != a.addr || rf) {
+		    TH_LOG("round %d: ALLOC %#lx: %s (mapped %#llx), FREE: %s",
+			   i, addr[i & 1], mt_errno_name(-ra),
+			   (unsigned long long)a.mapped, mt_errno_name(-rf));
+		    break;
+		    }
+		    frees++;
+		    scan_kmsg(_metadata, kfd, addr, &lines, &bad);
 	}
 	atomic_store(&toggle_stop, 1);
 	pthread_join(th, NULL);
 	EXPECT_EQ((ssize_t)strlen(orig), pwrite(pfd, orig, strlen(orig), 0));
 	close(pfd);
-	close(fd);
+	mt_ctx_teardown(_metadata, &c);
 	munmap(m, 5 * page);
 	ASSERT_LT(100UL, frees) TH_LOG("only %lu ALLOC+FREE rounds", frees);
 
@@ -1223,67 +1210,88 @@ static void *race_thread(void *p)
 	return NULL;
 }
 
-TEST(alloc_copy_out_race)
+/*
+ * The userfaultfd, the argument's page (an ALLOC of the target, write-
+ * protected) and the target: a free page between two guard pages (made
+ * after the argument's page, which could otherwise land in it).  Returns
+ * NULL, or why the kernel cannot run the race (the test SKIPs).
+ */
+static const char *race_setup(struct __test_metadata *_metadata,
+			      struct race *r, char **guard)
 {
-	struct race r = { .page = sysconf(_SC_PAGESIZE) };
+	static char why[160];
 	struct uffdio_api api = {
 		.api = UFFD_API, .features = UFFD_FEATURE_PAGEFAULT_FLAG_WP,
 	};
 	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_WP };
 	struct uffdio_writeprotect wp = { .mode = UFFDIO_WRITEPROTECT_MODE_WP };
 	struct mmap_test_alloc *a;
+
+	r->uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (r->uffd < 0) {
+		snprintf(why, sizeof(why),
+			 "no userfaultfd (%s): the kernel lacks CONFIG_USERFAULTFD",
+			 strerror(errno));
+		return why;
+	}
+	if (ioctl(r->uffd, UFFDIO_API, &api) ||
+	    !(api.features & UFFD_FEATURE_PAGEFAULT_FLAG_WP)) {
+		snprintf(why, sizeof(why),
+			 "userfaultfd has no write-protect mode on this kernel and arch (%s)",
+			 strerror(errno));
+		close(r->uffd);
+		return why;
+	}
+	r->arg = mmap(NULL, r->page, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, r->arg);
+	*guard = mmap(NULL, 3 * r->page, PROT_NONE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, *guard);
+	r->target = *guard + r->page;
+	ASSERT_EQ(0, munmap(r->target, r->page));
+	a = (struct mmap_test_alloc *)r->arg;
+	a->addr = (unsigned long)r->target;
+	a->len = r->page;
+	a->prot = PROT_READ | PROT_WRITE;
+	a->flags = MMAP_TEST_PRIVATE | MMAP_TEST_ANON |
+		   MMAP_TEST_FIXED_NOREPLACE;
+	reg.range.start = (unsigned long)r->arg;
+	reg.range.len = r->page;
+	if (ioctl(r->uffd, UFFDIO_REGISTER, &reg)) {
+		snprintf(why, sizeof(why), "UFFDIO_REGISTER_MODE_WP: %s",
+			 strerror(errno));
+		close(r->uffd);
+		return why;
+	}
+	wp.range = reg.range;
+	ASSERT_EQ(0, ioctl(r->uffd, UFFDIO_WRITEPROTECT, &wp));
+	return NULL;
+}
+
+TEST(alloc_copy_out_race)
+{
+	struct race r = { .page = mt_mem_page_size() };
+	struct mmap_test_alloc *a;
+	struct mt_ctx c;
+	const char *why;
 	pthread_t th;
 	char *guard;
-	int fd, ret;
+	int ret;
 
-	fd = open(MMAP_TEST_DEVICE, O_RDWR | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT)
-		SKIP(return, "%s absent (module not loaded)", MMAP_TEST_DEVICE);
-	ASSERT_LE(0, fd);
-	r.uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
-	if (r.uffd < 0)
-		SKIP(close(fd); return,
-		     "no userfaultfd (%s): the kernel lacks CONFIG_USERFAULTFD",
-		     strerror(errno));
-	if (ioctl(r.uffd, UFFDIO_API, &api) ||
-	    !(api.features & UFFD_FEATURE_PAGEFAULT_FLAG_WP))
-		SKIP(close(r.uffd); close(fd); return,
-		     "userfaultfd has no write-protect mode on this kernel and arch (%s)",
-		     strerror(errno));
-
-	/*
-	 * The argument's page, then the target: a free page between two
-	 * guard pages (made after the argument's page, which could otherwise
-	 * land in it).
-	 */
-	r.arg = mmap(NULL, r.page, PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, r.arg);
-	guard = mmap(NULL, 3 * r.page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
-		     -1, 0);
-	ASSERT_NE(MAP_FAILED, guard);
-	r.target = guard + r.page;
-	ASSERT_EQ(0, munmap(r.target, r.page));
+	mt_ctx_setup(_metadata, &c, 0);
+	why = race_setup(_metadata, &r, &guard);
+	if (why)
+		SKIP(mt_ctx_teardown(_metadata, &c); return, "%s", why);
 	a = (struct mmap_test_alloc *)r.arg;
-	a->addr = (unsigned long)r.target;
-	a->len = r.page;
-	a->prot = PROT_READ | PROT_WRITE;
-	a->flags = MMAP_TEST_PRIVATE | MMAP_TEST_ANON | MMAP_TEST_FIXED_NOREPLACE;
-	reg.range.start = (unsigned long)r.arg;
-	reg.range.len = r.page;
-	if (ioctl(r.uffd, UFFDIO_REGISTER, &reg))
-		SKIP(close(r.uffd); close(fd); return,
-		     "UFFDIO_REGISTER_MODE_WP: %s", strerror(errno));
-	wp.range = reg.range;
-	ASSERT_EQ(0, ioctl(r.uffd, UFFDIO_WRITEPROTECT, &wp));
 
 	atomic_store(&r.stop, 0);
 	ASSERT_EQ(0, pthread_create(&th, NULL, race_thread, &r));
-	ret = mt_ioctl(fd, IOCTL_ALLOC_VMA, r.arg);
+	ret = mt_ioctl(c.fd, IOCTL_ALLOC_VMA, r.arg);
 	atomic_store(&r.stop, 1);
 	pthread_join(th, NULL);
 	close(r.uffd);
-	close(fd);
+	mt_ctx_teardown(_metadata, &c);
 
 	TH_LOG("ALLOC: %s; write faults on the argument: %d, pages put at the target: %d",
 	       mt_errno_name(-ret), r.faults, r.replaced);

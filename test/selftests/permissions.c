@@ -1,0 +1,339 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmap-test-permissions - who may open the device (root only, node 0600),
+ * that every output field of QUERY, ALLOC and GET_STATS is defined (no
+ * stale kernel memory, also on failure), and that the module's log lines
+ * carry no kernel pointer.
+ *
+ * Build: make -C test selftests KSFT_INC=<dir with kselftest_harness.h>
+ * Run as root with the module loaded (buffer_pages >= 8; every test SKIPs
+ * below that, and when /dev/mmap-test does not exist): mmap-test-permissions.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <linux/mmap_test.h>
+
+#include "kselftest_harness.h"
+#include "mt_fixture.h"
+#include "selftests.h"
+
+#define PAT64	0xAAAAAAAAAAAAAAAAULL	/* the pattern of "not written" */
+#define PAT32	0xAAAAAAAAU
+
+MT_FIXTURE(mt, MT_MIN_PAGES);
+
+TEST_F(mt, perm_unprivileged_open_eacces)
+{
+	int status;
+	pid_t pid;
+
+	if (geteuid() != 0)
+		SKIP(return, "needs root to drop to uid 65534");
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int fd;
+
+		if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
+		    setresuid(65534, 65534, 65534)) {
+			perror("# drop privileges");
+			_exit(10);
+		}
+		if (getuid() != 65534 || geteuid() != 65534)
+			_exit(11);
+		fd = open(MMAP_TEST_DEVICE, O_RDWR);
+		if (fd >= 0 || errno != EACCES) {
+			fprintf(stderr, "# open O_RDWR as uid 65534: %s\n",
+				fd >= 0 ? "succeeded" : strerror(errno));
+			_exit(12);
+		}
+		fd = open(MMAP_TEST_DEVICE, O_RDONLY);
+		if (fd >= 0 || errno != EACCES) {
+			fprintf(stderr, "# open O_RDONLY as uid 65534: %s\n",
+				fd >= 0 ? "succeeded" : strerror(errno));
+			_exit(13);
+		}
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+}
+
+/* The device node itself is 0600 root. */
+TEST_F(mt, perm_device_mode)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, stat(MMAP_TEST_DEVICE, &st));
+	ASSERT_TRUE(S_ISCHR(st.st_mode));
+	ASSERT_EQ(0600U, st.st_mode & 07777);
+	ASSERT_EQ(0U, st.st_uid);
+}
+
+static void check_report_defined(struct __test_metadata *_metadata,
+				 const struct mmap_test_vma_report *r)
+{
+	ASSERT_NE(PAT64, r->addr);
+	ASSERT_NE(PAT64, r->vm_start);
+	ASSERT_NE(PAT64, r->vm_end);
+	ASSERT_NE(PAT64, r->gap);
+	ASSERT_NE(PAT64, r->flags);
+	ASSERT_NE(PAT64, r->vm_pgoff);
+	ASSERT_NE(PAT32, r->found);
+	ASSERT_NE(PAT32, r->contains);
+	ASSERT_NE(PAT32, r->backing);
+	ASSERT_NE(PAT32, r->nr_vmas);
+	ASSERT_GE(1U, r->found);
+	ASSERT_GE(1U, r->contains);
+	ASSERT_GE((__u32)MMAP_TEST_BACKING_SPECIAL, r->backing);
+	ASSERT_LT(0U, r->nr_vmas);
+}
+
+TEST_F(mt, perm_query_out_defined)
+{
+	struct mt_ctx *c = &self->c;
+	struct mmap_test_query q;
+	char *p;
+
+	p = mt_ctx_map(_metadata, c, c->fd, 0, 2 * pg, 1, PROT_READ,
+		       MMAP_TEST_SHARED);
+	memset(&q, 0xAA, sizeof(q));
+	q.addr = p2u(p + pg);
+	q.reserved = 0;
+	ASSERT_EQ(0, mt_ioctl(c->fd, IOCTL_QUERY_VMA, &q));
+	ASSERT_EQ(0ULL, q.reserved);
+	ASSERT_EQ(p2u(p + pg), q.addr);
+	check_report_defined(_metadata, &q.report);
+	ASSERT_EQ(p2u(p + pg), q.report.addr);
+	ASSERT_EQ(p2u(p), q.report.vm_start);
+	ASSERT_EQ(p2u(p + 2 * pg), q.report.vm_end);
+	ASSERT_EQ(0ULL, q.report.gap);
+	ASSERT_EQ(1ULL, q.report.vm_pgoff);
+	ASSERT_EQ(1U, q.report.contains);
+
+	/* found but not contained */
+	memset(&q, 0xAA, sizeof(q));
+	q.addr = 0;
+	q.reserved = 0;
+	ASSERT_EQ(0, mt_ioctl(c->fd, IOCTL_QUERY_VMA, &q));
+	check_report_defined(_metadata, &q.report);
+	ASSERT_EQ(0U, q.report.contains);
+	ASSERT_EQ(q.report.vm_start, q.report.gap);
+}
+
+TEST_F(mt, perm_query_null_report_zeroed)
+{
+	struct mt_ctx *c = &self->c;
+	struct mmap_test_query q;
+	__u32 nr = mt_ctx_nr_vmas(_metadata, c->fd);
+
+	memset(&q, 0xAA, sizeof(q));
+	q.addr = mt_mem_task_size(NULL) + pg;
+	q.reserved = 0;
+	ASSERT_EQ(0, mt_ioctl(c->fd, IOCTL_QUERY_VMA, &q));
+	ASSERT_EQ(mt_mem_task_size(NULL) + pg, q.report.addr);
+	ASSERT_EQ(0U, q.report.found);
+	ASSERT_EQ(0U, q.report.contains);
+	ASSERT_EQ(0ULL, q.report.vm_start);
+	ASSERT_EQ(0ULL, q.report.vm_end);
+	ASSERT_EQ(0ULL, q.report.gap);
+	ASSERT_EQ(0ULL, q.report.flags);
+	ASSERT_EQ(0ULL, q.report.vm_pgoff);
+	ASSERT_EQ((__u32)MMAP_TEST_BACKING_NONE, q.report.backing);
+	ASSERT_EQ(nr, q.report.nr_vmas);
+}
+
+TEST_F(mt, perm_alloc_out_defined)
+{
+	struct mt_ctx *c = &self->c;
+	struct mmap_test_vma_report r0;
+	struct mmap_test_alloc a;
+	char *h = find_hole(3);
+
+	ASSERT_NE(NULL, h);
+	r0 = mt_ctx_query(_metadata, c->fd, p2u(h + pg));
+	memset(&a, 0xAA, sizeof(a));
+	a.addr = p2u(h + pg);
+	a.len = pg;
+	a.pgoff = 0;
+	a.prot = PROT_READ;
+	a.flags = MMAP_TEST_SHARED;
+	memset(a.reserved, 0, sizeof(a.reserved));
+	ASSERT_EQ(0, mt_ioctl(c->fd, IOCTL_ALLOC_VMA, &a));
+	mt_ctx_track(c, u2p(a.mapped), pg);
+	ASSERT_EQ(p2u(h + pg), a.mapped);
+	ASSERT_EQ(0ULL, a.reserved[0]);
+	ASSERT_EQ(0ULL, a.reserved[1]);
+	ASSERT_EQ(0ULL, a.reserved[2]);
+	check_report_defined(_metadata, &a.before);
+	/* before == find_vma(hint) as QUERY saw it just before */
+	ASSERT_EQ(0, memcmp(&r0, &a.before, sizeof(r0)))
+		TH_LOG("before %s vs query %s", report_str(&a.before),
+		       report_str(&r0));
+}
+
+/* vm_mmap() failed: mapped == 0, before defined and truthful. */
+TEST_F(mt, perm_alloc_failure_out_defined)
+{
+	struct mt_ctx *c = &self->c;
+	struct mmap_test_alloc a;
+	char *o = mt_ctx_anon(c, NULL, pg, PROT_READ, MAP_PRIVATE);
+
+	ASSERT_NE(NULL, o);
+	memset(&a, 0xAA, sizeof(a));
+	a.addr = p2u(o);
+	a.len = pg;
+	a.pgoff = 0;
+	a.prot = PROT_READ;
+	a.flags = MMAP_TEST_SHARED | MMAP_TEST_FIXED_NOREPLACE;
+	memset(a.reserved, 0, sizeof(a.reserved));
+	ASSERT_EQ(-EEXIST, mt_ioctl(c->fd, IOCTL_ALLOC_VMA, &a));
+	ASSERT_EQ(0ULL, a.mapped);
+	check_report_defined(_metadata, &a.before);
+	ASSERT_EQ(p2u(o), a.before.addr);
+	ASSERT_EQ(1U, a.before.contains);
+	ASSERT_EQ(p2u(o), a.before.vm_start);
+	ASSERT_EQ((__u32)MMAP_TEST_BACKING_ANON, a.before.backing);
+}
+
+TEST_F(mt, perm_stats_out_defined)
+{
+	struct mt_ctx *c = &self->c;
+	struct mmap_test_stats s;
+	__u64 *w = (__u64 *)&s;
+	size_t i;
+
+	memset(&s, 0xAA, sizeof(s));
+	ASSERT_EQ(0, mt_ioctl(c->fd, IOCTL_GET_STATS, &s));
+	for (i = 0; i < sizeof(s) / sizeof(__u64); i++)
+		ASSERT_NE(PAT64, w[i]) TH_LOG("word %zu left undefined", i);
+	for (i = 0; i < MT_ARRAY_SIZE(s.reserved); i++)
+		ASSERT_EQ(0ULL, s.reserved[i]);
+	ASSERT_EQ((__u64)c->bp, s.buffer_pages);
+	ASSERT_EQ(0ULL, s.live_vmas);
+	ASSERT_EQ(0ULL, s.faults);
+	ASSERT_LE(1ULL, s.total_files);
+	ASSERT_LE(s.pages, s.total_pages);
+	ASSERT_LE(s.faults, s.total_faults);
+}
+
+/* hex values of a kmsg line that look like kernel-half pointers */
+static bool line_has_kernel_pointer(const char *s, unsigned long long *bad)
+{
+	const char *p = s;
+
+	while (*p) {
+		size_t n = 0;
+
+		if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+			p += 2;
+		while (isxdigit((unsigned char)p[n]))
+			n++;
+		if (n >= 12) {
+			char tmp[20];
+			unsigned long long v;
+
+			if (n > 16) {
+				*bad = ~0ULL;
+				return true;
+			}
+			memcpy(tmp, p, n);
+			tmp[n] = '\0';
+			v = strtoull(tmp, NULL, 16);
+			if (v >= 0xffff800000000000ULL) {
+				*bad = v;
+				return true;
+			}
+		}
+		p += n ? n : 1;
+	}
+	return false;
+}
+
+/*
+ * The module's dev_info lines carry no kernel pointer.  The module echoes
+ * user-supplied numbers (addresses, lengths), and other tests feed it
+ * values in the kernel half on purpose, so only the lines produced by
+ * this test's own operations, whose every input is a user address, are
+ * scanned: every hex value in them must be below 0xffff800000000000.
+ */
+TEST_F(mt, perm_dmesg_no_kernel_pointers)
+{
+	static char rec[8192];
+	struct mt_ctx *c = &self->c;
+	struct mmap_test_alloc a;
+	unsigned long long badv = 0;
+	const unsigned long marker = 0x5a5a5000UL;
+	int kfd, lines = 0, bad = 0, seen_marker = 0;
+	char *p, *o, *msg;
+	ssize_t n;
+
+	kfd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	ASSERT_LE(0, kfd) TH_LOG("open /dev/kmsg: %s", strerror(errno));
+	ASSERT_LE(0, lseek(kfd, 0, SEEK_END)) TH_LOG("seek /dev/kmsg: %s",
+						     strerror(errno));
+
+	/* every log path: ALLOC ok/failed/rejected, FREE, QUERY x3 */
+	p = mt_ctx_map(_metadata, c, c->fd, 0, 2 * pg, 0, PROT_READ | PROT_WRITE,
+		       MMAP_TEST_SHARED);
+	p[0] = 1;
+	o = mt_ctx_map(_metadata, c, c->fd, 0, pg, 0, PROT_READ,
+		       MMAP_TEST_PRIVATE | MMAP_TEST_ANON);
+	ASSERT_EQ(-EEXIST, mt_ioctl_alloc(c->fd, p2u(o), pg, 0, PROT_READ,
+					  MMAP_TEST_SHARED |
+					  MMAP_TEST_FIXED_NOREPLACE, &a));
+	ASSERT_EQ(-EINVAL, mt_ioctl_alloc(c->fd, 0, pg, 0, 0x8,
+					  MMAP_TEST_SHARED, &a));
+	ASSERT_EQ(-EINVAL, mt_ioctl_alloc(c->fd, 0, (c->bp + 1) * pg, 0,
+					  PROT_READ, MMAP_TEST_SHARED, &a));
+	mt_ctx_query(_metadata, c->fd, marker);
+	mt_ctx_query(_metadata, c->fd, p2u(p + pg));
+	mt_ctx_query(_metadata, c->fd, mt_mem_task_size(NULL) + pg);
+	ASSERT_EQ(-EINVAL, mt_ioctl_free(c->fd, p2u(p) + 1, pg));
+	ASSERT_EQ(0, mt_ioctl_free(c->fd, p2u(p), 2 * pg));
+	mt_ctx_untrack(c, p, 2 * pg);
+	ASSERT_EQ(0, mt_ioctl_free(c->fd, p2u(o), pg));
+	mt_ctx_untrack(c, o, pg);
+
+	for (;;) {
+		n = read(kfd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;	/* overwritten records */
+		if (n <= 0)
+			break;
+		rec[n] = '\0';
+		msg = strchr(rec, ';');
+		msg = msg ? msg + 1 : rec;
+		if (!strstr(msg, "mmap"))
+			continue;
+		lines++;
+		if (strstr(msg, "5a5a5000"))
+			seen_marker++;
+		if (line_has_kernel_pointer(msg, &badv)) {
+			if (bad < 5)
+				TH_LOG("kernel pointer 0x%llx in: %s", badv, msg);
+			bad++;
+		}
+	}
+	close(kfd);
+	/* 4 ALLOC (one rejected), 3 QUERY, 3 FREE: one line each */
+	ASSERT_LE(10, lines) TH_LOG("%d module lines for 10 ioctls", lines);
+	ASSERT_EQ(1, seen_marker)
+		TH_LOG("no dev_info line for QUERY of 0x%lx", marker);
+	ASSERT_EQ(0, bad);
+}
+
+TEST_HARNESS_MAIN

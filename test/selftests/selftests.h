@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * selftests.h - helpers that several of the kselftest programs in this
+ * directory share on top of mt_fixture.h and the library: short names of
+ * the report flags, the run time of the timed tests, a free address range,
+ * mmap(2)'s outcome as an errno, a one-line QUERY report, buffer pages
+ * tagged with their number, and tagged pointers (arm64).
+ *
+ *   #include "kselftest_harness.h"
+ *   #include "mt_fixture.h"
+ *   #include "selftests.h"
+ */
+#ifndef MT_SELFTESTS_H
+#define MT_SELFTESTS_H
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+
+#include "mt_fixture.h"
+
+/* Report flags (MMAP_TEST_VMA_*) used here, by short names. */
+#define VF_READ		MMAP_TEST_VMA_READ
+#define VF_WRITE	MMAP_TEST_VMA_WRITE
+#define VF_EXEC		MMAP_TEST_VMA_EXEC
+#define VF_SHARED	MMAP_TEST_VMA_SHARED
+#define VF_MAYWRITE	MMAP_TEST_VMA_MAYWRITE
+#define VF_MAYSHARE	MMAP_TEST_VMA_MAYSHARE
+#define VF_DONTEXPAND	MMAP_TEST_VMA_DONTEXPAND
+#define VF_DONTDUMP	MMAP_TEST_VMA_DONTDUMP
+
+/*
+ * How long the timed tests (stress, fault.dontneed_race) run, in seconds:
+ * MMAP_TEST_STRESS_SECONDS, 1 to 3600, default 10.
+ */
+static inline int stress_seconds(void)
+{
+	const char *s = getenv("MMAP_TEST_STRESS_SECONDS");
+	long v;
+
+	if (!s || !*s)
+		return 10;
+	v = strtol(s, NULL, 10);
+	if (v < 1)
+		v = 1;
+	if (v > 3600)
+		v = 3600;
+	return v;
+}
+
+/* Address of @pages free pages (mapped then unmapped). */
+static inline char *find_hole(size_t pages)
+{
+	char *p = mmap(NULL, pages * pg, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	munmap(p, pages * pg);
+	return p;
+}
+
+/* mmap(2) outcome as 0 (then unmapped again) or errno. */
+static inline int mmap_errno(unsigned long addr, size_t len, int prot,
+			     int flags, int fd, off_t off)
+{
+	void *p = mmap(u2p(addr), len, prot, flags, fd, off);
+
+	if (p == MAP_FAILED)
+		return errno;
+	munmap(p, len);
+	return 0;
+}
+
+/*
+ * The find_vma() verdict of a report and its other fields, in one of four
+ * rotating static buffers (up to four in one message).
+ */
+static inline const char *report_str(const struct mmap_test_vma_report *r)
+{
+	static char bufs[4][320];
+	static int next;
+	char *b = bufs[next++ & 3];
+	size_t n;
+
+	mt_explain_report(r, b, sizeof(bufs[0]));
+	n = strlen(b);
+	snprintf(b + n, sizeof(bufs[0]) - n,
+		 " [backing %s, flags 0x%llx, pgoff 0x%llx, gap 0x%llx, nr_vmas %u]",
+		 mt_backing_name(r->backing), (unsigned long long)r->flags,
+		 (unsigned long long)r->vm_pgoff, (unsigned long long)r->gap,
+		 r->nr_vmas);
+	return b;
+}
+
+/* The tag of buffer page @i: "mmap-test buffer page 000042". */
+static inline void tag_page(char *buf, size_t n, unsigned long i)
+{
+	snprintf(buf, n, "mmap-test buffer page %06lu", i);
+}
+
+/* Tag every buffer page through write(): page i starts with its tag. */
+static inline void tag_all(struct __test_metadata *_metadata,
+			   struct mt_ctx *c, int fd)
+{
+	char tag[64];
+	unsigned long i;
+	ssize_t w;
+
+	for (i = 0; i < c->bp; i++) {
+		tag_page(tag, sizeof(tag), i);
+		w = pwrite(fd, tag, strlen(tag) + 1, i * pg);
+		ASSERT_EQ((ssize_t)strlen(tag) + 1, w)
+			TH_LOG("pwrite tag at page %lu: %s", i, strerror(errno));
+	}
+}
+
+/*
+ * Tagged pointers (arm64 top-byte-ignore): munmap(2) untags its address
+ * with untagged_addr(), so FREE and QUERY do too.  The tagged-address ABI
+ * (PR_SET_TAGGED_ADDR_CTRL) is what a program that passes tagged pointers
+ * to syscalls enables; munmap() untags with or without it.  Only the
+ * address inside the argument is tagged: the ioctl's argument pointer is
+ * not (access_ok() of tagged pointers is a separate matter).
+ */
+#ifndef PR_SET_TAGGED_ADDR_CTRL
+#define PR_SET_TAGGED_ADDR_CTRL	55
+#endif
+#ifndef PR_TAGGED_ADDR_ENABLE
+#define PR_TAGGED_ADDR_ENABLE	(1UL << 0)
+#endif
+
+static const unsigned char addr_tags[] = { 0x01, 0x5a, 0xff };
+
+static inline __u64 tagged(__u64 addr, unsigned char tag)
+{
+	return (addr & ~(0xffULL << 56)) | ((__u64)tag << 56);
+}
+
+/* Enable the tagged-address ABI; log (not fail) where it is missing. */
+static inline void enable_tagged_abi(struct __test_metadata *_metadata)
+{
+	if (prctl(PR_SET_TAGGED_ADDR_CTRL, PR_TAGGED_ADDR_ENABLE, 0, 0, 0))
+		TH_LOG("PR_SET_TAGGED_ADDR_CTRL: %s (munmap(2) untags anyway)",
+		       strerror(errno));
+}
+
+#endif /* MT_SELFTESTS_H */
