@@ -53,9 +53,9 @@ KDIR="" ARCH="" CROSS_COMPILE="" ROOT=""
 eval "$(cat "$out/kernel.env")"
 ref=$out/refdrv
 rm -rf "$ref"
-mkdir -p "$ref/scripts"
-cp -p "$TOP/test/refdrv/Kbuild" "$TOP/test/refdrv/mmap_test_ref.c" "$ref/"
-cp -p "$TOP/scripts/conftest.sh" "$ref/scripts/"
+mkdir -p "$ref"
+cp -p "$TOP/test/refdrv/Kbuild" "$TOP/test/refdrv/mmap_test_ref.c" \
+	"$TOP/src/conftest.sh" "$ref/"
 in_root "$ROOT" make -C "$KDIR" M="$ref" ARCH="$ARCH" \
 	CROSS_COMPILE="$CROSS_COMPILE" modules >&2
 [ -f "$ref/mmap_test_ref.ko" ] || die "no mmap_test_ref.ko built"
