@@ -140,12 +140,5 @@ fi
 
 dt=$(( $(date +%s) - t0 ))
 echo
-if [ ${#fail[@]} -eq 0 ]; then
-	echo "BENCH RAN on $target in ${dt}s; ${notmet:-0} goal(s) NOT met; JSON: $json; serial log: $log"
-	exit 0
-fi
-for f in "${fail[@]}"; do
-	echo "  - $f"
-done
-echo "BENCH FAILED on $target in ${dt}s; serial log: $log"
-exit 1
+verdict "BENCH RAN on $target in ${dt}s; ${notmet:-0} goal(s) NOT met; JSON: $json; serial log: $log" \
+	"BENCH FAILED on $target in ${dt}s; serial log: $log" "${fail[@]}"

@@ -51,12 +51,5 @@ k=$(splat_scan "$log")
 [ "$k" = 0 ] || fail+=("$k kernel splat line(s) in the serial log")
 
 dt=$(( $(date +%s) - t0 ))
-if [ ${#fail[@]} -eq 0 ]; then
-	echo "DEMO PASSED on $target ($KREL) in ${dt}s; serial log: $log"
-	exit 0
-fi
-for f in "${fail[@]}"; do
-	echo "  - $f"
-done
-echo "DEMO FAILED on $target ($KREL) in ${dt}s; serial log: $log"
-exit 1
+verdict "DEMO PASSED on $target ($KREL) in ${dt}s; serial log: $log" \
+	"DEMO FAILED on $target ($KREL) in ${dt}s; serial log: $log" "${fail[@]}"

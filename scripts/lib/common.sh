@@ -11,6 +11,7 @@
 #   script_help FILE             the usage comment at the top of FILE
 #   as_root CMD...               run as root (directly or through sudo)
 #   lock_file FILE               hold an flock on FILE until exit
+#   verdict OK BAD [FAILURE...]  the last lines of a run, and its exit
 
 # shellcheck disable=SC2034  # variables used by the scripts that source us
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -38,6 +39,23 @@ as_root() {
 	else
 		die "need root (or sudo) to run: $*"
 	fi
+}
+
+# verdict OK_LINE BAD_LINE [FAILURE...]: with no FAILURE, print OK_LINE and
+# exit 0; else print each FAILURE as "  - FAILURE", then BAD_LINE, and
+# exit 1 (the end of make demo and make bench).
+verdict() {
+	local ok=$1 bad=$2 f
+	shift 2
+	if [ $# -eq 0 ]; then
+		echo "$ok"
+		exit 0
+	fi
+	for f in "$@"; do
+		echo "  - $f"
+	done
+	echo "$bad"
+	exit 1
 }
 
 # lock_file FILE: take an exclusive flock on FILE (made if missing), held
