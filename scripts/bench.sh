@@ -41,8 +41,7 @@ tmo=${BENCH_TIMEOUT:-1800}
 t0=$(date +%s)
 
 stage "installing host packages"
-# shellcheck disable=SC2046  # a list of package names
-need_pkgs $(host_pkgs "$target")
+need_host_pkgs "$target"
 
 stage "building mmap_test.ko and the userspace programs for $target"
 "$TOP/scripts/build.sh" "$target"

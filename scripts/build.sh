@@ -37,8 +37,7 @@ mkdir -p "$out"
 lock_file "$out/.lock"
 
 target_load "$target"
-# shellcheck disable=SC2046  # a list of package names
-need_pkgs $(host_pkgs "$target")
+need_host_pkgs "$target"
 
 # MMAP_TEST_KERNEL_ENV: kernel.sh output already computed by the caller.
 if [ -n "${MMAP_TEST_KERNEL_ENV:-}" ]; then

@@ -29,7 +29,8 @@
 # Guest consoles are not streamed (jobs run in parallel): they are in the
 # logs below.
 #
-# Environment: TARGETS, MMAP_TEST_JOBS, FUZZ_CALLS and
+# Environment: TARGETS (default all, "" for none: only host checks),
+# MMAP_TEST_JOBS, FUZZ_CALLS and
 # FUZZ_SECONDS (mmap-test-fuzz on the debug kernel: at most FUZZ_CALLS
 # calls, default 1000000, at most FUZZ_SECONDS seconds, default 900),
 # CHECK_TIMEOUT (seconds per boot; default: the target's TIMEOUT),
@@ -61,7 +62,7 @@ if [ "${1:-}" = --list ]; then
 	exit 0
 fi
 [ $# -eq 0 ] || die "usage: $0 [--list]"
-read -r -a targets <<< "${TARGETS:-$TARGETS_ALL}"
+read -r -a targets <<< "${TARGETS-$TARGETS_ALL}"
 for t in "${targets[@]}"; do target_check "$t"; done
 read -r -a host_checks <<< \
 	"${HOST_CHECKS-lint packaging shell-x86_64-6.12 shell-arm64-6.12 fresh}"
@@ -82,8 +83,7 @@ rm -rf "$RES"
 mkdir -p "$RES" "$HOSTLOG"
 
 stage "host packages"
-# shellcheck disable=SC2046  # a list of package names
-need_pkgs $(host_pkgs "${targets[@]}")
+need_host_pkgs "${targets[@]}"
 
 # save NAME ROW: write the counters of one job to $RES/NAME.
 save() {

@@ -21,8 +21,7 @@ target_check "$target"
 t0=$(date +%s)
 
 stage "installing host packages"
-# shellcheck disable=SC2046  # a list of package names
-need_pkgs $(host_pkgs "$target")
+need_host_pkgs "$target"
 
 stage "fetching the $target kernel"
 KREL='' KERNEL_IMAGE=''

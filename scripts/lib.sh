@@ -12,7 +12,7 @@
 #                    private APT configuration (papt, fetch_deb, deb_version)
 #   roots.sh         build roots (root_ensure) and running in them (in_root)
 #   targets.sh       the targets' data files (TARGETS_ALL, target_check,
-#                    target_load, host_pkgs)
+#                    target_load, need_host_pkgs)
 #   module.sh        the module's source list (MODULE_PATHS, module_copy),
 #                    tree_copy, module_version, kdir_release
 #   linux-source.sh  files from a linux-source .deb (linux_source_extract)

@@ -30,8 +30,7 @@ target_check "$target"
 out=$TOP/build/$target
 
 stage "installing host packages"
-# shellcheck disable=SC2046  # a list of package names
-need_pkgs $(host_pkgs "$target")
+need_host_pkgs "$target"
 
 "$TOP/scripts/build.sh" "$target"
 

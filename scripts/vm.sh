@@ -59,8 +59,7 @@ else
 fi
 [ -f "$KERNEL_IMAGE" ] || die "no kernel image $KERNEL_IMAGE"
 
-# shellcheck disable=SC2046  # a list of package names
-need_pkgs $(host_pkgs "$target")
+need_host_pkgs "$target"
 
 # Static busybox of the guest's architecture, from its .deb (the host's
 # busybox stays untouched).

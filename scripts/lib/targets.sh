@@ -11,6 +11,7 @@
 #   target_check NAME            die unless NAME is a target
 #   target_load NAME             set the T_* variables of NAME
 #   host_pkgs TARGET...          the host packages those targets need
+#   need_host_pkgs TARGET...     install them
 
 # shellcheck disable=SC2034,SC2153  # T_* are set here, read by the scripts
 TARGETS_DIR=$TOP/scripts/targets
@@ -99,4 +100,11 @@ host_pkgs() {
 		p="$p $T_QEMU_PKG"
 	done
 	printf '%s\n' "$p" | tr ' ' '\n' | sort -u | tr '\n' ' '
+}
+
+need_host_pkgs() {
+	local pkgs
+	pkgs=$(host_pkgs "$@")
+	# shellcheck disable=SC2086  # a list of package names
+	need_pkgs $pkgs
 }
