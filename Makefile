@@ -53,7 +53,7 @@ shell:
 	scripts/shell.sh
 
 lint:
-	scripts/lint.sh
+	scripts/host-checks/lint.sh
 
 PREFIX ?= /usr/local
 DESTDIR ?=

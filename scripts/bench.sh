@@ -41,8 +41,7 @@ tmo=${BENCH_TIMEOUT:-1800}
 t0=$(date +%s)
 
 stage "installing host packages"
-# shellcheck disable=SC2046  # a list of package names
-need_pkgs $(host_pkgs "$target")
+need_host_pkgs "$target"
 
 stage "building mmap_test.ko and the userspace programs for $target"
 "$TOP/scripts/build.sh" "$target"
@@ -53,9 +52,9 @@ KDIR="" ARCH="" CROSS_COMPILE="" ROOT=""
 eval "$(cat "$out/kernel.env")"
 ref=$out/refdrv
 rm -rf "$ref"
-mkdir -p "$ref/scripts"
-cp -p "$TOP/test/refdrv/Kbuild" "$TOP/test/refdrv/mmap_test_ref.c" "$ref/"
-cp -p "$TOP/scripts/conftest.sh" "$ref/scripts/"
+mkdir -p "$ref"
+cp -p "$TOP/test/refdrv/Kbuild" "$TOP/test/refdrv/mmap_test_ref.c" \
+	"$TOP/src/conftest.sh" "$ref/"
 in_root "$ROOT" make -C "$KDIR" M="$ref" ARCH="$ARCH" \
 	CROSS_COMPILE="$CROSS_COMPILE" modules >&2
 [ -f "$ref/mmap_test_ref.ko" ] || die "no mmap_test_ref.ko built"
@@ -140,12 +139,5 @@ fi
 
 dt=$(( $(date +%s) - t0 ))
 echo
-if [ ${#fail[@]} -eq 0 ]; then
-	echo "BENCH RAN on $target in ${dt}s; ${notmet:-0} goal(s) NOT met; JSON: $json; serial log: $log"
-	exit 0
-fi
-for f in "${fail[@]}"; do
-	echo "  - $f"
-done
-echo "BENCH FAILED on $target in ${dt}s; serial log: $log"
-exit 1
+verdict "BENCH RAN on $target in ${dt}s; ${notmet:-0} goal(s) NOT met; JSON: $json; serial log: $log" \
+	"BENCH FAILED on $target in ${dt}s; serial log: $log" "${fail[@]}"

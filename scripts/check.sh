@@ -9,10 +9,11 @@
 # and the programs in the target's build root (scripts/build.sh), boot the
 # target's kernel and run scripts/guest/check.sh in it (scripts/vm.sh),
 # then count its TAP lines: "ok" = passed, "not ok" = failed,
-# "ok ... # SKIP reason" = skipped, and the kernel splats of the serial log
-# (lib.sh splat_scan).  A build failure, a missing CHECK-END marker (crash,
-# timeout), a serial log with splats and a SKIP without a reason each count
-# as one failed test of that target.  Then the host checks, counted the
+# "ok ... # SKIP reason" = skipped (scripts/lib/tap.sh tap_count), and the
+# kernel splats of the serial log (scripts/lib/splat.sh splat_scan).  A
+# build failure, a missing CHECK-END marker (crash, timeout), a serial log
+# with splats and a SKIP without a reason each count as one failed test of
+# that target.  Then the host checks, counted the
 # same way.  Up to MMAP_TEST_JOBS (default: the number of CPUs) targets and
 # host checks run at a time, each in its own VM or process.
 #
@@ -28,7 +29,8 @@
 # Guest consoles are not streamed (jobs run in parallel): they are in the
 # logs below.
 #
-# Environment: TARGETS, MMAP_TEST_JOBS, FUZZ_CALLS and
+# Environment: TARGETS (default all, "" for none: only host checks),
+# MMAP_TEST_JOBS, FUZZ_CALLS and
 # FUZZ_SECONDS (mmap-test-fuzz on the debug kernel: at most FUZZ_CALLS
 # calls, default 1000000, at most FUZZ_SECONDS seconds, default 900),
 # CHECK_TIMEOUT (seconds per boot; default: the target's TIMEOUT),
@@ -36,10 +38,13 @@
 # "buffer_pages=1024": mmap-test-fault needs a 4 MiB buffer),
 # HOST_CHECKS (default "lint packaging shell-x86_64-6.12 shell-arm64-6.12
 # fresh", "" for none):
-#   lint             scripts/lint.sh: checkpatch, W=1, sparse, shellcheck
-#   packaging        scripts/test-packaging.sh: DKMS build, make install
-#   shell-<target>   scripts/test-shell.sh <target>: make shell under tmux
-#   fresh            scripts/fresh-check.sh: every target built from new,
+#   lint             scripts/host-checks/lint.sh: checkpatch, W=1,
+#                    sparse, shellcheck
+#   packaging        scripts/host-checks/packaging.sh: DKMS build, make
+#                    install
+#   shell-<target>   scripts/host-checks/shell.sh <target>: make shell under
+#                    tmux
+#   fresh            scripts/host-checks/fresh.sh: every target built from new,
 #                    empty build roots and an empty cache inside a new
 #                    Debian root, and make demo up to DEMO-RESULT there
 # Logs: build/<target>/build.log, build/<target>/check.log,
@@ -57,7 +62,7 @@ if [ "${1:-}" = --list ]; then
 	exit 0
 fi
 [ $# -eq 0 ] || die "usage: $0 [--list]"
-read -r -a targets <<< "${TARGETS:-$TARGETS_ALL}"
+read -r -a targets <<< "${TARGETS-$TARGETS_ALL}"
 for t in "${targets[@]}"; do target_check "$t"; done
 read -r -a host_checks <<< \
 	"${HOST_CHECKS-lint packaging shell-x86_64-6.12 shell-arm64-6.12 fresh}"
@@ -78,43 +83,7 @@ rm -rf "$RES"
 mkdir -p "$RES" "$HOSTLOG"
 
 stage "host packages"
-# shellcheck disable=SC2046  # a list of package names
-need_pkgs $(host_pkgs "${targets[@]}")
-
-# count_tap LOG PREFIX: the TAP lines of LOG into p, f, s, names, skips
-# (the caller's locals: each job runs in a subshell of its own).
-# shellcheck disable=SC2031
-count_tap() {
-	local tap l ctx=()
-	tap=$(tr -d '\r' < "$1" | grep -aE '^(not )?ok [0-9]+ |^# ' || :)
-	[ -n "$tap" ] || return 0
-	while IFS= read -r l; do
-		case $l in
-		"# "*)
-			# the diagnostics since the last result, the last 6 kept
-			ctx+=("$l")
-			[ ${#ctx[@]} -le 6 ] || ctx=("${ctx[@]:1}")
-			continue
-			;;
-		"not ok "*)
-			f=$((f + 1))
-			names+=("$2: ${l#not ok }")
-			[ ${#ctx[@]} -eq 0 ] || names+=("${ctx[@]/#/    }")
-			;;
-		*"# "[Ss][Kk][Ii][Pp]*)
-			s=$((s + 1))
-			skips+=("$2: ${l#ok }")
-			if ! printf '%s\n' "$l" |
-				grep -qE '# *[Ss][Kk][Ii][Pp][^[:alnum:]]*[[:alnum:]]'; then
-				f=$((f + 1))
-				names+=("$2: a SKIP without a reason: ${l#ok }")
-			fi
-			;;
-		*) p=$((p + 1)) ;;
-		esac
-		ctx=()
-	done <<< "$tap"
-}
+need_host_pkgs "${targets[@]}"
 
 # save NAME ROW: write the counters of one job to $RES/NAME.
 save() {
@@ -169,7 +138,7 @@ MODULE_PARAMS='$module_params'" \
 		}
 		break
 	done
-	count_tap "$log" "$t"
+	tap_count "$log" "$t"
 	if ! grep -aq '^CHECK-END' "$log"; then
 		f=$((f + 1))
 		names+=("$t: no CHECK-END marker (guest crashed or timed out; build/$t/check.log)")
@@ -187,17 +156,14 @@ MODULE_PARAMS='$module_params'" \
 
 run_host() {
 	local c=$1 cmd log rc=0 t0 p=0 f=0 s=0 names=() skips=() notes=() secs
-	case $c in
-	lint) cmd=("$TOP/scripts/lint.sh") ;;
-	packaging) cmd=("$TOP/scripts/test-packaging.sh") ;;
-	fresh) cmd=("$TOP/scripts/fresh-check.sh") ;;
-	shell-*) cmd=("$TOP/scripts/test-shell.sh" "${c#shell-}") ;;
-	esac
+	# shell-<target>: host-checks/shell.sh <target>.
+	cmd=("$TOP/scripts/host-checks/${c%%-*}.sh")
+	[ "$c" = "${c#shell-}" ] || cmd+=("${c#shell-}")
 	t0=$(date +%s)
 	log=$HOSTLOG/$c.log
 	info "host $c: running (log: build/host/$c.log)"
 	"${cmd[@]}" > "$log" 2>&1 < /dev/null || rc=$?
-	count_tap "$log" "host $c"
+	tap_count "$log" "host $c"
 	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
 		f=1
 		names+=("host $c: exit status $rc with no failing test (build/host/$c.log)")
@@ -208,7 +174,7 @@ run_host() {
 	save "host-$c" "host: $c $p passed, $f failed, $s skipped"
 }
 
-# Longest first: the debug kernel (a ~10 min build, then the fuzzer), the
+# Longest first: the debug kernel (a kernel build, then the fuzzer), the
 # fresh-root check (new roots and downloads for every target), the guest
 # with a slower CPU model, then the rest.
 order=()
@@ -221,8 +187,8 @@ for c in "${host_checks[@]}"; do
 done
 for t in "${targets[@]}"; do
 	target_load "$t"
-	[ "$T_KERNEL" = debug ] || [ -z "$T_QEMU_CPU" ] ||
-		[ "$T_QEMU_CPU" = cortex-a57 ] || order+=("target $t")
+	[ "$T_KERNEL" = debug ] || [ "$T_OWN_CPU" = 0 ] ||
+		order+=("target $t")
 done
 for t in "${targets[@]}"; do
 	case " ${order[*]} " in *" target $t "*) ;; *) order+=("target $t") ;; esac

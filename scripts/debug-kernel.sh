@@ -20,8 +20,7 @@
 # below, so it is rebuilt only when one of them changes.  Once a tree is
 # complete, the trees of other hashes are deleted (each is ~2 GB).  A build
 # that did not finish (no completion stamp) is deleted and redone.
-# Concurrent runs serialise on a lock.  A full build takes ~10 min on 2
-# idle cores; reuse takes a second.
+# Concurrent runs serialise on a lock.
 #
 # --rebuild   discard the cached tree for the current hash and build again.
 set -euo pipefail
@@ -38,7 +37,7 @@ rebuild=0 target=x86_64-debug
 while [ $# -gt 0 ]; do
 	case $1 in
 	--rebuild) rebuild=1 ;;
-	-h | --help) sed -n '3,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
+	-h | --help) script_help "$0"; exit 0 ;;
 	-*) die "unknown option: $1" ;;
 	*) target=$1 ;;
 	esac
@@ -69,7 +68,7 @@ DIR=$BASE/$hash
 TREE=$DIR/linux
 STAMP=$DIR/complete
 LOGFILE=$DIR/build.log
-IMAGE=$TREE/arch/x86/boot/bzImage
+IMAGE=$TREE/arch/$T_KARCH/boot/bzImage
 mkdir -p "$BASE"
 lock_file "$BASE/$hash.lock"
 [ $rebuild -eq 1 ] && rm -f "$STAMP"
@@ -128,15 +127,11 @@ if [ -f "$STAMP" ] && [ -f "$IMAGE" ] && [ -f "$TREE/Module.symvers" ]; then
 else
 	SECONDS=0
 	[ -e "$DIR" ] && rm -rf "$DIR"
-	mkdir -p "$DIR/extract"
+	mkdir -p "$DIR"
 	deb=$(fetch_deb "$T_SUITES" "$T_SOURCE_PKG=$ver")
-	stage "building the $target kernel from $T_SOURCE_PKG $ver (~10 min)"
+	stage "building the $target kernel from $T_SOURCE_PKG $ver"
 	info "debug kernel: extracting $T_SOURCE_PKG"
-	dpkg-deb --fsys-tarfile "$deb" |
-		tar -xO -f - "./usr/src/$T_SOURCE_PKG.tar.xz" |
-		tar -xJ -C "$DIR/extract" -f -
-	mv "$DIR/extract/$T_SOURCE_PKG" "$TREE"
-	rmdir "$DIR/extract"
+	linux_source_extract "$deb" "$TREE" 1
 	{
 		printf 'debug-kernel %s: %s %s, root %s\n' "$hash" "$T_SOURCE_PKG" \
 			"$ver" "$ROOT"

@@ -21,8 +21,7 @@ target_check "$target"
 t0=$(date +%s)
 
 stage "installing host packages"
-# shellcheck disable=SC2046  # a list of package names
-need_pkgs $(host_pkgs "$target")
+need_host_pkgs "$target"
 
 stage "fetching the $target kernel"
 KREL='' KERNEL_IMAGE=''
@@ -44,19 +43,12 @@ if ! grep -q 'GUEST-END job=demo' "$log"; then
 	fail+=("the guest did not finish (crash or timeout)")
 fi
 if ! grep -q '^DEMO-RESULT: PASS' "$log"; then
-	r=$(grep -a '^DEMO-RESULT:' "$log" | tr -d '\r' | tail -n1)
+	r=$(grep -a '^DEMO-RESULT:' "$log" | tr -d '\r' | tail -n1) || :
 	fail+=("${r:-no DEMO-RESULT marker}")
 fi
 k=$(splat_scan "$log")
 [ "$k" = 0 ] || fail+=("$k kernel splat line(s) in the serial log")
 
 dt=$(( $(date +%s) - t0 ))
-if [ ${#fail[@]} -eq 0 ]; then
-	echo "DEMO PASSED on $target ($KREL) in ${dt}s; serial log: $log"
-	exit 0
-fi
-for f in "${fail[@]}"; do
-	echo "  - $f"
-done
-echo "DEMO FAILED on $target ($KREL) in ${dt}s; serial log: $log"
-exit 1
+verdict "DEMO PASSED on $target ($KREL) in ${dt}s; serial log: $log" \
+	"DEMO FAILED on $target ($KREL) in ${dt}s; serial log: $log" "${fail[@]}"

@@ -4,8 +4,8 @@
 # Usage: scripts/dkms.sh install|build|remove|status [options]
 #
 #   install  copy the module sources to <source tree>/mmap-test-<version>/
-#            (dkms.conf, Kbuild, src/, include/, scripts/conftest.sh), then
-#            dkms add, build and install for one kernel.  What an earlier
+#            (dkms.conf, Kbuild, src/, include/), then dkms add, build
+#            and install for one kernel.  What an earlier
 #            run installed (any version, the udev rule) is removed first, so
 #            this also updates.
 #            With --group, also installs udev/60-mmap-test.rules.
@@ -31,7 +31,8 @@
 #   --root DIR              work in a scratch root instead of the host:
 #                           DIR/usr/src, DIR/var/lib/dkms, DIR/lib/modules,
 #                           DIR/etc/udev/rules.d; no depmod, no udevadm, no
-#                           groupadd on the host (scripts/test-packaging.sh).
+#                           groupadd on the host (what
+#                           scripts/host-checks/packaging.sh uses).
 #
 # Needs root for the host (re-runs itself through sudo when not root) and
 # installs Debian's dkms package when it is missing.  DKMS builds for the
@@ -44,14 +45,13 @@ set -euo pipefail
 NAME=mmap-test
 RULE=60-mmap-test.rules
 RULE_MARK='# installed by mmap-test scripts/dkms.sh'
-SRC_PATHS=(dkms.conf Kbuild src include scripts/conftest.sh)
 
 usage() {
-	sed -n '3,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0" >&2
+	script_help "$0" >&2
 	exit 2
 }
 help() {
-	sed -n '3,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"
+	script_help "$0"
 	exit 0
 }
 
@@ -141,13 +141,6 @@ reload_udev() {
 	fi
 }
 
-# The kernel release of a headers directory (what vermagic will say).
-krel_of_dir() {
-	local f=$1/include/generated/utsrelease.h
-	[ -f "$f" ] || die "$1 does not look like kernel headers (no $f)"
-	sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' "$f"
-}
-
 case $action in
 status)
 	dkms_cmd status -m "$NAME"
@@ -162,7 +155,7 @@ esac
 
 # install / build.  Version: MODULE_VERSION() of src/main.c, which dkms.conf
 # must agree with.
-ver=$(sed -n 's/^MODULE_VERSION("\([^"]*\)");$/\1/p' "$TOP/src/main.c")
+ver=$(module_version)
 [ -n "$ver" ] || die "no MODULE_VERSION in src/main.c"
 conf_ver=$(sed -n 's/^PACKAGE_VERSION="\([^"]*\)"$/\1/p' "$TOP/dkms.conf")
 [ "$conf_ver" = "$ver" ] ||
@@ -171,7 +164,7 @@ conf_ver=$(sed -n 's/^PACKAGE_VERSION="\([^"]*\)"$/\1/p' "$TOP/dkms.conf")
 if [ -n "$ksrc" ]; then
 	[ -d "$ksrc" ] || die "--kernelsourcedir $ksrc: no such directory"
 	ksrc=$(cd "$ksrc" && pwd)
-	[ -n "$kver" ] || kver=$(krel_of_dir "$ksrc")
+	[ -n "$kver" ] || kver=$(kdir_release "$ksrc")
 else
 	[ -n "$kver" ] || kver=$(uname -r)
 	if [ ! -e "/lib/modules/$kver/build/include" ]; then
@@ -197,14 +190,8 @@ remove_all
 stage "copying the sources to $source_tree/$NAME-$ver"
 dest=$source_tree/$NAME-$ver
 mkdir -p "$dest"
-if git -C "$TOP" rev-parse --git-dir >/dev/null 2>&1; then
-	(cd "$TOP" && git ls-files -z -c -o --exclude-standard -- \
-		"${SRC_PATHS[@]}") |
-		(cd "$TOP" && xargs -0 -r tar -cf - --) | tar -xf - -C "$dest"
-else
-	(cd "$TOP" && tar -cf - -- "${SRC_PATHS[@]}") | tar -xf - -C "$dest"
-fi
-for p in "${SRC_PATHS[@]}"; do
+module_copy "$dest" dkms.conf
+for p in dkms.conf "${MODULE_PATHS[@]}" src/conftest.sh; do
 	[ -e "$dest/$p" ] || die "$p missing from $dest"
 done
 

@@ -15,7 +15,7 @@
 #   CROSS_COMPILE=... empty or aarch64-linux-gnu-
 #   KREL=...          uname -r of that kernel
 #   QEMU_ARCH=x86_64|aarch64
-#   ROOT=...          the build root (scripts/lib.sh root_ensure)
+#   ROOT=...          the build root (scripts/lib/roots.sh root_ensure)
 #
 # Use: eval "$(scripts/kernel.sh x86_64-6.1)".  Progress goes to stderr.
 set -euo pipefail
@@ -24,15 +24,6 @@ set -euo pipefail
 
 [ $# -eq 1 ] || die "usage: $0 <target>"
 target_load "$1"
-
-# uname -r of the kernel the headers belong to.
-krel_of() {
-	local f=$1/include/generated/utsrelease.h r
-	[ -s "$f" ] || die "no $f"
-	r=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' "$f")
-	[ -n "$r" ] || die "no UTS_RELEASE in $f"
-	printf '%s\n' "$r"
-}
 
 # expand PATTERN: the pattern with $ABI and $FLAVOUR substituted.
 expand() {
@@ -120,8 +111,7 @@ fi
 
 [ -f "$KERNEL_IMAGE" ] || die "no kernel image $KERNEL_IMAGE"
 [ -f "$KDIR/Makefile" ] || die "no headers in $KDIR"
-KREL=$(krel_of "$KDIR")
+KREL=$(kdir_release "$KDIR")
 printf 'KDIR=%q\nKERNEL_IMAGE=%q\nARCH=%q\nCROSS_COMPILE=%q\n' \
 	"$KDIR" "$KERNEL_IMAGE" "$T_KARCH" "$T_CROSS"
-printf 'KREL=%q\nQEMU_ARCH=%q\nROOT=%q\n' "$KREL" \
-	"$([ "$T_ARCH" = arm64 ] && echo aarch64 || echo x86_64)" "$ROOT"
+printf 'KREL=%q\nQEMU_ARCH=%q\nROOT=%q\n' "$KREL" "$T_QEMU_ARCH" "$ROOT"

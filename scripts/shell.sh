@@ -22,7 +22,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 case ${1:-} in
--h|--help) sed -n '3,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
+-h|--help) script_help "$0"; exit 0 ;;
 esac
 [ $# -le 1 ] || die "usage: $0 [TARGET]"
 target=${1:-${TARGET:-x86_64-6.12}}
@@ -30,8 +30,7 @@ target_check "$target"
 out=$TOP/build/$target
 
 stage "installing host packages"
-# shellcheck disable=SC2046  # a list of package names
-need_pkgs $(host_pkgs "$target")
+need_host_pkgs "$target"
 
 "$TOP/scripts/build.sh" "$target"
 

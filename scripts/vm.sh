@@ -51,7 +51,7 @@ target_load "$target"
 [ -f "$TOP/scripts/guest/$job.sh" ] || die "no scripts/guest/$job.sh"
 [ -f "$out/mod/mmap_test.ko" ] || die "no $out/mod/mmap_test.ko: run scripts/build.sh $target"
 
-KERNEL_IMAGE='' QEMU_ARCH=''
+KERNEL_IMAGE=''
 if [ -f "$out/kernel.env" ]; then
 	eval "$(cat "$out/kernel.env")"
 else
@@ -59,16 +59,14 @@ else
 fi
 [ -f "$KERNEL_IMAGE" ] || die "no kernel image $KERNEL_IMAGE"
 
-# shellcheck disable=SC2046  # a list of package names
-need_pkgs $(host_pkgs "$target")
+need_host_pkgs "$target"
 
 # Static busybox of the guest's architecture, from its .deb (the host's
 # busybox stays untouched).
-bb_dir=$CACHE/busybox-$QEMU_ARCH
+bb_dir=$CACHE/busybox-$T_QEMU_ARCH
 [ -x "$bb_dir/bin/busybox" ] || lock_file "$CACHE/.busybox.lock"
 if [ ! -x "$bb_dir/bin/busybox" ]; then
-	deb=$(fetch_deb "bookworm bookworm-updates bookworm-security" \
-		busybox-static "$T_DEBARCH")
+	deb=$(fetch_deb "$BASE_SUITES" busybox-static "$T_DEBARCH")
 	rm -rf "$bb_dir.tmp"
 	dpkg-deb -x "$deb" "$bb_dir.tmp"
 	rm -rf "$bb_dir"
@@ -161,7 +159,7 @@ if [ "$interactive" = 1 ]; then
 	exit "$rc"
 fi
 qemu+=(-serial stdio)
-stage "booting $target ($QEMU_ARCH, timeout ${tmo}s), serial log: $log"
+stage "booting $target ($T_QEMU_ARCH, timeout ${tmo}s), serial log: $log"
 t0=$(date +%s)
 rc=0
 # Strip terminal control sequences (firmware clears the screen).

@@ -2,7 +2,7 @@
 /*
  * Kernel API compatibility for mmap-test.
  *
- * Every difference is keyed on an MT_HAVE_* macro that scripts/conftest.sh
+ * Every difference is keyed on an MT_HAVE_* macro that src/conftest.sh
  * sets by compile-testing the API against the kernel being built for.
  * No LINUX_VERSION_CODE checks: distributions backport.
  */
@@ -129,16 +129,7 @@ static const struct file_operations __name ## _fops = {			\
 #define MT_PROT_MTE	0
 #endif
 
-#ifndef MT_HAVE_KVCALLOC
-static inline void *kvcalloc(size_t n, size_t size, gfp_t flags)
-{
-	if (size && n > SIZE_MAX / size)
-		return NULL;
-	return kvzalloc(n * size, flags);
-}
-#endif
-
-/* mmap_hook=prepare needs all three parts (see scripts/conftest.sh). */
+/* mmap_hook=prepare needs all three parts (see src/conftest.sh). */
 #if defined(MT_HAVE_MMAP_PREPARE) && defined(MT_HAVE_VM_OPS_MAPPED) && \
 	defined(MT_HAVE_VMA_DESC_SET_FLAGS)
 #define MT_HAVE_MMAP_PREPARE_PATH 1

@@ -69,6 +69,16 @@ section() { echo "# [$(cut -d' ' -f1 /proc/uptime)s] $*"; }
 
 loaded() { grep -q '^mmap_test ' /proc/modules; }
 
+# rmmod_refused RC NAME WHEN: pass when rmmod failed (status RC) and the
+# module is still loaded.
+rmmod_refused() {
+	if [ "$1" != 0 ] && loaded; then
+		result 0 "$2"
+	else
+		result 1 "$2" "rmmod rc=$1 $3"
+	fi
+}
+
 stat_of() { # name: value of a line "name value" of the debugfs stats file
 	sed -n "s/^$1[[:space:]:]\{1,\}\([0-9]\{1,\}\).*/\1/p" "$STATS" | head -n1
 }
@@ -90,7 +100,15 @@ suite() {
 	calls=$FUZZ_CALLS
 	# the second pass's fuzzer is shorter: only the setup of a mapping differs
 	[ -z "$PFX" ] || calls=$((FUZZ_CALLS / 5))
+	# The parts, in order; they share these variables (sh has no locals).
+	for part in load test_mmap selftests tour examples lab trace \
+		call_chain fuzzer lifetime; do
+		"suite_$part"
+	done
+}
 
+# suite_load: the module loaded with mmap_hook=$hook.
+suite_load() {
 	# --- load ----------------------------------------------------------------
 	section "load (mmap_hook=$hook)"
 	# shellcheck disable=SC2086  # a list of parameters
@@ -106,13 +124,19 @@ suite() {
 	mode=$(stat -c '%F %a' "$DEV" 2>/dev/null)
 	[ "$mode" = "character special file 600" ]
 	result $? device_node "$DEV is '${mode:-missing}', want a character device, mode 600"
+}
 
+# suite_test_mmap: the reference run.
+suite_test_mmap() {
 	# --- test-mmap -----------------------------------------------------------
 	section test-mmap
 	run_prefixed test-mmap test-mmap
 	rc=$?
 	result "$rc" test-mmap "exit status $rc"
+}
 
+# suite_selftests: every program of /selftests but mmap-test-huge.
+suite_selftests() {
 	# --- kselftest programs ---------------------------------------------------
 	section kselftest programs
 	for b in /selftests/*; do
@@ -144,7 +168,10 @@ suite() {
 			result 1 "$name.exit" "exit status $rc without a failing test"
 		fi
 	done
+}
 
+# suite_tour: test-mmap tour, text and --json.
+suite_tour() {
 	# --- tour ----------------------------------------------------------------
 	section tour
 	run_prefixed tour test-mmap tour
@@ -178,7 +205,10 @@ suite() {
 	while read -r name why; do
 		skip "tour.$name" "$why"
 	done < /tmp/tour.skips
+}
 
+# suite_examples: the experiment scripts of /examples.
+suite_examples() {
 	# --- lab bench: test-mmap script and -i -----------------------------------
 	section examples
 	nex=0
@@ -218,7 +248,29 @@ suite() {
 	done
 	[ -z "$bad" ]
 	result $? examples_json "not one JSON object per line and command:$bad"
+}
 
+# lab_check NAME ERROR_RE CMD...: CMD reads /tmp/lab.in; exit status 1,
+# exactly one error line per bad line, both expects ok, "survived".
+lab_check() {
+	_name=$1 _re=$2
+	shift 2
+	"$@" </tmp/lab.in >/tmp/lab.out 2>/tmp/lab.err
+	_rc=$?
+	sed 's/^/lab-out| /' /tmp/lab.out
+	sed 's/^/lab-err| /' /tmp/lab.err
+	_errs=$(grep -c . /tmp/lab.err)
+	_clear=$(grep -cE "$_re" /tmp/lab.err)
+	_ok=$(grep -c '^expect ok: ' /tmp/lab.out)
+	_surv=$(grep -c '^survived$' /tmp/lab.out)
+	[ "$_rc" = 1 ] && [ "$_errs" = "$nbad" ] &&
+		[ "$_clear" = "$nbad" ] && [ "$_surv" = 1 ] && [ "$_ok" = 2 ]
+	result $? "lab.$_name" \
+		"exit status $_rc (want 1), $_errs error lines, $_clear like '$_re' (want $nbad), expects ok: $_ok of 2, survived: $_surv"
+}
+
+# suite_lab: the lab bench's handling of malformed lines.
+suite_lab() {
 	section lab bench: malformed lines
 	# Each bad line gives exactly one error line, and the session goes on: the
 	# mapping made before them is still there after them.
@@ -265,24 +317,6 @@ suite() {
 		echo 'echo survived'
 	} > /tmp/lab.in
 
-	# lab_check NAME ERROR_RE CMD...: CMD reads /tmp/lab.in; exit status 1,
-	# exactly one error line per bad line, both expects ok, "survived".
-	lab_check() {
-		_name=$1 _re=$2
-		shift 2
-		"$@" </tmp/lab.in >/tmp/lab.out 2>/tmp/lab.err
-		_rc=$?
-		sed 's/^/lab-out| /' /tmp/lab.out
-		sed 's/^/lab-err| /' /tmp/lab.err
-		_errs=$(grep -c . /tmp/lab.err)
-		_clear=$(grep -cE "$_re" /tmp/lab.err)
-		_ok=$(grep -c '^expect ok: ' /tmp/lab.out)
-		_surv=$(grep -c '^survived$' /tmp/lab.out)
-		[ "$_rc" = 1 ] && [ "$_errs" = "$nbad" ] &&
-			[ "$_clear" = "$nbad" ] && [ "$_surv" = 1 ] && [ "$_ok" = 2 ]
-		result $? "lab.$_name" \
-			"exit status $_rc (want 1), $_errs error lines, $_clear like '$_re' (want $nbad), expects ok: $_ok of 2, survived: $_surv"
-	}
 	lab_check malformed_script '^-:[0-9]+: error: [^ ]' test-mmap script -
 	lab_check malformed_interactive '^error: [^ ]' test-mmap -i
 	# script lines 2..nbad+1 each have their error
@@ -312,8 +346,10 @@ suite() {
 	[ "$rc" = 1 ] && [ "$lines" = "$objs" ] && [ "$errs" = "$nbad" ]
 	result $? lab.malformed_json \
 		"exit status $rc (want 1), $lines lines, $objs JSON objects, $errs error objects (want $nbad)"
+}
 
-
+# suite_trace: the mmap_test trace events.
+suite_trace() {
 	# --- trace events ---------------------------------------------------------
 	section trace events
 	TR=/sys/kernel/tracing
@@ -378,7 +414,10 @@ suite() {
 		result 1 trace.test_mmap "no tracefs"
 		result 1 trace.tour_map_pages "no tracefs"
 	fi
+}
 
+# suite_call_chain: the mmap hook on the stack.
+suite_call_chain() {
 	# --- call chain ----------------------------------------------------------
 	# dump_stack=1: the hook that set up the mapping is on the stack of the
 	# mmap; with mmap_prepare, ->mapped runs once the VMA exists.
@@ -408,7 +447,10 @@ suite() {
 	[ "$rc" = 0 ] && [ "$ok" = 0 ]
 	result $? call_chain \
 		"test-mmap alloc exit status $rc; the stacks do not show the $hook hook"
+}
 
+# suite_fuzzer: mmap-test-fuzz (debug kernel only).
+suite_fuzzer() {
 	# --- fuzzer (debug kernel only) -----------------------------------------
 	section fuzzer
 	if [ "${DEBUG_KERNEL:-0}" = 1 ]; then
@@ -421,7 +463,10 @@ suite() {
 			skip fuzz "mmap-test-fuzz not built"
 		fi
 	fi
+}
 
+# suite_lifetime: what pins the module, and unloading.
+suite_lifetime() {
 	# --- module lifetime -----------------------------------------------------
 	section module lifetime
 	# An open fd pins the module (a subshell holds fd 3: a failing open must
@@ -429,12 +474,8 @@ suite() {
 	rm -f /tmp/rc
 	(exec 3<"$DEV" && { rmmod mmap_test 2>/dev/null; echo $? > /tmp/rc; })
 	if [ -f /tmp/rc ]; then
-		rc=$(cat /tmp/rc)
-		loaded
-		still=$?
-		[ "$rc" != 0 ] && [ "$still" = 0 ]
-		result $? lifetime.rmmod_refused_while_open \
-			"rmmod rc=$rc with an fd open"
+		rmmod_refused "$(cat /tmp/rc)" lifetime.rmmod_refused_while_open \
+			"with an fd open"
 	else
 		result 1 lifetime.rmmod_refused_while_open "cannot open $DEV"
 	fi
@@ -465,12 +506,8 @@ suite() {
 		result $? lifetime.hold_maps_without_fd \
 			"maps=$maps fds=$fds, want a mapping and no fd"
 		rmmod mmap_test 2>/dev/null
-		rc=$?
-		loaded
-		still=$?
-		[ "$rc" != 0 ] && [ "$still" = 0 ]
-		result $? lifetime.rmmod_refused_while_mapped \
-			"rmmod rc=$rc with a mapping live"
+		rmmod_refused $? lifetime.rmmod_refused_while_mapped \
+			"with a mapping live"
 	else
 		result 1 lifetime.hold_maps_without_fd "no 'holding 0x...' line in 30 s"
 		result 1 lifetime.rmmod_refused_while_mapped "test-mmap hold failed"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Usage: scripts/lint.sh
+# Usage: scripts/host-checks/lint.sh      (what `make lint` runs)
 #
 # The release gate, on the host (no VM needed):
 #   checkpatch  scripts/checkpatch.pl --strict (from Debian's newest
@@ -17,22 +17,11 @@
 # with the findings under a failing one; exits 1 if any check failed.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 need_pkgs shellcheck perl xz-utils
 
-failed=0 n=0
-# result NAME OUTPUT: ok when OUTPUT is empty, otherwise print it and fail.
-result() {
-	n=$((n + 1))
-	if [ -z "$2" ]; then
-		echo "ok $n lint: $1"
-	else
-		echo "not ok $n lint: $1"
-		printf '%s\n' "$2" | sed 's/^/#   /'
-		failed=1
-	fi
-}
+TAP_PREFIX="lint: "
 
 # checkpatch.pl and its data files, extracted once per version from the
 # debug target's linux-source package (the newest kernel we test).
@@ -41,16 +30,10 @@ cp_deb=$(fetch_deb "$T_SUITES" "$T_SOURCE_PKG")
 cp_dir=$CACHE/checkpatch/$(basename "$cp_deb" .deb)
 if [ ! -f "$cp_dir/scripts/checkpatch.pl" ]; then
 	stage "extracting checkpatch.pl from $(basename "$cp_deb")"
-	tmp=$(mktemp -d)
-	dpkg-deb --fsys-tarfile "$cp_deb" |
-		tar -xO --wildcards "./usr/src/$T_SOURCE_PKG.tar.xz" |
-		tar -xJ -C "$tmp" --wildcards --strip-components=1 \
-			'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
-			'*/scripts/const_structs.checkpatch'
 	rm -rf "$CACHE/checkpatch"
-	mkdir -p "$cp_dir"
-	mv "$tmp/scripts" "$cp_dir/"
-	rm -rf "$tmp"
+	mkdir -p "$CACHE/checkpatch"
+	linux_source_extract "$cp_deb" "$cp_dir" 1 '*/scripts/checkpatch.pl' \
+		'*/scripts/spelling.txt' '*/scripts/const_structs.checkpatch'
 fi
 
 cd "$TOP"
@@ -58,7 +41,7 @@ mapfile -t csrc < <(git ls-files 'src/*.[ch]' 'include/*.h' 'test/refdrv/*.c')
 out=$(perl "$cp_dir/scripts/checkpatch.pl" --strict --no-tree --terse \
 	--show-types -f "${csrc[@]}" 2>&1 |
 	grep -v '^total: 0 errors, 0 warnings, 0 checks' || true)
-result "checkpatch --strict (${#csrc[@]} files)" "$out"
+tap_check "checkpatch --strict (${#csrc[@]} files)" "$out"
 
 # build_lint TARGET EXTRA...: a clean W=1 build of the module; prints the
 # compiler's and sparse's warnings.
@@ -70,29 +53,28 @@ build_lint() {
 	eval "$("$TOP/scripts/kernel.sh" "$target")"
 	rm -rf "$dir"
 	mkdir -p "$dir"
-	cp -r Kbuild src include "$dir/"
-	mkdir -p "$dir/scripts"
-	cp scripts/conftest.sh "$dir/scripts/"
+	module_copy "$dir"
 	in_root "$ROOT" make -s -C "$KDIR" M="$dir" ARCH="$ARCH" \
 		CROSS_COMPILE="$CROSS_COMPILE" W=1 "$@" modules 2>&1 |
 		grep -E 'warning:|error:' | grep -v 'Skipping BTF' || true
 }
 
-result "W=1 build on 5.10 (gcc-10)" "$(build_lint x86_64-5.10)"
-result "W=1 build on 6.1" "$(build_lint x86_64-6.1)"
-result "W=1 build on 7.3 (gcc-14)" "$(build_lint x86_64-7.3)"
-result "W=1 build on arm64 7.3" "$(build_lint arm64-7.3)"
-result "W=1 build and sparse (C=2) on 6.12" "$(build_lint x86_64-6.12 C=2)"
+tap_check "W=1 build on 5.10 (gcc-10)" "$(build_lint x86_64-5.10)"
+tap_check "W=1 build on 6.1" "$(build_lint x86_64-6.1)"
+tap_check "W=1 build on 7.3 (gcc-14)" "$(build_lint x86_64-7.3)"
+tap_check "W=1 build on arm64 7.3" "$(build_lint arm64-7.3)"
+tap_check "W=1 build and sparse (C=2) on 6.12" "$(build_lint x86_64-6.12 C=2)"
 
-mapfile -t shsrc < <(git ls-files 'scripts/*.sh' 'scripts/guest/*' '.ci/run' '.ci/*.sh')
+mapfile -t shsrc < <(git ls-files 'scripts/*.sh' 'scripts/guest/*' \
+	'src/*.sh' '.ci/run' '.ci/*.sh')
 out=$(shellcheck -x "${shsrc[@]}" 2>&1 || true)
-result "shellcheck (${#shsrc[@]} files)" "$out"
+tap_check "shellcheck (${#shsrc[@]} files)" "$out"
 
 out=$(git ls-files | grep -vE '\.(md|json|txt)$|^\.gitignore$|^LICENSE' |
 	while read -r f; do
 		head -n 3 "$f" | grep -q 'SPDX-License-Identifier' || echo "$f"
 	done)
-result "SPDX line in every source file" "$out"
+tap_check "SPDX line in every source file" "$out"
 
-echo "1..$n"
-exit "$failed"
+tap_plan
+tap_passed

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Usage: scripts/test-shell.sh [TARGET]    (default: $TARGET, else x86_64-6.12)
+# Usage: scripts/host-checks/shell.sh [TARGET]  (default: $TARGET, else x86_64-6.12)
 #
-# Tests `make shell` the way a person uses it, under tmux (installed when
+# Checks `make shell` the way a person uses it, under tmux (installed when
 # missing) on a private tmux server: starts `make shell TARGET=...` in a
 # detached session, waits for the guest's banner, types commands and reads
 # the pane:
@@ -18,15 +18,14 @@
 # then starts scripts/shell.sh once more and quits with Ctrl-A X.
 # Prints TAP: "ok N - make shell: ..." / "not ok N - make shell: ..." per
 # check, the plan "1..N" at the end and "# N passed, M failed"; exit status
-# 0 iff all passed.  Never hangs: every
-# wait has a deadline, qemu runs under MMAP_TEST_SHELL_TIMEOUT, and the tmux
-# server is always killed.
+# 0 iff all passed.  Never hangs: every wait has a deadline, qemu runs under
+# MMAP_TEST_SHELL_TIMEOUT, and the tmux server is always killed.
 #
 # Environment: TARGET; MMAP_TEST_SHELL_TEST_TIMEOUT (overall seconds,
 # default 1200, including the build).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 [ $# -le 1 ] || die "usage: $0 [TARGET]"
 target=${1:-${TARGET:-x86_64-6.12}}
@@ -36,15 +35,7 @@ deadline=$(( $(date +%s) + total ))
 
 need_pkgs tmux
 
-pass=0 fail=0
-ok() { pass=$((pass + 1)); printf 'ok %d - make shell: %s\n' $((pass + fail)) "$1"; }
-not_ok() {
-	fail=$((fail + 1))
-	printf 'not ok %d - make shell: %s\n' $((pass + fail)) "$1"
-	shift
-	local l
-	for l in "$@"; do printf '#   %s\n' "$l"; done
-}
+TAP_PREFIX="- make shell: "
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/mmap-test-shell-test.XXXXXX")
 sock=mmap-test-shell-$$
@@ -118,12 +109,12 @@ name="banner 'mmap-test shell: module loaded' (build + boot of $target)"
 r=0
 wait_for '^mmap-test shell: (module loaded|insmod FAILED)' 900 || r=$?
 if [ "$r" = 0 ] && grep -q '^mmap-test shell: module loaded' "$pane"; then
-	ok "$name"
+	tap_ok "$name"
 	up=1
 	# The prompt, so that typed input is not eaten by the boot.
 	wait_for '^mmap-test:/root# ' 30 || :
 else
-	not_ok "$name" "$( [ "$r" = 2 ] && echo "session ended" ||
+	tap_not_ok "$name" "$( [ "$r" = 2 ] && echo "session ended" ||
 		echo "no banner (wait status $r)")"
 	pane_tail 30
 fi
@@ -131,16 +122,16 @@ fi
 step() { # step NAME SECONDS ERE COMMAND: type COMMAND, wait for ERE
 	local name=$1 t=$2 re=$3 cmd=$4 r=0
 	if [ "$up" != 1 ]; then
-		not_ok "$name" "not reached"
+		tap_not_ok "$name" "not reached"
 		return 1
 	fi
 	type_line "$cmd"
 	wait_for "$re" "$t" || r=$?
 	if [ "$r" = 0 ]; then
-		ok "$name"
+		tap_ok "$name"
 		return 0
 	fi
-	not_ok "$name" "no /$re/ after '$cmd' (wait status $r)"
+	tap_not_ok "$name" "no /$re/ after '$cmd' (wait status $r)"
 	pane_tail
 	[ "$r" = 2 ] && up=0
 	return 1
@@ -150,13 +141,13 @@ if step "test-mmap prints 'alloced virt addr'" 120 \
 	'^alloced virt addr : 0x[0-9a-f]+' 'test-mmap'; then
 	wait_for '^result: (PASS|FAIL)' 120 || :
 	if grep -q '^result: PASS' "$pane"; then
-		ok "test-mmap reference run: result: PASS"
+		tap_ok "test-mmap reference run: result: PASS"
 	else
-		not_ok "test-mmap reference run: result: PASS" \
+		tap_not_ok "test-mmap reference run: result: PASS" \
 			"$(grep -a '^result:' "$pane" || echo 'no result line')"
 	fi
 else
-	not_ok "test-mmap reference run: result: PASS" "not reached"
+	tap_not_ok "test-mmap reference run: result: PASS" "not reached"
 fi
 
 # The typed line contains "$(" where the output has digits, so the pattern
@@ -177,7 +168,7 @@ if [ "$up" = 1 ]; then
 	tm send-keys -t "$sess" C-c
 	step "$name" 20 '^INTR rc=130$' 'echo "INT""R rc=$?"' || :
 else
-	not_ok "$name" "not reached"
+	tap_not_ok "$name" "not reached"
 fi
 
 name="poweroff -f ends the session; make shell exits 0"
@@ -186,16 +177,16 @@ if [ "$up" = 1 ]; then
 	if wait_gone 60; then
 		rc=$(cat "$T/rc" 2>/dev/null || echo none)
 		if [ "$rc" = 0 ]; then
-			ok "$name"
+			tap_ok "$name"
 		else
-			not_ok "$name" "make shell exit status: $rc"
+			tap_not_ok "$name" "make shell exit status: $rc"
 		fi
 	else
-		not_ok "$name" "still running after 60 s"
+		tap_not_ok "$name" "still running after 60 s"
 		pane_tail
 	fi
 else
-	not_ok "$name" "not reached"
+	tap_not_ok "$name" "not reached"
 fi
 tm kill-server >/dev/null 2>&1 || :
 
@@ -204,13 +195,13 @@ if [ -f "$log" ] && grep -q '^mmap-test shell: module loaded' "$log" &&
 	grep -q 'reboot: Power down' "$log"; then
 	k=$(splat_scan "$log" 2>"$T/splats")
 	if [ "$k" = 0 ]; then
-		ok "$name"
+		tap_ok "$name"
 	else
-		not_ok "$name" "$k splat line(s):"
+		tap_not_ok "$name" "$k splat line(s):"
 		sed 's/^/#   | /' "$T/splats" | head -n 40
 	fi
 else
-	not_ok "$name" "banner or 'reboot: Power down' missing from $log"
+	tap_not_ok "$name" "banner or 'reboot: Power down' missing from $log"
 fi
 
 stage "scripts/shell.sh $target, then Ctrl-A X"
@@ -223,19 +214,18 @@ if [ "$r" = 0 ]; then
 	if wait_gone 30; then
 		rc=$(cat "$T/rc" 2>/dev/null || echo none)
 		if [ "$rc" = 0 ] && ! grep -q 'reboot: Power down' "$log"; then
-			ok "$name"
+			tap_ok "$name"
 		else
-			not_ok "$name" "exit status $rc; or the guest powered off by itself"
+			tap_not_ok "$name" "exit status $rc; or the guest powered off by itself"
 		fi
 	else
-		not_ok "$name" "still running 30 s after Ctrl-A X"
+		tap_not_ok "$name" "still running 30 s after Ctrl-A X"
 		pane_tail
 	fi
 else
-	not_ok "$name" "no shell prompt (wait status $r)"
+	tap_not_ok "$name" "no shell prompt (wait status $r)"
 	pane_tail 30
 fi
 
-echo "1..$((pass + fail))"
-echo "# $pass passed, $fail failed"
-[ "$fail" = 0 ]
+tap_summary
+tap_passed

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Usage: scripts/test-packaging.sh [TARGET]
+# Usage: scripts/host-checks/packaging.sh [TARGET]
 #
-# CI test of the packaging, on the host (building works there, loading does
+# The packaging check, on the host (building works there, loading does
 # not): TARGET (default x86_64-6.1; an x86_64 target, DKMS builds for the
 # host's architecture) gives the Debian kernel headers (scripts/kernel.sh).
 #
@@ -25,7 +25,7 @@
 # Exit status 0 iff every check passed.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 target=${1:-x86_64-6.1}
 case $target in
@@ -34,18 +34,7 @@ x86_64-6.1|x86_64-6.12) ;;
 esac
 [ "$(uname -m)" = x86_64 ] || die "DKMS builds for the host: needs an x86_64 host"
 
-pass=0 fail=0
-ok() { pass=$((pass + 1)); printf 'ok %d - %s\n' $((pass + fail)) "$1"; }
-not_ok() {
-	fail=$((fail + 1))
-	printf 'not ok %d - %s\n' $((pass + fail)) "$1"
-	shift
-	local l
-	for l in "$@"; do printf '#   %s\n' "$l"; done
-}
-show_log() { # a log's tail as "# " lines
-	tail -n "${2:-25}" "$1" | sed 's/^/#   | /'
-}
+TAP_PREFIX="- "
 
 stage "host packages"
 need_pkgs dkms kmod make gcc libc6-dev libelf-dev bc xz-utils binutils
@@ -76,22 +65,22 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ver=$(sed -n 's/^MODULE_VERSION("\([^"]*\)");$/\1/p' "$TOP/src/main.c")
+ver=$(module_version)
 conf_ver=$(sed -n 's/^PACKAGE_VERSION="\([^"]*\)"$/\1/p' "$TOP/dkms.conf")
 conf_mod=$(sed -n 's/^BUILT_MODULE_NAME\[0\]="\([^"]*\)"$/\1/p' "$TOP/dkms.conf")
 kbuild_mod=$(sed -n 's/^obj-m[[:space:]]*:=[[:space:]]*\([a-z0-9_]*\)\.o$/\1/p' "$TOP/Kbuild")
 
 echo "# DKMS ($KREL, headers $KDIR)"
 if [ -n "$ver" ] && [ "$conf_ver" = "$ver" ]; then
-	ok "dkms.conf PACKAGE_VERSION ($conf_ver) = MODULE_VERSION of src/main.c"
+	tap_ok "dkms.conf PACKAGE_VERSION ($conf_ver) = MODULE_VERSION of src/main.c"
 else
-	not_ok "dkms.conf PACKAGE_VERSION ($conf_ver) = MODULE_VERSION of src/main.c" \
+	tap_not_ok "dkms.conf PACKAGE_VERSION ($conf_ver) = MODULE_VERSION of src/main.c" \
 		"MODULE_VERSION is '$ver'"
 fi
 if [ -n "$kbuild_mod" ] && [ "$conf_mod" = "$kbuild_mod" ]; then
-	ok "dkms.conf BUILT_MODULE_NAME ($conf_mod) = obj-m of Kbuild"
+	tap_ok "dkms.conf BUILT_MODULE_NAME ($conf_mod) = obj-m of Kbuild"
 else
-	not_ok "dkms.conf BUILT_MODULE_NAME ($conf_mod) = obj-m of Kbuild" \
+	tap_not_ok "dkms.conf BUILT_MODULE_NAME ($conf_mod) = obj-m of Kbuild" \
 		"Kbuild builds '$kbuild_mod'"
 fi
 
@@ -99,12 +88,12 @@ dlog=$T/dkms-install.log
 dkms_ok=0
 if "$TOP/scripts/dkms.sh" install --root "$R" -k "$KREL" \
 	--kernelsourcedir "$KDIR" --group mmap-test >"$dlog" 2>&1; then
-	ok "scripts/dkms.sh install: dkms add, build, install for $KREL"
+	tap_ok "scripts/dkms.sh install: dkms add, build, install for $KREL"
 	dkms_ok=1
 else
-	not_ok "scripts/dkms.sh install: dkms add, build, install for $KREL" \
+	tap_not_ok "scripts/dkms.sh install: dkms add, build, install for $KREL" \
 		"log: (kept below)"
-	show_log "$dlog" 40
+	tap_log "$dlog" 40
 fi
 
 arch=$(uname -m)
@@ -115,32 +104,32 @@ inst=$R/lib/modules/$KREL/updates/dkms/mmap_test.ko
 st=$(dkms status -m mmap-test --dkmstree "$R/var/lib/dkms" \
 	--sourcetree "$R/usr/src" --installtree "$R/lib/modules" 2>&1 || :)
 if printf '%s\n' "$st" | grep -q "^mmap-test/$ver, $KREL, $arch: installed"; then
-	ok "dkms status: mmap-test/$ver, $KREL, $arch: installed"
+	tap_ok "dkms status: mmap-test/$ver, $KREL, $arch: installed"
 else
-	not_ok "dkms status: mmap-test/$ver, $KREL, $arch: installed" "got: $st"
+	tap_not_ok "dkms status: mmap-test/$ver, $KREL, $arch: installed" "got: $st"
 fi
 
 missing=()
 for p in dkms.conf Kbuild src/main.c include/uapi/linux/mmap_test.h \
-	scripts/conftest.sh; do
+	src/conftest.sh; do
 	[ -f "$src/$p" ] || missing+=("$p")
 done
 if [ "$dkms_ok" = 1 ] && [ ${#missing[@]} -eq 0 ] &&
 	cmp -s "$TOP/src/main.c" "$src/src/main.c"; then
-	ok "DKMS source tree /usr/src/mmap-test-$ver: dkms.conf, Kbuild, src/, include/, scripts/conftest.sh"
+	tap_ok "DKMS source tree /usr/src/mmap-test-$ver: dkms.conf, Kbuild, src/, include/"
 else
-	not_ok "DKMS source tree /usr/src/mmap-test-$ver: dkms.conf, Kbuild, src/, include/, scripts/conftest.sh" \
+	tap_not_ok "DKMS source tree /usr/src/mmap-test-$ver: dkms.conf, Kbuild, src/, include/" \
 		"missing: ${missing[*]:-none} (or src/main.c differs)"
 fi
 
 mlog=$R/var/lib/dkms/mmap-test/$ver/$KREL/$arch/log/make.log
 if [ -f "$mlog" ] && grep -q 'CONFTEST .*generated/mmap_test_conftest.h' "$mlog" &&
 	grep -q 'LD \[M\] .*mmap_test.ko' "$mlog"; then
-	ok "DKMS build ran the feature probes (CONFTEST) and linked mmap_test.ko"
+	tap_ok "DKMS build ran the feature probes (CONFTEST) and linked mmap_test.ko"
 else
-	not_ok "DKMS build ran the feature probes (CONFTEST) and linked mmap_test.ko" \
+	tap_not_ok "DKMS build ran the feature probes (CONFTEST) and linked mmap_test.ko" \
 		"make.log: $mlog"
-	[ -f "$mlog" ] && show_log "$mlog"
+	[ -f "$mlog" ] && tap_log "$mlog"
 fi
 
 # vermagic: the kernel's own modules say what the module must say.
@@ -154,9 +143,9 @@ vm=''
 name="DKMS-built mmap_test.ko: vermagic '${vm% }' = the Debian kernel's modules'"
 if [ -n "$vm" ] && [ "${vm%% *}" = "$KREL" ] && [ -n "$ref_vm" ] &&
 	[ "$vm" = "$ref_vm" ]; then
-	ok "$name"
+	tap_ok "$name"
 else
-	not_ok "$name" "built: $built" "reference ($ref): '$ref_vm'"
+	tap_not_ok "$name" "built: $built" "reference ($ref): '$ref_vm'"
 fi
 
 mi() { # modinfo field of the built module, empty when absent
@@ -165,24 +154,24 @@ mi() { # modinfo field of the built module, empty when absent
 }
 mi_ver=$(mi version) mi_lic=$(mi license) mi_name=$(mi name)
 if [ "$mi_ver" = "$ver" ] && [ "$mi_lic" = GPL ] && [ "$mi_name" = mmap_test ]; then
-	ok "modinfo: name mmap_test, version $ver, license GPL"
+	tap_ok "modinfo: name mmap_test, version $ver, license GPL"
 else
-	not_ok "modinfo: name mmap_test, version $ver, license GPL" \
+	tap_not_ok "modinfo: name mmap_test, version $ver, license GPL" \
 		"name '$mi_name' version '$mi_ver' license '$mi_lic'"
 fi
 
 if [ -f "$inst" ] && [ -f "$built" ] && cmp -s "$inst" "$built"; then
-	ok "dkms install: /lib/modules/$KREL/updates/dkms/mmap_test.ko is the built module"
+	tap_ok "dkms install: /lib/modules/$KREL/updates/dkms/mmap_test.ko is the built module"
 else
-	not_ok "dkms install: /lib/modules/$KREL/updates/dkms/mmap_test.ko is the built module" \
+	tap_not_ok "dkms install: /lib/modules/$KREL/updates/dkms/mmap_test.ko is the built module" \
 		"$(find "$R/lib/modules" -name 'mmap_test.ko*' 2>/dev/null | tr '\n' ' ')"
 fi
 
 if [ -f "$inst" ] && depmod -b "$R" "$KREL" 2>"$T/depmod.err" &&
 	grep -q '^updates/dkms/mmap_test.ko:' "$R/lib/modules/$KREL/modules.dep"; then
-	ok "depmod indexes updates/dkms/mmap_test.ko (modprobe mmap_test would find it)"
+	tap_ok "depmod indexes updates/dkms/mmap_test.ko (modprobe mmap_test would find it)"
 else
-	not_ok "depmod indexes updates/dkms/mmap_test.ko (modprobe mmap_test would find it)" \
+	tap_not_ok "depmod indexes updates/dkms/mmap_test.ko (modprobe mmap_test would find it)" \
 		"$(cat "$T/depmod.err" 2>/dev/null)"
 fi
 # depmod's index files are ours, not dkms's: drop them before the
@@ -194,9 +183,9 @@ if [ -f "$rule" ] &&
 	[ "$(grep -c -v -E '^[[:space:]]*(#|$)' "$rule")" = 1 ] &&
 	grep -q -E '^KERNEL=="mmap-test", SUBSYSTEM=="misc", GROUP="mmap-test", MODE="0660"$' "$rule" &&
 	[ "$(grep -c -v -E '^[[:space:]]*(#|$)' "$TOP/udev/60-mmap-test.rules")" = 0 ]; then
-	ok "udev rule: shipped disabled; --group mmap-test installs it enabled (GROUP, MODE 0660)"
+	tap_ok "udev rule: shipped disabled; --group mmap-test installs it enabled (GROUP, MODE 0660)"
 else
-	not_ok "udev rule: shipped disabled; --group mmap-test installs it enabled (GROUP, MODE 0660)" \
+	tap_not_ok "udev rule: shipped disabled; --group mmap-test installs it enabled (GROUP, MODE 0660)" \
 		"$(grep -v '^#' "$rule" 2>/dev/null)"
 fi
 
@@ -206,15 +195,15 @@ if "$TOP/scripts/dkms.sh" remove --root "$R" >"$rlog" 2>&1; then
 	st=$(dkms status -m mmap-test --dkmstree "$R/var/lib/dkms" \
 		--sourcetree "$R/usr/src" --installtree "$R/lib/modules" 2>&1 || :)
 	if [ -z "$left" ] && [ -z "$st" ]; then
-		ok "scripts/dkms.sh remove: nothing left (sources, dkms tree, module, rule)"
+		tap_ok "scripts/dkms.sh remove: nothing left (sources, dkms tree, module, rule)"
 	else
-		not_ok "scripts/dkms.sh remove: nothing left (sources, dkms tree, module, rule)" \
+		tap_not_ok "scripts/dkms.sh remove: nothing left (sources, dkms tree, module, rule)" \
 			"left: $(printf '%s' "$left" | tr '\n' ' ')" "status: $st"
 	fi
 else
-	not_ok "scripts/dkms.sh remove: nothing left (sources, dkms tree, module, rule)" \
+	tap_not_ok "scripts/dkms.sh remove: nothing left (sources, dkms tree, module, rule)" \
 		"remove failed"
-	show_log "$rlog"
+	tap_log "$rlog"
 fi
 
 # Without headers for the running kernel, `make dkms-install` must stop with
@@ -222,12 +211,12 @@ fi
 # absent (as on the CI host); elsewhere it would really install.
 if [ ! -e "/lib/modules/$(uname -r)/build" ]; then
 	if out=$("$TOP/scripts/dkms.sh" install 2>&1); then
-		not_ok "scripts/dkms.sh install without headers for $(uname -r): fails with a hint" \
+		tap_not_ok "scripts/dkms.sh install without headers for $(uname -r): fails with a hint" \
 			"it succeeded: $out"
 	elif printf '%s\n' "$out" | grep -q "no kernel headers for $(uname -r)"; then
-		ok "scripts/dkms.sh install without headers for $(uname -r): fails with a hint"
+		tap_ok "scripts/dkms.sh install without headers for $(uname -r): fails with a hint"
 	else
-		not_ok "scripts/dkms.sh install without headers for $(uname -r): fails with a hint" \
+		tap_not_ok "scripts/dkms.sh install without headers for $(uname -r): fails with a hint" \
 			"output: $out"
 	fi
 else
@@ -237,20 +226,14 @@ fi
 echo "# make install (DESTDIR, INSTALL_MOD_PATH, KDIR=$KDIR)"
 W=$T/tree D=$T/dest
 mkdir -p "$W" "$D"
-if git -C "$TOP" rev-parse --git-dir >/dev/null 2>&1; then
-	(cd "$TOP" && git ls-files -z -c -o --exclude-standard |
-		xargs -0 -r tar -cf - --) | tar -xf - -C "$W"
-else
-	(cd "$TOP" && tar -cf - --exclude=./build --exclude=./.git .) |
-		tar -xf - -C "$W"
-fi
+tree_copy "$TOP" "$W"
 ilog=$T/make-install.log
 if make -C "$W" install DESTDIR="$D" INSTALL_MOD_PATH="$D" KDIR="$KDIR" \
 	>"$ilog" 2>&1; then
-	ok "make install DESTDIR=... INSTALL_MOD_PATH=... KDIR=<$KREL headers> succeeds"
+	tap_ok "make install DESTDIR=... INSTALL_MOD_PATH=... KDIR=<$KREL headers> succeeds"
 else
-	not_ok "make install DESTDIR=... INSTALL_MOD_PATH=... KDIR=<$KREL headers> succeeds"
-	show_log "$ilog" 40
+	tap_not_ok "make install DESTDIR=... INSTALL_MOD_PATH=... KDIR=<$KREL headers> succeeds"
+	tap_log "$ilog" 40
 fi
 
 # Kernels with CONFIG_MODULE_COMPRESS_* install mmap_test.ko.xz (6.12).
@@ -258,9 +241,9 @@ ko=$(find "$D/lib/modules/$KREL" -name 'mmap_test.ko*' -print -quit 2>/dev/null 
 vm=''
 [ -n "$ko" ] && vm=$(modinfo -F vermagic "$ko" 2>/dev/null || :)
 if [ -n "$ko" ] && [ "$vm" = "$ref_vm" ] && [ "${vm%% *}" = "$KREL" ]; then
-	ok "make install: ${ko#"$D"} with vermagic $KREL"
+	tap_ok "make install: ${ko#"$D"} with vermagic $KREL"
 else
-	not_ok "make install: /lib/modules/$KREL/*/mmap_test.ko* with vermagic $KREL" \
+	tap_not_ok "make install: /lib/modules/$KREL/*/mmap_test.ko* with vermagic $KREL" \
 		"found '${ko:-none}' vermagic '$vm'"
 fi
 
@@ -278,18 +261,18 @@ EOF
 if [ -f "$hdr" ] && cmp -s "$hdr" "$TOP/include/uapi/linux/mmap_test.h" &&
 	gcc -Wall -Werror -I"$D/usr/local/include" -o "$T/uapi" "$T/uapi.c" \
 		2>"$T/uapi.err" && "$T/uapi"; then
-	ok "make install: /usr/local/include/linux/mmap_test.h is the UAPI header and compiles alone"
+	tap_ok "make install: /usr/local/include/linux/mmap_test.h is the UAPI header and compiles alone"
 else
-	not_ok "make install: /usr/local/include/linux/mmap_test.h is the UAPI header and compiles alone" \
+	tap_not_ok "make install: /usr/local/include/linux/mmap_test.h is the UAPI header and compiles alone" \
 		"$(cat "$T/uapi.err" 2>/dev/null)"
 fi
 
 bin=$D/usr/local/bin/test-mmap
 if [ -x "$bin" ] && ! readelf -l "$bin" 2>/dev/null | grep -q 'INTERP' &&
 	"$bin" --help 2>&1 | grep -q '^usage: test-mmap'; then
-	ok "make install: /usr/local/bin/test-mmap, static, runs (--help)"
+	tap_ok "make install: /usr/local/bin/test-mmap, static, runs (--help)"
 else
-	not_ok "make install: /usr/local/bin/test-mmap, static, runs (--help)"
+	tap_not_ok "make install: /usr/local/bin/test-mmap, static, runs (--help)"
 fi
 
 extra=''
@@ -304,20 +287,19 @@ while IFS= read -r f; do
 	esac
 done < <(find "$D" \( -type f -o -type l \) -printf '%P\n')
 if [ -z "$extra" ]; then
-	ok "make install: nothing else installed"
+	tap_ok "make install: nothing else installed"
 else
-	not_ok "make install: nothing else installed" "$extra"
+	tap_not_ok "make install: nothing else installed" "$extra"
 fi
 
 echo "# the host"
 state1=$(host_state)
 if [ "$state0" = "$state1" ]; then
-	ok "host unchanged: /usr/src /var/lib/dkms /lib/modules /etc/udev/rules.d, groups"
+	tap_ok "host unchanged: /usr/src /var/lib/dkms /lib/modules /etc/udev/rules.d, groups"
 else
-	not_ok "host unchanged: /usr/src /var/lib/dkms /lib/modules /etc/udev/rules.d, groups" \
+	tap_not_ok "host unchanged: /usr/src /var/lib/dkms /lib/modules /etc/udev/rules.d, groups" \
 		"$(diff <(printf '%s\n' "$state0") <(printf '%s\n' "$state1") | head -n 20 | tr '\n' ' ')"
 fi
 
-echo "1..$((pass + fail))"
-echo "# $pass passed, $fail failed"
-[ "$fail" = 0 ]
+tap_summary
+tap_passed

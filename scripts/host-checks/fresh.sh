@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Usage: scripts/fresh-check.sh [--ci] [REPO]   (default: this work tree)
+# Usage: scripts/host-checks/fresh.sh [--ci] [REPO]  (default: this work tree)
 #
 # The first-run proof, on the host: does the project install everything it
 # needs by itself?  Makes a new Debian bookworm minbase root (mmdebstrap;
@@ -14,21 +14,21 @@
 #   - make demo, up to the guest's DEMO-RESULT line.
 # Nothing of the host's packages, caches or build roots is visible there,
 # so a step that relies on something installed by hand fails here.  The
-# debug kernel (KERNEL=debug, ~10 min of compiling) is built by its own
+# debug kernel (KERNEL=debug, a long compile) is built by its own
 # matrix row, from the same build-root recipe, and not again here.
 # Prints TAP ("ok N fresh: ..." / "not ok N fresh: ..."), the plan at the
 # end; exit status 0 iff all passed.  The root is deleted afterwards
 # (MMAP_TEST_FRESH_KEEP=1 keeps it).
 #
 # --ci runs the whole of `bash .ci/run` (make check) in the new root
-# instead, with the host checks but this one (the full first-run proof:
-# ~40 min with the debug kernel's build; not part of make check).
+# instead, with the host checks but this one (the full first-run proof,
+# the debug kernel's build included; not part of make check).
 #
 # Environment: FRESH_TARGETS (default: every Debian-kernel target of REPO),
 # FRESH_DEMO_TARGET (default: make demo's own default).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 ci=0
 if [ "${1:-}" = --ci ]; then
@@ -37,17 +37,7 @@ if [ "${1:-}" = --ci ]; then
 fi
 repo=$(cd "${1:-$TOP}" && pwd)
 [ -f "$repo/Makefile" ] || die "no Makefile in $repo"
-n=0 failed=0
-result() { # STATUS NAME [LOGFILE]
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n fresh: $2"
-	else
-		echo "not ok $n fresh: $2"
-		[ -n "${3:-}" ] && [ -f "$3" ] && tail -n 25 "$3" | sed 's/^/#   | /'
-		failed=1
-	fi
-}
+TAP_PREFIX="fresh: "
 
 need_pkgs mmdebstrap debian-archive-keyring
 read -r main sec <<< "$(apt_mirrors)"
@@ -72,17 +62,14 @@ incl="make"
 mmdebstrap --variant=minbase --include="$incl" bookworm "$root" \
 	"deb $main bookworm main" "deb $main bookworm-updates main" \
 	"deb $sec bookworm-security main" >"$logs/mmdebstrap.log" 2>&1 || rc=$?
-result "$rc" "a new bookworm minbase root with $incl" "$logs/mmdebstrap.log"
-[ "$rc" = 0 ] || { echo "1..$n"; exit 1; }
+tap_status "$rc" "a new bookworm minbase root with $incl" "$logs/mmdebstrap.log"
+[ "$rc" = 0 ] || { tap_plan; exit 1; }
 cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || :
 mkdir -p "$root/src/mmap-test"
 if [ "$ci" = 1 ]; then
 	git clone -q "$repo" "$root/src/mmap-test"
-elif git -C "$repo" rev-parse --git-dir >/dev/null 2>&1; then
-	(cd "$repo" && git ls-files -z -c -o --exclude-standard |
-		xargs -0 -r tar -cf - --) | tar -xf - -C "$root/src/mmap-test"
 else
-	(cd "$repo" && tar -cf - --exclude=./build .) | tar -xf - -C "$root/src/mmap-test"
+	tree_copy "$repo" "$root/src/mmap-test"
 fi
 
 # fresh CMD...: CMD in the new root, in the copy of the repo, nothing bound.
@@ -96,19 +83,17 @@ if [ "$ci" = 1 ]; then
 	fresh env CI=true HOST_CHECKS="lint packaging shell-x86_64-6.12 shell-arm64-6.12" \
 		bash .ci/run >"$logs/ci.log" 2>&1 || rc=$?
 	tail -n 30 "$logs/ci.log" | sed 's/^/#   | /'
-	result "$rc" "bash .ci/run in a new root: $(tail -n 1 "$logs/ci.log")"
-	echo "1..$n"
-	exit "$failed"
+	tap_status "$rc" "bash .ci/run in a new root: $(tail -n 1 "$logs/ci.log")"
+	tap_plan
+	tap_passed
+	exit
 fi
 
 # shellcheck disable=SC2016  # expanded in the root
 targets=${FRESH_TARGETS:-$(fresh bash -c '. scripts/lib.sh
 	for t in $TARGETS_ALL; do
-		if [ -f scripts/targets/$t.conf ]; then
-			grep -q "^KERNEL=debug" scripts/targets/$t.conf || echo "$t"
-		else
-			case $t in *-debug) ;; *) echo "$t" ;; esac
-		fi
+		target_load "$t"
+		[ "$T_KERNEL" = debug ] || echo "$t"
 	done')}
 # Two builds at a time (downloads and mmdebstrap wait on the network); the
 # builds of one release share its root, which the first one makes.
@@ -126,7 +111,7 @@ for ((i = 0; i < ${#tl[@]}; i += 2)); do
 	wait
 done
 for t in $targets; do
-	result "$(cat "$logs/build-$t.rc" 2>/dev/null || echo 1)" \
+	tap_status "$(cat "$logs/build-$t.rc" 2>/dev/null || echo 1)" \
 		"scripts/build.sh $t from an empty cache" "$logs/build-$t.log"
 done
 
@@ -138,7 +123,7 @@ fresh "${demo[@]}" >"$logs/demo.log" 2>&1 || rc=$?
 if [ "$rc" = 0 ] && ! grep -aq '^DEMO-RESULT: PASS' "$logs/demo.log"; then
 	rc=1
 fi
-result "$rc" "make demo reaches DEMO-RESULT: PASS" "$logs/demo.log"
+tap_status "$rc" "make demo reaches DEMO-RESULT: PASS" "$logs/demo.log"
 
-echo "1..$n"
-exit "$failed"
+tap_plan
+tap_passed

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Kernel splats in a serial log (part of scripts/lib.sh): what make check,
+# the demo, the bench and make shell count as a kernel failure even when
+# every test passed.
+#
+#   splat_scan LOG               the splat lines with context on stderr,
+#                                their number on stdout
+
+SPLAT_RE='BUG:|WARNING:|Oops|KASAN:|kmemleak: .*suspected memory leak|unreferenced object|possible circular locking|possible recursive locking|sleeping function called from invalid context|general protection fault|Kernel panic|UBSAN:|list_add corruption|list_del corruption|[Bb]ad page state|Bad page|INFO: task .* blocked for more than|watchdog: BUG: soft lockup|rcu: INFO: rcu_.* stall|suspicious RCU usage'
+
+# splat_scan LOG: prints every splat line with context on stderr and the
+# number of distinct splat lines (timestamps stripped) on stdout.
+splat_scan() {
+	local log=$1 n
+	[ -f "$log" ] || { echo 0; return 0; }
+	n=$(tr -d '\r' < "$log" | grep -aE "$SPLAT_RE" |
+		sed -E 's/^\[ *[0-9]+\.[0-9]+\] *//' | sort -u | wc -l)
+	if [ "$n" -gt 0 ]; then
+		printf -- '--- kernel splats in %s ---\n' "$log" >&2
+		tr -d '\r' < "$log" | grep -an -E -B2 -A12 "$SPLAT_RE" >&2 || :
+		printf -- '--- end of splats ---\n' >&2
+	fi
+	echo "$n"
+}

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# TAP, written and read (part of scripts/lib.sh).  The host checks
+# (scripts/host-checks/) write one TAP line per check; scripts/check.sh
+# reads them, and the guest's, back with tap_count.  The guest scripts run
+# under busybox ash, not bash, and keep their own small writer.
+#
+# Writing: set TAP_PREFIX (the text between the number and the name, e.g.
+# "lint: " or "- "), then
+#   tap_ok NAME                  "ok N <prefix>NAME"
+#   tap_not_ok NAME [DETAIL...]  "not ok N <prefix>NAME", then "#   DETAIL"
+#   tap_check NAME OUTPUT        ok when OUTPUT is empty, else not ok with
+#                                OUTPUT's lines as details
+#   tap_status RC NAME [LOG]     ok when RC is 0, else not ok with LOG's tail
+#   tap_log LOG [N]              LOG's last N lines (default 25) as "#   | "
+#   tap_plan                     "1..N"
+#   tap_summary                  "1..N", "# P passed, F failed"
+#   tap_passed                   status 0 iff nothing failed
+# Reading:
+#   tap_count LOG PREFIX         count LOG's TAP lines into the caller's
+#                                p, f, s, names and skips
+
+TAP_PREFIX=${TAP_PREFIX:-}
+TAP_PASS=0
+TAP_FAIL=0
+
+tap_ok() {
+	TAP_PASS=$((TAP_PASS + 1))
+	printf 'ok %d %s%s\n' $((TAP_PASS + TAP_FAIL)) "$TAP_PREFIX" "$1"
+}
+
+tap_not_ok() {
+	local l
+	TAP_FAIL=$((TAP_FAIL + 1))
+	printf 'not ok %d %s%s\n' $((TAP_PASS + TAP_FAIL)) "$TAP_PREFIX" "$1"
+	shift
+	for l in "$@"; do printf '#   %s\n' "$l"; done
+}
+
+tap_check() {
+	local lines=()
+	if [ -z "$2" ]; then
+		tap_ok "$1"
+	else
+		mapfile -t lines <<< "$2"
+		tap_not_ok "$1" "${lines[@]}"
+	fi
+}
+
+tap_log() {
+	tail -n "${2:-25}" "$1" | sed 's/^/#   | /'
+}
+
+tap_status() {
+	if [ "$1" = 0 ]; then
+		tap_ok "$2"
+	else
+		tap_not_ok "$2"
+		if [ -n "${3:-}" ] && [ -f "$3" ]; then tap_log "$3"; fi
+	fi
+}
+
+tap_plan() { echo "1..$((TAP_PASS + TAP_FAIL))"; }
+
+tap_summary() {
+	tap_plan
+	echo "# $TAP_PASS passed, $TAP_FAIL failed"
+}
+
+tap_passed() { [ "$TAP_FAIL" = 0 ]; }
+
+# tap_count LOG PREFIX: the TAP lines of LOG into p, f, s, names, skips
+# (the caller's locals): "ok" passes, "not ok" fails (its name and the
+# last six "# " lines before it go to names), "ok ... # SKIP reason" is
+# skipped, and a SKIP without a reason fails too.
+# shellcheck disable=SC2031
+tap_count() {
+	local tap l ctx=()
+	tap=$(tr -d '\r' < "$1" | grep -aE '^(not )?ok [0-9]+ |^# ' || :)
+	[ -n "$tap" ] || return 0
+	while IFS= read -r l; do
+		case $l in
+		"# "*)
+			# the diagnostics since the last result, the last 6 kept
+			ctx+=("$l")
+			[ ${#ctx[@]} -le 6 ] || ctx=("${ctx[@]:1}")
+			continue
+			;;
+		"not ok "*)
+			f=$((f + 1))
+			names+=("$2: ${l#not ok }")
+			[ ${#ctx[@]} -eq 0 ] || names+=("${ctx[@]/#/    }")
+			;;
+		*"# "[Ss][Kk][Ii][Pp]*)
+			s=$((s + 1))
+			skips+=("$2: ${l#ok }")
+			if ! printf '%s\n' "$l" |
+				grep -qE '# *[Ss][Kk][Ii][Pp][^[:alnum:]]*[[:alnum:]]'; then
+				f=$((f + 1))
+				names+=("$2: a SKIP without a reason: ${l#ok }")
+			fi
+			;;
+		*) p=$((p + 1)) ;;
+		esac
+		ctx=()
+	done <<< "$tap"
+}

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Targets (part of scripts/lib.sh): one data file per kernel the project
+# runs on, scripts/targets/<name>.conf (fields in scripts/targets/README.md).
+# Every fact about a target comes from its file or, for what follows from
+# its architecture, from the one table in target_load, so that adding a
+# kernel means adding one file.
+#
+#   TARGETS_DIR, TARGETS_ALL     the directory, every target name
+#   target_check NAME            die unless NAME is a target
+#   target_load NAME             set the T_* variables of NAME
+#   host_pkgs TARGET...          the host packages those targets need
+#   need_host_pkgs TARGET...     install them
+
+# shellcheck disable=SC2034,SC2153  # T_* are set here, read by the scripts
+TARGETS_DIR=$TOP/scripts/targets
+TARGETS_ALL=$(cd "$TARGETS_DIR" && for f in *.conf; do
+	echo "${f%.conf}"; done | sort -V | tr '\n' ' ')
+TARGETS_ALL=${TARGETS_ALL% }
+
+target_check() {
+	case " $TARGETS_ALL " in
+	*" $1 "*) ;;
+	*) die "unknown target '$1' (one of: $TARGETS_ALL)" ;;
+	esac
+}
+
+# target_arch: the T_* values that follow from T_ARCH (kbuild ARCH, cross
+# compiler, Debian architecture, qemu and its package, the arch's default
+# machine, CPU and console, which a target file may override).
+target_arch() {
+	case $T_ARCH in
+	x86_64)
+		T_KARCH=x86 T_CROSS='' T_DEBARCH=amd64
+		T_QEMU_ARCH=x86_64 T_QEMU_PKG=qemu-system-x86
+		T_QEMU_MACHINE=${T_QEMU_MACHINE:-}
+		T_CONSOLE=${T_CONSOLE:-ttyS0}
+		;;
+	arm64)
+		T_KARCH=arm64 T_CROSS=aarch64-linux-gnu- T_DEBARCH=arm64
+		T_QEMU_ARCH=aarch64 T_QEMU_PKG=qemu-system-arm
+		T_QEMU_MACHINE=${T_QEMU_MACHINE:-virt}
+		T_QEMU_CPU=${T_QEMU_CPU:-cortex-a57}
+		T_CONSOLE=${T_CONSOLE:-ttyAMA0}
+		;;
+	*) die "$T_NAME: unknown ARCH '$T_ARCH'" ;;
+	esac
+	T_QEMU=qemu-system-$T_QEMU_ARCH
+}
+
+# target_load NAME: T_NAME, and every FIELD of the file as T_FIELD, with
+# defaults and derived values (target_arch); T_OWN_CPU=1 when the file
+# names its own QEMU_CPU (a slower CPU model than the arch's default).
+target_load() {
+	local line v
+	target_check "$1"
+	for v in ARCH SUITES KERNEL FLAVOUR ABI_RE IMAGE_PKG IMAGE_FILE \
+		HEADERS_PKGS KBUILD_PKG SOURCE_PKG ROOT TIMEOUT APPEND DEBUG \
+		QEMU_MACHINE QEMU_CPU CONSOLE HOOKS HUGE; do
+		eval "T_$v="
+	done
+	T_NAME=$1
+	while IFS= read -r line; do
+		case $line in
+		[A-Z]*=*) eval "T_$line" ;;
+		esac
+	done < "$TARGETS_DIR/$1.conf"
+	T_KERNEL=${T_KERNEL:-debian}
+	T_TIMEOUT=${T_TIMEOUT:-900}
+	T_DEBUG=${T_DEBUG:-0}
+	T_HOOKS=${T_HOOKS:-mmap}
+	T_HUGE=${T_HUGE:-0}
+	case $T_HUGE in
+	0 | 1) ;;
+	*) die "$1: HUGE must be 0 or 1, not '$T_HUGE'" ;;
+	esac
+	for v in $T_HOOKS; do
+		case $v in
+		mmap | prepare) ;;
+		*) die "$1: unknown HOOKS entry '$v' (mmap or prepare)" ;;
+		esac
+	done
+	T_OWN_CPU=0
+	[ -z "$T_QEMU_CPU" ] || T_OWN_CPU=1
+	target_arch
+	if [ -z "$T_SUITES" ] || [ -z "$T_ROOT" ]; then
+		die "$1: SUITES and ROOT are required"
+	fi
+	[ -f "$TOP/scripts/roots/$T_ROOT.conf" ] ||
+		die "$1: no build root scripts/roots/$T_ROOT.conf"
+}
+
+# host_pkgs TARGET...: what the host needs to make build roots, fetch
+# kernels and boot the targets.  Compilers live in the build roots.
+host_pkgs() {
+	local t p="mmdebstrap debian-archive-keyring cpio gzip xz-utils"
+	for t in "$@"; do
+		target_load "$t"
+		p="$p $T_QEMU_PKG"
+	done
+	printf '%s\n' "$p" | tr ' ' '\n' | sort -u | tr '\n' ' '
+}
+
+need_host_pkgs() {
+	local pkgs
+	pkgs=$(host_pkgs "$@")
+	# shellcheck disable=SC2086  # a list of package names
+	need_pkgs $pkgs
+}
