@@ -54,7 +54,7 @@ ref=$out/refdrv
 rm -rf "$ref"
 mkdir -p "$ref"
 cp -p "$TOP/test/refdrv/Kbuild" "$TOP/test/refdrv/mmap_test_ref.c" \
-	"$TOP/src/conftest.sh" "$ref/"
+	"$TOP/src/conftest.sh" "$TOP/src/conftest.mk" "$ref/"
 in_root "$ROOT" make -C "$KDIR" M="$ref" ARCH="$ARCH" \
 	CROSS_COMPILE="$CROSS_COMPILE" modules >&2
 [ -f "$ref/mmap_test_ref.ko" ] || die "no mmap_test_ref.ko built"

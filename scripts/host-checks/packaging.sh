@@ -111,7 +111,7 @@ fi
 
 missing=()
 for p in dkms.conf Kbuild src/main.c include/uapi/linux/mmap_test.h \
-	src/conftest.sh; do
+	src/conftest.sh src/conftest.mk; do
 	[ -f "$src/$p" ] || missing+=("$p")
 done
 if [ "$dkms_ok" = 1 ] && [ ${#missing[@]} -eq 0 ] &&

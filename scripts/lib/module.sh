@@ -7,8 +7,8 @@
 # makes up the module lives here once.
 #
 #   MODULE_PATHS                 the module's sources: Kbuild, src/ (with
-#                                src/conftest.sh, the feature probes),
-#                                include/
+#                                src/conftest.sh and conftest.mk, the
+#                                feature probes), include/
 #   tree_copy SRC DEST [PATH...] copy the files of SRC (tracked and
 #                                untracked but not ignored, when SRC is a
 #                                git work tree) under PATHs (default: all)
