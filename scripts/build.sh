@@ -81,5 +81,5 @@ in_root "$ROOT" make -C "$KDIR" M="$mod" ARCH="$ARCH" \
 stage "building userspace programs for $target"
 in_root "$ROOT" make -C "$TOP/test" "$goal" OUT="$out/bin" \
 	CROSS_COMPILE="$CROSS_COMPILE" KSFT_INC="$KSFT" >&2
-info "built $out/mod/mmap_test.ko and $(find "$out/bin" -maxdepth 1 \
-	-type f | wc -l) programs in $out/bin"
+info "built $out/mod/mmap_test.ko and $(find "$out/bin" -name .obj -prune \
+	-o -type f -print | wc -l) programs in $out/bin"
