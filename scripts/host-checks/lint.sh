@@ -12,6 +12,8 @@
 #               7.3 headers, each in its target's build root: 0 warnings
 #   sparse      C=2 against the 6.12 headers (same build): 0 sparse warnings
 #   ShellCheck: every shell script of the project, 0 findings
+#   lib-check   the test library's self-check (make -C test lib-check),
+#               built in the 7.3 build root: 0 warnings, PASS
 #   spdx        every tracked source file carries an SPDX line
 # Prints one TAP line per check ("ok N lint: ..." / "not ok N lint: ...")
 # with the findings under a failing one; exits 1 if any check failed.
@@ -64,6 +66,19 @@ tap_check "W=1 build on 6.1" "$(build_lint x86_64-6.1)"
 tap_check "W=1 build on 7.3 (gcc-14)" "$(build_lint x86_64-7.3)"
 tap_check "W=1 build on arm64 7.3" "$(build_lint arm64-7.3)"
 tap_check "W=1 build and sparse (C=2) on 6.12" "$(build_lint x86_64-6.12 C=2)"
+
+# The test library's self-check (test/lib/check/lib-check.c: JSON bytes,
+# RNG sequences, maps parsing, TASK_SIZE, the fault guard), built with the
+# newest build root's compiler; prints its warnings and failures.
+lib_check() {
+	# shellcheck disable=SC2034  # kernel.sh sets all seven; we use two
+	local KDIR KERNEL_IMAGE ARCH CROSS_COMPILE KREL QEMU_ARCH ROOT
+	eval "$("$TOP/scripts/kernel.sh" x86_64-7.3)"
+	rm -rf "$TOP/build/lint-lib"
+	in_root "$ROOT" make -s -C "$TOP/test" OUT="$TOP/build/lint-lib" \
+		CROSS_COMPILE="$CROSS_COMPILE" lib-check 2>&1 | grep -vx 'lib-check: PASS' || true
+}
+tap_check "test library: 0 warnings, lib-check passes" "$(lib_check)"
 
 mapfile -t shsrc < <(git ls-files 'scripts/*.sh' 'scripts/guest/*' \
 	'src/*.sh' '.ci/run' '.ci/*.sh')
