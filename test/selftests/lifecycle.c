@@ -53,9 +53,7 @@ TEST_F(mt, life_anon_allocs_merge)
 	char *g, *a, *b;
 
 	/* PROT_NONE guard pages on both sides keep other VMAs out */
-	g = mt_ctx_anon(c, NULL, 6 * pg, PROT_NONE, MAP_PRIVATE);
-	ASSERT_NE(NULL, g);
-	ASSERT_EQ(0, munmap(g + pg, 4 * pg));
+	g = guarded_hole(_metadata, c, 4);
 	nr0 = mt_ctx_nr_vmas(_metadata, c->fd);
 	a = mt_ctx_map(_metadata, c, c->fd, p2u(g + pg), 2 * pg, 0,
 		       PROT_READ | PROT_WRITE, MMAP_TEST_PRIVATE | MMAP_TEST_ANON |
@@ -80,9 +78,7 @@ TEST_F(mt, life_device_allocs_do_not_merge)
 	__u32 nr0;
 	char *g;
 
-	g = mt_ctx_anon(c, NULL, 6 * pg, PROT_NONE, MAP_PRIVATE);
-	ASSERT_NE(NULL, g);
-	ASSERT_EQ(0, munmap(g + pg, 4 * pg));
+	g = guarded_hole(_metadata, c, 4);
 	nr0 = mt_ctx_nr_vmas(_metadata, c->fd);
 	mt_ctx_map(_metadata, c, c->fd, p2u(g + pg), 2 * pg, 0, PROT_READ,
 		   MMAP_TEST_SHARED | MMAP_TEST_FIXED_NOREPLACE);
