@@ -7,6 +7,8 @@
  * return exactly the errno the contract in include/uapi/linux/mmap_test.h
  * names, and leave the address space and the module's VMA counts as they
  * were; a validation error must not write into the ioctl's struct.
+ * A case is a BAD_ALLOC row (an ALLOC with plain arguments: one macro call)
+ * or a BAD_CASE with a body.
  *
  * Build: make -C test selftests KSFT_INC=<dir with kselftest_harness.h>
  * Run as root with the module loaded (buffer_pages >= 8; every test SKIPs
@@ -56,6 +58,16 @@ TEST_F(bad, returns)
 	ASSERT_EQ(s0.total_live_vmas, s1.total_live_vmas);
 }
 
+/*
+ * A case with code of its own, a function returning 0 or -errno:
+ *
+ *   BAD_CASE(name, errno)
+ *   {
+ *           return mt_ioctl(c->fd, ...);
+ *   }
+ *
+ * An ALLOC with plain arguments is one BAD_ALLOC row (below) instead.
+ */
 #define BAD_CASE(name, err)						\
 	static int bad_##name(struct __test_metadata *_metadata,	\
 			      struct mt_ctx *c);			\

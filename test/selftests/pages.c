@@ -66,8 +66,6 @@ TEST_F(mt, pages_pgoff_view)
 	char tag[64];
 	char *p, *q;
 
-	if (c->bp < 8)
-		SKIP(return, "needs buffer_pages >= 8, module has %lu", c->bp);
 	P = c->bp - 5;
 	tag_all(_metadata, c, c->fd);
 	p = mt_ctx_map(_metadata, c, c->fd, 0, 4 * pg, P, PROT_READ,
@@ -188,8 +186,6 @@ TEST_F(mt, pages_faults_private_write_exact)
 	struct mt_ctx *c = &self->c;
 	struct mmap_test_stats s0, s1;
 
-	if (c->bp < 8)
-		SKIP(return, "needs buffer_pages >= 8, module has %lu", c->bp);
 	write_touched_pages(_metadata, c, MMAP_TEST_PRIVATE, &s0, &s1);
 	ASSERT_EQ(s1.faults - s0.faults, s1.total_faults - s0.total_faults);
 	ASSERT_EQ(0ULL, s1.pages_around - s0.pages_around);
@@ -200,8 +196,6 @@ TEST_F(mt, pages_faults_shared_write_exact)
 	struct mt_ctx *c = &self->c;
 	struct mmap_test_stats s0, s1;
 
-	if (c->bp < 8)
-		SKIP(return, "needs buffer_pages >= 8, module has %lu", c->bp);
 	write_touched_pages(_metadata, c, MMAP_TEST_SHARED, &s0, &s1);
 }
 
@@ -213,8 +207,6 @@ TEST_F(mt, pages_faults_shared_read_bounded)
 	size_t i;
 	char *p;
 
-	if (c->bp < 8)
-		SKIP(return, "needs buffer_pages >= 8, module has %lu", c->bp);
 	p = mt_ctx_map(_metadata, c, c->fd, 0, 8 * pg, 0, PROT_READ,
 		       MMAP_TEST_SHARED);
 	s0 = mt_ctx_stats(_metadata, c->fd);
@@ -237,8 +229,6 @@ TEST_F(mt, pages_allocated_on_use)
 	volatile char sink;
 	char *p;
 
-	if (c->bp < 8)
-		SKIP(return, "needs buffer_pages >= 8, module has %lu", c->bp);
 	p = mt_ctx_map(_metadata, c, c->fd, 0, 8 * pg, 0, PROT_READ,
 		       MMAP_TEST_SHARED);
 	sink = p[6 * pg];
@@ -288,8 +278,6 @@ TEST_F(mt, pages_populate_shared_no_refault)
 	unsigned long i;
 	char *p;
 
-	if (c->bp < 8)
-		SKIP(return, "needs buffer_pages >= 8, module has %lu", c->bp);
 	p = map_populated(_metadata, c, MMAP_TEST_SHARED, &s0, &s1);
 	ASSERT_LE(1ULL, s1.faults - s0.faults) TH_LOG("POPULATE faulted nothing in");
 	ASSERT_GE(8ULL, s1.faults - s0.faults);
@@ -306,8 +294,6 @@ TEST_F(mt, pages_populate_private_no_refault)
 	unsigned long i;
 	char *p;
 
-	if (c->bp < 8)
-		SKIP(return, "needs buffer_pages >= 8, module has %lu", c->bp);
 	p = map_populated(_metadata, c, MMAP_TEST_PRIVATE, &s0, &s1);
 	/* populate of a private writable mapping write-faults every page */
 	ASSERT_EQ(8ULL, s1.faults - s0.faults)
