@@ -7,6 +7,8 @@
  * return exactly the errno the contract in include/uapi/linux/mmap_test.h
  * names, and leave the address space and the module's VMA counts as they
  * were; a validation error must not write into the ioctl's struct.
+ * A case is a BAD_ALLOC row (an ALLOC with plain arguments: one macro call)
+ * or a BAD_CASE with a body.
  *
  * Build: make -C test selftests KSFT_INC=<dir with kselftest_harness.h>
  * Run as root with the module loaded (buffer_pages >= 8; every test SKIPs
@@ -56,6 +58,16 @@ TEST_F(bad, returns)
 	ASSERT_EQ(s0.total_live_vmas, s1.total_live_vmas);
 }
 
+/*
+ * A case with code of its own, a function returning 0 or -errno:
+ *
+ *   BAD_CASE(name, errno)
+ *   {
+ *           return mt_ioctl(c->fd, ...);
+ *   }
+ *
+ * An ALLOC with plain arguments is one BAD_ALLOC row (below) instead.
+ */
 #define BAD_CASE(name, err)						\
 	static int bad_##name(struct __test_metadata *_metadata,	\
 			      struct mt_ctx *c);			\
@@ -63,7 +75,8 @@ TEST_F(bad, returns)
 	static int bad_##name(struct __test_metadata __attribute__((unused)) *_metadata, \
 			      struct mt_ctx *c)
 
-enum { COPY_NONE = 1, COPY_BEFORE };
+/* What a failed ALLOC row must have copied out (COPY_OK: the row succeeds). */
+enum { COPY_OK, COPY_NONE, COPY_BEFORE };
 
 /*
  * Run ALLOC with @in; on the expected error check what was copied out:
@@ -118,6 +131,48 @@ static struct mmap_test_alloc alloc_args(__u64 addr, __u64 len, __u64 pgoff,
 	return a;
 }
 
+/* ALLOC with @a on a fresh fd opened with @oflags, or the fixture's fd (-1). */
+static int alloc_row(struct __test_metadata *_metadata, struct mt_ctx *c,
+		     int oflags, const struct mmap_test_alloc *a, int expect,
+		     int copy)
+{
+	int fd, ret;
+
+	if (oflags < 0)
+		return bad_alloc(_metadata, c, c->fd, a, expect, copy);
+	fd = mt_ctx_open(c, oflags);
+	ASSERT_LE(0, fd);
+	ret = bad_alloc(_metadata, c, fd, a, expect, copy);
+	mt_ctx_close(c, fd);
+	return ret;
+}
+
+/*
+ * An ALLOC row, one case that needs no code of its own:
+ *
+ *   BAD_ALLOC(name, errno, addr, len, pgoff, prot, flags, copy);
+ *
+ * runs ALLOC(addr, len, pgoff, prot, flags) on the fixture's fd through
+ * bad_alloc(): it must return errno (0 or -E...) and, on an error, have
+ * copied out what @copy says.  BAD_ALLOC_RDONLY runs it on a fresh O_RDONLY
+ * fd.  The arguments are expressions evaluated when the case runs, so they
+ * may use pg, pg_shift and the fixture's c (c->bp: the buffer's pages).
+ */
+#define ALLOC_ROW(name, err, oflags, addr, len, pgoff, prot, flags, copy) \
+	static int bad_##name(struct __test_metadata *_metadata,	\
+			      struct mt_ctx *c)				\
+	{								\
+		struct mmap_test_alloc a = alloc_args(addr, len, pgoff,	\
+						      prot, flags);	\
+									\
+		return alloc_row(_metadata, c, oflags, &a, err, copy);	\
+	}								\
+	FIXTURE_VARIANT_ADD(bad, name) { .fn = bad_##name, .expect = err }
+
+#define BAD_ALLOC(name, err, ...)	ALLOC_ROW(name, err, -1, __VA_ARGS__)
+#define BAD_ALLOC_RDONLY(name, err, ...) \
+	ALLOC_ROW(name, err, O_RDONLY, __VA_ARGS__)
+
 #define ANON_PRIV	(MMAP_TEST_PRIVATE | MMAP_TEST_ANON)
 
 static void *unmapped_ptr(void)
@@ -125,7 +180,10 @@ static void *unmapped_ptr(void)
 	return find_hole(1);
 }
 
-/* A page holding a copy of @src, then made read-only. */
+/*
+ * A page holding a copy of @src, then made read-only: the argument of
+ * ioctl_ro().
+ */
 static void *ro_copy(struct mt_ctx *c, const void *src, size_t n)
 {
 	char *p = mt_ctx_anon(c, NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE);
@@ -136,6 +194,19 @@ static void *ro_copy(struct mt_ctx *c, const void *src, size_t n)
 	if (mprotect(p, pg, PROT_READ))
 		return NULL;
 	return p;
+}
+
+/* ioctl @cmd with a read-only copy of the @n bytes at @arg. */
+static int ioctl_ro(struct __test_metadata *_metadata, struct mt_ctx *c,
+		    unsigned long cmd, const void *arg, size_t n)
+{
+	void *ro = ro_copy(c, arg, n);
+	int ret;
+
+	ASSERT_NE(NULL, ro);
+	ret = mt_ioctl(c->fd, cmd, ro);
+	mt_ctx_unmap(c, ro, pg);
+	return ret;
 }
 
 /* --- unknown commands and wrong sizes: ENOTTY --- */
@@ -286,64 +357,39 @@ BAD_CASE(query_straddles_end, -EFAULT)
 BAD_CASE(query_ro_out, -EFAULT)
 {
 	struct mmap_test_query q = { .addr = 0 };
-	void *ro = ro_copy(c, &q, sizeof(q));
-	int ret;
 
-	ASSERT_NE(NULL, ro);
-	ret = mt_ioctl(c->fd, IOCTL_QUERY_VMA, ro);
-	mt_ctx_unmap(c, ro, pg);
-	return ret;
+	return ioctl_ro(_metadata, c, IOCTL_QUERY_VMA, &q, sizeof(q));
 }
 
 BAD_CASE(stats_ro_out, -EFAULT)
 {
 	struct mmap_test_stats s = { 0 };
-	void *ro = ro_copy(c, &s, sizeof(s));
-	int ret;
 
-	ASSERT_NE(NULL, ro);
-	ret = mt_ioctl(c->fd, IOCTL_GET_STATS, ro);
-	mt_ctx_unmap(c, ro, pg);
-	return ret;
+	return ioctl_ro(_metadata, c, IOCTL_GET_STATS, &s, sizeof(s));
 }
 
 /* the argument cannot be written: EFAULT before anything is mapped */
 BAD_CASE(alloc_ro_out_anon, -EFAULT)
 {
 	struct mmap_test_alloc a = alloc_args(0, pg, 0, PROT_READ, ANON_PRIV);
-	void *ro = ro_copy(c, &a, sizeof(a));
-	int ret;
 
-	ASSERT_NE(NULL, ro);
-	ret = mt_ioctl(c->fd, IOCTL_ALLOC_VMA, ro);
-	mt_ctx_unmap(c, ro, pg);
-	return ret;
+	return ioctl_ro(_metadata, c, IOCTL_ALLOC_VMA, &a, sizeof(a));
 }
 
 BAD_CASE(alloc_ro_out_device, -EFAULT)
 {
 	struct mmap_test_alloc a = alloc_args(0, pg, 0, PROT_READ,
 					      MMAP_TEST_SHARED);
-	void *ro = ro_copy(c, &a, sizeof(a));
-	int ret;
 
-	ASSERT_NE(NULL, ro);
-	ret = mt_ioctl(c->fd, IOCTL_ALLOC_VMA, ro);
-	mt_ctx_unmap(c, ro, pg);
-	return ret;
+	return ioctl_ro(_metadata, c, IOCTL_ALLOC_VMA, &a, sizeof(a));
 }
 
 /* FREE only reads its argument: read-only memory is fine */
 BAD_CASE(free_ro_arg_ok, 0)
 {
 	struct mmap_test_free f = { .addr = p2u(find_hole(1)), .len = pg };
-	void *ro = ro_copy(c, &f, sizeof(f));
-	int ret;
 
-	ASSERT_NE(NULL, ro);
-	ret = mt_ioctl(c->fd, IOCTL_FREE_VMA, ro);
-	mt_ctx_unmap(c, ro, pg);
-	return ret;
+	return ioctl_ro(_metadata, c, IOCTL_FREE_VMA, &f, sizeof(f));
 }
 
 /* --- reserved fields: EINVAL --- */
@@ -402,61 +448,28 @@ BAD_CASE(alloc_reserved2, -EINVAL)
 
 /* --- flags --- */
 
-BAD_CASE(alloc_flag_bit6, -EINVAL)
-{
-	struct mmap_test_alloc a = alloc_args(0, pg, 0, PROT_READ,
-					      ANON_PRIV | (1U << 6));
+BAD_ALLOC(alloc_flag_bit6, -EINVAL, 0, pg, 0, PROT_READ, ANON_PRIV | (1U << 6),
+	  COPY_NONE);
 
-	return bad_alloc(_metadata, c, c->fd, &a, -EINVAL, COPY_NONE);
-}
+BAD_ALLOC(alloc_flag_bit31, -EINVAL, 0, pg, 0, PROT_READ,
+	  MMAP_TEST_SHARED | (1U << 31), COPY_NONE);
 
-BAD_CASE(alloc_flag_bit31, -EINVAL)
-{
-	struct mmap_test_alloc a = alloc_args(0, pg, 0, PROT_READ,
-					      MMAP_TEST_SHARED | (1U << 31));
+BAD_ALLOC(alloc_shared_and_private, -EINVAL, 0, pg, 0, PROT_READ,
+	  MMAP_TEST_SHARED | MMAP_TEST_PRIVATE, COPY_NONE);
 
-	return bad_alloc(_metadata, c, c->fd, &a, -EINVAL, COPY_NONE);
-}
+BAD_ALLOC(alloc_neither_shared_nor_private, -EINVAL, 0, pg, 0, PROT_READ, 0,
+	  COPY_NONE);
 
-BAD_CASE(alloc_shared_and_private, -EINVAL)
-{
-	struct mmap_test_alloc a = alloc_args(0, pg, 0, PROT_READ,
-					      MMAP_TEST_SHARED | MMAP_TEST_PRIVATE);
-
-	return bad_alloc(_metadata, c, c->fd, &a, -EINVAL, COPY_NONE);
-}
-
-BAD_CASE(alloc_neither_shared_nor_private, -EINVAL)
-{
-	struct mmap_test_alloc a = alloc_args(0, pg, 0, PROT_READ, 0);
-
-	return bad_alloc(_metadata, c, c->fd, &a, -EINVAL, COPY_NONE);
-}
-
-BAD_CASE(alloc_anon_only, -EINVAL)
-{
-	struct mmap_test_alloc a = alloc_args(0, pg, 0, PROT_READ,
-					      MMAP_TEST_ANON | MMAP_TEST_POPULATE);
-
-	return bad_alloc(_metadata, c, c->fd, &a, -EINVAL, COPY_NONE);
-}
+BAD_ALLOC(alloc_anon_only, -EINVAL, 0, pg, 0, PROT_READ,
+	  MMAP_TEST_ANON | MMAP_TEST_POPULATE, COPY_NONE);
 
 /* --- len --- */
 
-BAD_CASE(alloc_len_zero, -EINVAL)
-{
-	struct mmap_test_alloc a = alloc_args(0, 0, 0, PROT_READ,
-					      MMAP_TEST_SHARED);
+BAD_ALLOC(alloc_len_zero, -EINVAL, 0, 0, 0, PROT_READ, MMAP_TEST_SHARED,
+	  COPY_NONE);
 
-	return bad_alloc(_metadata, c, c->fd, &a, -EINVAL, COPY_NONE);
-}
-
-BAD_CASE(alloc_len_zero_anon, -EINVAL)
-{
-	struct mmap_test_alloc a = alloc_args(0, 0, 0, PROT_READ, ANON_PRIV);
-
-	return bad_alloc(_metadata, c, c->fd, &a, -EINVAL, COPY_NONE);
-}
+BAD_ALLOC(alloc_len_zero_anon, -EINVAL, 0, 0, 0, PROT_READ, ANON_PRIV,
+	  COPY_NONE);
 
 /* len that page-aligns to 0: ENOMEM, like mmap(2) */
 BAD_CASE(alloc_len_aligns_to_zero, -ENOMEM)
@@ -489,83 +502,37 @@ BAD_CASE(alloc_len_past_task_size_device, -ENOMEM)
 	return bad_alloc(_metadata, c, c->fd, &a, -ENOMEM, COPY_BEFORE);
 }
 
-BAD_CASE(alloc_len_past_buffer, -EINVAL)
-{
-	struct mmap_test_alloc a = alloc_args(0, (c->bp + 1) * pg, 0,
-					      PROT_READ, MMAP_TEST_SHARED);
-
-	return bad_alloc(_metadata, c, c->fd, &a, -EINVAL, COPY_BEFORE);
-}
+BAD_ALLOC(alloc_len_past_buffer, -EINVAL, 0, (c->bp + 1) * pg, 0, PROT_READ,
+	  MMAP_TEST_SHARED, COPY_BEFORE);
 
 /* --- pgoff --- */
 
-BAD_CASE(alloc_pgoff_overflow, -EOVERFLOW)
-{
-	struct mmap_test_alloc a = alloc_args(0, pg, (~0UL >> pg_shift) + 1,
-					      PROT_READ, MMAP_TEST_SHARED);
+BAD_ALLOC(alloc_pgoff_overflow, -EOVERFLOW, 0, pg, (~0UL >> pg_shift) + 1,
+	  PROT_READ, MMAP_TEST_SHARED, COPY_NONE);
 
-	return bad_alloc(_metadata, c, c->fd, &a, -EOVERFLOW, COPY_NONE);
-}
-
-BAD_CASE(alloc_pgoff_max_u64, -EOVERFLOW)
-{
-	struct mmap_test_alloc a = alloc_args(0, pg, ~0ULL, PROT_READ,
-					      MMAP_TEST_PRIVATE);
-
-	return bad_alloc(_metadata, c, c->fd, &a, -EOVERFLOW, COPY_NONE);
-}
+BAD_ALLOC(alloc_pgoff_max_u64, -EOVERFLOW, 0, pg, ~0ULL, PROT_READ,
+	  MMAP_TEST_PRIVATE, COPY_NONE);
 
 /* byte offset + len wraps: vm_mmap()'s EINVAL */
-BAD_CASE(alloc_offset_plus_len_wraps, -EINVAL)
-{
-	struct mmap_test_alloc a = alloc_args(0, pg, ~0UL >> pg_shift,
-					      PROT_READ, MMAP_TEST_SHARED);
+BAD_ALLOC(alloc_offset_plus_len_wraps, -EINVAL, 0, pg, ~0UL >> pg_shift,
+	  PROT_READ, MMAP_TEST_SHARED, COPY_BEFORE);
 
-	return bad_alloc(_metadata, c, c->fd, &a, -EINVAL, COPY_BEFORE);
-}
+BAD_ALLOC(alloc_pgoff_past_buffer, -EINVAL, 0, pg, c->bp, PROT_READ,
+	  MMAP_TEST_SHARED, COPY_BEFORE);
 
-BAD_CASE(alloc_pgoff_past_buffer, -EINVAL)
-{
-	struct mmap_test_alloc a = alloc_args(0, pg, c->bp, PROT_READ,
-					      MMAP_TEST_SHARED);
-
-	return bad_alloc(_metadata, c, c->fd, &a, -EINVAL, COPY_BEFORE);
-}
-
-BAD_CASE(alloc_pgoff_last_page_ok, 0)
-{
-	struct mmap_test_alloc a = alloc_args(0, pg, c->bp - 1, PROT_READ,
-					      MMAP_TEST_SHARED);
-
-	return bad_alloc(_metadata, c, c->fd, &a, 0, 0);
-}
+BAD_ALLOC(alloc_pgoff_last_page_ok, 0, 0, pg, c->bp - 1, PROT_READ,
+	  MMAP_TEST_SHARED, COPY_OK);
 
 /* --- prot --- */
 
-BAD_CASE(alloc_prot_bit3, -EINVAL)
-{
-	struct mmap_test_alloc a = alloc_args(0, pg, 0, PROT_READ | 0x8,
-					      ANON_PRIV);
+BAD_ALLOC(alloc_prot_bit3, -EINVAL, 0, pg, 0, PROT_READ | 0x8, ANON_PRIV,
+	  COPY_NONE);
 
-	return bad_alloc(_metadata, c, c->fd, &a, -EINVAL, COPY_NONE);
-}
+BAD_ALLOC(alloc_prot_growsdown, -EINVAL, 0, pg, 0, PROT_READ | PROT_GROWSDOWN,
+	  ANON_PRIV, COPY_NONE);
 
-BAD_CASE(alloc_prot_growsdown, -EINVAL)
-{
-	struct mmap_test_alloc a = alloc_args(0, pg, 0,
-					      PROT_READ | PROT_GROWSDOWN,
-					      ANON_PRIV);
-
-	return bad_alloc(_metadata, c, c->fd, &a, -EINVAL, COPY_NONE);
-}
-
-BAD_CASE(alloc_prot_bit31, -EINVAL)
-{
-	struct mmap_test_alloc a = alloc_args(0, pg, 0, 0x80000000U,
-					      MMAP_TEST_SHARED);
-
-	return bad_alloc(_metadata, c, c->fd, &a, -EINVAL, COPY_NONE);
-}
+BAD_ALLOC(alloc_prot_bit31, -EINVAL, 0, pg, 0, 0x80000000U, MMAP_TEST_SHARED,
+	  COPY_NONE);
 
 /* --- permissions of the fd --- */
 
@@ -585,32 +552,11 @@ BAD_CASE(alloc_shared_write_rdonly_fd, -EACCES)
 	return ret;
 }
 
-BAD_CASE(alloc_private_write_rdonly_fd_ok, 0)
-{
-	struct mmap_test_alloc a = alloc_args(0, pg, 0,
-					      PROT_READ | PROT_WRITE,
-					      MMAP_TEST_PRIVATE);
-	int fd = mt_ctx_open(c, O_RDONLY);
-	int ret;
+BAD_ALLOC_RDONLY(alloc_private_write_rdonly_fd_ok, 0, 0, pg, 0,
+		 PROT_READ | PROT_WRITE, MMAP_TEST_PRIVATE, COPY_OK);
 
-	ASSERT_LE(0, fd);
-	ret = bad_alloc(_metadata, c, fd, &a, 0, 0);
-	mt_ctx_close(c, fd);
-	return ret;
-}
-
-BAD_CASE(alloc_shared_read_rdonly_fd_ok, 0)
-{
-	struct mmap_test_alloc a = alloc_args(0, pg, 0, PROT_READ,
-					      MMAP_TEST_SHARED);
-	int fd = mt_ctx_open(c, O_RDONLY);
-	int ret;
-
-	ASSERT_LE(0, fd);
-	ret = bad_alloc(_metadata, c, fd, &a, 0, 0);
-	mt_ctx_close(c, fd);
-	return ret;
-}
+BAD_ALLOC_RDONLY(alloc_shared_read_rdonly_fd_ok, 0, 0, pg, 0, PROT_READ,
+		 MMAP_TEST_SHARED, COPY_OK);
 
 BAD_CASE(mmap_shared_write_rdonly_fd, -EACCES)
 {
@@ -625,23 +571,11 @@ BAD_CASE(mmap_shared_write_rdonly_fd, -EACCES)
 
 /* --- FIXED --- */
 
-BAD_CASE(alloc_fixed_unaligned, -EINVAL)
-{
-	struct mmap_test_alloc a = alloc_args(p2u(find_hole(2)) + 100, pg, 0,
-					      PROT_READ,
-					      MMAP_TEST_SHARED | MMAP_TEST_FIXED);
+BAD_ALLOC(alloc_fixed_unaligned, -EINVAL, p2u(find_hole(2)) + 100, pg, 0,
+	  PROT_READ, MMAP_TEST_SHARED | MMAP_TEST_FIXED, COPY_BEFORE);
 
-	return bad_alloc(_metadata, c, c->fd, &a, -EINVAL, COPY_BEFORE);
-}
-
-BAD_CASE(alloc_noreplace_unaligned, -EINVAL)
-{
-	struct mmap_test_alloc a = alloc_args(p2u(find_hole(2)) + 1, pg, 0,
-					      PROT_READ,
-					      ANON_PRIV | MMAP_TEST_FIXED_NOREPLACE);
-
-	return bad_alloc(_metadata, c, c->fd, &a, -EINVAL, COPY_BEFORE);
-}
+BAD_ALLOC(alloc_noreplace_unaligned, -EINVAL, p2u(find_hole(2)) + 1, pg, 0,
+	  PROT_READ, ANON_PRIV | MMAP_TEST_FIXED_NOREPLACE, COPY_BEFORE);
 
 BAD_CASE(alloc_noreplace_occupied, -EEXIST)
 {
@@ -681,23 +615,12 @@ BAD_CASE(alloc_fixed_and_noreplace_occupied, -EEXIST)
 	return ret;
 }
 
-BAD_CASE(alloc_fixed_past_task_size, -ENOMEM)
-{
-	unsigned long ts = mt_mem_task_size(NULL);
-	struct mmap_test_alloc a = alloc_args(ts, pg, 0, PROT_READ,
-					      MMAP_TEST_SHARED | MMAP_TEST_FIXED);
+BAD_ALLOC(alloc_fixed_past_task_size, -ENOMEM, mt_mem_task_size(NULL), pg, 0,
+	  PROT_READ, MMAP_TEST_SHARED | MMAP_TEST_FIXED, COPY_BEFORE);
 
-	return bad_alloc(_metadata, c, c->fd, &a, -ENOMEM, COPY_BEFORE);
-}
-
-BAD_CASE(alloc_fixed_ends_past_task_size, -ENOMEM)
-{
-	unsigned long ts = mt_mem_task_size(NULL);
-	struct mmap_test_alloc a = alloc_args(ts - pg, 2 * pg, 0, PROT_READ,
-					      ANON_PRIV | MMAP_TEST_FIXED_NOREPLACE);
-
-	return bad_alloc(_metadata, c, c->fd, &a, -ENOMEM, COPY_BEFORE);
-}
+BAD_ALLOC(alloc_fixed_ends_past_task_size, -ENOMEM, mt_mem_task_size(NULL) - pg,
+	  2 * pg, 0, PROT_READ, ANON_PRIV | MMAP_TEST_FIXED_NOREPLACE,
+	  COPY_BEFORE);
 
 /* --- FREE --- */
 

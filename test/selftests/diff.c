@@ -967,6 +967,18 @@ static void compare_runs(struct __test_metadata *_metadata,
 	EXPECT_EQ(io->greeting, mm->greeting);
 }
 
+/* Both runs of @a succeeded: each is what @a asks for, and they agree. */
+static void check_both(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(diff) *self,
+		       const FIXTURE_VARIANT(diff) *variant,
+		       const struct args *a, const struct run *io,
+		       const struct run *mm)
+{
+	check_expected(_metadata, self, variant, a, io);
+	check_expected(_metadata, self, variant, a, mm);
+	compare_runs(_metadata, io, mm);
+}
+
 /*
  * The errno the contract gives this row on this machine: executable
  * device mappings on a noexec /dev give EPERM everywhere, and so does
@@ -1012,9 +1024,7 @@ static void diff_offset_unaligned(struct __test_metadata *_metadata,
 	run_mmap(_metadata, self, variant, a, 0, &mm);
 	ASSERT_EQ(0, io.err);
 	ASSERT_EQ(0, mm.err);
-	check_expected(_metadata, self, variant, a, &io);
-	check_expected(_metadata, self, variant, a, &mm);
-	compare_runs(_metadata, &io, &mm);
+	check_both(_metadata, self, variant, a, &io, &mm);
 }
 
 /*
@@ -1048,9 +1058,7 @@ static void diff_corrected(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, io.err) {
 		TH_LOG("corrected ALLOC: %s", mt_errno_name(io.err));
 	}
-	check_expected(_metadata, self, variant, &ref, &io);
-	check_expected(_metadata, self, variant, &ref, &mm);
-	compare_runs(_metadata, &io, &mm);
+	check_both(_metadata, self, variant, &ref, &io, &mm);
 }
 
 /* D_OFFSET_OVERFLOW: ALLOC's EINVAL against what do_mmap() makes of it. */
@@ -1161,9 +1169,7 @@ TEST_F(diff, ioctl_vs_mmap)
 	compare_before(_metadata, variant, &a, &io, &mm);
 	if (io.err)
 		return;
-	check_expected(_metadata, self, variant, &a, &io);
-	check_expected(_metadata, self, variant, &a, &mm);
-	compare_runs(_metadata, &io, &mm);
+	check_both(_metadata, self, variant, &a, &io, &mm);
 }
 
 TEST_HARNESS_MAIN

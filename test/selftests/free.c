@@ -141,7 +141,6 @@ TEST_F(mt, free_tagged_pointer_like_munmap)
 	}
 }
 
-
 /* FREE over a range with two VMAs and holes unmaps both. */
 TEST_F(mt, free_spanning_range)
 {
@@ -150,9 +149,7 @@ TEST_F(mt, free_spanning_range)
 	char *g;
 	__u32 nr0;
 
-	g = mt_ctx_anon(c, NULL, 8 * pg, PROT_NONE, MAP_PRIVATE);
-	ASSERT_NE(NULL, g);
-	ASSERT_EQ(0, munmap(g + pg, 6 * pg));
+	g = guarded_hole(_metadata, c, 6);
 	nr0 = mt_ctx_nr_vmas(_metadata, c->fd);
 	mt_ctx_map(_metadata, c, c->fd, p2u(g + 2 * pg), pg, 0, PROT_READ,
 		   MMAP_TEST_SHARED | MMAP_TEST_FIXED_NOREPLACE);

@@ -73,6 +73,13 @@ static __u32 kind_flags(const FIXTURE_VARIANT(kinds) *v)
 	       (v->anon ? MMAP_TEST_ANON : 0);
 }
 
+/* @len bytes of this kind mapped with @prot (at offset 0, anywhere). */
+static char *kind_map(struct __test_metadata *_metadata, struct mt_ctx *c,
+		      const FIXTURE_VARIANT(kinds) *v, size_t len, int prot)
+{
+	return mt_ctx_map(_metadata, c, c->fd, 0, len, 0, prot, kind_flags(v));
+}
+
 /* What page @i of a fresh mapping of this kind holds. */
 static char kind_orig(const FIXTURE_VARIANT(kinds) *v, int i)
 {
@@ -96,11 +103,9 @@ TEST_F(kinds, second_mapping)
 	size_t len = 2 * pg;
 	char *p, *q;
 
-	p = mt_ctx_map(_metadata, c, c->fd, 0, len, 0, PROT_READ | PROT_WRITE,
-		       kind_flags(variant));
+	p = kind_map(_metadata, c, variant, len, PROT_READ | PROT_WRITE);
 	if (!variant->anon) {
-		q = mt_ctx_map(_metadata, c, c->fd, 0, len, 0,
-			       PROT_READ | PROT_WRITE, kind_flags(variant));
+		q = kind_map(_metadata, c, variant, len, PROT_READ | PROT_WRITE);
 	} else if (variant->shared) {
 		/* the same shmem object mapped twice */
 		q = mremap(p, 0, len, MREMAP_MAYMOVE);
@@ -111,8 +116,7 @@ TEST_F(kinds, second_mapping)
 		q = mremap(p, 0, len, MREMAP_MAYMOVE);
 		ASSERT_EQ(MAP_FAILED, q);
 		ASSERT_EQ(EINVAL, errno);
-		q = mt_ctx_map(_metadata, c, c->fd, 0, len, 0,
-			       PROT_READ | PROT_WRITE, kind_flags(variant));
+		q = kind_map(_metadata, c, variant, len, PROT_READ | PROT_WRITE);
 	}
 	ASSERT_NE(p, q);
 	ASSERT_TRUE(all_eq(q + 512, kind_orig(variant, 0), 16));
@@ -127,19 +131,33 @@ TEST_F(kinds, second_mapping)
 		       variant->shared ? "invisible in" : "leaked into");
 }
 
+/* The fork tests' two pipes, parent to child and child to parent. */
+static void open_pipes(struct __test_metadata *_metadata, int to_child[2],
+		       int to_parent[2])
+{
+	ASSERT_EQ(0, pipe(to_child));
+	ASSERT_EQ(0, pipe(to_parent));
+}
+
+static void close_pipes(int to_child[2], int to_parent[2])
+{
+	close(to_child[0]);
+	close(to_child[1]);
+	close(to_parent[0]);
+	close(to_parent[1]);
+}
+
 /* Child forked before the parent writes; child writes after. */
 TEST_F(kinds, fork_before_write)
 {
 	struct mt_ctx *c = &self->c;
-	int to_child[2], to_parent[2], status;
+	int to_child[2], to_parent[2];
 	char ch = 0;
 	char *p;
 	pid_t pid;
 
-	p = mt_ctx_map(_metadata, c, c->fd, 0, 2 * pg, 0, PROT_READ | PROT_WRITE,
-		       kind_flags(variant));
-	ASSERT_EQ(0, pipe(to_child));
-	ASSERT_EQ(0, pipe(to_parent));
+	p = kind_map(_metadata, c, variant, 2 * pg, PROT_READ | PROT_WRITE);
+	open_pipes(_metadata, to_child, to_parent);
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
@@ -160,15 +178,10 @@ TEST_F(kinds, fork_before_write)
 	memset(p + 512, 'M', 16);
 	ASSERT_EQ(1, write(to_child[1], "x", 1));
 	ASSERT_EQ(1, read(to_parent[0], &ch, 1));
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status));
-	ASSERT_EQ(0, WEXITSTATUS(status));
+	wait_child_ok(_metadata, pid);
 	ASSERT_TRUE(all_eq(p + pg + 1024, variant->shared ? 'C' : kind_orig(variant, 1), 16))
 		TH_LOG("child's write %s", variant->shared ? "not visible" : "leaked into the parent");
-	close(to_child[0]);
-	close(to_child[1]);
-	close(to_parent[0]);
-	close(to_parent[1]);
+	close_pipes(to_child, to_parent);
 }
 
 /*
@@ -180,15 +193,13 @@ TEST_F(kinds, fork_before_write)
 TEST_F(kinds, fork_after_write)
 {
 	struct mt_ctx *c = &self->c;
-	int to_child[2], to_parent[2], status;
+	int to_child[2], to_parent[2];
 	char ch = 0;
 	char *p;
 	pid_t pid;
 
-	p = mt_ctx_map(_metadata, c, c->fd, 0, 2 * pg, 0, PROT_READ | PROT_WRITE,
-		       kind_flags(variant));
-	ASSERT_EQ(0, pipe(to_child));
-	ASSERT_EQ(0, pipe(to_parent));
+	p = kind_map(_metadata, c, variant, 2 * pg, PROT_READ | PROT_WRITE);
+	open_pipes(_metadata, to_child, to_parent);
 	memset(p + 512, 'M', 16);
 	pid = fork();
 	ASSERT_LE(0, pid);
@@ -230,14 +241,9 @@ TEST_F(kinds, fork_after_write)
 	ASSERT_EQ(1, read(to_parent[0], &ch, 1));
 	memset(p + pg + 2048, 'P', 16);
 	ASSERT_EQ(1, write(to_child[1], "x", 1));
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status));
-	ASSERT_EQ(0, WEXITSTATUS(status));
+	wait_child_ok(_metadata, pid);
 	ASSERT_TRUE(all_eq(p + 512, 'M', 16));
-	close(to_child[0]);
-	close(to_child[1]);
-	close(to_parent[0]);
-	close(to_parent[1]);
+	close_pipes(to_child, to_parent);
 }
 
 TEST_F(kinds, readonly_write_segv)
@@ -246,8 +252,7 @@ TEST_F(kinds, readonly_write_segv)
 	char v = 0x55;
 	char *p;
 
-	p = mt_ctx_map(_metadata, c, c->fd, 0, pg, 0, PROT_READ,
-		       kind_flags(variant));
+	p = kind_map(_metadata, c, variant, pg, PROT_READ);
 	ASSERT_EQ(0, mt_mem_touch(p + 100, MT_ACCESS_READ, 0, &v, NULL));
 	ASSERT_EQ(kind_orig(variant, 0), v);
 	ASSERT_EQ(SIGSEGV, mt_mem_touch(p + 100, MT_ACCESS_WRITE, 'W',
@@ -261,8 +266,7 @@ TEST_F(kinds, none_access_segv)
 	struct mt_ctx *c = &self->c;
 	char *p;
 
-	p = mt_ctx_map(_metadata, c, c->fd, 0, pg, 0, PROT_NONE,
-		       kind_flags(variant));
+	p = kind_map(_metadata, c, variant, pg, PROT_NONE);
 	ASSERT_EQ(SIGSEGV, mt_mem_touch(p, MT_ACCESS_READ, 0, NULL, NULL))
 		TH_LOG("reading a PROT_NONE mapping did not raise SIGSEGV");
 	ASSERT_EQ(SIGSEGV, mt_mem_touch(p + 7, MT_ACCESS_WRITE, 'W',
@@ -280,8 +284,7 @@ TEST_F(kinds, mprotect_upgrade_write)
 	char buf[16];
 	char *p;
 
-	p = mt_ctx_map(_metadata, c, c->fd, 0, pg, 0, PROT_READ,
-		       kind_flags(variant));
+	p = kind_map(_metadata, c, variant, pg, PROT_READ);
 	ASSERT_EQ(SIGSEGV, mt_mem_touch(p + 64, MT_ACCESS_WRITE, 'W',
 					NULL, NULL));
 	ASSERT_EQ(0, mprotect(p, pg, PROT_READ | PROT_WRITE))

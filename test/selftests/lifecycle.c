@@ -53,9 +53,7 @@ TEST_F(mt, life_anon_allocs_merge)
 	char *g, *a, *b;
 
 	/* PROT_NONE guard pages on both sides keep other VMAs out */
-	g = mt_ctx_anon(c, NULL, 6 * pg, PROT_NONE, MAP_PRIVATE);
-	ASSERT_NE(NULL, g);
-	ASSERT_EQ(0, munmap(g + pg, 4 * pg));
+	g = guarded_hole(_metadata, c, 4);
 	nr0 = mt_ctx_nr_vmas(_metadata, c->fd);
 	a = mt_ctx_map(_metadata, c, c->fd, p2u(g + pg), 2 * pg, 0,
 		       PROT_READ | PROT_WRITE, MMAP_TEST_PRIVATE | MMAP_TEST_ANON |
@@ -80,9 +78,7 @@ TEST_F(mt, life_device_allocs_do_not_merge)
 	__u32 nr0;
 	char *g;
 
-	g = mt_ctx_anon(c, NULL, 6 * pg, PROT_NONE, MAP_PRIVATE);
-	ASSERT_NE(NULL, g);
-	ASSERT_EQ(0, munmap(g + pg, 4 * pg));
+	g = guarded_hole(_metadata, c, 4);
 	nr0 = mt_ctx_nr_vmas(_metadata, c->fd);
 	mt_ctx_map(_metadata, c, c->fd, p2u(g + pg), 2 * pg, 0, PROT_READ,
 		   MMAP_TEST_SHARED | MMAP_TEST_FIXED_NOREPLACE);
@@ -257,17 +253,31 @@ TEST_F(mt, life_mprotect_middle_splits)
 	ASSERT_EQ(0ULL, s1.live_vmas);
 }
 
+/*
+ * 2 pages of the device mapped read-write with @flags; @str (with its NUL)
+ * written at byte @off, then MADV_DONTNEED over both; *s0: the stats after.
+ */
+static char *write_dontneed(struct __test_metadata *_metadata,
+			    struct mt_ctx *c, __u32 flags, size_t off,
+			    const char *str, struct mmap_test_stats *s0)
+{
+	char *p = mt_ctx_map(_metadata, c, c->fd, 0, 2 * pg, 0,
+			     PROT_READ | PROT_WRITE, flags);
+
+	memcpy(p + off, str, strlen(str) + 1);
+	ASSERT_EQ(0, madvise(p, 2 * pg, MADV_DONTNEED));
+	*s0 = mt_ctx_stats(_metadata, c->fd);
+	return p;
+}
+
 TEST_F(mt, life_madvise_dontneed_shared)
 {
 	struct mt_ctx *c = &self->c;
 	struct mmap_test_stats s0, s1;
 	char *p;
 
-	p = mt_ctx_map(_metadata, c, c->fd, 0, 2 * pg, 0, PROT_READ | PROT_WRITE,
-		       MMAP_TEST_SHARED);
-	strcpy(p + pg + 8, "survives");
-	ASSERT_EQ(0, madvise(p, 2 * pg, MADV_DONTNEED));
-	s0 = mt_ctx_stats(_metadata, c->fd);
+	p = write_dontneed(_metadata, c, MMAP_TEST_SHARED, pg + 8, "survives",
+			   &s0);
 	ASSERT_STREQ("survives", p + pg + 8);
 	s1 = mt_ctx_stats(_metadata, c->fd);
 	ASSERT_LE(1ULL, s1.faults - s0.faults) TH_LOG("no re-fault after MADV_DONTNEED");
@@ -280,11 +290,8 @@ TEST_F(mt, life_madvise_dontneed_private)
 	struct mmap_test_stats s0, s1;
 	char *p;
 
-	p = mt_ctx_map(_metadata, c, c->fd, 0, 2 * pg, 0, PROT_READ | PROT_WRITE,
-		       MMAP_TEST_PRIVATE);
-	memcpy(p, "overwritten privately", 22);
-	ASSERT_EQ(0, madvise(p, 2 * pg, MADV_DONTNEED));
-	s0 = mt_ctx_stats(_metadata, c->fd);
+	p = write_dontneed(_metadata, c, MMAP_TEST_PRIVATE, 0,
+			   "overwritten privately", &s0);
 	ASSERT_EQ(0, memcmp(p, MMAP_TEST_GREETING, strlen(MMAP_TEST_GREETING)))
 		TH_LOG("private content did not revert to the device's");
 	s1 = mt_ctx_stats(_metadata, c->fd);

@@ -66,8 +66,6 @@ TEST_F(mt, pages_pgoff_view)
 	char tag[64];
 	char *p, *q;
 
-	if (c->bp < 8)
-		SKIP(return, "needs buffer_pages >= 8, module has %lu", c->bp);
 	P = c->bp - 5;
 	tag_all(_metadata, c, c->fd);
 	p = mt_ctx_map(_metadata, c, c->fd, 0, 4 * pg, P, PROT_READ,
@@ -188,8 +186,6 @@ TEST_F(mt, pages_faults_private_write_exact)
 	struct mt_ctx *c = &self->c;
 	struct mmap_test_stats s0, s1;
 
-	if (c->bp < 8)
-		SKIP(return, "needs buffer_pages >= 8, module has %lu", c->bp);
 	write_touched_pages(_metadata, c, MMAP_TEST_PRIVATE, &s0, &s1);
 	ASSERT_EQ(s1.faults - s0.faults, s1.total_faults - s0.total_faults);
 	ASSERT_EQ(0ULL, s1.pages_around - s0.pages_around);
@@ -200,8 +196,6 @@ TEST_F(mt, pages_faults_shared_write_exact)
 	struct mt_ctx *c = &self->c;
 	struct mmap_test_stats s0, s1;
 
-	if (c->bp < 8)
-		SKIP(return, "needs buffer_pages >= 8, module has %lu", c->bp);
 	write_touched_pages(_metadata, c, MMAP_TEST_SHARED, &s0, &s1);
 }
 
@@ -213,8 +207,6 @@ TEST_F(mt, pages_faults_shared_read_bounded)
 	size_t i;
 	char *p;
 
-	if (c->bp < 8)
-		SKIP(return, "needs buffer_pages >= 8, module has %lu", c->bp);
 	p = mt_ctx_map(_metadata, c, c->fd, 0, 8 * pg, 0, PROT_READ,
 		       MMAP_TEST_SHARED);
 	s0 = mt_ctx_stats(_metadata, c->fd);
@@ -237,8 +229,6 @@ TEST_F(mt, pages_allocated_on_use)
 	volatile char sink;
 	char *p;
 
-	if (c->bp < 8)
-		SKIP(return, "needs buffer_pages >= 8, module has %lu", c->bp);
 	p = mt_ctx_map(_metadata, c, c->fd, 0, 8 * pg, 0, PROT_READ,
 		       MMAP_TEST_SHARED);
 	sink = p[6 * pg];
@@ -250,54 +240,68 @@ TEST_F(mt, pages_allocated_on_use)
 	ASSERT_LE(c->base.total_pages + s.pages - c->base.pages, s.total_pages);
 }
 
+/*
+ * 8 pages of the device mapped read-write with POPULATE and @flags; *s0 and
+ * *s1 are the stats before and after.
+ */
+static char *map_populated(struct __test_metadata *_metadata,
+			   struct mt_ctx *c, __u32 flags,
+			   struct mmap_test_stats *s0,
+			   struct mmap_test_stats *s1)
+{
+	char *p;
+
+	*s0 = mt_ctx_stats(_metadata, c->fd);
+	p = mt_ctx_map(_metadata, c, c->fd, 0, 8 * pg, 0, PROT_READ | PROT_WRITE,
+		       flags | MMAP_TEST_POPULATE);
+	*s1 = mt_ctx_stats(_metadata, c->fd);
+	return p;
+}
+
+/* No fault since @s1: touching the populated pages found them mapped. */
+static void assert_no_refault(struct __test_metadata *_metadata,
+			      struct mt_ctx *c,
+			      const struct mmap_test_stats *s1)
+{
+	struct mmap_test_stats s2 = mt_ctx_stats(_metadata, c->fd);
+
+	ASSERT_EQ(0ULL, s2.faults - s1->faults)
+		TH_LOG("touching populated pages faulted %llu times",
+		       (unsigned long long)(s2.faults - s1->faults));
+}
+
 TEST_F(mt, pages_populate_shared_no_refault)
 {
 	struct mt_ctx *c = &self->c;
-	struct mmap_test_stats s0, s1, s2;
+	struct mmap_test_stats s0, s1;
 	volatile char sink;
 	unsigned long i;
 	char *p;
 
-	if (c->bp < 8)
-		SKIP(return, "needs buffer_pages >= 8, module has %lu", c->bp);
-	s0 = mt_ctx_stats(_metadata, c->fd);
-	p = mt_ctx_map(_metadata, c, c->fd, 0, 8 * pg, 0, PROT_READ | PROT_WRITE,
-		       MMAP_TEST_SHARED | MMAP_TEST_POPULATE);
-	s1 = mt_ctx_stats(_metadata, c->fd);
+	p = map_populated(_metadata, c, MMAP_TEST_SHARED, &s0, &s1);
 	ASSERT_LE(1ULL, s1.faults - s0.faults) TH_LOG("POPULATE faulted nothing in");
 	ASSERT_GE(8ULL, s1.faults - s0.faults);
 	for (i = 0; i < 8; i++)
 		sink = p[i * pg + 9];
 	(void)sink;
-	s2 = mt_ctx_stats(_metadata, c->fd);
-	ASSERT_EQ(0ULL, s2.faults - s1.faults)
-		TH_LOG("touching populated pages faulted %llu times",
-		       (unsigned long long)(s2.faults - s1.faults));
+	assert_no_refault(_metadata, c, &s1);
 }
 
 TEST_F(mt, pages_populate_private_no_refault)
 {
 	struct mt_ctx *c = &self->c;
-	struct mmap_test_stats s0, s1, s2;
+	struct mmap_test_stats s0, s1;
 	unsigned long i;
 	char *p;
 
-	if (c->bp < 8)
-		SKIP(return, "needs buffer_pages >= 8, module has %lu", c->bp);
-	s0 = mt_ctx_stats(_metadata, c->fd);
-	p = mt_ctx_map(_metadata, c, c->fd, 0, 8 * pg, 0, PROT_READ | PROT_WRITE,
-		       MMAP_TEST_PRIVATE | MMAP_TEST_POPULATE);
-	s1 = mt_ctx_stats(_metadata, c->fd);
+	p = map_populated(_metadata, c, MMAP_TEST_PRIVATE, &s0, &s1);
 	/* populate of a private writable mapping write-faults every page */
 	ASSERT_EQ(8ULL, s1.faults - s0.faults)
 		TH_LOG("POPULATE of 8 private pages: %llu faults",
 		       (unsigned long long)(s1.faults - s0.faults));
 	for (i = 0; i < 8; i++)
 		p[i * pg + 2048] = 'x';
-	s2 = mt_ctx_stats(_metadata, c->fd);
-	ASSERT_EQ(0ULL, s2.faults - s1.faults)
-		TH_LOG("touching populated pages faulted %llu times",
-		       (unsigned long long)(s2.faults - s1.faults));
+	assert_no_refault(_metadata, c, &s1);
 	/* the COW copies hold the device content */
 	ASSERT_EQ(0, memcmp(p, MMAP_TEST_GREETING, strlen(MMAP_TEST_GREETING)));
 }

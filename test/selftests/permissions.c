@@ -36,7 +36,6 @@ MT_FIXTURE(mt, MT_MIN_PAGES);
 
 TEST_F(mt, perm_unprivileged_open_eacces)
 {
-	int status;
 	pid_t pid;
 
 	if (geteuid() != 0)
@@ -67,9 +66,7 @@ TEST_F(mt, perm_unprivileged_open_eacces)
 		}
 		_exit(0);
 	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status));
-	ASSERT_EQ(0, WEXITSTATUS(status));
+	wait_child_ok(_metadata, pid);
 }
 
 /* The device node itself is 0600 root. */

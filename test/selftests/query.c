@@ -116,9 +116,7 @@ TEST_F(mt, query_gap_exact)
 	struct mmap_test_vma_report r;
 	char *p;
 
-	p = mt_ctx_anon(c, NULL, 3 * pg, PROT_NONE, MAP_PRIVATE);
-	ASSERT_NE(NULL, p);
-	ASSERT_EQ(0, munmap(p + pg, pg));
+	p = guarded_hole(_metadata, c, 1);
 
 	/* at vm_start: contained */
 	r = mt_ctx_query(_metadata, c->fd, p2u(p));
@@ -247,6 +245,17 @@ TEST_F(mt, query_above_last_vma)
 	}
 }
 
+/* QUERY @addr; the report must name @backing (log it otherwise). */
+static struct mmap_test_vma_report
+query_backing(struct __test_metadata *_metadata, struct mt_ctx *c,
+	      __u64 addr, __u32 backing)
+{
+	struct mmap_test_vma_report r = mt_ctx_query(_metadata, c->fd, addr);
+
+	ASSERT_EQ(backing, r.backing) TH_LOG("%s", report_str(&r));
+	return r;
+}
+
 TEST_F(mt, query_backing_device)
 {
 	struct mt_ctx *c = &self->c;
@@ -255,9 +264,7 @@ TEST_F(mt, query_backing_device)
 
 	p = mt_ctx_map(_metadata, c, c->fd, 0, 2 * pg, 1, PROT_READ,
 		       MMAP_TEST_SHARED);
-	r = mt_ctx_query(_metadata, c->fd, p2u(p + pg));
-	ASSERT_EQ((__u32)MMAP_TEST_BACKING_DEVICE, r.backing)
-		TH_LOG("%s", report_str(&r));
+	r = query_backing(_metadata, c, p2u(p + pg), MMAP_TEST_BACKING_DEVICE);
 	ASSERT_EQ(1U, r.contains);
 	ASSERT_EQ(p2u(p), r.vm_start);
 	ASSERT_EQ(p2u(p + 2 * pg), r.vm_end);
@@ -270,9 +277,7 @@ TEST_F(mt, query_backing_device)
 	q = mmap(NULL, pg, PROT_READ, MAP_PRIVATE, c->fd, 2 * pg);
 	ASSERT_NE(MAP_FAILED, q) TH_LOG("mmap(2) device: %s", strerror(errno));
 	mt_ctx_track(c, q, pg);
-	r = mt_ctx_query(_metadata, c->fd, p2u(q));
-	ASSERT_EQ((__u32)MMAP_TEST_BACKING_DEVICE, r.backing)
-		TH_LOG("%s", report_str(&r));
+	r = query_backing(_metadata, c, p2u(q), MMAP_TEST_BACKING_DEVICE);
 	ASSERT_EQ(2ULL, r.vm_pgoff);
 	ASSERT_EQ(0ULL, r.flags & VF_MAYSHARE);
 }
@@ -415,9 +420,7 @@ TEST_F(mt, query_backing_file)
 	close(mfd);
 	ASSERT_NE(MAP_FAILED, m);
 	mt_ctx_track(c, m, pg);
-	r = mt_ctx_query(_metadata, c->fd, p2u(m));
-	ASSERT_EQ((__u32)MMAP_TEST_BACKING_FILE, r.backing)
-		TH_LOG("%s", report_str(&r));
+	r = query_backing(_metadata, c, p2u(m), MMAP_TEST_BACKING_FILE);
 	ASSERT_EQ(1ULL, r.vm_pgoff);
 	ASSERT_EQ(p2u(m), r.vm_start);
 }
@@ -430,17 +433,13 @@ TEST_F(mt, query_backing_anon)
 
 	p = mt_ctx_anon(c, NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 	ASSERT_NE(NULL, p);
-	r = mt_ctx_query(_metadata, c->fd, p2u(p));
-	ASSERT_EQ((__u32)MMAP_TEST_BACKING_ANON, r.backing)
-		TH_LOG("%s", report_str(&r));
+	r = query_backing(_metadata, c, p2u(p), MMAP_TEST_BACKING_ANON);
 	ASSERT_EQ(1U, r.contains);
 
 	/* and an anonymous ALLOC */
 	q = mt_ctx_map(_metadata, c, c->fd, 0, pg, 0, PROT_READ,
 		       MMAP_TEST_PRIVATE | MMAP_TEST_ANON);
-	r = mt_ctx_query(_metadata, c->fd, p2u(q));
-	ASSERT_EQ((__u32)MMAP_TEST_BACKING_ANON, r.backing)
-		TH_LOG("%s", report_str(&r));
+	query_backing(_metadata, c, p2u(q), MMAP_TEST_BACKING_ANON);
 }
 
 /* MAP_SHARED|MAP_ANONYMOUS is a shmem file: FILE, not ANON. */
@@ -452,16 +451,12 @@ TEST_F(mt, query_backing_shared_anon_is_file)
 
 	p = mt_ctx_anon(c, NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED);
 	ASSERT_NE(NULL, p);
-	r = mt_ctx_query(_metadata, c->fd, p2u(p));
-	ASSERT_EQ((__u32)MMAP_TEST_BACKING_FILE, r.backing)
-		TH_LOG("%s", report_str(&r));
+	r = query_backing(_metadata, c, p2u(p), MMAP_TEST_BACKING_FILE);
 	ASSERT_EQ(VF_MAYSHARE, r.flags & VF_MAYSHARE);
 
 	q = mt_ctx_map(_metadata, c, c->fd, 0, pg, 0, PROT_READ,
 		       MMAP_TEST_SHARED | MMAP_TEST_ANON);
-	r = mt_ctx_query(_metadata, c->fd, p2u(q));
-	ASSERT_EQ((__u32)MMAP_TEST_BACKING_FILE, r.backing)
-		TH_LOG("%s", report_str(&r));
+	query_backing(_metadata, c, p2u(q), MMAP_TEST_BACKING_FILE);
 }
 
 TEST_F(mt, query_backing_special)
@@ -635,9 +630,7 @@ TEST_F(mt, query_alloc_before_report)
 	char *p;
 	int ret;
 
-	p = mt_ctx_anon(c, NULL, 3 * pg, PROT_NONE, MAP_PRIVATE);
-	ASSERT_NE(NULL, p);
-	ASSERT_EQ(0, munmap(p + pg, pg));
+	p = guarded_hole(_metadata, c, 1);
 	ret = mt_ioctl_alloc(c->fd, p2u(p + pg), pg, 0, PROT_READ,
 			     MMAP_TEST_PRIVATE | MMAP_TEST_ANON, &a);
 	ASSERT_EQ(0, ret) TH_LOG("%s", mt_errno_name(ret));

@@ -2,9 +2,10 @@
 /*
  * selftests.h - helpers that several of the kselftest programs in this
  * directory share on top of mt_fixture.h and the library: short names of
- * the report flags, the run time of the timed tests, a free address range,
- * mmap(2)'s outcome as an errno, a one-line QUERY report, buffer pages
- * tagged with their number, and tagged pointers (arm64).
+ * the report flags, the run time of the timed tests, a free address range
+ * (and one between guard pages), mmap(2)'s outcome as an errno, a one-line
+ * QUERY report, buffer pages tagged with their number, a child that must
+ * exit 0, and tagged pointers (arm64).
  *
  *   #include "kselftest_harness.h"
  *   #include "mt_fixture.h"
@@ -20,6 +21,7 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
 
 #include "mt_fixture.h"
 
@@ -64,6 +66,21 @@ static inline char *find_hole(size_t pages)
 	return p;
 }
 
+/*
+ * @pages free pages between two PROT_NONE guard pages (tracked by @c):
+ * returns the lower guard, the hole starts one page above it.
+ */
+static inline char *guarded_hole(struct __test_metadata *_metadata,
+				 struct mt_ctx *c, size_t pages)
+{
+	char *g = mt_ctx_anon(c, NULL, (pages + 2) * pg, PROT_NONE,
+			      MAP_PRIVATE);
+
+	ASSERT_NE(NULL, g);
+	ASSERT_EQ(0, munmap(g + pg, pages * pg));
+	return g;
+}
+
 /* mmap(2) outcome as 0 (then unmapped again) or errno. */
 static inline int mmap_errno(unsigned long addr, size_t len, int prot,
 			     int flags, int fd, off_t off)
@@ -74,6 +91,16 @@ static inline int mmap_errno(unsigned long addr, size_t len, int prot,
 		return errno;
 	munmap(p, len);
 	return 0;
+}
+
+/* Reap child @pid: it must have exited with status 0. */
+static inline void wait_child_ok(struct __test_metadata *_metadata, pid_t pid)
+{
+	int status;
+
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
 }
 
 /*
