@@ -75,9 +75,14 @@ enum group {
 	G_ALL		= 0x3ff,
 };
 
+/* What a row is called: in the table (name) and in keys and JSON (key). */
+struct label {
+	const char *name;
+	const char *key;
+};
+
 enum pattern { SEQ_READ, SEQ_WRITE, RAND_READ };
-extern const char * const pattern_names[];	/* for labels */
-extern const char * const pattern_keys[];	/* for keys */
+extern const struct label pattern_labels[];
 
 /* The kinds of mapping the rows compare. */
 enum kind {
@@ -95,8 +100,7 @@ enum kind {
 	K_ANON_THP,
 	NR_KINDS,
 };
-extern const char * const kind_names[];		/* for labels */
-extern const char * const kind_keys[];		/* for keys */
+extern const struct label kind_labels[];
 
 /* One repeat of one variant: times and fault counts, per unit. */
 struct sample {
@@ -125,8 +129,8 @@ struct fig {
 };
 
 enum verdict { V_NA, V_MET, V_NOT_MET, V_INCONCLUSIVE };
-extern const char * const verdict_names[];	/* for the table */
-extern const char * const verdict_keys[];	/* for BENCH-SUMMARY, JSON */
+/* name: for the table; key: for BENCH-SUMMARY and JSON */
+extern const struct label verdict_labels[];
 
 struct goal {
 	char key[32];
@@ -232,6 +236,10 @@ char *try_map_kind(enum kind k, int fd, unsigned long len, int extra);
 char *map_kind(enum kind k, int fd, unsigned long len, int extra);
 void touch_set(const enum kind *kinds, const int *fds, int nv,
 	       unsigned long n, enum pattern pat, int r, struct sample *out);
+void touch_patterns(const char *what, const enum kind *kinds, const int *fds,
+		    int nk);
+void fault_row_name(const char *what, enum pattern pat, enum kind k,
+		    char *key, size_t nkey, char *label, size_t nlabel);
 
 /* goals.c */
 extern struct goal goals[MAX_GOALS];

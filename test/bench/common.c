@@ -19,16 +19,22 @@
 
 #include "bench.h"
 
+/* One "mmap-test-bench: " line on stderr: @what (may be "") and the text. */
+static void say_line(const char *what, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "mmap-test-bench: %s", what);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 /* A "mmap-test-bench: " progress line on stderr. */
 void progress(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "mmap-test-bench: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say_line("", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 /* The error message, the environment restored, BENCH-ERROR, exit 1. */
@@ -36,11 +42,9 @@ void fail(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "mmap-test-bench: error: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say_line("error: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	restore_env();
 	printf("BENCH-ERROR\n");
 	exit(1);

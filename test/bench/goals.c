@@ -12,18 +12,11 @@
 
 #include "bench.h"
 
-const char * const verdict_names[] = {
-	[V_NA]			= "n/a",
-	[V_MET]			= "met",
-	[V_NOT_MET]		= "NOT met",
-	[V_INCONCLUSIVE]	= "inconclusive",
-};
-
-const char * const verdict_keys[] = {
-	[V_NA]			= "n/a",
-	[V_MET]			= "met",
-	[V_NOT_MET]		= "NOT-met",
-	[V_INCONCLUSIVE]	= "inconclusive",
+const struct label verdict_labels[] = {
+	[V_NA] = { "n/a", "n/a" },
+	[V_MET] = { "met", "met" },
+	[V_NOT_MET] = { "NOT met", "NOT-met" },
+	[V_INCONCLUSIVE] = { "inconclusive", "inconclusive" },
 };
 
 struct goal goals[MAX_GOALS];

@@ -18,46 +18,57 @@ static void fmt_count(char *buf, size_t n, double v)
 		snprintf(buf, n, "%.3f", v);
 }
 
-static const char *group_title(const char *g)
+/* Each group's title above its rows and the note below them, if any. */
+static const struct group_text {
+	const char *group, *title, *footer;
+} group_texts[] = {
+	{ .group = "faults",
+	  .title = "Cold faults: fresh mapping each repeat; device: fresh fd (pages allocated on first touch); value: mmap + whole touch per page",
+	  .footer = "chunk med: the median 512-page chunk (secondary).  Device shared read faults use fault-around (filemap_map_pages);\n  the reference driver's prefault row does all its work in mmap()." },
+	{ .group = "warm",
+	  .title = "Warm faults: pages exist (a first mapping wrote them); a new mapping faults them in" },
+	{ .group = "populate",
+	  .title = "Populate: the populating call itself, then a seq-read touch of the populated mapping" },
+	{ .group = "syscalls",
+	  .title = "Syscall paths: ns per ALLOC+FREE / mmap+munmap pair, or per call (batches of 50 calls per timestamp pair)",
+	  .footer = "ALLOC_VMA and FREE_VMA each add two find_vma() reports under mmap_lock and, with log_calls=1, one dev_info() line;\n  log_calls is toggled through sysfs around the log_calls=0 batches of the same run." },
+	{ .group = "fork",
+	  .title = "fork + _exit + waitpid with one populated mapping (written whole before each fork, untimed)" },
+	{ .group = "teardown",
+	  .title = "Teardown: munmap, then close of the last fd, of a populated mapping (pages freed at close)" },
+	{ .group = "scaling",
+	  .title = "Scaling: cold write-touch of one fresh mapping, wall time per page, by 1 thread or by 2 threads on 2 CPUs\n(in turns of 1024 pages, interleaved; 2 threads: 512 pages each)" },
+	{ .group = "growth",
+	  .title = "Growth: cold faults against the mapping size (small sizes: several mappings, one after the other,\nof disjoint ranges of one fresh fd); the anon nohugepage rows are a reference without the module" },
+	{ .group = "huge",
+	  .title = "Huge device mappings: cold seq write-touch with the module reloaded with huge=1 (this group only, run first),\nagainst anon private MADV_HUGEPAGE; fresh mapping each repeat, value: mmap + whole touch per page" },
+	{ .group = "vmas",
+	  .title = "VMA count: 1-page device shared ALLOC_VMA / FREE_VMA / mmap(2) with N extra anon VMAs\n(batches of 50 calls per timestamp pair; each repeat: the median batch)" },
+};
+
+static const struct group_text *group_text(const char *g)
 {
-	if (!strcmp(g, "faults"))
-		return "Cold faults: fresh mapping each repeat; device: fresh fd (pages allocated on first touch); value: mmap + whole touch per page";
-	if (!strcmp(g, "warm"))
-		return "Warm faults: pages exist (a first mapping wrote them); a new mapping faults them in";
-	if (!strcmp(g, "populate"))
-		return "Populate: the populating call itself, then a seq-read touch of the populated mapping";
-	if (!strcmp(g, "syscalls"))
-		return "Syscall paths: ns per ALLOC+FREE / mmap+munmap pair, or per call (batches of 50 calls per timestamp pair)";
-	if (!strcmp(g, "fork"))
-		return "fork + _exit + waitpid with one populated mapping (written whole before each fork, untimed)";
-	if (!strcmp(g, "teardown"))
-		return "Teardown: munmap, then close of the last fd, of a populated mapping (pages freed at close)";
-	if (!strcmp(g, "scaling"))
-		return "Scaling: cold write-touch of one fresh mapping, wall time per page, by 1 thread or by 2 threads on 2 CPUs\n(in turns of 1024 pages, interleaved; 2 threads: 512 pages each)";
-	if (!strcmp(g, "growth"))
-		return "Growth: cold faults against the mapping size (small sizes: several mappings, one after the other,\nof disjoint ranges of one fresh fd); the anon nohugepage rows are a reference without the module";
-	if (!strcmp(g, "huge"))
-		return "Huge device mappings: cold seq write-touch with the module reloaded with huge=1 (this group only, run first),\nagainst anon private MADV_HUGEPAGE; fresh mapping each repeat, value: mmap + whole touch per page";
-	if (!strcmp(g, "vmas"))
-		return "VMA count: 1-page device shared ALLOC_VMA / FREE_VMA / mmap(2) with N extra anon VMAs\n(batches of 50 calls per timestamp pair; each repeat: the median batch)";
-	return g;
+	size_t i;
+
+	for (i = 0; i < MT_ARRAY_SIZE(group_texts); i++)
+		if (!strcmp(g, group_texts[i].group))
+			return &group_texts[i];
+	return NULL;
 }
 
-static const char *group_footer(const char *g)
+static const char *group_title(const char *g)
 {
-	if (!strcmp(g, "syscalls"))
-		return "ALLOC_VMA and FREE_VMA each add two find_vma() reports under mmap_lock and, with log_calls=1, one dev_info() line;\n  log_calls is toggled through sysfs around the log_calls=0 batches of the same run.";
-	if (!strcmp(g, "faults"))
-		return "chunk med: the median 512-page chunk (secondary).  Device shared read faults use fault-around (filemap_map_pages);\n  the reference driver's prefault row does all its work in mmap().";
-	return NULL;
+	const struct group_text *t = group_text(g);
+
+	return t ? t->title : g;
 }
 
 static void print_footer(const char *g)
 {
-	const char *t = g[0] ? group_footer(g) : NULL;
+	const struct group_text *t = group_text(g);
 
-	if (t)
-		printf("  note: %s\n", t);
+	if (t && t->footer)
+		printf("  note: %s\n", t->footer);
 }
 
 static void print_env(const struct utsname *u)
@@ -116,7 +127,7 @@ static void print_goal(const struct goal *g)
 	}
 	printf("  %-56s %-12s %7.3f  [%6.3f, %6.3f]  %-12s (%s; n=%d)\n",
 	       g->text, lim, g->ratio, g->ci_lo, g->ci_hi,
-	       verdict_names[g->verdict], g->detail, g->n);
+	       verdict_labels[g->verdict].name, g->detail, g->n);
 }
 
 static void print_summary(const struct goal *g)
@@ -128,7 +139,8 @@ static void print_summary(const struct goal *g)
 		return;
 	}
 	printf("BENCH-SUMMARY goal=%s verdict=%s ratio=%.3f ci=%.3f..%.3f limit=%s%.2f\n",
-	       g->key, verdict_keys[g->verdict], g->ratio, g->ci_lo, g->ci_hi,
+	       g->key, verdict_labels[g->verdict].key, g->ratio, g->ci_lo,
+	       g->ci_hi,
 	       g->band ? "+-" : limit_op(g), g->band ? g->hi2 - 1 : g->limit);
 }
 
@@ -273,7 +285,7 @@ static void json_goal(struct mt_json *w, const struct goal *g)
 	mt_json_begin_object(w, NULL);
 	mt_json_str(w, "key", g->key);
 	mt_json_str(w, "text", g->text);
-	mt_json_str(w, "verdict", verdict_keys[g->verdict]);
+	mt_json_str(w, "verdict", verdict_labels[g->verdict].key);
 	if (g->band) {
 		mt_json_begin_array(w, "band");
 		mt_json_double(w, NULL, g->lo2, 2);

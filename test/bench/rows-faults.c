@@ -69,34 +69,21 @@ void bench_faults(void)
 	};
 	enum kind kinds[MAX_SET];
 	char key[64], label[72];
-	int nk = 0, pat, r, k, a;
+	int nk = 0, pat, k, a;
 
 	for (a = 0; a < (int)MT_ARRAY_SIZE(all); a++) {
 		probe_kind(all[a], opt.pages);
 		if (!kind_na[all[a]][0])
 			kinds[nk++] = all[a];
 	}
-	clear_samples();
-	for (r = 0; r <= opt.repeats; r++) {
-		struct sample out[MAX_SET];
-
-		progress("cold faults: %s %d of %d", r ? "repeat" : "warm-up",
-			 r, opt.repeats);
-		for (pat = SEQ_READ; pat <= RAND_READ; pat++) {
-			touch_set(kinds, NULL, nk, opt.pages, pat, r, out);
-			for (k = 0; k < nk; k++)
-				samples[pat * nk + k][r] = out[k];
-		}
-	}
+	touch_patterns("cold faults", kinds, NULL, nk);
 	for (pat = SEQ_READ; pat <= RAND_READ; pat++) {
 		k = 0;
 		for (a = 0; a < (int)MT_ARRAY_SIZE(all); a++) {
 			enum kind kd = all[a];
 
-			snprintf(key, sizeof(key), "cold.%s.%s",
-				 pattern_keys[pat], kind_keys[kd]);
-			snprintf(label, sizeof(label), "cold %-9s %s",
-				 pattern_names[pat], kind_names[kd]);
+			fault_row_name("cold", pat, kd, key, sizeof(key), label,
+				       sizeof(label));
 			if (kind_na[kd][0]) {
 				add_na("faults", key, label, "ns/page",
 				       kind_na[kd]);

@@ -77,7 +77,8 @@ void bench_fork(void)
 		}
 	}
 	for (k = 0; k < nk; k++) {
-		snprintf(key, sizeof(key), "fork.%s", kind_keys[kinds[k]]);
+		snprintf(key, sizeof(key), "fork.%s",
+			 kind_labels[kinds[k]].key);
 		snprintf(label, sizeof(label), "fork+exit+wait %s %lu MiB",
 			 names[k], len >> 20);
 		add_fig("fork", key, label, "ns/fork", samples[k] + 1,

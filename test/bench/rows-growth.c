@@ -125,7 +125,7 @@ void bench_growth(void)
 			snprintf(key, sizeof(key), "growth.%s.%lu_mib",
 				 growth_rows[g].key, mib);
 			snprintf(label, sizeof(label), "cold %-9s %s %5lu MiB",
-				 pattern_names[growth_rows[g].pat],
+				 pattern_labels[growth_rows[g].pat].name,
 				 k == K_DEV_SHARED ? "device shared" :
 				 "ref: anon nohugepage", mib);
 			add_fig("growth", key, label, "ns/page",

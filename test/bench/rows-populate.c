@@ -16,20 +16,14 @@
 enum pop_kind { P_DEV_IOCTL, P_DEV_MMAP, P_ANON, P_ANON_NOHUGE, P_SHMEM,
 		NR_POP };
 
-static const char * const pop_names[] = {
-	[P_DEV_IOCTL]	= "device shared ALLOC_VMA+POPULATE",
-	[P_DEV_MMAP]	= "device shared mmap MAP_POPULATE",
-	[P_ANON]	= "anon private mmap MAP_POPULATE",
-	[P_ANON_NOHUGE]	= "anon private MAP_POPULATE, THP disabled",
-	[P_SHMEM]	= "shmem shared mmap MAP_POPULATE",
-};
-
-static const char * const pop_keys[] = {
-	[P_DEV_IOCTL]	= "dev_shared_ioctl",
-	[P_DEV_MMAP]	= "dev_shared_mmap",
-	[P_ANON]	= "anon_private",
-	[P_ANON_NOHUGE]	= "anon_private_nohuge",
-	[P_SHMEM]	= "shmem_shared",
+static const struct label pop_labels[] = {
+	[P_DEV_IOCTL] = { "device shared ALLOC_VMA+POPULATE",
+		"dev_shared_ioctl" },
+	[P_DEV_MMAP] = { "device shared mmap MAP_POPULATE", "dev_shared_mmap" },
+	[P_ANON] = { "anon private mmap MAP_POPULATE", "anon_private" },
+	[P_ANON_NOHUGE] = { "anon private MAP_POPULATE, THP disabled",
+		"anon_private_nohuge" },
+	[P_SHMEM] = { "shmem shared mmap MAP_POPULATE", "shmem_shared" },
 };
 
 /* One populate repeat: @call gets the call, @after the read touch. */
@@ -112,14 +106,15 @@ void bench_populate(void)
 		}
 	}
 	for (pk = P_DEV_IOCTL; pk < NR_POP; pk++) {
+		const struct label *pl = &pop_labels[pk];
 		int dev = pk == P_DEV_IOCTL || pk == P_DEV_MMAP;
 
-		snprintf(key, sizeof(key), "populate.call.%s", pop_keys[pk]);
-		snprintf(label, sizeof(label), "call  %s", pop_names[pk]);
+		snprintf(key, sizeof(key), "populate.call.%s", pl->key);
+		snprintf(label, sizeof(label), "call  %s", pl->name);
 		add_fig("populate", key, label, "ns/page",
 			samples[2 * pk] + 1, opt.repeats, dev, 1);
-		snprintf(key, sizeof(key), "populate.touch.%s", pop_keys[pk]);
-		snprintf(label, sizeof(label), "touch %s", pop_names[pk]);
+		snprintf(key, sizeof(key), "populate.touch.%s", pl->key);
+		snprintf(label, sizeof(label), "touch %s", pl->name);
 		add_fig("populate", key, label, "ns/page",
 			samples[2 * pk + 1] + 1, opt.repeats, dev, 1);
 	}

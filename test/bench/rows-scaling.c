@@ -73,10 +73,10 @@ void bench_scaling(void)
 	if (env.cpus < 2) {
 		for (v = 0; v < 4; v++) {
 			snprintf(key, sizeof(key), "scaling.%s.%dt",
-				 kind_keys[kinds[v / 2]], v % 2 + 1);
+				 kind_labels[kinds[v / 2]].key, v % 2 + 1);
 			snprintf(label, sizeof(label),
 				 "cold seq-write %s %d thread%s",
-				 kind_names[kinds[v / 2]], v % 2 + 1,
+				 kind_labels[kinds[v / 2]].name, v % 2 + 1,
 				 v % 2 ? "s" : "");
 			add_na("scaling", key, label, "ns/page",
 			       "n/a (fewer than 2 CPUs online)");
@@ -129,9 +129,9 @@ void bench_scaling(void)
 		pthread_join(th[i], NULL);
 	for (v = 0; v < 4; v++) {
 		snprintf(key, sizeof(key), "scaling.%s.%dt",
-			 kind_keys[kinds[v / 2]], v % 2 + 1);
+			 kind_labels[kinds[v / 2]].key, v % 2 + 1);
 		snprintf(label, sizeof(label), "cold seq-write %s %d thread%s",
-			 kind_names[kinds[v / 2]], v % 2 + 1,
+			 kind_labels[kinds[v / 2]].name, v % 2 + 1,
 			 v % 2 ? "s" : "");
 		add_fig("scaling", key, label, "ns/page", samples[v] + 1,
 			opt.repeats, 0, 0);

@@ -29,28 +29,21 @@ enum call_kind {
 	NR_CALLS,
 };
 
-static const char * const call_names[] = {
-	[C_IOCTL_PAIR]		= "ALLOC_VMA+FREE_VMA device 1 page, log_calls=1",
-	[C_IOCTL_PAIR_NOLOG]	= "ALLOC_VMA+FREE_VMA device 1 page, log_calls=0",
-	[C_MMAP_PAIR]		= "mmap+munmap same fd shared 1 page",
-	[C_IOCTL_ANON_PAIR]	= "ALLOC_VMA+FREE_VMA anon 1 page",
-	[C_MMAP_ANON_PAIR]	= "mmap+munmap anon 1 page",
-	[C_STATS]		= "ioctl GET_STATS (no printk)",
-	[C_QUERY]		= "ioctl QUERY_VMA (find_vma + 1 dev_info)",
-	[C_TIMER]		= "clock_gettime(CLOCK_MONOTONIC)",
-	[C_KMSG]		= "write(/dev/kmsg) one <6> line (printk)",
-};
-
-static const char * const call_keys[] = {
-	[C_IOCTL_PAIR]		= "ioctl_alloc_free",
-	[C_IOCTL_PAIR_NOLOG]	= "ioctl_alloc_free_nolog",
-	[C_MMAP_PAIR]		= "mmap_munmap",
-	[C_IOCTL_ANON_PAIR]	= "ioctl_alloc_free_anon",
-	[C_MMAP_ANON_PAIR]	= "mmap_munmap_anon",
-	[C_STATS]		= "ioctl_get_stats",
-	[C_QUERY]		= "ioctl_query",
-	[C_TIMER]		= "clock_gettime",
-	[C_KMSG]		= "kmsg_write",
+static const struct label call_labels[] = {
+	[C_IOCTL_PAIR] = { "ALLOC_VMA+FREE_VMA device 1 page, log_calls=1",
+		"ioctl_alloc_free" },
+	[C_IOCTL_PAIR_NOLOG] = {
+		"ALLOC_VMA+FREE_VMA device 1 page, log_calls=0",
+		"ioctl_alloc_free_nolog" },
+	[C_MMAP_PAIR] = { "mmap+munmap same fd shared 1 page", "mmap_munmap" },
+	[C_IOCTL_ANON_PAIR] = { "ALLOC_VMA+FREE_VMA anon 1 page",
+		"ioctl_alloc_free_anon" },
+	[C_MMAP_ANON_PAIR] = { "mmap+munmap anon 1 page", "mmap_munmap_anon" },
+	[C_STATS] = { "ioctl GET_STATS (no printk)", "ioctl_get_stats" },
+	[C_QUERY] = { "ioctl QUERY_VMA (find_vma + 1 dev_info)",
+		"ioctl_query" },
+	[C_TIMER] = { "clock_gettime(CLOCK_MONOTONIC)", "clock_gettime" },
+	[C_KMSG] = { "write(/dev/kmsg) one <6> line (printk)", "kmsg_write" },
 };
 
 /* Set the module's log_calls parameter (when it can be written). */
@@ -132,18 +125,18 @@ static void record_calls(const enum call_kind *cks, int nv)
 		const char *unit = ck <= C_MMAP_ANON_PAIR ? "ns/pair" :
 				   "ns/call";
 
-		snprintf(key, sizeof(key), "syscall.%s", call_keys[ck]);
+		snprintf(key, sizeof(key), "syscall.%s", call_labels[ck].key);
 		for (j = 0; j < nv; j++)
 			if (cks[j] == (enum call_kind)ck)
 				break;
 		if (j == nv) {
-			add_na("syscalls", key, call_names[ck], unit,
+			add_na("syscalls", key, call_labels[ck].name, unit,
 			       ck == C_KMSG ?
 			       "n/a (kernel.printk_devkmsg is not 'on')" :
 			       "n/a (log_calls cannot be written)");
 			continue;
 		}
-		add_fig("syscalls", key, call_names[ck], unit,
+		add_fig("syscalls", key, call_labels[ck].name, unit,
 			samples[j] + 1, opt.repeats, 0, 0);
 	}
 }

@@ -56,7 +56,7 @@ void bench_teardown(void)
 
 		for (w = 0; w < 3; w++) {
 			snprintf(key, sizeof(key), "teardown.%s.%s", wkey[w],
-				 kind_keys[kinds[k]]);
+				 kind_labels[kinds[k]].key);
 			snprintf(label, sizeof(label), "%-12s %s %lu MiB",
 				 what[w], names[k], len >> 20);
 			add_fig("teardown", key, label, "ns/page",

@@ -50,7 +50,7 @@ void bench_warm(void)
 	};
 	const int nk = MT_ARRAY_SIZE(kinds);
 	char key[64], label[72];
-	int mfd, pat, r, k;
+	int mfd, pat, k;
 	int fds[MAX_SET];
 
 	/*
@@ -66,24 +66,11 @@ void bench_warm(void)
 		fds[k] = open_dev();
 		fill_dev(fds[k], opt.pages);
 	}
-	clear_samples();
-	for (r = 0; r <= opt.repeats; r++) {
-		struct sample out[MAX_SET];
-
-		progress("warm faults: %s %d of %d", r ? "repeat" : "warm-up",
-			 r, opt.repeats);
-		for (pat = SEQ_READ; pat <= RAND_READ; pat++) {
-			touch_set(kinds, fds, nk, opt.pages, pat, r, out);
-			for (k = 0; k < nk; k++)
-				samples[pat * nk + k][r] = out[k];
-		}
-	}
+	touch_patterns("warm faults", kinds, fds, nk);
 	for (pat = SEQ_READ; pat <= RAND_READ; pat++) {
 		for (k = 0; k < nk; k++) {
-			snprintf(key, sizeof(key), "warm.%s.%s",
-				 pattern_keys[pat], kind_keys[kinds[k]]);
-			snprintf(label, sizeof(label), "warm %-9s %s",
-				 pattern_names[pat], kind_names[kinds[k]]);
+			fault_row_name("warm", pat, kinds[k], key, sizeof(key),
+				       label, sizeof(label));
 			add_fig("warm", key, label, "ns/page",
 				samples[pat * nk + k] + 1, opt.repeats,
 				kind_is_dev(kinds[k]), 1);

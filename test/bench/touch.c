@@ -15,46 +15,25 @@
 
 #include "bench.h"
 
-const char * const pattern_names[] = {
-	[SEQ_READ]	= "seq-read",
-	[SEQ_WRITE]	= "seq-write",
-	[RAND_READ]	= "rand-read",
+const struct label pattern_labels[] = {
+	[SEQ_READ] = { "seq-read", "seq_read" },
+	[SEQ_WRITE] = { "seq-write", "seq_write" },
+	[RAND_READ] = { "rand-read", "rand_read" },
 };
 
-const char * const pattern_keys[] = {
-	[SEQ_READ]	= "seq_read",
-	[SEQ_WRITE]	= "seq_write",
-	[RAND_READ]	= "rand_read",
-};
-
-const char * const kind_names[] = {
-	[K_ANON_PRIVATE]	= "anon private",
-	[K_ANON_NOHUGE]		= "anon private nohugepage",
-	[K_SHMEM_SHARED]	= "shmem shared",
-	[K_MEMFD_THP]		= "memfd shared MADV_HUGEPAGE",
-	[K_HUGETLB]		= "hugetlb shared",
-	[K_DEV_PRIVATE]		= "device private",
-	[K_DEV_SHARED]		= "device shared",
-	[K_REF_FAULT]		= "ref drv vmf_insert_pfn",
-	[K_REF_PREFAULT]	= "ref drv prefault at mmap",
-	[K_MEMFD_SHARED]	= "memfd shared",
-	[K_MEMFD_PRIVATE]	= "memfd private",
-	[K_ANON_THP]		= "anon private MADV_HUGEPAGE",
-};
-
-const char * const kind_keys[] = {
-	[K_ANON_PRIVATE]	= "anon_private",
-	[K_ANON_NOHUGE]		= "anon_private_nohuge",
-	[K_SHMEM_SHARED]	= "shmem_shared",
-	[K_MEMFD_THP]		= "memfd_thp",
-	[K_HUGETLB]		= "hugetlb",
-	[K_DEV_PRIVATE]		= "dev_private",
-	[K_DEV_SHARED]		= "dev_shared",
-	[K_REF_FAULT]		= "ref_fault",
-	[K_REF_PREFAULT]	= "ref_prefault",
-	[K_MEMFD_SHARED]	= "memfd_shared",
-	[K_MEMFD_PRIVATE]	= "memfd_private",
-	[K_ANON_THP]		= "anon_thp",
+const struct label kind_labels[] = {
+	[K_ANON_PRIVATE] = { "anon private", "anon_private" },
+	[K_ANON_NOHUGE] = { "anon private nohugepage", "anon_private_nohuge" },
+	[K_SHMEM_SHARED] = { "shmem shared", "shmem_shared" },
+	[K_MEMFD_THP] = { "memfd shared MADV_HUGEPAGE", "memfd_thp" },
+	[K_HUGETLB] = { "hugetlb shared", "hugetlb" },
+	[K_DEV_PRIVATE] = { "device private", "dev_private" },
+	[K_DEV_SHARED] = { "device shared", "dev_shared" },
+	[K_REF_FAULT] = { "ref drv vmf_insert_pfn", "ref_fault" },
+	[K_REF_PREFAULT] = { "ref drv prefault at mmap", "ref_prefault" },
+	[K_MEMFD_SHARED] = { "memfd shared", "memfd_shared" },
+	[K_MEMFD_PRIVATE] = { "memfd private", "memfd_private" },
+	[K_ANON_THP] = { "anon private MADV_HUGEPAGE", "anon_thp" },
 };
 
 long page_size;
@@ -207,7 +186,7 @@ char *map_kind(enum kind k, int fd, unsigned long len, int extra)
 	char *p = try_map_kind(k, fd, len, extra);
 
 	if (!p)
-		fail("mmap %s of %lu bytes: %s", kind_names[k], len,
+		fail("mmap %s of %lu bytes: %s", kind_labels[k].name, len,
 		     strerror(errno));
 	return p;
 }
@@ -286,4 +265,38 @@ void touch_set(const enum kind *kinds, const int *fds, int nv,
 			close(fd[i]);
 		free(cns[i]);
 	}
+}
+
+/*
+ * The fault rows' measurement: the warm-up (repeat 0) and opt.repeats
+ * repeats of touch_set() for each pattern, into samples[pat * nk + k][r];
+ * @what names the rows in the progress line.
+ */
+void touch_patterns(const char *what, const enum kind *kinds, const int *fds,
+		    int nk)
+{
+	int pat, r, k;
+
+	clear_samples();
+	for (r = 0; r <= opt.repeats; r++) {
+		struct sample out[MAX_SET];
+
+		progress("%s: %s %d of %d", what, r ? "repeat" : "warm-up",
+			 r, opt.repeats);
+		for (pat = SEQ_READ; pat <= RAND_READ; pat++) {
+			touch_set(kinds, fds, nk, opt.pages, pat, r, out);
+			for (k = 0; k < nk; k++)
+				samples[pat * nk + k][r] = out[k];
+		}
+	}
+}
+
+/* A fault row's key "WHAT.PATTERN.KIND" and label "WHAT PATTERN KIND". */
+void fault_row_name(const char *what, enum pattern pat, enum kind k,
+		    char *key, size_t nkey, char *label, size_t nlabel)
+{
+	snprintf(key, nkey, "%s.%s.%s", what, pattern_labels[pat].key,
+		 kind_labels[k].key);
+	snprintf(label, nlabel, "%s %-9s %s", what, pattern_labels[pat].name,
+		 kind_labels[k].name);
 }

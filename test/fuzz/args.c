@@ -28,29 +28,21 @@ bool pk_writable(int pk)
 	return pk < PK_RO;
 }
 
+/* How many of 1000 picks give each kind of pointer. */
+static const unsigned short pk_weight[NPK] = {
+	[PK_VALID] = 700, [PK_END] = 80, [PK_UNALIGNED] = 70, [PK_RO] = 40,
+	[PK_NULL] = 20, [PK_LOW] = 20, [PK_GUARD] = 20, [PK_STRADDLE] = 30,
+	[PK_KERNEL] = 15, [PK_TOP] = 5,
+};
+
 int pick_pk(struct thr *t)
 {
 	unsigned long r = rnd(t, 1000);
+	int pk;
 
-	if (r < 700)
-		return PK_VALID;
-	if (r < 780)
-		return PK_END;
-	if (r < 850)
-		return PK_UNALIGNED;
-	if (r < 890)
-		return PK_RO;
-	if (r < 910)
-		return PK_NULL;
-	if (r < 930)
-		return PK_LOW;
-	if (r < 950)
-		return PK_GUARD;
-	if (r < 980)
-		return PK_STRADDLE;
-	if (r < 995)
-		return PK_KERNEL;
-	return PK_TOP;
+	for (pk = 0; r >= pk_weight[pk]; pk++)
+		r -= pk_weight[pk];
+	return pk;
 }
 
 /*

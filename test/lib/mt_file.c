@@ -43,14 +43,24 @@ static ssize_t read_start(const char *path, char *buf, size_t n)
 	return len;
 }
 
-int mt_file_read_line(const char *path, char *buf, size_t n)
+/* The start of @path as a string in @buf (up to a '\n'); 0 or -errno. */
+static int read_str(const char *path, char *buf, size_t n)
 {
-	char tmp[4096];
-	ssize_t len = read_start(path, tmp, n < sizeof(tmp) ? n : sizeof(tmp));
+	ssize_t len = read_start(path, buf, n);
 
 	if (len < 0)
 		return len;
-	tmp[len] = '\0';
+	buf[len] = '\0';
+	return 0;
+}
+
+int mt_file_read_line(const char *path, char *buf, size_t n)
+{
+	char tmp[4096];
+	int ret = read_str(path, tmp, n < sizeof(tmp) ? n : sizeof(tmp));
+
+	if (ret)
+		return ret;
 	tmp[strcspn(tmp, "\n")] = '\0';
 	memcpy(buf, tmp, strlen(tmp) + 1);
 	return 0;
@@ -59,25 +69,21 @@ int mt_file_read_line(const char *path, char *buf, size_t n)
 int mt_file_read_ull(const char *path, unsigned long long *v)
 {
 	char buf[64];
-	ssize_t len = read_start(path, buf, sizeof(buf));
+	int ret = read_str(path, buf, sizeof(buf));
 
-	if (len < 0)
-		return len;
-	buf[len] = '\0';
-	*v = strtoull(buf, NULL, 10);
-	return 0;
+	if (!ret)
+		*v = strtoull(buf, NULL, 10);
+	return ret;
 }
 
 int mt_file_read_ll(const char *path, long long *v)
 {
 	char buf[64];
-	ssize_t len = read_start(path, buf, sizeof(buf));
+	int ret = read_str(path, buf, sizeof(buf));
 
-	if (len < 0)
-		return len;
-	buf[len] = '\0';
-	*v = strtoll(buf, NULL, 10);
-	return 0;
+	if (!ret)
+		*v = strtoll(buf, NULL, 10);
+	return ret;
 }
 
 int mt_file_read_bool(const char *path)

@@ -47,6 +47,21 @@ void usage(FILE *f)
 "  --until-signal (hold) --help\n");
 }
 
+unsigned long long size_unit(char c, unsigned long page)
+{
+	switch (c | 0x20) {	/* lower case */
+	case 'p':
+		return page;
+	case 'k':
+		return 1ULL << 10;
+	case 'm':
+		return 1ULL << 20;
+	case 'g':
+		return 1ULL << 30;
+	}
+	return 0;
+}
+
 int parse_u64(const char *s, __u64 *v, unsigned long page)
 {
 	unsigned long long n, mult = 1;
@@ -59,23 +74,8 @@ int parse_u64(const char *s, __u64 *v, unsigned long page)
 	if (errno)
 		return -1;
 	if (page && *end) {
-		switch (*end++ | 0x20) {	/* lower case */
-		case 'p':
-			mult = page;
-			break;
-		case 'k':
-			mult = 1ULL << 10;
-			break;
-		case 'm':
-			mult = 1ULL << 20;
-			break;
-		case 'g':
-			mult = 1ULL << 30;
-			break;
-		default:
-			return -1;
-		}
-		if (n > ~0ULL / mult)
+		mult = size_unit(*end++, page);
+		if (!mult || n > ~0ULL / mult)
 			return -1;
 	}
 	if (*end)

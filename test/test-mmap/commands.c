@@ -49,21 +49,12 @@ int alloc_req(struct ctx *c, struct mmap_test_alloc *a)
 		   o->addr_set);
 	ret = do_alloc(c, a);
 	if (o->json) {
-		char buf[128];
-
 		j_result(c, REQ_ALLOC, ret, a);
-		mt_json_hex(&json_out, "addr", a->addr);
-		mt_json_hex(&json_out, "len", a->len);
-		mt_json_uint(&json_out, "pgoff", a->pgoff);
-		mt_format_prot(a->prot, buf, sizeof(buf));
-		mt_json_str(&json_out, "prot", buf);
-		mt_format_flags(a->flags, buf, sizeof(buf));
-		mt_json_str(&json_out, "flags", buf);
+		j_request(a);
 		mt_json_hex(&json_out, "mapped", a->mapped);
 		if (before_copied(a))
 			j_report("before", &a->before);
-		mt_json_end_object(&json_out);
-		mt_json_newline(&json_out);
+		j_end_line();
 	} else if (!ret) {
 		printf("alloced virt addr : 0x%llx\n",
 		       (unsigned long long)a->mapped);
@@ -93,8 +84,7 @@ int free_req(const struct ctx *c)
 			 .addr = o->addr, .len = len, .reserved = o->reserved });
 		mt_json_hex(&json_out, "addr", o->addr);
 		mt_json_hex(&json_out, "len", len);
-		mt_json_end_object(&json_out);
-		mt_json_newline(&json_out);
+		j_end_line();
 	} else if (!ret) {
 		printf("FREE_VMA addr 0x%llx len 0x%llx: ok\n",
 		       (unsigned long long)o->addr, (unsigned long long)len);
@@ -124,8 +114,7 @@ int query_req(const struct ctx *c, struct mmap_test_vma_report *r)
 			 .addr = o->addr, .reserved = o->reserved });
 		if (!ret)
 			j_report("report", r);
-		mt_json_end_object(&json_out);
-		mt_json_newline(&json_out);
+		j_end_line();
 	} else if (!ret) {
 		print_report(r);
 	}
@@ -153,8 +142,7 @@ int stats_req(struct ctx *c, struct mmap_test_stats *s)
 		j_result(c, REQ_STATS, ret, s);
 		if (!ret)
 			j_stats(s);
-		mt_json_end_object(&json_out);
-		mt_json_newline(&json_out);
+		j_end_line();
 	} else if (!ret) {
 		print_stats(s);
 	}
@@ -222,8 +210,7 @@ int cmd_hold(struct ctx *c)
 		mt_json_str(&json_out, "command", "hold");
 		if (before_copied(&a))
 			j_report("before", &a.before);
-		mt_json_end_object(&json_out);
-		mt_json_newline(&json_out);
+		j_end_line();
 	}
 	if (ret)
 		return 1;
@@ -248,8 +235,7 @@ int cmd_hold(struct ctx *c)
 		mt_json_hex(&json_out, "holding", a.mapped);
 		mt_json_hex(&json_out, "len", mt_mem_page_align(a.len));
 		mt_json_uint(&json_out, "pages", pages);
-		mt_json_end_object(&json_out);
-		mt_json_newline(&json_out);
+		j_end_line();
 	} else {
 		printf("holding 0x%llx\n", (unsigned long long)a.mapped);
 	}

@@ -297,9 +297,7 @@ int s_maps(struct session *s, int argc, char **argv)
 		return -1;
 	}
 	if (s->json) {	/* one object: {"command":"maps","vmas":[...]} */
-		mt_json_begin_object(&json_out, NULL);
-		mt_json_str(&json_out, "command", "maps");
-		mt_json_bool(&json_out, "ok", true);
+		j_command("maps", true);
 		mt_json_begin_array(&json_out, "vmas");
 	}
 	for (i = 0; i < m.n; i++) {
@@ -317,8 +315,7 @@ int s_maps(struct session *s, int argc, char **argv)
 	}
 	if (s->json) {
 		mt_json_end_array(&json_out);
-		mt_json_end_object(&json_out);
-		mt_json_newline(&json_out);
+		j_end_line();
 	}
 	res_reset(s, m.n);
 	res_field(s, "vmas", m.n);

@@ -22,8 +22,7 @@ int s_echo(struct session *s, int argc, char **argv)
 		mt_json_begin_object(&json_out, NULL);
 		mt_json_str(&json_out, "command", "echo");
 		mt_json_str(&json_out, "text", text);
-		mt_json_end_object(&json_out);
-		mt_json_newline(&json_out);
+		j_end_line();
 	} else {
 		printf("%s\n", text);
 	}
@@ -45,12 +44,9 @@ int s_expect(struct session *s, int argc, char **argv)
 	s->expects++;
 	res_reset(s, !!v);
 	if (s->json) {
-		mt_json_begin_object(&json_out, NULL);
-		mt_json_str(&json_out, "command", "expect");
-		mt_json_bool(&json_out, "ok", v);
+		j_command("expect", v);
 		mt_json_str(&json_out, "expect", what);
-		mt_json_end_object(&json_out);
-		mt_json_newline(&json_out);
+		j_end_line();
 		if (v)
 			return 0;
 	}
@@ -89,21 +85,15 @@ int s_require(struct session *s, int argc, char **argv)
 	if (eval(s, expr, &v))
 		return -1;
 	if (v && s->json) {
-		mt_json_begin_object(&json_out, NULL);
-		mt_json_str(&json_out, "command", "require");
-		mt_json_bool(&json_out, "ok", true);
-		mt_json_end_object(&json_out);
-		mt_json_newline(&json_out);
+		j_command("require", true);
+		j_end_line();
 	}
 	if (v)
 		return 0;
 	if (s->json) {
-		mt_json_begin_object(&json_out, NULL);
-		mt_json_str(&json_out, "command", "require");
-		mt_json_bool(&json_out, "ok", false);
+		j_command("require", false);
 		mt_json_str(&json_out, "skip", why);
-		mt_json_end_object(&json_out);
-		mt_json_newline(&json_out);
+		j_end_line();
 	} else {
 		printf("SKIP: %s\n", why);
 	}
@@ -125,12 +115,9 @@ int s_if(struct session *s, int argc, char **argv)
 	if (eval(s, argv[1], &v))
 		return -1;
 	if (!v && s->json) {
-		mt_json_begin_object(&json_out, NULL);
-		mt_json_str(&json_out, "command", "if");
-		mt_json_bool(&json_out, "ok", true);
+		j_command("if", true);
 		mt_json_bool(&json_out, "ran", false);
-		mt_json_end_object(&json_out);
-		mt_json_newline(&json_out);
+		j_end_line();
 	}
 	return v ? s_dispatch(s, argc - 2, argv + 2) : 0;
 }

@@ -81,9 +81,7 @@ int s_touch(struct session *s, int argc, char **argv)
 	if (!ok)
 		return -1;
 	if (s->json) {
-		mt_json_begin_object(&json_out, NULL);
-		mt_json_str(&json_out, "command", "touch");
-		mt_json_bool(&json_out, "ok", true);
+		j_command("touch", true);
 		mt_json_hex(&json_out, "addr", addr);
 		mt_json_uint(&json_out, "pages", pages);
 		mt_json_str(&json_out, "access", write ? "write" : "read");
@@ -92,8 +90,7 @@ int s_touch(struct session *s, int argc, char **argv)
 			     s1.pages_around - s0.pages_around);
 		mt_json_uint(&json_out, "minflt", u1.ru_minflt - u0.ru_minflt);
 		mt_json_uint(&json_out, "majflt", u1.ru_majflt - u0.ru_majflt);
-		mt_json_end_object(&json_out);
-		mt_json_newline(&json_out);
+		j_end_line();
 		return 0;
 	}
 	printf("touch 0x%llx: %s %llu page%s: %llu fault%s served by the module (->fault), %llu page%s mapped by fault-around (->map_pages); the process took %ld minor, %ld major faults\n",
@@ -113,15 +110,14 @@ int s_touch(struct session *s, int argc, char **argv)
 static int s_copy(struct session *s, const char *what, void *dst,
 		  const void *src, size_t n)
 {
-	struct mt_fault f;
+	char msg[256];
+	int ret = copy_or_describe(dst, src, n, what,
+				   "not mapped, or prot does not allow it",
+				   msg, sizeof(msg));
 
-	if (!mt_mem_copy(dst, src, n, &f))
-		return 0;
-	s_err(s, "%s: %s at %p (%s)", what,
-	      f.sig == SIGBUS ? "SIGBUS" : "SIGSEGV", f.addr,
-	      f.sig == SIGBUS ? "page outside the device buffer?" :
-	      "not mapped, or prot does not allow it");
-	return -1;
+	if (ret)
+		s_err(s, "%s", msg);
+	return ret;
 }
 
 /* read ADDR [LEN]: bytes through a mapping, as text up to a NUL. */
@@ -155,14 +151,11 @@ int s_read(struct session *s, int argc, char **argv)
 	res_field(s, "byte", buf[0]);
 	res_field(s, "len", i);
 	if (s->json) {
-		mt_json_begin_object(&json_out, NULL);
-		mt_json_str(&json_out, "command", "read");
-		mt_json_bool(&json_out, "ok", true);
+		j_command("read", true);
 		mt_json_hex(&json_out, "addr", addr);
 		mt_json_str(&json_out, "text", text);
 		mt_json_uint(&json_out, "first_byte", buf[0]);
-		mt_json_end_object(&json_out);
-		mt_json_newline(&json_out);
+		j_end_line();
 	} else {
 		printf("0x%llx: \"%s\"%s\n", (unsigned long long)addr, text,
 		       i < len ? "" : " (no NUL)");
@@ -192,13 +185,10 @@ int s_write(struct session *s, int argc, char **argv)
 		return -1;
 	res_reset(s, o + 1);
 	if (s->json) {
-		mt_json_begin_object(&json_out, NULL);
-		mt_json_str(&json_out, "command", "write");
-		mt_json_bool(&json_out, "ok", true);
+		j_command("write", true);
 		mt_json_hex(&json_out, "addr", addr);
 		mt_json_str(&json_out, "text", text);
-		mt_json_end_object(&json_out);
-		mt_json_newline(&json_out);
+		j_end_line();
 	} else {
 		printf("wrote \"%s\" at 0x%llx\n", text, (unsigned long long)addr);
 	}
@@ -225,15 +215,12 @@ static int s_sys_done(struct session *s, const char *what, long ret, int err)
 	s->last_errno = ret < 0 ? err : 0;
 	res_field(s, "errno", s->last_errno);
 	if (s->json) {
-		mt_json_begin_object(&json_out, NULL);
-		mt_json_str(&json_out, "command", what);
-		mt_json_bool(&json_out, "ok", ret >= 0);
+		j_command(what, ret >= 0);
 		mt_json_str(&json_out, "errno_name",
 			    ret < 0 ? mt_errno_name(err) : NULL);
 		if (ret >= 0)
 			mt_json_hex(&json_out, "result", ret);
-		mt_json_end_object(&json_out);
-		mt_json_newline(&json_out);
+		j_end_line();
 	} else if (ret < 0) {
 		fflush(stdout);
 		fprintf(stderr, "%s failed: %s (%s)\n", what, mt_errno_name(err),
@@ -244,6 +231,19 @@ static int s_sys_done(struct session *s, const char *what, long ret, int err)
 	return ret < 0 ? 1 : 0;
 }
 
+/* CMD ADDR LEN ARG: the usage line unless there are three arguments. */
+static int range_args(struct session *s, int argc, char **argv,
+		      const char *cmd, const char *usage, __u64 *addr,
+		      __u64 *len)
+{
+	if (argc != 4) {
+		s_err(s, "%s: usage: %s", cmd, usage);
+		return -1;
+	}
+	return num_arg(s, cmd, "ADDR", argv[1], addr) ||
+	       num_arg(s, cmd, "LEN", argv[2], len) ? -1 : 0;
+}
+
 int s_madvise(struct session *s, int argc, char **argv)
 {
 	__u64 addr, len, v;
@@ -251,12 +251,9 @@ int s_madvise(struct session *s, int argc, char **argv)
 	int adv = -1;
 	long ret;
 
-	if (argc != 4) {
-		s_err(s, "madvise: usage: madvise ADDR LEN ADVICE (dontneed, willneed, ..., or a number)");
-		return -1;
-	}
-	if (num_arg(s, "madvise", "ADDR", argv[1], &addr) ||
-	    num_arg(s, "madvise", "LEN", argv[2], &len))
+	if (range_args(s, argc, argv, "madvise",
+		       "madvise ADDR LEN ADVICE (dontneed, willneed, ..., or a number)",
+		       &addr, &len))
 		return -1;
 	for (i = 0; i < MT_ARRAY_SIZE(advices); i++)
 		if (!strcasecmp(argv[3], advices[i].name))
@@ -278,12 +275,8 @@ int s_mprotect(struct session *s, int argc, char **argv)
 	__u32 prot;
 	long ret;
 
-	if (argc != 4) {
-		s_err(s, "mprotect: usage: mprotect ADDR LEN PROT (r, rw, rwx, none)");
-		return -1;
-	}
-	if (num_arg(s, "mprotect", "ADDR", argv[1], &addr) ||
-	    num_arg(s, "mprotect", "LEN", argv[2], &len))
+	if (range_args(s, argc, argv, "mprotect",
+		       "mprotect ADDR LEN PROT (r, rw, rwx, none)", &addr, &len))
 		return -1;
 	if (parse_prot(argv[3], &prot)) {
 		s_err(s, "mprotect: bad prot '%s' (r, w, x combinations or none)",
@@ -422,15 +415,12 @@ int s_fork(struct session *s, int argc, char **argv)
 	res_field(s, "writes", writes);
 	res_field(s, "visible", seen);
 	if (s->json) {
-		mt_json_begin_object(&json_out, NULL);
-		mt_json_str(&json_out, "command", "fork");
-		mt_json_bool(&json_out, "ok", !code);
+		j_command("fork", !code);
 		mt_json_uint(&json_out, "pid", pid);
 		mt_json_uint(&json_out, "status", code);
 		mt_json_uint(&json_out, "writes", writes);
 		mt_json_uint(&json_out, "visible", seen);
-		mt_json_end_object(&json_out);
-		mt_json_newline(&json_out);
+		j_end_line();
 	}
 	return code ? 1 : 0;
 }
@@ -456,13 +446,10 @@ int s_hint(struct session *s, int argc, char **argv)
 	res_reset(s, (uintptr_t)p);
 	res_field(s, "len", len);
 	if (s->json) {
-		mt_json_begin_object(&json_out, NULL);
-		mt_json_str(&json_out, "command", "hint");
-		mt_json_bool(&json_out, "ok", true);
+		j_command("hint", true);
 		mt_json_hex(&json_out, "addr", (uintptr_t)p);
 		mt_json_hex(&json_out, "len", len);
-		mt_json_end_object(&json_out);
-		mt_json_newline(&json_out);
+		j_end_line();
 	} else {
 		printf("hint: 0x%llx is free for 0x%llx bytes (where a hint-less mmap(2) put it; now unmapped)\n",
 		       (unsigned long long)(uintptr_t)p, (unsigned long long)len);
@@ -502,9 +489,7 @@ int s_place(struct session *s, int argc, char **argv)
 	res_field(s, "stack_end", stk1);
 	res_field(s, "mmap_top", top);
 	if (s->json) {
-		mt_json_begin_object(&json_out, NULL);
-		mt_json_str(&json_out, "command", "place");
-		mt_json_bool(&json_out, "ok", true);
+		j_command("place", true);
 		mt_json_hex(&json_out, "task_size", task_size);
 		mt_json_bool(&json_out, "task_size_measured", exact);
 		mt_json_hex(&json_out, "window", MAP_WINDOW_END);
@@ -512,8 +497,7 @@ int s_place(struct session *s, int argc, char **argv)
 		mt_json_hex(&json_out, "stack_start", stk0);
 		mt_json_hex(&json_out, "stack_end", stk1);
 		mt_json_hex(&json_out, "mmap_top", top);
-		mt_json_end_object(&json_out);
-		mt_json_newline(&json_out);
+		j_end_line();
 		return 0;
 	}
 	printf("TASK_SIZE    0x%llx (%s): user addresses end there\n",

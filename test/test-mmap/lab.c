@@ -13,6 +13,14 @@
 
 #include "lab.h"
 
+/* Opens a command's JSON object: {"command":CMD,"ok":OK then its fields. */
+void j_command(const char *cmd, bool ok)
+{
+	mt_json_begin_object(&json_out, NULL);
+	mt_json_str(&json_out, "command", cmd);
+	mt_json_bool(&json_out, "ok", ok);
+}
+
 /* The JSON object of an error errmsg() already printed. */
 void s_json_last(struct session *s)
 {
@@ -22,8 +30,7 @@ void s_json_last(struct session *s)
 	mt_json_uint(&json_out, "line", s->line);
 	mt_json_bool(&json_out, "ok", false);
 	mt_json_str(&json_out, "error", last_err);
-	mt_json_end_object(&json_out);
-	mt_json_newline(&json_out);
+	j_end_line();
 }
 
 /* An error of this line: one line on stderr (and a JSON object). */
@@ -85,11 +92,11 @@ void res_report(struct session *s, const char *pfx,
 	}
 }
 
-static int s_help(struct session *s, int argc, char **argv);
+static s_cmd_fn s_help;
 
 struct s_cmd {
 	const char *name, *args, *help;
-	int (*fn)(struct session *s, int argc, char **argv);
+	s_cmd_fn *fn;
 };
 
 static const struct s_cmd s_cmds[] = {
@@ -326,13 +333,10 @@ static int s_run_line(struct session *s, const char *raw)
 			return -1;
 		s->res.v = v;
 		if (s->json) {
-			mt_json_begin_object(&json_out, NULL);
-			mt_json_str(&json_out, "command", "set");
-			mt_json_bool(&json_out, "ok", true);
+			j_command("set", true);
 			mt_json_str(&json_out, "name", name);
 			mt_json_hex(&json_out, "value", v);
-			mt_json_end_object(&json_out);
-			mt_json_newline(&json_out);
+			j_end_line();
 		}
 		return s_assign(s, name);
 	}

@@ -56,30 +56,19 @@ struct session {
 	int nhist;
 };
 
+/* A command of the language: its words, argv[0] its name. */
+typedef int s_cmd_fn(struct session *s, int argc, char **argv);
+
 /* The commands (lab.c's table). */
-int s_alloc(struct session *s, int argc, char **argv);	/* lab-device.c */
-int s_free(struct session *s, int argc, char **argv);
-int s_query(struct session *s, int argc, char **argv);
-int s_stats(struct session *s, int argc, char **argv);
-int s_maps(struct session *s, int argc, char **argv);
-int s_touch(struct session *s, int argc, char **argv);	/* lab-memory.c */
-int s_read(struct session *s, int argc, char **argv);
-int s_write(struct session *s, int argc, char **argv);
-int s_madvise(struct session *s, int argc, char **argv);
-int s_mprotect(struct session *s, int argc, char **argv);
-int s_mremap(struct session *s, int argc, char **argv);
-int s_fork(struct session *s, int argc, char **argv);
-int s_hint(struct session *s, int argc, char **argv);
-int s_place(struct session *s, int argc, char **argv);
-int s_echo(struct session *s, int argc, char **argv);	/* lab-flow.c */
-int s_expect(struct session *s, int argc, char **argv);
-int s_require(struct session *s, int argc, char **argv);
-int s_if(struct session *s, int argc, char **argv);
-int s_quit(struct session *s, int argc, char **argv);
+s_cmd_fn s_alloc, s_free, s_query, s_stats, s_maps;	/* lab-device.c */
+s_cmd_fn s_touch, s_read, s_write, s_madvise, s_mprotect, s_mremap,
+	 s_fork, s_hint, s_place;			/* lab-memory.c */
+s_cmd_fn s_echo, s_expect, s_require, s_if, s_quit;	/* lab-flow.c */
 
 /* lab.c: the session */
 void __attribute__((format(printf, 2, 3)))
 s_err(struct session *s, const char *fmt, ...);
+void j_command(const char *cmd, bool ok);
 void s_json_last(struct session *s);
 void res_reset(struct session *s, __u64 v);
 void res_field(struct session *s, const char *name, __u64 v);

@@ -104,8 +104,7 @@ int main(int argc, char **argv)
 		mt_json_str(&json_out, "device", o.device);
 		if (o.cmd == CMD_RUN || o.cmd == CMD_TOUR)
 			mt_json_str(&json_out, "result", "FAIL");
-		mt_json_end_object(&json_out);
-		mt_json_newline(&json_out);
+		j_end_line();
 	}
 	if (ret && o.cmd == CMD_RUN && !o.json)
 		printf("result: FAIL\n");

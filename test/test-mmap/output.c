@@ -76,6 +76,27 @@ void j_report(const char *k, const struct mmap_test_vma_report *r)
 	mt_json_end_object(&json_out);
 }
 
+/* The fields of an ALLOC_VMA request, as the user asked for it. */
+void j_request(const struct mmap_test_alloc *a)
+{
+	char buf[128];
+
+	mt_json_hex(&json_out, "addr", a->addr);
+	mt_json_hex(&json_out, "len", a->len);
+	mt_json_uint(&json_out, "pgoff", a->pgoff);
+	mt_format_prot(a->prot, buf, sizeof(buf));
+	mt_json_str(&json_out, "prot", buf);
+	mt_format_flags(a->flags, buf, sizeof(buf));
+	mt_json_str(&json_out, "flags", buf);
+}
+
+/* Closes the top object: its line is complete. */
+void j_end_line(void)
+{
+	mt_json_end_object(&json_out);
+	mt_json_newline(&json_out);
+}
+
 /* Opens the object: request, outcome, cause, expectation. */
 void j_result(const struct ctx *c, enum req req, int ret,
 	      const void *arg)

@@ -44,17 +44,30 @@ struct mapping {
 	bool device, shared, readable, writable;
 };
 
-/* memcpy() that reports a fault on either side instead of dying. */
-int guarded_copy(void *dst, const void *src, size_t n, const char *what)
+int copy_or_describe(void *dst, const void *src, size_t n, const char *what,
+		     const char *segv_hint, char *msg, size_t len)
 {
 	struct mt_fault f;
 
 	if (!mt_mem_copy(dst, src, n, &f))
 		return 0;
-	fprintf(stderr, "%s: %s at %p (%s)\n", what,
-		f.sig == SIGBUS ? "SIGBUS" : "SIGSEGV", f.addr,
-		f.sig == SIGBUS ? "page outside the device buffer?" :
-		"no access: prot or mapping gone?");
+	snprintf(msg, len, "%s: %s at %p (%s)", what,
+		 f.sig == SIGBUS ? "SIGBUS" : "SIGSEGV", f.addr,
+		 f.sig == SIGBUS ? "page outside the device buffer?" :
+		 segv_hint);
+	return -1;
+}
+
+/* memcpy() that reports a fault on either side instead of dying. */
+int guarded_copy(void *dst, const void *src, size_t n, const char *what)
+{
+	char msg[256];
+
+	if (!copy_or_describe(dst, src, n, what,
+			      "no access: prot or mapping gone?",
+			      msg, sizeof(msg)))
+		return 0;
+	fprintf(stderr, "%s\n", msg);
 	return -1;
 }
 
@@ -141,21 +154,16 @@ static int step_user_message(const struct ctx *c, const struct mapping *m,
 	page[c->page - 1] = '\0';
 	printable(page);
 	rec_str(rec.read_sees, sizeof(rec.read_sees), page);
-	if (m->shared) {
-		say("read() sees: %s\n", page);
-		if (memcmp(page, msg, sizeof(msg))) {
-			fprintf(stderr, "read() does not see the shared mapping's change\n");
-			return -1;
-		}
-		say("read() matches the mapping\n");
-		return 0;
-	}
+	/* Shared: read() sees the change; private: still the file's bytes. */
 	say("read() sees: %s\n", page);
-	if (memcmp(page, orig, sizeof(orig))) {
-		fprintf(stderr, "a private mapping's change reached the file\n");
+	if (memcmp(page, m->shared ? msg : orig, sizeof(msg))) {
+		fprintf(stderr, "%s\n", m->shared ?
+			"read() does not see the shared mapping's change" :
+			"a private mapping's change reached the file");
 		return -1;
 	}
-	say("read() still sees the file's bytes (private copy-on-write)\n");
+	say("%s\n", m->shared ? "read() matches the mapping" :
+	    "read() still sees the file's bytes (private copy-on-write)");
 	return 0;
 }
 
@@ -356,7 +364,6 @@ static int run_steps(struct ctx *c)
 static void j_run(const struct ctx *c, int ret)
 {
 	const struct mmap_test_alloc *a = &rec.req;
-	char buf[128];
 
 	mt_json_begin_object(&json_out, NULL);
 	mt_json_str(&json_out, "request", "run");
@@ -364,13 +371,7 @@ static void j_run(const struct ctx *c, int ret)
 	mt_json_uint(&json_out, "page_size", c->page);
 	mt_json_uint(&json_out, "buffer_pages", rec.buffer_pages);
 	if (rec.have_req) {
-		mt_json_hex(&json_out, "addr", a->addr);
-		mt_json_hex(&json_out, "len", a->len);
-		mt_json_uint(&json_out, "pgoff", a->pgoff);
-		mt_format_prot(a->prot, buf, sizeof(buf));
-		mt_json_str(&json_out, "prot", buf);
-		mt_format_flags(a->flags, buf, sizeof(buf));
-		mt_json_str(&json_out, "flags", buf);
+		j_request(a);
 		mt_json_str(&json_out, "alloc_errno_name", rec.alloc_ret ?
 			    mt_errno_name(rec.alloc_ret) : NULL);
 		mt_json_hex(&json_out, "mapped", a->mapped);
@@ -391,8 +392,7 @@ static void j_run(const struct ctx *c, int ret)
 	if (rec.have_faults)
 		mt_json_uint(&json_out, "faults", rec.faults);
 	mt_json_str(&json_out, "result", ret ? "FAIL" : "PASS");
-	mt_json_end_object(&json_out);
-	mt_json_newline(&json_out);
+	j_end_line();
 }
 
 /*

@@ -180,24 +180,11 @@ static __u64 ev_primary(struct ev *e)
 			return 0;
 		}
 		e->p = end;
-		switch (*e->p | 0x20) {
-		case 'p':
-			v = e->s->c->page;
-			break;
-		case 'k':
-			v = 1ULL << 10;
-			break;
-		case 'm':
-			v = 1ULL << 20;
-			break;
-		case 'g':
-			v = 1ULL << 30;
-			break;
-		default:
-			v = 1;
-		}
-		if (v != 1)
+		v = size_unit(*e->p, e->s->c->page);
+		if (v)
 			e->p++;
+		else
+			v = 1;
 		if (isalnum((unsigned char)*e->p) || *e->p == '_') {
 			ev_fail(e, "bad number");
 			return 0;

@@ -134,6 +134,8 @@ int cmd_script(struct ctx *c);
 /* args.c */
 extern const struct option long_opts[];
 void usage(FILE *f);
+/* 1 << 10 for "k" or "K" (m, g; p: page); 0 for any other character. */
+unsigned long long size_unit(char c, unsigned long page);
 int parse_u64(const char *s, __u64 *v, unsigned long page);
 int parse_prot(const char *s, __u32 *prot);
 int parse_errno(const char *s, int *e);
@@ -185,6 +187,8 @@ unsigned long long stat_value(const struct mmap_test_stats *s, size_t i);
 /* output.c: JSON lines on stdout, with the library's writer */
 extern struct mt_json json_out;
 void j_report(const char *k, const struct mmap_test_vma_report *r);
+void j_end_line(void);
+void j_request(const struct mmap_test_alloc *a);
 void j_result(const struct ctx *c, enum req req, int ret, const void *arg);
 void j_stats(const struct mmap_test_stats *s);
 
@@ -195,6 +199,12 @@ bool stack_range(__u64 *start, __u64 *end);
 bool layout_topdown(char *why, size_t n);
 
 /* run.c */
+/*
+ * memcpy() through a mapping: 0, or -1 after a fault, with
+ * "WHAT: SIGSEGV at ADDR (SEGV_HINT)" (or SIGBUS and its hint) in @msg.
+ */
+int copy_or_describe(void *dst, const void *src, size_t n, const char *what,
+		     const char *segv_hint, char *msg, size_t len);
 int guarded_copy(void *dst, const void *src, size_t n, const char *what);
 
 #endif

@@ -35,33 +35,47 @@ static int child_write(unsigned char *p, const char *msg)
 
 static const char kid[] = "child write";
 
+/*
+ * ALLOC one device page at buffer page @pgoff, write @text through it,
+ * pread() that buffer page into @buf (cut at 40 bytes).  The mapping is
+ * in *@a, freed again on an error.  -1: stop.
+ */
+static int device_write_pread(struct tour *t, char *buf, __u64 pgoff,
+			      __u32 flags, const char *what, const char *text,
+			      struct mmap_test_alloc *a)
+{
+	unsigned long pg = t->c->page;
+	int ret;
+
+	ret = t_alloc(t, a, 0, 1, pgoff, PROT_READ | PROT_WRITE, flags);
+	if (ret) {
+		t_broken(t, what, -ret);
+		return -1;
+	}
+	strcpy((char *)(uintptr_t)a->mapped, text);
+	if (pread(t->c->fd, buf, pg, pgoff * pg) != (ssize_t)pg) {
+		t_broken(t, "pread", errno);
+		t_free(t, a->mapped, 1);
+		return -1;
+	}
+	buf[40] = '\0';
+	return 0;
+}
+
 /* Device private: a write goes to a copy-on-write page.  -1: stop. */
 static int kinds_device_private(struct tour *t, char *buf)
 {
 	static const char priv[] = "private write";
-	unsigned long pg = t->c->page;
 	struct mmap_test_alloc a;
-	unsigned char *p;
-	int ret;
 
-	ret = t_alloc(t, &a, 0, 1, 0, PROT_READ | PROT_WRITE,
-		      MMAP_TEST_PRIVATE);
-	if (ret) {
-		t_broken(t, "ALLOC device private", -ret);
+	if (device_write_pread(t, buf, 0, MMAP_TEST_PRIVATE,
+			       "ALLOC device private", priv, &a))
 		return -1;
-	}
-	p = (unsigned char *)(uintptr_t)a.mapped;
-	strcpy((char *)p, priv);
-	if (pread(t->c->fd, buf, pg, 0) != (ssize_t)pg) {
-		t_broken(t, "pread", errno);
-		t_free(t, a.mapped, 1);
-		return -1;
-	}
-	buf[40] = '\0';
 	say("device PRIVATE: wrote \"%s\" through the mapping; pread() of the file still sees \"%s\": the write went to a private copy-on-write page.\n",
 	    priv, buf);
 	t_yes(t, "device_private_visible_to_pread", !strcmp(buf, priv));
-	t_check(t, strcmp(buf, priv) && !strcmp((char *)p, priv),
+	t_check(t, strcmp(buf, priv) &&
+		!strcmp((char *)(uintptr_t)a.mapped, priv),
 		"device private write invisible to pread()");
 	t_free(t, a.mapped, 1);
 	return 0;
@@ -71,25 +85,11 @@ static int kinds_device_private(struct tour *t, char *buf)
 static int kinds_device_shared(struct tour *t, char *buf)
 {
 	static const char shrd[] = "shared write";
-	unsigned long pg = t->c->page;
 	struct mmap_test_alloc a;
-	unsigned char *p;
-	int ret;
 
-	ret = t_alloc(t, &a, 0, 1, 1, PROT_READ | PROT_WRITE,
-		      MMAP_TEST_SHARED);
-	if (ret) {
-		t_broken(t, "ALLOC device shared", -ret);
+	if (device_write_pread(t, buf, 1, MMAP_TEST_SHARED,
+			       "ALLOC device shared", shrd, &a))
 		return -1;
-	}
-	p = (unsigned char *)(uintptr_t)a.mapped;
-	strcpy((char *)p, shrd);
-	if (pread(t->c->fd, buf, pg, pg) != (ssize_t)pg) {
-		t_broken(t, "pread", errno);
-		t_free(t, a.mapped, 1);
-		return -1;
-	}
-	buf[40] = '\0';
 	say("device SHARED (buffer page 1): wrote \"%s\"; pread() sees \"%s\": the mapping is the driver's buffer page itself.\n",
 	    shrd, buf);
 	t_yes(t, "device_shared_visible_to_pread", !strcmp(buf, shrd));

@@ -100,8 +100,7 @@ void t_end(struct tour *t)
 		mt_json_raw(&json_out, t->keys[i].key, "%s", t->keys[i].value);
 	mt_json_str(&json_out, "failure", t->fail ? t->failure : NULL);
 	mt_json_str(&json_out, "note", t->note[0] ? t->note : NULL);
-	mt_json_end_object(&json_out);
-	mt_json_newline(&json_out);
+	j_end_line();
 }
 
 /* The step's ALLOC_VMA of @pages pages, silent; 0 or -errno. */
