@@ -21,6 +21,8 @@
 #   matrix: <target> <uname -r> <P> passed, <F> failed, <S> skipped, <K> splats
 # per host check a row
 #   host: <check> <P> passed, <F> failed, <S> skipped
+# the targets' results per program (mmap-test-<topic>:..., the guest's
+# own checks),
 # then every skip with its reason, notes (a boot retried), a time table,
 # the failing tests with their last diagnostic lines, and as the last line
 #   N passed, N failed[, N skipped]
@@ -235,8 +237,39 @@ for t in "${targets[@]}" "${host_checks[@]/#/host:}"; do
 	tot_p=$((tot_p + p)) tot_f=$((tot_f + f)) tot_s=$((tot_s + s))
 done
 
+# by_program: the targets' TAP lines summed per program: a kselftest
+# program's tests are named <program>:<test> (the prepare pass's
+# prepare.<program>:<test>); every other line is one of the guest's checks.
+by_program() {
+	local t logs=()
+	for t in "${targets[@]}"; do
+		[ -f "$TOP/build/$t/check.log" ] && logs+=("$TOP/build/$t/check.log")
+	done
+	[ ${#logs[@]} -gt 0 ] || return 0
+	echo "by program (all targets):"
+	cat "${logs[@]}" | tr -d '\r' | awk '
+	/^(not )?ok [0-9]+ / {
+		n = $0
+		sub(/^(not )?ok [0-9]+ /, "", n)
+		sub(/^prepare\./, "", n)
+		prog = "guest checks (scripts/guest/check.sh)"
+		if (n ~ /^mmap-test-[a-z0-9-]+:/)
+			prog = substr(n, 1, index(n, ":") - 1)
+		if ($1 == "not") f[prog]++
+		else if ($0 ~ /# [Ss][Kk][Ii][Pp]/) s[prog]++
+		else p[prog]++
+		seen[prog] = 1
+	}
+	END {
+		for (k in seen)
+			printf "  %-40s %5d passed, %d failed, %d skipped\n",
+				k, p[k], f[k], s[k] | "sort"
+	}'
+}
+
 echo
 printf '%s\n' "${rows[@]}"
+by_program
 if [ ${#skip_lines[@]} -gt 0 ]; then
 	echo "skipped (with their reasons):"
 	printf '  %s\n' "${skip_lines[@]}"
