@@ -196,6 +196,7 @@ extern struct environment env;
 /* common.c */
 void progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void __attribute__((noreturn, format(printf, 1, 2))) fail(const char *fmt, ...);
+void *array_add(void *base, int *nr, int max, size_t size, const char *what);
 long minflt_now(void);
 int open_dev(void);
 int open_path(const char *path);

@@ -50,6 +50,22 @@ void fail(const char *fmt, ...)
 	exit(1);
 }
 
+/*
+ * The next entry of the array @base of @max entries of @size bytes, of
+ * which *@nr are in use: zeroed and counted; a full array ends the run
+ * ("too many @what").
+ */
+void *array_add(void *base, int *nr, int max, size_t size, const char *what)
+{
+	char *e;
+
+	if (*nr == max)
+		fail("too many %s", what);
+	e = (char *)base + (size_t)(*nr)++ * size;
+	memset(e, 0, size);
+	return e;
+}
+
 long minflt_now(void)
 {
 	struct rusage ru;

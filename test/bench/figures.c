@@ -33,10 +33,7 @@ static struct fig *new_fig(const char *group, const char *key,
 {
 	struct fig *f;
 
-	if (nr_figs == MAX_FIGS)
-		fail("too many figures");
-	f = &figs[nr_figs++];
-	memset(f, 0, sizeof(*f));
+	f = array_add(figs, &nr_figs, MAX_FIGS, sizeof(*f), "figures");
 	snprintf(f->key, sizeof(f->key), "%s", key);
 	snprintf(f->group, sizeof(f->group), "%s", group);
 	snprintf(f->label, sizeof(f->label), "%s", label);

@@ -27,10 +27,7 @@ static struct goal *new_goal(const char *key, const char *text,
 {
 	struct goal *g;
 
-	if (nr_goals == MAX_GOALS)
-		fail("too many goals");
-	g = &goals[nr_goals++];
-	memset(g, 0, sizeof(*g));
+	g = array_add(goals, &nr_goals, MAX_GOALS, sizeof(*g), "goals");
 	snprintf(g->key, sizeof(g->key), "%s", key);
 	snprintf(g->text, sizeof(g->text), "%s", text);
 	g->limit = limit;

@@ -131,12 +131,20 @@ TEST_F(kinds, second_mapping)
 		       variant->shared ? "invisible in" : "leaked into");
 }
 
-/* The fork tests' two pipes, parent to child and child to parent. */
-static void open_pipes(struct __test_metadata *_metadata, int to_child[2],
-		       int to_parent[2])
+/*
+ * The fork tests' start: two pages of the variant's kind, read-write,
+ * and two pipes, parent to child and child to parent.
+ */
+static char *fork_setup(struct __test_metadata *_metadata, struct mt_ctx *c,
+			const FIXTURE_VARIANT(kinds) *variant,
+			int to_child[2], int to_parent[2])
 {
+	char *p = kind_map(_metadata, c, variant, 2 * pg,
+			   PROT_READ | PROT_WRITE);
+
 	ASSERT_EQ(0, pipe(to_child));
 	ASSERT_EQ(0, pipe(to_parent));
+	return p;
 }
 
 static void close_pipes(int to_child[2], int to_parent[2])
@@ -150,14 +158,12 @@ static void close_pipes(int to_child[2], int to_parent[2])
 /* Child forked before the parent writes; child writes after. */
 TEST_F(kinds, fork_before_write)
 {
-	struct mt_ctx *c = &self->c;
 	int to_child[2], to_parent[2];
 	char ch = 0;
 	char *p;
 	pid_t pid;
 
-	p = kind_map(_metadata, c, variant, 2 * pg, PROT_READ | PROT_WRITE);
-	open_pipes(_metadata, to_child, to_parent);
+	p = fork_setup(_metadata, &self->c, variant, to_child, to_parent);
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
@@ -198,8 +204,7 @@ TEST_F(kinds, fork_after_write)
 	char *p;
 	pid_t pid;
 
-	p = kind_map(_metadata, c, variant, 2 * pg, PROT_READ | PROT_WRITE);
-	open_pipes(_metadata, to_child, to_parent);
+	p = fork_setup(_metadata, c, variant, to_child, to_parent);
 	memset(p + 512, 'M', 16);
 	pid = fork();
 	ASSERT_LE(0, pid);

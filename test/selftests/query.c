@@ -425,38 +425,44 @@ TEST_F(mt, query_backing_file)
 	ASSERT_EQ(p2u(m), r.vm_start);
 }
 
-TEST_F(mt, query_backing_anon)
+/*
+ * One anonymous page mapped with mmap(2) (@mmap_flags) and one anonymous
+ * ALLOC (@alloc_flags): both must report @backing; the report of the
+ * mmap(2) one.
+ */
+static struct mmap_test_vma_report
+anon_backing(struct __test_metadata *_metadata, struct mt_ctx *c,
+	     int mmap_flags, __u32 alloc_flags, __u32 backing)
 {
-	struct mt_ctx *c = &self->c;
 	struct mmap_test_vma_report r;
 	char *p, *q;
 
-	p = mt_ctx_anon(c, NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	p = mt_ctx_anon(c, NULL, pg, PROT_READ | PROT_WRITE, mmap_flags);
 	ASSERT_NE(NULL, p);
-	r = query_backing(_metadata, c, p2u(p), MMAP_TEST_BACKING_ANON);
-	ASSERT_EQ(1U, r.contains);
-
-	/* and an anonymous ALLOC */
+	r = query_backing(_metadata, c, p2u(p), backing);
 	q = mt_ctx_map(_metadata, c, c->fd, 0, pg, 0, PROT_READ,
-		       MMAP_TEST_PRIVATE | MMAP_TEST_ANON);
-	query_backing(_metadata, c, p2u(q), MMAP_TEST_BACKING_ANON);
+		       alloc_flags | MMAP_TEST_ANON);
+	query_backing(_metadata, c, p2u(q), backing);
+	return r;
+}
+
+TEST_F(mt, query_backing_anon)
+{
+	struct mmap_test_vma_report r;
+
+	r = anon_backing(_metadata, &self->c, MAP_PRIVATE, MMAP_TEST_PRIVATE,
+			 MMAP_TEST_BACKING_ANON);
+	ASSERT_EQ(1U, r.contains);
 }
 
 /* MAP_SHARED|MAP_ANONYMOUS is a shmem file: FILE, not ANON. */
 TEST_F(mt, query_backing_shared_anon_is_file)
 {
-	struct mt_ctx *c = &self->c;
 	struct mmap_test_vma_report r;
-	char *p, *q;
 
-	p = mt_ctx_anon(c, NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED);
-	ASSERT_NE(NULL, p);
-	r = query_backing(_metadata, c, p2u(p), MMAP_TEST_BACKING_FILE);
+	r = anon_backing(_metadata, &self->c, MAP_SHARED, MMAP_TEST_SHARED,
+			 MMAP_TEST_BACKING_FILE);
 	ASSERT_EQ(VF_MAYSHARE, r.flags & VF_MAYSHARE);
-
-	q = mt_ctx_map(_metadata, c, c->fd, 0, pg, 0, PROT_READ,
-		       MMAP_TEST_SHARED | MMAP_TEST_ANON);
-	query_backing(_metadata, c, p2u(q), MMAP_TEST_BACKING_FILE);
 }
 
 TEST_F(mt, query_backing_special)
