@@ -10,7 +10,7 @@
 #   make targets      the kernels it runs on (scripts/targets/*.conf)
 #   make bench        mmap-test-bench in the VM: a table and JSON
 #   make shell        an interactive shell in the VM, module loaded
-#   make lint         checkpatch --strict, W=1, sparse, shellcheck
+#   make lint         checkpatch --strict, W=1, sparse, shellcheck, lib-check
 #   make install      modules_install, the UAPI header and test-mmap
 #   make dkms-install build and install through DKMS (DKMS_ARGS="--group G")
 #   make clean

@@ -102,6 +102,8 @@ run_target() {
 	local t=$1 out=$TOP/build/$1 t0 t1 tmo log k=0 krel='?' kenv
 	local p=0 f=0 s=0 names=() skips=() notes=() secs boot
 	mkdir -p "$out"
+	# no result of an earlier run may be counted (by_program reads it)
+	rm -f "$out/check.log"
 	target_load "$t"
 	t0=$(date +%s)
 	info "$t: building (log: build/$t/build.log)"

@@ -348,39 +348,39 @@ suite_lab() {
 		"exit status $rc (want 1), $lines lines, $objs JSON objects, $errs error objects (want $nbad)"
 }
 
+# trace_cmd OUT CMD...: run CMD with the module's events ($EV) enabled;
+# the trace ($TR/trace) goes to OUT, the buffer is cleared before and after.
+trace_cmd() {
+	_out=$1
+	shift
+	: >"$TR/trace"
+	echo 1 >"$EV/enable"
+	"$@" >/dev/null 2>&1
+	_rc=$?
+	echo 0 >"$EV/enable"
+	cat "$TR/trace" >"$_out"
+	: >"$TR/trace"
+	sed -n '/^[^#]/p' "$_out" | head -n 12 | sed 's/^/trace| /'
+	return $_rc
+}
+
+# trace_missing FILE EVENT...: the events with no line in FILE
+trace_missing() {
+	_f=$1
+	shift
+	_m=
+	for _e in "$@"; do
+		grep -q " $_e: " "$_f" || _m="$_m $_e"
+	done
+	echo "$_m"
+}
+
 # suite_trace: the mmap_test trace events.
 suite_trace() {
 	# --- trace events ---------------------------------------------------------
 	section trace events
 	TR=/sys/kernel/tracing
 	EV=$TR/events/mmap_test
-
-	# trace_cmd OUT CMD...: run CMD with the module's events enabled; the
-	# trace goes to OUT, the buffer is cleared before and after.
-	trace_cmd() {
-		_out=$1
-		shift
-		: >"$TR/trace"
-		echo 1 >"$EV/enable"
-		"$@" >/dev/null 2>&1
-		_rc=$?
-		echo 0 >"$EV/enable"
-		cat "$TR/trace" >"$_out"
-		: >"$TR/trace"
-		sed -n '/^[^#]/p' "$_out" | head -n 12 | sed 's/^/trace| /'
-		return $_rc
-	}
-
-	# trace_missing FILE EVENT...: the events with no line in FILE
-	trace_missing() {
-		_f=$1
-		shift
-		_m=
-		for _e in "$@"; do
-			grep -q " $_e: " "$_f" || _m="$_m $_e"
-		done
-		echo "$_m"
-	}
 
 	if [ -f "$TR/trace" ] && [ -d "$EV" ]; then
 		missing=

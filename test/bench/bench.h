@@ -24,7 +24,8 @@
  * To add a row to a group: record it in that group's rows-<group>.c with
  * add_fig() (its key, label and unit appear in the table and the JSON).
  * To add a group: a rows-<group>.c with bench_<group>(), a G_ bit below,
- * a line in main.c's groups[] and a title in output.c's group_title().
+ * a line in main.c's groups[] (in the order of the G_ bits) and its title
+ * (and footer, if any) in output.c's group_texts[].
  * To add a goal: a line in goals.c's eval_goals().
  */
 #ifndef MMAP_TEST_BENCH_H

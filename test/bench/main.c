@@ -58,8 +58,9 @@
  *
  * Where things are: bench.h lists the files.  Each group is one
  * rows-<group>.c; to add a row, record it there with add_fig(); to add a
- * group, add a rows-<group>.c and a line to groups[] below (and bench.h's
- * G_ bits); to add a goal, a line in goals.c's eval_goals().
+ * group, add a rows-<group>.c, a line to groups[] below (in the order of
+ * bench.h's G_ bits) and its title in output.c's group_texts[]; to add a
+ * goal, a line in goals.c's eval_goals().
  *
  * Options:
  *   --pages N        pages per fault, fork, teardown figure (default 16384)

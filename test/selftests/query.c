@@ -564,12 +564,12 @@ TEST_F_TIMEOUT(mt, query_random_vs_maps, 120)
 {
 	static struct mt_maps_entry tab[MAX_LINES], tab2[MAX_LINES];
 	struct mt_ctx *c = &self->c;
-	struct mmap_test_query q;
+	struct mmap_test_vma_report r;
 	unsigned long ts = mt_mem_task_size(NULL);
 	unsigned int seed;
 	uint64_t st;
 	const char *why;
-	int n, n2, i, k, bad = 0, hits = 0, mfd;
+	int n, n2, i, k, bad = 0, hits = 0, mfd, ret;
 	const char *env = getenv("MMAP_TEST_SEED");
 	char *m;
 
@@ -599,21 +599,20 @@ TEST_F_TIMEOUT(mt, query_random_vs_maps, 120)
 	for (k = 0; k < 1200; k++) {
 		unsigned long addr = random_addr(tab, n, ts, &st);
 
-		memset(&q, 0, sizeof(q));
-		q.addr = addr;
-		if (ioctl(c->fd, IOCTL_QUERY_VMA, &q)) {
+		ret = mt_ioctl_query(c->fd, addr, &r);
+		if (ret) {
 			why = "ioctl failed";
-			TH_LOG("QUERY 0x%lx: %s", addr, strerror(errno));
+			TH_LOG("QUERY 0x%lx: %s", addr, strerror(-ret));
 			bad++;
 			continue;
 		}
-		hits += q.report.contains;
+		hits += r.contains;
 		/* arm64: a random address may carry a tag. */
-		why = check_report(tab, n, mt_untag(addr), &q.report);
+		why = check_report(tab, n, mt_untag(addr), &r);
 		if (why) {
 			if (bad < 10)
 				TH_LOG("0x%lx: %s; %s", addr, why,
-				       report_str(&q.report));
+				       report_str(&r));
 			bad++;
 		}
 	}

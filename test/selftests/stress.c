@@ -1086,6 +1086,11 @@ static void scan_kmsg(struct __test_metadata *_metadata, int kfd,
 	}
 }
 
+/*
+ * A plain TEST (its name is global.<test>) that runs the fixture's setup
+ * and teardown itself, so the leak check runs when the body returns; an
+ * ASSERT that ends the test early skips it (the test has failed anyway).
+ */
 TEST(log_calls_toggled_during_free)
 {
 	struct mt_ctx c;
@@ -1269,6 +1274,11 @@ static const char *race_setup(struct __test_metadata *_metadata,
 	return NULL;
 }
 
+/*
+ * A plain TEST (its name is global.<test>) that runs the fixture's setup
+ * and teardown itself, so the leak check runs when the body returns; an
+ * ASSERT that ends the test early skips it (the test has failed anyway).
+ */
 TEST(alloc_copy_out_race)
 {
 	struct race r = { .page = mt_mem_page_size() };

@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 
 #include "test-mmap.h"
+#include "tour.h"
 
 void usage(FILE *f)
 {
@@ -29,7 +30,7 @@ void usage(FILE *f)
 "  stats       one GET_STATS\n"
 "  hold        map the device, close it, print \"holding 0x..\", wait for\n"
 "              EOF on stdin or SIGTERM/SIGINT\n"
-"  tour        12 guided steps: what the kernel decided and why, each checked;\n"
+"  tour        %d guided steps: what the kernel decided and why, each checked;\n"
 "              exit 1 if a step failed (skipped steps are not passes)\n"
 "  -i          lab bench: commands in one process and address space ('help')\n"
 "  script F    the lab bench's commands from file F (- for stdin); exit 1 if a\n"
@@ -44,7 +45,7 @@ void usage(FILE *f)
 "              tour: one line per step, each an object\n"
 "              {\"step\":N,\"name\":..,\"verdict\":\"pass\"|\"fail\"|\"skip\",\n"
 "              <key numbers>,\"failure\":..|null,\"note\":..|null}\n"
-"  --until-signal (hold) --help\n");
+"  --until-signal (hold) --help\n", TOUR_STEPS);
 }
 
 unsigned long long size_unit(char c, unsigned long page)

@@ -6,7 +6,10 @@
  *
  * To add a step: write tour_<name>(struct tour *t) in the tour-*.c file
  * of its topic (t_begin ... t_check ... t_end), declare it here, add it to
- * the list in tour.c and raise TOUR_STEPS (the guest check counts them).
+ * the list in tour.c and raise TOUR_STEPS.  The tour's other counts of its
+ * steps: TOUR_STEPS in scripts/guest/check.sh (the guest check's own
+ * expectation, compared with what the tour prints), the step list in
+ * main.c's header and README's "The tour".
  */
 #ifndef TEST_MMAP_TOUR_H
 #define TEST_MMAP_TOUR_H

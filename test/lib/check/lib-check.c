@@ -4,9 +4,9 @@
  * other programs' output depends on (the JSON writer's bytes, the RNG
  * sequences that make seeds reproducible) and the parts that parse or
  * probe this machine (maps, TASK_SIZE, guarded accesses, small files).
- * Needs no module; runs on the build host in a second.
+ * Needs no module; runs on the build host.
  *
- *   make -C test lib-check	(builds $(OUT)/lib-check and runs it)
+ *   make -C test lib-check	(builds $(OUT)/.obj/lib/lib-check and runs it)
  *
  * Prints one line per failed check and "lib-check: PASS" or
  * "lib-check: FAIL (<n> checks)"; exit status 0 or 1.
