@@ -71,12 +71,12 @@ tap_check "W=1 build and sparse (C=2) on 6.12" "$(build_lint x86_64-6.12 C=2)"
 # RNG sequences, maps parsing, TASK_SIZE, the fault guard), built with the
 # newest build root's compiler; prints its warnings and failures.
 lib_check() {
-	# shellcheck disable=SC2034  # kernel.sh sets all seven; we use two
-	local KDIR KERNEL_IMAGE ARCH CROSS_COMPILE KREL QEMU_ARCH ROOT
-	eval "$("$TOP/scripts/kernel.sh" x86_64-7.3)"
+	# userspace only: the build root of a target, no kernel needed
+	target_load x86_64-7.3
 	rm -rf "$TOP/build/lint-lib"
-	in_root "$ROOT" make -s -C "$TOP/test" OUT="$TOP/build/lint-lib" \
-		CROSS_COMPILE="$CROSS_COMPILE" lib-check 2>&1 | grep -vx 'lib-check: PASS' || true
+	in_root "$(root_ensure "$T_ROOT")" make -s -C "$TOP/test" \
+		OUT="$TOP/build/lint-lib" CROSS_COMPILE="$T_CROSS" lib-check 2>&1 |
+		grep -vx 'lib-check: PASS' || true
 }
 tap_check "test library: 0 warnings, lib-check passes" "$(lib_check)"
 
