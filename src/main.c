@@ -17,7 +17,18 @@
  * (so drop_caches never sees it) and has the noop backing device (so
  * fadvise(DONTNEED) does nothing): a page stays until release.
  *
+ * That page cache holds the only copy of the buffer's data, as shmem's
+ * does, and its address_space_operations say so (mmap_test_aops): every
+ * page is dirty from its creation on, so nothing may drop it as clean
+ * cache (a soft offline, a memory failure); pages migrate (compaction,
+ * CMA, memory hot-remove, soft offline move them); and a page with a
+ * memory error stays in the cache, poisoned: read() and write() of it
+ * fail with EIO and a fault on it gets SIGBUS (BUS_MCEERR_AR) instead of
+ * a page of zeroes.
+ *
  *   read()/write()/lseek()  the buffer's bytes
+ *   fsync()                 nothing to write back: 0, as on shmem (so
+ *                           msync(MS_SYNC) of a mapping works too)
  *   mmap()                  maps the buffer; faults serve its pages
  *   ioctl()                 IOCTL_ALLOC_VMA   vm_mmap() on the caller's mm
  *                           IOCTL_FREE_VMA    vm_munmap()
@@ -35,6 +46,7 @@
 #include <linux/err.h>
 #include <linux/gfp.h>
 #include <linux/highmem.h>
+#include <linux/migrate.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/mount.h>
@@ -79,16 +91,86 @@ MODULE_PARM_DESC(mmap_hook,
 static struct vfsmount *mmap_test_mnt;
 
 /*
- * Buffer pages: not movable (no ->migrate_folio), and a charge over
- * memory.max fails with ENOMEM instead of invoking the memcg OOM killer
- * (a fault then gets SIGBUS, write() ENOMEM).
+ * Buffer pages: movable (mmap_test_aops migrates them; never highmem,
+ * read() and write() use page_address()), and a charge over memory.max
+ * fails with ENOMEM instead of invoking the memcg OOM killer (a fault then
+ * gets SIGBUS, write() ENOMEM).
  */
-#define MMAP_TEST_GFP	(GFP_USER | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+#define MMAP_TEST_GFP	(GFP_USER | __GFP_MOVABLE | __GFP_RETRY_MAYFAIL | \
+			 __GFP_NOWARN)
+
+/*
+ * ->error_remove_folio (->error_remove_page before 6.8): memory_failure()
+ * asks whether it may drop a folio with a memory error.  Without this it
+ * evicts a clean one and the next access re-creates the page as zeroes.
+ * Keep it, as shmem does: the page stays poisoned in the cache, and
+ * read()/write() (EIO) and ->fault (VM_FAULT_HWPOISON) refuse it.  The
+ * kernel then reports the page as still referenced ("Failed"): only
+ * shmem's own mapping is expected to keep one.
+ */
+#ifndef MT_HAVE_AOPS_DIRTY_FOLIO
+/*
+ * ->set_page_dirty before 5.18: set the flag, no accounting, as
+ * __set_page_dirty_no_writeback() (shmem's then), which is not exported.
+ */
+static int mmap_test_set_page_dirty(struct page *page)
+{
+	return !TestSetPageDirty(page);
+}
+#endif
+
+#ifdef MT_HAVE_AOPS_ERROR_REMOVE_FOLIO
+static int mmap_test_error_remove_folio(struct address_space *mapping,
+					struct folio *folio)
+{
+	return 0;
+}
+#else
+static int mmap_test_error_remove_page(struct address_space *mapping,
+				       struct page *page)
+{
+	return 0;
+}
+#endif
+
+/*
+ * The buffer's page cache holds the only copy of its data (compare
+ * shmem_aops):
+ * - dirty: every page is marked dirty when it is created (see
+ *   mmap_test_get_page());
+ *   nothing writes it back or cleans it, so no one may drop it as clean
+ *   cache: a soft offline invalidates clean unmapped page cache, and a
+ *   memory failure without ->error_remove_folio evicts it.  Marking does
+ *   no dirty accounting: the noop backing device has no writeback.
+ * - migrate: a plain copy.  Without it a dirty page cannot move
+ *   (fallback_migrate_folio() would write it out first) and would pin
+ *   its pageblock against compaction, CMA and memory hot-remove.
+ */
+static const struct address_space_operations mmap_test_aops = {
+#ifdef MT_HAVE_AOPS_DIRTY_FOLIO
+	.dirty_folio		= noop_dirty_folio,
+#else
+	.set_page_dirty		= mmap_test_set_page_dirty,
+#endif
+#ifdef CONFIG_MIGRATION
+#ifdef MT_HAVE_AOPS_MIGRATE_FOLIO
+	.migrate_folio		= migrate_folio,
+#else
+	.migratepage		= migrate_page,
+#endif
+#endif
+#ifdef MT_HAVE_AOPS_ERROR_REMOVE_FOLIO
+	.error_remove_folio	= mmap_test_error_remove_folio,
+#else
+	.error_remove_page	= mmap_test_error_remove_page,
+#endif
+};
 
 #ifdef MT_HAVE_HUGE_PATH
 /*
  * Zero a new folio of the buffer, put the greeting in page 0 of the
- * buffer and mark it uptodate, before the folio is unlocked.  Accounting
+ * buffer and mark it uptodate and dirty (see mmap_test_aops), before the
+ * folio is unlocked.  Accounting
  * counts base pages.  With init_on_alloc (Debian's default) the page
  * allocator has zeroed it already: not twice, as anon THP does not
  * (user_alloc_needs_zeroing()); that is a PMD's worth of stores per fault.
@@ -106,6 +188,7 @@ static void mmap_test_init_folio(struct mmap_test_file *mf,
 		       sizeof(MMAP_TEST_GREETING));
 	flush_dcache_folio(folio);
 	folio_mark_uptodate(folio);
+	folio_mark_dirty(folio);
 	atomic_long_add(nr, &mf->allocated);
 	atomic_long_add(nr, &mf->dev->pages);
 }
@@ -160,12 +243,14 @@ static struct page *mmap_test_get_huge_page(struct mmap_test_file *mf,
  * new page to the current task's memory cgroup); with huge=1, a page of a
  * PMD-aligned range is created with its whole PMD-size folio where it can
  * be (see mmap_test_get_huge_page()).  A new page is zeroed,
- * page 0 gets the greeting, and it is marked uptodate before it is
- * unlocked, so fault-around never maps it uninitialised.  May sleep.
+ * page 0 gets the greeting, and it is marked uptodate (and dirty: see
+ * mmap_test_aops) before it is unlocked, so fault-around never maps it
+ * uninitialised.  A page is counted once, when it is created: it stays
+ * in the cache until release, even poisoned or migrated.  May sleep.
  *
  * Return: the page, locked, with a reference; ERR_PTR(-EINVAL) if @index
  * is past the buffer, ERR_PTR(-ENOMEM) if it cannot be allocated or
- * charged.
+ * charged.  The page may be poisoned (PageHWPoison): the caller checks.
  */
 struct page *mmap_test_get_page(struct mmap_test_file *mf, pgoff_t index)
 {
@@ -188,6 +273,7 @@ struct page *mmap_test_get_page(struct mmap_test_file *mf, pgoff_t index)
 			       sizeof(MMAP_TEST_GREETING));
 		flush_dcache_page(page);
 		SetPageUptodate(page);
+		set_page_dirty(page);
 		atomic_long_inc(&mf->allocated);
 		atomic_long_inc(&mf->dev->pages);
 	}
@@ -251,6 +337,7 @@ static int mmap_test_open(struct inode *inode, struct file *filp)
 		return PTR_ERR(buf);
 	}
 	i_size_write(buf, (loff_t)buffer_pages << PAGE_SHIFT);
+	buf->i_mapping->a_ops = &mmap_test_aops;
 	mapping_set_gfp_mask(buf->i_mapping, MMAP_TEST_GFP);
 	mapping_set_unevictable(buf->i_mapping);
 	mf->dev = mt;
@@ -288,7 +375,9 @@ static loff_t mmap_test_size(struct mmap_test_file *mf)
 /*
  * Copy between the buffer and user memory, page by page.  No lock is held
  * across copy_{to,from}_user(), which may fault on a mapping of this very
- * page: only a reference, and buffer pages live until release anyway.
+ * page: only a reference, which also keeps the page from migrating.  A
+ * poisoned page (a memory error) fails with EIO, as on shmem: its bytes
+ * are lost, and reading them could raise a machine check.
  */
 static ssize_t mmap_test_rw(struct mmap_test_file *mf, char __user *ubuf,
 			    size_t count, loff_t *ppos, bool write)
@@ -310,6 +399,11 @@ static ssize_t mmap_test_rw(struct mmap_test_file *mf, char __user *ubuf,
 			break;
 		}
 		unlock_page(page);
+		if (PageHWPoison(page)) {
+			put_page(page);
+			ret = -EIO;
+			break;
+		}
 		kaddr = page_address(page) + off;
 		if (write) {
 			left = copy_from_user(kaddr, ubuf + done, chunk);
@@ -374,6 +468,7 @@ static const struct file_operations mmap_test_fops = {
 	.read			= mmap_test_read,
 	.write			= mmap_test_write,
 	.llseek			= mmap_test_llseek,
+	.fsync			= noop_fsync,
 	.mmap			= mmap_test_mmap,
 	.get_unmapped_area	= mmap_test_get_unmapped_area,
 	.unlocked_ioctl		= mmap_test_ioctl,
@@ -388,6 +483,7 @@ static const struct file_operations mmap_test_prepare_fops = {
 	.read			= mmap_test_read,
 	.write			= mmap_test_write,
 	.llseek			= mmap_test_llseek,
+	.fsync			= noop_fsync,
 	.mmap_prepare		= mmap_test_mmap_prepare,
 	.get_unmapped_area	= mmap_test_get_unmapped_area,
 	.unlocked_ioctl		= mmap_test_ioctl,

@@ -8,8 +8,10 @@
  * see mmap_test_mmap_prepare()):
  *   ->fault      serves the buffer page at vmf->pgoff from the buffer's
  *                page cache, locked (SIGBUS past the end or when the page
- *                cannot be allocated or charged); on a read fault it also
- *                creates the missing pages of the fault-around window
+ *                cannot be allocated or charged, VM_FAULT_HWPOISON for a
+ *                page with a memory error: SIGBUS with BUS_MCEERR_AR); on
+ *                a read fault it also creates the missing pages of the
+ *                fault-around window
  *   ->map_pages  fault-around: the kernel's filemap_map_pages(), wrapped to
  *                count and trace what it maps
  *   ->open/close count live VMAs (split, fork and mremap call ->open)
@@ -124,7 +126,12 @@ static vm_fault_t mmap_test_fault(struct vm_fault *vmf)
 	if (!(vmf->flags & FAULT_FLAG_WRITE))
 		mmap_test_fill_around(vmf);
 	page = mmap_test_get_page(mf, vmf->pgoff);
-	if (!IS_ERR(page)) {
+	if (!IS_ERR(page) && PageHWPoison(page)) {
+		/* the core would refuse it too (__do_fault()) */
+		unlock_page(page);
+		put_page(page);
+		ret = VM_FAULT_HWPOISON;
+	} else if (!IS_ERR(page)) {
 		vmf->page = page;
 		ret = VM_FAULT_LOCKED;
 		mmap_test_count_fault(mf);
