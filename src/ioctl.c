@@ -33,7 +33,53 @@
 static bool log_calls = true;
 module_param(log_calls, bool, 0644);
 MODULE_PARM_DESC(log_calls,
-		 "One dmesg line per ALLOC/FREE/QUERY with the find_vma verdict (default on)");
+		 "One dmesg line per ALLOC/FREE/QUERY with the find_vma verdict (default on; rate-limited, see log_burst)");
+
+static unsigned int log_burst = 10;
+module_param(log_burst, uint, 0644);
+MODULE_PARM_DESC(log_burst,
+		 "At most this many ALLOC/FREE/QUERY lines per 5 seconds for the whole device, 0 for no limit (default 10)");
+
+#define MMAP_TEST_LOG_WINDOW	(5 * HZ)
+
+/*
+ * Whether this ALLOC/FREE/QUERY may log its line: at most log_burst lines
+ * per MMAP_TEST_LOG_WINDOW for the whole device, whoever calls (anyone the
+ * node's mode lets open it must not flood the kernel log).  Decided once
+ * per call, before the call takes its find_vma() report.  Suppressed lines
+ * are counted (stats: log_suppressed) and said in one line when the next
+ * window opens.
+ */
+static bool mmap_test_log_ok(struct mmap_test_file *mf)
+{
+	struct mmap_test_dev *mt = mf->dev;
+	unsigned int burst = READ_ONCE(log_burst);
+	unsigned long missed = 0;
+	bool ok;
+
+	if (!READ_ONCE(log_calls))
+		return false;
+	spin_lock(&mt->log_lock);
+	if (time_after_eq(jiffies, mt->log_window + MMAP_TEST_LOG_WINDOW)) {
+		missed = mt->log_missed;
+		mt->log_window = jiffies;
+		mt->log_lines = 0;
+		mt->log_missed = 0;
+	}
+	ok = !burst || mt->log_lines < burst;
+	if (ok)
+		mt->log_lines++;
+	else
+		mt->log_missed++;
+	spin_unlock(&mt->log_lock);
+	if (!ok)
+		atomic_long_inc(&mt->log_suppressed);
+	if (missed)
+		dev_info(mmap_test_device(mf),
+			 "%lu ALLOC/FREE/QUERY lines suppressed (log_burst=%u per 5 s)\n",
+			 missed, burst);
+	return ok;
+}
 
 /*
  * @addr as munmap(2) sees it: the syscall untags its address with
@@ -276,7 +322,7 @@ static long mmap_test_alloc(struct file *filp,
 {
 	struct mmap_test_file *mf = filp->private_data;
 	struct mmap_test_alloc req;
-	bool log = READ_ONCE(log_calls);
+	bool log = mmap_test_log_ok(mf);
 	struct file *file;
 	unsigned long addr;
 	int ret;
@@ -332,8 +378,8 @@ static long mmap_test_free(struct file *filp,
 	struct mmap_test_file *mf = filp->private_data;
 	struct mmap_test_vma_report before;
 	struct mmap_test_free req;
-	/* One read: log_calls is writable at any time (0644). */
-	bool log = READ_ONCE(log_calls);
+	/* Decided once: log_calls is writable at any time (0644). */
+	bool log = mmap_test_log_ok(mf);
 	char result[96];
 	int ret;
 
@@ -376,7 +422,7 @@ static long mmap_test_query(struct file *filp,
 	ret = mmap_test_report(mmap_test_untag(req.addr), &req.report);
 	if (ret)
 		return ret;
-	if (log_calls)
+	if (mmap_test_log_ok(mf))
 		mmap_test_log(mf, "QUERY", &req.report, "done");
 	trace_mmap_test_query(req.report.addr, req.report.found,
 			      req.report.contains, req.report.vm_start,
@@ -401,6 +447,7 @@ static long mmap_test_get_stats(struct file *filp,
 		.total_live_vmas = atomic_long_read(&mt->live_vmas),
 		.total_pages	= atomic_long_read(&mt->pages),
 		.total_files	= atomic_long_read(&mt->files),
+		.log_suppressed	= atomic_long_read(&mt->log_suppressed),
 	};
 
 	return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;

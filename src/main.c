@@ -551,6 +551,8 @@ static int mmap_test_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "pages %ld\n", atomic_long_read(&mt->pages));
 	seq_printf(m, "live_vmas %ld\n", atomic_long_read(&mt->live_vmas));
 	seq_printf(m, "faults %ld\n", atomic_long_read(&mt->faults));
+	seq_printf(m, "log_suppressed %ld\n",
+		   atomic_long_read(&mt->log_suppressed));
 #if defined(MT_HAVE_FAULT_FLAG_VMA_LOCK) && IS_ENABLED(CONFIG_PER_VMA_LOCK)
 	seq_printf(m, "vma_lock_faults %ld\n",
 		   atomic_long_read(&mt->vma_lock_faults));
@@ -606,6 +608,8 @@ static int __init mmap_test_init(void)
 	mmap_test.misc.fops = mmap_test_pick_fops();
 	if (!mmap_test.misc.fops)
 		return -EINVAL;
+	spin_lock_init(&mmap_test.log_lock);
+	mmap_test.log_window = jiffies;
 	mmap_test_mnt = kern_mount(&mmap_test_fs_type);
 	if (IS_ERR(mmap_test_mnt)) {
 		pr_err("kern_mount failed: %ld\n", PTR_ERR(mmap_test_mnt));

@@ -9,6 +9,7 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
+#include <linux/spinlock.h>
 #include "compat.h"
 
 /* Per-ioctl result counts: errno 0 .. MMAP_TEST_NR_ERRNO - 2, then "other". */
@@ -34,6 +35,11 @@ enum mmap_test_op {
  * @vma_lock_faults: ->fault calls made under the per-VMA lock
  *	(FAULT_FLAG_VMA_LOCK, 6.4+) rather than mmap_lock, all files
  * @results: ioctl results by command and errno (index -ret)
+ * @log_lock: protects the rate limit of the ALLOC/FREE/QUERY log lines:
+ * @log_window: when (jiffies) the current window began
+ * @log_lines: lines logged in the current window
+ * @log_missed: lines suppressed since the last "suppressed" line
+ * @log_suppressed: lines suppressed since the module was loaded
  */
 struct mmap_test_dev {
 	struct miscdevice misc;
@@ -44,6 +50,11 @@ struct mmap_test_dev {
 	atomic_long_t faults;
 	atomic_long_t vma_lock_faults;
 	atomic_long_t results[MMAP_TEST_NR_OPS][MMAP_TEST_NR_ERRNO];
+	spinlock_t log_lock;
+	unsigned long log_window;
+	unsigned int log_lines;
+	unsigned long log_missed;
+	atomic_long_t log_suppressed;
 };
 
 /**

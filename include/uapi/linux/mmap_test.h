@@ -223,6 +223,9 @@ struct mmap_test_query {
  * @total_live_vmas: live VMAs, module-wide
  * @total_pages: allocated buffer pages, module-wide
  * @total_files: open files (buffers) of the device, module-wide
+ * @log_suppressed: ALLOC/FREE/QUERY log lines that the rate limit
+ *	(module parameter log_burst) suppressed, module-wide.  Was reserved
+ *	(always zero) before: a kernel without the rate limit reports 0.
  * @reserved: zero
  */
 struct mmap_test_stats {
@@ -237,7 +240,8 @@ struct mmap_test_stats {
 	__u64 total_live_vmas;
 	__u64 total_pages;
 	__u64 total_files;
-	__u64 reserved[5];
+	__u64 log_suppressed;
+	__u64 reserved[4];
 };
 
 /*
