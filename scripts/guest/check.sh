@@ -19,8 +19,9 @@
 # module loaded with mmap_hook=prepare and test names "prepare.<name>"
 # (its fuzzer does a fifth of the calls).
 # Then, with HUGE=1, the module is loaded once more with huge=1 and a
-# buffer of three PMDs for mmap-test-huge and the tour's huge_pmd step
-# ("huge.<name>"); with HUGE=0 huge=1 must be refused.
+# buffer of three PMDs for mmap-test-huge, the tour's huge_pmd step and
+# mmap-test-faultinject ("huge.<name>"); with HUGE=0 huge=1 must be
+# refused.  Last, mmap-test-memfail in a module load of its own.
 # Settings from /guest/env: TARGET, FUZZ_CALLS (default 1000000),
 # FUZZ_SECONDS (time cap of the fuzzer, default 120), MODULE_PARAMS
 # (insmod parameters, default none), HOOKS (default mmap), HUGE (1: the
@@ -135,38 +136,48 @@ suite_test_mmap() {
 	result "$rc" test-mmap "exit status $rc"
 }
 
-# suite_selftests: every program of /selftests but mmap-test-huge.
+# run_selftest PROGRAM NAME: one kselftest program; its result lines
+# become "ok N <NAME>:<test>" (a skip line of the harness, "ok N # SKIP
+# why", gets the name of the test that ran), and a program that stops
+# early or exits inconsistently adds one failing line "<NAME>.complete" or
+# "<NAME>.exit".
+run_selftest() {
+	_b=$1 _name=$2
+	section "selftest $_name"
+	{ "$_b" 2>&1; echo $? > /tmp/rc; } | tee /tmp/st.out |
+		awk -v p="$_name" '
+		/^#  RUN / { cur = $3 }
+		/^ok [0-9]+ # / {
+			sub(/^ok [0-9]+ /, "&" p ":" cur " ")
+			print; fflush(); next
+		}
+		/^(not )?ok [0-9]+ / { sub(/^(not )?ok [0-9]+ /, "&" p ":") }
+		/^1\.\.[0-9]+$/ { $0 = "# " p ": " $0 }
+		{ print; fflush() }'
+	_rc=$(cat /tmp/rc)
+	_plan=$(sed -n 's/^1\.\.\([0-9]\{1,\}\)$/\1/p' /tmp/st.out | head -n1)
+	_got=$(grep -cE '^(not )?ok [0-9]+ ' /tmp/st.out)
+	_nfail=$(grep -cE '^not ok [0-9]+ ' /tmp/st.out)
+	if [ -z "$_plan" ] || [ "$_got" -lt "$_plan" ]; then
+		result 1 "$_name.complete" \
+			"ran $_got of ${_plan:-?} tests, exit status $_rc"
+	elif [ "$_rc" != 0 ] && [ "$_rc" != 4 ] && [ "$_nfail" = 0 ]; then
+		result 1 "$_name.exit" "exit status $_rc without a failing test"
+	fi
+}
+
+# suite_selftests: every program of /selftests but mmap-test-huge and
+# mmap-test-memfail, which need module loads of their own (below).
 suite_selftests() {
 	# --- kselftest programs ---------------------------------------------------
 	section kselftest programs
 	for b in /selftests/*; do
 		[ -x "$b" ] || continue
 		name=${b##*/}
-		# needs the module loaded with huge=1: the huge section runs it
-		[ "$name" != mmap-test-huge ] || continue
-		section "selftest $name"
-		# Result lines become "ok N <program>:<test>"; a skip line of the
-		# harness ("ok N # SKIP why") gets the name of the test that ran.
-		{ "$b" 2>&1; echo $? > /tmp/rc; } | tee /tmp/st.out |
-			awk -v p="$PFX$name" '
-			/^#  RUN / { cur = $3 }
-			/^ok [0-9]+ # / {
-				sub(/^ok [0-9]+ /, "&" p ":" cur " ")
-				print; fflush(); next
-			}
-			/^(not )?ok [0-9]+ / { sub(/^(not )?ok [0-9]+ /, "&" p ":") }
-			/^1\.\.[0-9]+$/ { $0 = "# " p ": " $0 }
-			{ print; fflush() }'
-		rc=$(cat /tmp/rc)
-		plan=$(sed -n 's/^1\.\.\([0-9]\{1,\}\)$/\1/p' /tmp/st.out | head -n1)
-		got=$(grep -cE '^(not )?ok [0-9]+ ' /tmp/st.out)
-		nfail=$(grep -cE '^not ok [0-9]+ ' /tmp/st.out)
-		if [ -z "$plan" ] || [ "$got" -lt "$plan" ]; then
-			result 1 "$name.complete" \
-				"ran $got of ${plan:-?} tests, exit status $rc"
-		elif [ "$rc" != 0 ] && [ "$rc" != 4 ] && [ "$nfail" = 0 ]; then
-			result 1 "$name.exit" "exit status $rc without a failing test"
-		fi
+		case $name in
+		mmap-test-huge | mmap-test-memfail) continue ;;
+		esac
+		run_selftest "$b" "$PFX$name"
 	done
 }
 
@@ -602,6 +613,11 @@ if [ "$HUGE" = 1 ]; then
 	grep huge_pmd /tmp/tour.json | sed 's/^/tour-json| /'
 	grep -q '^{"step":[0-9]*,"name":"huge_pmd","verdict":"pass"' /tmp/tour.json
 	result $? huge.tour_huge_pmd "the tour's huge_pmd step did not pass"
+	# allocation failures of the large-folio path (where the kernel
+	# has fault injection; its tests SKIP elsewhere)
+	[ -x /selftests/mmap-test-faultinject ] &&
+		run_selftest /selftests/mmap-test-faultinject \
+			huge.mmap-test-faultinject
 	rmmod mmap_test
 	rc=$?
 	! loaded
@@ -618,6 +634,28 @@ else
 			"insmod huge=1 rc=$rc; no 'huge=1: this kernel lacks' in dmesg"
 	fi
 fi
+
+# --- memory failure --------------------------------------------------------
+# mmap-test-memfail poisons and offlines buffer pages: the poisoned pfns are
+# never given back, and the kernel logs each event.  So it runs last, in a
+# module load of its own, and the module must unload cleanly after it.
+section "memory failure"
+# shellcheck disable=SC2086  # a list of parameters
+insmod /mmap_test.ko $MODULE_PARAMS
+rc=$?
+result "$rc" memfail.insmod "insmod mmap_test.ko $MODULE_PARAMS: rc=$rc"
+# The host's splat scan accepts the kernel's memory-failure lines only
+# between these two (scripts/lib/splat.sh).
+echo "mmap-test: memory-failure tests begin" > /dev/kmsg
+run_selftest /selftests/mmap-test-memfail mmap-test-memfail
+echo "mmap-test: memory-failure tests end" > /dev/kmsg
+files=$(stat_of files) pages=$(stat_of pages) vmas=$(stat_of live_vmas)
+[ "$files/$pages/$vmas" = 0/0/0 ]
+result $? memfail.released "after the tests: files $files, pages $pages, live_vmas $vmas"
+rmmod mmap_test
+rc=$?
+! loaded
+result $? memfail.rmmod "rmmod rc=$rc"
 
 # --- kmemleak (debug kernel only) ---------------------------------------
 section kmemleak

@@ -134,6 +134,7 @@ static __thread sigjmp_buf guard_env;
 static __thread volatile sig_atomic_t guard_armed;
 static __thread volatile sig_atomic_t guard_sig;
 static __thread void *volatile guard_addr;
+static __thread volatile sig_atomic_t guard_code;
 static struct sigaction old_segv, old_bus;
 static pthread_once_t guard_once = PTHREAD_ONCE_INIT;
 
@@ -145,6 +146,7 @@ static void guard_handler(int sig, siginfo_t *si, void *uc)
 		guard_armed = 0;
 		guard_sig = sig;
 		guard_addr = si->si_addr;
+		guard_code = si->si_code;
 		siglongjmp(guard_env, 1);
 	}
 	if ((old->sa_flags & SA_SIGINFO) && old->sa_sigaction) {
@@ -186,6 +188,7 @@ static int guard_fault(struct mt_fault *f)
 	if (f) {
 		f->sig = guard_sig;
 		f->addr = guard_addr;
+		f->code = guard_code;
 	}
 	return guard_sig;
 }
@@ -195,6 +198,7 @@ static void guard_none(struct mt_fault *f)
 	if (f) {
 		f->sig = 0;
 		f->addr = NULL;
+		f->code = 0;
 	}
 }
 

@@ -33,6 +33,7 @@
 struct mt_fault {
 	int sig;		/* SIGSEGV or SIGBUS; 0: no fault */
 	void *addr;		/* si_addr of the fault */
+	int code;		/* its si_code (BUS_MCEERR_AR: a memory error) */
 };
 
 /* What mt_mem_touch() does with the byte. */
