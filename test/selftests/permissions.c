@@ -2,8 +2,9 @@
 /*
  * mmap-test-permissions - who may open the device (root only, node 0600),
  * that every output field of QUERY, ALLOC and GET_STATS is defined (no
- * stale kernel memory, also on failure), and that the module's log lines
- * carry no kernel pointer.
+ * stale kernel memory, also on failure), that the module's log lines
+ * carry no kernel pointer, and that a user the node lets in cannot flood
+ * the kernel log (log_burst).
  *
  * Build: make -C test selftests KSFT_INC=<dir with kselftest_harness.h>
  * Run as root with the module loaded (buffer_pages >= 8; every test SKIPs
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -27,6 +29,8 @@
 
 #include "kselftest_harness.h"
 #include "mt_fixture.h"
+#include "mt_file.h"
+#include "mt_time.h"
 #include "selftests.h"
 
 #define PAT64	0xAAAAAAAAAAAAAAAAULL	/* the pattern of "not written" */
@@ -278,6 +282,9 @@ TEST_F(mt, perm_dmesg_no_kernel_pointers)
 	char *p, *o, *msg;
 	ssize_t n;
 
+	char burst[16];
+
+	ASSERT_EQ(0, log_burst_unlimit(burst, sizeof(burst)));
 	kfd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	ASSERT_LE(0, kfd) TH_LOG("open /dev/kmsg: %s", strerror(errno));
 	ASSERT_LE(0, lseek(kfd, 0, SEEK_END)) TH_LOG("seek /dev/kmsg: %s",
@@ -326,11 +333,120 @@ TEST_F(mt, perm_dmesg_no_kernel_pointers)
 		}
 	}
 	close(kfd);
+	log_burst_restore(burst);
 	/* 4 ALLOC (one rejected), 3 QUERY, 3 FREE: one line each */
 	ASSERT_LE(10, lines) TH_LOG("%d module lines for 10 ioctls", lines);
 	ASSERT_EQ(1, seen_marker)
 		TH_LOG("no dev_info line for QUERY of 0x%lx", marker);
 	ASSERT_EQ(0, bad);
+}
+
+/*
+ * Anyone the node's mode lets in (the udev rule gives it to a group) must
+ * not flood the kernel log: 100,000 rejected ALLOCs from an unprivileged
+ * member of the node's group (and more, until FLOOD_SECONDS have passed,
+ * so that a new window opens) leave at most log_burst lines per 5 seconds
+ * and one "suppressed" line per window, and the stats count the rest.
+ */
+#define FLOOD_CALLS	100000UL
+#define FLOOD_SECONDS	6	/* and at least this long: a second window */
+#define FLOOD_GID	4242
+
+/* The flood, as uid 65534 in group FLOOD_GID; the number of calls to @wfd. */
+static int flood_child(int wfd)
+{
+	struct mmap_test_alloc a;
+	gid_t g = FLOOD_GID;
+	double end = mt_time_now() + FLOOD_SECONDS;
+	unsigned long i;
+	int fd;
+
+	if (setgroups(1, &g) || setresgid(65534, 65534, 65534) ||
+	    setresuid(65534, 65534, 65534))
+		return 10;
+	fd = open(MMAP_TEST_DEVICE, O_RDWR);
+	if (fd < 0) {
+		fprintf(stderr, "# open as uid 65534, group %d: %s\n",
+			FLOOD_GID, strerror(errno));
+		return 11;
+	}
+	for (i = 0; i < FLOOD_CALLS || mt_time_now() < end; i++) {
+		memset(&a, 0, sizeof(a));
+		a.len = 4096;
+		a.flags = MMAP_TEST_SHARED;
+		a.reserved[0] = i + 1;	/* rejected: EINVAL */
+		if (ioctl(fd, IOCTL_ALLOC_VMA, &a) != -1 || errno != EINVAL) {
+			fprintf(stderr, "# call %lu: not EINVAL\n", i);
+			return 12;
+		}
+	}
+	return write(wfd, &i, sizeof(i)) == sizeof(i) ? 0 : 13;
+}
+
+TEST_F(mt, perm_log_flood_bounded)
+{
+	struct mt_ctx *c = &self->c;
+	unsigned long long burst = 0, logged, windows;
+	unsigned long lines = 0, summaries = 0, calls = 0;
+	struct mmap_test_stats s0, s1;
+	char rec[1024], *msg;
+	struct stat st;
+	double t0, t;
+	int kfd, on, r, pfd[2];
+	pid_t pid;
+
+	if (geteuid() != 0)
+		SKIP(return, "needs root to hand the node to a group");
+	ASSERT_EQ(0, mt_file_read_ull(LOG_BURST_PARAM, &burst))
+		TH_LOG("no %s: the module has no rate limit", LOG_BURST_PARAM);
+	ASSERT_LT(0ULL, burst) TH_LOG("log_burst is 0 (no limit)");
+	on = mt_file_read_bool(MT_PARAM_DIR "log_calls");
+	if (on != 1)
+		SKIP(return, "log_calls is off: nothing to flood");
+	ASSERT_EQ(0, stat(MMAP_TEST_DEVICE, &st));
+	kfd = mt_kmsg_open();
+	ASSERT_LE(0, kfd) TH_LOG("/dev/kmsg: %s", strerror(-kfd));
+	s0 = mt_ctx_stats(_metadata, c->fd);
+	ASSERT_EQ(0, chown(MMAP_TEST_DEVICE, 0, FLOOD_GID));
+	ASSERT_EQ(0, chmod(MMAP_TEST_DEVICE, 0660));
+	ASSERT_EQ(0, pipe(pfd));
+	t0 = mt_time_now();
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(flood_child(pfd[1]));
+	close(pfd[1]);
+	wait_child_ok(_metadata, pid);
+	ASSERT_EQ((ssize_t)sizeof(calls), read(pfd[0], &calls, sizeof(calls)));
+	close(pfd[0]);
+	t = mt_time_now() - t0;
+	EXPECT_EQ(0, chown(MMAP_TEST_DEVICE, st.st_uid, st.st_gid));
+	EXPECT_EQ(0, chmod(MMAP_TEST_DEVICE, st.st_mode & 07777));
+	s1 = mt_ctx_stats(_metadata, c->fd);
+	while ((r = mt_kmsg_read(kfd, rec, sizeof(rec), &msg)) > 0 ||
+	       r == -EPIPE) {
+		if (r < 0 || !strstr(msg, "mmap-test"))
+			continue;
+		if (strstr(msg, "lines suppressed"))
+			summaries++;
+		else
+			lines++;
+	}
+	close(kfd);
+	/* windows of 5 s that the run touched, and the one after it */
+	windows = (unsigned long long)(t / 5) + 2;
+	logged = calls - (s1.log_suppressed - s0.log_suppressed);
+	TH_LOG("%lu calls in %.1f s: %llu logged, %llu suppressed, %lu module lines and %lu summaries in the log (log_burst %llu)",
+	       calls, t, logged,
+	       (unsigned long long)(s1.log_suppressed - s0.log_suppressed),
+	       lines, summaries, burst);
+	ASSERT_LE(FLOOD_CALLS, calls);
+	ASSERT_LE(logged, windows * burst);
+	ASSERT_LE(lines, windows * burst);
+	ASSERT_LE(summaries, windows);
+	/* a window opened during the run: its first lines, and the summary */
+	ASSERT_LE(1ULL, logged);
+	ASSERT_LE(1UL, summaries);
 }
 
 TEST_HARNESS_MAIN

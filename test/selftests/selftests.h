@@ -23,6 +23,7 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
+#include "mt_file.h"
 #include "mt_fixture.h"
 
 /* Report flags (MMAP_TEST_VMA_*) used here, by short names. */
@@ -174,6 +175,27 @@ static inline void enable_tagged_abi(struct __test_metadata *_metadata)
 	if (prctl(PR_SET_TAGGED_ADDR_CTRL, PR_TAGGED_ADDR_ENABLE, 0, 0, 0))
 		TH_LOG("PR_SET_TAGGED_ADDR_CTRL: %s (munmap(2) untags anyway)",
 		       strerror(errno));
+}
+
+/*
+ * The module's log lines without their rate limit (module parameter
+ * log_burst=0), for a test that reads its own calls' lines back from the
+ * kernel log: an earlier test may have used up the window.  @old (at
+ * least 16 bytes) receives the value to give back to log_burst_restore().
+ * Returns 0 or -errno (no root, or a module without the parameter).
+ */
+#define LOG_BURST_PARAM	MT_PARAM_DIR "log_burst"
+
+static inline int log_burst_unlimit(char *old, size_t n)
+{
+	int ret = mt_file_read_line(LOG_BURST_PARAM, old, n);
+
+	return ret ? ret : mt_file_write_str(LOG_BURST_PARAM, "0");
+}
+
+static inline void log_burst_restore(const char *old)
+{
+	mt_file_write_str(LOG_BURST_PARAM, old);
 }
 
 #endif /* MT_SELFTESTS_H */
