@@ -14,8 +14,10 @@
 #                      test-mmap with --tools-only (what the demo needs)
 #   kernel.env         the kernel.sh lines of the target (used by vm.sh)
 # Environment: MMAP_TEST_KERNEL_ENV (kernel.sh output, to skip running it).
-# The kselftest harness headers are extracted once from Debian's
-# linux-source-6.1 into $CACHE/kselftest.  The module build logs the
+# The kselftest harness headers are extracted once from the target's
+# KSFT_SOURCE (Debian's linux-source-6.1 by default, 7.3 on the 7.x
+# targets: the programs build with the oldest and the newest harness)
+# into $CACHE/kselftest/<package>.  The module build logs the
 # compiler and the kernel's CONFIG_CC_VERSION_TEXT and fails when their
 # major versions differ (src/conftest.sh).
 set -euo pipefail
@@ -50,8 +52,12 @@ KDIR="" ARCH="" CROSS_COMPILE="" KREL="" ROOT=""
 eval "$env_out"
 printf '%s\n' "$env_out" > "$out/kernel.env"
 
-# kselftest headers, once.
-KSFT=$CACHE/kselftest
+# kselftest headers, once per source package: from the project's own
+# suites for linux-source-6.1, else from the target's.
+target_load "$target"
+KSFT=$CACHE/kselftest/$T_KSFT_SOURCE
+ksft_suites=$T_SUITES
+[ "$T_KSFT_SOURCE" != linux-source-6.1 ] || ksft_suites=$BASE_SUITES
 ksft_missing() {
 	[ ! -f "$KSFT/kselftest_harness.h" ] || [ ! -f "$KSFT/kselftest.h" ]
 }
@@ -59,8 +65,8 @@ if [ $goal = all ] && ksft_missing; then
 	lock_file "$CACHE/.kselftest.lock"
 fi
 if [ $goal = all ] && ksft_missing; then
-	stage "extracting kselftest headers from linux-source-6.1"
-	src_deb=$(fetch_deb "$BASE_SUITES" linux-source-6.1)
+	stage "extracting kselftest headers from $T_KSFT_SOURCE"
+	src_deb=$(fetch_deb "$ksft_suites" "$T_KSFT_SOURCE")
 	linux_source_extract "$src_deb" "$KSFT" 4 \
 		'*/tools/testing/selftests/kselftest.h' \
 		'*/tools/testing/selftests/kselftest_harness.h'

@@ -57,7 +57,7 @@ target_load() {
 	target_check "$1"
 	for v in ARCH SUITES KERNEL FLAVOUR ABI_RE IMAGE_PKG IMAGE_FILE \
 		HEADERS_PKGS KBUILD_PKG SOURCE_PKG ROOT TIMEOUT APPEND DEBUG \
-		QEMU_MACHINE QEMU_CPU CONSOLE HOOKS HUGE; do
+		QEMU_MACHINE QEMU_CPU CONSOLE HOOKS HUGE KSFT_SOURCE; do
 		eval "T_$v="
 	done
 	T_NAME=$1
@@ -71,6 +71,7 @@ target_load() {
 	T_DEBUG=${T_DEBUG:-0}
 	T_HOOKS=${T_HOOKS:-mmap}
 	T_HUGE=${T_HUGE:-0}
+	T_KSFT_SOURCE=${T_KSFT_SOURCE:-linux-source-6.1}
 	case $T_HUGE in
 	0 | 1) ;;
 	*) die "$1: HUGE must be 0 or 1, not '$T_HUGE'" ;;

@@ -13,17 +13,23 @@
  *   #include "kselftest_harness.h"
  *   #include "mt_fixture.h"
  *
- *   MT_FIXTURE(mt, MT_MIN_PAGES);	fixture "mt": self->c, SKIP below
- *					MT_MIN_PAGES buffer pages
+ *   MT_FIXTURE(mt, MT_MIN_PAGES);	fixture "mt": self->c, its setup
+ *					needs MT_MIN_PAGES buffer pages
  *
  *   FIXTURE(diff) { struct mt_ctx c; ... };	a fixture with more state
  *   FIXTURE_SETUP(diff) { mt_ctx_setup(_metadata, &self->c, 0); ... }
  *   FIXTURE_TEARDOWN(diff) { ...; mt_ctx_teardown(_metadata, &self->c); }
  *
- * The setup SKIPs only when the device does not exist (the module is not
- * loaded); any other open error fails.  A setup that may decide not to
- * open the device at all (huge.c) starts with mt_ctx_init(c): the teardown
- * of a context that never opened is a no-op.  Inside a test:
+ * A program that includes this header needs the device: when it does not
+ * exist (the module is not loaded), or the module's buffer is smaller
+ * than MT_MIN_PAGES, the program prints "1..0 # SKIP <why>" and exits 4
+ * (KSFT_SKIP) before any test runs, so that no runner takes it for a pass
+ * (-h and -l work without it).  A setup therefore never SKIPs: any open
+ * error fails.  This uses no harness internals, so the programs build
+ * against the kselftest_harness.h of old and new kernels alike.  A setup
+ * that may decide not to open the device at all (huge.c) starts with
+ * mt_ctx_init(c): the teardown of a context that never opened is a
+ * no-op.  Inside a test:
  *
  *   mt_ctx_map(_metadata, c, fd, addr, len, pgoff, prot, flags)
  *				IOCTL_ALLOC_VMA that must succeed, tracked
@@ -49,8 +55,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
@@ -236,32 +242,62 @@ static inline void mt_ctx_init(struct mt_ctx *c)
 }
 
 /*
- * Open the device and take the baseline.  SKIPs (without a teardown) when
- * the device does not exist, or when the buffer has fewer than @min_pages
- * pages (0: no minimum).
+ * Open the device and take the baseline; the buffer must have at least
+ * @min_pages pages (0: no minimum; at most MT_MIN_PAGES, which the
+ * program checked before its first test).
  */
 static inline void mt_ctx_setup(struct __test_metadata *_metadata,
 				struct mt_ctx *c, unsigned long min_pages)
 {
 	mt_ctx_init(c);
 	c->fd = mt_dev_open(O_RDWR);
-	if (c->fd == -ENOENT)
-		SKIP(longjmp(_metadata->env, 1),
-		     "%s does not exist: mmap_test.ko is not loaded",
-		     MMAP_TEST_DEVICE);
-	ASSERT_LE(0, c->fd) TH_LOG("open(%s, O_RDWR): %s (only ENOENT may skip)",
-				   MMAP_TEST_DEVICE, strerror(-c->fd));
+	ASSERT_LE(0, c->fd) TH_LOG("open(%s, O_RDWR): %s", MMAP_TEST_DEVICE,
+				   strerror(-c->fd));
 	c->base = mt_ctx_stats(_metadata, c->fd);
 	ASSERT_EQ(0ULL, c->base.live_vmas);
 	ASSERT_LT(0ULL, c->base.buffer_pages);
 	c->bp = c->base.buffer_pages;
-	if (c->bp < min_pages) {
-		close(c->fd);
-		c->fd = -1;
-		SKIP(longjmp(_metadata->env, 1),
-		     "the module's buffer_pages is %lu, the suite needs >= %lu",
-		     c->bp, min_pages);
+	ASSERT_LE(min_pages, c->bp)
+		TH_LOG("the module's buffer_pages is %lu, this test needs >= %lu",
+		       c->bp, min_pages);
+}
+
+/*
+ * Before main(): no device (or too small a buffer), no test.  glibc hands
+ * ELF constructors the program's arguments.
+ */
+static void __attribute__((constructor))
+mt_fixture_need_device(int argc, char **argv)
+{
+	unsigned long long bp = MT_MIN_PAGES;
+	char why[160] = "";
+	FILE *f;
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "-l"))
+			return;
+	if (access(MMAP_TEST_DEVICE, F_OK)) {
+		snprintf(why, sizeof(why),
+			 "%s does not exist: mmap_test.ko is not loaded",
+			 MMAP_TEST_DEVICE);
+	} else {
+		f = fopen("/sys/module/mmap_test/parameters/buffer_pages", "r");
+		if (f) {
+			if (fscanf(f, "%llu", &bp) != 1)
+				bp = MT_MIN_PAGES;
+			fclose(f);
+		}
+		if (bp < MT_MIN_PAGES)
+			snprintf(why, sizeof(why),
+				 "the module's buffer_pages is %llu, the tests need >= %d",
+				 bp, MT_MIN_PAGES);
 	}
+	if (!why[0])
+		return;
+	printf("TAP version 13\n1..0 # SKIP %s\n", why);
+	fflush(stdout);
+	_exit(KSFT_SKIP);
 }
 
 /*
@@ -278,7 +314,8 @@ static inline void mt_ctx_rebase(struct __test_metadata *_metadata,
 
 /*
  * Release what the test registered and check the baseline.  No ASSERT_*()
- * here: a failed ASSERT longjmp()s back into the test wrapper, which would
+ * here: a failed ASSERT ends the test (a longjmp() into the wrapper, or
+ * the teardown and abort(), by harness version), which would
  * run the teardown again.
  */
 static inline void mt_ctx_teardown(struct __test_metadata *_metadata,
@@ -325,8 +362,8 @@ static inline void mt_ctx_teardown(struct __test_metadata *_metadata,
 }
 
 /*
- * Fixture @name: a struct mt_ctx as self->c; its tests SKIP when the buffer
- * has fewer than @min_pages pages.
+ * Fixture @name: a struct mt_ctx as self->c; its setup fails when the
+ * buffer has fewer than @min_pages pages.
  */
 #define MT_FIXTURE(name, min_pages)					\
 	FIXTURE(name) {							\

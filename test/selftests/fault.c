@@ -133,7 +133,7 @@ static void *race_reader(void *arg)
 	return NULL;
 }
 
-TEST_F_TIMEOUT(fault, dontneed_race, 120)
+TEST_F_TIMEOUT(fault, dontneed_race, STRESS_TIMEOUT)
 {
 	struct mmap_test_stats s0, s1;
 	unsigned long i, len = 4 * MIB;

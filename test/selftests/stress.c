@@ -984,7 +984,7 @@ static void run_stress(struct __test_metadata *_metadata,
 #define TIMEOUT_DEFAULT	600
 
 /* (a) four threads, one fd */
-TEST_F_TIMEOUT(stress, shared_fd, TIMEOUT_DEFAULT)
+TEST_F_TIMEOUT(stress, shared_fd, STRESS_TIMEOUT)
 {
 	static const struct tspec spec[] = {
 		{ W_ALLOC, 0 }, { W_ALLOC, 0 }, { W_ALLOC, 0 }, { W_ALLOC, 0 },
@@ -994,7 +994,7 @@ TEST_F_TIMEOUT(stress, shared_fd, TIMEOUT_DEFAULT)
 }
 
 /* (b) four threads, each with its own fd */
-TEST_F_TIMEOUT(stress, own_fd, TIMEOUT_DEFAULT)
+TEST_F_TIMEOUT(stress, own_fd, STRESS_TIMEOUT)
 {
 	static const struct tspec spec[] = {
 		{ W_ALLOC, 1 }, { W_ALLOC, 1 }, { W_ALLOC, 1 }, { W_ALLOC, 1 },
@@ -1004,7 +1004,7 @@ TEST_F_TIMEOUT(stress, own_fd, TIMEOUT_DEFAULT)
 }
 
 /* (c) a fork storm while others ALLOC, touch, FREE and reshape */
-TEST_F_TIMEOUT(stress, fork_storm, TIMEOUT_DEFAULT)
+TEST_F_TIMEOUT(stress, fork_storm, STRESS_TIMEOUT)
 {
 	static const struct tspec spec[] = {
 		{ W_FORK, 1 }, { W_ALLOC, 0 }, { W_ALLOC, 0 }, { W_ALLOC, 1 },
@@ -1015,7 +1015,7 @@ TEST_F_TIMEOUT(stress, fork_storm, TIMEOUT_DEFAULT)
 }
 
 /* (d) mremap shrink, mprotect, MADV_DONTNEED, partial FREE */
-TEST_F_TIMEOUT(stress, reshape, TIMEOUT_DEFAULT)
+TEST_F_TIMEOUT(stress, reshape, STRESS_TIMEOUT)
 {
 	static const struct tspec spec[] = {
 		{ W_RESHAPE, 0 }, { W_RESHAPE, 0 }, { W_RESHAPE, 0 },
@@ -1326,26 +1326,6 @@ TEST(alloc_copy_out_race)
 		       r.target);
 	ASSERT_EQ(RACE_MARK, *(unsigned int *)r.target);
 	munmap(guard, 3 * r.page);
-}
-
-/*
- * The harness's per-test timeout (.timeout, seconds) only detects a hang:
- * 20 times MMAP_TEST_STRESS_SECONDS, at least 10 minutes.  A TCG guest of
- * a debug kernel on a loaded host runs these tests several times slower
- * than their run time (the fork thread goes on past the deadline until it
- * did MIN_FORKS forks: 30 to 40 s on the debug kernel of an idle host,
- * over 100 s on a busy one).
- */
-static void __attribute__((constructor)) stress_timeouts(void)
-{
-	int t = stress_seconds() * 20;
-
-	if (t < 600)
-		t = 600;
-	_stress_shared_fd_object.timeout = t;
-	_stress_own_fd_object.timeout = t;
-	_stress_fork_storm_object.timeout = t;
-	_stress_reshape_object.timeout = t;
 }
 
 TEST_HARNESS_MAIN

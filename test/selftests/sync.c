@@ -81,7 +81,8 @@ FIXTURE_TEARDOWN(sync)
 
 /*
  * Store a pattern through a shared mapping of @fd, make the variant's
- * call, check the bytes through read(): the call's result, 0 or errno.
+ * call, check the bytes through read(): the call's result, 0 or errno;
+ * -1 when mlock() failed (its errno in *@locked).
  */
 static int run_one(struct __test_metadata *_metadata, struct mt_ctx *c,
 		   const FIXTURE_VARIANT(sync) *variant, int fd,
@@ -97,8 +98,10 @@ static int run_one(struct __test_metadata *_metadata, struct mt_ctx *c,
 	for (i = 0; i < PAGES; i++)
 		snprintf(p + i * pg, 64, "%s page %zu", what, i);
 	if (variant->call == S_MSYNC_LOCKED) {
-		if (mlock(p, PAGES * pg))
-			SKIP(return 0, "mlock: %s", strerror(errno));
+		if (mlock(p, PAGES * pg)) {
+			*locked = errno;
+			return -1;	/* the test SKIPs */
+		}
 		*locked = !!(mt_ctx_query(_metadata, c->fd, p2u(p)).flags &
 			     MMAP_TEST_VMA_LOCKED);
 	}
@@ -135,8 +138,12 @@ TEST_F(sync, same_as_memfd)
 
 	shm = run_one(_metadata, &self->c, variant, self->mfd, "memfd",
 		      &shm_locked);
+	if (shm < 0)
+		SKIP(return, "mlock: %s", strerror(shm_locked));
 	dev = run_one(_metadata, &self->c, variant, self->c.fd, "device",
 		      &self->dev_locked);
+	if (dev < 0)
+		SKIP(return, "mlock: %s", strerror(self->dev_locked));
 	TH_LOG("memfd: %s, device: %s", shm ? strerror(shm) : "0",
 	       dev ? strerror(dev) : "0");
 	if (variant->call != S_MSYNC_LOCKED)
