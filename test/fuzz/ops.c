@@ -316,17 +316,19 @@ void do_stats(struct thr *t, const struct fdinfo *fi)
 	t->pk_count[pk]++;
 	if (!judge(t, C_STATS, r, allowed, fi, pk, "GET_STATS") || r)
 		return;
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < (int)MT_ARRAY_SIZE(out->reserved); i++)
 		if (out->reserved[i])
 			break;
-	if (i < 5 || out->buffer_pages != buf_pages ||
+	if (i < (int)MT_ARRAY_SIZE(out->reserved) ||
+	    out->buffer_pages != buf_pages ||
 	    out->pages > out->buffer_pages || !out->total_files)
 		report(t, &t->mismatch,
 		       "mismatch: GET_STATS pages=%llu buffer_pages=%llu total_files=%llu reserved[%d]=%#llx",
 		       (unsigned long long)out->pages,
 		       (unsigned long long)out->buffer_pages,
 		       (unsigned long long)out->total_files, i,
-		       i < 5 ? (unsigned long long)out->reserved[i] : 0ULL);
+		       i < (int)MT_ARRAY_SIZE(out->reserved) ?
+		       (unsigned long long)out->reserved[i] : 0ULL);
 }
 
 static bool vfs_type(unsigned int type)
