@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Usage: scripts/vm.sh <target> <job> [--timeout SECONDS] [--quiet|--interactive]
+#        scripts/vm.sh <target> exec [--timeout SECONDS] [--quiet] -- CMD [ARG...]
 #
 # Boots the target's kernel under qemu (TCG) with a busybox initramfs that
 # runs scripts/guest/<job>.sh as root, then powers off.  Needs
@@ -22,6 +23,14 @@
 # Exit status: 0 when qemu ended by itself, 124 on timeout, else qemu's.
 # The verdict is NOT the exit status: callers read the guest's markers.
 #
+# The job "exec" runs one command in the guest, as root, from /guest, and
+# exits with the command's exit status (read from the serial log: 125 when
+# the guest never said it), e.g. one kselftest program or test by hand:
+#   scripts/vm.sh x86_64-7.3 exec -- sh -c \
+#       'insmod /mmap_test.ko buffer_pages=1024 && mmap-test-sync'
+# The module is not loaded: the command loads it with the parameters it
+# needs (/mmap_test.ko); the kselftest programs are in /selftests (on PATH).
+#
 # qemu's machine, CPU and console and extra kernel parameters come from the
 # target's file (scripts/targets/<target>.conf).
 #
@@ -33,19 +42,23 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-usage() { die "usage: $0 <target> <job> [--timeout SECONDS] [--quiet|--interactive]"; }
+usage() { die "usage: $0 <target> <job> [--timeout SECONDS] [--quiet|--interactive], or $0 <target> exec [--timeout SECONDS] [--quiet] -- CMD [ARG...]"; }
 [ $# -ge 2 ] || usage
 target=$1 job=$2
 shift 2
-tmo=1200 quiet=0 interactive=0 tmo_set=0
+tmo=1200 quiet=0 interactive=0 tmo_set=0 exec_cmd=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--timeout) [ $# -ge 2 ] || usage; tmo=$2; tmo_set=1; shift 2 ;;
 	--quiet) quiet=1; shift ;;
 	--interactive) interactive=1; shift ;;
+	--) [ "$job" = exec ] || usage; shift; exec_cmd=("$@"); break ;;
 	*) usage ;;
 	esac
 done
+if [ "$job" = exec ] && { [ ${#exec_cmd[@]} = 0 ] || [ "$interactive" = 1 ]; }; then
+	usage
+fi
 out=$TOP/build/$target
 target_load "$target"
 [ -f "$TOP/scripts/guest/$job.sh" ] || die "no scripts/guest/$job.sh"
@@ -90,6 +103,11 @@ printf 'TARGET=%s\nDEBUG_KERNEL=%s\nHOOKS="%s"\n' "$target" "$T_DEBUG" "$T_HOOKS
 # HUGE=1: the target says its kernel has huge device mappings (huge=1
 # loads); 0: the module must refuse huge=1.
 printf 'HUGE=%s\n' "$T_HUGE" >> "$root/guest/env"
+# exec: the command, each argument quoted for sh.
+if [ "$job" = exec ]; then
+	printf '%q ' "${exec_cmd[@]}" > "$root/guest/exec.cmd"
+	echo >> "$root/guest/exec.cmd"
+fi
 cp "$out/mod/mmap_test.ko" "$root/mmap_test.ko"
 # The bench's reference driver, when scripts/bench.sh built it.
 if [ -f "$out/refdrv/mmap_test_ref.ko" ]; then
@@ -178,4 +196,8 @@ if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
 	rc=124
 fi
 info "$target/$job: VM ran $((t1 - t0)) s (qemu status $rc)"
+if [ "$job" = exec ] && [ "$rc" = 0 ]; then
+	rc=$(tr -d '\r' < "$log" | sed -n 's/^EXEC-STATUS=\([0-9]\{1,\}\)$/\1/p' | tail -n 1)
+	rc=${rc:-125}
+fi
 exit "$rc"
