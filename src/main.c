@@ -91,10 +91,14 @@ MODULE_PARM_DESC(mmap_hook,
 static struct vfsmount *mmap_test_mnt;
 
 /*
- * Buffer pages: movable (mmap_test_aops migrates them; never highmem,
- * read() and write() use page_address()), and a charge over memory.max
- * fails with ENOMEM instead of invoking the memcg OOM killer (a fault then
- * gets SIGBUS, write() ENOMEM).
+ * Buffer pages: allocated in movable pageblocks (or CMA; GFP_USER keeps
+ * them out of ZONE_MOVABLE and highmem), and mmap_test_aops lets them
+ * migrate: compaction (unless compact_unevictable_allowed is 0, the
+ * PREEMPT_RT default), CMA, soft offline, mbind() and move_pages() move
+ * them; NUMA balancing never moves a dirty file page.  A migration may
+ * place a page in highmem on a 32-bit kernel: read() and write() kmap()
+ * it.  A charge over memory.max fails with ENOMEM instead of invoking the
+ * memcg OOM killer (a fault then gets SIGBUS, write() ENOMEM).
  */
 #define MMAP_TEST_GFP	(GFP_USER | __GFP_MOVABLE | __GFP_RETRY_MAYFAIL | \
 			 __GFP_NOWARN)
@@ -137,14 +141,21 @@ static int mmap_test_error_remove_page(struct address_space *mapping,
  * The buffer's page cache holds the only copy of its data (compare
  * shmem_aops):
  * - dirty: every page is marked dirty when it is created (see
- *   mmap_test_get_page());
- *   nothing writes it back or cleans it, so no one may drop it as clean
- *   cache: a soft offline invalidates clean unmapped page cache, and a
- *   memory failure without ->error_remove_folio evicts it.  Marking does
- *   no dirty accounting: the noop backing device has no writeback.
+ *   mmap_test_get_page()); nothing writes it back or cleans it, so no
+ *   one may drop it as clean cache: a soft offline invalidates clean
+ *   unmapped page cache, and a memory failure without
+ *   ->error_remove_folio evicts a clean page.  Marking does no dirty
+ *   accounting: the noop backing device has no writeback.
  * - migrate: a plain copy.  Without it a dirty page cannot move
  *   (fallback_migrate_folio() would write it out first) and would pin
  *   its pageblock against compaction, CMA and memory hot-remove.
+ * - memory errors: ->error_remove_folio keeps a poisoned page in the
+ *   cache, as shmem's does (a dirty page would not be evicted either).
+ *   The kernel then reports the page "Failed" (still referenced: only
+ *   shmem's own cache reference is excused), so MADV_HWPOISON returns
+ *   EBUSY and a real machine check kills the task that hit it (SIGBUS).
+ * Unlike shmem, whose pages are swap-backed, NUMA balancing does not
+ * move these (a dirty file page), and nothing swaps them out.
  */
 static const struct address_space_operations mmap_test_aops = {
 #ifdef MT_HAVE_AOPS_DIRTY_FOLIO
@@ -404,13 +415,14 @@ static ssize_t mmap_test_rw(struct mmap_test_file *mf, char __user *ubuf,
 			ret = -EIO;
 			break;
 		}
-		kaddr = page_address(page) + off;
+		kaddr = kmap(page) + off;
 		if (write) {
 			left = copy_from_user(kaddr, ubuf + done, chunk);
 			flush_dcache_page(page);
 		} else {
 			left = copy_to_user(ubuf + done, kaddr, chunk);
 		}
+		kunmap(page);
 		put_page(page);
 		done += chunk - left;
 		pos += chunk - left;

@@ -8,8 +8,8 @@
  * see mmap_test_mmap_prepare()):
  *   ->fault      serves the buffer page at vmf->pgoff from the buffer's
  *                page cache, locked (SIGBUS past the end or when the page
- *                cannot be allocated or charged, VM_FAULT_HWPOISON for a
- *                page with a memory error: SIGBUS with BUS_MCEERR_AR); on
+ *                cannot be allocated or charged; a page with a memory
+ *                error the core refuses: SIGBUS with BUS_MCEERR_AR); on
  *                a read fault it also creates the missing pages of the
  *                fault-around window
  *   ->map_pages  fault-around: the kernel's filemap_map_pages(), wrapped to
@@ -127,10 +127,13 @@ static vm_fault_t mmap_test_fault(struct vm_fault *vmf)
 		mmap_test_fill_around(vmf);
 	page = mmap_test_get_page(mf, vmf->pgoff);
 	if (!IS_ERR(page) && PageHWPoison(page)) {
-		/* the core would refuse it too (__do_fault()) */
-		unlock_page(page);
-		put_page(page);
-		ret = VM_FAULT_HWPOISON;
+		/*
+		 * A page with a memory error: __do_fault() refuses it
+		 * (VM_FAULT_HWPOISON), after unmapping it where it is still
+		 * mapped.  Handed over for that, not counted as served.
+		 */
+		vmf->page = page;
+		ret = VM_FAULT_LOCKED;
 	} else if (!IS_ERR(page)) {
 		vmf->page = page;
 		ret = VM_FAULT_LOCKED;
