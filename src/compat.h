@@ -197,4 +197,23 @@ static inline long mt_file_rss(struct mm_struct *mm)
 #endif
 }
 
+/*
+ * kmap_local_page() (5.11), which allows page faults while the page is
+ * mapped.  Before it, only kernels without highmem (every 64-bit one):
+ * there every page has its kernel address.
+ */
+#ifndef MT_HAVE_KMAP_LOCAL_PAGE
+#ifdef CONFIG_HIGHMEM
+#error "mmap-test: a highmem kernel needs kmap_local_page() (Linux 5.11)"
+#endif
+static inline void *kmap_local_page(struct page *page)
+{
+	return page_address(page);
+}
+
+static inline void kunmap_local(const void *addr)
+{
+}
+#endif
+
 #endif /* MMAP_TEST_COMPAT_H */

@@ -215,6 +215,16 @@ probe MAP_PAGES_VOID map_pages \
 	void (*)(struct vm_fault *, pgoff_t, pgoff_t)),
 	"map_pages does not return void");' "$@"
 
+# kmap_local_page()/kunmap_local(): 5.11.
+probe KMAP_LOCAL_PAGE kmap_local_page \
+'#include <linux/highmem.h>
+void f(struct page *page)
+{
+	void *p = kmap_local_page(page);
+
+	kunmap_local(p);
+}' "$@"
+
 # The buffer's address_space_operations (main.c, mmap_test_aops), three
 # members that changed shape; of each pair exactly one compiles.
 # Dirtying: ->dirty_folio (5.18), before it ->set_page_dirty.

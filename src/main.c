@@ -97,8 +97,9 @@ static struct vfsmount *mmap_test_mnt;
  * PREEMPT_RT default), CMA, soft offline, mbind() and move_pages() move
  * them; NUMA balancing never moves a dirty file page.  A migration may
  * place a page in highmem on a 32-bit kernel: read() and write() kmap()
- * it.  A charge over memory.max fails with ENOMEM instead of invoking the
- * memcg OOM killer (a fault then gets SIGBUS, write() ENOMEM).
+ * it (kmap_local_page(), which allows the copy to fault).  A charge over
+ * memory.max fails with ENOMEM instead of invoking the memcg OOM killer
+ * (a fault then gets SIGBUS, write() ENOMEM).
  */
 #define MMAP_TEST_GFP	(GFP_USER | __GFP_MOVABLE | __GFP_RETRY_MAYFAIL | \
 			 __GFP_NOWARN)
@@ -415,14 +416,14 @@ static ssize_t mmap_test_rw(struct mmap_test_file *mf, char __user *ubuf,
 			ret = -EIO;
 			break;
 		}
-		kaddr = kmap(page) + off;
+		kaddr = kmap_local_page(page) + off;
 		if (write) {
 			left = copy_from_user(kaddr, ubuf + done, chunk);
 			flush_dcache_page(page);
 		} else {
 			left = copy_to_user(ubuf + done, kaddr, chunk);
 		}
-		kunmap(page);
+		kunmap_local(kaddr);
 		put_page(page);
 		done += chunk - left;
 		pos += chunk - left;

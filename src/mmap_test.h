@@ -50,7 +50,7 @@ struct mmap_test_dev {
 	atomic_long_t faults;
 	atomic_long_t vma_lock_faults;
 	atomic_long_t results[MMAP_TEST_NR_OPS][MMAP_TEST_NR_ERRNO];
-	spinlock_t log_lock;
+	spinlock_t log_lock;	/* log_window, log_lines, log_missed */
 	unsigned long log_window;
 	unsigned int log_lines;
 	unsigned long log_missed;
