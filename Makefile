@@ -11,6 +11,9 @@
 #   make bench        mmap-test-bench in the VM: a table and JSON
 #   make shell        an interactive shell in the VM, module loaded
 #   make lint         checkpatch --strict, W=1, sparse, shellcheck, lib-check
+#   make kselftest-install INSTALL_PATH=DIR [KSFT_SRC=<kernel tree>] [TARGET=T]
+#                     the kselftest collection mmap_test with the kernel's
+#                     run_kselftest.sh (scripts/kselftest-install.sh)
 #   make install      modules_install, the UAPI header and test-mmap
 #   make dkms-install build and install through DKMS (DKMS_ARGS="--group G")
 #   make clean
@@ -20,7 +23,8 @@ ARCH ?=
 CROSS_COMPILE ?=
 KBUILD_ARGS := $(if $(ARCH),ARCH=$(ARCH)) $(if $(CROSS_COMPILE),CROSS_COMPILE=$(CROSS_COMPILE))
 
-.PHONY: all modules tools demo check targets bench shell lint install dkms-install clean
+.PHONY: all modules tools demo check targets bench shell lint install dkms-install \
+	kselftest-install clean
 
 all: modules tools
 
@@ -67,6 +71,11 @@ install: all
 
 dkms-install:
 	scripts/dkms.sh install $(DKMS_ARGS)
+
+kselftest-install:
+	@test -n "$(INSTALL_PATH)" || { echo "make kselftest-install needs INSTALL_PATH=DIR" >&2; exit 2; }
+	scripts/kselftest-install.sh $(if $(KSFT_SRC),--kernel-source "$(KSFT_SRC)") \
+		$(if $(TARGET),--target "$(TARGET)") "$(INSTALL_PATH)"
 
 clean:
 	@if [ -f "$(KDIR)/Makefile" ]; then \

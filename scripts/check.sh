@@ -38,12 +38,15 @@
 # CHECK_TIMEOUT (seconds per boot; default: the target's TIMEOUT),
 # MODULE_PARAMS (insmod parameters in the guest; default
 # "buffer_pages=1024": mmap-test-fault needs a 4 MiB buffer),
-# HOST_CHECKS (default "lint packaging shell-x86_64-6.12 shell-arm64-6.12
-# fresh", "" for none):
+# HOST_CHECKS (default "lint packaging kselftest shell-x86_64-6.12
+# shell-arm64-6.12 fresh", "" for none):
 #   lint             scripts/host-checks/lint.sh: checkpatch, W=1,
 #                    sparse, shellcheck
 #   packaging        scripts/host-checks/packaging.sh: DKMS build, make
 #                    install
+#   kselftest        scripts/host-checks/kselftest.sh: the kselftest
+#                    collection installed the kernel's way and run by
+#                    run_kselftest.sh in x86_64-7.3's VM
 #   shell-<target>   scripts/host-checks/shell.sh <target>: make shell under
 #                    tmux
 #   fresh            scripts/host-checks/fresh.sh: every target built from new,
@@ -67,10 +70,10 @@ fi
 read -r -a targets <<< "${TARGETS-$TARGETS_ALL}"
 for t in "${targets[@]}"; do target_check "$t"; done
 read -r -a host_checks <<< \
-	"${HOST_CHECKS-lint packaging shell-x86_64-6.12 shell-arm64-6.12 fresh}"
+	"${HOST_CHECKS-lint packaging kselftest shell-x86_64-6.12 shell-arm64-6.12 fresh}"
 for c in "${host_checks[@]}"; do
 	case $c in
-	lint|packaging|fresh) ;;
+	lint|packaging|kselftest|fresh) ;;
 	shell-*) target_check "${c#shell-}" ;;
 	*) die "unknown host check '$c'" ;;
 	esac

@@ -37,7 +37,9 @@
 # Environment: MMAP_TEST_QEMU_MEM (MiB, default 2048), MMAP_TEST_QEMU_SMP
 # (vCPUs, default 2), MMAP_TEST_APPEND
 # (extra kernel command line), MMAP_TEST_GUEST_ENV (lines "NAME=value"
-# written to /guest/env, sourced by the job scripts).
+# written to /guest/env, sourced by the job scripts), MMAP_TEST_KSELFTEST
+# (an installed kselftest tree, scripts/kselftest-install.sh: copied to
+# /kselftest).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -122,6 +124,12 @@ if [ -d "$out/bin" ]; then
 fi
 if [ -d "$out/bin/selftests" ]; then
 	cp "$out/bin/selftests"/* "$root/selftests/"
+fi
+# An installed kselftest tree (scripts/kselftest-install.sh), as /kselftest.
+if [ -n "${MMAP_TEST_KSELFTEST:-}" ]; then
+	[ -x "$MMAP_TEST_KSELFTEST/run_kselftest.sh" ] ||
+		die "MMAP_TEST_KSELFTEST=$MMAP_TEST_KSELFTEST: no run_kselftest.sh there"
+	cp -a "$MMAP_TEST_KSELFTEST" "$root/kselftest"
 fi
 img=$out/initramfs-$job.cpio.gz
 {

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Usage: scripts/host-checks/kselftest.sh [TARGET]     (default x86_64-7.3)
+#
+# make check's host check "kselftest": the kselftest collection mmap_test
+# installed the kernel's way (scripts/kselftest-install.sh, with the
+# programs and module of scripts/build.sh TARGET) and run by the kernel's
+# own run_kselftest.sh in TARGET's VM, as a user runs it on a machine:
+#   - kselftest-list.txt lists one test per test/selftests/<topic>.c;
+#   - run_kselftest.sh -c mmap_test: each test's result line (a SKIP keeps
+#     its reason and is never a pass), and each test that ran printed its
+#     own results (nested KTAP);
+#   - run_kselftest.sh -t mmap_test:mmap-test-sync.sh runs that one only;
+#   - with no module to load, a test SKIPs, and so does a program run
+#     without the wrapper (exit 4, "1..0 # SKIP"): never a pass.
+# Prints one TAP line per check ("ok N kselftest: ...").
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/../lib.sh"
+
+TAP_PREFIX="kselftest: "
+target=${1:-x86_64-7.3}
+target_check "$target"
+inst=$TOP/build/host/kselftest-install
+log=$TOP/build/host/kselftest-build.log
+mkdir -p "$TOP/build/host"
+
+rc=0
+"$TOP/scripts/build.sh" "$target" > "$log" 2>&1 || rc=$?
+tap_status $rc "scripts/build.sh $target" "$log"
+rm -rf "$inst"
+rc=0
+"$TOP/scripts/kselftest-install.sh" --target "$target" "$inst" >> "$log" 2>&1 || rc=$?
+tap_status $rc "make kselftest-install (the kernel's lib.mk, run_kselftest.sh from linux-source)" "$log"
+[ $rc = 0 ] || { tap_plan; exit 1; }
+
+want=$(cd "$TOP/test/selftests" && for f in *.c; do
+	echo "mmap_test:mmap-test-${f%.c}.sh"; done | sort)
+got=$(grep '^mmap_test:' "$inst/kselftest-list.txt" | sort)
+tap_check "kselftest-list.txt: one test per test/selftests/<topic>.c" \
+	"$(diff <(echo "$want") <(echo "$got") || :)"
+
+# One boot: the whole collection, one test, and the two no-module cases,
+# each run's output between markers.
+# shellcheck disable=SC2016  # expanded in the guest
+cmd='cd /kselftest || exit 1
+dmesg -n 1	# kernel messages off the console: they would cut result lines
+echo "KSFT-RUN all"; ./run_kselftest.sh -c mmap_test
+echo "KSFT-RUN one"; ./run_kselftest.sh -t mmap_test:mmap-test-sync.sh
+echo "KSFT-RUN nomodule"
+MMAP_TEST_KO=/nonexistent ./run_kselftest.sh -t mmap_test:mmap-test-query.sh
+echo "KSFT-RUN bare"; ./mmap_test/mmap-test-query; echo "bare exit $?"
+echo "KSFT-RUN end"'
+vlog=$TOP/build/$target/exec.log
+MMAP_TEST_KSELFTEST=$inst "$TOP/scripts/vm.sh" "$target" exec --quiet \
+	--timeout 2400 -- sh -c "$cmd" > "$TOP/build/host/kselftest-vm.log" 2>&1 || :
+out=$(tr -d '\r' < "$vlog")
+part() { # the output of run NAME
+	printf '%s\n' "$out" | sed -n "/^KSFT-RUN $1\$/,/^KSFT-RUN /p"
+}
+rc=0
+printf '%s\n' "$out" | grep -q '^KSFT-RUN end$' || rc=1
+tap_status $rc "the VM ran every step (build/$target/exec.log)" "$vlog"
+
+all=$(part all)
+for t in $want; do
+	t=${t#mmap_test:}
+	line=$(printf '%s\n' "$all" | grep -E "^(not )?ok [0-9]+ selftests: mmap_test: $t( |\$)" || :)
+	case $line in
+	"ok "*"# SKIP "?*) echo "ok $((TAP_PASS + TAP_FAIL + 1)) ${TAP_PREFIX}run_kselftest.sh -c: $t # SKIP ${line#*# SKIP }"
+		TAP_PASS=$((TAP_PASS + 1)) ;;
+	"ok "*)
+		# the program's own results, nested, between its header and line
+		n=$(printf '%s\n' "$all" | sed -n "/^# selftests: mmap_test: $t\$/,/^ok [0-9]* selftests: mmap_test: $t/p" |
+			grep -cE '^# (not )?ok [0-9]+ ' || :)
+		if [ "$n" -gt 0 ]; then
+			tap_ok "run_kselftest.sh -c: $t ($n results of its own)"
+		else
+			tap_not_ok "run_kselftest.sh -c: $t" "ok, but none of its own results in the output"
+		fi ;;
+	*) tap_not_ok "run_kselftest.sh -c: $t" "${line:-no result line}" ;;
+	esac
+done
+
+one=$(part one) rc=0
+[ "$(printf '%s\n' "$one" | grep -cE '^(not )?ok [0-9]+ selftests: ')" = 1 ] &&
+	printf '%s\n' "$one" | grep -qE '^ok 1 selftests: mmap_test: mmap-test-sync.sh$' ||
+	rc=1
+tap_status $rc "run_kselftest.sh -t mmap_test:mmap-test-sync.sh runs that test alone, ok"
+
+rc=0
+printf '%s\n' "$(part nomodule)" |
+	grep -qE '^ok 1 selftests: mmap_test: mmap-test-query.sh # SKIP' || rc=1
+tap_status $rc "no module to load: the test SKIPs (never a pass)"
+bare=$(part bare) rc=0
+printf '%s\n' "$bare" | grep -q '^1\.\.0 # SKIP .*does not exist' &&
+	printf '%s\n' "$bare" | grep -q '^bare exit 4$' || rc=1
+tap_status $rc "a program without the device exits 4 with 1..0 # SKIP"
+
+tap_plan
+tap_passed
