@@ -17,6 +17,8 @@
 #      untouched), then checks the three installed files.
 #   3. The host: /usr/src, /var/lib/dkms, /lib/modules, /etc/udev/rules.d and
 #      the group database are the same after the run as before.
+#   4. The scripts work without HOME and without a terminal (a systemd
+#      unit, cron): scripts/kernel.sh finds the same cache and headers.
 #
 # Installs Debian's dkms package (and kmod, its dependency) when missing;
 # nothing else is left installed.  Prints TAP: one line per check,
@@ -299,6 +301,17 @@ if [ "$state0" = "$state1" ]; then
 else
 	tap_not_ok "host unchanged: /usr/src /var/lib/dkms /lib/modules /etc/udev/rules.d, groups" \
 		"$(diff <(printf '%s\n' "$state0") <(printf '%s\n' "$state1") | head -n 20 | tr '\n' ' ')"
+fi
+
+echo "# without HOME and without a terminal (a systemd unit, cron)"
+rc=0
+out=$(env -u HOME -u MMAP_TEST_CACHE setsid -w "$TOP/scripts/kernel.sh" "$target" \
+	</dev/null 2>&1) || rc=$?
+if [ "$rc" = 0 ] && printf '%s\n' "$out" | grep -qxF "KDIR=$KDIR"; then
+	tap_ok "scripts/kernel.sh without HOME, no terminal: the same cache, the same headers"
+else
+	tap_not_ok "scripts/kernel.sh without HOME, no terminal: the same cache, the same headers" \
+		"exit status $rc: $(printf '%s\n' "$out" | tail -n 3 | tr '\n' ' ')"
 fi
 
 tap_summary

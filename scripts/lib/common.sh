@@ -15,7 +15,9 @@
 
 # shellcheck disable=SC2034  # variables used by the scripts that source us
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-CACHE=${MMAP_TEST_CACHE:-$HOME/.cache/mmap-test}
+# Without HOME (a systemd unit, cron, cloud-init): the user's home from
+# the password database.
+CACHE=${MMAP_TEST_CACHE:-${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}/.cache/mmap-test}
 HOSTLOG=$TOP/build/host
 export DEBIAN_FRONTEND=noninteractive
 
