@@ -716,30 +716,6 @@ TEST_F_TIMEOUT(faultinject, site_fault_around, FI_TIMEOUT)
 
 /* ---- a large folio (huge=1) ------------------------------------------- */
 
-/* FilePmdMapped of the mapping that starts at @addr, in kB; -1 if none. */
-static long file_pmd_kb(void *addr)
-{
-	char line[256];
-	unsigned long start, end;
-	long kb = -1;
-	int in = 0;
-	FILE *f = fopen("/proc/self/smaps", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 &&
-		    strchr(line, '-') < strchr(line, ' ')) {
-			in = start == (unsigned long)addr;
-			continue;
-		}
-		if (in && sscanf(line, "FilePmdMapped: %ld kB", &kb) == 1)
-			break;
-	}
-	fclose(f);
-	return kb;
-}
-
 TEST_F_TIMEOUT(faultinject, site_huge_folio, FI_TIMEOUT)
 {
 	unsigned long pmd, pages;

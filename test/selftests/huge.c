@@ -37,6 +37,7 @@
 
 #include "kselftest_harness.h"
 #include "mt_fixture.h"
+#include "selftests.h"
 
 #define HUGE_PARAM	"/sys/module/mmap_test/parameters/huge"
 #define PMD_SIZE_FILE	"/sys/kernel/mm/transparent_hugepage/hpage_pmd_size"
@@ -55,30 +56,6 @@ static int read_line(const char *path, char *buf, size_t n)
 	}
 	fclose(f);
 	return ret;
-}
-
-/* FilePmdMapped of the mapping that starts at @addr, in kB; -1 if none. */
-static long file_pmd_kb(void *addr)
-{
-	char line[256];
-	unsigned long start, end;
-	long kb = -1;
-	int in = 0;
-	FILE *f = fopen("/proc/self/smaps", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 &&
-		    strchr(line, '-') < strchr(line, ' ')) {
-			in = start == (unsigned long)addr;
-			continue;
-		}
-		if (in && sscanf(line, "FilePmdMapped: %ld kB", &kb) == 1)
-			break;
-	}
-	fclose(f);
-	return kb;
 }
 
 FIXTURE(huge) {

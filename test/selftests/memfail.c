@@ -86,6 +86,13 @@ FIXTURE(memfail) {
 		SKIP(return, "%s", self->why);				\
 } while (0)
 
+/* A sysfs file to offline a page by its address. */
+#define NEED_SYSFS(path) do {						\
+	if (access(path, W_OK))						\
+		SKIP(return, "no %s (CONFIG_MEMORY_FAILURE and CONFIG_MEMORY_HOTPLUG)", \
+		     path);						\
+} while (0)
+
 FIXTURE_VARIANT(memfail) {
 	enum kind kind;
 };
@@ -355,12 +362,9 @@ TEST_F(memfail, hard_offline)
 	int ret;
 
 	NEED_SETUP();
+	NEED_SYSFS(HARD_OFFLINE_PAGE);
 	pages = mt_ctx_stats(_metadata, c->fd).pages;
 	pfn = tpage_pfn(_metadata, c);
-
-	if (access(HARD_OFFLINE_PAGE, W_OK))
-		SKIP(return, "no %s (CONFIG_MEMORY_FAILURE and CONFIG_MEMORY_HOTPLUG)",
-		     HARD_OFFLINE_PAGE);
 	ret = offline_pfn(HARD_OFFLINE_PAGE, pfn);
 	TH_LOG("hard_offline_page 0x%llx: %s", pfn, strerror(ret));
 	EXPECT_TRUE(!ret || ret == EBUSY);
@@ -405,12 +409,9 @@ TEST_F(memfail, soft_offline_unmapped)
 	int ret;
 
 	NEED_SETUP();
+	NEED_SYSFS(SOFT_OFFLINE_PAGE);
 	pages = mt_ctx_stats(_metadata, c->fd).pages;
 	pfn = tpage_pfn(_metadata, c);
-
-	if (access(SOFT_OFFLINE_PAGE, W_OK))
-		SKIP(return, "no %s (CONFIG_MEMORY_FAILURE and CONFIG_MEMORY_HOTPLUG)",
-		     SOFT_OFFLINE_PAGE);
 	ret = offline_pfn(SOFT_OFFLINE_PAGE, pfn);
 	ASSERT_EQ(0, ret) TH_LOG("soft_offline_page 0x%llx: %s", pfn,
 				 strerror(ret));

@@ -208,4 +208,28 @@ static inline void log_burst_restore(const char *old)
 	mt_file_write_str(LOG_BURST_PARAM, old);
 }
 
+/* FilePmdMapped of the mapping that starts at @addr, in kB; -1 if none. */
+static inline long file_pmd_kb(void *addr)
+{
+	char line[256];
+	unsigned long start, end;
+	long kb = -1;
+	int in = 0;
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 &&
+		    strchr(line, '-') < strchr(line, ' ')) {
+			in = start == (unsigned long)addr;
+			continue;
+		}
+		if (in && sscanf(line, "FilePmdMapped: %ld kB", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return kb;
+}
+
 #endif /* MT_SELFTESTS_H */
