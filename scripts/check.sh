@@ -100,10 +100,11 @@ need_pkgs python3	# scripts/lib/results.py, the result reader
 
 # record KEY ARG...: the records of one job (results.py record ARG...) to
 # $RES/KEY.tsv and $RES/KEY.xml; prints "P passed, F failed, S skipped".
+# Run at the top, which the paths in its reasons are relative to.
 record() {
 	local key=$1
 	shift
-	python3 "$TOP/scripts/lib/results.py" record --out "$RES/$key" "$@"
+	(cd "$TOP" && python3 scripts/lib/results.py record --out "$RES/$key" "$@")
 }
 
 run_target() {

@@ -78,7 +78,6 @@ import xml.etree.ElementTree as ET
 FIELDS = ("target", "program", "test", "status", "reason", "duration")
 Record = collections.namedtuple("Record", FIELDS)
 
-TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results-test-data")
 
 GUEST = "guest"          # the program of the guest's own checks
@@ -499,8 +498,9 @@ def write_atomic(path, text):
 
 
 def shown_path(path):
-    """A path as the summary shows it: relative to the top of the tree."""
-    rel = os.path.relpath(os.path.abspath(path), TOP)
+    """A path as a reason shows it: relative to the current directory
+    (check.sh runs at the top of the tree), if it is below it."""
+    rel = os.path.relpath(path)
     return path if rel.startswith("..") else rel
 
 
@@ -611,12 +611,12 @@ SPDX = "# SPDX-License-Identifier: GPL-2.0\n"
 
 def case_args(case):
     """The record arguments of a test case: <case>.args, else --target."""
-    path = os.path.join(DATA, case + ".args")
+    path = case + ".args"
     words = ["--target", case]
     if os.path.exists(path):
         with open(path, encoding="utf-8") as f:
             words = shlex.split(f.read(), comments=True)
-    words += ["--log", os.path.join(DATA, case + ".log")]
+    words += ["--log", case + ".log"]
     return record_parser().parse_args(words)
 
 
@@ -652,11 +652,12 @@ def diff(want, got, name):
 
 
 def cmd_selftest(args):
-    cases = sorted(f[:-4] for f in os.listdir(DATA) if f.endswith(".log"))
+    os.chdir(DATA)      # the paths in the records are relative to it
+    cases = sorted(f[:-4] for f in os.listdir(".") if f.endswith(".log"))
     bad = 0
     for case in cases:
         meta, records = make_records(case_args(case))
-        exp = os.path.join(DATA, case + ".expected.tsv")
+        exp = case + ".expected.tsv"
         if args.update:
             write_atomic(exp, SPDX + tsv_text(meta, records))
         errs = check_files(meta, records)
@@ -668,10 +669,10 @@ def cmd_selftest(args):
         for e in errs:
             print("results selftest: %s: %s" % (case, e))
         bad += bool(errs)
-    with open(os.path.join(DATA, "summary.args"), encoding="utf-8") as f:
-        files = [os.path.join(DATA, w) for w in shlex.split(f.read(), comments=True)]
+    with open("summary.args", encoding="utf-8") as f:
+        files = shlex.split(f.read(), comments=True)
     got = "\n".join(summary_lines(files, took=0)[0]) + "\n"
-    exp = os.path.join(DATA, "summary.expected")
+    exp = "summary.expected"
     if args.update:
         write_atomic(exp, SPDX + got)
     with open(exp, encoding="utf-8") as f:
