@@ -24,8 +24,9 @@
 #            pass; its program is mmap-test-query), "guest.tour.window",
 #            "lint: shellcheck (40 files)"
 #   status   pass, fail or skip
-#   reason   a skip's reason; a failure's detail and last diagnostic lines,
-#            joined with " | ", shortened
+#   reason   a skip's reason; a failure's last diagnostic lines (before
+#            it; a host check's, after it) and detail, joined with " | ",
+#            shortened
 #   duration seconds, where the log gives them (today's logs do not)
 # The TSV file has "# key: value" lines (target, kernel, splats, seconds,
 # note: what the summary prints besides the records), then a header line,
@@ -45,7 +46,8 @@
 #       "<program>.complete"; one whose top-level line is "not ok" with no
 #       failing test a failed "<program>.exit"; a program without tests
 #       one record "<program>".
-#   A SKIP without a reason is a failure ("SKIP without a reason").
+#   A SKIP without a reason is a failure ("SKIP without a reason"); an
+#   XFAIL is a pass, an XPASS a failure.
 #   A last line without its newline is cut: not a result.
 #   Kernel lines ("[   12.345678] ...") are not results: a result glued to
 #   one by the serial console is taken only when it has the shape of a
@@ -211,6 +213,9 @@ class Parser:
         self.run = None           # the test the harness said RUN last (flat)
         self.rest = None          # the rest of a name cut by kernel text
         self.collection = None
+        # a host check's failure, whose diagnostics follow it (tap.sh):
+        # its record's index and the last of those lines
+        self.after = None
 
     def add(self, program, test, status, reason=""):
         if self.host:
@@ -230,9 +235,20 @@ class Parser:
         return self.diagnosis(r.text, r.detail)
 
     def diagnosis(self, *last):
-        """The last diagnostic lines, then the texts last."""
-        parts = [shorten(d, MAX_LINE) for d in self.diag]
+        """The last diagnostic lines, then the texts last.  A host check
+        (tap.sh) writes a failure's diagnostics after it, not before."""
+        parts = [] if self.host else [shorten(d, MAX_LINE) for d in self.diag]
         return " | ".join(parts + [p for p in last if p])
+
+    def end_after(self):
+        """The diagnostics after a host check's failure go to its reason."""
+        if self.after:
+            i, lines = self.after
+            r = self.records[i]
+            reason = " | ".join([r.reason] * bool(r.reason) +
+                                [shorten(d, MAX_LINE) for d in lines])
+            self.records[i] = r._replace(reason=shorten(reason, MAX_REASON, tail=True))
+        self.after = None
 
     @staticmethod
     def stream(depth, name):
@@ -286,7 +302,9 @@ class Parser:
             kind, m = "comment", "(cut) " + m.group(0)
         if kind == "comment":
             self.comment(depth, m)
-        elif kind == "plan":
+            return
+        self.end_after()
+        if kind == "plan":
             self.plan(depth, m)
         elif kind == "result":
             if depth == 0:
@@ -311,6 +329,8 @@ class Parser:
                 self.run = rm.group(1)
         if not NOISE.match(text):
             self.diag.append(text.strip())
+            if self.after:
+                self.after[1].append(text.strip())
 
     def plan(self, depth, m):
         n, rest = int(m.group(1)), m.group(2)
@@ -340,6 +360,9 @@ class Parser:
             if cut and test and self.run and self.run.startswith(test):
                 r.name, self.rest = prog + ":" + self.run, self.run[len(test):]
             self.add(program_of(r.name), r.name, r.status, self.why(r))
+            if self.host and r.status == "fail" and not r.no_reason:
+                self.after = (len(self.records) - 1,
+                              collections.deque(maxlen=MAX_DIAG))
         self.diag.clear()
         self.run = None
 
@@ -393,6 +416,7 @@ class Parser:
                 top.text, "not ok without a failing test"))
 
     def finish(self):
+        self.end_after()
         self.end_block(None)
         if self.top_plan is not None and self.top < self.top_plan:
             prog = self.collection or "run"
@@ -671,7 +695,10 @@ def cmd_selftest(args):
         bad += bool(errs)
     with open("summary.args", encoding="utf-8") as f:
         files = shlex.split(f.read(), comments=True)
-    got = "\n".join(summary_lines(files, took=0)[0]) + "\n"
+    try:
+        got = "\n".join(summary_lines(files, took=0)[0]) + "\n"
+    except OSError as e:
+        got = "%s\n" % e
     exp = "summary.expected"
     if args.update:
         write_atomic(exp, SPDX + got)
