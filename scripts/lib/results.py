@@ -623,7 +623,11 @@ def summary_lines(files, took=None):
 
 
 def cmd_summary(args):
-    lines, failed = summary_lines(args.files, args.took)
+    try:
+        lines, failed = summary_lines(args.files, args.took)
+    except OSError as e:
+        sys.stderr.write("results.py summary: %s\n" % e)
+        return 2
     print("\n".join(lines))
     return 1 if failed else 0
 
