@@ -251,18 +251,18 @@ class Parser:
         self.after = None
 
     @staticmethod
-    def stream(depth, name):
-        """The sequence a result's number belongs to: the nested block, a
-        program's tests (by their prefix) or the top level."""
-        if depth:
-            return "nested"
+    def sequence(name):
+        """The numbering a top-level result belongs to: a program's tests
+        (by their prefix, "prepare.mmap-test-query"), or the guest's and
+        the runner's own."""
         m = PROGRAM_TEST.match(name)
         return m.group(1) if m and not name.startswith("guest.") else ""
 
     def expected(self, depth, name):
+        """The next number of a result's numbering."""
         if depth:
             return (self.block.last if self.block else 0) + 1
-        return self.last.get(self.stream(0, name), 0) + 1
+        return self.last.get(self.sequence(name), 0) + 1
 
     def glued(self, line):
         """A result glued after kernel text on a kernel line, if its name
@@ -348,7 +348,7 @@ class Parser:
 
     def top_result(self, r, cut=False):
         self.top += 1
-        self.last[self.stream(0, r.name)] = r.num
+        self.last[self.sequence(r.name)] = r.num
         sm = SELFTEST.match(r.name)
         if sm:
             self.collection = sm.group(1)
