@@ -48,7 +48,7 @@
 # HOST_CHECKS (default "lint packaging kselftest shell-x86_64-6.12
 # shell-arm64-6.12 fresh", "" for none):
 #   lint             scripts/host-checks/lint.sh: checkpatch, W=1,
-#                    sparse, shellcheck
+#                    sparse, shellcheck, the result reader's selftest
 #   packaging        scripts/host-checks/packaging.sh: DKMS build, make
 #                    install
 #   kselftest        scripts/host-checks/kselftest.sh: the kselftest

@@ -37,7 +37,8 @@
 #   ok N name / not ok N name[ - detail] / ok N name # SKIP reason
 #       scripts/guest/check.sh's flat lines and the host checks' (tap.sh);
 #       "guest.<name>" is the guest's own check; "<program>:<test>" a
-#       kselftest program's test, maybe after a pass's prefix (prepare.)
+#       kselftest program's test, maybe after a pass's prefix (prepare.),
+#       and "<program>" alone a program with nothing to run here
 #   nested KTAP, as the kernel's run_kselftest.sh prints it: a top-level
 #       "ok N selftests: <collection>: <program>" per program, after the
 #       program's own KTAP indented with "# " ("# ok 1 mt.query_x"); its
@@ -96,6 +97,7 @@ PLAN = re.compile(r"1\.\.(\d+)(.*)$")
 VERSION = re.compile(r"K?TAP version \d+$")
 SELFTEST = re.compile(r"selftests: (\S+): (\S+)$")  # run_kselftest.sh's name
 PROGRAM_TEST = re.compile(r"([\w.-]+):\S")          # <program>:<test>
+BARE_PROGRAM = re.compile(r"([\w.-]+)$")             # <program>
 # the names a result glued to a kernel line may have: top level, nested
 GLUED_TOP = re.compile(r"(guest\.\S+|[\w.-]+:\S+|selftests: \S+: \S+)$")
 GLUED_NESTED = re.compile(r"[\w.-]*$")
@@ -131,12 +133,14 @@ def unprefixed(prog):
 
 
 def program_of(name):
-    """The program of a test name: <program> of [prefix.]<program>:<test>,
-    else the guest's own check."""
-    m = PROGRAM_TEST.match(name)
-    if not m or name.startswith("guest."):
+    """The program of a test name: <program> of [prefix.]<program>:<test>
+    or of a whole program's record "[prefix.]<program>" (the guest's line
+    for a program with nothing to run, "1..0 # SKIP why"), else the
+    guest's own check (guest.<name>)."""
+    if name.startswith("guest."):
         return GUEST
-    return unprefixed(m.group(1))
+    m = PROGRAM_TEST.match(name) or BARE_PROGRAM.match(name)
+    return unprefixed(m.group(1)) if m else GUEST
 
 
 def classify(line):
@@ -255,8 +259,10 @@ class Parser:
         """The numbering a top-level result belongs to: a program's tests
         (by their prefix, "prepare.mmap-test-query"), or the guest's and
         the runner's own."""
-        m = PROGRAM_TEST.match(name)
-        return m.group(1) if m and not name.startswith("guest.") else ""
+        if name.startswith(("guest.", "selftests: ")):
+            return ""
+        m = PROGRAM_TEST.match(name) or BARE_PROGRAM.match(name)
+        return m.group(1) if m else ""
 
     def expected(self, depth, name):
         """The next number of a result's numbering."""
