@@ -10,7 +10,8 @@
 #   make targets      the kernels it runs on (scripts/targets/*.conf)
 #   make bench        mmap-test-bench in the VM: a table and JSON
 #   make shell        an interactive shell in the VM, module loaded
-#   make lint         checkpatch --strict, W=1, sparse, shellcheck, lib-check
+#   make lint         checkpatch --strict, W=1, sparse, shellcheck, lib-check,
+#                     the result reader's selftest
 #   make kselftest-install INSTALL_PATH=DIR [KSFT_SRC=<kernel tree>] [TARGET=T]
 #                     the kselftest collection mmap_test with the kernel's
 #                     run_kselftest.sh (scripts/kselftest-install.sh)

@@ -8,23 +8,30 @@
 # For every target (scripts/targets/*.conf; default all): build the module
 # and the programs in the target's build root (scripts/build.sh), boot the
 # target's kernel and run scripts/guest/check.sh in it (scripts/vm.sh),
-# then count its TAP lines: "ok" = passed, "not ok" = failed,
-# "ok ... # SKIP reason" = skipped (scripts/lib/tap.sh tap_count), and the
-# kernel splats of the serial log (scripts/lib/splat.sh splat_scan).  A
-# build failure, a missing CHECK-END marker (crash, timeout), a serial log
-# with splats and a SKIP without a reason each count as one failed test of
-# that target.  Then the host checks, counted the
-# same way.  Up to MMAP_TEST_JOBS (default: the number of CPUs) targets and
-# host checks run at a time, each in its own VM or process.
+# then scan the serial log for kernel splats (scripts/lib/splat.sh
+# splat_scan).  Then the host checks.  Up to MMAP_TEST_JOBS (default: the
+# number of CPUs) targets and host checks run at a time, each in its own
+# VM or process.
 #
-# Output: per target a row
+# Results: after each job, scripts/lib/results.py record reads its log
+# (the one reader of results) and writes one record per test, passed,
+# failed or skipped, to build/results/<target>.tsv (host-<check>.tsv for a
+# host check) and a JUnit XML file beside it (.xml).  A SKIP without a
+# reason is a failed record.  A build failure, a missing CHECK-END marker
+# (crash, timeout), a serial log with splats, a host check's non-zero exit
+# status with no failing test, and a job that left no records each add
+# one failed record of program "harness".
+#
+# Output: results.py summary of those records (the same command on any
+# set of .tsv files, e.g. of separate runs, prints the same): per target
+# a row
 #   matrix: <target> <uname -r> <P> passed, <F> failed, <S> skipped, <K> splats
 # per host check a row
 #   host: <check> <P> passed, <F> failed, <S> skipped
-# the targets' results per program (mmap-test-<topic>:..., the guest's
-# own checks),
-# then every skip with its reason, notes (a boot retried), a time table,
-# the failing tests with their last diagnostic lines, and as the last line
+# the targets' records per program (mmap-test-<topic>, the guest's own
+# checks), then every skip with its reason, notes (a boot retried), a
+# time table, the failing tests with their last diagnostic lines, and as
+# the last line the sum of the records
 #   N passed, N failed[, N skipped]
 # Exit status: 0 only if nothing failed and every target completed.
 #
@@ -41,7 +48,7 @@
 # HOST_CHECKS (default "lint packaging kselftest shell-x86_64-6.12
 # shell-arm64-6.12 fresh", "" for none):
 #   lint             scripts/host-checks/lint.sh: checkpatch, W=1,
-#                    sparse, shellcheck
+#                    sparse, shellcheck, the result reader's selftest
 #   packaging        scripts/host-checks/packaging.sh: DKMS build, make
 #                    install
 #   kselftest        scripts/host-checks/kselftest.sh: the kselftest
@@ -53,7 +60,7 @@
 #                    empty build roots and an empty cache inside a new
 #                    Debian root, and make demo up to DEMO-RESULT there
 # Logs: build/<target>/build.log, build/<target>/check.log,
-# build/host/<check>.log.
+# build/host/<check>.log; records: build/results/.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -89,33 +96,30 @@ mkdir -p "$RES" "$HOSTLOG"
 
 stage "host packages"
 need_host_pkgs "${targets[@]}"
+need_pkgs python3	# scripts/lib/results.py, the result reader
 
-# save NAME ROW: write the counters of one job to $RES/NAME.
-save() {
-	{
-		printf 'row=%q\np=%d\nf=%d\ns=%d\nsecs=%q\n' "$2" "$p" "$f" "$s" "$secs"
-		[ ${#names[@]} -eq 0 ] || printf 'names+=(%q)\n' "${names[@]}"
-		[ ${#skips[@]} -eq 0 ] || printf 'skips+=(%q)\n' "${skips[@]}"
-		[ ${#notes[@]} -eq 0 ] || printf 'notes+=(%q)\n' "${notes[@]}"
-	} > "$RES/$1.tmp"
-	mv "$RES/$1.tmp" "$RES/$1"
+# record KEY ARG...: the records of one job (results.py record ARG...) to
+# $RES/KEY.tsv and $RES/KEY.xml; prints "P passed, F failed, S skipped".
+# Run at the top, which the paths in its reasons are relative to.
+record() {
+	local key=$1
+	shift
+	(cd "$TOP" && python3 scripts/lib/results.py record --out "$RES/$key" "$@")
 }
 
 run_target() {
 	local t=$1 out=$TOP/build/$1 t0 t1 tmo log k=0 krel='?' kenv
-	local p=0 f=0 s=0 names=() skips=() notes=() secs boot
+	local notes=() args=() counts boot n
 	mkdir -p "$out"
-	# no result of an earlier run may be counted (by_program reads it)
+	# no log of an earlier run may be read
 	rm -f "$out/check.log"
 	target_load "$t"
 	t0=$(date +%s)
 	info "$t: building (log: build/$t/build.log)"
 	if ! "$TOP/scripts/build.sh" "$t" > "$out/build.log" 2>&1; then
 		tail -n 30 "$out/build.log" | sed "s|^|$t build: |" >&2
-		f=1
-		names+=("$t: build failed (build/$t/build.log)")
-		secs="$(( $(date +%s) - t0 )) -"
-		save "target-$t" "matrix: $t ? $p passed, $f failed, $s skipped, - splats"
+		record "$t" --target "$t" --seconds "$(( $(date +%s) - t0 ))" - \
+			--fail build "build failed (build/$t/build.log)" > /dev/null
 		return 0
 	fi
 	kenv=$(cat "$out/kernel.env")
@@ -145,24 +149,23 @@ MODULE_PARAMS='$module_params'" \
 		}
 		break
 	done
-	tap_count "$log" "$t"
+	args=(--target "$t" --log "$log" --kernel "$krel")
+	for n in "${notes[@]}"; do args+=(--note "$n"); done
 	if ! grep -aq '^CHECK-END' "$log"; then
-		f=$((f + 1))
-		names+=("$t: no CHECK-END marker (guest crashed or timed out; build/$t/check.log)")
+		args+=(--fail check_end "no CHECK-END marker (guest crashed or timed out; build/$t/check.log)")
 		tail -n 20 "$log" | sed "s|^|$t guest: |" >&2
 	fi
 	k=$(splat_scan "$log" 2>"$out/splats.txt")
-	if [ "$k" != 0 ]; then
-		f=$((f + 1))
-		names+=("$t: $k kernel splat line(s) (build/$t/splats.txt)")
-	fi
-	secs="$((t1 - t0)) $(( $(date +%s) - t1 ))"
-	info "$t: $p passed, $f failed, $s skipped, $k splats"
-	save "target-$t" "matrix: $t $krel $p passed, $f failed, $s skipped, $k splats"
+	args+=(--splats "$k")
+	[ "$k" = 0 ] ||
+		args+=(--fail splats "$k kernel splat line(s) (build/$t/splats.txt)")
+	args+=(--seconds "$((t1 - t0))" "$(( $(date +%s) - t1 ))")
+	counts=$(record "$t" "${args[@]}")
+	info "$t: $counts, $k splats"
 }
 
 run_host() {
-	local c=$1 cmd log rc=0 t0 p=0 f=0 s=0 names=() skips=() notes=() secs
+	local c=$1 cmd log rc=0 t0 counts
 	# shell-<target>: host-checks/shell.sh <target>.
 	cmd=("$TOP/scripts/host-checks/${c%%-*}.sh")
 	[ "$c" = "${c#shell-}" ] || cmd+=("${c#shell-}")
@@ -170,15 +173,11 @@ run_host() {
 	log=$HOSTLOG/$c.log
 	info "host $c: running (log: build/host/$c.log)"
 	"${cmd[@]}" > "$log" 2>&1 < /dev/null || rc=$?
-	tap_count "$log" "host $c"
-	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
-		f=1
-		names+=("host $c: exit status $rc with no failing test (build/host/$c.log)")
-		tail -n 20 "$log" | sed "s|^|host $c: |" >&2
-	fi
-	secs="- $(( $(date +%s) - t0 ))"
-	info "host $c: $p passed, $f failed, $s skipped"
-	save "host-$c" "host: $c $p passed, $f failed, $s skipped"
+	[ "$rc" = 0 ] || tail -n 20 "$log" | sed "s|^|host $c: |" >&2
+	# a non-zero exit status with no failing test is a failed record
+	counts=$(record "host-$c" --target "host:$c" --log "$log" \
+		--exit-status "$rc" --seconds - "$(( $(date +%s) - t0 ))")
+	info "host $c: $counts"
 }
 
 # Longest first: the debug kernel (a kernel build, then the fuzzer), the
@@ -219,80 +218,15 @@ for j in "${order[@]}"; do
 done
 wait
 
-rows=() failed_names=() skip_lines=() note_lines=() times=()
-tot_p=0 tot_f=0 tot_s=0
+# Every job leaves records; one that did not (it died) gets a failed one.
+files=()
 for t in "${targets[@]}" "${host_checks[@]/#/host:}"; do
-	case $t in
-	host:*) key=host-${t#host:} ;;
-	*) key=target-$t ;;
-	esac
-	row='' p=0 f=0 s=0 secs='' names=() skips=() notes=()
-	if [ -f "$RES/$key" ]; then
-		# shellcheck disable=SC1090
-		. "$RES/$key"
-	else
-		f=1 row="$key: did not report" names=("$key: the job died")
-	fi
-	rows+=("$row")
-	failed_names+=("${names[@]}")
-	skip_lines+=("${skips[@]}")
-	note_lines+=("${notes[@]}")
-	read -r b r <<< "$secs"
-	times+=("$(printf '%-22s %6s %6s' "${t#host:}" "$b" "$r")")
-	tot_p=$((tot_p + p)) tot_f=$((tot_f + f)) tot_s=$((tot_s + s))
+	key=${t/#host:/host-}
+	[ -f "$RES/$key.tsv" ] ||
+		record "$key" --target "$t" --fail report "the job died: no records" > /dev/null
+	files+=("$RES/$key.tsv")
 done
 
-# by_program: the targets' TAP lines summed per program: a kselftest
-# program's tests are named <program>:<test> (the prepare pass's
-# prepare.<program>:<test>); every other line is one of the guest's checks.
-by_program() {
-	local t logs=()
-	for t in "${targets[@]}"; do
-		[ -f "$TOP/build/$t/check.log" ] && logs+=("$TOP/build/$t/check.log")
-	done
-	[ ${#logs[@]} -gt 0 ] || return 0
-	echo "by program (all targets):"
-	cat "${logs[@]}" | tr -d '\r' | awk '
-	/^(not )?ok [0-9]+ / {
-		n = $0
-		sub(/^(not )?ok [0-9]+ /, "", n)
-		sub(/^prepare\./, "", n)
-		prog = "guest checks (scripts/guest/check.sh)"
-		if (n ~ /^mmap-test-[a-z0-9-]+:/)
-			prog = substr(n, 1, index(n, ":") - 1)
-		if ($1 == "not") f[prog]++
-		else if ($0 ~ /# [Ss][Kk][Ii][Pp]/) s[prog]++
-		else p[prog]++
-		seen[prog] = 1
-	}
-	END {
-		for (k in seen)
-			printf "  %-40s %5d passed, %d failed, %d skipped\n",
-				k, p[k], f[k], s[k] | "sort"
-	}'
-}
-
 echo
-printf '%s\n' "${rows[@]}"
-by_program
-if [ ${#skip_lines[@]} -gt 0 ]; then
-	echo "skipped (with their reasons):"
-	printf '  %s\n' "${skip_lines[@]}"
-fi
-if [ ${#note_lines[@]} -gt 0 ]; then
-	echo "notes:"
-	printf '  %s\n' "${note_lines[@]}"
-fi
-echo "time (seconds):"
-printf '  %-22s %6s %6s\n' "target / check" build run
-printf '  %s\n' "${times[@]}"
-# last, so that a log's tail names what failed
-if [ ${#failed_names[@]} -gt 0 ]; then
-	echo "failed (with their last diagnostics):"
-	printf '  %s\n' "${failed_names[@]}"
-fi
-echo "check took $(( $(date +%s) - t_start ))s"
-summary="$tot_p passed, $tot_f failed"
-[ "$tot_s" -gt 0 ] && summary="$summary, $tot_s skipped"
-echo "$summary"
-[ "$tot_f" = 0 ]
+python3 "$TOP/scripts/lib/results.py" summary \
+	--took "$(( $(date +%s) - t_start ))" "${files[@]}"

@@ -16,7 +16,7 @@
 #   module.sh        the module's source list (MODULE_PATHS, module_copy),
 #                    tree_copy, module_version, kdir_release
 #   linux-source.sh  files from a linux-source .deb (linux_source_extract)
-#   tap.sh           TAP lines of the host checks, and tap_count to read them
+#   tap.sh           TAP lines of the host checks (results.py reads them)
 #   splat.sh         kernel splats of a serial log (splat_scan)
 # Each part's header lists its functions.  The guest scripts
 # (scripts/guest/, busybox ash in the VM) do not use it.

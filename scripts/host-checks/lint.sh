@@ -15,13 +15,15 @@
 #   lib-check   the test library's self-check (make -C test lib-check),
 #               built in the 7.3 build root: 0 warnings, PASS
 #   spdx        every tracked source file carries an SPDX line
+#   results     the result reader's test over recorded logs
+#               (scripts/lib/results.py selftest): every case passes
 # Prints one TAP line per check ("ok N lint: ..." / "not ok N lint: ...")
 # with the findings under a failing one; exits 1 if any check failed.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
-need_pkgs shellcheck perl xz-utils
+need_pkgs shellcheck perl xz-utils python3
 
 TAP_PREFIX="lint: "
 
@@ -90,6 +92,15 @@ out=$(git ls-files | grep -vE '\.(md|json|txt)$|^\.gitignore$|^LICENSE' |
 		head -n 3 "$f" | grep -q 'SPDX-License-Identifier' || echo "$f"
 	done)
 tap_check "SPDX line in every source file" "$out"
+
+# The result reader's own test: each recorded log of
+# scripts/lib/results-test-data/ against its expected records, the XML,
+# and the summary; prints what differs.
+results_check() {
+	python3 "$TOP/scripts/lib/results.py" selftest 2>&1 |
+		grep -vx 'results selftest: PASS ([0-9]* cases)' || true
+}
+tap_check "result reader: selftest over recorded logs" "$(results_check)"
 
 tap_plan
 tap_passed

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# TAP, written and read (part of scripts/lib.sh).  The host checks
+# TAP, written (part of scripts/lib.sh).  The host checks
 # (scripts/host-checks/) write one TAP line per check; scripts/check.sh
-# reads them, and the guest's, back with tap_count.  The guest scripts run
-# under busybox ash, not bash, and keep their own small writer.
+# reads them, and the guest's, with scripts/lib/results.py, the one reader
+# of results.  The guest scripts run under busybox ash, not bash, and keep
+# their own small writer.
 #
 # Writing: set TAP_PREFIX (the text between the number and the name, e.g.
 # "lint: " or "- "), then
@@ -17,9 +18,6 @@
 #   tap_plan                     "1..N"
 #   tap_summary                  "1..N", "# P passed, F failed"
 #   tap_passed                   status 0 iff nothing failed
-# Reading:
-#   tap_count LOG PREFIX         count LOG's TAP lines into the caller's
-#                                p, f, s, names and skips
 
 TAP_PREFIX=${TAP_PREFIX:-}
 TAP_PASS=0
@@ -69,40 +67,3 @@ tap_summary() {
 }
 
 tap_passed() { [ "$TAP_FAIL" = 0 ]; }
-
-# tap_count LOG PREFIX: the TAP lines of LOG into p, f, s, names, skips
-# (the caller's locals): "ok" passes, "not ok" fails (its name and the
-# last six "# " lines before it go to names), "ok ... # SKIP reason" is
-# skipped, and a SKIP without a reason fails too.
-# shellcheck disable=SC2031
-tap_count() {
-	local tap l ctx=()
-	tap=$(tr -d '\r' < "$1" | grep -aE '^(not )?ok [0-9]+ |^# ' || :)
-	[ -n "$tap" ] || return 0
-	while IFS= read -r l; do
-		case $l in
-		"# "*)
-			# the diagnostics since the last result, the last 6 kept
-			ctx+=("$l")
-			[ ${#ctx[@]} -le 6 ] || ctx=("${ctx[@]:1}")
-			continue
-			;;
-		"not ok "*)
-			f=$((f + 1))
-			names+=("$2: ${l#not ok }")
-			[ ${#ctx[@]} -eq 0 ] || names+=("${ctx[@]/#/    }")
-			;;
-		*"# "[Ss][Kk][Ii][Pp]*)
-			s=$((s + 1))
-			skips+=("$2: ${l#ok }")
-			if ! printf '%s\n' "$l" |
-				grep -qE '# *[Ss][Kk][Ii][Pp][^[:alnum:]]*[[:alnum:]]'; then
-				f=$((f + 1))
-				names+=("$2: a SKIP without a reason: ${l#ok }")
-			fi
-			;;
-		*) p=$((p + 1)) ;;
-		esac
-		ctx=()
-	done <<< "$tap"
-}
