@@ -108,7 +108,7 @@ tap_status $rc "no module to load: the test SKIPs (never a pass)"
 bare=$(part bare) rc=0
 printf '%s\n' "$bare" | grep -q '^1\.\.0 # SKIP .*does not exist' &&
 	printf '%s\n' "$bare" | grep -q '^bare exit 4$' || rc=1
-tap_status $rc "a program without the device exits 4 with 1..0 # SKIP"
+tap_status $rc "a program without the device exits 4 (KSFT_SKIP) with a 1..0 plan and its reason"
 
 tap_plan
 tap_passed
