@@ -326,6 +326,21 @@ static unsigned long long tpage_pfn(struct __test_metadata *_metadata,
 	return pfn;
 }
 
+/*
+ * The three pages mapped and the middle one read (mapped); *@pages: the
+ * buffer's page count before.
+ */
+static char *map_touched(struct __test_metadata *_metadata, struct mt_ctx *c,
+			 __u64 *pages)
+{
+	char *p;
+
+	*pages = mt_ctx_stats(_metadata, c->fd).pages;
+	p = map3(_metadata, c);
+	ASSERT_EQ(0, read_all(p + pg, NULL));
+	return p;
+}
+
 TEST_F(memfail, hwpoison)
 {
 	struct mt_ctx *c = &self->c;
@@ -335,10 +350,7 @@ TEST_F(memfail, hwpoison)
 	char *p;
 
 	NEED_SETUP();
-	pages = mt_ctx_stats(_metadata, c->fd).pages;
-	p = map3(_metadata, c);
-
-	ASSERT_EQ(0, read_all(p + pg, NULL));
+	p = map_touched(_metadata, c, &pages);
 	ret = madvise_in_child(_metadata, p + pg, MADV_HWPOISON);
 	if (ret == EINVAL)
 		SKIP(return, "MADV_HWPOISON: EINVAL (the kernel lacks CONFIG_MEMORY_FAILURE)");
@@ -380,10 +392,7 @@ TEST_F(memfail, soft_offline)
 	char *p;
 
 	NEED_SETUP();
-	pages = mt_ctx_stats(_metadata, c->fd).pages;
-	p = map3(_metadata, c);
-
-	ASSERT_EQ(0, read_all(p + pg, NULL));
+	p = map_touched(_metadata, c, &pages);
 	pfn = pfn_of(p + pg);
 	ret = madvise_in_child(_metadata, p + pg, MADV_SOFT_OFFLINE);
 	if (ret == EINVAL)
