@@ -104,15 +104,6 @@ static struct vfsmount *mmap_test_mnt;
 #define MMAP_TEST_GFP	(GFP_USER | __GFP_MOVABLE | __GFP_RETRY_MAYFAIL | \
 			 __GFP_NOWARN)
 
-/*
- * ->error_remove_folio (->error_remove_page before 6.8): memory_failure()
- * asks whether it may drop a folio with a memory error.  Without this it
- * evicts a clean one and the next access re-creates the page as zeroes.
- * Keep it, as shmem does: the page stays poisoned in the cache, and
- * read()/write() (EIO) and ->fault (VM_FAULT_HWPOISON) refuse it.  The
- * kernel then reports the page as still referenced ("Failed"): only
- * shmem's own mapping is expected to keep one.
- */
 #ifndef MT_HAVE_AOPS_DIRTY_FOLIO
 /*
  * ->set_page_dirty before 5.18: set the flag, no accounting, as
@@ -124,6 +115,15 @@ static int mmap_test_set_page_dirty(struct page *page)
 }
 #endif
 
+/*
+ * ->error_remove_folio (->error_remove_page before 6.8): memory_failure()
+ * asks whether it may drop a folio with a memory error.  Without this it
+ * evicts a clean one and the next access re-creates the page as zeroes.
+ * Keep it, as shmem does: the page stays poisoned in the cache, read()
+ * and write() refuse it (EIO), and so does the core's fault path
+ * (VM_FAULT_HWPOISON).  The kernel then reports the page as still
+ * referenced ("Failed"): only shmem's own mapping is expected to keep one.
+ */
 #ifdef MT_HAVE_AOPS_ERROR_REMOVE_FOLIO
 static int mmap_test_error_remove_folio(struct address_space *mapping,
 					struct folio *folio)
@@ -182,8 +182,7 @@ static const struct address_space_operations mmap_test_aops = {
 /*
  * Zero a new folio of the buffer, put the greeting in page 0 of the
  * buffer and mark it uptodate and dirty (see mmap_test_aops), before the
- * folio is unlocked.  Accounting
- * counts base pages.  With init_on_alloc (Debian's default) the page
+ * folio is unlocked.  Accounting counts base pages.  With init_on_alloc (Debian's default) the page
  * allocator has zeroed it already: not twice, as anon THP does not
  * (user_alloc_needs_zeroing()); that is a PMD's worth of stores per fault.
  */

@@ -126,17 +126,16 @@ static vm_fault_t mmap_test_fault(struct vm_fault *vmf)
 	if (!(vmf->flags & FAULT_FLAG_WRITE))
 		mmap_test_fill_around(vmf);
 	page = mmap_test_get_page(mf, vmf->pgoff);
-	if (!IS_ERR(page) && PageHWPoison(page)) {
-		/*
-		 * A page with a memory error: __do_fault() refuses it
-		 * (VM_FAULT_HWPOISON), after unmapping it where it is still
-		 * mapped.  Handed over for that, not counted as served.
-		 */
+	if (!IS_ERR(page)) {
 		vmf->page = page;
 		ret = VM_FAULT_LOCKED;
-	} else if (!IS_ERR(page)) {
-		vmf->page = page;
-		ret = VM_FAULT_LOCKED;
+	}
+	/*
+	 * A page with a memory error is handed over too: __do_fault()
+	 * refuses it (VM_FAULT_HWPOISON), after unmapping it where it is
+	 * still mapped.  It is not counted as served.
+	 */
+	if (!IS_ERR(page) && !PageHWPoison(page)) {
 		mmap_test_count_fault(mf);
 		dev_dbg(mmap_test_device(mf), "page index offset = %lu\n",
 			vmf->pgoff);
