@@ -43,8 +43,8 @@
 # FUZZ_SECONDS (mmap-test-fuzz on the debug kernel: at most FUZZ_CALLS
 # calls, default 1000000, at most FUZZ_SECONDS seconds, default 900),
 # CHECK_TIMEOUT (seconds per boot; default: the target's TIMEOUT),
-# MODULE_PARAMS (insmod parameters in the guest; default
-# "buffer_pages=1024": mmap-test-fault needs a 4 MiB buffer),
+# MODULE_PARAMS (module parameters added to those of every test of the
+# collection's table, test/kselftest/tests; default none),
 # HOST_CHECKS (default "lint packaging kselftest shell-x86_64-6.12
 # shell-arm64-6.12 fresh", "" for none):
 #   lint             scripts/host-checks/lint.sh: checkpatch, W=1,
@@ -88,7 +88,7 @@ done
 [ ${#targets[@]} -gt 0 ] || [ ${#host_checks[@]} -gt 0 ] ||
 	die "nothing to check: TARGETS and HOST_CHECKS are empty"
 t_start=$(date +%s)
-module_params=${MODULE_PARAMS-buffer_pages=1024}
+module_params=${MODULE_PARAMS:-}
 jobs=${MMAP_TEST_JOBS:-$(nproc)}
 RES=$TOP/build/results
 rm -rf "$RES"
@@ -116,7 +116,11 @@ run_target() {
 	target_load "$t"
 	t0=$(date +%s)
 	info "$t: building (log: build/$t/build.log)"
-	if ! "$TOP/scripts/build.sh" "$t" > "$out/build.log" 2>&1; then
+	# the build, and the kselftest collection installed from it
+	rm -rf "$out/kselftest"
+	if ! { "$TOP/scripts/build.sh" "$t" &&
+		"$TOP/scripts/kselftest-install.sh" --target "$t" "$out/kselftest"
+	} > "$out/build.log" 2>&1; then
 		tail -n 30 "$out/build.log" | sed "s|^|$t build: |" >&2
 		record "$t" --target "$t" --seconds "$(( $(date +%s) - t0 ))" - \
 			--fail build "build failed (build/$t/build.log)" > /dev/null
@@ -131,7 +135,7 @@ run_target() {
 	rm -f "$out/check.boot1.log"
 	for boot in 1 2; do
 		info "$t: booting $krel (log: build/$t/check.log)"
-		MMAP_TEST_GUEST_ENV="FUZZ_CALLS=${FUZZ_CALLS:-1000000}
+		MMAP_TEST_KSELFTEST=$out/kselftest MMAP_TEST_GUEST_ENV="FUZZ_CALLS=${FUZZ_CALLS:-1000000}
 FUZZ_SECONDS=${FUZZ_SECONDS:-900}
 MODULE_PARAMS='$module_params'" \
 			"$TOP/scripts/vm.sh" "$t" check --timeout "$tmo" --quiet \

@@ -14,7 +14,7 @@
 #   INSTALL_PATH/run_kselftest.sh -c mmap_test                 all of it
 #   INSTALL_PATH/run_kselftest.sh -t mmap_test:mmap-test-sync.sh   one
 # Each test loads the module with the parameters it needs and unloads it
-# (test/kselftest/mmap_test.sh, test/kselftest/params).
+# (test/kselftest/mmap_test.sh, the table test/kselftest/tests).
 #
 # --kernel-source DIR  a kernel source tree; its tools/testing/selftests
 #                      framework and kselftest_harness.h are used.
@@ -53,6 +53,9 @@ if [ -z "$ksrc" ]; then
 	ksrc=$CACHE/kselftest-src/$pkg
 	if [ ! -f "$ksrc/tools/testing/selftests/lib.mk" ]; then
 		lock_file "$CACHE/.kselftest.lock"
+	fi
+	# another run may have extracted it while this one waited
+	if [ ! -f "$ksrc/tools/testing/selftests/lib.mk" ]; then
 		stage "extracting the kselftest framework from $pkg"
 		deb=$(fetch_deb "trixie trixie-updates trixie-security trixie-backports" "$pkg")
 		linux_source_extract "$deb" "$ksrc" 1 \
@@ -73,8 +76,9 @@ done
 
 # The framework in a scratch tree (the kernel tree stays untouched), with
 # the collection beside the kernel's own.
-scratch=$TOP/build/kselftest-src
-rm -rf "$scratch"
+mkdir -p "$TOP/build"
+scratch=$(mktemp -d "$TOP/build/kselftest-src.XXXXXX")
+trap 'rm -rf "$scratch"' EXIT
 mkdir -p "$scratch/tools/testing/selftests" "$scratch/scripts"
 cp -a "$sel"/{Makefile,lib.mk,run_kselftest.sh,kselftest,kselftest.h,kselftest_harness.h} \
 	"$scratch/tools/testing/selftests/"
@@ -84,9 +88,9 @@ cp -a "$TOP/test/kselftest" "$scratch/tools/testing/selftests/mmap_test"
 args=(TARGETS=mmap_test INSTALL_PATH="$dest" MT_TOP="$TOP")
 if [ -n "$target" ]; then
 	target_load "$target"
-	bin=$TOP/build/$target/bin/selftests
+	bin=$TOP/build/$target/bin
 	ko=$TOP/build/$target/mod/mmap_test.ko
-	if [ ! -d "$bin" ] || [ ! -f "$ko" ]; then
+	if [ ! -d "$bin/selftests" ] || [ ! -f "$ko" ]; then
 		die "no programs or module in build/$target: run scripts/build.sh $target"
 	fi
 	args+=(MT_PREBUILT="$bin" MT_KO="$ko")

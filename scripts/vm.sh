@@ -15,6 +15,9 @@
 #   /bin/*                busybox applets and build/<target>/bin/*
 #   /selftests/*          build/<target>/bin/selftests/*: the kselftest
 #                         programs (one per test/selftests/<topic>.c)
+#   /kselftest            $MMAP_TEST_KSELFTEST, if set: an installed
+#                         kselftest tree (scripts/kselftest-install.sh
+#                         --target <target>); the job "check" runs it
 # The serial console is written to build/<target>/<job>.log and, unless
 # --quiet, streamed to stdout.  qemu runs under `timeout` (default 1200 s).
 # --interactive connects the serial console to this terminal instead (stdin

@@ -83,7 +83,7 @@ lib_check() {
 tap_check "test library: 0 warnings, lib-check passes" "$(lib_check)"
 
 mapfile -t shsrc < <(git ls-files 'scripts/*.sh' 'scripts/guest/*' \
-	'src/*.sh' 'test/kselftest/*.sh' '.ci/run' '.ci/*.sh')
+	'src/*.sh' 'test/kselftest/*.sh' 'test/kselftest/parts/*.sh' '.ci/run' '.ci/*.sh')
 out=$(shellcheck -x "${shsrc[@]}" 2>&1 || true)
 tap_check "shellcheck (${#shsrc[@]} files)" "$out"
 

@@ -16,13 +16,14 @@
 # (without --out: the TSV to stdout).  It prints "P passed, F failed, S
 # skipped".  A record is
 #   target   the target, or "host:<check>"
-#   program  the kselftest program (mmap-test-query), "guest" for the
-#            guest's own checks, the check for a host check, "harness" for
-#            what check.sh adds (--fail)
-#   test     the name as the log gives it: "mmap-test-query:mt.query_x",
-#            "prepare.mmap-test-query:mt.query_x" (the mmap_hook=prepare
-#            pass; its program is mmap-test-query), "guest.tour.window",
-#            "lint: shellcheck (40 files)"
+#   program  the test of the kselftest collection (mmap-test-query, tour:
+#            the runner's "mmap-test-query.sh" without ".sh"), "guest"
+#            for the guest job's own checks, the check for a host check,
+#            "harness" for what check.sh adds (--fail)
+#   test     "<program>:<its result>": "mmap-test-query:mt.query_x",
+#            "tour:tour_json", "prepare.mmap-test-query:mt.query_x" (the
+#            mmap_hook=prepare pass; its program is mmap-test-query);
+#            "guest.kmemleak"; "lint: shellcheck (40 files)"
 #   status   pass, fail or skip
 #   reason   a skip's reason; a failure's last diagnostic lines (before
 #            it; a host check's, after it) and detail, joined with " | ",
@@ -35,14 +36,18 @@
 #
 # The log formats read (carriage returns dropped):
 #   ok N name / not ok N name[ - detail] / ok N name # SKIP reason
-#       scripts/guest/check.sh's flat lines and the host checks' (tap.sh);
+#       the host checks' flat lines (tap.sh), the guest job's own, and all of
+#       a guest's in logs from before the collection ran there;
 #       "guest.<name>" is the guest's own check; "<program>:<test>" a
 #       kselftest program's test, maybe after a pass's prefix (prepare.),
 #       and "<program>" alone a program with nothing to run here
 #   nested KTAP, as the kernel's run_kselftest.sh prints it: a top-level
-#       "ok N selftests: <collection>: <program>" per program, after the
-#       program's own KTAP indented with "# " ("# ok 1 mt.query_x"); its
-#       tests become "<program>:<test>".  A program whose top-level line is
+#       "ok N selftests: <collection>: <program>.sh" per test, after the
+#       test's own KTAP indented with "# " ("# ok 1 mt.query_x"); its
+#       results become "<program>:<test>".  A log may hold several runs,
+#       each from its "TAP version" line; a line "# mmap-test pass: P"
+#       (scripts/guest/check.sh) prefixes the names of the runs after it
+#       with P ("prepare."; empty: none).  A program whose top-level line is
 #       missing, or that ran fewer tests than its plan, gives a failed
 #       "<program>.complete"; one whose top-level line is "not ok" with no
 #       failing test a failed "<program>.exit"; a program without tests
@@ -85,7 +90,7 @@ DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results-test-da
 
 GUEST = "guest"          # the program of the guest's own checks
 HARNESS = "harness"      # the program of what check.sh adds
-GUEST_LABEL = "guest checks (scripts/guest/check.sh)"
+GUEST_LABEL = "guest job's own checks (scripts/guest/check.sh)"
 # Test-name prefixes of the guest's extra passes: "prepare." (the module
 # loaded with mmap_hook=prepare) and "huge." (with huge=1).  The program of
 # "prepare.mmap-test-query:mt.x" is mmap-test-query.
@@ -96,6 +101,7 @@ RESULT = re.compile(r"(not )?ok (\d+)(?: (.*))?$")
 PLAN = re.compile(r"1\.\.(\d+)(.*)$")
 VERSION = re.compile(r"K?TAP version \d+$")
 SELFTEST = re.compile(r"selftests: (\S+): (\S+)$")  # run_kselftest.sh's name
+PASS_MARK = re.compile(r"mmap-test pass: (\S*)$")  # scripts/guest/check.sh
 PROGRAM_TEST = re.compile(r"([\w.-]+):\S")          # <program>:<test>
 BARE_PROGRAM = re.compile(r"([\w.-]+)$")             # <program>
 # the names a result glued to a kernel line may have: top level, nested
@@ -217,6 +223,7 @@ class Parser:
         self.run = None           # the test the harness said RUN last (flat)
         self.rest = None          # the rest of a name cut by kernel text
         self.collection = None
+        self.prefix = ""          # the pass's prefix of the runner's tests
         # a host check's failure, whose diagnostics follow it (tap.sh):
         # its record's index and the last of those lines
         self.after = None
@@ -259,7 +266,9 @@ class Parser:
         """The numbering a top-level result belongs to: a program's tests
         (by their prefix, "prepare.mmap-test-query"), or the guest's and
         the runner's own."""
-        if name.startswith(("guest.", "selftests: ")):
+        if name.startswith("guest."):
+            return "guest."
+        if name.startswith("selftests: "):
             return ""
         m = PROGRAM_TEST.match(name) or BARE_PROGRAM.match(name)
         return m.group(1) if m else ""
@@ -310,7 +319,9 @@ class Parser:
             self.comment(depth, m)
             return
         self.end_after()
-        if kind == "plan":
+        if kind == "version" and depth == 0:
+            self.new_run()
+        elif kind == "plan":
             self.plan(depth, m)
         elif kind == "result":
             if depth == 0:
@@ -319,14 +330,38 @@ class Parser:
                 self.nested_result(Result(m), cut)
             # deeper: a program's own nesting, not ours to count
 
+    def test_name(self, name):
+        """The name of a test of the runner (its file, "tour.sh"): without
+        ".sh", after the pass's prefix ("prepare.tour")."""
+        return self.prefix + (name[:-3] if name.endswith(".sh") else name)
+
+    def new_run(self):
+        """A top-level "TAP version" line: a new run, numbered from 1;
+        the run before it must have had all the results of its plan."""
+        self.end_block(None)
+        self.check_plan()
+        self.top, self.top_plan = 0, None
+        self.last.pop("", None)
+
+    def check_plan(self):
+        if self.top_plan is not None and self.top < self.top_plan:
+            prog = self.collection or "run"
+            self.add(prog, prog + ".complete", "fail",
+                     "%d of %d results (plan 1..%d): the log ends early"
+                     % (self.top, self.top_plan, self.top_plan))
+
     def comment(self, depth, text):
         if depth == 0:
             hm = SELFTEST.match(text)
+            pm = PASS_MARK.match(text)
             if hm:              # run_kselftest.sh starts a program
                 self.end_block(None)
                 self.diag.clear()
                 self.collection = hm.group(1)
-                self.block = Block(hm.group(2))
+                self.block = Block(self.test_name(hm.group(2)))
+            elif pm:            # the tests after it are of this pass
+                self.end_block(None)
+                self.prefix = pm.group(1)
         rm = RUN.match(text)
         if rm:
             if depth and self.block:
@@ -353,12 +388,13 @@ class Parser:
                 self.block.skip_all = dm.group(2).strip()
 
     def top_result(self, r, cut=False):
-        self.top += 1
+        if not r.name.startswith("guest."):
+            self.top += 1       # of the run's plan
         self.last[self.sequence(r.name)] = r.num
         sm = SELFTEST.match(r.name)
         if sm:
             self.collection = sm.group(1)
-            self.end_block(r, sm.group(2))
+            self.end_block(r, self.test_name(sm.group(2)))
         else:
             # "ok 4 # SKIP why" of the 6.1 harness is renamed by the guest;
             # a name cut by kernel text is the test the harness ran
@@ -424,11 +460,7 @@ class Parser:
     def finish(self):
         self.end_after()
         self.end_block(None)
-        if self.top_plan is not None and self.top < self.top_plan:
-            prog = self.collection or "run"
-            self.add(prog, prog + ".complete", "fail",
-                     "%d of %d results (plan 1..%d): the log ends early"
-                     % (self.top, self.top_plan, self.top_plan))
+        self.check_plan()
         return self.records
 
 

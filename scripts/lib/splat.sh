@@ -9,15 +9,16 @@
 #                                their number on stdout
 #
 # The kernel's memory-failure lines ("Memory failure: ...", "Soft offline:
-# ...") are splats too, except between the two markers that the guest
-# writes to /dev/kmsg around mmap-test-memfail, which provokes exactly
-# those (MEMFAIL_BEGIN and MEMFAIL_END: written to the kernel log itself,
-# they keep their order with the kernel's own lines on the console).
+# ...") are splats too, except between the two markers that the
+# collection's wrapper (test/kselftest/mmap_test.sh) writes to /dev/kmsg
+# around the test mmap-test-memfail, which provokes exactly those
+# (MEMFAIL_BEGIN and MEMFAIL_END: written to the kernel log itself, they
+# keep their order with the kernel's own lines on the console).
 
 SPLAT_RE='BUG:|WARNING:|Oops|KASAN:|kmemleak: .*suspected memory leak|unreferenced object|possible circular locking|possible recursive locking|sleeping function called from invalid context|general protection fault|Kernel panic|UBSAN:|list_add corruption|list_del corruption|[Bb]ad page state|Bad page|INFO: task .* blocked for more than|watchdog: BUG: soft lockup|rcu: INFO: rcu_.* stall|suspicious RCU usage|Memory failure:|Soft offline:'
 MEMFAIL_RE='Memory failure:|Soft offline:'
-MEMFAIL_BEGIN='mmap-test: memory-failure tests begin'
-MEMFAIL_END='mmap-test: memory-failure tests end'
+MEMFAIL_BEGIN='mmap-test: test mmap-test-memfail begins'
+MEMFAIL_END='mmap-test: test mmap-test-memfail ends'
 
 # The serial log, carriage returns removed, without the memory-failure
 # lines that lie between the markers.

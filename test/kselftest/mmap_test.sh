@@ -1,75 +1,90 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Usage: mmap_test.sh PROGRAM [ARG...]
+# Usage: mmap_test.sh TEST [ARG...]     run one test of the collection
+#        mmap_test.sh --list            the tests: name, when, params, command
+#        mmap_test.sh --select TAG      "-t mmap_test:<name>.sh" for each test
+#                                       with TAG in its "when" column
+#        mmap_test.sh --deselect TAG    "-S mmap_test:<name>.sh" for each
+#   (options of run_kselftest.sh: `./run_kselftest.sh $(mmap_test/mmap_test.sh
+#   --select once)` runs the tests tagged "once")
 #
-# Runs one program of the kselftest collection mmap_test with the module
-# loaded as the program needs: the parameters of its line in ./params
-# (or the "*" line), then $MMAP_TEST_PARAMS.  A module loaded already is
-# unloaded first.  The module is `modprobe mmap_test` where it is
-# installed (DKMS, make install), else `insmod` of $MMAP_TEST_KO or of the
-# mmap_test.ko installed beside this script.  The module is unloaded after
-# the program.  Exit status as kselftest's: the program's (0 pass, 1 fail,
-# 4 skip); 4 when this cannot run it (not root, no module, a parameter the
-# kernel refuses and says it lacks); 1 when the module does not load or
-# unload.
+# Runs one test of the kselftest collection mmap_test (each <name>.sh of
+# kselftest-list.txt execs this) as its line of ./tests says: a module
+# loaded already is unloaded; the module is loaded with the test's
+# parameters, then $MMAP_TEST_PARAMS (mt_lib.sh mt_load: modprobe, or
+# insmod of $MMAP_TEST_KO or ./mmap_test.ko); the command runs with ARG
+# added; the module must then hold nothing (no file, page or VMA in its
+# debugfs stats) and unload.  "mmap-test: test <name> begins" and "...
+# ends" go to the kernel log around it.
+# Exit status as kselftest's: the command's (0 pass, 1 fail, 4 skip); 4
+# when this cannot run it (not root, no module, a parameter the kernel
+# lacks); 1 when the module does not load or does not let go.
+# Environment: MMAP_TEST_PARAMS, MMAP_TEST_KO, MMAP_TEST_REQUIRE
+# (parameters whose refusal is a failure, not a skip: "huge=1").
 set -u
-DIR=$(cd "$(dirname "$0")" && pwd)
+MT_DIR=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=test/kselftest/mt_lib.sh
+. "$MT_DIR/mt_lib.sh"
 KSFT_SKIP=4
-prog=${1:?usage: mmap_test.sh PROGRAM [ARG...]}
+name=${1:?usage: mmap_test.sh TEST [ARG...] | --list}
 shift
+case $name in
+--list)	mt_list
+	exit ;;
+--select | --deselect)
+	opt=-t
+	[ "$name" = --select ] || opt=-S
+	mt_list | awk -v opt="$opt" -v tag="${1:?$name needs a TAG}" '
+		("," $2 ",") ~ ("," tag ",") { printf "%s mmap_test:%s.sh ", opt, $1 }'
+	echo
+	exit ;;
+esac
 
-skip() { echo "# SKIP $prog: $*"; exit $KSFT_SKIP; }
-fail() { echo "# FAIL $prog: $*"; exit 1; }
-loaded() { [ -d /sys/module/mmap_test ]; }
+# a skip before the command ran: the test's KTAP is one "1..0 # SKIP why"
+skip() { echo "1..0 # SKIP $name: $*"; exit $KSFT_SKIP; }
+fail() { echo "# FAIL $name: $*"; exit 1; }
+stat_of() {	# NAME: a count of the module's debugfs stats
+	sed -n "s/^$1[[:space:]:]\{1,\}\([0-9]\{1,\}\).*/\1/p" \
+		/sys/kernel/debug/mmap_test/stats 2>/dev/null | head -n 1
+}
 
+row=$(mt_row "$name")
+[ -n "$row" ] || fail "no test '$name' in $MT_DIR/tests"
+# shellcheck disable=SC2046  # the row's fields
+set -- $(echo "$row" | awk '{ $1 = $2 = ""; print }') "$@"
+params=$1
+shift
 [ "$(id -u)" = 0 ] || skip "needs root (to load mmap_test)"
-[ -x "$DIR/$prog" ] || fail "no program $DIR/$prog"
+mt_words "$params" || skip "$mt_why"
+words="$mt_w ${MMAP_TEST_PARAMS:-}"
+export PATH="$MT_DIR:$PATH" MT_DIR MT_WORDS="$words"
 
-# The program's parameters from the table; pmd*N: N PMDs in pages.
-params=$(awk -v p="$prog" '!/^#/ && NF && ($1 == p || $1 == "*") {
-	$1 = ""; print; exit }' "$DIR/params")
-pmd=$(cat /sys/kernel/mm/transparent_hugepage/hpage_pmd_size 2>/dev/null)
-page=$(getconf PAGESIZE 2>/dev/null || echo 4096)
-words=
-for w in $params ${MMAP_TEST_PARAMS:-}; do
-	case $w in
-	*=pmd\*[0-9]*)
-		[ -n "$pmd" ] || skip "$w: no transparent huge pages (hpage_pmd_size)"
-		n=${w#*=pmd\*}
-		w="${w%%=*}=$((pmd * n / page))"
-		;;
-	esac
-	words="$words $w"
-done
-
-if loaded; then
-	rmmod mmap_test 2>/dev/null ||
-		skip "mmap_test is loaded and in use (rmmod failed)"
-fi
-ko=${MMAP_TEST_KO:-$DIR/mmap_test.ko}
-# shellcheck disable=SC2086  # a list of parameters
-if modprobe -n mmap_test 2>/dev/null && [ -z "${MMAP_TEST_KO:-}" ]; then
-	echo "# modprobe mmap_test$words"
-	modprobe mmap_test $words 2>&1 | sed 's/^/# /'
-elif [ -f "$ko" ]; then
-	echo "# insmod $ko$words"
-	insmod "$ko" $words 2>&1 | sed 's/^/# /'
-else
-	skip "the module is neither installed (modprobe mmap_test) nor at $ko (MMAP_TEST_KO)"
-fi
-if ! loaded; then
-	why=$(dmesg 2>/dev/null | grep 'mmap_test: ' | tail -n 1)
-	case $why in
-	*"this kernel lacks"*) skip "the module refused$words: ${why#*mmap_test: }" ;;
-	esac
-	fail "the module did not load with$words${why:+: $why}"
+mt_unload 2>/dev/null || skip "mmap_test is loaded and in use (rmmod failed)"
+if [ "$params" != - ]; then
+	mt_load "$words"
+	rc=$?
+	[ $rc = 4 ] && skip "$mt_why"
+	[ $rc = 0 ] || fail "$mt_why"
 fi
 
-"$DIR/$prog" "$@"
+echo "mmap-test: test $name begins" > /dev/kmsg 2>/dev/null
+cmd=$1
+shift
+"$MT_DIR/$cmd" "$@"
 rc=$?
-if ! rmmod mmap_test; then
-	echo "# FAIL $prog: rmmod mmap_test failed after the program"
-	[ "$rc" = 0 ] && rc=1
+echo "mmap-test: test $name ends" > /dev/kmsg 2>/dev/null
+
+if mt_loaded; then
+	held=$(stat_of files)/$(stat_of pages)/$(stat_of live_vmas)
+	case $held in
+	0/0/0 | //) ;;
+	*)	echo "# FAIL $name: after the test the module holds files/pages/live_vmas $held"
+		rc=1 ;;
+	esac
+	if ! rmmod mmap_test; then
+		echo "# FAIL $name: rmmod mmap_test failed after the test"
+		rc=1
+	fi
 fi
 exit $rc
