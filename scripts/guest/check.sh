@@ -63,7 +63,7 @@ for h in $HOOKS; do
 	fi
 	section "pass $pass: mmap_hook=$h"
 	# shellcheck disable=SC2046,SC2086  # lists of options
-	MMAP_TEST_PARAMS="${MODULE_PARAMS:-} mmap_hook=$h" \
+	MMAP_TEST_PARAMS="${MODULE_PARAMS:+$MODULE_PARAMS }mmap_hook=$h" \
 		MMAP_TEST_FUZZ_CALLS=$calls ./run_kselftest.sh -c mmap_test \
 		$(sel --deselect once) $nodebug
 done

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
 #
 # Sourced by the parts/ scripts of the kselftest collection mmap_test:
 # their results as KTAP, which the kselftest runner nests in its own.

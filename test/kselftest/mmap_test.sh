@@ -57,7 +57,7 @@ params=$1
 shift
 [ "$(id -u)" = 0 ] || skip "needs root (to load mmap_test)"
 mt_words "$params" || skip "$mt_why"
-words="$mt_w ${MMAP_TEST_PARAMS:-}"
+words="$mt_w${MMAP_TEST_PARAMS:+ $MMAP_TEST_PARAMS}"
 export PATH="$MT_DIR:$PATH" MT_DIR MT_WORDS="$words"
 
 mt_unload 2>/dev/null || skip "mmap_test is loaded and in use (rmmod failed)"

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
 #
 # Sourced by mmap_test.sh and the parts/ scripts of the kselftest
 # collection mmap_test (sh): the test table and loading the module.
@@ -59,7 +60,9 @@ mt_words() {
 	mt_w=
 	[ "$1" = - ] && return 0
 	_pmd=$(cat /sys/kernel/mm/transparent_hugepage/hpage_pmd_size 2>/dev/null)
-	_page=$(getconf PAGESIZE 2>/dev/null || echo 4096)
+	# the page size (busybox has no getconf; smaps says it too)
+	_page=$(getconf PAGESIZE 2>/dev/null ||
+		awk '/^KernelPageSize:/ { print $2 * 1024; exit }' /proc/self/smaps)
 	for _x in $(echo "$1" | tr ',' ' '); do
 		case $_x in
 		*=pmd\*[0-9]*)

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
 #
 # Sourced by every parts/ script (sh): MT_DIR (the collection), ktap.sh's
 # result/skip/ktap_end, a scratch directory $T removed at exit, and
