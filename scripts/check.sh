@@ -135,8 +135,8 @@ run_target() {
 	rm -f "$out/check.boot1.log"
 	for boot in 1 2; do
 		info "$t: booting $krel (log: build/$t/check.log)"
-		MMAP_TEST_KSELFTEST=$out/kselftest MMAP_TEST_GUEST_ENV="FUZZ_CALLS=${FUZZ_CALLS:-1000000}
-FUZZ_SECONDS=${FUZZ_SECONDS:-900}
+		MMAP_TEST_KSELFTEST=$out/kselftest MMAP_TEST_GUEST_ENV="MMAP_TEST_FUZZ_CALLS=${FUZZ_CALLS:-1000000}
+MMAP_TEST_FUZZ_SECONDS=${FUZZ_SECONDS:-900}
 MODULE_PARAMS='$module_params'" \
 			"$TOP/scripts/vm.sh" "$t" check --timeout "$tmo" --quiet \
 			> "$out/vm.log" 2>&1 || :

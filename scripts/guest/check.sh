@@ -17,18 +17,18 @@
 #     guest.kmemleak).
 # Settings from /guest/env: TARGET, MODULE_PARAMS (default none), HOOKS
 # (default mmap), HUGE (1: the kernel has huge device mappings),
-# DEBUG_KERNEL, FUZZ_CALLS, FUZZ_SECONDS (test "fuzz": at most FUZZ_CALLS
-# calls in the first pass, a fifth of them in the others, at most
-# FUZZ_SECONDS seconds each).  What the row's kernel has (the second hook,
-# huge=1) goes to MMAP_TEST_REQUIRE: a refusal of it fails.
+# DEBUG_KERNEL, and MMAP_TEST_* variables for the tests (exported as they
+# are: MMAP_TEST_FUZZ_CALLS...).  What the row's kernel has (the second
+# hook, huge=1) goes to MMAP_TEST_REQUIRE: a refusal of it fails.
 # Prints "CHECK-END" at the end.
 set -u
+set -a	# the MMAP_TEST_* settings of /guest/env reach the tests
 # shellcheck disable=SC1091
 [ -f /guest/env ] && . /guest/env
+set +a
 KS=/kselftest
 KMEMLEAK=/sys/kernel/debug/kmemleak
 HOOKS=${HOOKS:-mmap}
-FUZZ_CALLS=${FUZZ_CALLS:-1000000}
 section() { echo "# [$(cut -d' ' -f1 /proc/uptime)s] $*"; }
 
 echo "# check on ${TARGET:-unknown}: $(uname -r) $(uname -m)"
@@ -39,7 +39,7 @@ require=
 for h in $HOOKS; do
 	[ "$h" = mmap ] || require="$require mmap_hook=$h"
 done
-export MMAP_TEST_REQUIRE="$require" MMAP_TEST_FUZZ_SECONDS="${FUZZ_SECONDS:-120}"
+export MMAP_TEST_REQUIRE="$require"
 
 if [ "${DEBUG_KERNEL:-0}" = 1 ] && [ -w "$KMEMLEAK" ]; then
 	# Forget what was already unreferenced at boot: only leaks that
@@ -56,15 +56,11 @@ cd "$KS" || exit 1
 pass=0
 for h in $HOOKS; do
 	pass=$((pass + 1))
-	calls=$FUZZ_CALLS
-	if [ $pass -gt 1 ]; then
-		calls=$((FUZZ_CALLS / 5))	# only the setup of a mapping differs
-		echo "# mmap-test pass: $h."
-	fi
+	[ $pass = 1 ] || echo "# mmap-test pass: $h."
 	section "pass $pass: mmap_hook=$h"
 	# shellcheck disable=SC2046,SC2086  # lists of options
 	MMAP_TEST_PARAMS="${MODULE_PARAMS:+$MODULE_PARAMS }mmap_hook=$h" \
-		MMAP_TEST_FUZZ_CALLS=$calls ./run_kselftest.sh -c mmap_test \
+		./run_kselftest.sh -c mmap_test \
 		$(sel --deselect once) $nodebug
 done
 echo "# mmap-test pass: "
