@@ -18,6 +18,7 @@
 #   /kselftest            $MMAP_TEST_KSELFTEST, if set: an installed
 #                         kselftest tree (scripts/kselftest-install.sh
 #                         --target <target>); the job "check" runs it
+#                         (without it, vm.sh installs the target's own)
 # The serial console is written to build/<target>/<job>.log and, unless
 # --quiet, streamed to stdout.  qemu runs under `timeout` (default 1200 s).
 # --interactive connects the serial console to this terminal instead (stdin
@@ -129,6 +130,13 @@ if [ -d "$out/bin/selftests" ]; then
 	cp "$out/bin/selftests"/* "$root/selftests/"
 fi
 # An installed kselftest tree (scripts/kselftest-install.sh), as /kselftest.
+# The job "check" runs it: without one given, the target's own, installed
+# here from what scripts/build.sh built.
+if [ "$job" = check ] && [ -z "${MMAP_TEST_KSELFTEST:-}" ]; then
+	MMAP_TEST_KSELFTEST=$out/kselftest
+	rm -rf "$MMAP_TEST_KSELFTEST"
+	"$TOP/scripts/kselftest-install.sh" --target "$target" "$MMAP_TEST_KSELFTEST" >&2
+fi
 if [ -n "${MMAP_TEST_KSELFTEST:-}" ]; then
 	[ -x "$MMAP_TEST_KSELFTEST/run_kselftest.sh" ] ||
 		die "MMAP_TEST_KSELFTEST=$MMAP_TEST_KSELFTEST: no run_kselftest.sh there"
