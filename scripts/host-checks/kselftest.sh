@@ -37,7 +37,7 @@ tap_status $rc "make kselftest-install (the kernel's lib.mk, run_kselftest.sh fr
 # of the collection's table.
 want=$({ cd "$TOP/test/selftests" && for f in *.c; do echo "mmap-test-${f%.c}"; done
 	awk '!/^#/ && NF && $1 != "*" { print $1 }' "$TOP/test/kselftest/tests"
-} | sort -u | sed 's/^\(.*\)$/mmap_test:\1.sh/')
+} | sed 's/^\(.*\)$/mmap_test:\1.sh/' | sort -u)
 got=$(grep '^mmap_test:' "$inst/kselftest-list.txt" | sort)
 tap_check "kselftest-list.txt: one test per program and per line of test/kselftest/tests" \
 	"$(diff <(echo "$want") <(echo "$got") || :)"
