@@ -912,6 +912,8 @@ def merge_check(files, want):
                 "matrix: no-such-target ? 0 passed, 1 failed, 0 skipped, - splats" \
                 not in lines:
             errs.append("a missing job of --expect did not fail")
+    except (MergeError, OSError) as e:
+        errs.append("merge failed: %s" % e)
     finally:
         shutil.rmtree(tmp)
     return errs
