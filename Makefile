@@ -8,6 +8,11 @@
 #   make check        the test suite in VMs: ends "N passed, N failed"
 #                     (TARGETS="x86_64-6.1 arm64-7.3" for a subset)
 #   make targets      the kernels it runs on (scripts/targets/*.conf)
+#   make results RESULTS="DIR..." [EXPECT="JOB..."|EXPECT=all]
+#                     the one summary and exit status of the records of
+#                     separate make check runs (their build/results/
+#                     directories or .tsv files; default build/results);
+#                     a target in two inputs is refused (scripts/check.sh --merge)
 #   make bench        mmap-test-bench in the VM: a table and JSON
 #   make shell        an interactive shell in the VM, module loaded
 #   make lint         checkpatch --strict, W=1, sparse, shellcheck, lib-check,
@@ -24,7 +29,7 @@ ARCH ?=
 CROSS_COMPILE ?=
 KBUILD_ARGS := $(if $(ARCH),ARCH=$(ARCH)) $(if $(CROSS_COMPILE),CROSS_COMPILE=$(CROSS_COMPILE))
 
-.PHONY: all modules tools demo check targets bench shell lint install dkms-install \
+.PHONY: all modules tools demo check targets results bench shell lint install dkms-install \
 	kselftest-install clean
 
 all: modules tools
@@ -50,6 +55,9 @@ check:
 
 targets:
 	@scripts/check.sh --list
+
+results:
+	@EXPECT="$(EXPECT)" scripts/check.sh --merge $(RESULTS)
 
 bench:
 	scripts/bench.sh

