@@ -22,6 +22,8 @@
 #                     run_kselftest.sh (scripts/kselftest-install.sh)
 #   make install      modules_install, the UAPI header and test-mmap
 #   make dkms-install build and install through DKMS (DKMS_ARGS="--group G")
+#   make deb          the Debian packages mmap-test-dkms and mmap-test-tools
+#                     in build/deb/, checked with lintian (scripts/deb.sh)
 #   make clean
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -30,7 +32,7 @@ CROSS_COMPILE ?=
 KBUILD_ARGS := $(if $(ARCH),ARCH=$(ARCH)) $(if $(CROSS_COMPILE),CROSS_COMPILE=$(CROSS_COMPILE))
 
 .PHONY: all modules tools demo check targets results bench shell lint install dkms-install \
-	kselftest-install clean
+	kselftest-install deb clean
 
 all: modules tools
 
@@ -80,6 +82,9 @@ install: all
 
 dkms-install:
 	scripts/dkms.sh install $(DKMS_ARGS)
+
+deb:
+	scripts/deb.sh
 
 kselftest-install:
 	@test -n "$(INSTALL_PATH)" || { echo "make kselftest-install needs INSTALL_PATH=DIR" >&2; exit 2; }

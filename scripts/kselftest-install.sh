@@ -48,26 +48,7 @@ mkdir -p "$dest"
 dest=$(cd "$dest" && pwd)
 
 need_pkgs make rsync
-if [ -z "$ksrc" ]; then
-	pkg=linux-source-7.3
-	ksrc=$CACHE/kselftest-src/$pkg
-	if [ ! -f "$ksrc/tools/testing/selftests/lib.mk" ]; then
-		lock_file "$CACHE/.kselftest.lock"
-	fi
-	# another run may have extracted it while this one waited
-	if [ ! -f "$ksrc/tools/testing/selftests/lib.mk" ]; then
-		stage "extracting the kselftest framework from $pkg"
-		deb=$(fetch_deb "trixie trixie-updates trixie-security trixie-backports" "$pkg")
-		linux_source_extract "$deb" "$ksrc" 1 \
-			'*/tools/testing/selftests/Makefile' \
-			'*/tools/testing/selftests/lib.mk' \
-			'*/tools/testing/selftests/run_kselftest.sh' \
-			'*/tools/testing/selftests/kselftest/*' \
-			'*/tools/testing/selftests/kselftest.h' \
-			'*/tools/testing/selftests/kselftest_harness.h' \
-			'*/scripts/subarch.include'
-	fi
-fi
+[ -n "$ksrc" ] || ksrc=$(kselftest_framework)
 sel=$ksrc/tools/testing/selftests
 for f in Makefile lib.mk run_kselftest.sh kselftest kselftest_harness.h; do
 	[ -e "$sel/$f" ] || die "$sel/$f missing: not a kernel tree with kselftests"

@@ -15,9 +15,18 @@
 #   2. make install DESTDIR=<scratch> INSTALL_MOD_PATH=<scratch> KDIR=<headers>
 #      run in a scratch copy of the work tree (the tree itself stays
 #      untouched), then checks the three installed files.
-#   3. The host: /usr/src, /var/lib/dkms, /lib/modules, /etc/udev/rules.d and
+#   3. Debian packages: scripts/deb.sh -o <scratch> (make deb) builds
+#      mmap-test-dkms and mmap-test-tools with dpkg-buildpackage in the
+#      build root "deb"; then checks that lintian left nothing that
+#      debian/*lintian-overrides does not explain, the packages' contents
+#      (dpkg-deb -c: the DKMS source tree, the udev rule enabled for the
+#      group mmap-test, test-mmap, the kselftest collection, the examples),
+#      that test-mmap runs (in the build root), and the maintainer scripts
+#      (the group created in postinst, dh_dkms's dkms add and remove).
+#      Installing them is not checked here.
+#   4. The host: /usr/src, /var/lib/dkms, /lib/modules, /etc/udev/rules.d and
 #      the group database are the same after the run as before.
-#   4. The scripts work without HOME and without a terminal (a systemd
+#   5. The scripts work without HOME and without a terminal (a systemd
 #      unit, cron): scripts/kernel.sh finds the same cache and headers.
 #
 # Installs Debian's dkms package (and kmod, its dependency) when missing;
@@ -292,6 +301,126 @@ if [ -z "$extra" ]; then
 	tap_ok "make install: nothing else installed"
 else
 	tap_not_ok "make install: nothing else installed" "$extra"
+fi
+
+echo "# Debian packages (scripts/deb.sh, make deb)"
+P=$T/deb
+blog=$T/deb.log
+deb_rc=0
+"$TOP/scripts/deb.sh" -o "$P" >"$blog" 2>&1 || deb_rc=$?
+dkms_deb=$P/mmap-test-dkms_${ver}_all.deb
+tools_deb=$P/mmap-test-tools_${ver}_$(dpkg --print-architecture).deb
+name="dpkg-buildpackage builds mmap-test-dkms_${ver}_all.deb and ${tools_deb##*/}"
+if [ -f "$dkms_deb" ] && [ -f "$tools_deb" ]; then
+	tap_ok "$name"
+else
+	tap_not_ok "$name" "scripts/deb.sh exit status $deb_rc; its log:"
+	tap_log "$blog" 40
+fi
+
+# Every override carries a comment (the comment block above it).
+unexplained=$(awk '
+	/^#/ { c = 1; next }
+	/^[[:space:]]*$/ { c = 0; next }
+	!c { print FILENAME ": " $0 }' "$TOP"/debian/*lintian-overrides 2>/dev/null)
+lint_left=''
+[ -f "$P/lintian.txt" ] && lint_left=$(grep -E '^[EWIXP]: ' "$P/lintian.txt" || :)
+name="lintian: nothing reported that debian/*lintian-overrides does not explain (with a comment)"
+if [ -f "$P/lintian.txt" ] && [ "$deb_rc" = 0 ] && [ -z "$lint_left" ] &&
+	[ -z "$unexplained" ]; then
+	tap_ok "$name"
+else
+	tap_not_ok "$name" "scripts/deb.sh exit status $deb_rc" \
+		"${lint_left:-lintian: nothing left}" \
+		"${unexplained:+overrides without a comment: $unexplained}"
+fi
+
+# deb_has DEB PATH...: the paths DEB lacks (dpkg-deb -c), one a line.
+deb_has() {
+	local deb=$1 list p
+	shift
+	list=$(dpkg-deb -c "$deb" 2>/dev/null | awk '{ print $6 }')
+	for p in "$@"; do
+		printf '%s\n' "$list" | grep -qxF "./$p" || printf '%s\n' "$p"
+	done
+}
+name="mmap-test-dkms: the DKMS source tree /usr/src/mmap-test-$ver/ (dkms.conf, Kbuild, src/, include/) and the udev rule"
+absent=''
+[ -f "$dkms_deb" ] && absent=$(deb_has "$dkms_deb" \
+	"usr/src/mmap-test-$ver/dkms.conf" "usr/src/mmap-test-$ver/Kbuild" \
+	"usr/src/mmap-test-$ver/src/main.c" "usr/src/mmap-test-$ver/src/conftest.sh" \
+	"usr/src/mmap-test-$ver/src/conftest.mk" \
+	"usr/src/mmap-test-$ver/include/uapi/linux/mmap_test.h" \
+	usr/lib/udev/rules.d/60-mmap-test.rules)
+if [ -f "$dkms_deb" ] && [ -z "$absent" ]; then
+	tap_ok "$name"
+else
+	tap_not_ok "$name" "missing: $(printf '%s' "$absent" | tr '\n' ' ')"
+fi
+
+X=$T/debx
+mkdir -p "$X/dkms" "$X/tools" "$X/ctl"
+[ -f "$dkms_deb" ] && dpkg-deb -x "$dkms_deb" "$X/dkms" && dpkg-deb -e "$dkms_deb" "$X/ctl"
+[ -f "$tools_deb" ] && dpkg-deb -x "$tools_deb" "$X/tools"
+prule=$X/dkms/usr/lib/udev/rules.d/60-mmap-test.rules
+name="mmap-test-dkms: the udev rule enabled: GROUP=\"mmap-test\", MODE=\"0660\", the one rule"
+if [ -f "$prule" ] &&
+	[ "$(grep -c -v -E '^[[:space:]]*(#|$)' "$prule")" = 1 ] &&
+	grep -q -E '^KERNEL=="mmap-test", SUBSYSTEM=="misc", GROUP="mmap-test", MODE="0660"$' "$prule" &&
+	cmp -s "$X/dkms/usr/src/mmap-test-$ver/src/main.c" "$TOP/src/main.c"; then
+	tap_ok "$name"
+else
+	tap_not_ok "$name" "$(grep -v '^#' "$prule" 2>/dev/null)"
+fi
+
+name="mmap-test-tools: /usr/bin/test-mmap, the kselftest collection in /usr/lib/mmap-test/kselftest, the examples"
+absent=''
+[ -f "$tools_deb" ] && absent=$(deb_has "$tools_deb" usr/bin/test-mmap \
+	usr/share/man/man1/test-mmap.1.gz \
+	usr/lib/mmap-test/kselftest/run_kselftest.sh \
+	usr/lib/mmap-test/kselftest/kselftest-list.txt \
+	usr/lib/mmap-test/kselftest/mmap_test/mmap_test.sh \
+	usr/lib/mmap-test/kselftest/mmap_test/mmap-test-sync \
+	usr/lib/mmap-test/kselftest/mmap_test/mmap-test-sync.sh \
+	usr/lib/mmap-test/kselftest/mmap_test/test-mmap \
+	usr/share/doc/mmap-test-tools/examples/merge)
+tdeps=''
+[ -f "$tools_deb" ] && tdeps=$(dpkg-deb -f "$tools_deb" Depends)
+if [ -f "$tools_deb" ] && [ -z "$absent" ] && [[ $tdeps != *dkms* ]]; then
+	tap_ok "$name"
+else
+	tap_not_ok "$name" "missing: $(printf '%s' "$absent" | tr '\n' ' ')" \
+		"Depends: $tdeps (not dkms)"
+fi
+
+# The tools are linked against trixie's libc: run them in the build root.
+name="mmap-test-tools: test-mmap runs in trixie (--help), dynamically linked"
+out=''
+if [ -x "$X/tools/usr/bin/test-mmap" ]; then
+	out=$(MT_BINDS="$X" in_root "$(root_ensure deb)" \
+		"$X/tools/usr/bin/test-mmap" --help 2>&1 || :)
+fi
+if printf '%s\n' "$out" | grep -q '^usage: test-mmap' &&
+	readelf -l "$X/tools/usr/bin/test-mmap" 2>/dev/null | grep -q INTERP; then
+	tap_ok "$name"
+else
+	tap_not_ok "$name" "output: $(printf '%s\n' "$out" | head -n 3 | tr '\n' ' ')"
+fi
+
+pi=$X/ctl/postinst pr=$X/ctl/prerm
+# shellcheck disable=SC2016  # the literal text of dh_dkms's prerm
+dkms_rm='dkms remove -m $DKMS_NAME -v $DKMS_VERSION --all'
+name="mmap-test-dkms postinst: creates the system group mmap-test if missing; dh_dkms: dkms add on configure, dkms remove in prerm"
+if [ -f "$pi" ] && [ -f "$pr" ] &&
+	grep -qF 'if ! getent group mmap-test >/dev/null; then' "$pi" &&
+	grep -qE '^[[:space:]]*addgroup --system (--quiet )?mmap-test$' "$pi" &&
+	grep -q 'DKMS_NAME=mmap-test$' "$pi" && grep -q "DKMS_VERSION=$ver\$" "$pi" &&
+	grep -q 'common.postinst' "$pi" &&
+	grep -qF "$dkms_rm" "$pr" &&
+	sh -n "$pi" && sh -n "$pr"; then
+	tap_ok "$name"
+else
+	tap_not_ok "$name" "postinst: $(grep -c . "$pi" 2>/dev/null) lines, prerm: $(grep -c . "$pr" 2>/dev/null) lines"
 fi
 
 echo "# the host"

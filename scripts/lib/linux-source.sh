@@ -10,6 +10,11 @@
 #       .deb, see fetch_deb) that match the tar wildcards PATTERNs (default:
 #       all), dropping STRIP leading path components, into DEST; DEST is
 #       replaced as a whole, and only once the extraction succeeded.
+#   kselftest_framework
+#       the kernel's kselftest framework (tools/testing/selftests: Makefile,
+#       lib.mk, run_kselftest.sh, kselftest/, the headers, and
+#       scripts/subarch.include) from Debian's linux-source-7.3, extracted
+#       once into the cache; the tree's path on stdout
 
 linux_source_extract() {
 	local deb=$1 dest=$2 strip=$3 pkg
@@ -25,4 +30,26 @@ linux_source_extract() {
 		{ rm -rf "$dest.tmp"; die "cannot extract $* from $deb"; }
 	rm -rf "$dest"
 	mv "$dest.tmp" "$dest"
+}
+
+kselftest_framework() {
+	local pkg=linux-source-7.3 ksrc deb
+	ksrc=$CACHE/kselftest-src/$pkg
+	if [ ! -f "$ksrc/tools/testing/selftests/lib.mk" ]; then
+		lock_file "$CACHE/.kselftest.lock"
+	fi
+	# another run may have extracted it while this one waited
+	if [ ! -f "$ksrc/tools/testing/selftests/lib.mk" ]; then
+		stage "extracting the kselftest framework from $pkg"
+		deb=$(fetch_deb "trixie trixie-updates trixie-security trixie-backports" "$pkg")
+		linux_source_extract "$deb" "$ksrc" 1 \
+			'*/tools/testing/selftests/Makefile' \
+			'*/tools/testing/selftests/lib.mk' \
+			'*/tools/testing/selftests/run_kselftest.sh' \
+			'*/tools/testing/selftests/kselftest/*' \
+			'*/tools/testing/selftests/kselftest.h' \
+			'*/tools/testing/selftests/kselftest_harness.h' \
+			'*/scripts/subarch.include'
+	fi
+	printf '%s\n' "$ksrc"
 }
