@@ -60,13 +60,15 @@ out=$(tr -d '\r' < "$vlog")
 part() { # the output of run NAME
 	printf '%s\n' "$out" | sed -n "/^KSFT-RUN $1\$/,/^KSFT-RUN /p"
 }
+# (grep -q reads here-strings, not pipes: under pipefail a grep -q that
+# stops at its match makes the writer's SIGPIPE fail the pipeline)
 rc=0
-printf '%s\n' "$out" | grep -q '^KSFT-RUN end$' || rc=1
+grep -q '^KSFT-RUN end$' <<< "$out" || rc=1
 tap_status $rc "the VM ran every step (build/$target/exec.log)" "$vlog"
 
 one=$(part one) rc=0
 [ "$(printf '%s\n' "$one" | grep -cE '^(not )?ok [0-9]+ selftests: ')" = 1 ] &&
-	printf '%s\n' "$one" | grep -qE '^ok 1 selftests: mmap_test: mmap-test-sync.sh$' ||
+	grep -qE '^ok 1 selftests: mmap_test: mmap-test-sync.sh$' <<< "$one" ||
 	rc=1
 tap_status $rc "run_kselftest.sh -t mmap_test:mmap-test-sync.sh runs that test alone, ok"
 # its own results (nested KTAP), read by the one result reader
@@ -75,16 +77,16 @@ counts=$(python3 "$TOP/scripts/lib/results.py" record --target kselftest-one \
 	--log "$TOP/build/host/kselftest-one.log" --out "$TOP/build/host/kselftest-one" || :)
 rc=0
 awk -F'\t' '$2 == "mmap-test-sync" && $3 ~ /^mmap-test-sync:/ && $4 == "pass"' \
-	"$TOP/build/host/kselftest-one.tsv" 2>/dev/null | grep -q . || rc=1
+	"$TOP/build/host/kselftest-one.tsv" 2>/dev/null | grep . >/dev/null || rc=1
 tap_status $rc "... and its own results pass, each read from the nested KTAP ($counts)"
 
 rc=0
-printf '%s\n' "$(part nomodule)" |
-	grep -qE '^ok 1 selftests: mmap_test: mmap-test-query.sh # SKIP' || rc=1
+grep -qE '^ok 1 selftests: mmap_test: mmap-test-query.sh # SKIP' <<< "$(part nomodule)" ||
+	rc=1
 tap_status $rc "no module to load: the test SKIPs (never a pass)"
 bare=$(part bare) rc=0
-printf '%s\n' "$bare" | grep -q '^1\.\.0 # SKIP .*does not exist' &&
-	printf '%s\n' "$bare" | grep -q '^bare exit 4$' || rc=1
+grep -q '^1\.\.0 # SKIP .*does not exist' <<< "$bare" &&
+	grep -q '^bare exit 4$' <<< "$bare" || rc=1
 tap_status $rc "a program without the device exits 4 (KSFT_SKIP) with a 1..0 plan and its reason"
 
 tap_plan
