@@ -35,12 +35,9 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
-ver=$(module_version)
-[ -n "$ver" ] || die "no MODULE_VERSION in src/main.c"
 # A native package: its version is the module's.
-cl_ver=$(sed -n '1s/^mmap-test (\([^)]*\)).*/\1/p' "$TOP/debian/changelog")
-[ "$cl_ver" = "$ver" ] ||
-	die "debian/changelog version '$cl_ver' != MODULE_VERSION '$ver' (src/main.c)"
+ver=$(module_version_agreed "debian/changelog version" debian/changelog \
+	'1s/^mmap-test (\([^)]*\)).*/\1/p')
 
 root=$(root_ensure deb)
 KSFT_SRC=$(kselftest_framework)

@@ -155,11 +155,8 @@ esac
 
 # install / build.  Version: MODULE_VERSION() of src/main.c, which dkms.conf
 # must agree with.
-ver=$(module_version)
-[ -n "$ver" ] || die "no MODULE_VERSION in src/main.c"
-conf_ver=$(sed -n 's/^PACKAGE_VERSION="\([^"]*\)"$/\1/p' "$TOP/dkms.conf")
-[ "$conf_ver" = "$ver" ] ||
-	die "dkms.conf PACKAGE_VERSION '$conf_ver' != MODULE_VERSION '$ver' (src/main.c)"
+ver=$(module_version_agreed "dkms.conf PACKAGE_VERSION" dkms.conf \
+	's/^PACKAGE_VERSION="\([^"]*\)"$/\1/p')
 
 if [ -n "$ksrc" ]; then
 	[ -d "$ksrc" ] || die "--kernelsourcedir $ksrc: no such directory"

@@ -15,6 +15,11 @@
 #                                to DEST, keeping mtimes
 #   module_copy DEST [PATH...]   the module's sources (and PATHs) to DEST
 #   module_version               MODULE_VERSION() of src/main.c
+#   module_version_agreed WHAT FILE SED
+#                                module_version, after checking that FILE
+#                                (of the tree) states the same: what
+#                                `sed -n SED` prints of it; else dies
+#                                naming WHAT ("dkms.conf PACKAGE_VERSION")
 #   kdir_release KDIR            the release (uname -r) of kernel headers
 
 # shellcheck disable=SC2034  # used by the scripts that source us
@@ -42,6 +47,16 @@ module_copy() {
 
 module_version() {
 	sed -n 's/^MODULE_VERSION("\([^"]*\)");$/\1/p' "$TOP/src/main.c"
+}
+
+module_version_agreed() {
+	local what=$1 file=$2 sed_script=$3 ver stated
+	ver=$(module_version)
+	[ -n "$ver" ] || die "no MODULE_VERSION in src/main.c"
+	stated=$(sed -n "$sed_script" "$TOP/$file")
+	[ "$stated" = "$ver" ] ||
+		die "$what '$stated' != MODULE_VERSION '$ver' (src/main.c)"
+	printf '%s\n' "$ver"
 }
 
 kdir_release() {
