@@ -44,10 +44,6 @@ esac
 # a skip before the command ran: the test's KTAP is one "1..0 # SKIP why"
 skip() { echo "1..0 # SKIP $name: $*"; exit $KSFT_SKIP; }
 fail() { echo "# FAIL $name: $*"; exit 1; }
-stat_of() {	# NAME: a count of the module's debugfs stats
-	sed -n "s/^$1[[:space:]:]\{1,\}\([0-9]\{1,\}\).*/\1/p" \
-		/sys/kernel/debug/mmap_test/stats 2>/dev/null | head -n 1
-}
 
 row=$(mt_row "$name")
 [ -n "$row" ] || fail "no test '$name' in $MT_DIR/tests"
@@ -76,7 +72,7 @@ rc=$?
 echo "mmap-test: test $name ends" > /dev/kmsg 2>/dev/null
 
 if mt_loaded; then
-	held=$(stat_of files)/$(stat_of pages)/$(stat_of live_vmas)
+	held=$(mt_stat files)/$(mt_stat pages)/$(mt_stat live_vmas)
 	case $held in
 	0/0/0 | //) ;;
 	*)	echo "# FAIL $name: after the test the module holds files/pages/live_vmas $held"

@@ -19,6 +19,8 @@
 #                       reason in $mt_why.
 #   mt_unload           rmmod mmap_test, if loaded
 #   mt_loaded           the module is loaded
+#   mt_stat NAME        a count of the module's debugfs stats (empty
+#                       without debugfs)
 # MT_DIR is the collection's directory.
 MT_DIR=${MT_DIR:-$(cd "$(dirname "$0")" && pwd)}
 while [ ! -f "$MT_DIR/tests" ] && [ "$MT_DIR" != / ]; do
@@ -27,6 +29,11 @@ done
 mt_why=
 
 mt_loaded() { [ -d /sys/module/mmap_test ]; }
+
+mt_stat() {
+	sed -n "s/^$1[[:space:]:]\{1,\}\([0-9]\{1,\}\).*/\1/p" \
+		/sys/kernel/debug/mmap_test/stats 2>/dev/null | head -n 1
+}
 
 mt_list() {
 	_progs=$(cd "$MT_DIR" && for _p in mmap-test-*; do

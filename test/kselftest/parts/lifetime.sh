@@ -4,17 +4,15 @@
 # Test "lifetime" of the collection mmap_test: what pins the module and
 # unloading.  An open fd pins it; a live mapping pins it after its fd is
 # closed (test-mmap hold); with neither, the debugfs counters are zero,
-# rmmod works and removes the node, and the module loads again (with the
-# same parameters, left loaded for mmap_test.sh to unload).
+# rmmod works and removes the node, and the module loads again with the
+# same parameters and unloads again.
 # shellcheck source=test/kselftest/parts/common.sh
 . "$(dirname "$0")/common.sh"
-# shellcheck source=test/kselftest/mt_lib.sh
-. "$MT_DIR/mt_lib.sh"
 
 # rmmod_refused RC NAME WHEN: pass when rmmod failed (status RC) and the
 # module is still loaded.
 rmmod_refused() {
-	if [ "$1" != 0 ] && loaded; then
+	if [ "$1" != 0 ] && mt_loaded; then
 		result 0 "$2"
 	else
 		result 1 "$2" "rmmod rc=$1 $3"
@@ -78,8 +76,8 @@ result "$rc" hold_exits_on_eof "test-mmap hold exit status $rc"
 # Nothing left: the debugfs counters are back to zero, rmmod works.
 if [ -r "$STATS" ]; then
 	sed 's/^/stats| /' "$STATS"
-	pages=$(stat_of pages)
-	vmas=$(stat_of live_vmas)
+	pages=$(mt_stat pages)
+	vmas=$(mt_stat live_vmas)
 	[ "$pages" = 0 ] && [ "$vmas" = 0 ]
 	result $? stats_zero_before_rmmod \
 		"pages=${pages:-?} live_vmas=${vmas:-?}"
@@ -88,10 +86,10 @@ else
 fi
 rmmod mmap_test
 rc=$?
-! loaded && [ ! -e "$DEV" ]
+! mt_loaded && [ ! -e "$DEV" ]
 result $? rmmod "rmmod rc=$rc"
 
 # Loads and unloads again cleanly.
-mt_load "$MT_WORDS" && rmmod mmap_test && ! loaded
+mt_load "$MT_WORDS" && rmmod mmap_test && ! mt_loaded
 result $? reload "$mt_why"
 ktap_end

@@ -8,7 +8,7 @@
 # shellcheck source=test/kselftest/parts/common.sh
 . "$(dirname "$0")/common.sh"
 
-loaded
+mt_loaded
 result $? insmod "no /sys/module/mmap_test after loading with $MT_WORDS"
 
 hook=$(cat /sys/module/mmap_test/parameters/mmap_hook 2>/dev/null)

@@ -15,8 +15,6 @@
 # names what the row's kernel has).
 # shellcheck source=test/kselftest/parts/common.sh
 . "$(dirname "$0")/common.sh"
-# shellcheck source=test/kselftest/mt_lib.sh
-. "$MT_DIR/mt_lib.sh"
 
 # loads_or_lacks NAME WORDS CHECK: WORDS loads the module and the command
 # CHECK passes, or the module refuses them as lacking in this kernel.
@@ -39,7 +37,7 @@ loads_or_lacks() {
 refused() {
 	mt_load "$2" >/dev/null
 	_rc=$?
-	if loaded; then
+	if mt_loaded; then
 		mt_unload
 		result 1 "$1" "loaded with $2"
 	else
