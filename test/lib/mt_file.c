@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -148,4 +149,55 @@ int mt_kmsg_read(int fd, char *buf, size_t n, char **msg)
 	semi = strchr(buf, ';');
 	*msg = semi ? semi + 1 : buf;
 	return r;
+}
+
+/*
+ * The /etc/group line of group @name (or, when @name is NULL, of gid
+ * @gid): its name into @buf and its gid into @gid.
+ */
+static int group_find(const char *name, unsigned int *gid, char *buf, size_t n)
+{
+	char line[4096], *f[3], *p;
+	int i, ret = -ENOENT;
+	FILE *fp;
+
+	fp = fopen("/etc/group", "re");
+	if (!fp)
+		return -errno;
+	while (ret && fgets(line, sizeof(line), fp)) {
+		p = line;
+		for (i = 0; i < 3; i++)
+			f[i] = strsep(&p, ":");
+		if (!f[2] || !*f[2])
+			continue;
+		if (name ? strcmp(f[0], name) :
+			   strtoul(f[2], NULL, 10) != *gid)
+			continue;
+		*gid = strtoul(f[2], NULL, 10);
+		if (buf && strlen(f[0]) >= n) {
+			ret = -ERANGE;
+			break;
+		}
+		if (buf)
+			memcpy(buf, f[0], strlen(f[0]) + 1);
+		ret = 0;
+	}
+	fclose(fp);
+	errno = -ret;
+	return ret;
+}
+
+int mt_group_gid(const char *name, unsigned int *gid)
+{
+	unsigned int g;
+	int ret = group_find(name, &g, NULL, 0);
+
+	if (!ret)
+		*gid = g;
+	return ret;
+}
+
+int mt_group_name(unsigned int gid, char *buf, size_t n)
+{
+	return group_find(NULL, &gid, buf, n);
 }

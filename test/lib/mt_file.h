@@ -13,6 +13,11 @@
  *   mt_file_write_str(path, s)		one write() of s
  *   mt_kmsg_open()			/dev/kmsg at its end: fd or -errno
  *   mt_kmsg_read(fd, buf, n, msg)	one log record: its length, 0, or -errno
+ *   mt_group_gid(name, gid)		the gid of group @name in /etc/group
+ *   mt_group_name(gid, buf, n)		the name of group @gid in /etc/group
+ *
+ * The group functions read /etc/group itself, not NSS: the programs are
+ * linked statically, and getgrnam() there needs glibc's shared libraries.
  *
  * All return 0 or -errno (and leave errno set) unless said otherwise; an
  * empty file is -ENODATA.  On an error the outputs (buf, *v) are left
@@ -42,5 +47,7 @@ int mt_kmsg_open(void);
  * records were overwritten before they were read (read again to go on).
  */
 int mt_kmsg_read(int fd, char *buf, size_t n, char **msg);
+int mt_group_gid(const char *name, unsigned int *gid);
+int mt_group_name(unsigned int gid, char *buf, size_t n);
 
 #endif /* MT_FILE_H */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mmap-test-permissions - who may open the device (root only, node 0600),
+ * mmap-test-permissions - who may open the device (root only, node 0600,
+ * or what the installation's udev rule says),
  * that every output field of QUERY, ALLOC and GET_STATS is defined (no
  * stale kernel memory, also on failure), that the module's log lines
  * carry no kernel pointer, and that a user the node lets in cannot flood
@@ -11,6 +12,7 @@
  * below that, and when /dev/mmap-test does not exist): mmap-test-permissions.
  */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -73,15 +75,124 @@ TEST_F(mt, perm_unprivileged_open_eacces)
 	wait_child_ok(_metadata, pid);
 }
 
-/* The device node itself is 0600 root. */
+/*
+ * The mode and group the installation gives the node: the module makes it
+ * root:root 0600; where udev runs (its control socket exists), the last
+ * rule for KERNEL=="mmap-test" in its rules files may set MODE and GROUP
+ * (the package mmap-test-dkms installs one: root:mmap-test 0660).  The
+ * files are read as udev reads them: every *.rules name of the
+ * directories in lexical order, a name in an earlier directory hiding the
+ * same name in a later one.  @rule gets the file of the rule, or "".
+ */
+#define UDEV_DIRS	5
+static const char *const udev_dirs[UDEV_DIRS] = {
+	"/etc/udev/rules.d", "/run/udev/rules.d", "/usr/local/lib/udev/rules.d",
+	"/usr/lib/udev/rules.d", "/lib/udev/rules.d",
+};
+
+static int rules_name_cmp(const void *a, const void *b)
+{
+	return strcmp(strrchr(*(char *const *)a, '/'),
+		      strrchr(*(char *const *)b, '/'));
+}
+
+/* The value of KEY="..." (or KEY:="...") in @line into @v, or false. */
+static bool udev_value(const char *line, const char *key, char *v, size_t n)
+{
+	const char *p = line, *e;
+	size_t k = strlen(key);
+
+	while ((p = strstr(p, key))) {
+		if ((p == line || p[-1] == ' ' || p[-1] == ',' || p[-1] == '\t') &&
+		    (!strncmp(p + k, "=\"", 2) || !strncmp(p + k, ":=\"", 3))) {
+			p = strchr(p, '"') + 1;
+			e = strchr(p, '"');
+			if (!e || (size_t)(e - p) >= n)
+				return false;
+			memcpy(v, p, e - p);
+			v[e - p] = '\0';
+			return true;
+		}
+		p += k;
+	}
+	return false;
+}
+
+static void node_expected(mode_t *mode, gid_t *gid, char *rule, size_t n)
+{
+	char *files[256], line[1024], v[64];
+	struct dirent *d;
+	unsigned int g;
+	size_t nf = 0, i, j;
+	FILE *f;
+	DIR *dir;
+
+	*mode = 0600;
+	*gid = 0;
+	rule[0] = '\0';
+	if (access("/run/udev/control", F_OK))
+		return;
+	for (i = 0; i < UDEV_DIRS; i++) {
+		dir = opendir(udev_dirs[i]);
+		while (dir && (d = readdir(dir)) && nf < 256) {
+			size_t l = strlen(d->d_name);
+
+			if (l < 7 || strcmp(d->d_name + l - 6, ".rules"))
+				continue;
+			for (j = 0; j < nf; j++)
+				if (!strcmp(strrchr(files[j], '/') + 1, d->d_name))
+					break;
+			if (j < nf)
+				continue;
+			if (asprintf(&files[nf], "%s/%s", udev_dirs[i], d->d_name) > 0)
+				nf++;
+		}
+		if (dir)
+			closedir(dir);
+	}
+	qsort(files, nf, sizeof(files[0]), rules_name_cmp);
+	for (i = 0; i < nf; i++) {
+		f = fopen(files[i], "r");
+		while (f && fgets(line, sizeof(line), f)) {
+			const char *p = line + strspn(line, " \t");
+
+			if (*p == '#' || !strstr(p, "KERNEL==\"mmap-test\""))
+				continue;
+			if (udev_value(p, "MODE", v, sizeof(v)))
+				*mode = strtoul(v, NULL, 8);
+			if (udev_value(p, "GROUP", v, sizeof(v)))
+				*gid = mt_group_gid(v, &g) ? (gid_t)-1 : g;
+			snprintf(rule, n, "%s", files[i]);
+		}
+		if (f)
+			fclose(f);
+		free(files[i]);
+	}
+}
+
+/*
+ * The device node is root's, mode 0600 (the module's), or what the udev
+ * rule of the installation says.
+ */
 TEST_F(mt, perm_device_mode)
 {
+	char rule[300];
 	struct stat st;
+	mode_t mode;
+	gid_t gid;
 
+	node_expected(&mode, &gid, rule, sizeof(rule));
 	ASSERT_EQ(0, stat(MMAP_TEST_DEVICE, &st));
 	ASSERT_TRUE(S_ISCHR(st.st_mode));
-	ASSERT_EQ(0600U, st.st_mode & 07777);
 	ASSERT_EQ(0U, st.st_uid);
+	ASSERT_EQ(mode, st.st_mode & 07777)
+		TH_LOG("mode %04o, want %04o (%s)", st.st_mode & 07777, mode,
+		       rule[0] ? rule : "the module's: no udev rule");
+	ASSERT_EQ(gid, st.st_gid)
+		TH_LOG("group %u, want %u (%s)", st.st_gid, gid,
+		       rule[0] ? rule : "the module's: no udev rule");
+	if (rule[0])
+		TH_LOG("root:%u %04o, as %s says", gid, mode, rule);
 }
 
 static void check_report_defined(struct __test_metadata *_metadata,

@@ -8,7 +8,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 #include "test-mmap.h"
 
@@ -117,6 +119,30 @@ static void explain_free_einval(const struct ctx *c,
 }
 
 /*
+ * Why open() of the node was refused, from the node's owner, group and mode
+ * (the module makes it root 0600; a udev rule can give it to a group).
+ */
+static void explain_open_access(const char *dev, char *buf, size_t n)
+{
+	char name[64] = "?";
+	struct stat st;
+
+	if (stat(dev, &st)) {
+		snprintf(buf, n, "permission denied");
+		return;
+	}
+	mt_group_name(st.st_gid, name, sizeof(name));
+	if (!(st.st_mode & 0060) || st.st_gid == 0)
+		snprintf(buf, n, "%s is mode %04o, owner uid %u: only root may open it (run as root, or give it to a group with the udev rule, udev/60-mmap-test.rules)",
+			 dev, (unsigned int)(st.st_mode & 07777),
+			 (unsigned int)st.st_uid);
+	else
+		snprintf(buf, n, "%s is mode %04o, group %s, and you (uid %u) are not in group %s: an administrator adds you (adduser <user> %s), then log in again",
+			 dev, (unsigned int)(st.st_mode & 07777), name,
+			 (unsigned int)getuid(), name, name);
+}
+
+/*
  * The cause table: errno of request @req with argument @arg -> why.
  * Conditions are tested in the order the module and vm_mmap() test them.
  */
@@ -148,7 +174,7 @@ const char *explain_error(const struct ctx *c, enum req req, int err,
 		break;
 	case EACCES:
 		if (req == REQ_OPEN)
-			snprintf(buf, n, "the device is mode 0600: run as root");
+			explain_open_access(c->o->device, buf, n);
 		else if (req == REQ_ALLOC && (a->flags & MMAP_TEST_SHARED) &&
 			 (a->prot & PROT_WRITE))
 			snprintf(buf, n, "shared+PROT_WRITE needs the device opened read-write");

@@ -14,7 +14,7 @@
 
 int open_device(struct ctx *c)
 {
-	char why[256];
+	char why[512];
 	int err;
 
 	c->fd = open(c->o->device, (c->o->rdonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
