@@ -27,7 +27,8 @@
 #   4. The host: /usr/src, /var/lib/dkms, /lib/modules, /etc/udev/rules.d and
 #      the group database are the same after the run as before.
 #   5. The scripts work without HOME and without a terminal (a systemd
-#      unit, cron): scripts/kernel.sh finds the same cache and headers.
+#      unit, cron): scripts/dkms.sh (1) and scripts/deb.sh (3) run so, and
+#      scripts/kernel.sh finds the same cache and headers.
 #
 # Installs Debian's dkms package (and kmod, its dependency) when missing;
 # nothing else is left installed.  Prints TAP: one line per check,
@@ -95,14 +96,18 @@ else
 		"Kbuild builds '$kbuild_mod'"
 fi
 
+# unit CMD...: CMD as a systemd unit or cron runs it: no HOME, no
+# terminal (its own session), stdin /dev/null.
+unit() { env -u HOME setsid -w "$@" < /dev/null; }
+
 dlog=$T/dkms-install.log
 dkms_ok=0
-if "$TOP/scripts/dkms.sh" install --root "$R" -k "$KREL" \
+if unit "$TOP/scripts/dkms.sh" install --root "$R" -k "$KREL" \
 	--kernelsourcedir "$KDIR" --group mmap-test >"$dlog" 2>&1; then
-	tap_ok "scripts/dkms.sh install: dkms add, build, install for $KREL"
+	tap_ok "scripts/dkms.sh install (no HOME, no terminal): dkms add, build, install for $KREL"
 	dkms_ok=1
 else
-	tap_not_ok "scripts/dkms.sh install: dkms add, build, install for $KREL" \
+	tap_not_ok "scripts/dkms.sh install (no HOME, no terminal): dkms add, build, install for $KREL" \
 		"log: (kept below)"
 	tap_log "$dlog" 40
 fi
@@ -201,7 +206,7 @@ else
 fi
 
 rlog=$T/dkms-remove.log
-if "$TOP/scripts/dkms.sh" remove --root "$R" >"$rlog" 2>&1; then
+if unit "$TOP/scripts/dkms.sh" remove --root "$R" >"$rlog" 2>&1; then
 	left=$(find "$R" \( -type f -o -type l \) -printf '%P\n')
 	st=$(dkms status -m mmap-test --dkmstree "$R/var/lib/dkms" \
 		--sourcetree "$R/usr/src" --installtree "$R/lib/modules" 2>&1 || :)
