@@ -35,7 +35,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 target=${TARGET:-x86_64-6.1}
-target_check "$target"
+target_busybox "$target"
 args=${BENCH_ARGS:-}
 tmo=${BENCH_TIMEOUT:-1800}
 t0=$(date +%s)

@@ -11,7 +11,11 @@
 # and the programs in the target's build root (scripts/build.sh), boot the
 # target's kernel and run scripts/guest/check.sh in it (scripts/vm.sh),
 # then scan the serial log for kernel splats (scripts/lib/splat.sh
-# splat_scan).  Then the host checks.  Up to MMAP_TEST_JOBS (default: the
+# splat_scan).  A target with SYSTEM=debian (debian-7.3) is a booted Debian
+# instead: scripts/debian-row.sh prepare (the packages of make deb
+# installed with apt in the target's cached system) and boot
+# (scripts/guest/debian.sh in it, the kernel's log in
+# build/<target>/console.log).  Then the host checks.  Up to MMAP_TEST_JOBS (default: the
 # number of CPUs) targets and host checks run at a time, each in its own
 # VM or process.
 #
@@ -142,19 +146,31 @@ record() {
 }
 
 run_target() {
-	local t=$1 out=$TOP/build/$1 t0 t1 tmo log k=0 krel='?' kenv
+	local t=$1 out=$TOP/build/$1 t0 t1 tmo log=$TOP/build/$1/check.log k=0
+	local krel='?' kenv genv klog
 	local notes=() args=() counts boot n
 	mkdir -p "$out"
 	# no log of an earlier run may be read
 	rm -f "$out/check.log"
 	target_load "$t"
 	t0=$(date +%s)
+	genv="MMAP_TEST_FUZZ_CALLS=${FUZZ_CALLS:-1000000}
+MMAP_TEST_FUZZ_SECONDS=${FUZZ_SECONDS:-900}
+MODULE_PARAMS='$module_params'"
+	# What the guest's kernel prints: the serial log, or on a booted
+	# Debian (SYSTEM=debian) the first of its two serial ports.
+	klog=$log
+	[ "$T_SYSTEM" = busybox ] || klog=$out/console.log
 	info "$t: building (log: build/$t/build.log)"
-	# the build, and the kselftest collection installed from it
+	# the build, and the kselftest collection installed from it; on a
+	# booted Debian, the packages installed in its image
 	rm -rf "$out/kselftest"
-	if ! { "$TOP/scripts/build.sh" "$t" &&
-		"$TOP/scripts/kselftest-install.sh" --target "$t" "$out/kselftest"
-	} > "$out/build.log" 2>&1; then
+	if ! if [ "$T_SYSTEM" = debian ]; then
+		MMAP_TEST_GUEST_ENV=$genv "$TOP/scripts/debian-row.sh" "$t" prepare
+	else
+		"$TOP/scripts/build.sh" "$t" &&
+			"$TOP/scripts/kselftest-install.sh" --target "$t" "$out/kselftest"
+	fi > "$out/build.log" 2>&1; then
 		tail -n 30 "$out/build.log" | sed "s|^|$t build: |" >&2
 		record "$t" --target "$t" --seconds "$(( $(date +%s) - t0 ))" - \
 			--fail build "build failed (build/$t/build.log)" > /dev/null
@@ -164,23 +180,25 @@ run_target() {
 	krel=$(KREL='' && eval "$kenv" && echo "$KREL")
 	t1=$(date +%s)
 	tmo=${CHECK_TIMEOUT:-$T_TIMEOUT}
-	log=$out/check.log
-	rm -f "$log"
-	rm -f "$out/check.boot1.log"
+	rm -f "$log" "$klog"
+	rm -f "$out/check.boot1.log" "$out/console.boot1.log"
 	for boot in 1 2; do
 		info "$t: booting $krel (log: build/$t/check.log)"
-		MMAP_TEST_KSELFTEST=$out/kselftest MMAP_TEST_GUEST_ENV="MMAP_TEST_FUZZ_CALLS=${FUZZ_CALLS:-1000000}
-MMAP_TEST_FUZZ_SECONDS=${FUZZ_SECONDS:-900}
-MODULE_PARAMS='$module_params'" \
-			"$TOP/scripts/vm.sh" "$t" check --timeout "$tmo" --quiet \
-			> "$out/vm.log" 2>&1 || :
+		if [ "$T_SYSTEM" = debian ]; then
+			"$TOP/scripts/debian-row.sh" "$t" boot --timeout "$tmo"
+		else
+			MMAP_TEST_KSELFTEST=$out/kselftest MMAP_TEST_GUEST_ENV=$genv \
+				"$TOP/scripts/vm.sh" "$t" check --timeout "$tmo" --quiet
+		fi > "$out/vm.log" 2>&1 || :
 		[ -f "$log" ] || : > "$log"
+		[ -f "$klog" ] || : > "$klog"
 		# A kernel that dies while booting, before the guest job
 		# starts (the module is not loaded yet), is booted once
 		# more: TCG under load has panicked at boot (an int3 of
 		# text patching in sched_clock_cpu()).  Said in the output.
 		grep -aq '^GUEST-START' "$log" || [ $boot = 2 ] || {
 			mv "$log" "$out/check.boot1.log"
+			[ "$klog" = "$log" ] || mv "$klog" "$out/console.boot1.log"
 			notes+=("$t: the kernel died while booting, before the guest job started (build/$t/check.boot1.log); booted once more")
 			warn "$t: the kernel died while booting (build/$t/check.boot1.log): booting once more"
 			continue
@@ -193,7 +211,7 @@ MODULE_PARAMS='$module_params'" \
 		args+=(--fail check_end "no CHECK-END marker (guest crashed or timed out; build/$t/check.log)")
 		tail -n 20 "$log" | sed "s|^|$t guest: |" >&2
 	fi
-	k=$(splat_scan "$log" 2>"$out/splats.txt")
+	k=$(splat_scan "$klog" 2>"$out/splats.txt")
 	args+=(--splats "$k")
 	[ "$k" = 0 ] ||
 		args+=(--fail splats "$k kernel splat line(s) (build/$t/splats.txt)")
@@ -219,8 +237,8 @@ run_host() {
 }
 
 # Longest first: the debug kernel (a kernel build, then the fuzzer), the
-# fresh-root check (new roots and downloads for every target), the guest
-# with a slower CPU model, then the rest.
+# fresh-root check (new roots and downloads for every target), the booted
+# Debian systems and the guest with a slower CPU model, then the rest.
 order=()
 for t in "${targets[@]}"; do
 	target_load "$t"
@@ -231,7 +249,8 @@ for c in "${host_checks[@]}"; do
 done
 for t in "${targets[@]}"; do
 	target_load "$t"
-	[ "$T_KERNEL" = debug ] || [ "$T_OWN_CPU" = 0 ] ||
+	[ "$T_KERNEL" = debug ] ||
+		{ [ "$T_OWN_CPU" = 0 ] && [ "$T_SYSTEM" = busybox ]; } ||
 		order+=("target $t")
 done
 for t in "${targets[@]}"; do

@@ -17,7 +17,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 target=${TARGET:-x86_64-6.1}
-target_check "$target"
+target_busybox "$target"
 t0=$(date +%s)
 
 stage "installing host packages"

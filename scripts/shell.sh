@@ -26,7 +26,7 @@ case ${1:-} in
 esac
 [ $# -le 1 ] || die "usage: $0 [TARGET]"
 target=${1:-${TARGET:-x86_64-6.12}}
-target_check "$target"
+target_busybox "$target"
 out=$TOP/build/$target
 
 stage "installing host packages"

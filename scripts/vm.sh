@@ -66,7 +66,7 @@ if [ "$job" = exec ] && { [ ${#exec_cmd[@]} = 0 ] || [ "$interactive" = 1 ]; }; 
 	usage
 fi
 out=$TOP/build/$target
-target_load "$target"
+target_busybox "$target"
 [ -f "$TOP/scripts/guest/$job.sh" ] || die "no scripts/guest/$job.sh"
 [ -f "$out/mod/mmap_test.ko" ] || die "no $out/mod/mmap_test.ko: run scripts/build.sh $target"
 

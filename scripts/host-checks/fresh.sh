@@ -93,7 +93,7 @@ fi
 targets=${FRESH_TARGETS:-$(fresh bash -c '. scripts/lib.sh
 	for t in $TARGETS_ALL; do
 		target_load "$t"
-		[ "$T_KERNEL" = debug ] || echo "$t"
+		[ "$T_KERNEL" = debug ] || [ "$T_SYSTEM" != busybox ] || echo "$t"
 	done')}
 # Two builds at a time (downloads and mmdebstrap wait on the network); the
 # builds of one release share its root, which the first one makes.

@@ -19,7 +19,7 @@ set -euo pipefail
 
 TAP_PREFIX="kselftest: "
 target=${1:-x86_64-7.3}
-target_check "$target"
+target_busybox "$target"
 inst=$TOP/build/host/kselftest-install
 log=$TOP/build/host/kselftest-build.log
 mkdir -p "$TOP/build/host"

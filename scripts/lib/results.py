@@ -111,7 +111,7 @@ DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results-test-da
 
 GUEST = "guest"          # the program of the guest's own checks
 HARNESS = "harness"      # the program of what check.sh adds
-GUEST_LABEL = "guest job's own checks (scripts/guest/check.sh)"
+GUEST_LABEL = "guest jobs' own checks (scripts/guest/)"
 # Test-name prefixes of the guest's extra passes: "prepare." (the module
 # loaded with mmap_hook=prepare) and "huge." (with huge=1).  The program of
 # "prepare.mmap-test-query:mt.x" is mmap-test-query.

@@ -10,6 +10,8 @@
 #   TARGETS_DIR, TARGETS_ALL     the directory, every target name
 #   target_check NAME            die unless NAME is a target
 #   target_load NAME             set the T_* variables of NAME
+#   target_busybox NAME          die unless NAME boots the busybox
+#                                initramfs (make demo, shell, bench)
 #   host_pkgs TARGET...          the host packages those targets need
 #   need_host_pkgs TARGET...     install them
 
@@ -24,6 +26,14 @@ target_check() {
 	*" $1 "*) ;;
 	*) die "unknown target '$1' (one of: $TARGETS_ALL)" ;;
 	esac
+}
+
+# target_busybox NAME: load NAME; die if it is not a busybox initramfs
+# target (a SYSTEM=debian target runs only in make check).
+target_busybox() {
+	target_load "$1"
+	[ "$T_SYSTEM" = busybox ] ||
+		die "$1 boots a $T_SYSTEM system with the packages installed: it runs only in make check (scripts/debian-row.sh); take another target"
 }
 
 # target_arch: the T_* values that follow from T_ARCH (kbuild ARCH, cross
@@ -57,7 +67,8 @@ target_load() {
 	target_check "$1"
 	for v in ARCH SUITES KERNEL FLAVOUR ABI_RE IMAGE_PKG IMAGE_FILE \
 		HEADERS_PKGS KBUILD_PKG SOURCE_PKG ROOT TIMEOUT APPEND DEBUG \
-		QEMU_MACHINE QEMU_CPU CONSOLE HOOKS HUGE KSFT_SOURCE; do
+		QEMU_MACHINE QEMU_CPU CONSOLE HOOKS HUGE KSFT_SOURCE SYSTEM \
+		SYSTEM_PKGS; do
 		eval "T_$v="
 	done
 	T_NAME=$1
@@ -72,6 +83,15 @@ target_load() {
 	T_HOOKS=${T_HOOKS:-mmap}
 	T_HUGE=${T_HUGE:-0}
 	T_KSFT_SOURCE=${T_KSFT_SOURCE:-linux-source-6.1}
+	T_SYSTEM=${T_SYSTEM:-busybox}
+	case $T_SYSTEM in
+	busybox) ;;
+	debian)
+		if [ "$T_KERNEL" != debian ] || [ -z "$T_SYSTEM_PKGS" ]; then
+			die "$1: SYSTEM=debian needs KERNEL=debian and SYSTEM_PKGS"
+		fi ;;
+	*) die "$1: SYSTEM must be busybox or debian, not '$T_SYSTEM'" ;;
+	esac
 	case $T_HUGE in
 	0 | 1) ;;
 	*) die "$1: HUGE must be 0 or 1, not '$T_HUGE'" ;;
