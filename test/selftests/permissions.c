@@ -77,12 +77,15 @@ TEST_F(mt, perm_unprivileged_open_eacces)
 
 /*
  * The mode and group the installation gives the node: the module makes it
- * root:root 0600; where udev runs (its control socket exists), the last
- * rule for KERNEL=="mmap-test" in its rules files may set MODE and GROUP
- * (the package mmap-test-dkms installs one: root:mmap-test 0660).  The
- * files are read as udev reads them: every *.rules name of the
- * directories in lexical order, a name in an earlier directory hiding the
- * same name in a later one.  @rule gets the file of the rule, or "".
+ * root:root 0600; where udev runs (its control socket exists), the rules
+ * for KERNEL=="mmap-test" in its rules files may set MODE and GROUP (the
+ * package mmap-test-dkms installs one: root:mmap-test 0660).  Read as udev
+ * reads them: every *.rules name of the directories in lexical order, a
+ * name in an earlier directory hiding the same name in a later one; a
+ * later assignment wins unless an earlier one was final (":="); a GROUP
+ * without any MODE gives 0660.  Only one-line rules matching the exact
+ * name are understood (no globs, no continued lines), which is what the
+ * project's rule is.  @rule gets the file of the last rule, or "".
  */
 #define UDEV_DIRS	5
 static const char *const udev_dirs[UDEV_DIRS] = {
@@ -96,8 +99,12 @@ static int rules_name_cmp(const void *a, const void *b)
 		      strrchr(*(char *const *)b, '/'));
 }
 
-/* The value of KEY="..." (or KEY:="...") in @line into @v, or false. */
-static bool udev_value(const char *line, const char *key, char *v, size_t n)
+/*
+ * The value of KEY="..." or KEY:="..." in @line into @v (*@final: it was
+ * ":="), or false.
+ */
+static bool udev_value(const char *line, const char *key, char *v, size_t n,
+		       bool *final)
 {
 	const char *p = line, *e;
 	size_t k = strlen(key);
@@ -105,6 +112,7 @@ static bool udev_value(const char *line, const char *key, char *v, size_t n)
 	while ((p = strstr(p, key))) {
 		if ((p == line || p[-1] == ' ' || p[-1] == ',' || p[-1] == '\t') &&
 		    (!strncmp(p + k, "=\"", 2) || !strncmp(p + k, ":=\"", 3))) {
+			*final = p[k] == ':';
 			p = strchr(p, '"') + 1;
 			e = strchr(p, '"');
 			if (!e || (size_t)(e - p) >= n)
@@ -118,11 +126,23 @@ static bool udev_value(const char *line, const char *key, char *v, size_t n)
 	return false;
 }
 
+/* A GROUP value: a number, or a name of /etc/group; (gid_t)-1 if neither. */
+static gid_t udev_gid(const char *v)
+{
+	unsigned int g;
+	char *end;
+
+	g = strtoul(v, &end, 10);
+	if (*v && !*end)
+		return g;
+	return mt_group_gid(v, &g) ? (gid_t)-1 : g;
+}
+
 static void node_expected(mode_t *mode, gid_t *gid, char *rule, size_t n)
 {
+	bool mode_set = false, mode_final = false, gid_final = false, fin;
 	char *files[256], line[1024], v[64];
 	struct dirent *d;
-	unsigned int g;
 	size_t nf = 0, i, j;
 	FILE *f;
 	DIR *dir;
@@ -158,16 +178,23 @@ static void node_expected(mode_t *mode, gid_t *gid, char *rule, size_t n)
 
 			if (*p == '#' || !strstr(p, "KERNEL==\"mmap-test\""))
 				continue;
-			if (udev_value(p, "MODE", v, sizeof(v)))
+			if (!mode_final && udev_value(p, "MODE", v, sizeof(v), &fin)) {
 				*mode = strtoul(v, NULL, 8);
-			if (udev_value(p, "GROUP", v, sizeof(v)))
-				*gid = mt_group_gid(v, &g) ? (gid_t)-1 : g;
+				mode_set = true;
+				mode_final = fin;
+			}
+			if (!gid_final && udev_value(p, "GROUP", v, sizeof(v), &fin)) {
+				*gid = udev_gid(v);
+				gid_final = fin;
+			}
 			snprintf(rule, n, "%s", files[i]);
 		}
 		if (f)
 			fclose(f);
 		free(files[i]);
 	}
+	if (!mode_set && *gid != 0)
+		*mode = 0660;
 }
 
 /*
