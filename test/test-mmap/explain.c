@@ -118,12 +118,30 @@ static void explain_free_einval(const struct ctx *c,
 		snprintf(buf, n, "rejected by vm_munmap()");
 }
 
+/* Whether this process has group @g (its effective or a supplementary one). */
+static bool in_group(gid_t g)
+{
+	gid_t gs[256];
+	int i, n;
+
+	if (getegid() == g)
+		return true;
+	n = getgroups(256, gs);
+	for (i = 0; i < n; i++)
+		if (gs[i] == g)
+			return true;
+	return false;
+}
+
 /*
  * Why open() of the node was refused, from the node's owner, group and mode
- * (the module makes it root 0600; a udev rule can give it to a group).
+ * (the module makes it root 0600; a udev rule can give it to a group) and
+ * this process's groups.
  */
-static void explain_open_access(const char *dev, char *buf, size_t n)
+static void explain_open_access(const char *dev, bool rdonly, char *buf,
+				size_t n)
 {
+	unsigned int mode;
 	char name[64] = "?";
 	struct stat st;
 
@@ -131,15 +149,17 @@ static void explain_open_access(const char *dev, char *buf, size_t n)
 		snprintf(buf, n, "permission denied");
 		return;
 	}
+	mode = st.st_mode & 07777;
 	mt_group_name(st.st_gid, name, sizeof(name));
-	if (!(st.st_mode & 0060) || st.st_gid == 0)
+	if (!(mode & 0060) || st.st_gid == 0)
 		snprintf(buf, n, "%s is mode %04o, owner uid %u: only root may open it (run as root, or give it to a group with the udev rule, udev/60-mmap-test.rules)",
-			 dev, (unsigned int)(st.st_mode & 07777),
-			 (unsigned int)st.st_uid);
+			 dev, mode, (unsigned int)st.st_uid);
+	else if (!in_group(st.st_gid))
+		snprintf(buf, n, "%s is mode %04o, group %s, and this process (uid %u) is not in group %s: an administrator adds you (adduser <user> %s); a session that began before that needs a new login",
+			 dev, mode, name, (unsigned int)getuid(), name, name);
 	else
-		snprintf(buf, n, "%s is mode %04o, group %s, and you (uid %u) are not in group %s: an administrator adds you (adduser <user> %s), then log in again",
-			 dev, (unsigned int)(st.st_mode & 07777), name,
-			 (unsigned int)getuid(), name, name);
+		snprintf(buf, n, "%s is mode %04o: its group %s may not open it %s",
+			 dev, mode, name, rdonly ? "read-only" : "read-write (try --rdonly)");
 }
 
 /*
@@ -174,7 +194,7 @@ const char *explain_error(const struct ctx *c, enum req req, int err,
 		break;
 	case EACCES:
 		if (req == REQ_OPEN)
-			explain_open_access(c->o->device, buf, n);
+			explain_open_access(c->o->device, c->o->rdonly, buf, n);
 		else if (req == REQ_ALLOC && (a->flags & MMAP_TEST_SHARED) &&
 			 (a->prot & PROT_WRITE))
 			snprintf(buf, n, "shared+PROT_WRITE needs the device opened read-write");
