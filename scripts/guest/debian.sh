@@ -8,6 +8,7 @@
 # and mmap-test-tools (scripts/debian-row.sh); not for the host.  Its
 # output goes to the second serial port (ttyS1), the kernel's to the
 # first.  Every step is a result "guest.deb_<step>", as a user does it:
+#   deb_environment no HOME and no terminal (as below)
 #   deb_dkms        dkms status: mmap-test installed for the running kernel
 #   deb_modprobe    modprobe mmap_test loads the module DKMS installed
 #   deb_node        udev made /dev/mmap-test root:mmap-test 0660 (the rule)
@@ -21,22 +22,30 @@
 #                   each trace event as test-mmap's own output says
 #                   (ALLOC_VMA, FREE_VMA, the find_vma() lines, the faults
 #                   served, one open and close), and agree on map_pages
-# then the kselftest collection as installed (run_kselftest.sh -c mmap_test
-# in /usr/lib/mmap-test/kselftest, as scripts/guest/check.sh runs it: its
-# results are the collection's own), and
+# then the kselftest collection as installed (deb_kselftest_tree: it is
+# there; run_kselftest.sh -c mmap_test in /usr/lib/mmap-test/kselftest as
+# root, as scripts/guest/check.sh runs it: its results are the
+# collection's own), and
 #   deb_modprobe_r  modprobe -r: the module and the node are gone
 #   deb_purge       apt-get purge of both packages leaves no module file,
 #                   no udev rule, no DKMS tree or source, no program, and
 #                   modinfo finds no module
 # Settings from /etc/mmap-test-row.env: TARGET, HUGE, HOOKS, MODULE_PARAMS.
 # Prints "GUEST-START" first and "CHECK-END" last.
-exec > /dev/ttyS1 2>&1 < /dev/null
+#
+# The job runs in a session of its own, without HOME, with stdin
+# /dev/null and its output into a pipe: only the `cat` in front of it
+# opens the serial port (a terminal), so nothing the job runs has a
+# terminal (deb_environment checks it).
+if [ -z "${MT_ROW_JOB:-}" ]; then
+	MT_ROW_JOB=1 setsid -w env -u HOME "$0" < /dev/null 2>&1 | cat > /dev/ttyS1
+	exit
+fi
 set -u
 set -a
 # shellcheck disable=SC1091
 [ -f /etc/mmap-test-row.env ] && . /etc/mmap-test-row.env
 set +a
-unset HOME
 KS=/usr/lib/mmap-test/kselftest
 DEV=/dev/mmap-test
 USER_IN=mt-user
@@ -58,6 +67,13 @@ result() {
 # show FILE: a command's output, as comments (never a result line)
 show() { sed 's/^/# | /' "$1"; }
 as_user() { u=$1; shift; runuser -u "$u" -- "$@"; }
+
+# No HOME, no terminal: as a systemd unit or cron runs a program.
+tty=$(tty 2>&1)
+echo "# HOME=${HOME-unset}, tty: $tty"
+[ -z "${HOME+set}" ] && [ ! -t 0 ] && [ ! -t 1 ] && [ ! -t 2 ] &&
+	! (: < /dev/tty) 2>/dev/null
+result $? deb_environment "HOME is '${HOME-}' or the job has a terminal ($tty)"
 
 section "the packages"
 dpkg-query -W 'mmap-test-*' 2>&1 | sed 's/^/# /'
@@ -132,6 +148,7 @@ counts() {
 	[ "${g:-0}" -ge 1 ] || bad="$bad map_pages=${g:-0}"
 	[ -z "$bad" ]
 }
+bad=
 bpftrace -e 'tracepoint:mmap_test:* { @[probe] = count(); }' \
 	-c "runuser -u $USER_IN -- test-mmap" > "$T/bt" 2>&1
 rc=$?
@@ -147,7 +164,7 @@ perf stat -x, -o "$T/perf" -e 'mmap_test:*' -- \
 rc=$?
 show "$T/perf"
 sed -n 's/^\([0-9]*\),[^,]*,mmap_test:mmap_test_\([a-z_]*\),.*/\2 \1/p' "$T/perf" > "$T/pc"
-ok=1
+ok=1 bad=
 [ "$rc" = 0 ] && counts perf "$T/pc" && ok=0
 if [ "$ok" = 0 ] && [ "$(grep '^map_pages ' "$T/pc")" != "$(grep '^map_pages ' "$T/btc.keep")" ]; then
 	ok=1 bad=" map_pages: perf and bpftrace differ"
@@ -155,6 +172,8 @@ fi
 result $ok deb_perf "perf stat: exit status $rc, counts${bad:-}"
 
 section "the kselftest collection (run_kselftest.sh, $KS)"
+[ -x "$KS/run_kselftest.sh" ] && [ -x "$KS/mmap_test/mmap_test.sh" ]
+result $? deb_kselftest_tree "no $KS/run_kselftest.sh or $KS/mmap_test/mmap_test.sh"
 require=
 [ "${HUGE:-0}" = 1 ] && require=huge=1
 for h in ${HOOKS:-mmap}; do
@@ -179,13 +198,16 @@ once=$(sel --select once)
 cd / || exit 1
 
 section "removal"
-modprobe mmap_test 2>/dev/null
-modprobe -r mmap_test > "$T/rm" 2>&1
+modprobe mmap_test > "$T/rm" 2>&1
+udevadm settle --timeout=30
+loaded=no
+[ -d /sys/module/mmap_test ] && [ -e "$DEV" ] && loaded=yes
+modprobe -r mmap_test >> "$T/rm" 2>&1
 rc=$?
 show "$T/rm"
 udevadm settle --timeout=30
-[ "$rc" = 0 ] && [ ! -d /sys/module/mmap_test ] && [ ! -e "$DEV" ]
-result $? deb_modprobe_r "modprobe -r mmap_test: exit status $rc; /sys/module/mmap_test or $DEV is still there"
+[ "$loaded" = yes ] && [ "$rc" = 0 ] && [ ! -d /sys/module/mmap_test ] && [ ! -e "$DEV" ]
+result $? deb_modprobe_r "loaded before: $loaded; modprobe -r mmap_test: exit status $rc; after it /sys/module/mmap_test or $DEV is still there"
 
 apt-get purge -y mmap-test-dkms mmap-test-tools > "$T/purge" 2>&1
 rc=$?
