@@ -312,7 +312,7 @@ echo "# Debian packages (scripts/deb.sh, make deb)"
 P=$T/deb
 blog=$T/deb.log
 deb_rc=0
-"$TOP/scripts/deb.sh" -o "$P" >"$blog" 2>&1 || deb_rc=$?
+unit "$TOP/scripts/deb.sh" -o "$P" >"$blog" 2>&1 || deb_rc=$?
 dkms_deb=$P/mmap-test-dkms_${ver}_all.deb
 tools_deb=$P/mmap-test-tools_${ver}_$(dpkg --print-architecture).deb
 name="dpkg-buildpackage builds mmap-test-dkms_${ver}_all.deb and ${tools_deb##*/}"
