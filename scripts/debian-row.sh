@@ -17,9 +17,9 @@
 #      SYSTEM_PKGS (systemd, udev, the kernel and its headers, DKMS,
 #      bpftrace, perf) and two users, mt-user and mt-other, cached in
 #      $CACHE/systems/<target>-<hash> with the kernel and the initrd that
-#      the kernel's postinst made; the hash covers the target's file, KREL,
-#      the mirrors and image_make below, so a new kernel or package list
-#      makes a new one.
+#      the kernel's postinst made; the hash covers the target's SUITES,
+#      FLAVOUR and SYSTEM_PKGS, KREL, the mirrors and image_make below, so a
+#      new kernel or package list makes a new one.
 #   4. The install, on an overlay of that root (the cached root stays
 #      clean): `apt-get install ./mmap-test-dkms_*.deb
 #      ./mmap-test-tools_*.deb` chrooted into it, which is what apt runs on
@@ -91,7 +91,7 @@ image_make() {
 # image_dir KREL: the cached system of the target, made if needed.
 image_dir() {
 	local krel=$1 hash dir log
-	hash=$({ cat "$TARGETS_DIR/$target.conf"; echo "$krel"; apt_mirrors
+	hash=$({ echo "$T_SUITES $T_FLAVOUR $T_SYSTEM_PKGS $krel"; apt_mirrors
 		declare -f image_make; } | sha256sum | cut -c1-12)
 	dir=$CACHE/systems/$target-$hash
 	if [ ! -f "$dir/.complete" ]; then
@@ -185,7 +185,7 @@ boot() {
 	append="$append systemd.run=/usr/local/sbin/mmap-test-row"
 	append="$append systemd.run_success_action=poweroff"
 	append="$append systemd.run_failure_action=poweroff $T_APPEND"
-	qemu=("$T_QEMU" -m "${MMAP_TEST_QEMU_MEM:-2048}" -smp "${MMAP_TEST_QEMU_SMP:-2}")
+	qemu=("$T_QEMU" -m "${MMAP_TEST_QEMU_MEM:-2048}" -smp "${MMAP_TEST_QEMU_SMP:-$T_QEMU_SMP}")
 	[ -n "$T_QEMU_MACHINE" ] && qemu+=(-M "$T_QEMU_MACHINE")
 	[ -n "$T_QEMU_CPU" ] && qemu+=(-cpu "$T_QEMU_CPU")
 	qemu+=(-nodefaults -no-user-config -display none -no-reboot

@@ -39,7 +39,7 @@
 # target's file (scripts/targets/<target>.conf).
 #
 # Environment: MMAP_TEST_QEMU_MEM (MiB, default 2048), MMAP_TEST_QEMU_SMP
-# (vCPUs, default 2), MMAP_TEST_APPEND
+# (vCPUs, default the target's QEMU_SMP, 2), MMAP_TEST_APPEND
 # (extra kernel command line), MMAP_TEST_GUEST_ENV (lines "NAME=value"
 # written to /guest/env, sourced by the job scripts), MMAP_TEST_KSELFTEST
 # (an installed kselftest tree, scripts/kselftest-install.sh: copied to
@@ -173,7 +173,7 @@ append="console=$T_CONSOLE loglevel=5 panic=-1 rdinit=/init"
 append="$append watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=120 $T_APPEND"
 append="$append ${MMAP_TEST_APPEND:-}"
 mem=${MMAP_TEST_QEMU_MEM:-2048}
-qemu=("$T_QEMU" -m "$mem" -smp "${MMAP_TEST_QEMU_SMP:-2}")
+qemu=("$T_QEMU" -m "$mem" -smp "${MMAP_TEST_QEMU_SMP:-$T_QEMU_SMP}")
 [ -n "$T_QEMU_MACHINE" ] && qemu+=(-M "$T_QEMU_MACHINE")
 [ -n "$T_QEMU_CPU" ] && qemu+=(-cpu "$T_QEMU_CPU")
 qemu+=(-nodefaults -no-user-config -display none -no-reboot
