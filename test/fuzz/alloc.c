@@ -11,6 +11,7 @@
  * another thread's arena.  A failed FIXED request may have unmapped part
  * of the arena already: that range is reserved again.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -288,19 +289,18 @@ static unsigned int alloc_vm_allowed(struct thr *t,
 	return m | A_OK | A_ENOMEM;
 }
 
-/* Module validation errors (copy nothing out); 0 if none. */
+/* The module's validation error (it copies nothing out) as A_ bits; 0 if none. */
 static unsigned int alloc_validation(const struct mmap_test_alloc *a)
 {
-	unsigned int v = 0;
-
-	if (a->reserved[0] || a->reserved[1] || a->reserved[2] ||
-	    (a->flags & ~MMAP_TEST_FLAGS_ALL) ||
-	    !(a->flags & MMAP_TEST_SHARED) == !(a->flags & MMAP_TEST_PRIVATE) ||
-	    (a->prot & ~MT_PROT_VALID) || !a->len)
-		v |= A_EINVAL;
-	if (a->pgoff > (~0UL >> pshift))
-		v |= A_EOVERFLOW;
-	return v;
+	switch (mt_alloc_invalid(a, NULL, 0)) {
+	case 0:
+		return 0;
+	case -EOVERFLOW:
+		return A_EOVERFLOW;
+	case -ENOMEM:
+		return A_ENOMEM;
+	}
+	return A_EINVAL;
 }
 
 static void desc_alloc(const struct mmap_test_alloc *a, char *buf, size_t n)
@@ -442,14 +442,14 @@ static void alloc_mapped(struct thr *t, const struct alloc_call *c,
 		  ent_overlaps(t, m, m + len)))
 		why = "mapped over an existing mapping";
 	if (why) {
-		report(t, &t->mismatch,
+		report_failure(t, &t->mismatch,
 		       "mismatch: %s -> mapped=%#lx: %s", c->desc, m, why);
 		if (!m || (m & (ps - 1)))
 			return;
 	}
 	check_report(t, &out->before, a->addr, "ALLOC before");
 	if (c->fixed_arena && !out->before.contains)
-		report(t, &t->mismatch,
+		report_failure(t, &t->mismatch,
 		       "mismatch: %s: before.contains=0 but the arena was mapped",
 		       c->desc);
 	if (c->fixed_arena)
@@ -497,13 +497,13 @@ static void alloc_failed(struct thr *t, const struct alloc_call *c, int r,
 		if (c->val && pk_writable(c->pk) &&
 		    (out->mapped != 0x5a5a5a5a5a5a5a5aULL ||
 		     out->before.addr != 0xa5a5a5a5a5a5a5a5ULL))
-			report(t, &t->mismatch,
+			report_failure(t, &t->mismatch,
 			       "mismatch: %s -> %s but the struct was written back",
 			       c->desc, mt_errno_name(-r));
 		return;
 	}
 	if (out->mapped != 0)
-		report(t, &t->mismatch, "mismatch: %s -> %s but mapped=%#llx",
+		report_failure(t, &t->mismatch, "mismatch: %s -> %s but mapped=%#llx",
 		       c->desc, mt_errno_name(-r),
 		       (unsigned long long)out->mapped);
 	else

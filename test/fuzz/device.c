@@ -114,17 +114,13 @@ static int mock_alloc(int fd, unsigned long arg)
 {
 	struct mmap_test_alloc a;
 	unsigned long off, len, r;
-	int mflags;
+	int mflags, err;
 
 	if (mock_in(&a, arg, sizeof(a)))
 		return -EFAULT;
-	if (a.reserved[0] || a.reserved[1] || a.reserved[2] ||
-	    (a.flags & ~MMAP_TEST_FLAGS_ALL) ||
-	    !(a.flags & MMAP_TEST_SHARED) == !(a.flags & MMAP_TEST_PRIVATE) ||
-	    (a.prot & ~MT_PROT_VALID) || !a.len)
-		return -EINVAL;
-	if (a.pgoff > (~0UL >> pshift))
-		return -EOVERFLOW;
+	err = mt_alloc_invalid(&a, NULL, 0);	/* the module's own checks */
+	if (err)
+		return err;
 	mflags = (a.flags & MMAP_TEST_SHARED ? MAP_SHARED : MAP_PRIVATE) |
 		(a.flags & MMAP_TEST_FIXED ? MAP_FIXED : 0) |
 		(a.flags & MMAP_TEST_FIXED_NOREPLACE ?

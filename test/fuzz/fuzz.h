@@ -173,7 +173,7 @@ void dev_final_check(void);
 
 /* model.c */
 void __attribute__((format(printf, 3, 4)))
-report(struct thr *t, unsigned long *counter, const char *fmt, ...);
+report_failure(struct thr *t, unsigned long *counter, const char *fmt, ...);
 unsigned int outcome(int err);
 int issue(struct thr *t, int c, const struct fdinfo *fi, unsigned int cmd,
 	  unsigned long arg);

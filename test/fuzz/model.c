@@ -24,7 +24,7 @@ const char * const cmd_names[NCMD] = {
 
 /* Failure reports: counted always, printed for the first MAX_PRINTS. */
 void __attribute__((format(printf, 3, 4)))
-report(struct thr *t, unsigned long *counter, const char *fmt, ...)
+report_failure(struct thr *t, unsigned long *counter, const char *fmt, ...)
 {
 	char buf[1024];
 	va_list ap;
@@ -118,7 +118,7 @@ bool judge(struct thr *t, int c, int r, unsigned int allowed,
 
 	if (!(o & contract_set(c))) {
 		format_mask(contract_set(c), m, sizeof(m));
-		report(t, &t->unexpected,
+		report_failure(t, &t->unexpected,
 		       "unexpected: %s -> %s (contract: %s) fd%d%s arg=%s %s",
 		       cmd_names[c], mt_errno_name(-r), m, fi->index,
 		       fi->rdonly ? "(ro)" : "", pk_names[pk], desc);
@@ -126,7 +126,7 @@ bool judge(struct thr *t, int c, int r, unsigned int allowed,
 	}
 	if (!(o & allowed)) {
 		format_mask(allowed, m, sizeof(m));
-		report(t, &t->mismatch,
+		report_failure(t, &t->mismatch,
 		       "mismatch: %s -> %s (expected %s) fd%d%s arg=%s %s",
 		       cmd_names[c], mt_errno_name(-r), m, fi->index,
 		       fi->rdonly ? "(ro)" : "", pk_names[pk], desc);
@@ -165,7 +165,7 @@ bool check_report(struct thr *t, const struct mmap_test_vma_report *r,
 		why = "VMA ends above TASK_SIZE";
 	if (!why)
 		return true;
-	report(t, &t->mismatch,
+	report_failure(t, &t->mismatch,
 	       "mismatch: %s report for %#lx: %s: found=%u contains=%u [%#llx,%#llx) gap=%#llx backing=%u flags=%#llx",
 	       what, addr, why, r->found, r->contains,
 	       (unsigned long long)r->vm_start, (unsigned long long)r->vm_end,

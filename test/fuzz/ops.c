@@ -156,7 +156,7 @@ void do_free(struct thr *t, const struct fdinfo *fi, bool whole_entry)
 			reserve(t, s, e);
 	} else if (r == 0) {
 		/* something got unmapped that we did not ask for: stop */
-		report(t, &t->mismatch, "mismatch: %s succeeded; stopping", desc);
+		report_failure(t, &t->mismatch, "mismatch: %s succeeded; stopping", desc);
 		atomic_store(&gs->stop_now, 1);
 	}
 }
@@ -236,7 +236,7 @@ static void query_check(struct thr *t, const struct mmap_test_query *q,
 		if (!rp->contains || rp->backing != expected_backing(e) ||
 		    (e->prot_known && mt_vma_prot(rp->flags) != e->prot) ||
 		    !!(rp->flags & MMAP_TEST_VMA_MAYSHARE) != e->shared)
-			report(t, &t->mismatch,
+			report_failure(t, &t->mismatch,
 			       "mismatch: QUERY %#llx in own mapping [%#lx,%#lx) prot=%u %s %s: contains=%u backing=%s flags=%#llx",
 			       (unsigned long long)q->addr, e->start, e->end,
 			       e->prot, e->shared ? "shared" : "private",
@@ -245,13 +245,13 @@ static void query_check(struct thr *t, const struct mmap_test_query *q,
 			       (unsigned long long)rp->flags);
 	} else if (special) {
 		if (!rp->contains || rp->backing != special)
-			report(t, &t->mismatch,
+			report_failure(t, &t->mismatch,
 			       "mismatch: QUERY %#llx (%s) -> contains=%u backing=%s",
 			       (unsigned long long)q->addr,
 			       mt_backing_name(special), rp->contains,
 			       mt_backing_name(rp->backing));
 	} else if (in_own_arena(t, q->addr, q->addr + 1) && !rp->contains) {
-		report(t, &t->mismatch,
+		report_failure(t, &t->mismatch,
 		       "mismatch: QUERY %#llx in the own arena -> contains=0",
 		       (unsigned long long)q->addr);
 	}
@@ -322,7 +322,7 @@ void do_stats(struct thr *t, const struct fdinfo *fi)
 	if (i < (int)MT_ARRAY_SIZE(out->reserved) ||
 	    out->buffer_pages != buf_pages ||
 	    out->pages > out->buffer_pages || !out->total_files)
-		report(t, &t->mismatch,
+		report_failure(t, &t->mismatch,
 		       "mismatch: GET_STATS pages=%llu buffer_pages=%llu total_files=%llu reserved[%d]=%#llx",
 		       (unsigned long long)out->pages,
 		       (unsigned long long)out->buffer_pages,

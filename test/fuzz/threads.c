@@ -27,7 +27,7 @@ static void check_arena(struct thr *t)
 	static __thread unsigned char vec[ARENA_SIZE / 4096];
 
 	if (mincore((void *)t->arena, ARENA_SIZE, vec))
-		report(t, &t->mismatch,
+		report_failure(t, &t->mismatch,
 		       "mismatch: arena [%#lx,%#lx) has a hole (mincore: %s)",
 		       t->arena, t->arena + ARENA_SIZE, mt_errno_name(errno));
 }
@@ -129,7 +129,7 @@ static void cleanup(struct thr *t)
 
 		t->cleanup_calls++;
 		if (r)
-			report(t, &t->unexpected,
+			report_failure(t, &t->unexpected,
 			       "unexpected: cleanup FREE [%#llx,+%#llx) -> %s",
 			       (unsigned long long)f.addr,
 			       (unsigned long long)f.len, mt_errno_name(-r));

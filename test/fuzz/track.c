@@ -182,14 +182,14 @@ void touch_entry(struct thr *t, struct entry *e, unsigned long addr)
 		return;
 	if (sig) {
 		t->sig_expected--;
-		report(t, &t->mismatch,
+		report_failure(t, &t->mismatch,
 		       "mismatch: %s on %s of %#lx in mapping [%#lx,%#lx) prot=%u %s %s%s",
 		       strsignal(sig), want_write ? "write" : "read", addr,
 		       e->start, e->end, e->prot, e->shared ? "shared" : "private",
 		       e->anon ? "anon" : "device",
 		       e->rdonly_fd ? " (O_RDONLY fd)" : "");
 	} else {
-		report(t, &t->mismatch,
+		report_failure(t, &t->mismatch,
 		       "mismatch: %s of %#lx in mapping [%#lx,%#lx) prot=%u %s %s did not fault%s",
 		       want_write ? "write" : "read", addr, e->start, e->end,
 		       e->prot, e->shared ? "shared" : "private",
@@ -287,12 +287,12 @@ void do_mremap(struct thr *t)
 		/* device VMAs are VM_DONTEXPAND: growing fails with EFAULT */
 		p = mremap((void *)e->start, len, len + ps, 0);
 		if (p != MAP_FAILED) {
-			report(t, &t->mismatch,
+			report_failure(t, &t->mismatch,
 			       "mismatch: mremap grew device mapping [%#lx,%#lx)",
 			       e->start, e->end);
 			e->end += ps;
 		} else if (errno != EFAULT) {
-			report(t, &t->mismatch,
+			report_failure(t, &t->mismatch,
 			       "mismatch: mremap growing device mapping [%#lx,%#lx): %s (expected EFAULT)",
 			       e->start, e->end, mt_errno_name(errno));
 		}
@@ -304,7 +304,7 @@ void do_mremap(struct thr *t)
 	nlen = (1 + rnd(t, (len >> pshift) - 1)) << pshift;
 	p = mremap((void *)e->start, len, nlen, 0);
 	if (p == MAP_FAILED) {
-		report(t, &t->mismatch,
+		report_failure(t, &t->mismatch,
 		       "mismatch: mremap shrinking [%#lx,%#lx) to %#lx: %s",
 		       e->start, e->end, nlen, mt_errno_name(errno));
 		return;

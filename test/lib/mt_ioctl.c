@@ -1,15 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * mt_ioctl.c - open /dev/mmap-test and call its ioctls with 0 / -errno
- * results: the one place that fills the argument structures, so that
- * every program sends the same zeroed reserved fields.
+ * results, each argument structure zeroed before its fields are set, so
+ * that the programs that send well-formed requests send the same zeroed
+ * reserved fields (test-mmap's own ioctl.c sends what its user typed,
+ * reserved fields included); and ALLOC_VMA's validity rules.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 
 #include "mt_ioctl.h"
+#include "mt_mem.h"
+#include "mt_names.h"
 
 int mt_dev_open(int flags)
 {
@@ -59,4 +64,34 @@ int mt_ioctl_stats(int fd, struct mmap_test_stats *s)
 {
 	memset(s, 0, sizeof(*s));
 	return mt_ioctl(fd, IOCTL_GET_STATS, s);
+}
+
+int mt_alloc_invalid(const struct mmap_test_alloc *a, char *why, size_t n)
+{
+	__u32 share = a->flags & (MMAP_TEST_SHARED | MMAP_TEST_PRIVATE);
+	char w[96] = "";
+	int err = -EINVAL;
+
+	if (a->reserved[0] || a->reserved[1] || a->reserved[2])
+		snprintf(w, sizeof(w), "reserved field nonzero");
+	else if (a->flags & ~MMAP_TEST_FLAGS_ALL)
+		snprintf(w, sizeof(w), "unknown flag bits 0x%x",
+			 a->flags & ~MMAP_TEST_FLAGS_ALL);
+	else if (share != MMAP_TEST_SHARED && share != MMAP_TEST_PRIVATE)
+		snprintf(w, sizeof(w), "flags need exactly one of SHARED and PRIVATE");
+	else if (a->prot & ~MT_PROT_VALID)
+		snprintf(w, sizeof(w), "prot bits that mmap(2) does not know: 0x%x",
+			 a->prot & ~MT_PROT_VALID);
+	else if (!a->len)
+		snprintf(w, sizeof(w), "len is 0");
+	else if (a->pgoff > ~0UL / mt_mem_page_size() && (err = -EOVERFLOW))
+		snprintf(w, sizeof(w), "pgoff too large: pgoff << PAGE_SHIFT overflows");
+	else if (sizeof(long) < 8 && (a->addr > ~0UL || a->len > ~0UL) &&
+		 (err = -ENOMEM))	/* only on 32-bit: cannot be mapped */
+		snprintf(w, sizeof(w), "addr or len above ULONG_MAX");
+	else
+		err = 0;
+	if (why && n)
+		snprintf(why, n, "%s", w);
+	return err;
 }

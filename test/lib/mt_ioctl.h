@@ -12,10 +12,16 @@
  *   mt_ioctl_free(fd, addr, len)	IOCTL_FREE_VMA, reserved 0
  *   mt_ioctl_query(fd, addr, r)	IOCTL_QUERY_VMA, reserved 0
  *   mt_ioctl_stats(fd, s)		IOCTL_GET_STATS into a zeroed *s
+ *
+ * and the module's contract for ALLOC_VMA, the one copy in userspace:
+ *
+ *   mt_alloc_invalid(a, why, n)	the errno with which the module rejects
+ *				*a before it calls vm_mmap(), or 0
  */
 #ifndef MT_IOCTL_H
 #define MT_IOCTL_H
 
+#include <stddef.h>
 #include <linux/types.h>
 #include <linux/mmap_test.h>
 
@@ -28,5 +34,15 @@ int mt_ioctl_free(int fd, __u64 addr, __u64 len);
 /* *r is left alone on failure. */
 int mt_ioctl_query(int fd, __u64 addr, struct mmap_test_vma_report *r);
 int mt_ioctl_stats(int fd, struct mmap_test_stats *s);
+
+/*
+ * The checks mmap_test_check_alloc() (src/ioctl.c) makes, in its order:
+ * -EINVAL or -EOVERFLOW if the module refuses *a without calling vm_mmap()
+ * (it then copies nothing out), 0 if vm_mmap() gets the request.  @why, if
+ * not NULL, receives the reason in a few words ("" for 0).  What vm_mmap()
+ * and the driver's ->mmap refuse after it is not here, nor the module's
+ * EOPNOTSUPP for FIXED_NOREPLACE on kernels before 4.17 (none supported).
+ */
+int mt_alloc_invalid(const struct mmap_test_alloc *a, char *why, size_t n);
 
 #endif /* MT_IOCTL_H */

@@ -89,8 +89,21 @@ static int bad_alloc(struct __test_metadata *_metadata, struct mt_ctx *c,
 {
 	struct mmap_test_alloc a = *in, snap;
 	__u32 nr = mt_ctx_nr_vmas(_metadata, c->fd);
-	int ret;
+	char why[96];
+	int ret, rule;
 
+	/*
+	 * The userspace copy of the module's checks (mt_alloc_invalid(), which
+	 * the fuzzer's model and test-mmap's explanations use) must agree with
+	 * the row: a row the module refuses before vm_mmap() (COPY_NONE) with
+	 * its errno, any other row with "valid".
+	 */
+	rule = mt_alloc_invalid(in, why, sizeof(why));
+	ASSERT_EQ(copy == COPY_NONE ? expect : 0, rule)
+		TH_LOG("mt_alloc_invalid() says %s (%s), the row %s%s",
+		       mt_errno_name(rule), why, mt_errno_name(expect),
+		       copy == COPY_NONE ? " from the module's own checks" :
+		       " from vm_mmap() or ->mmap");
 	a.mapped = 0x5a5a5a5a5a5a5a5aULL;
 	memset(&a.before, 0x5a, sizeof(a.before));
 	snap = a;

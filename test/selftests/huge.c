@@ -42,22 +42,6 @@
 #define HUGE_PARAM	"/sys/module/mmap_test/parameters/huge"
 #define PMD_SIZE_FILE	"/sys/kernel/mm/transparent_hugepage/hpage_pmd_size"
 
-/* The first line of @path in @buf; 0 on success, -1 if unreadable. */
-static int read_line(const char *path, char *buf, size_t n)
-{
-	FILE *f = fopen(path, "r");
-	int ret = -1;
-
-	if (!f)
-		return -1;
-	if (fgets(buf, n, f)) {
-		buf[strcspn(buf, "\n")] = 0;
-		ret = 0;
-	}
-	fclose(f);
-	return ret;
-}
-
 FIXTURE(huge) {
 	struct mt_ctx c;	/* c.fd < 0: every test SKIPs with @why */
 	unsigned long pmd;	/* bytes */
@@ -68,12 +52,14 @@ FIXTURE(huge) {
 FIXTURE_SETUP(huge)
 {
 	char v[64];
+	int ret;
 
 	mt_ctx_init(&self->c);
-	if (read_line(HUGE_PARAM, v, sizeof(v))) {
+	ret = mt_file_read_line(HUGE_PARAM, v, sizeof(v));
+	if (ret) {
 		snprintf(self->why, sizeof(self->why),
 			 "%s: %s (module not loaded, or without huge=)",
-			 HUGE_PARAM, strerror(errno));
+			 HUGE_PARAM, strerror(-ret));
 		return;
 	}
 	if (strcmp(v, "Y")) {
@@ -81,9 +67,10 @@ FIXTURE_SETUP(huge)
 			 "module loaded without huge=1 (make check loads it so in its huge section)");
 		return;
 	}
-	if (read_line(PMD_SIZE_FILE, v, sizeof(v))) {
+	ret = mt_file_read_line(PMD_SIZE_FILE, v, sizeof(v));
+	if (ret) {
 		snprintf(self->why, sizeof(self->why), "%s: %s (no THP)",
-			 PMD_SIZE_FILE, strerror(errno));
+			 PMD_SIZE_FILE, strerror(-ret));
 		return;
 	}
 	self->pmd = strtoul(v, NULL, 10);
