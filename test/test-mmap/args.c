@@ -15,37 +15,78 @@
 #include <sys/mman.h>
 
 #include "test-mmap.h"
-#include "tour.h"
 
+/*
+ * The words of the plain commands as "w1|w2", or (@lab) those of the lab
+ * bench's as "-i | script FILE|-".
+ */
+static void usage_words(FILE *f, bool lab)
+{
+	const char *s = "";
+	size_t i;
+
+	for (i = 0; i < n_commands; i++) {
+		if (!(commands[i].flags & (CMD_OPTION | CMD_FILE)) == lab)
+			continue;
+		fprintf(f, "%s%s%s", s, commands[i].name,
+			commands[i].flags & CMD_FILE ? " FILE|-" : "");
+		s = lab ? " | " : "|";
+	}
+}
+
+/* The commands with @flag, as "a/b/c" (for an option's note). */
+static void usage_which(FILE *f, unsigned int flag)
+{
+	const char *s = "";
+	size_t i;
+
+	for (i = 0; i < n_commands; i++) {
+		if (commands[i].flags & flag) {
+			fprintf(f, "%s%s", s, commands[i].name);
+			s = "/";
+		}
+	}
+}
+
+/* Everything but the options comes from main.c's commands[]. */
 void usage(FILE *f)
 {
+	const struct command *c;
+	char label[32];
+	const char *h, *nl;
+
+	fprintf(f, "usage: test-mmap [options] [");
+	usage_words(f, false);
+	fprintf(f, "]\n       test-mmap [options] ");
+	usage_words(f, true);
+	fprintf(f, "\n");
+	for (c = commands; c < commands + n_commands; c++) {
+		snprintf(label, sizeof(label), "%s%s%s%s",
+			 c->flags & CMD_DEFAULT ? "(none)/" : "", c->name,
+			 c->arg ? " " : "", c->arg ? c->arg : "");
+		for (h = c->help; h; h = nl ? nl + 1 : NULL) {
+			nl = strchr(h, '\n');
+			fprintf(f, "  %-11s %.*s\n", label,
+				nl ? (int)(nl - h) : (int)strlen(h), h);
+			label[0] = '\0';
+		}
+	}
 	fprintf(f,
-"usage: test-mmap [options] [run|alloc|free|query|stats|hold|tour]\n"
-"       test-mmap [options] -i | script FILE|-\n"
-"  (none)/run  reference run: map 4 shared pages at a fixed address, explain\n"
-"              find_vma(), read/write through the mapping and read(), free\n"
-"  alloc       one ALLOC_VMA with the given fields (mapped until exit)\n"
-"  free        one FREE_VMA of --addr/--len\n"
-"  query       one QUERY_VMA of --addr, full report\n"
-"  stats       one GET_STATS\n"
-"  hold        map the device, close it, print \"holding 0x..\", wait for\n"
-"              EOF on stdin or SIGTERM/SIGINT\n"
-"  tour        %d guided steps: what the kernel decided and why, each checked;\n"
-"              exit 1 if a step failed (skipped steps are not passes)\n"
-"  -i          lab bench: commands in one process and address space ('help')\n"
-"  script F    the lab bench's commands from file F (- for stdin); exit 1 if a\n"
-"              line failed, 4 if 'require' skipped the rest\n"
 "options:\n"
 "  --addr A --len L[p|k|m|g] --pgoff P --prot rwx|none|N\n"
 "  --shared --private --fixed --fixed-noreplace --hint --populate --anon\n"
 "  --reserved N --raw-flags F --device PATH --rdonly\n"
-"  --expect ERRNO|0 (alloc/free/query/stats)\n"
+"  --expect ERRNO|0 (");
+	usage_which(f, CMD_EXPECT);
+	fprintf(f, ")\n  --list (");
+	usage_which(f, CMD_LIST);
+	fprintf(f, ")\n"
 "  --json      JSON on stdout: one object (run, alloc, free, query, stats;\n"
 "              hold: {\"request\":\"hold\",\"ok\":true,\"holding\":\"0x..\"});\n"
 "              tour: one line per step, each an object\n"
 "              {\"step\":N,\"name\":..,\"verdict\":\"pass\"|\"fail\"|\"skip\",\n"
 "              <key numbers>,\"failure\":..|null,\"note\":..|null}\n"
-"  --until-signal (hold) --help\n", TOUR_STEPS);
+"  --until-signal (hold) --help\n");
 }
 
 unsigned long long size_unit(char c, unsigned long page)
@@ -148,6 +189,7 @@ const struct option long_opts[] = {
 	{ "expect", required_argument, NULL, OPT_EXPECT },
 	{ "until-signal", no_argument, NULL, OPT_UNTIL_SIGNAL },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "list", no_argument, NULL, OPT_LIST },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -220,27 +262,46 @@ int parse_opt(struct opts *o, int c, const char *arg,
 	case OPT_JSON:
 		o->json = true;
 		return 0;
+	case OPT_LIST:
+		o->list = true;
+		return 0;
 	}
 	return -1;
 }
 
-static int parse_cmd(struct opts *o, const char *word)
+/* The row of commands[] with @flag, or named @word (NULL: none). */
+static const struct command *find_cmd(const char *word, unsigned int flag)
 {
-	static const char * const names[] = {
-		[CMD_RUN] = "run", [CMD_ALLOC] = "alloc", [CMD_FREE] = "free",
-		[CMD_QUERY] = "query", [CMD_STATS] = "stats", [CMD_HOLD] = "hold",
-		[CMD_TOUR] = "tour", [CMD_SCRIPT] = "script",
-	};
 	size_t i;
 
-	for (i = 0; i < MT_ARRAY_SIZE(names); i++) {
-		if (!strcmp(word, names[i])) {
-			o->cmd = i;
-			return 0;
-		}
+	for (i = 0; i < n_commands; i++) {
+		if (word && !(commands[i].flags & CMD_OPTION) &&
+		    !strcmp(word, commands[i].name))
+			return &commands[i];
+		if (!word && (commands[i].flags & flag))
+			return &commands[i];
 	}
-	fprintf(stderr, "test-mmap: unknown subcommand '%s'\n", word);
-	return -1;
+	return NULL;
+}
+
+/* What the command does not take, reported like getopt's errors. */
+static int check_combination(const struct opts *o)
+{
+	const struct command *c = o->cmd;
+
+	if (o->expect_set && !(c->flags & CMD_EXPECT)) {
+		fprintf(stderr, "test-mmap: --expect needs ");
+		usage_which(stderr, CMD_EXPECT);
+		fprintf(stderr, ", not %s\n", c->name);
+		return -1;
+	}
+	if (o->list && !(c->flags & CMD_LIST)) {
+		fprintf(stderr, "test-mmap: --list needs ");
+		usage_which(stderr, CMD_LIST);
+		fprintf(stderr, ", not %s\n", c->name);
+		return -1;
+	}
+	return 0;
 }
 
 int parse_args(struct opts *o, int argc, char **argv,
@@ -250,28 +311,37 @@ int parse_args(struct opts *o, int argc, char **argv,
 
 	o->device = MMAP_TEST_DEVICE;
 	o->prot = PROT_READ | PROT_WRITE;
+	o->cmd = find_cmd(NULL, CMD_DEFAULT);
 	while ((c = getopt_long(argc, argv, "hi", long_opts, NULL)) != -1) {
 		if (c == 'h') {
 			usage(stdout);
 			exit(0);
 		}
 		if (c == 'i') {
-			o->cmd = CMD_INTERACTIVE;
+			o->cmd = find_cmd(NULL, CMD_OPTION);
 			continue;
 		}
 		if (c == '?' || parse_opt(o, c, optarg, page))
 			return -1;
 	}
-	if (optind < argc && o->cmd == CMD_INTERACTIVE) {
-		fprintf(stderr, "test-mmap: -i takes no subcommand ('%s')\n",
-			argv[optind]);
+	if (optind < argc && (o->cmd->flags & CMD_OPTION)) {
+		fprintf(stderr, "test-mmap: %s takes no subcommand ('%s')\n",
+			o->cmd->name, argv[optind]);
 		return -1;
 	}
-	if (optind < argc && parse_cmd(o, argv[optind++]))
-		return -1;
-	if (o->cmd == CMD_SCRIPT) {
+	if (optind < argc) {
+		o->cmd = find_cmd(argv[optind], 0);
+		if (!o->cmd) {
+			fprintf(stderr, "test-mmap: unknown subcommand '%s'\n",
+				argv[optind]);
+			return -1;
+		}
+		optind++;
+	}
+	if (o->cmd->flags & CMD_FILE) {
 		if (optind >= argc) {
-			fprintf(stderr, "test-mmap: script needs a FILE (or - for stdin)\n");
+			fprintf(stderr, "test-mmap: %s needs a FILE (or - for stdin)\n",
+				o->cmd->name);
 			return -1;
 		}
 		o->script = argv[optind++];
@@ -281,11 +351,5 @@ int parse_args(struct opts *o, int argc, char **argv,
 			argv[optind]);
 		return -1;
 	}
-	if (o->expect_set &&
-	    (o->cmd == CMD_RUN || o->cmd == CMD_HOLD || o->cmd == CMD_TOUR ||
-	     o->cmd >= CMD_SCRIPT)) {
-		fprintf(stderr, "test-mmap: --expect needs alloc, free, query or stats\n");
-		return -1;
-	}
-	return 0;
+	return check_combination(o);
 }

@@ -58,24 +58,13 @@ static void explain_alloc_einval(const struct ctx *c,
 				 const struct mmap_test_alloc *a,
 				 char *buf, size_t n)
 {
-	__u32 share = a->flags & (MMAP_TEST_SHARED | MMAP_TEST_PRIVATE);
 	__u64 len = mt_mem_page_align(a->len);
 	__u64 off = a->pgoff * c->page;
 	__u64 pages = len / c->page;
 
-	if (a->reserved[0] || a->reserved[1] || a->reserved[2])
-		snprintf(buf, n, "reserved field nonzero");
-	else if (a->flags & ~MMAP_TEST_FLAGS_ALL)
-		snprintf(buf, n, "unknown flag bits 0x%x",
-			 a->flags & ~MMAP_TEST_FLAGS_ALL);
-	else if (share != MMAP_TEST_SHARED && share != MMAP_TEST_PRIVATE)
-		snprintf(buf, n, "need exactly one of --shared/--private");
-	else if (a->prot & ~MT_PROT_VALID)
-		snprintf(buf, n, "prot bits that mmap(2) does not know: 0x%x",
-			 a->prot & ~MT_PROT_VALID);
-	else if (!a->len)
-		snprintf(buf, n, "len is 0");
-	else if (len && off + len < off)
+	if (mt_alloc_invalid(a, buf, n) == -EINVAL)
+		return;		/* the module's own checks: buf says which */
+	if (len && off + len < off)
 		snprintf(buf, n, "byte offset pgoff<<PAGE_SHIFT + len overflows");
 	else if ((a->flags & FIXED_ANY) &&
 		 (a->addr & (c->page - 1)))
@@ -220,9 +209,7 @@ const char *explain_error(const struct ctx *c, enum req req, int err,
 			snprintf(buf, n, "fixed-noreplace: the range is in use");
 		break;
 	case EOVERFLOW:
-		if (req == REQ_ALLOC && a->pgoff > (~0UL / c->page))
-			snprintf(buf, n, "pgoff too large");
-		else if (req == REQ_ALLOC)
+		if (req == REQ_ALLOC && mt_alloc_invalid(a, buf, n) != -EOVERFLOW)
 			snprintf(buf, n, "pgoff + len overflows the file offset range");
 		break;
 	case ENOMEM:
@@ -253,14 +240,6 @@ void report_error(const struct ctx *c, enum req req, int err,
 						  sizeof(why)));
 }
 
-void print_verdict(const char *label, const struct mmap_test_vma_report *r)
-{
-	char line[256];
-
-	mt_explain_report(r, line, sizeof(line));
-	say("%s%s\n", label, line);
-}
-
 /* One plain-English sentence about a find_vma() report. */
 void explain_sentence(const struct mmap_test_vma_report *r,
 		      char *buf, size_t n)
@@ -273,13 +252,4 @@ void explain_sentence(const struct mmap_test_vma_report *r,
 	else
 		snprintf(buf, n, "the address lies inside an existing VMA (%s-backed)",
 			 mt_backing_name(r->backing));
-}
-
-void print_sentence(const char *indent,
-		    const struct mmap_test_vma_report *r)
-{
-	char line[256];
-
-	explain_sentence(r, line, sizeof(line));
-	say("%s%s\n", indent, line);
 }

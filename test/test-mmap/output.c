@@ -191,3 +191,21 @@ void print_request(const struct mmap_test_alloc *a)
 	       (unsigned long long)a->addr, (unsigned long long)a->len,
 	       (unsigned long long)a->pgoff, prot, flags);
 }
+
+/* A find_vma() report as one line, then as one sentence (explain.c). */
+void print_verdict(const char *label, const struct mmap_test_vma_report *r)
+{
+	char line[256];
+
+	mt_explain_report(r, line, sizeof(line));
+	say("%s%s\n", label, line);
+}
+
+void print_sentence(const char *indent,
+		    const struct mmap_test_vma_report *r)
+{
+	char line[256];
+
+	explain_sentence(r, line, sizeof(line));
+	say("%s%s\n", indent, line);
+}

@@ -7,7 +7,7 @@
  * main.c).  Its files, one concern each:
  *
  *   main.c            main(): parse the options, open the device, run the
- *                     command; the table of commands (enum cmd)
+ *                     command; the table of commands, commands[]
  *   args.c            the command line: numbers, sizes, --prot, errno
  *                     names, the options, --help
  *   commands.c        alloc, free, query, stats, hold: one request each
@@ -35,12 +35,13 @@
  * TASK_SIZE, guarded accesses, small files, /dev/kmsg, the JSON writer)
  * are the library's: test/lib/mt_*.h.
  *
- * To add a command: a CMD_ value below, its word in args.c (parse_cmd),
- * a cmd_<name>() (commands.c, or a file of its own if it is large), a row
- * in main.c's table, and a line in usage().  To add a tour step: a
- * tour_<name>() in a tour-*.c file, declared in tour.h, listed in tour.c
- * (and TOUR_STEPS).  To add a lab command: an s_<name>() in a lab-*.c
- * file, declared in lab.h, a row in lab.c's table.
+ * To add a command: a cmd_<name>() (commands.c, or a file of its own if
+ * it is large), declared below, and a row in main.c's commands[]: usage,
+ * the parser and the checks of what combines with what read that table.
+ * To add a tour step: a tour_<name>() in a tour-*.c file, declared in
+ * tour.h, and a row in tour.c's tour_steps[].  To add a lab command: an
+ * s_<name>() in a lab-*.c file, declared in lab.h, a row in lab.c's
+ * s_cmds[].
  */
 #ifndef TEST_MMAP_H
 #define TEST_MMAP_H
@@ -85,10 +86,35 @@
 #define MAP_WINDOW_BITS	32
 #endif
 
-enum cmd {
-	CMD_RUN, CMD_ALLOC, CMD_FREE, CMD_QUERY, CMD_STATS, CMD_HOLD, CMD_TOUR,
-	CMD_SCRIPT, CMD_INTERACTIVE
+struct ctx;
+
+/*
+ * A command of test-mmap: a row of main.c's commands[], the one list of
+ * them.  usage(), the parser (args.c) and main() derive everything from it.
+ */
+struct command {
+	const char *name;	/* the word on the command line; "-i": an option */
+	const char *arg;	/* the operand after the word ("F"), or NULL */
+	int (*fn)(struct ctx *c);
+	unsigned int flags;	/* CMD_* */
+	const char *help;	/* usage()'s text; '\n' starts another line */
 };
+
+/* struct command's flags: what a command is and what combines with it. */
+enum {
+	CMD_DEFAULT	= 1 << 0,	/* runs when no command is given */
+	CMD_OPTION	= 1 << 1,	/* chosen by an option (-i), not a word */
+	CMD_FILE	= 1 << 2,	/* its operand is a FILE, or - for stdin */
+	CMD_EXPECT	= 1 << 3,	/* one ioctl: --expect ERRNO applies */
+	CMD_SESSION	= 1 << 4,	/* goes on when the device cannot be opened */
+	CMD_LIST	= 1 << 5,	/* --list: its parts, without the device */
+	CMD_JSON_RESULT	= 1 << 6,	/* JSON ends in "result" (also on open failure) */
+	CMD_TEXT_RESULT	= 1 << 7,	/* text ends in "result: ..." (same) */
+};
+
+extern const struct command commands[];
+extern const size_t n_commands;
+
 enum req { REQ_ALLOC, REQ_FREE, REQ_QUERY, REQ_STATS, REQ_OPEN };
 
 /* The long options; the lab's commands take the same ones (lab-device.c). */
@@ -96,11 +122,11 @@ enum {
 	OPT_ADDR = 256, OPT_LEN, OPT_PGOFF, OPT_PROT, OPT_SHARED, OPT_PRIVATE,
 	OPT_FIXED, OPT_NOREPLACE, OPT_HINT, OPT_POPULATE, OPT_ANON,
 	OPT_RESERVED, OPT_RAW, OPT_DEVICE, OPT_RDONLY, OPT_EXPECT,
-	OPT_UNTIL_SIGNAL, OPT_JSON,
+	OPT_UNTIL_SIGNAL, OPT_JSON, OPT_LIST,
 };
 
 struct opts {
-	enum cmd cmd;
+	const struct command *cmd;
 	const char *device;
 	const char *script;	/* script FILE|- */
 	__u64 addr, len, pgoff, reserved;
@@ -108,7 +134,7 @@ struct opts {
 	__u32 share;		/* SHARED/PRIVATE bits given */
 	__u32 place;		/* FIXED/FIXED_NOREPLACE bits given */
 	bool addr_set, len_set, prot_set, raw_flags_set, hint;
-	bool populate, anon, rdonly, until_signal, expect_set, json;
+	bool populate, anon, rdonly, until_signal, expect_set, json, list;
 	int expect;
 };
 
@@ -120,7 +146,7 @@ struct ctx {
 	__u64 buffer_pages;	/* 0: unknown */
 };
 
-/* The commands (main.c's table). */
+/* The commands' functions (main.c's table). */
 int cmd_run(struct ctx *c);
 int cmd_alloc(struct ctx *c);
 int cmd_free(struct ctx *c);
@@ -168,15 +194,15 @@ void report_error(const struct ctx *c, enum req req, int err,
 		  const void *arg);
 void explain_sentence(const struct mmap_test_vma_report *r,
 		      char *buf, size_t n);
-void print_verdict(const char *label, const struct mmap_test_vma_report *r);
-void print_sentence(const char *indent,
-		    const struct mmap_test_vma_report *r);
 
 /* output.c: text */
 extern bool text_quiet;
 extern char err_prefix[300];
 extern char last_err[512];
 void __attribute__((format(printf, 1, 2))) say(const char *fmt, ...);
+void print_verdict(const char *label, const struct mmap_test_vma_report *r);
+void print_sentence(const char *indent,
+		    const struct mmap_test_vma_report *r);
 void __attribute__((format(printf, 1, 2))) errmsg(const char *fmt, ...);
 void print_report(const struct mmap_test_vma_report *r);
 void print_stats(const struct mmap_test_stats *s);

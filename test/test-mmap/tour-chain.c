@@ -118,7 +118,6 @@ void tour_call_chain(struct tour *t)
 	int kfd, n, i, ret;
 	bool prepare;
 
-	t_begin(t, "call_chain", "who calls the driver's mmap hook (dump_stack=1)");
 	mt_file_read_line(MT_PARAM_DIR "mmap_hook", hook, sizeof(hook));
 	prepare = !strcmp(hook, "prepare");
 	t_key(t, "hook", "\"%s\"", prepare ? "mmap_prepare" : "mmap");
@@ -130,12 +129,12 @@ void tour_call_chain(struct tour *t)
 		say("  ->mmap runs once the core has created the new VMA (__mmap_new_vma() on recent kernels): the driver sets up the VMA itself, and a failure makes the core tear it down again.  Load with mmap_hook=prepare (kernels with f_op->mmap_prepare) to compare.\n");
 	if (mt_file_read_line(MT_PARAM_DIR "dump_stack", old, sizeof(old))) {
 		t_skip(t, "no " MT_PARAM_DIR "dump_stack");
-		goto out;
+		return;
 	}
 	kfd = mt_kmsg_open();
 	if (kfd < 0) {
 		t_skip(t, "cannot read the kernel log (/dev/kmsg): run as root");
-		goto out;
+		return;
 	}
 	lseek(kfd, 0, SEEK_END);
 	if (mt_file_write_str(MT_PARAM_DIR "dump_stack", "1")) {
@@ -168,6 +167,4 @@ void tour_call_chain(struct tour *t)
 			"->mmap ran, ->mmap_prepare did not (%d stacks)", n);
 close:
 	close(kfd);
-out:
-	t_end(t);
 }

@@ -158,14 +158,12 @@ void tour_kinds(struct tour *t)
 {
 	char *buf = malloc(t->c->page);
 
-	t_begin(t, "mapping_kinds", "four kinds of mapping: COW or not");
 	if (!buf)
 		t_broken(t, "malloc", ENOMEM);
 	else if (!kinds_device_private(t, buf) &&
 		 !kinds_device_shared(t, buf) && !kinds_anon_private(t))
 		kinds_anon_shared(t);
 	free(buf);
-	t_end(t);
 }
 
 /* Read one byte of each of @pages pages. */
@@ -185,7 +183,6 @@ void tour_populate(struct tour *t)
 	const unsigned long pages = 4;
 	int ret;
 
-	t_begin(t, "populate", "MMAP_TEST_POPULATE faults pages in up front");
 	ret = mt_ioctl_stats(t->c->fd, &s0);
 	if (!ret)
 		ret = t_alloc(t, &a, 0, pages, 0, PROT_READ,
@@ -194,7 +191,7 @@ void tour_populate(struct tour *t)
 		ret = mt_ioctl_stats(t->c->fd, &s1);
 	if (ret) {
 		t_broken(t, "STATS/ALLOC with POPULATE", -ret);
-		goto out;
+		return;
 	}
 	touch_pages((unsigned char *)(uintptr_t)a.mapped, pages, t->c->page);
 	ret = mt_ioctl_stats(t->c->fd, &s2);
@@ -213,8 +210,6 @@ void tour_populate(struct tour *t)
 	t_check(t, s2.faults == s1.faults, "touch after POPULATE: 0 faults");
 free:
 	t_free(t, a.mapped, pages);
-out:
-	t_end(t);
 }
 
 void tour_fault_around(struct tour *t)
@@ -225,11 +220,10 @@ void tour_fault_around(struct tour *t)
 	__u64 faults, around;
 	int ret;
 
-	t_begin(t, "fault_around", "fault-around on a shared device mapping");
 	ret = mt_ioctl_stats(t->c->fd, &s0);
 	if (ret) {
 		t_broken(t, "GET_STATS", -ret);
-		goto out;
+		return;
 	}
 	pages = s0.buffer_pages < 64 ? s0.buffer_pages : 64;
 	ret = t_alloc(t, &a, 0, pages, 0, PROT_READ, MMAP_TEST_SHARED);
@@ -237,7 +231,7 @@ void tour_fault_around(struct tour *t)
 		ret = mt_ioctl_stats(t->c->fd, &s0);
 	if (ret) {
 		t_broken(t, "ALLOC/STATS", -ret);
-		goto out;
+		return;
 	}
 	touch_pages((unsigned char *)(uintptr_t)a.mapped, pages, t->c->page);
 	ret = mt_ioctl_stats(t->c->fd, &s1);
@@ -263,8 +257,6 @@ void tour_fault_around(struct tour *t)
 		(unsigned long long)around, (unsigned long long)faults, pages);
 free:
 	t_free(t, a.mapped, pages);
-out:
-	t_end(t);
 }
 
 /*
@@ -287,7 +279,6 @@ void tour_huge(struct tour *t)
 	FILE *f;
 	int fd;
 
-	t_begin(t, "huge_pmd", "huge=1: one PMD fault where one fault per page was");
 	if (mt_file_read_line(MT_PARAM_DIR "huge", v, sizeof(v)))
 		v[0] = '\0';
 	mt_file_read_ull("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size",
@@ -296,7 +287,7 @@ void tour_huge(struct tour *t)
 	if (v[0] != 'Y' || !pmd) {
 		t_skip(t, v[0] != 'Y' ? "the module is not loaded with huge=1 (a kernel without large page-cache folios refuses huge=1)" :
 		       "no THP (no hpage_pmd_size)");
-		goto out;
+		return;
 	}
 	n = pmd / pg;
 	fd = open(t->c->o->device, O_RDWR | O_CLOEXEC);
@@ -347,6 +338,4 @@ unmap:
 close:
 	if (fd >= 0)
 		close(fd);
-out:
-	t_end(t);
 }

@@ -108,14 +108,13 @@ void tour_placement(struct tour *t)
 	char why[160];
 	int i;
 
-	t_begin(t, "placement", "mmap_base and the top-down search");
 	if (!layout_topdown(why, sizeof(why))) {
 		t_skip(t, why);
-		goto out;
+		return;
 	}
 	if (!stack_range(&stk0, &stk1)) {
 		t_broken(t, "finding [stack] in /proc/self/maps", ENOENT);
-		goto out;
+		return;
 	}
 	say("layout: %s; the stack is [0x%llx,0x%llx), and mmap_base lies below it by at least the stack rlimit and stack_guard_gap.\n",
 	    why, (unsigned long long)stk0, (unsigned long long)stk1);
@@ -124,8 +123,6 @@ void tour_placement(struct tour *t)
 	for (i = 0; i < 3; i++)
 		if (m[i])
 			t_free(t, m[i], PLACE_PAGES);
-out:
-	t_end(t);
 }
 
 /* No address above the window here: the step skips, and says where. */
@@ -152,7 +149,6 @@ void tour_window(struct tour *t)
 	char why[256];
 	int ret;
 
-	t_begin(t, "window", "the default mmap window and a hint above it");
 	say("TASK_SIZE here is 0x%llx (%s); the default mmap window ends at 2^%d (0x%llx).\n",
 	    (unsigned long long)task_size, exact ? "measured" : "estimated",
 	    MAP_WINDOW_BITS, (unsigned long long)MAP_WINDOW_END);
@@ -160,13 +156,13 @@ void tour_window(struct tour *t)
 	t_hex(t, "window_end", MAP_WINDOW_END);
 	if (task_size <= MAP_WINDOW_END) {
 		window_skip(t, task_size);
-		goto out;
+		return;
 	}
 	ret = t_alloc(t, &lo, 0, 1, 0, PROT_READ,
 		      MMAP_TEST_PRIVATE | MMAP_TEST_ANON);
 	if (ret) {
 		t_broken(t, "hint-less ALLOC_VMA", -ret);
-		goto out;
+		return;
 	}
 	ret = t_alloc(t, &hi, free_hi, 1, 0, PROT_READ,
 		      MMAP_TEST_PRIVATE | MMAP_TEST_ANON);
@@ -215,6 +211,4 @@ free_hi:
 	t_free(t, hi.mapped, 1);
 free_lo:
 	t_free(t, lo.mapped, 1);
-out:
-	t_end(t);
 }

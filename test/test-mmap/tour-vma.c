@@ -19,11 +19,10 @@ void tour_find_vma(struct tour *t)
 	__u64 hole;
 	int ret;
 
-	t_begin(t, "find_vma_gap", "find_vma() on a gap vs inside a VMA");
 	p = mmap(NULL, 3 * pg, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED) {
 		t_broken(t, "mmap of 3 PROT_NONE pages", errno);
-		goto out;
+		return;
 	}
 	munmap(p + pg, pg);
 	hole = (uintptr_t)(p + pg);
@@ -57,8 +56,6 @@ void tour_find_vma(struct tour *t)
 unmap:
 	munmap(p, pg);
 	munmap(p + 2 * pg, pg);
-out:
-	t_end(t);
 }
 
 void tour_hint(struct tour *t)
@@ -67,17 +64,16 @@ void tour_hint(struct tour *t)
 	__u64 hint;
 	int r1, r2;
 
-	t_begin(t, "hint", "a hint honoured vs moved");
 	hint = (uintptr_t)mt_mem_find_hole(t->c->page);
 	if (!hint) {
 		t_broken(t, "finding a free page", errno);
-		goto out;
+		return;
 	}
 	r1 = t_alloc(t, &a1, hint, 1, 0, PROT_READ,
 		     MMAP_TEST_SHARED);
 	if (r1) {
 		t_broken(t, "ALLOC_VMA at a free hint", -r1);
-		goto out;
+		return;
 	}
 	say("ALLOC 1 device page with hint 0x%llx (no FIXED flag): before it, find_vma(hint) contains %s, so the range was free; mapped at 0x%llx.\n",
 	    (unsigned long long)hint, a1.before.contains ? "yes" : "no",
@@ -86,7 +82,7 @@ void tour_hint(struct tour *t)
 	if (r2) {
 		t_broken(t, "ALLOC_VMA at an occupied hint", -r2);
 		t_free(t, a1.mapped, 1);
-		goto out;
+		return;
 	}
 	say("ALLOC again with the same hint: find_vma(hint) now contains %s ([0x%llx,0x%llx)), so the kernel treated the hint as a suggestion only and mapped at 0x%llx instead.\n",
 	    a2.before.contains ? "yes" : "no",
@@ -102,8 +98,6 @@ void tour_hint(struct tour *t)
 		"occupied hint: moved elsewhere, before report contains yes");
 	t_free(t, a1.mapped, 1);
 	t_free(t, a2.mapped, 1);
-out:
-	t_end(t);
 }
 
 void tour_fixed(struct tour *t)
@@ -114,12 +108,11 @@ void tour_fixed(struct tour *t)
 	char now[sizeof(old)];
 	int ret;
 
-	t_begin(t, "fixed_noreplace", "MAP_FIXED vs MAP_FIXED_NOREPLACE");
 	ret = t_alloc(t, &a, 0, 1, 0, PROT_READ | PROT_WRITE,
 		      MMAP_TEST_PRIVATE | MMAP_TEST_ANON);
 	if (ret) {
 		t_broken(t, "ALLOC_VMA of an anon page", -ret);
-		goto out;
+		return;
 	}
 	p = (unsigned char *)(uintptr_t)a.mapped;
 	memcpy(p, old, sizeof(old));
@@ -159,8 +152,6 @@ void tour_fixed(struct tour *t)
 		"FIXED over it: replaced at the same address, old contents gone");
 free:
 	t_free(t, a.mapped, 1);
-out:
-	t_end(t);
 }
 
 void tour_merge(struct tour *t)
@@ -171,11 +162,10 @@ void tour_merge(struct tour *t)
 	__u64 base;
 	int ret;
 
-	t_begin(t, "merge", "adjacent anon mappings merge into one VMA");
 	base = (uintptr_t)mt_mem_find_hole(4 * pg);
 	if (!base) {
 		t_broken(t, "finding 4 free pages", errno);
-		goto out;
+		return;
 	}
 	ret = mt_ioctl_query(t->c->fd, base, &r0);
 	if (!ret)
@@ -184,7 +174,7 @@ void tour_merge(struct tour *t)
 			      MMAP_TEST_FIXED_NOREPLACE);
 	if (ret) {
 		t_broken(t, "QUERY/ALLOC of the first page", -ret);
-		goto out;
+		return;
 	}
 	ret = t_alloc(t, &a2, base + 2 * pg, 1, 0, PROT_READ | PROT_WRITE,
 		      MMAP_TEST_PRIVATE | MMAP_TEST_ANON |
@@ -214,8 +204,6 @@ void tour_merge(struct tour *t)
 		r.vm_end == base + 3 * pg, "one VMA covers both pages");
 free:
 	t_free(t, base + pg, 2);
-out:
-	t_end(t);
 }
 
 void tour_split(struct tour *t)
@@ -227,14 +215,13 @@ void tour_split(struct tour *t)
 	long long opens, closes, live;
 	int ret;
 
-	t_begin(t, "split", "partial FREE splits a device VMA (->open)");
 	ret = mt_ioctl_stats(t->c->fd, &s0);
 	if (!ret)
 		ret = t_alloc(t, &a, 0, 3, 0, PROT_READ | PROT_WRITE,
 			      MMAP_TEST_SHARED);
 	if (ret) {
 		t_broken(t, "STATS/ALLOC of 3 device pages", -ret);
-		goto out;
+		return;
 	}
 	ret = mt_ioctl_stats(t->c->fd, &s1);
 	if (!ret)
@@ -267,8 +254,6 @@ void tour_split(struct tour *t)
 	t_check(t, !r.contains, "the middle page is gone");
 free:
 	t_free(t, a.mapped, 3);
-out:
-	t_end(t);
 }
 
 /* Write @msg in a child process; is it visible in the parent? */

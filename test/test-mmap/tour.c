@@ -1,21 +1,43 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tour.c - "test-mmap tour": the list of steps, and the framework each
- * step uses to explain, check and give its verdict (tour.h).
+ * tour.c - "test-mmap tour": the table of steps, and the framework that
+ * begins and ends each one and that the steps use to explain, check and
+ * give their verdict (tour.h).
  */
 #include <stdarg.h>
 #include <stdio.h>
 
 #include "tour.h"
 
-void t_begin(struct tour *t, const char *name, const char *title)
+/* The steps, in the order they run: each one is independent of the others. */
+static const struct tour_step tour_steps[] = {
+	{ "find_vma_gap", "find_vma() on a gap vs inside a VMA", tour_find_vma },
+	{ "hint", "a hint honoured vs moved", tour_hint },
+	{ "fixed_noreplace", "MAP_FIXED vs MAP_FIXED_NOREPLACE", tour_fixed },
+	{ "merge", "adjacent anon mappings merge into one VMA", tour_merge },
+	{ "split", "partial FREE splits a device VMA (->open)", tour_split },
+	{ "mapping_kinds", "four kinds of mapping: COW or not", tour_kinds },
+	{ "populate", "MMAP_TEST_POPULATE faults pages in up front",
+	  tour_populate },
+	{ "fault_around", "fault-around on a shared device mapping",
+	  tour_fault_around },
+	{ "placement", "mmap_base and the top-down search", tour_placement },
+	{ "window", "the default mmap window and a hint above it",
+	  tour_window },
+	{ "huge_pmd", "huge=1: one PMD fault where one fault per page was",
+	  tour_huge },
+	{ "call_chain", "who calls the driver's mmap hook (dump_stack=1)",
+	  tour_call_chain },
+};
+
+static void t_begin(struct tour *t, const struct tour_step *s)
 {
 	t->step++;
-	t->name = name;
+	t->name = s->name;
 	t->fail = t->skip = false;
 	t->failure[0] = t->note[0] = '\0';
 	t->nkeys = 0;
-	say("\n== step %d/%d: %s ==\n", t->step, TOUR_STEPS, title);
+	say("\n== step %d/%d: %s ==\n", t->step, t->steps, s->title);
 }
 
 void t_key(struct tour *t, const char *k, const char *fmt, ...)
@@ -76,7 +98,7 @@ void t_skip(struct tour *t, const char *why)
 	say("  skipped: %s\n", why);
 }
 
-void t_end(struct tour *t)
+static void t_end(struct tour *t)
 {
 	const char *v = t->fail ? "fail" : t->skip ? "skip" : "pass";
 	int i;
@@ -117,25 +139,42 @@ int t_free(struct tour *t, __u64 addr, __u64 pages)
 	return mt_ioctl_free(t->c->fd, addr, pages * t->c->page);
 }
 
-/* The steps, in the order they run: each one is independent of the others. */
-static void (*const steps[])(struct tour *t) = {
-	tour_find_vma, tour_hint, tour_fixed, tour_merge, tour_split,
-	tour_kinds, tour_populate, tour_fault_around, tour_placement,
-	tour_window, tour_huge, tour_call_chain,
-};
+/* "tour --list": the table, one step per line (--json: an object each). */
+static int tour_list(const struct ctx *c)
+{
+	size_t i;
 
-_Static_assert(MT_ARRAY_SIZE(steps) == TOUR_STEPS, "TOUR_STEPS");
+	for (i = 0; i < MT_ARRAY_SIZE(tour_steps); i++) {
+		if (!c->o->json) {
+			printf("%2zu  %-16s %s\n", i + 1, tour_steps[i].name,
+			       tour_steps[i].title);
+			continue;
+		}
+		mt_json_begin_object(&json_out, NULL);
+		mt_json_uint(&json_out, "step", i + 1);
+		mt_json_str(&json_out, "name", tour_steps[i].name);
+		mt_json_str(&json_out, "title", tour_steps[i].title);
+		j_end_line();
+	}
+	return 0;
+}
 
 /* The tour: exit 0 if no step failed (skipped steps are not passes). */
 int cmd_tour(struct ctx *c)
 {
-	struct tour t = { .c = c, .json = c->o->json };
+	struct tour t = { .c = c, .json = c->o->json,
+			  .steps = MT_ARRAY_SIZE(tour_steps) };
 	size_t i;
 
+	if (c->o->list)
+		return tour_list(c);
 	text_quiet = t.json;
 	say("A tour of what the kernel decides, as the mmap-test module reports it.\n");
-	for (i = 0; i < MT_ARRAY_SIZE(steps); i++)
-		steps[i](&t);
+	for (i = 0; i < MT_ARRAY_SIZE(tour_steps); i++) {
+		t_begin(&t, &tour_steps[i]);
+		tour_steps[i].run(&t);
+		t_end(&t);
+	}
 	say("\ntour: %d passed, %d failed, %d skipped\n", t.passed, t.failed,
 	    t.skipped);
 	text_quiet = false;

@@ -5,18 +5,17 @@
  * checks it, and ends with a verdict (text, or one JSON line).
  *
  * To add a step: write tour_<name>(struct tour *t) in the tour-*.c file
- * of its topic (t_begin ... t_check ... t_end), declare it here, add it to
- * the list in tour.c and raise TOUR_STEPS.  The tour's other counts of its
- * steps: TOUR_STEPS in scripts/guest/check.sh (the guest check's own
- * expectation, compared with what the tour prints), the step list in
- * main.c's header and README's "The tour".
+ * of its topic (it explains, t_check()s, and may t_skip()), declare it
+ * here, and add a row to tour_steps[] in tour.c: its name, its title and
+ * the function.  Nothing else counts or names the steps: the framework
+ * begins and ends each one, "test-mmap tour --list" prints the table, and
+ * the guest's tour test and README's list are checked against that.
  */
 #ifndef TEST_MMAP_TOUR_H
 #define TEST_MMAP_TOUR_H
 
 #include "test-mmap.h"
 
-#define TOUR_STEPS	12
 #define TOUR_KEYS	16	/* key numbers of one step, at most */
 
 /*
@@ -30,7 +29,7 @@
 struct tour {
 	struct ctx *c;
 	bool json;
-	int step, passed, failed, skipped;
+	int step, steps, passed, failed, skipped;
 	const char *name;
 	bool fail, skip;
 	char failure[256], note[256];
@@ -41,7 +40,14 @@ struct tour {
 	} keys[TOUR_KEYS];
 };
 
-/* The steps, in the order they run (the list in tour.c). */
+/* A step of the tour: a row of tour_steps[] (tour.c). */
+struct tour_step {
+	const char *name;	/* JSON "name", "-> step N name: PASS" */
+	const char *title;	/* "== step N/M: title ==" */
+	void (*run)(struct tour *t);
+};
+
+/* The steps' functions, in the order they run. */
 void tour_find_vma(struct tour *t);		/* tour-vma.c */
 void tour_hint(struct tour *t);
 void tour_fixed(struct tour *t);
@@ -55,8 +61,7 @@ void tour_window(struct tour *t);
 void tour_huge(struct tour *t);			/* tour-pages.c */
 void tour_call_chain(struct tour *t);		/* tour-chain.c */
 
-/* A step: begin, JSON members, checks, skip, end (tour.c). */
-void t_begin(struct tour *t, const char *name, const char *title);
+/* What a step reports: JSON members, checks, skip (tour.c). */
 void t_key(struct tour *t, const char *k, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void t_num(struct tour *t, const char *k, long long v);
@@ -66,7 +71,6 @@ bool t_check(struct tour *t, bool ok, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void t_broken(struct tour *t, const char *what, int err);
 void t_skip(struct tour *t, const char *why);
-void t_end(struct tour *t);
 
 /* The requests of a step in pages, silent; 0 or -errno (tour.c). */
 int t_alloc(struct tour *t, struct mmap_test_alloc *a, __u64 addr,
