@@ -69,29 +69,34 @@ int mt_ioctl_stats(int fd, struct mmap_test_stats *s)
 int mt_alloc_invalid(const struct mmap_test_alloc *a, char *why, size_t n)
 {
 	__u32 share = a->flags & (MMAP_TEST_SHARED | MMAP_TEST_PRIVATE);
-	char w[96] = "";
+	__u32 bits = 0;		/* the offending bits, if any */
+	const char *w = "";
 	int err = -EINVAL;
 
-	if (a->reserved[0] || a->reserved[1] || a->reserved[2])
-		snprintf(w, sizeof(w), "reserved field nonzero");
-	else if (a->flags & ~MMAP_TEST_FLAGS_ALL)
-		snprintf(w, sizeof(w), "unknown flag bits 0x%x",
-			 a->flags & ~MMAP_TEST_FLAGS_ALL);
-	else if (share != MMAP_TEST_SHARED && share != MMAP_TEST_PRIVATE)
-		snprintf(w, sizeof(w), "flags need exactly one of SHARED and PRIVATE");
-	else if (a->prot & ~MT_PROT_VALID)
-		snprintf(w, sizeof(w), "prot bits that mmap(2) does not know: 0x%x",
-			 a->prot & ~MT_PROT_VALID);
-	else if (!a->len)
-		snprintf(w, sizeof(w), "len is 0");
-	else if (a->pgoff > ~0UL / mt_mem_page_size() && (err = -EOVERFLOW))
-		snprintf(w, sizeof(w), "pgoff too large: pgoff << PAGE_SHIFT overflows");
-	else if (sizeof(long) < 8 && (a->addr > ~0UL || a->len > ~0UL) &&
-		 (err = -ENOMEM))	/* only on 32-bit: cannot be mapped */
-		snprintf(w, sizeof(w), "addr or len above ULONG_MAX");
-	else
+	if (a->reserved[0] || a->reserved[1] || a->reserved[2]) {
+		w = "reserved field nonzero";
+	} else if (a->flags & ~MMAP_TEST_FLAGS_ALL) {
+		w = "unknown flag bits";
+		bits = a->flags & ~MMAP_TEST_FLAGS_ALL;
+	} else if (share != MMAP_TEST_SHARED && share != MMAP_TEST_PRIVATE) {
+		w = "flags need exactly one of SHARED and PRIVATE";
+	} else if (a->prot & ~MT_PROT_VALID) {
+		w = "prot bits that mmap(2) does not know:";
+		bits = a->prot & ~MT_PROT_VALID;
+	} else if (!a->len) {
+		w = "len is 0";
+	} else if (a->pgoff > ~0UL / mt_mem_page_size()) {
+		err = -EOVERFLOW;
+		w = "pgoff too large: pgoff << PAGE_SHIFT overflows";
+	} else if (sizeof(long) < 8 && (a->addr > ~0UL || a->len > ~0UL)) {
+		err = -ENOMEM;	/* only on 32-bit: what cannot be mapped */
+		w = "addr or len above ULONG_MAX";
+	} else {
 		err = 0;
-	if (why && n)
+	}
+	if (why && n && bits)
+		snprintf(why, n, "%s 0x%x", w, bits);
+	else if (why && n)
 		snprintf(why, n, "%s", w);
 	return err;
 }
