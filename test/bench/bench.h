@@ -3,9 +3,11 @@
  * bench.h - what the files of mmap-test-bench share: the limits, the
  * kinds of mapping the rows compare, a row's samples and figure, a goal,
  * the options and the environment, and the functions one file calls in
- * another.  What the program measures and how: main.c.
+ * another.  What the program measures and how: README's "Benchmark" and
+ * "mmap-test-bench --help".
  *
- *   main.c          options, the table of groups, the run
+ *   main.c          options, the run
+ *   groups.c        the table of groups (and how to add one)
  *   rows-<group>.c  one group of rows each (faults, warm, populate,
  *                   syscalls, fork, teardown, scaling, growth, vmas, huge):
  *                   bench_<group>() measures its variants and records
@@ -23,10 +25,8 @@
  *
  * To add a row to a group: record it in that group's rows-<group>.c with
  * add_fig() (its key, label and unit appear in the table and the JSON).
- * To add a group: a rows-<group>.c with bench_<group>(), a G_ bit below,
- * a line in main.c's groups[] (in the order of the G_ bits) and its title
- * (and footer, if any) in output.c's group_texts[].
- * To add a goal: a line in goals.c's eval_goals().
+ * To add a group: groups.c.  To add a goal: a line in goals.c's
+ * eval_goals().
  */
 #ifndef MMAP_TEST_BENCH_H
 #define MMAP_TEST_BENCH_H
@@ -61,20 +61,27 @@
 #define SHMEM_ENABLED		"/sys/kernel/mm/transparent_hugepage/shmem_enabled"
 #define NR_HUGEPAGES		"/proc/sys/vm/nr_hugepages"
 
-/* The groups (--only), in the order they run (main.c's groups[]). */
-enum group {
-	G_FAULTS	= 1 << 0,
-	G_WARM		= 1 << 1,
-	G_POPULATE	= 1 << 2,
-	G_SYSCALLS	= 1 << 3,
-	G_FORK		= 1 << 4,
-	G_TEARDOWN	= 1 << 5,
-	G_SCALING	= 1 << 6,
-	G_GROWTH	= 1 << 7,
-	G_VMAS		= 1 << 8,
-	G_HUGE		= 1 << 9,
-	G_ALL		= 0x3ff,
+/*
+ * A group of rows (--only): a row of groups.c's bench_groups[], the one
+ * list of them, which says how to add one.  Its bit in opt.groups is its
+ * index there.
+ */
+struct bench_group {
+	const char *name;	/* --only's word, a figure's group */
+	void (*run)(void);	/* bench_<name>(): measure, add_fig() */
+	unsigned int flags;	/* BG_* */
+	const char *title;	/* above its rows in the table */
+	const char *footer;	/* "note:" below them, or NULL */
 };
+
+/* struct bench_group's flags: what the device's buffer must hold. */
+#define BG_PAGES	(1U << 0)	/* --pages pages */
+#define BG_SIZES	(1U << 1)	/* the largest of --sizes MiB */
+
+extern const struct bench_group bench_groups[];
+extern const size_t nr_bench_groups;
+const struct bench_group *bench_group(const char *name);
+bool group_on(const char *name);
 
 /* What a row is called: in the table (name) and in keys and JSON (key). */
 struct label {
@@ -195,8 +202,8 @@ struct environment {
 extern struct environment env;
 
 /* common.c */
-void progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void __attribute__((noreturn, format(printf, 1, 2))) fail(const char *fmt, ...);
+void bench_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void __attribute__((noreturn, format(printf, 1, 2))) bench_fail(const char *fmt, ...);
 void *array_add(void *base, int *nr, int max, size_t size, const char *what);
 long minflt_now(void);
 int open_dev(void);
@@ -231,7 +238,7 @@ extern volatile unsigned long sink;
 void make_perm(unsigned long n);
 double touch_range(char *p, unsigned long first, unsigned long n,
 		   enum pattern pat);
-double touch(char *p, unsigned long n, enum pattern pat);
+double touch_pages(char *p, unsigned long n, enum pattern pat);
 int kind_is_dev(enum kind k);
 int make_memfd_empty(unsigned long len);
 char *try_map_kind(enum kind k, int fd, unsigned long len, int extra);
@@ -249,7 +256,6 @@ extern int nr_goals;
 void eval_goals(void);
 
 /* env.c */
-void read_line(const char *path, char *buf, size_t n);
 void read_setting(const char *path, char *buf, size_t n);
 int write_file(const char *path, const char *s);
 void read_loadavg(char *buf, size_t n);

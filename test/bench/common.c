@@ -28,7 +28,7 @@ static void say_line(const char *what, const char *fmt, va_list ap)
 }
 
 /* A "mmap-test-bench: " progress line on stderr. */
-void progress(const char *fmt, ...)
+void bench_progress(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -38,7 +38,7 @@ void progress(const char *fmt, ...)
 }
 
 /* The error message, the environment restored, BENCH-ERROR, exit 1. */
-void fail(const char *fmt, ...)
+void bench_fail(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -60,7 +60,7 @@ void *array_add(void *base, int *nr, int max, size_t size, const char *what)
 	char *e;
 
 	if (*nr == max)
-		fail("too many %s", what);
+		bench_fail("too many %s", what);
 	e = (char *)base + (size_t)(*nr)++ * size;
 	memset(e, 0, size);
 	return e;
@@ -79,7 +79,7 @@ int open_dev(void)
 	int fd = open(opt.device, O_RDWR | O_CLOEXEC);
 
 	if (fd < 0)
-		fail("open %s: %s (is mmap_test.ko loaded? are you root?)",
+		bench_fail("open %s: %s (is mmap_test.ko loaded? are you root?)",
 		     opt.device, strerror(errno));
 	return fd;
 }
@@ -89,7 +89,7 @@ int open_path(const char *path)
 	int fd = open(path, O_RDWR | O_CLOEXEC);
 
 	if (fd < 0)
-		fail("open %s: %s", path, strerror(errno));
+		bench_fail("open %s: %s", path, strerror(errno));
 	return fd;
 }
 
@@ -99,7 +99,7 @@ void get_stats(int fd, struct mmap_test_stats *st)
 	int ret = mt_ioctl_stats(fd, st);
 
 	if (ret)
-		fail("IOCTL_GET_STATS: %s", strerror(-ret));
+		bench_fail("IOCTL_GET_STATS: %s", strerror(-ret));
 }
 
 /* The per-file buffer size of the loaded module, in pages. */
@@ -120,7 +120,7 @@ void ioctl_alloc(int fd, struct mmap_test_alloc *a, __u32 flags)
 				 flags, a);
 
 	if (ret)
-		fail("IOCTL_ALLOC_VMA: %s", strerror(-ret));
+		bench_fail("IOCTL_ALLOC_VMA: %s", strerror(-ret));
 }
 
 /* FREE_VMA of the page at @addr, or the end of the run. */
@@ -129,5 +129,5 @@ void ioctl_free(int fd, __u64 addr)
 	int ret = mt_ioctl_free(fd, addr, page_size);
 
 	if (ret)
-		fail("IOCTL_FREE_VMA: %s", strerror(-ret));
+		bench_fail("IOCTL_FREE_VMA: %s", strerror(-ret));
 }

@@ -17,27 +17,19 @@
 
 #include "bench.h"
 
+#define CLOCKSOURCE \
+	"/sys/devices/system/clocksource/clocksource0/current_clocksource"
+#define FAULT_AROUND_BYTES	"/sys/kernel/debug/fault_around_bytes"
+
 struct environment env;
-
-/* Read the first line of @path into @buf ("" when unreadable). */
-void read_line(const char *path, char *buf, size_t n)
-{
-	FILE *f = fopen(path, "r");
-
-	buf[0] = 0;
-	if (!f)
-		return;
-	if (fgets(buf, n, f))
-		buf[strcspn(buf, "\n")] = 0;
-	fclose(f);
-}
 
 /* The bracketed word of a sysfs "a [b] c" file, or its first line. */
 void read_setting(const char *path, char *buf, size_t n)
 {
 	char line[256], *a, *b;
 
-	read_line(path, line, sizeof(line));
+	if (mt_file_read_line(path, line, sizeof(line)))
+		line[0] = '\0';
 	if (!line[0]) {
 		snprintf(buf, n, "unknown");
 		return;
@@ -87,7 +79,8 @@ static void read_params(const char *dir, char *buf, size_t n)
 		if (ents[i]->d_name[0] != '.' && len < n) {
 			snprintf(path, sizeof(path), "%s/%s", dir,
 				 ents[i]->d_name);
-			read_line(path, val, sizeof(val));
+			if (mt_file_read_line(path, val, sizeof(val)))
+				val[0] = '\0';
 			len += snprintf(buf + len, n - len, "%s%s=%s",
 					len ? " " : "", ents[i]->d_name, val);
 		}
@@ -101,7 +94,8 @@ void read_loadavg(char *buf, size_t n)
 	char line[128];
 	char *sp;
 
-	read_line("/proc/loadavg", line, sizeof(line));
+	if (mt_file_read_line("/proc/loadavg", line, sizeof(line)))
+		line[0] = '\0';
 	/* The first three fields. */
 	sp = line;
 	for (int i = 0; i < 3 && sp; i++)
@@ -145,16 +139,18 @@ void read_env(void)
 	 * The memfd MADV_HUGEPAGE row needs shmem THP on "advise" at least;
 	 * "advise" changes no other row (none of them asks for huge pages).
 	 */
-	if (!strcmp(env.shmem, "never") && (opt.groups & G_FAULTS) &&
+	if (!strcmp(env.shmem, "never") && group_on("faults") &&
 	    !write_file(SHMEM_ENABLED, "advise")) {
 		env_shmem_changed = 1;
 		read_setting(SHMEM_ENABLED, env.shmem_run,
 			     sizeof(env.shmem_run));
 	}
-	read_line("/sys/devices/system/clocksource/clocksource0/current_clocksource",
-		  env.clocksource, sizeof(env.clocksource));
-	read_line("/sys/kernel/debug/fault_around_bytes", env.fault_around,
-		  sizeof(env.fault_around));
+	if (mt_file_read_line(CLOCKSOURCE, env.clocksource,
+			      sizeof(env.clocksource)))
+		env.clocksource[0] = '\0';
+	if (mt_file_read_line(FAULT_AROUND_BYTES, env.fault_around,
+			      sizeof(env.fault_around)))
+		env.fault_around[0] = '\0';
 	if (!env.fault_around[0])
 		snprintf(env.fault_around, sizeof(env.fault_around),
 			 "unknown (no debugfs)");
@@ -162,7 +158,8 @@ void read_env(void)
 		    sizeof(env.params));
 	read_params("/sys/module/mmap_test_ref/parameters", env.ref_params,
 		    sizeof(env.ref_params));
-	read_line(LOG_CALLS_PARAM, env.log_calls0, sizeof(env.log_calls0));
+	if (mt_file_read_line(LOG_CALLS_PARAM, env.log_calls0, sizeof(env.log_calls0)))
+		env.log_calls0[0] = '\0';
 	env.log_calls_rw = env.log_calls0[0] && !access(LOG_CALLS_PARAM, W_OK);
 	env.cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	f = fopen("/proc/meminfo", "r");
@@ -176,10 +173,11 @@ void read_env(void)
 	}
 	if (f)
 		fclose(f);
-	read_line(NR_HUGEPAGES, buf, sizeof(buf));
+	if (mt_file_read_line(NR_HUGEPAGES, buf, sizeof(buf)))
+		buf[0] = '\0';
 	env.nr_hugepages = atol(buf);
 	env.nr_hugepages_run = env.nr_hugepages;
-	if ((opt.groups & G_FAULTS) && env.hugepage_kb > 0) {
+	if (group_on("faults") && env.hugepage_kb > 0) {
 		long need = (long)(opt.pages * page_size / 1024 /
 				   env.hugepage_kb);
 
@@ -187,7 +185,8 @@ void read_env(void)
 			snprintf(buf, sizeof(buf), "%ld", need);
 			if (!write_file(NR_HUGEPAGES, buf))
 				env_huge_changed = 1;
-			read_line(NR_HUGEPAGES, buf, sizeof(buf));
+			if (mt_file_read_line(NR_HUGEPAGES, buf, sizeof(buf)))
+				buf[0] = '\0';
 			env.nr_hugepages_run = atol(buf);
 		}
 	}

@@ -18,54 +18,16 @@ static void fmt_count(char *buf, size_t n, double v)
 		snprintf(buf, n, "%.3f", v);
 }
 
-/* Each group's title above its rows and the note below them, if any. */
-static const struct group_text {
-	const char *group, *title, *footer;
-} group_texts[] = {
-	{ .group = "faults",
-	  .title = "Cold faults: fresh mapping each repeat; device: fresh fd (pages allocated on first touch); value: mmap + whole touch per page",
-	  .footer = "chunk med: the median 512-page chunk (secondary).  Device shared read faults use fault-around (filemap_map_pages);\n  the reference driver's prefault row does all its work in mmap()." },
-	{ .group = "warm",
-	  .title = "Warm faults: pages exist (a first mapping wrote them); a new mapping faults them in" },
-	{ .group = "populate",
-	  .title = "Populate: the populating call itself, then a seq-read touch of the populated mapping" },
-	{ .group = "syscalls",
-	  .title = "Syscall paths: ns per ALLOC+FREE / mmap+munmap pair, or per call (batches of 50 calls per timestamp pair)",
-	  .footer = "ALLOC_VMA and FREE_VMA each add two find_vma() reports under mmap_lock and, with log_calls=1, one dev_info() line;\n  log_calls is toggled through sysfs around the log_calls=0 batches of the same run." },
-	{ .group = "fork",
-	  .title = "fork + _exit + waitpid with one populated mapping (written whole before each fork, untimed)" },
-	{ .group = "teardown",
-	  .title = "Teardown: munmap, then close of the last fd, of a populated mapping (pages freed at close)" },
-	{ .group = "scaling",
-	  .title = "Scaling: cold write-touch of one fresh mapping, wall time per page, by 1 thread or by 2 threads on 2 CPUs\n(in turns of 1024 pages, interleaved; 2 threads: 512 pages each)" },
-	{ .group = "growth",
-	  .title = "Growth: cold faults against the mapping size (small sizes: several mappings, one after the other,\nof disjoint ranges of one fresh fd); the anon nohugepage rows are a reference without the module" },
-	{ .group = "huge",
-	  .title = "Huge device mappings: cold seq write-touch with the module reloaded with huge=1 (this group only, run first),\nagainst anon private MADV_HUGEPAGE; fresh mapping each repeat, value: mmap + whole touch per page" },
-	{ .group = "vmas",
-	  .title = "VMA count: 1-page device shared ALLOC_VMA / FREE_VMA / mmap(2) with N extra anon VMAs\n(batches of 50 calls per timestamp pair; each repeat: the median batch)" },
-};
-
-static const struct group_text *group_text(const char *g)
-{
-	size_t i;
-
-	for (i = 0; i < MT_ARRAY_SIZE(group_texts); i++)
-		if (!strcmp(g, group_texts[i].group))
-			return &group_texts[i];
-	return NULL;
-}
-
 static const char *group_title(const char *g)
 {
-	const struct group_text *t = group_text(g);
+	const struct bench_group *t = bench_group(g);
 
 	return t ? t->title : g;
 }
 
 static void print_footer(const char *g)
 {
-	const struct group_text *t = group_text(g);
+	const struct bench_group *t = bench_group(g);
 
 	if (t && t->footer)
 		printf("  note: %s\n", t->footer);

@@ -21,11 +21,11 @@ static double fork_once(void)
 	int st;
 
 	if (pid < 0)
-		fail("fork: %s", strerror(errno));
+		bench_fail("fork: %s", strerror(errno));
 	if (!pid)
 		_exit(0);
 	if (waitpid(pid, &st, 0) != pid)
-		fail("waitpid: %s", strerror(errno));
+		bench_fail("waitpid: %s", strerror(errno));
 	return mt_time_now_ns() - t0;
 }
 
@@ -60,13 +60,13 @@ void bench_fork(void)
 	for (r = 0; r <= opt.repeats; r++) {
 		double sum[3] = { 0 };
 
-		progress("fork: %s %d of %d", r ? "repeat" : "warm-up", r,
+		bench_progress("fork: %s %d of %d", r ? "repeat" : "warm-up", r,
 			 opt.repeats);
 		for (f = 0; f < FORKS_PER_REPEAT; f++) {
 			for (j = 0; j < nk; j++) {
 				k = rot(j, r + f, nk);
 				p[k] = map_kind(kinds[k], fds[k], len, 0);
-				touch(p[k], n, SEQ_WRITE);
+				touch_pages(p[k], n, SEQ_WRITE);
 				sum[k] += fork_once();
 				munmap(p[k], len);
 			}

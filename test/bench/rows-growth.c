@@ -31,7 +31,7 @@ static void growth_once(enum kind k, unsigned long n, unsigned long maps,
 
 	cns = calloc(maps * ((n + chunk - 1) / chunk), sizeof(*cns));
 	if (!cns)
-		fail("out of memory");
+		bench_fail("out of memory");
 
 	if (dev)
 		get_stats(fd, &st0);
@@ -43,7 +43,7 @@ static void growth_once(enum kind k, unsigned long n, unsigned long maps,
 		long f0;
 
 		if (p == MAP_FAILED)
-			fail("mmap %lu bytes of the device at %lu: %s", len,
+			bench_fail("mmap %lu bytes of the device at %lu: %s", len,
 			     m * len, strerror(errno));
 		whole += mt_time_now_ns() - t0;
 		f0 = minflt_now();
@@ -97,7 +97,7 @@ void bench_growth(void)
 			max_reps = growth_repeats(opt.sizes[si]);
 	clear_samples();
 	for (r = 0; r <= max_reps; r++) {
-		progress("growth: %s %d of %d", r ? "repeat" : "warm-up", r,
+		bench_progress("growth: %s %d of %d", r ? "repeat" : "warm-up", r,
 			 max_reps);
 		for (j = 0; j < opt.nr_sizes * NR_GROWTH_ROWS; j++) {
 			int v = rot(j, r, opt.nr_sizes * NR_GROWTH_ROWS);

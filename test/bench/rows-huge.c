@@ -101,7 +101,8 @@ void bench_huge(void)
 		huge_import();
 		return;
 	}
-	read_line(HUGE_PARAM, v, sizeof(v));
+	if (mt_file_read_line(HUGE_PARAM, v, sizeof(v)))
+		v[0] = '\0';
 	if (strcmp(v, "Y")) {
 		huge_figs("n/a (the module is not loaded with huge=1)");
 		return;
@@ -110,7 +111,7 @@ void bench_huge(void)
 	for (r = 0; r <= opt.repeats; r++) {
 		struct sample out[2];
 
-		progress("huge: %s %d of %d", r ? "repeat" : "warm-up", r,
+		bench_progress("huge: %s %d of %d", r ? "repeat" : "warm-up", r,
 			 opt.repeats);
 		touch_set(kinds, NULL, 2, opt.pages, SEQ_WRITE, r, out);
 		for (k = HUGE_DEV; k <= HUGE_ANON; k++)
@@ -121,7 +122,7 @@ void bench_huge(void)
 		return;
 	f = fopen(opt.huge_export, "w");
 	if (!f)
-		fail("open %s: %s", opt.huge_export, strerror(errno));
+		bench_fail("open %s: %s", opt.huge_export, strerror(errno));
 	for (k = HUGE_DEV; k <= HUGE_ANON; k++)
 		for (r = 1; r <= opt.repeats; r++)
 			fprintf(f, "%d %d %.17g %.17g %.17g %.17g %.17g\n", k,
@@ -129,5 +130,5 @@ void bench_huge(void)
 				samples[k][r].minflt, samples[k][r].faults,
 				samples[k][r].around);
 	if (fclose(f))
-		fail("write %s: %s", opt.huge_export, strerror(errno));
+		bench_fail("write %s: %s", opt.huge_export, strerror(errno));
 }

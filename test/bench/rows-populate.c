@@ -43,7 +43,7 @@ static void populate_once(enum pop_kind pk, struct sample *call,
 		get_stats(fd, &st0);
 	}
 	if (pk == P_ANON_NOHUGE && prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0))
-		fail("PR_SET_THP_DISABLE: %s", strerror(errno));
+		bench_fail("PR_SET_THP_DISABLE: %s", strerror(errno));
 	f0 = minflt_now();
 	t0 = mt_time_now_ns();
 	if (pk == P_DEV_IOCTL) {
@@ -53,7 +53,7 @@ static void populate_once(enum pop_kind pk, struct sample *call,
 					 &a);
 
 		if (ret)
-			fail("IOCTL_ALLOC_VMA populate %lu bytes: %s", len,
+			bench_fail("IOCTL_ALLOC_VMA populate %lu bytes: %s", len,
 			     strerror(-ret));
 		p = (char *)(uintptr_t)a.mapped;
 	} else if (pk == P_DEV_MMAP) {
@@ -69,7 +69,7 @@ static void populate_once(enum pop_kind pk, struct sample *call,
 		prctl(PR_SET_THP_DISABLE, 0, 0, 0, 0);
 	if (dev)
 		get_stats(fd, &st1);
-	after->ns = touch(p, n, SEQ_READ) / n;
+	after->ns = touch_pages(p, n, SEQ_READ) / n;
 	after->ns2 = -1;
 	f2 = minflt_now();
 	call->ns = (t1 - t0) / n;
@@ -97,7 +97,7 @@ void bench_populate(void)
 
 	clear_samples();
 	for (r = 0; r <= opt.repeats; r++) {
-		progress("populate: %s %d of %d", r ? "repeat" : "warm-up", r,
+		bench_progress("populate: %s %d of %d", r ? "repeat" : "warm-up", r,
 			 opt.repeats);
 		for (j = 0; j < NR_POP; j++) {
 			pk = rot(j, r, NR_POP);

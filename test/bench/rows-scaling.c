@@ -87,7 +87,7 @@ void bench_scaling(void)
 	pthread_barrier_init(&scal.done, NULL, 3);
 	for (i = 0; i < 2; i++)
 		if (pthread_create(&th[i], NULL, scal_worker, (void *)i))
-			fail("pthread_create failed");
+			bench_fail("pthread_create failed");
 	/*
 	 * The 4 variants each map a fresh mapping, then touch it in turns of
 	 * SCAL_TURN pages, interleaved (order rotated per repeat), so that a
@@ -101,7 +101,7 @@ void bench_scaling(void)
 		int fd[4];
 		char *p[4];
 
-		progress("scaling: %s %d of %d", r ? "repeat" : "warm-up", r,
+		bench_progress("scaling: %s %d of %d", r ? "repeat" : "warm-up", r,
 			 opt.repeats);
 		for (v = 0; v < 4; v++) {
 			fd[v] = kinds[v / 2] == K_DEV_SHARED ? open_dev() : -1;

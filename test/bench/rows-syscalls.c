@@ -50,7 +50,7 @@ static const struct label call_labels[] = {
 static void set_log_calls(int on)
 {
 	if (env.log_calls_rw && write_file(LOG_CALLS_PARAM, on ? "1" : "0"))
-		fail("write %s: %s", LOG_CALLS_PARAM, strerror(errno));
+		bench_fail("write %s: %s", LOG_CALLS_PARAM, strerror(errno));
 }
 
 /* @calls calls of kind @ck on @fd, one timestamp pair; ns per call. */
@@ -87,9 +87,9 @@ static double calls_once(enum call_kind ck, int fd, int kmsg,
 			    mmap(NULL, page_size, PROT_READ | PROT_WRITE,
 				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 			if (p == MAP_FAILED)
-				fail("mmap 1 page: %s", strerror(errno));
+				bench_fail("mmap 1 page: %s", strerror(errno));
 			if (munmap(p, page_size))
-				fail("munmap: %s", strerror(errno));
+				bench_fail("munmap: %s", strerror(errno));
 			break;
 		case C_STATS:
 			get_stats(fd, &st);
@@ -98,7 +98,7 @@ static double calls_once(enum call_kind ck, int fd, int kmsg,
 			memset(&q, 0, sizeof(q));
 			q.addr = (uintptr_t)&q;
 			if (mt_ioctl(fd, IOCTL_QUERY_VMA, &q))
-				fail("IOCTL_QUERY_VMA failed");
+				bench_fail("IOCTL_QUERY_VMA failed");
 			break;
 		case C_TIMER:
 			clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -106,7 +106,7 @@ static double calls_once(enum call_kind ck, int fd, int kmsg,
 			break;
 		case C_KMSG:
 			if (write(kmsg, line, sizeof(line) - 1) < 0)
-				fail("write /dev/kmsg: %s", strerror(errno));
+				bench_fail("write /dev/kmsg: %s", strerror(errno));
 			break;
 		default:
 			break;
@@ -168,10 +168,10 @@ void bench_syscalls(void)
 	for (j = 0; j < nv; j++) {
 		cns[j] = calloc(nch, sizeof(double));
 		if (!cns[j])
-			fail("out of memory");
+			bench_fail("out of memory");
 	}
 	for (r = 0; r <= opt.repeats; r++) {
-		progress("syscalls: %s %d of %d", r ? "repeat" : "warm-up", r,
+		bench_progress("syscalls: %s %d of %d", r ? "repeat" : "warm-up", r,
 			 opt.repeats);
 		/*
 		 * In turns of BATCH calls, each batch timed whole, so that

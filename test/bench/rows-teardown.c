@@ -21,7 +21,7 @@ void bench_teardown(void)
 
 	clear_samples();
 	for (r = 0; r <= opt.repeats; r++) {
-		progress("teardown: %s %d of %d", r ? "repeat" : "warm-up",
+		bench_progress("teardown: %s %d of %d", r ? "repeat" : "warm-up",
 			 r, opt.repeats);
 		for (j = 0; j < 2; j++) {
 			double t0, t1, t2;
@@ -32,10 +32,10 @@ void bench_teardown(void)
 			fd = kinds[k] == K_DEV_SHARED ? open_dev() :
 			     make_memfd_empty(len);
 			p = map_kind(kinds[k], fd, len, 0);
-			touch(p, n, SEQ_WRITE);
+			touch_pages(p, n, SEQ_WRITE);
 			t0 = mt_time_now_ns();
 			if (munmap(p, len))
-				fail("munmap: %s", strerror(errno));
+				bench_fail("munmap: %s", strerror(errno));
 			t1 = mt_time_now_ns();
 			close(fd);
 			t2 = mt_time_now_ns();

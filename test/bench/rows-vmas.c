@@ -20,7 +20,7 @@ static __u32 nr_vmas_now(int fd)
 	int ret = mt_ioctl_query(fd, 0, &r);
 
 	if (ret)
-		fail("IOCTL_QUERY_VMA: %s", strerror(-ret));
+		bench_fail("IOCTL_QUERY_VMA: %s", strerror(-ret));
 	return r.nr_vmas;
 }
 
@@ -34,10 +34,10 @@ static char *make_vmas(unsigned long n, unsigned long *len)
 	p = mmap(NULL, *len, PROT_NONE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
-		fail("mmap %lu pages for VMAs: %s", n, strerror(errno));
+		bench_fail("mmap %lu pages for VMAs: %s", n, strerror(errno));
 	for (i = 1; i < n; i += 2)
 		if (mprotect(p + i * page_size, page_size, PROT_READ))
-			fail("mprotect page %lu of %lu: %s (vm.max_map_count?)",
+			bench_fail("mprotect page %lu of %lu: %s (vm.max_map_count?)",
 			     i, n, strerror(errno));
 	return p;
 }
@@ -66,7 +66,7 @@ static void vmas_once(int fd, struct sample *s)
 	for (w = 0; w < 3; w++) {
 		t[w] = calloc(nb, sizeof(double));
 		if (!t[w])
-			fail("out of memory");
+			bench_fail("out of memory");
 	}
 	for (b = 0; b < nb; b++) {
 		struct mmap_test_alloc a;
@@ -88,7 +88,7 @@ static void vmas_once(int fd, struct sample *s)
 				       fd, 0);
 
 			if (p == MAP_FAILED)
-				fail("mmap: %s", strerror(errno));
+				bench_fail("mmap: %s", strerror(errno));
 			addr[i] = (uintptr_t)p;
 		}
 		t[2][b] = (mt_time_now_ns() - t0) / BATCH;
@@ -111,7 +111,7 @@ void bench_vmas(void)
 	fd = open_dev();
 	clear_samples();
 	for (r = 0; r <= opt.repeats; r++) {
-		progress("vmas: %s %d of %d", r ? "repeat" : "warm-up", r,
+		bench_progress("vmas: %s %d of %d", r ? "repeat" : "warm-up", r,
 			 opt.repeats);
 		for (j = 0; j < opt.nr_vmas; j++) {
 			unsigned long len;

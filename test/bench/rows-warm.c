@@ -22,13 +22,13 @@ static int make_memfd(unsigned long n)
 
 	buf = malloc(chunk);
 	if (!buf)
-		fail("out of memory");
+		bench_fail("out of memory");
 	memset(buf, 0x5a, chunk);
 	for (off = 0; off < len; off += chunk) {
 		size_t c = len - off < chunk ? len - off : chunk;
 
 		if (pwrite(fd, buf, c, off) != (ssize_t)c)
-			fail("write memfd: %s", strerror(errno));
+			bench_fail("write memfd: %s", strerror(errno));
 	}
 	free(buf);
 	return fd;
@@ -39,7 +39,7 @@ static void fill_dev(int fd, unsigned long n)
 {
 	char *p = map_kind(K_DEV_SHARED, fd, n * page_size, 0);
 
-	touch(p, n, SEQ_WRITE);
+	touch_pages(p, n, SEQ_WRITE);
 	munmap(p, n * page_size);
 }
 

@@ -47,7 +47,7 @@ void make_perm(unsigned long n)
 
 	perm = malloc(n * sizeof(*perm));
 	if (!perm)
-		fail("out of memory");
+		bench_fail("out of memory");
 	for (i = 0; i < n; i++)
 		perm[i] = i;
 	for (i = n - 1; i > 0; i--) {
@@ -90,7 +90,7 @@ double touch_range(char *p, unsigned long first, unsigned long n,
 	return t1 - t0;
 }
 
-double touch(char *p, unsigned long n, enum pattern pat)
+double touch_pages(char *p, unsigned long n, enum pattern pat)
 {
 	return touch_range(p, 0, n, pat);
 }
@@ -112,9 +112,9 @@ int make_memfd_empty(unsigned long len)
 	int fd = memfd_create("mmap-test-bench", MFD_CLOEXEC);
 
 	if (fd < 0)
-		fail("memfd_create: %s", strerror(errno));
+		bench_fail("memfd_create: %s", strerror(errno));
 	if (ftruncate(fd, len))
-		fail("ftruncate memfd: %s", strerror(errno));
+		bench_fail("ftruncate memfd: %s", strerror(errno));
 	return fd;
 }
 
@@ -173,11 +173,11 @@ char *try_map_kind(enum kind k, int fd, unsigned long len, int extra)
 	if (p == MAP_FAILED)
 		return NULL;
 	if (k == K_ANON_NOHUGE && madvise(p, len, MADV_NOHUGEPAGE))
-		fail("madvise MADV_NOHUGEPAGE: %s", strerror(errno));
+		bench_fail("madvise MADV_NOHUGEPAGE: %s", strerror(errno));
 	if (k == K_ANON_THP && madvise(p, len, MADV_HUGEPAGE))
-		fail("madvise MADV_HUGEPAGE: %s", strerror(errno));
+		bench_fail("madvise MADV_HUGEPAGE: %s", strerror(errno));
 	if (k == K_MEMFD_THP && madvise(p, len, MADV_HUGEPAGE))
-		fail("madvise MADV_HUGEPAGE: %s", strerror(errno));
+		bench_fail("madvise MADV_HUGEPAGE: %s", strerror(errno));
 	return p;
 }
 
@@ -186,7 +186,7 @@ char *map_kind(enum kind k, int fd, unsigned long len, int extra)
 	char *p = try_map_kind(k, fd, len, extra);
 
 	if (!p)
-		fail("mmap %s of %lu bytes: %s", kind_labels[k].name, len,
+		bench_fail("mmap %s of %lu bytes: %s", kind_labels[k].name, len,
 		     strerror(errno));
 	return p;
 }
@@ -220,7 +220,7 @@ void touch_set(const enum kind *kinds, const int *fds, int nv,
 		i = rot(j, r, nv);
 		cns[i] = calloc(nc, sizeof(double));
 		if (!cns[i])
-			fail("out of memory");
+			bench_fail("out of memory");
 		fd[i] = fds ? fds[i] : -1;
 		own[i] = kind_has_fd(kinds[i]) && fd[i] < 0;
 		if (own[i])
@@ -281,7 +281,7 @@ void touch_patterns(const char *what, const enum kind *kinds, const int *fds,
 	for (r = 0; r <= opt.repeats; r++) {
 		struct sample out[MAX_SET];
 
-		progress("%s: %s %d of %d", what, r ? "repeat" : "warm-up",
+		bench_progress("%s: %s %d of %d", what, r ? "repeat" : "warm-up",
 			 r, opt.repeats);
 		for (pat = SEQ_READ; pat <= RAND_READ; pat++) {
 			touch_set(kinds, fds, nk, opt.pages, pat, r, out);
