@@ -34,7 +34,7 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-target=${TARGET:-x86_64-6.1}
+target=${TARGET:-$(target_role bench)}
 target_busybox "$target"
 args=${BENCH_ARGS:-}
 tmo=${BENCH_TIMEOUT:-1800}

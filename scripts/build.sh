@@ -57,7 +57,8 @@ printf '%s\n' "$env_out" > "$out/kernel.env"
 target_load "$target"
 KSFT=$CACHE/kselftest/$T_KSFT_SOURCE
 ksft_suites=$T_SUITES
-[ "$T_KSFT_SOURCE" != linux-source-6.1 ] || ksft_suites=$BASE_SUITES
+[ "$T_KSFT_SOURCE" != "$(target_role ksft-source)" ] ||
+	ksft_suites=$BASE_SUITES
 ksft_missing() {
 	[ ! -f "$KSFT/kselftest_harness.h" ] || [ ! -f "$KSFT/kselftest.h" ]
 }

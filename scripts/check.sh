@@ -66,14 +66,15 @@
 # MODULE_PARAMS (module parameters added to those of every test of the
 # collection's table, test/kselftest/tests; default none),
 # HOST_CHECKS (default HOST_CHECKS_ALL: "lint packaging kselftest
-# shell-x86_64-6.12 shell-arm64-6.12 fresh", "" for none):
+# shell-<target>... fresh", the shell-checks role's targets of
+# scripts/targets/roles; "" for none):
 #   lint             scripts/host-checks/lint.sh: checkpatch, W=1,
 #                    sparse, shellcheck, the result reader's selftest
 #   packaging        scripts/host-checks/packaging.sh: DKMS build, make
 #                    install
 #   kselftest        scripts/host-checks/kselftest.sh: the kselftest
 #                    collection installed the kernel's way and run by
-#                    run_kselftest.sh in x86_64-7.3's VM
+#                    run_kselftest.sh in the kselftest role's VM
 #   shell-<target>   scripts/host-checks/shell.sh <target>: make shell under
 #                    tmux
 #   fresh            scripts/host-checks/fresh.sh: every target built from new,
@@ -86,14 +87,18 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 if [ "${1:-}" = --list ]; then
-	# The targets with the description line of their file.
+	# The targets with the description line of their file, and the roles
+	# of scripts/targets/roles each one has.
 	for t in $TARGETS_ALL; do
-		printf '%-16s %s\n' "$t" "$(sed -n 's/^# Target [^:]*: //p' \
-			"$TARGETS_DIR/$t.conf" | head -n1)"
+		roles=$(sed -n 's/^\([a-z0-9-]*\)=\(.* \)\{0,1\}'"${t//./\\.}"'\( .*\)\{0,1\}$/\1/p' \
+			"$TARGETS_DIR/roles" | paste -sd, - | sed 's/,/, /g')
+		printf '%-16s %s%s\n' "$t" "$(sed -n 's/^# Target [^:]*: //p' \
+			"$TARGETS_DIR/$t.conf" | head -n1)" "${roles:+ [$roles]}"
 	done
 	exit 0
 fi
-HOST_CHECKS_ALL="lint packaging kselftest shell-x86_64-6.12 shell-arm64-6.12 fresh"
+shell_checks=$(target_role shell-checks)
+HOST_CHECKS_ALL="lint packaging kselftest shell-${shell_checks// / shell-} fresh"
 host_check_check() {
 	case $1 in
 	lint|packaging|kselftest|fresh) ;;

@@ -33,7 +33,7 @@ exec 3>&1 1>&2
 RECIPE=2
 JOBS=$(nproc)
 
-rebuild=0 target=x86_64-debug
+rebuild=0 target=$(target_role debug-kernel)
 while [ $# -gt 0 ]; do
 	case $1 in
 	--rebuild) rebuild=1 ;;

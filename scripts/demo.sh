@@ -16,7 +16,7 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-target=${TARGET:-x86_64-6.1}
+target=${TARGET:-$(target_role demo)}
 target_busybox "$target"
 t0=$(date +%s)
 

@@ -25,7 +25,7 @@ case ${1:-} in
 -h|--help) script_help "$0"; exit 0 ;;
 esac
 [ $# -le 1 ] || die "usage: $0 [TARGET]"
-target=${1:-${TARGET:-x86_64-6.12}}
+target=${1:-${TARGET:-$(target_role shell)}}
 target_busybox "$target"
 out=$TOP/build/$target
 

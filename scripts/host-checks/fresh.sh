@@ -79,9 +79,10 @@ fresh() {
 }
 
 if [ "$ci" = 1 ]; then
+	shell_checks=$(target_role shell-checks)
 	stage "fresh: bash .ci/run (log: build/host/fresh/ci.log)"
 	rc=0
-	fresh env CI=true HOST_CHECKS="lint packaging shell-x86_64-6.12 shell-arm64-6.12" \
+	fresh env CI=true HOST_CHECKS="lint packaging shell-${shell_checks// / shell-}" \
 		bash .ci/run >"$logs/ci.log" 2>&1 || rc=$?
 	tail -n 30 "$logs/ci.log" | sed 's/^/#   | /'
 	tap_status "$rc" "bash .ci/run in a new root: $(tail -n 1 "$logs/ci.log")"

@@ -18,7 +18,7 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
 TAP_PREFIX="kselftest: "
-target=${1:-x86_64-7.3}
+target=${1:-$(target_role kselftest)}
 target_busybox "$target"
 inst=$TOP/build/host/kselftest-install
 log=$TOP/build/host/kselftest-build.log

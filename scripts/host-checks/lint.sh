@@ -4,16 +4,18 @@
 # Usage: scripts/host-checks/lint.sh      (what `make lint` runs)
 #
 # The release gate, on the host (no VM needed):
+# The targets each check uses are roles in scripts/targets/roles.
 #   checkpatch  scripts/checkpatch.pl --strict (from Debian's newest
-#               linux-source, the debug kernel's: linux-source-7.3)
+#               linux-source, the checkpatch role's: the debug kernel's)
 #               on src/, include/ and the bench's reference driver
 #               test/refdrv/: 0 errors, 0 warnings, 0 checks
-#   W=1         the module built with W=1 against the 5.10, 6.1, 6.12 and
-#               7.3 headers, each in its target's build root: 0 warnings
-#   sparse      C=2 against the 6.12 headers (same build): 0 sparse warnings
+#   W=1         the module built with W=1 against the headers of each
+#               lint-w1 and lint-sparse target, in its build root: 0 warnings
+#   sparse      C=2 on the lint-sparse targets (same build): 0 sparse warnings
 #   ShellCheck: every shell script of the project, 0 findings
 #   lib-check   the test library's self-check (make -C test lib-check),
-#               built in the 7.3 build root: 0 warnings, PASS
+#               built in the lint-userspace target's build root: 0
+#               warnings, PASS
 #   README      each block README.md marks "<!-- test-mmap ARGS -->" is
 #               what "test-mmap ARGS" prints today (--help: the table of
 #               commands; tour --list: the table of tour steps)
@@ -37,7 +39,7 @@ TAP_PREFIX="lint: "
 
 # checkpatch.pl and its data files, extracted once per version from the
 # debug target's linux-source package (the newest kernel we test).
-target_load x86_64-debug
+target_load "$(target_role checkpatch)"
 cp_deb=$(fetch_deb "$T_SUITES" "$T_SOURCE_PKG")
 cp_dir=$CACHE/checkpatch/$(basename "$cp_deb" .deb)
 if [ ! -f "$cp_dir/scripts/checkpatch.pl" ]; then
@@ -71,18 +73,19 @@ build_lint() {
 		grep -E 'warning:|error:' | grep -v 'Skipping BTF' || true
 }
 
-tap_check "W=1 build on 5.10 (gcc-10)" "$(build_lint x86_64-5.10)"
-tap_check "W=1 build on 6.1" "$(build_lint x86_64-6.1)"
-tap_check "W=1 build on 7.3 (gcc-14)" "$(build_lint x86_64-7.3)"
-tap_check "W=1 build on arm64 7.3" "$(build_lint arm64-7.3)"
-tap_check "W=1 build and sparse (C=2) on 6.12" "$(build_lint x86_64-6.12 C=2)"
+for t in $(target_role lint-w1); do
+	tap_check "W=1 build on $t" "$(build_lint "$t")"
+done
+for t in $(target_role lint-sparse); do
+	tap_check "W=1 build and sparse (C=2) on $t" "$(build_lint "$t" C=2)"
+done
 
 # The test library's self-check (test/lib/check/lib-check.c: JSON bytes,
 # RNG sequences, maps parsing, TASK_SIZE, the fault guard), built with the
 # newest build root's compiler; prints its warnings and failures.
 lib_check() {
 	# userspace only: the build root of a target, no kernel needed
-	target_load x86_64-7.3
+	target_load "$(target_role lint-userspace)"
 	rm -rf "$TOP/build/lint-lib"
 	in_root "$(root_ensure "$T_ROOT")" make -s -C "$TOP/test" \
 		OUT="$TOP/build/lint-lib" CROSS_COMPILE="$T_CROSS" lib-check 2>&1 |
@@ -92,10 +95,10 @@ tap_check "test library: 0 warnings, lib-check passes" "$(lib_check)"
 
 # README's generated blocks: a line "<!-- test-mmap ARGS -->" and the fenced
 # block after it, which must be what "test-mmap ARGS" prints (built and run
-# in the 7.3 build root); prints the differences.
+# in the lint-userspace target's build root); prints the differences.
 readme_blocks() {
 	local out=$TOP/build/lint-readme root args
-	target_load x86_64-7.3
+	target_load "$(target_role lint-userspace)"
 	root=$(root_ensure "$T_ROOT")
 	rm -rf "$out"
 	in_root "$root" make -s -C "$TOP/test" OUT="$out" \

@@ -39,10 +39,11 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
-target=${1:-x86_64-6.1}
-case $target in
-x86_64-6.1|x86_64-6.12) ;;
-*) die "usage: $0 [x86_64-6.1|x86_64-6.12]" ;;
+allowed=$(target_role packaging)
+target=${1:-${allowed%% *}}
+case " $allowed " in
+*" $target "*) ;;
+*) die "usage: $0 [${allowed// /|}] (scripts/targets/roles: packaging)" ;;
 esac
 [ "$(uname -m)" = x86_64 ] || die "DKMS builds for the host: needs an x86_64 host"
 

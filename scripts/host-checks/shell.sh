@@ -28,7 +28,7 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
 [ $# -le 1 ] || die "usage: $0 [TARGET]"
-target=${1:-${TARGET:-x86_64-6.12}}
+target=${1:-${TARGET:-$(target_role shell)}}
 target_busybox "$target"
 total=${MMAP_TEST_SHELL_TEST_TIMEOUT:-1200}
 deadline=$(( $(date +%s) + total ))

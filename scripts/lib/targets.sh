@@ -12,6 +12,9 @@
 #   target_load NAME             set the T_* variables of NAME
 #   target_busybox NAME          die unless NAME boots the busybox
 #                                initramfs (make demo, shell, bench)
+#   target_role ROLE             the value(s) of ROLE in scripts/targets/roles:
+#                                the default target of a command, the
+#                                targets of a host check
 #   host_pkgs TARGET...          the host packages those targets need
 #   need_host_pkgs TARGET...     install them
 
@@ -20,6 +23,21 @@ TARGETS_DIR=$TOP/scripts/targets
 TARGETS_ALL=$(cd "$TARGETS_DIR" && for f in *.conf; do
 	echo "${f%.conf}"; done | sort -V | tr '\n' ' ')
 TARGETS_ALL=${TARGETS_ALL% }
+
+# target_role ROLE: the words of ROLE's line in scripts/targets/roles,
+# each checked to be a target (except ksft-source, a package name).
+target_role() {
+	local v t
+	v=$(sed -n "s/^$1=//p" "$TARGETS_DIR/roles")
+	[ -n "$v" ] || die "no role '$1' in scripts/targets/roles"
+	if [ "$1" != ksft-source ]; then
+		for t in $v; do
+			[ -f "$TARGETS_DIR/$t.conf" ] ||
+				die "role '$1' in scripts/targets/roles names '$t', which is not a target (one of: $TARGETS_ALL): give the role another target"
+		done
+	fi
+	echo "$v"
+}
 
 target_check() {
 	case " $TARGETS_ALL " in
@@ -83,7 +101,7 @@ target_load() {
 	T_DEBUG=${T_DEBUG:-0}
 	T_HOOKS=${T_HOOKS:-mmap}
 	T_HUGE=${T_HUGE:-0}
-	T_KSFT_SOURCE=${T_KSFT_SOURCE:-linux-source-6.1}
+	T_KSFT_SOURCE=${T_KSFT_SOURCE:-$(target_role ksft-source)}
 	T_SYSTEM=${T_SYSTEM:-busybox}
 	case $T_SYSTEM in
 	busybox) ;;
