@@ -53,12 +53,11 @@ eval "$env_out"
 printf '%s\n' "$env_out" > "$out/kernel.env"
 
 # kselftest headers, once per source package: from the project's own
-# suites for linux-source-6.1, else from the target's.
+# suites for KSFT_SOURCE_DEFAULT, else from the target's.
 target_load "$target"
 KSFT=$CACHE/kselftest/$T_KSFT_SOURCE
 ksft_suites=$T_SUITES
-[ "$T_KSFT_SOURCE" != "$(target_role ksft-source)" ] ||
-	ksft_suites=$BASE_SUITES
+[ "$T_KSFT_SOURCE" != "$KSFT_SOURCE_DEFAULT" ] || ksft_suites=$BASE_SUITES
 ksft_missing() {
 	[ ! -f "$KSFT/kselftest_harness.h" ] || [ ! -f "$KSFT/kselftest.h" ]
 }

@@ -66,8 +66,8 @@
 # MODULE_PARAMS (module parameters added to those of every test of the
 # collection's table, test/kselftest/tests; default none),
 # HOST_CHECKS (default HOST_CHECKS_ALL: "lint packaging kselftest
-# shell-<target>... fresh", the shell-checks role's targets of
-# scripts/targets/roles; "" for none):
+# shell-<target>... fresh", the targets with the role shell-checks;
+# "" for none):
 #   lint             scripts/host-checks/lint.sh: checkpatch, W=1,
 #                    sparse, shellcheck, the result reader's selftest
 #   packaging        scripts/host-checks/packaging.sh: DKMS build, make
@@ -87,11 +87,10 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 if [ "${1:-}" = --list ]; then
-	# The targets with the description line of their file, and the roles
-	# of scripts/targets/roles each one has.
+	# The targets with the description line of their file, and its roles.
 	for t in $TARGETS_ALL; do
-		roles=$(sed -n 's/^\([a-z0-9-]*\)=\(.* \)\{0,1\}'"${t//./\\.}"'\( .*\)\{0,1\}$/\1/p' \
-			"$TARGETS_DIR/roles" | paste -sd, - | sed 's/,/, /g')
+		roles=$(sed -n 's/^ROLES="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' \
+			"$TARGETS_DIR/$t.conf" | sed 's/ /, /g')
 		printf '%-16s %s%s\n' "$t" "$(sed -n 's/^# Target [^:]*: //p' \
 			"$TARGETS_DIR/$t.conf" | head -n1)" "${roles:+ [$roles]}"
 	done

@@ -4,7 +4,7 @@
 # Usage: scripts/host-checks/lint.sh      (what `make lint` runs)
 #
 # The release gate, on the host (no VM needed):
-# The targets each check uses are roles in scripts/targets/roles.
+# The targets each check uses are roles (ROLES in scripts/targets/).
 #   checkpatch  scripts/checkpatch.pl --strict (from Debian's newest
 #               linux-source, the checkpatch role's: the debug kernel's)
 #               on src/, include/ and the bench's reference driver

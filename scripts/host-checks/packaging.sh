@@ -43,7 +43,7 @@ allowed=$(target_role packaging)
 target=${1:-${allowed%% *}}
 case " $allowed " in
 *" $target "*) ;;
-*) die "usage: $0 [${allowed// /|}] (scripts/targets/roles: packaging)" ;;
+*) die "usage: $0 [${allowed// /|}] (targets with the role packaging)" ;;
 esac
 [ "$(uname -m)" = x86_64 ] || die "DKMS builds for the host: needs an x86_64 host"
 

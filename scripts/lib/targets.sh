@@ -12,9 +12,11 @@
 #   target_load NAME             set the T_* variables of NAME
 #   target_busybox NAME          die unless NAME boots the busybox
 #                                initramfs (make demo, shell, bench)
-#   target_role ROLE             the value(s) of ROLE in scripts/targets/roles:
+#   target_role ROLE             the target(s) whose ROLES field has ROLE:
 #                                the default target of a command, the
 #                                targets of a host check
+#   KSFT_SOURCE_DEFAULT          the linux-source package of targets
+#                                without KSFT_SOURCE (the base suites')
 #   host_pkgs TARGET...          the host packages those targets need
 #   need_host_pkgs TARGET...     install them
 
@@ -23,20 +25,27 @@ TARGETS_DIR=$TOP/scripts/targets
 TARGETS_ALL=$(cd "$TARGETS_DIR" && for f in *.conf; do
 	echo "${f%.conf}"; done | sort -V | tr '\n' ' ')
 TARGETS_ALL=${TARGETS_ALL% }
+KSFT_SOURCE_DEFAULT=linux-source-6.1
 
-# target_role ROLE: the words of ROLE's line in scripts/targets/roles,
-# each checked to be a target (except ksft-source, a package name).
+# target_role ROLE: the targets whose ROLES field names ROLE, in
+# TARGETS_ALL's order; dies when none has it, or more than one has a role
+# that takes one target.
 target_role() {
-	local v t
-	v=$(sed -n "s/^$1=//p" "$TARGETS_DIR/roles")
-	[ -n "$v" ] || die "no role '$1' in scripts/targets/roles"
-	if [ "$1" != ksft-source ]; then
-		for t in $v; do
-			[ -f "$TARGETS_DIR/$t.conf" ] ||
-				die "role '$1' in scripts/targets/roles names '$t', which is not a target (one of: $TARGETS_ALL): give the role another target"
-		done
-	fi
-	echo "$v"
+	local t found=()
+	for t in $TARGETS_ALL; do
+		case " $(sed -n 's/^ROLES="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' \
+			"$TARGETS_DIR/$t.conf") " in
+		*" $1 "*) found+=("$t") ;;
+		esac
+	done
+	[ ${#found[@]} -gt 0 ] ||
+		die "no target has the role '$1': add it to the ROLES line of one of scripts/targets/*.conf ($TARGETS_ALL)"
+	case $1 in
+	shell-checks | lint-w1 | lint-sparse | packaging) ;;
+	*)	[ ${#found[@]} = 1 ] ||
+			die "role '$1' is in the ROLES of ${found[*]}: one target only" ;;
+	esac
+	echo "${found[*]}"
 }
 
 target_check() {
@@ -101,7 +110,7 @@ target_load() {
 	T_DEBUG=${T_DEBUG:-0}
 	T_HOOKS=${T_HOOKS:-mmap}
 	T_HUGE=${T_HUGE:-0}
-	T_KSFT_SOURCE=${T_KSFT_SOURCE:-$(target_role ksft-source)}
+	T_KSFT_SOURCE=${T_KSFT_SOURCE:-$KSFT_SOURCE_DEFAULT}
 	T_SYSTEM=${T_SYSTEM:-busybox}
 	case $T_SYSTEM in
 	busybox) ;;
