@@ -9,7 +9,7 @@
 #
 # Builds the module, the userspace programs and the reference driver
 # (test/refdrv/mmap_test_ref.ko, into build/<target>/refdrv/) for TARGET
-# (default x86_64-6.1), boots the VM with the "bench" job
+# (default: the one with the role bench), boots the VM with the "bench" job
 # (scripts/guest/bench.sh: vm.max_map_count raised, both modules loaded
 # with the buffer_pages mmap-test-bench needs, mmap-test-bench --emulated $BENCH_ARGS),
 # shows mmap-test-bench's progress while it runs, then prints its table, with

@@ -75,7 +75,7 @@
 #   kselftest        scripts/host-checks/kselftest.sh: the kselftest
 #                    collection installed the kernel's way and run by
 #                    run_kselftest.sh in the kselftest role's VM
-#   shell-<target>   scripts/host-checks/shell.sh <target>: make shell under
+#   shell-<target>   scripts/host-checks/make-shell.sh <target>: make shell under
 #                    tmux
 #   fresh            scripts/host-checks/fresh.sh: every target built from new,
 #                    empty build roots and an empty cache inside a new
@@ -226,9 +226,10 @@ MODULE_PARAMS='$module_params'"
 
 run_host() {
 	local c=$1 cmd log rc=0 t0 counts
-	# shell-<target>: host-checks/shell.sh <target>.
+	# shell-<target>: host-checks/make-shell.sh <target>.
 	cmd=("$TOP/scripts/host-checks/${c%%-*}.sh")
-	[ "$c" = "${c#shell-}" ] || cmd+=("${c#shell-}")
+	[ "$c" = "${c#shell-}" ] ||
+		cmd=("$TOP/scripts/host-checks/make-shell.sh" "${c#shell-}")
 	t0=$(date +%s)
 	log=$HOSTLOG/$c.log
 	info "host $c: running (log: build/host/$c.log)"

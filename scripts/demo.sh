@@ -10,7 +10,7 @@
 # shows the module's kernel log and unloads it (scripts/guest/demo.sh).
 # The verdict comes from the guest's markers and a scan of the serial log for
 # kernel splats; the exit status is non-zero on failure.
-# Default TARGET: x86_64-6.1.  Downloads and kernels are cached in
+# Default TARGET: the target with the role demo (make targets).  Downloads and kernels are cached in
 # ${MMAP_TEST_CACHE:-$HOME/.cache/mmap-test}, so a second run is fast.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh

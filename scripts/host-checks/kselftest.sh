@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Usage: scripts/host-checks/kselftest.sh [TARGET]     (default x86_64-7.3)
+# Usage: scripts/host-checks/kselftest.sh [TARGET]     (default: the role kselftest)
 #
 # make check's host check "kselftest": the kselftest collection mmap_test
 # installed the kernel's way (scripts/kselftest-install.sh, with the

@@ -4,7 +4,7 @@
 # Usage: scripts/host-checks/packaging.sh [TARGET]
 #
 # The packaging check, on the host (building works there, loading does
-# not): TARGET (default x86_64-6.1; an x86_64 target, DKMS builds for the
+# not): TARGET (default: the first with the role packaging; an x86_64 target, DKMS builds for the
 # host's architecture) gives the Debian kernel headers (scripts/kernel.sh).
 #
 #   1. DKMS: scripts/dkms.sh install --root <scratch> -k <kver>

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Usage: scripts/host-checks/shell.sh [TARGET]  (default: $TARGET, else x86_64-6.12)
+# Usage: scripts/host-checks/make-shell.sh [TARGET]  (default: $TARGET, else the role shell)
 #
 # Checks `make shell` the way a person uses it, under tmux (installed when
 # missing) on a private tmux server: starts `make shell TARGET=...` in a
