@@ -255,5 +255,3 @@ void tour_split(struct tour *t)
 free:
 	t_free(t, a.mapped, 3);
 }
-
-/* Write @msg in a child process; is it visible in the parent? */
