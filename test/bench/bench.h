@@ -8,9 +8,9 @@
  *
  *   main.c          options, the run
  *   groups.c        the table of groups (and how to add one)
- *   rows-<group>.c  one group of rows each (faults, warm, populate,
- *                   syscalls, fork, teardown, scaling, growth, vmas, huge):
- *                   bench_<group>() measures its variants and records
+ *   rows-<group>.c  one group of rows each (the groups: groups.c, or
+ *                   "mmap-test-bench --help"): bench_<group>() measures
+ *                   its variants and records
  *                   one figure per row with add_fig() (or add_na())
  *   touch.c         the kinds of mapping (anon, shmem, memfd, hugetlb,
  *                   device, reference driver): opening, mapping, touching

@@ -80,7 +80,7 @@ int open_dev(void)
 
 	if (fd < 0)
 		bench_fail("open %s: %s (is mmap_test.ko loaded? are you root?)",
-		     opt.device, strerror(errno));
+			   opt.device, strerror(errno));
 	return fd;
 }
 

@@ -48,7 +48,8 @@ const struct bench_group bench_groups[] = {
 
 const size_t nr_bench_groups = MT_ARRAY_SIZE(bench_groups);
 
-_Static_assert(MT_ARRAY_SIZE(bench_groups) <= 32, "--only's mask is 32 bits");
+/* --only's mask is an unsigned int, and main.c forms 1U << nr_bench_groups. */
+_Static_assert(MT_ARRAY_SIZE(bench_groups) < 32, "too many groups for --only's mask");
 
 const struct bench_group *bench_group(const char *name)
 {
@@ -60,10 +61,12 @@ const struct bench_group *bench_group(const char *name)
 	return NULL;
 }
 
-/* Whether --only (default: all) selected the group @name. */
+/* Whether --only (default: all) selected the group @name, a name in the table. */
 bool group_on(const char *name)
 {
 	const struct bench_group *g = bench_group(name);
 
-	return g && (opt.groups & (1U << (g - bench_groups)));
+	if (!g)
+		bench_fail("internal error: no group named \"%s\" in groups.c", name);
+	return opt.groups & (1U << (g - bench_groups));
 }

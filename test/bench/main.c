@@ -281,11 +281,11 @@ int main(int argc, char **argv)
 	have = dev_buffer_pages();
 	if (have < need_pages())
 		bench_fail("the device's buffer has %lu pages, these options need %lu: load mmap_test.ko with buffer_pages=%lu",
-		     have, need_pages(), need_pages());
+			   have, need_pages(), need_pages());
 	read_env();
 	make_perm(opt.pages);
 	bench_progress("kernel %s %s, %lu pages, %d repeats", u.release, u.machine,
-		 opt.pages, opt.repeats);
+		       opt.pages, opt.repeats);
 
 	for (i = 0; i < nr_bench_groups; i++)
 		if (opt.groups & (1U << i))

@@ -61,7 +61,7 @@ void bench_fork(void)
 		double sum[3] = { 0 };
 
 		bench_progress("fork: %s %d of %d", r ? "repeat" : "warm-up", r,
-			 opt.repeats);
+			       opt.repeats);
 		for (f = 0; f < FORKS_PER_REPEAT; f++) {
 			for (j = 0; j < nk; j++) {
 				k = rot(j, r + f, nk);

@@ -44,7 +44,7 @@ static void growth_once(enum kind k, unsigned long n, unsigned long maps,
 
 		if (p == MAP_FAILED)
 			bench_fail("mmap %lu bytes of the device at %lu: %s", len,
-			     m * len, strerror(errno));
+				   m * len, strerror(errno));
 		whole += mt_time_now_ns() - t0;
 		f0 = minflt_now();
 		for (c = 0; c < n; c += chunk) {
@@ -98,7 +98,7 @@ void bench_growth(void)
 	clear_samples();
 	for (r = 0; r <= max_reps; r++) {
 		bench_progress("growth: %s %d of %d", r ? "repeat" : "warm-up", r,
-			 max_reps);
+			       max_reps);
 		for (j = 0; j < opt.nr_sizes * NR_GROWTH_ROWS; j++) {
 			int v = rot(j, r, opt.nr_sizes * NR_GROWTH_ROWS);
 			unsigned long mib, n, maps;

@@ -112,7 +112,7 @@ void bench_huge(void)
 		struct sample out[2];
 
 		bench_progress("huge: %s %d of %d", r ? "repeat" : "warm-up", r,
-			 opt.repeats);
+			       opt.repeats);
 		touch_set(kinds, NULL, 2, opt.pages, SEQ_WRITE, r, out);
 		for (k = HUGE_DEV; k <= HUGE_ANON; k++)
 			samples[k][r] = out[k];

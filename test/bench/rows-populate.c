@@ -54,7 +54,7 @@ static void populate_once(enum pop_kind pk, struct sample *call,
 
 		if (ret)
 			bench_fail("IOCTL_ALLOC_VMA populate %lu bytes: %s", len,
-			     strerror(-ret));
+				   strerror(-ret));
 		p = (char *)(uintptr_t)a.mapped;
 	} else if (pk == P_DEV_MMAP) {
 		p = map_kind(K_DEV_SHARED, fd, len, MAP_POPULATE);
@@ -98,7 +98,7 @@ void bench_populate(void)
 	clear_samples();
 	for (r = 0; r <= opt.repeats; r++) {
 		bench_progress("populate: %s %d of %d", r ? "repeat" : "warm-up", r,
-			 opt.repeats);
+			       opt.repeats);
 		for (j = 0; j < NR_POP; j++) {
 			pk = rot(j, r, NR_POP);
 			populate_once(pk, &samples[2 * pk][r],

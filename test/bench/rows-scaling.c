@@ -102,7 +102,7 @@ void bench_scaling(void)
 		char *p[4];
 
 		bench_progress("scaling: %s %d of %d", r ? "repeat" : "warm-up", r,
-			 opt.repeats);
+			       opt.repeats);
 		for (v = 0; v < 4; v++) {
 			fd[v] = kinds[v / 2] == K_DEV_SHARED ? open_dev() : -1;
 			p[v] = map_kind(kinds[v / 2], fd[v], len, 0);

@@ -172,7 +172,7 @@ void bench_syscalls(void)
 	}
 	for (r = 0; r <= opt.repeats; r++) {
 		bench_progress("syscalls: %s %d of %d", r ? "repeat" : "warm-up", r,
-			 opt.repeats);
+			       opt.repeats);
 		/*
 		 * In turns of BATCH calls, each batch timed whole, so that
 		 * load bursts hit every row alike; log_calls is off only

@@ -22,7 +22,7 @@ void bench_teardown(void)
 	clear_samples();
 	for (r = 0; r <= opt.repeats; r++) {
 		bench_progress("teardown: %s %d of %d", r ? "repeat" : "warm-up",
-			 r, opt.repeats);
+			       r, opt.repeats);
 		for (j = 0; j < 2; j++) {
 			double t0, t1, t2;
 			int fd;

@@ -38,7 +38,7 @@ static char *make_vmas(unsigned long n, unsigned long *len)
 	for (i = 1; i < n; i += 2)
 		if (mprotect(p + i * page_size, page_size, PROT_READ))
 			bench_fail("mprotect page %lu of %lu: %s (vm.max_map_count?)",
-			     i, n, strerror(errno));
+				   i, n, strerror(errno));
 	return p;
 }
 
@@ -112,7 +112,7 @@ void bench_vmas(void)
 	clear_samples();
 	for (r = 0; r <= opt.repeats; r++) {
 		bench_progress("vmas: %s %d of %d", r ? "repeat" : "warm-up", r,
-			 opt.repeats);
+			       opt.repeats);
 		for (j = 0; j < opt.nr_vmas; j++) {
 			unsigned long len;
 			char *region;

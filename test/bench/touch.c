@@ -187,7 +187,7 @@ char *map_kind(enum kind k, int fd, unsigned long len, int extra)
 
 	if (!p)
 		bench_fail("mmap %s of %lu bytes: %s", kind_labels[k].name, len,
-		     strerror(errno));
+			   strerror(errno));
 	return p;
 }
 
@@ -282,7 +282,7 @@ void touch_patterns(const char *what, const enum kind *kinds, const int *fds,
 		struct sample out[MAX_SET];
 
 		bench_progress("%s: %s %d of %d", what, r ? "repeat" : "warm-up",
-			 r, opt.repeats);
+			       r, opt.repeats);
 		for (pat = SEQ_READ; pat <= RAND_READ; pat++) {
 			touch_set(kinds, fds, nk, opt.pages, pat, r, out);
 			for (k = 0; k < nk; k++)
