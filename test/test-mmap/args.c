@@ -86,7 +86,10 @@ void usage(FILE *f)
 "              tour: one line per step, each an object\n"
 "              {\"step\":N,\"name\":..,\"verdict\":\"pass\"|\"fail\"|\"skip\",\n"
 "              <key numbers>,\"failure\":..|null,\"note\":..|null}\n"
-"  --until-signal (hold) --help\n");
+"  --until-signal (hold) --help\n"
+"  --dry-run   check the command line and exit: 0 if it is valid, else 2\n"
+"exit status: 0 done, 1 a request or step failed, 2 a usage error,\n"
+"  4 a script's require skipped the rest\n");
 }
 
 unsigned long long size_unit(char c, unsigned long page)
@@ -190,6 +193,7 @@ const struct option long_opts[] = {
 	{ "until-signal", no_argument, NULL, OPT_UNTIL_SIGNAL },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "list", no_argument, NULL, OPT_LIST },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -264,6 +268,9 @@ int parse_opt(struct opts *o, int c, const char *arg,
 		return 0;
 	case OPT_LIST:
 		o->list = true;
+		return 0;
+	case OPT_DRY_RUN:
+		o->dry_run = true;
 		return 0;
 	}
 	return -1;

@@ -12,6 +12,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "test-mmap.h"
@@ -49,6 +50,17 @@ const struct command commands[] = {
 
 const size_t n_commands = MT_ARRAY_SIZE(commands);
 
+/* --json among the arguments, before getopt's verdict on the others. */
+static bool wants_json(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--json"))
+			return true;
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o = { 0 };
@@ -60,8 +72,19 @@ int main(int argc, char **argv)
 	c.page = mt_mem_page_size();
 	if (parse_args(&o, argc, argv, c.page)) {
 		fprintf(stderr, "try 'test-mmap --help'\n");
+		if (wants_json(argc, argv)) {	/* the message is on stderr */
+			mt_json_begin_object(&json_out, NULL);
+			mt_json_str(&json_out, "request", "usage");
+			mt_json_bool(&json_out, "ok", false);
+			mt_json_str(&json_out, "cause",
+				    "invalid command line (the message is on stderr)");
+			mt_json_int(&json_out, "exit", 2);
+			j_end_line();
+		}
 		return 2;
 	}
+	if (o.dry_run)
+		return 0;
 	if (o.list)	/* the command's parts: no device needed */
 		return o.cmd->fn(&c);
 	mt_mem_guard_init();

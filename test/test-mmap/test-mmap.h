@@ -122,7 +122,7 @@ enum {
 	OPT_ADDR = 256, OPT_LEN, OPT_PGOFF, OPT_PROT, OPT_SHARED, OPT_PRIVATE,
 	OPT_FIXED, OPT_NOREPLACE, OPT_HINT, OPT_POPULATE, OPT_ANON,
 	OPT_RESERVED, OPT_RAW, OPT_DEVICE, OPT_RDONLY, OPT_EXPECT,
-	OPT_UNTIL_SIGNAL, OPT_JSON, OPT_LIST,
+	OPT_UNTIL_SIGNAL, OPT_JSON, OPT_LIST, OPT_DRY_RUN,
 };
 
 struct opts {
@@ -135,6 +135,7 @@ struct opts {
 	__u32 place;		/* FIXED/FIXED_NOREPLACE bits given */
 	bool addr_set, len_set, prot_set, raw_flags_set, hint;
 	bool populate, anon, rdonly, until_signal, expect_set, json, list;
+	bool dry_run;		/* --dry-run: the arguments parsed, exit 0 */
 	int expect;
 };
 
