@@ -179,7 +179,46 @@ static u32 mmap_test_backing(struct vm_area_struct *vma)
 	return MMAP_TEST_BACKING_ANON;
 }
 
-static int mmap_test_report(u64 addr, struct mmap_test_vma_report *r)
+/* Room for what the log says a VMA is: "[vvar]", a file's last components. */
+#define MMAP_TEST_NAME_LEN	64
+
+/*
+ * What /proc/<pid>/maps names @vma in its last column, as far as a module
+ * can tell, with a space before it: up to four path components of its
+ * file (not for the device's own files: "device" says it), a special
+ * mapping's own name ("[vdso]", "[vvar]", "[uprobes]"), "[heap]",
+ * "[stack]"; empty for anonymous memory.  arch_vma_name() and
+ * the names of anonymous VMAs (PR_SET_VMA) are not exported to modules.
+ * Under the mmap lock: the VMA and its file stay put.
+ */
+static void mmap_test_vma_name(struct vm_area_struct *vma, char *buf,
+			       size_t size)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	const char *name = NULL;
+
+	if (vma->vm_file) {	/* "device" says which file that is */
+		if (!mmap_test_is_device_file(vma->vm_file))
+			snprintf(buf, size, " %pD4", vma->vm_file);
+		return;
+	}
+	if (vma->vm_ops && vma->vm_ops->name)
+		name = vma->vm_ops->name(vma);
+	if (!name && vma->vm_start <= mm->brk && vma->vm_end >= mm->start_brk)
+		name = "[heap]";
+	if (!name && vma->vm_start <= mm->start_stack &&
+	    vma->vm_end >= mm->start_stack)
+		name = "[stack]";
+	if (name)
+		snprintf(buf, size, " %s", name);
+}
+
+/*
+ * find_vma(current->mm, @addr) into @r; with @name (MMAP_TEST_NAME_LEN
+ * bytes), also what the VMA is, for the log ("" if none or anonymous).
+ */
+static int mmap_test_report(u64 addr, struct mmap_test_vma_report *r,
+			    char *name)
 {
 	struct mm_struct *mm = current->mm;
 	struct vm_area_struct *vma;
@@ -187,6 +226,8 @@ static int mmap_test_report(u64 addr, struct mmap_test_vma_report *r)
 
 	memset(r, 0, sizeof(*r));
 	r->addr = addr;
+	if (name)
+		name[0] = '\0';
 	if (addr > ULONG_MAX)
 		return 0;	/* above any VMA */
 
@@ -204,6 +245,8 @@ static int mmap_test_report(u64 addr, struct mmap_test_vma_report *r)
 		r->flags = mmap_test_vma_flags(vma->vm_flags);
 		r->vm_pgoff = vma->vm_pgoff;
 		r->backing = mmap_test_backing(vma);
+		if (name)
+			mmap_test_vma_name(vma, name, MMAP_TEST_NAME_LEN);
 	}
 	mmap_read_unlock(mm);
 	return 0;
@@ -240,7 +283,7 @@ static const char * const mmap_test_backing_names[] = {
 /* One dmesg line: "<op> find_vma(<addr>) -> <verdict>; <result>". */
 static void mmap_test_log(struct mmap_test_file *mf, const char *op,
 			  const struct mmap_test_vma_report *r,
-			  const char *result)
+			  const char *name, const char *result)
 {
 	struct device *dev = mmap_test_device(mf);
 
@@ -248,18 +291,19 @@ static void mmap_test_log(struct mmap_test_file *mf, const char *op,
 		dev_info(dev, "%s find_vma(%#llx) -> NULL: no VMA at or above it; %s\n",
 			 op, r->addr, result);
 	else if (r->contains)
-		dev_info(dev, "%s find_vma(%#llx) -> [%#llx,%#llx) %s, contains: yes; %s\n",
+		dev_info(dev, "%s find_vma(%#llx) -> [%#llx,%#llx) %s%s, contains: yes; %s\n",
 			 op, r->addr, r->vm_start, r->vm_end,
-			 mmap_test_backing_names[r->backing], result);
+			 mmap_test_backing_names[r->backing], name, result);
 	else
-		dev_info(dev, "%s find_vma(%#llx) -> [%#llx,%#llx) %s, contains: no, next VMA starts %#llx above; %s\n",
+		dev_info(dev, "%s find_vma(%#llx) -> [%#llx,%#llx) %s%s, contains: no, next VMA starts %#llx above; %s\n",
 			 op, r->addr, r->vm_start, r->vm_end,
-			 mmap_test_backing_names[r->backing], r->gap, result);
+			 mmap_test_backing_names[r->backing], name, r->gap,
+			 result);
 }
 
 static void mmap_test_log_alloc(struct mmap_test_file *mf,
 				const struct mmap_test_alloc *req,
-				unsigned long addr, int ret)
+				const char *name, unsigned long addr, int ret)
 {
 	unsigned long start = 0, end = 0;
 	char result[128];
@@ -273,7 +317,7 @@ static void mmap_test_log_alloc(struct mmap_test_file *mf,
 			 "vm_mmap(len %#llx, flags %#x) -> %#lx, now in VMA [%#lx,%#lx)",
 			 req->len, req->flags, addr, start, end);
 	}
-	mmap_test_log(mf, "ALLOC", &req->before, result);
+	mmap_test_log(mf, "ALLOC", &req->before, name, result);
 }
 
 static int mmap_test_check_alloc(const struct mmap_test_alloc *req)
@@ -323,6 +367,7 @@ static long mmap_test_alloc(struct file *filp,
 	struct mmap_test_file *mf = filp->private_data;
 	struct mmap_test_alloc req;
 	bool log = mmap_test_log_ok(mf);
+	char name[MMAP_TEST_NAME_LEN];
 	struct file *file;
 	unsigned long addr;
 	int ret;
@@ -338,7 +383,7 @@ static long mmap_test_alloc(struct file *filp,
 		return ret;
 	}
 
-	ret = mmap_test_report(req.addr, &req.before);
+	ret = mmap_test_report(req.addr, &req.before, log ? name : NULL);
 	if (ret)
 		return ret;
 	/*
@@ -358,7 +403,7 @@ static long mmap_test_alloc(struct file *filp,
 	ret = IS_ERR_VALUE(addr) ? (int)addr : 0;
 	req.mapped = ret ? 0 : addr;
 	if (log)
-		mmap_test_log_alloc(mf, &req, addr, ret);
+		mmap_test_log_alloc(mf, &req, name, addr, ret);
 	trace_mmap_test_alloc(req.addr, req.len, req.prot, req.flags,
 			      req.pgoff, req.before.found,
 			      req.before.contains, (long)addr);
@@ -380,6 +425,7 @@ static long mmap_test_free(struct file *filp,
 	struct mmap_test_free req;
 	/* Decided once: log_calls is writable at any time (0644). */
 	bool log = mmap_test_log_ok(mf);
+	char name[MMAP_TEST_NAME_LEN];
 	char result[96];
 	int ret;
 
@@ -393,7 +439,7 @@ static long mmap_test_free(struct file *filp,
 	req.addr = mmap_test_untag(req.addr);
 
 	if (log) {
-		ret = mmap_test_report(req.addr, &before);
+		ret = mmap_test_report(req.addr, &before, name);
 		if (ret)
 			return ret;
 	}
@@ -401,7 +447,7 @@ static long mmap_test_free(struct file *filp,
 	if (log) {
 		snprintf(result, sizeof(result), "vm_munmap(%#llx, %#llx) -> %d",
 			 req.addr, req.len, ret);
-		mmap_test_log(mf, "FREE", &before, result);
+		mmap_test_log(mf, "FREE", &before, name, result);
 	}
 	trace_mmap_test_free(req.addr, req.len, ret);
 	return ret;
@@ -411,19 +457,23 @@ static long mmap_test_query(struct file *filp,
 			    struct mmap_test_query __user *uarg)
 {
 	struct mmap_test_file *mf = filp->private_data;
+	char name[MMAP_TEST_NAME_LEN];
 	struct mmap_test_query req;
+	bool log;
 	int ret;
 
 	if (copy_from_user(&req, uarg, sizeof(req)))
 		return -EFAULT;
 	if (req.reserved)
 		return -EINVAL;
+	log = mmap_test_log_ok(mf);
 	/* req.addr stays as given: it is copied back. */
-	ret = mmap_test_report(mmap_test_untag(req.addr), &req.report);
+	ret = mmap_test_report(mmap_test_untag(req.addr), &req.report,
+			       log ? name : NULL);
 	if (ret)
 		return ret;
-	if (mmap_test_log_ok(mf))
-		mmap_test_log(mf, "QUERY", &req.report, "done");
+	if (log)
+		mmap_test_log(mf, "QUERY", &req.report, name, "done");
 	trace_mmap_test_query(req.report.addr, req.report.found,
 			      req.report.contains, req.report.vm_start,
 			      req.report.vm_end);

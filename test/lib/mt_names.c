@@ -194,8 +194,8 @@ __u64 mt_untag(__u64 addr)
  *   find_vma(0x...) -> [0x...,0x...) contains: yes
  *   find_vma(0x...) -> NULL (no VMA at or above)
  */
-void mt_explain_report(const struct mmap_test_vma_report *r, char *buf,
-		       size_t n)
+void mt_explain_report(const struct mmap_test_vma_report *r, const char *name,
+		       char *buf, size_t n)
 {
 	int len;
 
@@ -206,10 +206,11 @@ void mt_explain_report(const struct mmap_test_vma_report *r, char *buf,
 			 (unsigned long long)r->addr);
 		return;
 	}
-	len = snprintf(buf, n, "find_vma(0x%llx) -> [0x%llx,0x%llx) contains: %s",
+	len = snprintf(buf, n, "find_vma(0x%llx) -> [0x%llx,0x%llx)%s%s%s contains: %s",
 		       (unsigned long long)r->addr,
 		       (unsigned long long)r->vm_start,
 		       (unsigned long long)r->vm_end,
+		       name ? " " : "", name ? name : "", name ? "," : "",
 		       r->contains ? "yes" : "no");
 	if (r->contains || len < 0 || (size_t)len >= n)
 		return;

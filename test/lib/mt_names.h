@@ -14,7 +14,10 @@
  *   mt_format_vma_flags(f, buf, n) report flags as "rd wr sh mr mw me ms"
  *   mt_vma_prot(f)		PROT_READ|PROT_WRITE|PROT_EXEC of report flags
  *   mt_untag(addr)		addr as FREE_VMA/QUERY_VMA see it (arm64 tags)
- *   mt_explain_report(r, buf, n) "find_vma(0x..) -> [0x..,0x..) contains: no"
+ *   mt_explain_report(r, name, buf, n)
+ *				"find_vma(0x..) -> [0x..,0x..) [stack], contains: no"
+ *				(name: what the VMA is, e.g. from /proc/self/maps;
+ *				NULL leaves it out)
  */
 #ifndef MT_NAMES_H
 #define MT_NAMES_H
@@ -60,7 +63,7 @@ const char *mt_vma_flag_name(unsigned int bit);
 void mt_format_vma_flags(__u64 f, char *buf, size_t n);
 unsigned int mt_vma_prot(__u64 f);
 __u64 mt_untag(__u64 addr);
-void mt_explain_report(const struct mmap_test_vma_report *r, char *buf,
-		       size_t n);
+void mt_explain_report(const struct mmap_test_vma_report *r, const char *name,
+		       char *buf, size_t n);
 
 #endif /* MT_NAMES_H */

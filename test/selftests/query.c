@@ -651,7 +651,6 @@ TEST_F(mt, query_alloc_before_report)
 	ASSERT_EQ(a.before.nr_vmas + 1, mt_ctx_nr_vmas(_metadata, c->fd));
 }
 
-
 TEST_F(mt, query_tagged_pointer_like_untagged)
 {
 	struct mt_ctx *c = &self->c;
@@ -692,6 +691,87 @@ TEST_F(mt, query_tagged_pointer_like_untagged)
 				       report_str(&want));
 		}
 	}
+}
+
+/*
+ * The kernel log's QUERY line names the VMA found as /proc/self/maps does:
+ * "special [vdso]" for a bracketed name, the last components of a file's
+ * path, nothing after "anon" or "device".  One QUERY at the start of every
+ * VMA of this process, each checked against the line it logged.
+ */
+TEST_F(mt, query_log_names_the_vma)
+{
+	static struct mt_maps_entry tab[MAX_LINES];
+	struct mt_ctx *c = &self->c;
+	char burst[16], rec[1024], head[64], name[MT_MAPS_PATH];
+	int n, i, kfd, named = 0;
+
+	kfd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (kfd < 0)
+		SKIP(return, "cannot open /dev/kmsg: %s", strerror(errno));
+	ASSERT_EQ(0, log_burst_unlimit(burst, sizeof(burst)));
+	n = mt_maps_read(0, tab, MAX_LINES, MT_MAPS_VMAS_ONLY);
+	ASSERT_LT(0, n);
+	for (i = 0; i < n; i++) {
+		const char *p = tab[i].path, *line = NULL, *b, *e;
+		struct mmap_test_vma_report r;
+		size_t len;
+		ssize_t got;
+
+		if (!strncmp(p, "[anon", 5))	/* PR_SET_VMA names: not exported */
+			continue;
+		ASSERT_LE(0, lseek(kfd, 0, SEEK_END));
+		r = mt_ctx_query(_metadata, c->fd, tab[i].start);
+		ASSERT_EQ(1U, r.contains) TH_LOG("%s", report_str(&r));
+		snprintf(head, sizeof(head), "QUERY find_vma(%#lx) -> ",
+			 tab[i].start);
+		while ((got = read(kfd, rec, sizeof(rec) - 1)) > 0 || errno == EPIPE) {
+			if (got <= 0)
+				continue;
+			rec[got] = '\0';
+			line = strstr(rec, head);
+			if (line)
+				break;
+		}
+		ASSERT_NE(NULL, line) TH_LOG("no log line for %s %s", head, p);
+		/* "[start,end) <backing>[ <name>], contains: yes; done" */
+		b = strstr(line, ") -> [");
+		b = b ? strchr(b + 6, ')') : NULL;
+		e = b ? strstr(b, ", contains: yes;") : NULL;
+		ASSERT_NE(NULL, e) TH_LOG("%s", line);
+		b += 2;
+		len = e - b;
+		ASSERT_GT(sizeof(name), len);
+		memcpy(name, b, len);
+		name[len] = '\0';
+		if (!*p) {
+			ASSERT_STREQ("anon", name);
+		} else if (!strcmp(p, MMAP_TEST_DEVICE)) {
+			ASSERT_STREQ("device", name);
+		} else if (p[0] == '[') {
+			ASSERT_TRUE(!strncmp(name, "special ", 8) &&
+				    !strcmp(name + 8, p))
+				TH_LOG("maps %s, log \"%s\"", p, name);
+		} else {
+			/* up to four components of the path: a suffix of it */
+			char path[MT_MAPS_PATH], *d;
+			size_t pl, nl;
+
+			snprintf(path, sizeof(path), "%s", p);
+			d = strstr(path, " (deleted)");
+			if (d)
+				*d = '\0';
+			ASSERT_EQ(0, strncmp(name, "file ", 5)) TH_LOG("%s: %s", p, name);
+			pl = strlen(path);
+			nl = strlen(name + 5);
+			ASSERT_TRUE(nl && nl <= pl && !strcmp(path + pl - nl, name + 5))
+				TH_LOG("maps %s, log \"%s\"", p, name);
+		}
+		named += p[0] == '[' || p[0] == '/';
+	}
+	log_burst_restore(burst);
+	close(kfd);
+	ASSERT_LT(0, named) TH_LOG("no named VMA in /proc/self/maps");
 }
 
 TEST_HARNESS_MAIN

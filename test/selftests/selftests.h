@@ -125,7 +125,7 @@ static inline const char *report_str(const struct mmap_test_vma_report *r)
 	char *b = bufs[next++ & 3];
 	size_t n;
 
-	mt_explain_report(r, b, sizeof(bufs[0]));
+	mt_explain_report(r, NULL, b, sizeof(bufs[0]));
 	n = strlen(b);
 	snprintf(b + n, sizeof(bufs[0]) - n,
 		 " [backing %s, flags 0x%llx, pgoff 0x%llx, gap 0x%llx, nr_vmas %u]",

@@ -39,12 +39,50 @@ int get_stats(struct ctx *c, struct mmap_test_stats *s, bool quiet)
 	return ret;
 }
 
+/*
+ * /proc/self/maps as it was just before the last ALLOC_VMA or QUERY_VMA:
+ * what the VMA of its find_vma() report is, by the name maps gives it.  It
+ * is read before the request because the request may change the VMA (an
+ * ALLOC with MAP_FIXED replaces it, a new mapping may merge with it).
+ */
+static struct mt_maps_entry maps_before[512];
+static int n_maps_before;
+
+static void read_maps_before(void)
+{
+	n_maps_before = mt_maps_read(0, maps_before,
+				     MT_ARRAY_SIZE(maps_before),
+				     MT_MAPS_VMAS_ONLY);
+}
+
+/*
+ * What the VMA of @r is: its name in /proc/self/maps ("[stack]", "[vvar]",
+ * a file's path) or "anon"; the report's backing ("special", "file", ...)
+ * when the snapshot does not hold a VMA of exactly that range (a report
+ * older than the last request, or more VMAs than the snapshot keeps).
+ * NULL when find_vma() returned none.
+ */
+const char *report_vma_name(const struct mmap_test_vma_report *r)
+{
+	int i;
+
+	if (!r->found)
+		return NULL;
+	for (i = 0; i < n_maps_before; i++)
+		if (maps_before[i].start == r->vm_start &&
+		    maps_before[i].end == r->vm_end)
+			return maps_before[i].path[0] ? maps_before[i].path :
+			       "anon";
+	return mt_backing_name(r->backing);
+}
+
 int do_query(const struct ctx *c, __u64 addr, __u64 reserved,
 	     struct mmap_test_vma_report *r)
 {
 	struct mmap_test_query q = { .addr = addr, .reserved = reserved };
 	int ret;
 
+	read_maps_before();
 	ret = mt_ioctl(c->fd, IOCTL_QUERY_VMA, &q);
 	if (ret)
 		report_error(c, REQ_QUERY, -ret, &q);
@@ -111,6 +149,7 @@ int do_alloc(const struct ctx *c, struct mmap_test_alloc *a)
 
 	if (!c->o->json)
 		print_request(a);
+	read_maps_before();
 	ret = mt_ioctl(c->fd, IOCTL_ALLOC_VMA, a);
 	if (ret) {
 		report_error(c, REQ_ALLOC, -ret, a);

@@ -69,7 +69,8 @@ void j_report(const char *k, const struct mmap_test_vma_report *r)
 	mt_json_hex(&json_out, "vm_pgoff", r->vm_pgoff);
 	mt_json_str(&json_out, "backing", mt_backing_name(r->backing));
 	mt_json_uint(&json_out, "nr_vmas", r->nr_vmas);
-	mt_explain_report(r, buf, sizeof(buf));
+	mt_json_str(&json_out, "name", report_vma_name(r));
+	mt_explain_report(r, report_vma_name(r), buf, sizeof(buf));
 	mt_json_str(&json_out, "verdict", buf);
 	explain_sentence(r, buf, sizeof(buf));
 	mt_json_str(&json_out, "explanation", buf);
@@ -133,6 +134,8 @@ void print_report(const struct mmap_test_vma_report *r)
 	       flags);
 	printf("  vm_pgoff  0x%llx\n", (unsigned long long)r->vm_pgoff);
 	printf("  backing   %s\n", mt_backing_name(r->backing));
+	if (r->found)
+		printf("  name      %s\n", report_vma_name(r));
 	printf("  nr_vmas   %u\n", r->nr_vmas);
 }
 
@@ -197,7 +200,7 @@ void print_verdict(const char *label, const struct mmap_test_vma_report *r)
 {
 	char line[256];
 
-	mt_explain_report(r, line, sizeof(line));
+	mt_explain_report(r, report_vma_name(r), line, sizeof(line));
 	say("%s%s\n", label, line);
 }
 

@@ -179,6 +179,7 @@ int check_expect(const struct opts *o, int ret);
 /* ioctl.c */
 int open_device(struct ctx *c);
 int get_stats(struct ctx *c, struct mmap_test_stats *s, bool quiet);
+const char *report_vma_name(const struct mmap_test_vma_report *r);
 int do_query(const struct ctx *c, __u64 addr, __u64 reserved,
 	     struct mmap_test_vma_report *r);
 int do_free(const struct ctx *c, __u64 addr, __u64 len, __u64 reserved);

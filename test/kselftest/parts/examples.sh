@@ -5,7 +5,8 @@
 # examples/ (installed with the collection) under `test-mmap script`:
 # exit status 0 a pass, 4 a SKIP with its "SKIP: " line, else a failure;
 # at least 10 of them; and with --json, every one prints only JSON
-# objects, one per line, at least one per command line.
+# objects, one per line, at least one per command line.  Also: the
+# find_vma() verdict names the VMA found, in text and JSON.
 # shellcheck source=test/kselftest/parts/common.sh
 . "$(dirname "$0")/common.sh"
 EX=$MT_DIR/examples
@@ -27,6 +28,20 @@ for f in "$EX"/*; do
 done
 [ "$nex" -ge 10 ]
 result $? examples_present "$nex scripts in $EX, want 10 or more"
+
+# The original report's question answered: its "before:" line names the
+# VMA that find_vma() returned ("[stack]", "[vvar]", a library's path,
+# "anon"), or says NULL.  Which VMA it is depends on the layout (ASLR).
+line=$(test-mmap script "$EX/original-report" 2>&1 | grep -m1 '^before: ')
+echo "$line" | sed 's/^/original-report| /'
+echo "$line" | grep -qE '^before: find_vma\(0xffff95010000\) -> (NULL|\[0x[0-9a-f]+,0x[0-9a-f]+\) [^ ,][^,]*, contains: )'
+result $? original_report_names_the_vma "no VMA named in: ${line:-no before: line}"
+
+# --json names it too: the lowest VMA of test-mmap is its own program.
+exe=$(readlink -f "$(command -v test-mmap)")
+test-mmap --json query --addr 0 >"$T/q.json" 2>&1
+grep -q "\"name\":\"$exe\"" "$T/q.json"
+result $? query_json_names_the_vma "want \"name\":\"$exe\" in: $(cat "$T/q.json")"
 
 # --json: every example prints only JSON objects, one per line, and at
 # least one object per command line (fork adds its child's).
