@@ -35,6 +35,18 @@ static inline void mmap_read_unlock(struct mm_struct *mm)
 }
 #endif
 
+/*
+ * dump_stack=1's call chains at KERN_INFO: in the log, where the tour and
+ * dmesg read them, but not on a console at loglevel 5 or less (make
+ * shell's: it shows warnings), where they look like an oops.  Before 5.14
+ * at the default level, which such a console shows.
+ */
+#ifdef MT_HAVE_DUMP_STACK_LVL
+#define mt_dump_stack()	dump_stack_lvl(KERN_INFO)
+#else
+#define mt_dump_stack()	dump_stack()
+#endif
+
 #ifndef MT_HAVE_VMA_LOOKUP
 static inline struct vm_area_struct *vma_lookup(struct mm_struct *mm,
 						unsigned long addr)

@@ -148,6 +148,13 @@ probe MMAP_READ_LOCK mmap_read \
 	return ret;
 }' "$@"
 
+# dump_stack_lvl(): 5.14.
+probe DUMP_STACK_LVL dump_stack_lvl \
+'void f(void)
+{
+	dump_stack_lvl(KERN_INFO);
+}' "$@"
+
 # vma_lookup(): 5.14.
 probe VMA_LOOKUP vma_lookup \
 'struct vm_area_struct *f(struct mm_struct *mm)

@@ -119,7 +119,7 @@ static vm_fault_t mmap_test_fault(struct vm_fault *vmf)
 	struct page *page;
 
 	if (mmap_test_dump_stack)
-		dump_stack();
+		mt_dump_stack();
 
 	if (mt_fault_vma_locked(vmf))
 		atomic_long_inc(&mf->dev->vma_lock_faults);
@@ -247,7 +247,7 @@ int mmap_test_mmap(struct file *filp, struct vm_area_struct *vma)
 	int ret;
 
 	if (mmap_test_dump_stack)
-		dump_stack();
+		mt_dump_stack();
 
 	ret = mmap_test_check_range(mf, vma->vm_start, vma->vm_end,
 				    vma->vm_pgoff);
@@ -284,7 +284,7 @@ static int mmap_test_vma_mapped(unsigned long start, unsigned long end,
 	struct mmap_test_file *mf = *vm_private_data;
 
 	if (mmap_test_dump_stack)
-		dump_stack();
+		mt_dump_stack();
 	mmap_test_vma_get(mf);
 	trace_mmap_test_open(start, end, pgoff);
 	return 0;
@@ -305,7 +305,7 @@ int mmap_test_mmap_prepare(struct vm_area_desc *desc)
 	int ret;
 
 	if (mmap_test_dump_stack)
-		dump_stack();
+		mt_dump_stack();
 
 	ret = mmap_test_check_range(mf, desc->start, desc->end, desc->pgoff);
 	if (ret)
@@ -332,7 +332,7 @@ unsigned long mmap_test_get_unmapped_area(struct file *filp,
 	unsigned long ret;
 
 	if (mmap_test_dump_stack)
-		dump_stack();
+		mt_dump_stack();
 
 #ifdef MT_HAVE_HUGE_PATH
 	/*
