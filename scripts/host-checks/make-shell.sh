@@ -11,6 +11,11 @@
 #     "result: PASS";
 #   - the module is in /proc/modules, its debugfs counters count faults and
 #     dynamic debug logged "page index offset" lines;
+#   - the banner says how to reload the module; the tour and every example
+#     run with no skip but the window rule (and huge where the kernel
+#     refuses huge=1); the call chains of dump_stack=1 are in the kernel
+#     log but not on the console; Ctrl-A Ctrl-A gives the lab's editor a
+#     Ctrl-A;
 #   - the shell owns the serial console (controlling tty) and Ctrl-C
 #     interrupts a foreground command without killing qemu;
 #   - `poweroff -f` ends the session, make exits 0, and the session log
@@ -157,6 +162,50 @@ step "mmap_test in /proc/modules, debugfs stats count faults, dyndbg logs 'page 
 	'^MOD=1 STATS=[1-9][0-9]* FAULTS=[1-9][0-9]* DYNDBG=[1-9][0-9]*$' \
 	'echo "MOD=$(grep -c "^mmap_test " /proc/modules) STATS=$(grep -c . /sys/kernel/debug/mmap_test/stats) FAULTS=$(sed -n "s/^faults //p" /sys/kernel/debug/mmap_test/stats) DYNDBG=$(dmesg | grep -c "page index offset")"' || :
 
+step "the banner names the module's file and how to reload it" 5 \
+	'^  other parameters: rmmod mmap_test; insmod mmap_test\.ko ' 'true' || :
+
+# The tour and every example as make check runs them: no skip but the
+# window rule (a CPU without the larger address space) and the huge step
+# where the kernel refused huge=1; the call chains of the last step in the
+# kernel log, not on the console.
+# shellcheck disable=SC2016
+step "the tour: no step fails or skips for want of a module parameter" 600 \
+	'^TOUR steps=1[0-9] fail=0 skip=0$' \
+	'test-mmap --json tour > /tmp/tour.json; x=none; grep -q Y /sys/module/mmap_test/parameters/huge || x=huge_pmd; echo "TOUR steps=$(grep -c "\"step\"" /tmp/tour.json) fail=$(grep -c "\"verdict\":\"fail\"" /tmp/tour.json) skip=$(grep "\"verdict\":\"skip\"" /tmp/tour.json | grep -v -e "\"name\":\"window\"" -e "\"name\":\"$x\"" | grep -c .)"' || :
+
+# shellcheck disable=SC2016
+step "every example: exit status 0 (window: 0 or 4, skipped)" 600 \
+	'^EXAMPLES n=1[0-9] bad=\[\]$' \
+	'n=0; bad=; for f in examples/*; do n=$((n+1)); test-mmap script "$f" >/dev/null 2>&1; r=$?; [ $r = 0 ] || { [ "${f##*/}" = window ] && [ $r = 4 ]; } || bad="$bad ${f##*/}:$r"; done; echo "EXAMPLES n=$n bad=[$bad]"' || :
+
+# shellcheck disable=SC2016
+step "the call chains are in the kernel log" 30 \
+	'^TRACES=[1-9][0-9]*$' 'echo "TRACES=$(dmesg | grep -ci "call.trace:")"' || :
+
+# The lab's line editor gets Ctrl-A (start of line) as Ctrl-A Ctrl-A:
+# "cho LAB-CTRL-A", Ctrl-A Ctrl-A, "e" makes "echo LAB-CTRL-A".
+name="Ctrl-A Ctrl-A reaches the lab's line editor as Ctrl-A"
+if [ "$up" = 1 ]; then
+	type_line 'test-mmap -i'
+	wait_for '^test-mmap lab bench: one process' 30 || :
+	sleep 1
+	tm send-keys -t "$sess" -l 'cho LAB-CTRL''-A'
+	tm send-keys -t "$sess" C-a C-a
+	tm send-keys -t "$sess" -l 'e'
+	tm send-keys -t "$sess" Enter
+	if wait_for '^LAB-CTRL-A$' 20; then
+		tap_ok "$name"
+	else
+		tap_not_ok "$name" "no line 'LAB-CTRL-A'"
+		pane_tail
+	fi
+	type_line 'quit'
+	sleep 2
+else
+	tap_not_ok "$name" "not reached"
+fi
+
 # shellcheck disable=SC2016
 step "the shell's controlling tty is the serial console (job control)" 30 \
 	'^CTTY=[1-9][0-9]*$' 'echo "CTTY=$(cut -d" " -f7 /proc/$$/stat)"' || :
@@ -199,6 +248,14 @@ if [ -f "$log" ] && grep -q '^mmap-test shell: module loaded' "$log" &&
 	else
 		tap_not_ok "$name" "$k splat line(s):"
 		sed 's/^/#   | /' "$T/splats" | head -n 40
+	fi
+	# dump_stack=1's call chains (the tour's last step) stay in the log
+	n=$(grep -ci 'call trace:' "$log" || :)
+	if [ "$n" = 0 ]; then
+		tap_ok "no stack dump on the console (build/$target/shell.log)"
+	else
+		tap_not_ok "no stack dump on the console (build/$target/shell.log)" \
+			"$n 'Call Trace' line(s) on the console"
 	fi
 else
 	tap_not_ok "$name" "banner or 'reboot: Power down' missing from $log"
