@@ -173,7 +173,7 @@ const char *explain_error(const struct ctx *c, enum req req, int err,
 		break;
 	case ENOENT:
 		if (!strcmp(c->o->device, MMAP_TEST_DEVICE))
-			snprintf(buf, n, "no such file: is the module loaded? (insmod mmap_test.ko)");
+			snprintf(buf, n, "no such file: is the module loaded? insmod mmap_test.ko, or modprobe mmap_test where it is installed");
 		else
 			snprintf(buf, n, "no such file or directory");
 		break;

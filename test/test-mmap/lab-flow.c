@@ -104,22 +104,49 @@ int s_require(struct session *s, int argc, char **argv)
 	return 0;
 }
 
+/* A word that is a binary operator of expressions: "==", "<", "+", ... */
+static bool is_binop(const char *w)
+{
+	static const char * const ops[] = {
+		"==", "!=", "<=", ">=", "<", ">", "<<", ">>", "+", "-", "*",
+		"/", "%",
+	};
+	size_t i;
+
+	for (i = 0; i < MT_ARRAY_SIZE(ops); i++)
+		if (!strcmp(w, ops[i]))
+			return true;
+	return false;
+}
+
+/*
+ * if COND CMD...: COND is one word ("$a.contains==0") or words joined by
+ * operators ("$a.contains == 0"); CMD is what follows.
+ */
 int s_if(struct session *s, int argc, char **argv)
 {
+	char cond[S_LINE];
+	int i = 2, o;
 	__u64 v;
 
 	if (argc < 3) {
-		s_err(s, "if: usage: if COND CMD... (COND one word, e.g. $a.contains==0)");
+		s_err(s, "if: usage: if COND CMD... (e.g. if $a.contains == 0 echo free)");
 		return -1;
 	}
-	if (eval(s, argv[1], &v))
+	o = snprintf(cond, sizeof(cond), "%s", argv[1]);
+	while (i + 2 < argc && is_binop(argv[i])) {
+		o += snprintf(cond + o, sizeof(cond) - o, " %s %s", argv[i],
+			      argv[i + 1]);
+		i += 2;
+	}
+	if (eval(s, cond, &v))
 		return -1;
 	if (!v && s->json) {
 		j_command("if", true);
 		mt_json_bool(&json_out, "ran", false);
 		j_end_line();
 	}
-	return v ? s_dispatch(s, argc - 2, argv + 2) : 0;
+	return v ? s_dispatch(s, argc - i, argv + i) : 0;
 }
 
 int s_quit(struct session *s, int argc, char **argv)

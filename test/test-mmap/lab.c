@@ -136,7 +136,7 @@ static const struct s_cmd s_cmds[] = {
 	  s_expect },
 	{ "require", "COND -- REASON", "a script stops here, exit status 4 (skipped), unless COND is true",
 	  s_require },
-	{ "if", "COND CMD...", "run CMD only if COND (one word) is true",
+	{ "if", "COND CMD...", "run CMD only if COND is true (one word, or words joined by operators: if $a.contains == 0 echo free)",
 	  s_if },
 	{ "help", "[CMD]", "this list, or one command",
 	  s_help },
@@ -273,8 +273,12 @@ static int s_assign(struct session *s, const char *name)
 		v = &s->vars[s->nvars++];
 	*v = s->res;
 	snprintf(v->name, sizeof(v->name), "%s", name);
-	if (!s->json)
-		printf("$%s = 0x%llx\n", name, (unsigned long long)v->v);
+	if (!s->json) {
+		char val[24];
+
+		fmt_value(val, sizeof(val), v->v);
+		printf("$%s = %s\n", name, val);
+	}
 	return 0;
 }
 

@@ -80,6 +80,7 @@ int s_dispatch(struct session *s, int argc, char **argv);
 struct s_var *var_find(struct session *s, const char *name, size_t n);
 bool builtin(struct session *s, const char *name, size_t n, __u64 *v);
 int expand(struct session *s, const char *in, char *out, size_t n);
+int fmt_value(char *buf, size_t n, __u64 v);
 int eval(struct session *s, const char *text, __u64 *v);
 int eval_as(struct session *s, const char *what, const char *text,
 	    __u64 *v);

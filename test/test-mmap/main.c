@@ -27,7 +27,7 @@ const struct command commands[] = {
 	  "reference run: map 4 shared pages at a fixed address, explain\n"
 	  "find_vma(), read/write through the mapping and read(), free" },
 	{ "alloc", NULL, cmd_alloc, CMD_EXPECT,
-	  "one ALLOC_VMA with the given fields (mapped until exit)" },
+	  "one ALLOC_VMA with the given fields (mapped until exit);\nshared unless --private; --addr without --hint is\nfixed-noreplace" },
 	{ "free", NULL, cmd_free, CMD_EXPECT,
 	  "one FREE_VMA of --addr/--len" },
 	{ "query", NULL, cmd_query, CMD_EXPECT,

@@ -92,6 +92,17 @@ static int var_value(struct session *s, const char *p, __u64 *v)
 	return -1;
 }
 
+/*
+ * A value as the lab prints and expands it: a count, an errno or a small
+ * size in decimal, an address in hex.  Nothing below 64 KiB (the default
+ * vm.mmap_min_addr) is a user address.
+ */
+int fmt_value(char *buf, size_t n, __u64 v)
+{
+	return snprintf(buf, n, v < 0x10000 ? "%llu" : "0x%llx",
+			(unsigned long long)v);
+}
+
 /* Replace every $var in @in by its value; -1 on error. */
 int expand(struct session *s, const char *in, char *out, size_t n)
 {
@@ -111,7 +122,7 @@ int expand(struct session *s, const char *in, char *out, size_t n)
 			return -1;
 		if (o + 20 >= n)
 			goto long_line;
-		o += snprintf(out + o, n - o, "0x%llx", (unsigned long long)v);
+		o += fmt_value(out + o, n - o, v);
 		in += len + 1;
 	}
 	out[o] = '\0';

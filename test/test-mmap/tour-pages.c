@@ -225,6 +225,14 @@ void tour_fault_around(struct tour *t)
 		t_broken(t, "GET_STATS", -ret);
 		return;
 	}
+	if (s0.buffer_pages < 32) {	/* before any number that means nothing */
+		char why[128];
+
+		snprintf(why, sizeof(why), "the device's buffer has %llu pages, too few to show fault-around: reload the module with buffer_pages=64 or more",
+			 (unsigned long long)s0.buffer_pages);
+		t_skip(t, why);
+		return;
+	}
 	pages = s0.buffer_pages < 64 ? s0.buffer_pages : 64;
 	ret = t_alloc(t, &a, 0, pages, 0, PROT_READ, MMAP_TEST_SHARED);
 	if (!ret)
@@ -248,10 +256,6 @@ void tour_fault_around(struct tour *t)
 	t_num(t, "pages", pages);
 	t_num(t, "faults", faults);
 	t_num(t, "pages_around", around);
-	if (s0.buffer_pages < 32) {
-		t_skip(t, "buffer_pages < 32: too few pages to show fault-around (load with buffer_pages=64 or more)");
-		goto free;
-	}
 	t_check(t, around > 0 && faults < pages,
 		"fault-around mapped pages (%llu) and faults < pages (%llu < %lu)",
 		(unsigned long long)around, (unsigned long long)faults, pages);
@@ -284,12 +288,14 @@ void tour_huge(struct tour *t)
 	mt_file_read_ull("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size",
 			 &pmd_size);
 	pmd = pmd_size;
+	n = pmd / pg;
 	if (v[0] != 'Y' || !pmd) {
-		t_skip(t, v[0] != 'Y' ? "the module is not loaded with huge=1 (a kernel without large page-cache folios refuses huge=1)" :
-		       "no THP (no hpage_pmd_size)");
+		if (pmd)
+			snprintf(line, sizeof(line), "the module is not loaded with huge=1: reload it with huge=1 buffer_pages=%lu (rmmod mmap_test, then insmod or modprobe; a kernel without large page-cache folios refuses huge=1)",
+				 3 * n);
+		t_skip(t, pmd ? line : "no THP (no hpage_pmd_size)");
 		return;
 	}
-	n = pmd / pg;
 	fd = open(t->c->o->device, O_RDWR | O_CLOEXEC);
 	if (fd < 0 || mt_ioctl_stats(fd, &s0)) {
 		t_broken(t, "open/GET_STATS", errno);

@@ -92,6 +92,17 @@ sed 's/^/lab-merge| /' "$T/lab.out"
 [ "$rc" = 0 ] && [ "$(grep -c '^expect ok: ' "$T/lab.out")" = 3 ]
 result $? interactive_merge "test-mmap -i: exit status $rc, $(grep -c '^expect ok: ' "$T/lab.out") of 3 expects ok"
 
+# "if" takes a condition of several words; a count prints in decimal, an
+# address in hex.
+# shellcheck disable=SC2016  # $ is test-mmap's, not the shell's
+printf '%s\n' '$n = 2 + 3' 'if $n == 5 echo if-words-ok' 'if $n + 1 == 5 echo wrong' \
+	'echo n=$n' '$a = alloc --anon --private --len 1p' 'echo a=$a' |
+	test-mmap script - >"$T/if.out" 2>&1
+sed 's/^/lab-if| /' "$T/if.out"
+grep -qx 'if-words-ok' "$T/if.out" && ! grep -qx 'wrong' "$T/if.out" &&
+	grep -qx 'n=5' "$T/if.out" && grep -qx 'a=0x[0-9a-f]*' "$T/if.out"
+result $? if_words_decimal_counts "want if-words-ok, n=5 and a=0x..., not wrong"
+
 test-mmap --json script - <"$T/lab.in" >"$T/lab.json" 2>/dev/null
 rc=$?
 sed 's/^/lab-json| /' "$T/lab.json"
