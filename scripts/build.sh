@@ -80,12 +80,13 @@ mkdir -p "$mod"
 # A copy of the sources, mtimes kept so that rebuilds are incremental.
 module_copy "$mod"
 info "build root: $ROOT"
-in_root "$ROOT" make -C "$KDIR" M="$mod" ARCH="$ARCH" \
+# V=1 (make V=1 ...): the command lines; else kbuild's "  CC  file" lines.
+in_root "$ROOT" make -C "$KDIR" M="$mod" ARCH="$ARCH" V="${V:-0}" \
 	CROSS_COMPILE="$CROSS_COMPILE" modules >&2
 [ -f "$mod/mmap_test.ko" ] || die "no mmap_test.ko built"
 
 stage "building userspace programs for $target"
-in_root "$ROOT" make -C "$TOP/test" "$goal" OUT="$out/bin" \
-	CROSS_COMPILE="$CROSS_COMPILE" KSFT_INC="$KSFT" >&2
+in_root "$ROOT" make --no-print-directory -C "$TOP/test" "$goal" \
+	OUT="$out/bin" V="${V:-0}" CROSS_COMPILE="$CROSS_COMPILE" KSFT_INC="$KSFT" >&2
 info "built $out/mod/mmap_test.ko and $(find "$out/bin" -name .obj -prune \
 	-o -type f -print | wc -l) programs in $out/bin"
