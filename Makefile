@@ -1,30 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# mmap-test: see README.md.
-#
-#   make              build mmap_test.ko against KDIR (the running kernel's
-#                     headers by default) and the test-mmap tool
-#   make demo         the whole reference run in a VM, setup included
-#   make check        the test suite in VMs: ends "N passed, N failed"
-#                     (TARGETS="x86_64-6.1 arm64-7.3" for a subset)
-#   make targets      the kernels it runs on (scripts/targets/*.conf)
-#   make results RESULTS="DIR..." [EXPECT="JOB..."|EXPECT=all]
-#                     the one summary and exit status of the records of
-#                     separate make check runs (their build/results/
-#                     directories or .tsv files; default build/results);
-#                     a target in two inputs is refused (scripts/check.sh --merge)
-#   make bench        mmap-test-bench in the VM: a table and JSON
-#   make shell        an interactive shell in the VM, module loaded
-#   make lint         checkpatch --strict, W=1, sparse, shellcheck, lib-check,
-#                     the result reader's selftest
-#   make kselftest-install INSTALL_PATH=DIR [KSFT_SRC=<kernel tree>] [TARGET=T]
-#                     the kselftest collection mmap_test with the kernel's
-#                     run_kselftest.sh (scripts/kselftest-install.sh)
-#   make install      modules_install, the UAPI header and test-mmap
-#   make dkms-install build and install through DKMS (DKMS_ARGS="--group G")
-#   make deb          the Debian packages mmap-test-dkms and mmap-test-tools
-#                     in build/deb/, checked with lintian (scripts/deb.sh)
-#   make clean
+# mmap-test: see README.md.  `make help` lists the commands and the
+# variables each one reads.
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 ARCH ?=
@@ -32,7 +9,26 @@ CROSS_COMPILE ?=
 KBUILD_ARGS := $(if $(ARCH),ARCH=$(ARCH)) $(if $(CROSS_COMPILE),CROSS_COMPILE=$(CROSS_COMPILE))
 
 .PHONY: all modules tools demo check targets results bench shell lint install dkms-install \
-	kselftest-install deb clean
+	kselftest-install deb clean help
+
+# A variable meant for another command is an error, not silently ignored:
+# make check runs a list of rows (TARGETS), the others one target (TARGET).
+# Both given (a CI job that sets TARGET for itself) is no mistake.
+ifneq ($(filter check,$(MAKECMDGOALS)),)
+ifneq ($(TARGET),)
+ifeq ($(TARGETS),)
+$(error make check takes TARGETS="..." (a list of targets), not TARGET=$(TARGET)$(if $(filter environment,$(origin TARGET)), (from the environment)))
+endif
+endif
+endif
+ONE_TARGET_GOALS := $(filter demo shell bench,$(MAKECMDGOALS))
+ifneq ($(ONE_TARGET_GOALS),)
+ifneq ($(TARGETS),)
+ifeq ($(TARGET),)
+$(error make $(firstword $(ONE_TARGET_GOALS)) takes TARGET=<one target>, not TARGETS=$(TARGETS)$(if $(filter environment,$(origin TARGETS)), (from the environment)))
+endif
+endif
+endif
 
 all: modules tools
 
@@ -94,5 +90,46 @@ kselftest-install:
 clean:
 	@if [ -f "$(KDIR)/Makefile" ]; then \
 		$(MAKE) -C "$(KDIR)" M="$(CURDIR)" clean; fi
-	$(MAKE) -C test OUT="$(CURDIR)" clean
-	rm -rf build generated
+	@$(MAKE) --no-print-directory -C test OUT="$(CURDIR)" clean
+	@echo "  CLEAN   build/ (the VM logs, build/results/, bench.json, the coverage of the runs), generated/"
+	@echo "          (the kernels, roots and images in ~/.cache/mmap-test stay; rm -rf it to start over)"
+	@rm -rf build generated
+
+help:
+	@echo 'mmap-test: the module and its userspace tools; README.md says more.'
+	@echo ''
+	@echo 'The two commands:'
+	@echo '  make demo      the whole reference run in a VM, setup included'
+	@echo '                 TARGET=<target> (default: make targets marks it)'
+	@echo '  make check     the test suite in VMs; its last line is "N passed, N failed"'
+	@echo '                 TARGETS="<target> ..." rows to run (default all; a list runs'
+	@echo '                   no host check unless HOST_CHECKS names some)'
+	@echo '                 HOST_CHECKS="lint packaging kselftest shell-<target> fresh"'
+	@echo '                 MODULE_PARAMS, FUZZ_CALLS, FUZZ_SECONDS, CHECK_TIMEOUT,'
+	@echo '                 MMAP_TEST_JOBS (scripts/check.sh --help says more)'
+	@echo ''
+	@echo 'In a VM (TARGET=<target>, one each):'
+	@echo '  make shell     an interactive shell with the module loaded'
+	@echo '                 (MMAP_TEST_SHELL_TIMEOUT)'
+	@echo '  make bench     mmap-test-bench: a table and build/bench.json'
+	@echo '                 (BENCH_ARGS, BENCH_STRICT=1, BENCH_INSMOD_ARGS, BENCH_TIMEOUT)'
+	@echo ''
+	@echo 'On the host:'
+	@echo '  make targets   the kernels it runs on and their roles'
+	@echo '  make results RESULTS="DIR ..." [EXPECT="JOB ..."|EXPECT=all]'
+	@echo '                 one summary of the records of separate make check runs'
+	@echo '  make lint      checkpatch --strict, W=1, sparse, shellcheck, the docs checks'
+	@echo '  make deb       the Debian packages in build/deb/'
+	@echo '  make clean     removes build/ and generated/'
+	@echo ''
+	@echo 'On a machine with kernel headers (KDIR=<kernel build dir>, default the'
+	@echo 'running kernel; ARCH, CROSS_COMPILE):'
+	@echo '  make           mmap_test.ko and test-mmap'
+	@echo '  make install   modules_install, the UAPI header and test-mmap'
+	@echo '                 (PREFIX=/usr/local, DESTDIR)'
+	@echo '  make dkms-install  through DKMS (DKMS_ARGS="--group G")'
+	@echo '  make kselftest-install INSTALL_PATH=DIR [KSFT_SRC=<kernel tree>] [TARGET=T]'
+	@echo '                 the kselftest collection mmap_test'
+	@echo ''
+	@echo 'Everywhere: V=1 prints the compiler command lines.'
+
