@@ -300,5 +300,12 @@ for t in "${targets[@]}" "${host_checks[@]/#/host:}"; do
 done
 
 echo
+# The summary, also as a file of this run (build/results/summary.txt):
+# what the docs point to instead of a transcript in prose.
+echo "# make check of $(git -C "$TOP" describe --always --dirty 2>/dev/null ||
+	echo "an unknown commit") on $(date -u '+%Y-%m-%d %H:%M UTC')" > "$RES/summary.txt"
+rc=0
 python3 "$TOP/scripts/lib/results.py" summary \
-	--took "$(( $(date +%s) - t_start ))" "${files[@]}"
+	--took "$(( $(date +%s) - t_start ))" "${files[@]}" |
+	tee -a "$RES/summary.txt" || rc=$?
+exit "$rc"
