@@ -109,9 +109,15 @@ if ! grep -q '^BENCH-RC: rc=0' "$log"; then
 	r=$(grep -a '^BENCH-RC:' "$log" | tr -d '\r' | tail -n1) || :
 	fail+=("mmap-test-bench failed: ${r:-no BENCH-RC marker}")
 fi
+# The table as a file of this run, headed with what produced it: docs
+# point to such files instead of holding tables in prose.
 table=$out/bench-table.txt
-tr -d '\r' < "$log" | sed -n '/^BENCH-TABLE-BEGIN$/,/^BENCH-TABLE-END$/p' |
-	sed '1d;$d' | sed "s|@HOST_LOAD_AFTER@|$load_after|" > "$table"
+{
+	echo "# make bench TARGET=$target of $(git -C "$TOP" describe --always --dirty 2>/dev/null ||
+		echo "an unknown commit") on $(date -u '+%Y-%m-%d %H:%M UTC')${args:+, BENCH_ARGS=$args}"
+	tr -d '\r' < "$log" | sed -n '/^BENCH-TABLE-BEGIN$/,/^BENCH-TABLE-END$/p' |
+		sed '1d;$d' | sed "s|@HOST_LOAD_AFTER@|$load_after|"
+} > "$table"
 cat "$table"
 tr -d '\r' < "$log" | sed -n '/^BENCH-JSON-BEGIN$/,/^BENCH-JSON-END$/p' |
 	sed '1d;$d' | sed "s|@HOST_LOAD_AFTER@|$load_after|" > "$json.tmp"
