@@ -389,6 +389,8 @@ def check_test_mmap(path, n, shown, args, tm):
     rc, out = run(tm, ["--dry-run"] + args)
     if rc != 0:
         why = out.strip().split("\n")[0] if out.strip() else "no message"
+        if why.startswith(tm + ":"):
+            why = "test-mmap" + why[len(tm):]
         fail(path, n, shown, "test-mmap --dry-run exits %d: %s" % (rc, why))
 
 
