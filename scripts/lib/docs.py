@@ -318,7 +318,13 @@ def variable_read(name):
         files = subprocess.run(
             ["git", "-C", TOP, "ls-files", "Makefile", "*/Makefile", "Kbuild",
              "*.mk", "scripts"], stdout=subprocess.PIPE,
-            universal_newlines=True).stdout.split()
+            stderr=subprocess.DEVNULL, universal_newlines=True).stdout.split()
+        if not files:       # not a git tree: the same files, from the disk
+            files = ["Makefile", "Kbuild"] + [
+                os.path.relpath(os.path.join(d, f), TOP)
+                for top in ("scripts", "test", "src")
+                for d, _, fs in os.walk(os.path.join(TOP, top)) for f in fs
+                if top == "scripts" or f == "Makefile" or f.endswith(".mk")]
         parts = []
         for f in files:
             try:
