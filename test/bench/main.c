@@ -5,7 +5,7 @@
  * main.c: the options, and the run: each group of groups.c that --only
  * selects, then the goals, the table and the JSON.  The options:
  * "mmap-test-bench --help"; what each group measures, the method and the
- * output: README's "Benchmark: make bench"; the files: bench.h.
+ * output: docs/bench.md; the files: bench.h.
  *
  * Run as root with mmap_test.ko loaded with buffer_pages >= what
  * "mmap-test-bench --need-pages" prints for the same options (and, for the

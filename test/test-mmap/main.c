@@ -4,7 +4,7 @@
  *
  * main.c: the table of commands, and main(): parse the options, open the
  * device, run the command.  What each command does: "test-mmap --help"
- * (its text is in the table below) and README's "test-mmap"; the files of
+ * (its text is in the table below) and docs/test-mmap.md; the files of
  * the other concerns: test-mmap.h.
  *
  * Exit status: 0 success, 1 failure, 2 usage error (script: 4 if a

@@ -9,7 +9,8 @@
  * here, and add a row to tour_steps[] in tour.c: its name, its title and
  * the function.  Nothing else counts or names the steps: the framework
  * begins and ends each one, "test-mmap tour --list" prints the table, and
- * the guest's tour test and README's list are checked against that.
+ * the guest's tour test and README's list are checked against that
+ * (make lint also wants the step described in docs/test-mmap.md).
  */
 #ifndef TEST_MMAP_TOUR_H
 #define TEST_MMAP_TOUR_H
