@@ -124,7 +124,7 @@ help:
 	@echo ''
 	@echo 'On a machine with kernel headers (KDIR=<kernel build dir>, default the'
 	@echo 'running kernel; ARCH, CROSS_COMPILE):'
-	@echo '  make           mmap_test.ko and test-mmap'
+	@echo '  make           mmap_test.ko and test-mmap (make modules, make tools: one of them)'
 	@echo '  make install   modules_install, the UAPI header and test-mmap'
 	@echo '                 (PREFIX=/usr/local, DESTDIR)'
 	@echo '  make dkms-install  through DKMS (DKMS_ARGS="--group G")'

@@ -136,6 +136,32 @@ tap_check "docs: command lines parse with today's tools" \
 tap_check "docs: links resolve" \
 	"$(python3 "$TOP/scripts/lib/docs.py" links 2>&1 || true)"
 
+# The Makefile's variables: TARGET to make check, or TARGETS to a command
+# that takes one target, is refused with the right name (make -n: were it
+# not refused, nothing would run); make help names every command.
+make_vars() {
+	local g out t
+	out=$(make -n -C "$TOP" check TARGET=x86_64-6.1 2>&1) &&
+		echo "make check TARGET=x86_64-6.1: exit status 0, want 2"
+	grep -q 'make check takes TARGETS=' <<< "$out" ||
+		echo "make check TARGET=x86_64-6.1 does not name TARGETS: $out"
+	for g in demo shell bench; do
+		out=$(make -n -C "$TOP" "$g" TARGETS=x86_64-6.1 2>&1) &&
+			echo "make $g TARGETS=x86_64-6.1: exit status 0, want 2"
+		grep -q "make $g takes TARGET=" <<< "$out" ||
+			echo "make $g TARGETS=x86_64-6.1 does not name TARGET: $out"
+	done
+	out=$(make -s -C "$TOP" help 2>&1)
+	# shellcheck disable=SC2013  # the words of the .PHONY lines
+	for t in $(sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$TOP/Makefile" |
+		sed -n 's/^\.PHONY://p'); do
+		grep -q "make $t\b" <<< "$out" || [ "$t" = all ] || [ "$t" = help ] ||
+			echo "make help does not name make $t"
+	done
+}
+tap_check "make: a variable for another command is refused; make help names every command" \
+	"$(make_vars)"
+
 mapfile -t shsrc < <(git ls-files 'scripts/*.sh' 'scripts/guest/*' \
 	'src/*.sh' 'test/kselftest/*.sh' 'test/kselftest/parts/*.sh' '.ci/run' '.ci/*.sh' \
 	'debian/*.postinst')
