@@ -47,6 +47,29 @@ static inline void mmap_read_unlock(struct mm_struct *mm)
 #define mt_dump_stack()	dump_stack()
 #endif
 
+/* What /proc/<pid>/maps prints for a mapped file: before 6.8, its f_path. */
+#ifndef MT_HAVE_FILE_USER_PATH
+static inline const struct path *file_user_path(struct file *file)
+{
+	return &file->f_path;
+}
+#endif
+
+/* Before 6.6, the tests fs/proc/task_mmu.c made inline (both inclusive). */
+#ifndef MT_HAVE_VMA_IS_INITIAL_HEAP
+static inline bool vma_is_initial_heap(const struct vm_area_struct *vma)
+{
+	return vma->vm_start <= vma->vm_mm->brk &&
+	       vma->vm_end >= vma->vm_mm->start_brk;
+}
+
+static inline bool vma_is_initial_stack(const struct vm_area_struct *vma)
+{
+	return vma->vm_start <= vma->vm_mm->start_stack &&
+	       vma->vm_end >= vma->vm_mm->start_stack;
+}
+#endif
+
 #ifndef MT_HAVE_VMA_LOOKUP
 static inline struct vm_area_struct *vma_lookup(struct mm_struct *mm,
 						unsigned long addr)

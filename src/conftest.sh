@@ -155,6 +155,22 @@ probe DUMP_STACK_LVL dump_stack_lvl \
 	dump_stack_lvl(KERN_INFO);
 }' "$@"
 
+# file_user_path(): 6.8 (the path /proc/<pid>/maps shows for a backing
+# file, as overlayfs maps: the user's path, not the real file's).
+probe FILE_USER_PATH file_user_path \
+'const struct path *f(struct file *file)
+{
+	return file_user_path(file);
+}' "$@"
+
+# vma_is_initial_heap(), vma_is_initial_stack(): 6.6 (what maps calls
+# [heap] and [stack]; the heap test became strict with them).
+probe VMA_IS_INITIAL_HEAP vma_is_initial_heap \
+'bool f(const struct vm_area_struct *vma)
+{
+	return vma_is_initial_heap(vma) || vma_is_initial_stack(vma);
+}' "$@"
+
 # vma_lookup(): 5.14.
 probe VMA_LOOKUP vma_lookup \
 'struct vm_area_struct *f(struct mm_struct *mm)

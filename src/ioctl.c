@@ -15,7 +15,9 @@
  * driver lock exists to be held across either.
  */
 
+#include <linux/dcache.h>
 #include <linux/err.h>
+#include <linux/fs.h>
 #include <linux/kernel.h>
 #include <linux/mman.h>
 #include <linux/moduleparam.h>
@@ -164,50 +166,71 @@ static u64 mmap_test_vma_flags(vm_flags_t vm_flags)
 /* What /proc/<pid>/maps shows for @vma, classified (see the UAPI header). */
 static u32 mmap_test_backing(struct vm_area_struct *vma)
 {
-	struct mm_struct *mm = vma->vm_mm;
-
 	if (vma->vm_file)
 		return mmap_test_is_device_file(vma->vm_file) ?
 		       MMAP_TEST_BACKING_DEVICE : MMAP_TEST_BACKING_FILE;
 	if (vma->vm_ops)	/* special mapping: [vdso], [vvar], ... */
 		return MMAP_TEST_BACKING_SPECIAL;
-	if (vma->vm_start <= mm->brk && vma->vm_end >= mm->start_brk)
-		return MMAP_TEST_BACKING_SPECIAL;	/* [heap] */
-	if (vma->vm_start <= mm->start_stack &&
-	    vma->vm_end >= mm->start_stack)
-		return MMAP_TEST_BACKING_SPECIAL;	/* [stack] */
+	if (vma_is_initial_heap(vma) || vma_is_initial_stack(vma))
+		return MMAP_TEST_BACKING_SPECIAL;
 	return MMAP_TEST_BACKING_ANON;
 }
 
-/* Room for what the log says a VMA is: "[vvar]", a file's last components. */
-#define MMAP_TEST_NAME_LEN	64
+/* Room for what the log says a VMA is: "[vvar]", a file's path. */
+#define MMAP_TEST_NAME_LEN	96
+
+/*
+ * " <path>" of @file as maps prints it (d_path() of file_user_path(),
+ * " (deleted)" included) into @buf; a path longer than @buf keeps its
+ * tail after " ...".  A control character prints as '?' (maps escapes
+ * only '\n', as "\012"), so that the line stays one line on a console.
+ */
+static void mmap_test_file_name(struct file *file, char *buf, size_t size)
+{
+	char *page = __getname();
+	char *p = page ? d_path(file_user_path(file), page, PATH_MAX) :
+			 ERR_PTR(-ENOMEM);
+	size_t len;
+
+	if (IS_ERR(p)) {
+		snprintf(buf, size, " %pD", file);	/* its last component */
+	} else {
+		len = strlen(p);
+		if (len + 2 > size)
+			snprintf(buf, size, " ...%s", p + len - (size - 5));
+		else
+			snprintf(buf, size, " %s", p);
+	}
+	if (page)
+		__putname(page);
+	for (p = buf; *p; p++)
+		if ((unsigned char)*p < ' ' || *p == 0x7f)
+			*p = '?';
+}
 
 /*
  * What /proc/<pid>/maps names @vma in its last column, as far as a module
- * can tell, with a space before it: up to four path components of its
- * file (not for the device's own files: "device" says it), a special
- * mapping's own name ("[vdso]", "[vvar]", "[uprobes]"), "[heap]",
- * "[stack]"; empty for anonymous memory.  arch_vma_name() and
- * the names of anonymous VMAs (PR_SET_VMA) are not exported to modules.
- * Under the mmap lock: the VMA and its file stay put.
+ * can tell, with a space before it: its file's path (not for the device's
+ * own files: "device" says it), a special mapping's own name ("[vdso]",
+ * "[vvar]", "[uprobes]"), "[heap]", "[stack]"; empty for anonymous memory.
+ * arch_vma_name() and the names of anonymous VMAs (PR_SET_VMA) are not
+ * exported to modules.  Under the mmap lock: the VMA and its file stay put.
  */
 static void mmap_test_vma_name(struct vm_area_struct *vma, char *buf,
 			       size_t size)
 {
-	struct mm_struct *mm = vma->vm_mm;
 	const char *name = NULL;
 
 	if (vma->vm_file) {	/* "device" says which file that is */
 		if (!mmap_test_is_device_file(vma->vm_file))
-			snprintf(buf, size, " %pD4", vma->vm_file);
+			mmap_test_file_name(vma->vm_file, buf, size);
 		return;
 	}
 	if (vma->vm_ops && vma->vm_ops->name)
 		name = vma->vm_ops->name(vma);
-	if (!name && vma->vm_start <= mm->brk && vma->vm_end >= mm->start_brk)
+	if (!name && vma_is_initial_heap(vma))
 		name = "[heap]";
-	if (!name && vma->vm_start <= mm->start_stack &&
-	    vma->vm_end >= mm->start_stack)
+	if (!name && vma_is_initial_stack(vma))
 		name = "[stack]";
 	if (name)
 		snprintf(buf, size, " %s", name);
