@@ -189,9 +189,11 @@ __u64 mt_untag(__u64 addr)
 }
 
 /*
- *   find_vma(0x7f0095010000) -> [0x7ffd12340000,0x7ffd12361000) contains: no,
- *	next VMA starts 0x6d7d0330000 above
- *   find_vma(0x...) -> [0x...,0x...) contains: yes
+ * With @name (the VMA's name as /proc/<pid>/maps gives it; NULL for
+ * none), cut at 64 bytes:
+ *   find_vma(0x7f0095010000) -> [0x7ffd12340000,0x7ffd12361000) [stack],
+ *	contains: no, next VMA starts 0x6d7d0330000 above
+ *   find_vma(0x...) -> [0x...,0x...) /usr/lib/libc.so.6, contains: yes
  *   find_vma(0x...) -> NULL (no VMA at or above)
  */
 void mt_explain_report(const struct mmap_test_vma_report *r, const char *name,
@@ -206,7 +208,7 @@ void mt_explain_report(const struct mmap_test_vma_report *r, const char *name,
 			 (unsigned long long)r->addr);
 		return;
 	}
-	len = snprintf(buf, n, "find_vma(0x%llx) -> [0x%llx,0x%llx)%s%s%s contains: %s",
+	len = snprintf(buf, n, "find_vma(0x%llx) -> [0x%llx,0x%llx)%s%.64s%s contains: %s",
 		       (unsigned long long)r->addr,
 		       (unsigned long long)r->vm_start,
 		       (unsigned long long)r->vm_end,

@@ -56,23 +56,58 @@ static void read_maps_before(void)
 }
 
 /*
- * What the VMA of @r is: its name in /proc/self/maps ("[stack]", "[vvar]",
- * a file's path) or "anon"; the report's backing ("special", "file", ...)
- * when the snapshot does not hold a VMA of exactly that range (a report
- * older than the last request, or more VMAs than the snapshot keeps).
- * NULL when find_vma() returned none.
+ * The names of the last reports' VMAs, looked up in their request's
+ * snapshot as soon as the report came back: a report printed later (run's
+ * JSON prints ALLOC's after a FREE and a QUERY) keeps the name its VMA had.
  */
-const char *report_vma_name(const struct mmap_test_vma_report *r)
+static struct named_report {
+	__u64 addr, vm_start, vm_end;
+	char name[MT_MAPS_PATH];
+} named[16];
+static unsigned int n_named;
+
+static void name_report(const struct mmap_test_vma_report *r)
 {
+	struct named_report *e;
 	int i;
 
 	if (!r->found)
-		return NULL;
+		return;
 	for (i = 0; i < n_maps_before; i++)
 		if (maps_before[i].start == r->vm_start &&
 		    maps_before[i].end == r->vm_end)
-			return maps_before[i].path[0] ? maps_before[i].path :
-			       "anon";
+			break;
+	if (i == n_maps_before)
+		return;
+	e = &named[n_named++ % MT_ARRAY_SIZE(named)];
+	e->addr = r->addr;
+	e->vm_start = r->vm_start;
+	e->vm_end = r->vm_end;
+	snprintf(e->name, sizeof(e->name), "%s",
+		 maps_before[i].path[0] ? maps_before[i].path : "anon");
+}
+
+/*
+ * What the VMA of @r is: its name in /proc/self/maps ("[stack]", "[vvar]",
+ * a file's path) or "anon", as it was when the request that returned @r
+ * was made; the report's backing ("special", "file", ...) when that is
+ * not known (a report from a request not made by do_alloc() or
+ * do_query(), or a VMA that the snapshot does not hold).  NULL when
+ * find_vma() returned none.
+ */
+const char *report_vma_name(const struct mmap_test_vma_report *r)
+{
+	const struct named_report *e;
+	unsigned int i;
+
+	if (!r->found)
+		return NULL;
+	for (i = 0; i < n_named && i < MT_ARRAY_SIZE(named); i++) {
+		e = &named[(n_named - 1 - i) % MT_ARRAY_SIZE(named)];
+		if (e->addr == r->addr && e->vm_start == r->vm_start &&
+		    e->vm_end == r->vm_end)
+			return e->name;
+	}
 	return mt_backing_name(r->backing);
 }
 
@@ -84,10 +119,12 @@ int do_query(const struct ctx *c, __u64 addr, __u64 reserved,
 
 	read_maps_before();
 	ret = mt_ioctl(c->fd, IOCTL_QUERY_VMA, &q);
-	if (ret)
+	if (ret) {
 		report_error(c, REQ_QUERY, -ret, &q);
-	else
+	} else {
+		name_report(&q.report);
 		*r = q.report;
+	}
 	return ret;
 }
 
@@ -151,6 +188,8 @@ int do_alloc(const struct ctx *c, struct mmap_test_alloc *a)
 		print_request(a);
 	read_maps_before();
 	ret = mt_ioctl(c->fd, IOCTL_ALLOC_VMA, a);
+	if (before_copied(a))
+		name_report(&a->before);
 	if (ret) {
 		report_error(c, REQ_ALLOC, -ret, a);
 		if (!c->o->json && before_copied(a))
