@@ -379,7 +379,7 @@ else
 	tap_not_ok "$name" "$(grep -v '^#' "$prule" 2>/dev/null)"
 fi
 
-name="mmap-test-tools: /usr/bin/test-mmap, the kselftest collection in /usr/lib/mmap-test/kselftest, the examples, README's docs/"
+name="mmap-test-tools: /usr/bin/test-mmap, the kselftest collection in /usr/lib/mmap-test/kselftest, the examples, README.md and docs/ uncompressed (README's links resolve)"
 absent=''
 [ -f "$tools_deb" ] && absent=$(deb_has "$tools_deb" usr/bin/test-mmap \
 	usr/share/man/man1/test-mmap.1.gz \
@@ -390,6 +390,7 @@ absent=''
 	usr/lib/mmap-test/kselftest/mmap_test/mmap-test-sync.sh \
 	usr/lib/mmap-test/kselftest/mmap_test/test-mmap \
 	usr/share/doc/mmap-test-tools/examples/merge \
+	usr/share/doc/mmap-test-tools/README.md \
 	usr/share/doc/mmap-test-tools/docs/uapi.md)
 tdeps=''
 [ -f "$tools_deb" ] && tdeps=$(dpkg-deb -f "$tools_deb" Depends)
