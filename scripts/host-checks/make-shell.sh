@@ -271,8 +271,15 @@ if [ -f "$log" ] && grep -q '^mmap-test shell: module loaded' "$log" &&
 		sed 's/^/#   | /' "$T/splats" | head -n 40
 	fi
 	# dump_stack=1's call chains (the tour's last step) stay in the log
+	# at KERN_INFO, with dump_stack_lvl() (5.14+); before it they go to
+	# the console at the default level, so a shell target older than
+	# that skips this step.
 	n=$(grep -ci 'call trace:' "$log" || :)
-	if [ "$n" = 0 ]; then
+	if ! grep -q '^#define MT_HAVE_DUMP_STACK_LVL ' \
+		"$TOP/build/$target/mod/generated/mmap_test_conftest.h" 2>/dev/null; then
+		tap_skip "no stack dump on the console (build/$target/shell.log)" \
+			"this kernel has no dump_stack_lvl(): dump_stack() prints at the default level"
+	elif [ "$n" = 0 ]; then
 		tap_ok "no stack dump on the console (build/$target/shell.log)"
 	else
 		tap_not_ok "no stack dump on the console (build/$target/shell.log)" \

@@ -11,6 +11,8 @@
 # "lint: " or "- "), then
 #   tap_ok NAME                  "ok N <prefix>NAME"
 #   tap_not_ok NAME [DETAIL...]  "not ok N <prefix>NAME", then "#   DETAIL"
+#   tap_skip NAME REASON         "ok N <prefix>NAME # SKIP REASON" (counted
+#                                apart: neither passed nor failed)
 #   tap_check NAME OUTPUT        ok when OUTPUT is empty, else not ok with
 #                                OUTPUT's lines as details
 #   tap_status RC NAME [LOG]     ok when RC is 0, else not ok with LOG's tail
@@ -22,18 +24,25 @@
 TAP_PREFIX=${TAP_PREFIX:-}
 TAP_PASS=0
 TAP_FAIL=0
+TAP_SKIP=0
 
 tap_ok() {
 	TAP_PASS=$((TAP_PASS + 1))
-	printf 'ok %d %s%s\n' $((TAP_PASS + TAP_FAIL)) "$TAP_PREFIX" "$1"
+	printf 'ok %d %s%s\n' $((TAP_PASS + TAP_FAIL + TAP_SKIP)) "$TAP_PREFIX" "$1"
 }
 
 tap_not_ok() {
 	local l
 	TAP_FAIL=$((TAP_FAIL + 1))
-	printf 'not ok %d %s%s\n' $((TAP_PASS + TAP_FAIL)) "$TAP_PREFIX" "$1"
+	printf 'not ok %d %s%s\n' $((TAP_PASS + TAP_FAIL + TAP_SKIP)) "$TAP_PREFIX" "$1"
 	shift
 	for l in "$@"; do printf '#   %s\n' "$l"; done
+}
+
+tap_skip() {
+	TAP_SKIP=$((TAP_SKIP + 1))
+	printf 'ok %d %s%s # SKIP %s\n' $((TAP_PASS + TAP_FAIL + TAP_SKIP)) \
+		"$TAP_PREFIX" "$1" "$2"
 }
 
 tap_check() {
@@ -59,11 +68,15 @@ tap_status() {
 	fi
 }
 
-tap_plan() { echo "1..$((TAP_PASS + TAP_FAIL))"; }
+tap_plan() { echo "1..$((TAP_PASS + TAP_FAIL + TAP_SKIP))"; }
 
 tap_summary() {
 	tap_plan
-	echo "# $TAP_PASS passed, $TAP_FAIL failed"
+	if [ "$TAP_SKIP" = 0 ]; then
+		echo "# $TAP_PASS passed, $TAP_FAIL failed"
+	else
+		echo "# $TAP_PASS passed, $TAP_FAIL failed, $TAP_SKIP skipped"
+	fi
 }
 
 tap_passed() { [ "$TAP_FAIL" = 0 ]; }
