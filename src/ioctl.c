@@ -181,28 +181,33 @@ static u32 mmap_test_backing(struct vm_area_struct *vma)
 
 /*
  * " <path>" of @file as maps prints it (d_path() of file_user_path(),
- * " (deleted)" included) into @buf; a path longer than @buf keeps its
- * tail after " ...".  A control character prints as '?' (maps escapes
- * only '\n', as "\012"), so that the line stays one line on a console.
+ * " (deleted)" included) into @buf, with @page (PATH_MAX bytes, or NULL)
+ * to build it in.  A path longer than @buf keeps its tail after " ...",
+ * cut between UTF-8 characters; without @page, or for a path longer than
+ * PATH_MAX, the tail is the last component.  A control character prints
+ * as '?' (maps escapes only '\n', as "\012"), so that the line stays one
+ * line on a console.
  */
-static void mmap_test_file_name(struct file *file, char *buf, size_t size)
+static void mmap_test_file_name(struct file *file, char *page, char *buf,
+				size_t size)
 {
-	char *page = __getname();
 	char *p = page ? d_path(file_user_path(file), page, PATH_MAX) :
 			 ERR_PTR(-ENOMEM);
 	size_t len;
 
 	if (IS_ERR(p)) {
-		snprintf(buf, size, " %pD", file);	/* its last component */
+		snprintf(buf, size, " ...%pD", file);
 	} else {
 		len = strlen(p);
-		if (len + 2 > size)
-			snprintf(buf, size, " ...%s", p + len - (size - 5));
-		else
+		if (len + 2 > size) {
+			p += len - (size - 5);
+			while (((unsigned char)*p & 0xc0) == 0x80)
+				p++;
+			snprintf(buf, size, " ...%s", p);
+		} else {
 			snprintf(buf, size, " %s", p);
+		}
 	}
-	if (page)
-		__putname(page);
 	for (p = buf; *p; p++)
 		if ((unsigned char)*p < ' ' || *p == 0x7f)
 			*p = '?';
@@ -215,15 +220,16 @@ static void mmap_test_file_name(struct file *file, char *buf, size_t size)
  * "[vvar]", "[uprobes]"), "[heap]", "[stack]"; empty for anonymous memory.
  * arch_vma_name() and the names of anonymous VMAs (PR_SET_VMA) are not
  * exported to modules.  Under the mmap lock: the VMA and its file stay put.
+ * @page: see mmap_test_file_name().
  */
-static void mmap_test_vma_name(struct vm_area_struct *vma, char *buf,
-			       size_t size)
+static void mmap_test_vma_name(struct vm_area_struct *vma, char *page,
+			       char *buf, size_t size)
 {
 	const char *name = NULL;
 
 	if (vma->vm_file) {	/* "device" says which file that is */
 		if (!mmap_test_is_device_file(vma->vm_file))
-			mmap_test_file_name(vma->vm_file, buf, size);
+			mmap_test_file_name(vma->vm_file, page, buf, size);
 		return;
 	}
 	if (vma->vm_ops && vma->vm_ops->name)
@@ -245,6 +251,7 @@ static int mmap_test_report(u64 addr, struct mmap_test_vma_report *r,
 {
 	struct mm_struct *mm = current->mm;
 	struct vm_area_struct *vma;
+	char *page = NULL;
 	int ret;
 
 	memset(r, 0, sizeof(*r));
@@ -254,9 +261,11 @@ static int mmap_test_report(u64 addr, struct mmap_test_vma_report *r,
 	if (addr > ULONG_MAX)
 		return 0;	/* above any VMA */
 
+	if (name)
+		page = __getname();	/* a file's path; NULL: its tail */
 	ret = mmap_read_lock_killable(mm);
 	if (ret)
-		return ret;
+		goto out;
 	r->nr_vmas = mm->map_count;
 	vma = find_vma(mm, addr);
 	if (vma) {
@@ -269,10 +278,13 @@ static int mmap_test_report(u64 addr, struct mmap_test_vma_report *r,
 		r->vm_pgoff = vma->vm_pgoff;
 		r->backing = mmap_test_backing(vma);
 		if (name)
-			mmap_test_vma_name(vma, name, MMAP_TEST_NAME_LEN);
+			mmap_test_vma_name(vma, page, name, MMAP_TEST_NAME_LEN);
 	}
 	mmap_read_unlock(mm);
-	return 0;
+out:
+	if (page)
+		__putname(page);
+	return ret;
 }
 
 /*

@@ -275,8 +275,11 @@ if [ -f "$log" ] && grep -q '^mmap-test shell: module loaded' "$log" &&
 	# the console at the default level, so a shell target older than
 	# that skips this step.
 	n=$(grep -ci 'call trace:' "$log" || :)
-	if ! grep -q '^#define MT_HAVE_DUMP_STACK_LVL ' \
-		"$TOP/build/$target/mod/generated/mmap_test_conftest.h" 2>/dev/null; then
+	probes=$TOP/build/$target/mod/generated/mmap_test_conftest.h
+	if ! grep -q 'MT_HAVE_DUMP_STACK_LVL' "$probes" 2>/dev/null; then
+		tap_not_ok "no stack dump on the console (build/$target/shell.log)" \
+			"$probes does not say whether the kernel has dump_stack_lvl()"
+	elif ! grep -q '^#define MT_HAVE_DUMP_STACK_LVL ' "$probes"; then
 		tap_skip "no stack dump on the console (build/$target/shell.log)" \
 			"this kernel has no dump_stack_lvl(): dump_stack() prints at the default level"
 	elif [ "$n" = 0 ]; then

@@ -59,10 +59,12 @@ static void read_maps_before(void)
  * The names of the last reports' VMAs, looked up in their request's
  * snapshot as soon as the report came back: a report printed later (run's
  * JSON prints ALLOC's after a FREE and a QUERY) keeps the name its VMA had.
+ * A report is known by all its fields, so that a later report of a new
+ * VMA over the same range (MAP_FIXED) does not lend it its name.
  */
 static struct named_report {
-	__u64 addr, vm_start, vm_end;
-	char name[MT_MAPS_PATH];
+	struct mmap_test_vma_report r;
+	char name[MT_MAPS_PATH];	/* "": not in the snapshot */
 } named[16];
 static unsigned int n_named;
 
@@ -73,18 +75,17 @@ static void name_report(const struct mmap_test_vma_report *r)
 
 	if (!r->found)
 		return;
+	e = &named[n_named++ % MT_ARRAY_SIZE(named)];
+	e->r = *r;
+	e->name[0] = '\0';
 	for (i = 0; i < n_maps_before; i++)
 		if (maps_before[i].start == r->vm_start &&
-		    maps_before[i].end == r->vm_end)
+		    maps_before[i].end == r->vm_end) {
+			snprintf(e->name, sizeof(e->name), "%s",
+				 maps_before[i].path[0] ? maps_before[i].path :
+				 "anon");
 			break;
-	if (i == n_maps_before)
-		return;
-	e = &named[n_named++ % MT_ARRAY_SIZE(named)];
-	e->addr = r->addr;
-	e->vm_start = r->vm_start;
-	e->vm_end = r->vm_end;
-	snprintf(e->name, sizeof(e->name), "%s",
-		 maps_before[i].path[0] ? maps_before[i].path : "anon");
+		}
 }
 
 /*
@@ -104,9 +105,8 @@ const char *report_vma_name(const struct mmap_test_vma_report *r)
 		return NULL;
 	for (i = 0; i < n_named && i < MT_ARRAY_SIZE(named); i++) {
 		e = &named[(n_named - 1 - i) % MT_ARRAY_SIZE(named)];
-		if (e->addr == r->addr && e->vm_start == r->vm_start &&
-		    e->vm_end == r->vm_end)
-			return e->name;
+		if (!memcmp(&e->r, r, sizeof(*r)))
+			return e->name[0] ? e->name : mt_backing_name(r->backing);
 	}
 	return mt_backing_name(r->backing);
 }

@@ -35,11 +35,14 @@ result $? examples_present "$nex scripts in $EX, want 10 or more"
 line=$(test-mmap script "$EX/original-report" 2>&1 | grep -m1 '^before: ')
 echo "$line" | sed 's/^/original-report| /'
 # Not named: the backing ("special", "file", "device") said instead.
-vname=$(echo "$line" | sed -nE 's/^before: find_vma\(0xffff95010000\) -> \[0x[0-9a-f]+,0x[0-9a-f]+\) ([^,]+), contains: .*/\1/p')
-case $line/$vname in
-"before: find_vma(0xffff95010000) -> NULL"*/) rc=0 ;;
-*/special | */file | */device | */) rc=1 ;;
-*) rc=0 ;;
+vname=$(echo "$line" | sed -nE 's/^before: find_vma\(0xffff95010000\) -> \[0x[0-9a-f]+,0x[0-9a-f]+\) (.+), contains: .*/\1/p')
+case $line in
+"before: find_vma(0xffff95010000) -> NULL"*) rc=0 ;;
+*)
+	case $vname in
+	special | file | device | '') rc=1 ;;
+	*) rc=0 ;;
+	esac ;;
 esac
 result $rc original_report_names_the_vma "no VMA named in: ${line:-no before: line}"
 
