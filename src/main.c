@@ -253,7 +253,8 @@ static struct page *mmap_test_get_huge_page(struct mmap_test_file *mf,
  * Finds or creates the page in the buffer's page cache (which charges a
  * new page to the current task's memory cgroup); with huge=1, a page of a
  * PMD-aligned range is created with its whole PMD-size folio where it can
- * be (see mmap_test_get_huge_page()).  A new page is zeroed,
+ * be (see mmap_test_get_huge_page()).  A new page is zeroed (once: by
+ * the allocator with init_on_alloc, else here),
  * page 0 gets the greeting, and it is marked uptodate (and dirty: see
  * mmap_test_aops) before it is unlocked, so fault-around never maps it
  * uninitialised.  A page is counted once, when it is created: it stays
@@ -278,7 +279,9 @@ struct page *mmap_test_get_page(struct mmap_test_file *mf, pgoff_t index)
 	if (!page)
 		return ERR_PTR(-ENOMEM);
 	if (!PageUptodate(page)) {
-		clear_highpage(page);
+		/* zeroed by the allocator with init_on_alloc: not twice */
+		if (!want_init_on_alloc(mapping_gfp_mask(mapping)))
+			clear_highpage(page);
 		if (index == 0)
 			memcpy(page_address(page), MMAP_TEST_GREETING,
 			       sizeof(MMAP_TEST_GREETING));
