@@ -16,7 +16,7 @@
  *                   device, reference driver): opening, mapping, touching
  *                   them, interleaved (touch_set())
  *   figures.c       the figures (rows) and the per-repeat samples
- *   stats.c         medians and the bootstrap confidence interval
+ *   stats.c         medians, their confidence interval, the variants' order
  *   goals.c         the goals: paired ratios of figures and their verdicts
  *   env.c           the environment block: what is read, what is changed
  *                   for the run and restored
@@ -31,6 +31,7 @@
 #ifndef MMAP_TEST_BENCH_H
 #define MMAP_TEST_BENCH_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/utsname.h>
 #include <linux/mmap_test.h>
@@ -49,7 +50,7 @@
 #define MAX_FIGS	160
 #define MAX_LIST	16
 #define MAX_GOALS	24
-#define BOOT_N		4000
+#define CI_LEVEL	0.95	/* the least level of a goal's interval */
 #define BATCH		50	/* calls per timestamp pair */
 #define TOUCH_CHUNK	512	/* pages per turn of an interleaved touch */
 #define MAX_SET		12	/* variants of one touch_set() */
@@ -149,7 +150,9 @@ struct goal {
 	int ge;			/* 1: good when ratio >= limit */
 	double lo2, hi2;	/* band goals: good inside [lo2, hi2] */
 	int band;
+	int wall_only;		/* needs real parallelism: judged on wall time */
 	double ratio, ci_lo, ci_hi;
+	double level;		/* the interval's true level (median_ci()) */
 	int n;
 	double q[MAX_REPEATS];	/* the per-repeat paired ratios */
 	enum verdict verdict;
@@ -173,6 +176,10 @@ struct options {
 	int cpu;
 	const char *huge_export;	/* huge group: write its samples here */
 	const char *huge_import;	/* huge group: its samples from here */
+	uint64_t seed;			/* the variants' order (variant_at()) */
+	const char *clock;		/* what CLOCK_MONOTONIC counts: --clock */
+	const char *extra_env[MAX_LIST];	/* --env KEY=VALUE */
+	int nr_extra_env;
 };
 extern struct options opt;
 extern char big_note[96];	/* a NOTE line of the table, or "" */
@@ -196,6 +203,8 @@ struct environment {
 	int cpus;
 	int pinned;
 	double timer_ns;	/* one clock_gettime() */
+	char cmdline[512];	/* /proc/cmdline */
+	char cpu_model[96];
 	int log_calls_rw;	/* the log_calls parameter can be toggled */
 	char log_calls0[8];	/* its value as found */
 };
@@ -216,8 +225,10 @@ void ioctl_free(int fd, __u64 addr);
 /* stats.c */
 int cmp_double(const void *a, const void *b);
 double median_of(double *v, unsigned long n);
-void bootstrap_median(const double *q, int n, double *med, double *lo,
-		      double *hi);
+double median_ci_level(int n, int k);
+double median_ci(const double *q, int n, double *med, double *lo, double *hi);
+int variant_at(int i, int r, int nv);
+int self_check(void);
 
 /* figures.c */
 extern struct fig figs[MAX_FIGS];
@@ -230,7 +241,6 @@ struct fig *add_fig(const char *group, const char *key, const char *label,
 		    const char *unit, const struct sample *s, int n, int dev,
 		    int flt);
 void clear_samples(void);
-int rot(int i, int r, int nv);
 
 /* touch.c */
 extern long page_size;

@@ -124,6 +124,34 @@ static double timer_cost(void)
 	return median_of(v, 21);
 }
 
+/* The CPU's name in /proc/cpuinfo ("model name", or "cpu"/"uarch"). */
+static void read_cpu_model(char *buf, size_t n)
+{
+	static const char * const keys[] = { "model name", "cpu model", "cpu",
+					     "uarch", "CPU part" };
+	char line[256], *colon;
+	size_t i, k;
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	snprintf(buf, n, "unknown");
+	for (k = 0; f && k < MT_ARRAY_SIZE(keys); k++) {
+		rewind(f);
+		while (fgets(line, sizeof(line), f)) {
+			colon = strchr(line, ':');
+			if (!colon || strncmp(line, keys[k], strlen(keys[k])) ||
+			    !strchr(" \t", line[strlen(keys[k])]))
+				continue;
+			colon += strspn(colon + 1, " \t") + 1;
+			i = strcspn(colon, "\n");
+			snprintf(buf, n, "%.*s", (int)i, colon);
+			fclose(f);
+			return;
+		}
+	}
+	if (f)
+		fclose(f);
+}
+
 void read_env(void)
 {
 	char line[128], buf[32];
@@ -162,6 +190,9 @@ void read_env(void)
 		env.log_calls0[0] = '\0';
 	env.log_calls_rw = env.log_calls0[0] && !access(LOG_CALLS_PARAM, W_OK);
 	env.cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	if (mt_file_read_line("/proc/cmdline", env.cmdline, sizeof(env.cmdline)))
+		snprintf(env.cmdline, sizeof(env.cmdline), "unknown");
+	read_cpu_model(env.cpu_model, sizeof(env.cpu_model));
 	f = fopen("/proc/meminfo", "r");
 	while (f && fgets(line, sizeof(line), f)) {
 		long v;

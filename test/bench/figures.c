@@ -92,12 +92,6 @@ struct fig *add_fig(const char *group, const char *key,
 	return f;
 }
 
-/* Variant @i of @nv in repeat @r: the order rotates by one per repeat. */
-int rot(int i, int r, int nv)
-{
-	return (i + r) % nv;
-}
-
 /* Reset the samples (a group starts). */
 void clear_samples(void)
 {

@@ -32,7 +32,7 @@
 
 struct options opt = {
 	.pages		= 16384,
-	.repeats	= 11,
+	.repeats	= 15,
 	.big_repeats	= 0,
 	.calls		= 2000,
 	.sizes		= { 1, 16, 256, 1024 },
@@ -43,6 +43,7 @@ struct options opt = {
 	.device		= MMAP_TEST_DEVICE,
 	.host_load	= "unknown",
 	.cpu		= -2,
+	.clock		= "wall (CLOCK_MONOTONIC)",
 };
 
 char big_note[96];
@@ -55,8 +56,13 @@ static void __attribute__((noreturn)) usage(void)
 		"usage: mmap-test-bench [--pages N] [--repeats R] [--big-repeats R] [--calls N]\n"
 		"                  [--sizes MiB,..] [--vmas N,..] [--only GROUP,..] [--quick]\n"
 		"                  [--host-load S] [--emulated] [--json FILE] [--device PATH]\n"
-		"                  [--cpu N] [--need-pages]\n"
-		"                  [--huge-export FILE | --huge-import FILE]\n"
+		"                  [--cpu N] [--need-pages] [--seed N] [--clock TEXT]\n"
+		"                  [--env KEY=VALUE].. [--huge-export FILE | --huge-import FILE]\n"
+		"       mmap-test-bench --self-check\n"
+		"--seed: the variants' order in each repeat (default: drawn, and printed);\n"
+		"--clock: what the guest's clock counts, for the table (scripts/bench.sh\n"
+		"passes \"instructions (qemu -icount shift=0)\" under icount); --env: a line of\n"
+		"the environment block and its JSON; --self-check: the statistics' own checks.\n"
 		"groups:");
 	for (i = 0; i < nr_bench_groups; i++)
 		fprintf(stderr, " %s", bench_groups[i].name);
@@ -154,7 +160,7 @@ static void set_quick(void)
 /* The options into opt; *@print_need: --need-pages.  Exits on bad usage. */
 static void parse_args(int argc, char **argv, int *print_need)
 {
-	int i;
+	int i, seed_set = 0;
 
 	/* --quick first: later options override it. */
 	for (i = 1; i < argc; i++)
@@ -172,6 +178,8 @@ static void parse_args(int argc, char **argv, int *print_need)
 			*print_need = 1;
 			continue;
 		}
+		if (!strcmp(a, "--self-check"))
+			exit(self_check() ? 1 : 0);
 		if (!strcmp(a, "--quick"))
 			continue;
 		if (!strcmp(a, "-h") || !strcmp(a, "--help") || !v)
@@ -203,9 +211,18 @@ static void parse_args(int argc, char **argv, int *print_need)
 			opt.huge_export = v;
 		else if (!strcmp(a, "--huge-import"))
 			opt.huge_import = v;
+		else if (!strcmp(a, "--seed") && (seed_set = 1))
+			opt.seed = parse_num(v);
+		else if (!strcmp(a, "--clock"))
+			opt.clock = v;
+		else if (!strcmp(a, "--env") && strchr(v, '=') &&
+			 strchr(v, '=') != v && opt.nr_extra_env < MAX_LIST)
+			opt.extra_env[opt.nr_extra_env++] = v;
 		else
 			usage();
 	}
+	if (!seed_set)
+		opt.seed = ((uint64_t)time(NULL) << 20) ^ (uint64_t)getpid();
 	if (!opt.big_repeats)
 		opt.big_repeats = opt.repeats;
 	if (opt.repeats < MIN_REPEATS || opt.repeats > MAX_REPEATS ||

@@ -35,6 +35,8 @@ static void print_footer(const char *g)
 
 static void print_env(const struct utsname *u)
 {
+	int i;
+
 	printf("Environment:\n");
 	printf("  kernel:            %s %s (%s)%s\n", u->sysname, u->release,
 	       u->machine, opt.emulated ? ", emulated: qemu TCG, no KVM" :
@@ -46,6 +48,9 @@ static void print_env(const struct utsname *u)
 		       env.pinned);
 	else
 		printf("mmap-test-bench not pinned\n");
+	printf("  CPU:               %s\n", env.cpu_model);
+	printf("  kernel cmdline:    %s\n", env.cmdline);
+	printf("  clock:             %s\n", opt.clock);
 	printf("  clocksource:       %s (one clock_gettime: %.0f ns)\n",
 	       env.clocksource[0] ? env.clocksource : "unknown",
 	       env.timer_ns);
@@ -65,9 +70,19 @@ static void print_env(const struct utsname *u)
 	       env.load_after);
 	printf("  host load:         before %s, after @HOST_LOAD_AFTER@\n",
 	       opt.host_load);
+	for (i = 0; i < opt.nr_extra_env; i++) {
+		const char *eq = strchr(opt.extra_env[i], '=');
+		char key[64];
+
+		snprintf(key, sizeof(key), "%.*s:", (int)(eq - opt.extra_env[i]),
+			 opt.extra_env[i]);
+		printf("  %-18s %s\n", key, eq + 1);
+	}
 	printf("  run:               %d repeats + 1 warm-up per group, %lu pages = %lu MiB per fault figure, %lu calls per repeat\n",
 	       opt.repeats, opt.pages, opt.pages * page_size >> 20,
 	       opt.calls);
+	printf("  order seed:        %#llx (--seed: the same order again)\n",
+	       (unsigned long long)opt.seed);
 }
 
 const char *limit_op(const struct goal *g)
@@ -87,8 +102,8 @@ static void print_goal(const struct goal *g)
 		printf("  %-56s %-12s %s\n", g->text, lim, g->na);
 		return;
 	}
-	printf("  %-56s %-12s %7.3f  [%6.3f, %6.3f]  %-12s (%s; n=%d)\n",
-	       g->text, lim, g->ratio, g->ci_lo, g->ci_hi,
+	printf("  %-56s %-12s %7.3f  [%6.3f, %6.3f] %5.1f%%  %-12s (%s; n=%d)\n",
+	       g->text, lim, g->ratio, g->ci_lo, g->ci_hi, 100 * g->level,
 	       verdict_labels[g->verdict].name, g->detail, g->n);
 }
 
@@ -120,7 +135,7 @@ void print_table(const struct utsname *u)
 	if (big_note[0])
 		printf("NOTE: %s\n", big_note);
 	printf("Method: in every repeat each variant of a group runs, interleaved (faults in turns of 512 pages, calls in batches of 50),\n"
-	       "the order rotating by one per repeat.  Fault rows: value = mmap + whole touch per page (chunk med: the median chunk).\n"
+	       "in an order drawn per repeat from the seed.  Fault rows: value = mmap + whole touch per page (chunk med: the median chunk).\n"
 	       "Columns: median/min/max over the repeats; minflt = minor faults (getrusage) per unit; faults / around = the device's\n"
 	       "GET_STATS faults / pages_around per unit.\n");
 	for (i = 0; i < nr_figs; i++) {
@@ -151,10 +166,12 @@ void print_table(const struct utsname *u)
 		       c2, c3, f->note[0] ? "  " : "", f->note);
 	}
 	print_footer(last);
-	printf("\nGoals: median of the per-repeat paired ratios [95%% bootstrap CI]; met: the CI is wholly within the limit,\n"
-	       "NOT met: wholly past it, inconclusive: it crosses the limit.  A benchmark, not a test (gate: BENCH_STRICT=1).\n");
-	printf("  %-56s %-12s %7s  %-16s  %s\n", "goal", "limit", "ratio",
-	       "95% CI", "verdict");
+	printf("\nGoals: median of the per-repeat paired ratios [CI] and the CI's level: the order statistics of the ratios\n"
+	       "that cover the median with at least %.0f%% for any distribution (the level is what it is for n repeats);\n"
+	       "met: the CI is wholly within the limit, NOT met: wholly past it, inconclusive: it crosses the limit.\n"
+	       "A benchmark, not a test (gate: BENCH_STRICT=1).\n", 100 * CI_LEVEL);
+	printf("  %-56s %-12s %7s  %-16s %6s  %s\n", "goal", "limit", "ratio",
+	       "CI", "level", "verdict");
 	for (i = 0; i < nr_goals; i++) {
 		print_goal(&goals[i]);
 		cnt[goals[i].verdict]++;
@@ -180,6 +197,7 @@ static void json_count(struct mt_json *w, const char *key, double v)
 static void json_env(struct mt_json *w, const struct utsname *u)
 {
 	char buf[64];
+	int i;
 
 	mt_json_begin_object(w, "environment");
 	mt_json_str(w, "kernel", u->release);
@@ -187,6 +205,19 @@ static void json_env(struct mt_json *w, const struct utsname *u)
 	mt_json_bool(w, "emulated", opt.emulated);
 	mt_json_int(w, "vcpus", env.cpus);
 	mt_json_str(w, "memory", env.mem);
+	mt_json_str(w, "cpu_model", env.cpu_model);
+	mt_json_str(w, "cmdline", env.cmdline);
+	mt_json_str(w, "clock", opt.clock);
+	snprintf(buf, sizeof(buf), "%#llx", (unsigned long long)opt.seed);
+	mt_json_str(w, "seed", buf);
+	for (i = 0; i < opt.nr_extra_env; i++) {
+		const char *eq = strchr(opt.extra_env[i], '=');
+		char key[64];
+
+		snprintf(key, sizeof(key), "%.*s", (int)(eq - opt.extra_env[i]),
+			 opt.extra_env[i]);
+		mt_json_str(w, key, eq + 1);
+	}
 	mt_json_str(w, "clocksource", env.clocksource);
 	mt_json_double(w, "clock_gettime_ns", env.timer_ns, 1);
 	mt_json_str(w, "thp_enabled", env.thp);
@@ -248,6 +279,7 @@ static void json_goal(struct mt_json *w, const struct goal *g)
 	mt_json_str(w, "key", g->key);
 	mt_json_str(w, "text", g->text);
 	mt_json_str(w, "verdict", verdict_labels[g->verdict].key);
+	mt_json_str(w, "clock", g->wall_only ? "wall" : "any");
 	if (g->band) {
 		mt_json_begin_array(w, "band");
 		mt_json_double(w, NULL, g->lo2, 2);
@@ -269,6 +301,7 @@ static void json_goal(struct mt_json *w, const struct goal *g)
 	mt_json_double(w, NULL, g->ci_lo, 4);
 	mt_json_double(w, NULL, g->ci_hi, 4);
 	mt_json_end_array(w);
+	mt_json_double(w, "ci_level", g->level, 4);
 	mt_json_begin_array(w, "paired_ratios");
 	for (j = 0; j < g->n; j++)
 		mt_json_double(w, NULL, g->q[j], 4);
@@ -278,7 +311,7 @@ static void json_goal(struct mt_json *w, const struct goal *g)
 }
 
 /*
- * The JSON document (format 2), which scripts/bench.sh saves: one member
+ * The JSON document (format 3: format 2 plus the CI level, clock, seed), which scripts/bench.sh saves: one member
  * per line, except the figures and goals, one line each.
  */
 void print_json(FILE *f, const struct utsname *u)
@@ -289,7 +322,7 @@ void print_json(FILE *f, const struct utsname *u)
 	mt_json_init(&w, f, MT_JSON_LINES);
 	mt_json_begin_object(&w, NULL);
 	mt_json_str(&w, "tool", "mmap-test-bench");
-	mt_json_int(&w, "format", 2);
+	mt_json_int(&w, "format", 3);
 	json_env(&w, u);
 	mt_json_uint(&w, "pages", opt.pages);
 	mt_json_int(&w, "repeats", opt.repeats);

@@ -64,7 +64,7 @@ void bench_fork(void)
 			       opt.repeats);
 		for (f = 0; f < FORKS_PER_REPEAT; f++) {
 			for (j = 0; j < nk; j++) {
-				k = rot(j, r + f, nk);
+				k = variant_at(j, r + f, nk);
 				p[k] = map_kind(kinds[k], fds[k], len, 0);
 				touch_pages(p[k], n, SEQ_WRITE);
 				sum[k] += fork_once();

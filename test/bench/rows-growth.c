@@ -100,7 +100,7 @@ void bench_growth(void)
 		bench_progress("growth: %s %d of %d", r ? "repeat" : "warm-up", r,
 			       max_reps);
 		for (j = 0; j < opt.nr_sizes * NR_GROWTH_ROWS; j++) {
-			int v = rot(j, r, opt.nr_sizes * NR_GROWTH_ROWS);
+			int v = variant_at(j, r, opt.nr_sizes * NR_GROWTH_ROWS);
 			unsigned long mib, n, maps;
 
 			si = v / NR_GROWTH_ROWS;

@@ -100,7 +100,7 @@ void bench_populate(void)
 		bench_progress("populate: %s %d of %d", r ? "repeat" : "warm-up", r,
 			       opt.repeats);
 		for (j = 0; j < NR_POP; j++) {
-			pk = rot(j, r, NR_POP);
+			pk = variant_at(j, r, NR_POP);
 			populate_once(pk, &samples[2 * pk][r],
 				      &samples[2 * pk + 1][r]);
 		}

@@ -90,7 +90,7 @@ void bench_scaling(void)
 			bench_fail("pthread_create failed");
 	/*
 	 * The 4 variants each map a fresh mapping, then touch it in turns of
-	 * SCAL_TURN pages, interleaved (order rotated per repeat), so that a
+	 * SCAL_TURN pages, interleaved (order drawn per repeat), so that a
 	 * burst of host load hits them alike: with 2 threads each takes one
 	 * half of the turn, 512 pages (one page table) apart from the other.
 	 */
@@ -111,7 +111,7 @@ void bench_scaling(void)
 			unsigned long cnt = n - c < turn ? n - c : turn;
 
 			for (j = 0; j < 4; j++) {
-				v = rot(j, r, 4);
+				v = variant_at(j, r, 4);
 				whole[v] += scal_touch(p[v], c, cnt, v % 2 + 1);
 			}
 		}

@@ -185,7 +185,7 @@ void bench_syscalls(void)
 			if (cnt > BATCH)
 				cnt = BATCH;
 			for (j = 0; j < nv; j++) {
-				int v = rot(j, r, nv);
+				int v = variant_at(j, r, nv);
 
 				if (cks[v] == C_IOCTL_PAIR_NOLOG)
 					set_log_calls(0);

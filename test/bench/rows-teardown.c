@@ -28,7 +28,7 @@ void bench_teardown(void)
 			int fd;
 			char *p;
 
-			k = rot(j, r, 2);
+			k = variant_at(j, r, 2);
 			fd = kinds[k] == K_DEV_SHARED ? open_dev() :
 			     make_memfd_empty(len);
 			p = map_kind(kinds[k], fd, len, 0);

@@ -118,7 +118,7 @@ void bench_vmas(void)
 			char *region;
 			struct sample s[3];
 
-			vi = rot(j, r, opt.nr_vmas);
+			vi = variant_at(j, r, opt.nr_vmas);
 			region = make_vmas(opt.vmas[vi], &len);
 			with[vi] = nr_vmas_now(fd);
 			settle();

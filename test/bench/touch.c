@@ -4,8 +4,9 @@
  * memfd, hugetlb, device, reference driver) and touching them.
  *
  * touch_set() is the fault rows' measurement: several variants mapped at
- * once and touched in turns of TOUCH_CHUNK pages, the order rotated per
- * repeat, so that a burst of host load hits every variant alike.
+ * once and touched in turns of TOUCH_CHUNK pages, in an order drawn per
+ * repeat (variant_at()), so that a burst of host load hits every variant
+ * alike.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -195,7 +196,7 @@ char *map_kind(enum kind k, int fd, unsigned long len, int extra)
  * Time one touch of @nv mappings of @n pages at a time, of kinds @kinds
  * (for kinds with an fd: on @fds[i], or a fresh one when it is < 0),
  * touched in turns of TOUCH_CHUNK pages so that a burst of host load hits
- * every variant alike; @r rotates the order.  A variant's primary value is
+ * every variant alike; @r draws the order (variant_at()).  A variant's primary value is
  * the whole touch, mmap() included (the prefault driver works there), per
  * page; the secondary is its median chunk.  512 pages make every chunk
  * alike: one 2 MiB boundary (THP), whole fault-around windows.
@@ -217,7 +218,7 @@ void touch_set(const enum kind *kinds, const int *fds, int nv,
 		double t0;
 		long f0;
 
-		i = rot(j, r, nv);
+		i = variant_at(j, r, nv);
 		cns[i] = calloc(nc, sizeof(double));
 		if (!cns[i])
 			bench_fail("out of memory");
@@ -242,7 +243,7 @@ void touch_set(const enum kind *kinds, const int *fds, int nv,
 			long f0 = minflt_now();
 			double t;
 
-			i = rot(j, r, nv);
+			i = variant_at(j, r, nv);
 			t = touch_range(p[i], first, cnt, pat);
 			whole[i] += t;
 			cns[i][c] = t / cnt;
