@@ -59,80 +59,115 @@ in_root "$ROOT" make -C "$KDIR" M="$ref" ARCH="$ARCH" \
 	CROSS_COMPILE="$CROSS_COMPILE" modules >&2
 [ -f "$ref/mmap_test_ref.ko" ] || die "no mmap_test_ref.ko built"
 
-log=$out/bench.log
-json=$out/bench.json
-rm -f "$log" "$json"
-read -r l1 l5 l15 _ < /proc/loadavg
-load_before="$l1 $l5 $l15 ($(nproc) CPUs)"
-info "host load average before the run: $load_before"
-
-stage "running mmap-test-bench in the VM (progress below; full log: $log)"
-# no_timer_check: a loaded host can make the kernel's IO-APIC timer check
-# fail under TCG ("IO-APIC + timer doesn't work!" panic at boot).
-MMAP_TEST_APPEND="no_timer_check ${MMAP_TEST_APPEND:-}" \
-MMAP_TEST_GUEST_ENV="BENCH_ARGS='$args'
-BENCH_INSMOD_ARGS='${BENCH_INSMOD_ARGS:-}'
-BENCH_HOST_LOAD='$load_before'" \
-	"$TOP/scripts/vm.sh" "$target" bench --timeout "$tmo" --quiet &
-vm=$!
-# The host's 1-minute load average every 10 s while the VM runs.
-loads=$out/bench-hostload.txt
-: > "$loads"
-( while kill -0 "$vm" 2>/dev/null; do
-	read -r l _ < /proc/loadavg && echo "$l"
-	sleep 10
-done >> "$loads" ) &
-sampler=$!
-# Follow the serial log for the progress lines until the VM is gone.
-while [ ! -f "$log" ] && kill -0 "$vm" 2>/dev/null; do
-	sleep 1
-done
-if [ -f "$log" ]; then
-	tail -n +1 -F --pid="$vm" "$log" 2>/dev/null |
-		sed -u 's/\r$//' | grep --line-buffered -E \
-		'^(mmap-test-bench: |BENCH-INSMOD|BENCH-RC|GUEST-START)' >&2 || :
-fi
-rc=0
-wait "$vm" || rc=$?
-wait "$sampler" || :
-read -r l1 l5 l15 _ < /proc/loadavg
-lmax=$(sort -g "$loads" | tail -n 1)
-load_after="$l1 $l5 $l15, max 1-min during the run ${lmax:-?}"
-info "host load average after the run: $load_after"
-
-stage "results"
+seed=${BENCH_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
+qemu_version=$("$T_QEMU" --version 2>/dev/null | head -n 1) || qemu_version=unknown
 fail=()
-[ "$rc" = 0 ] || fail+=("vm.sh exited with status $rc")
-grep -q 'GUEST-END job=bench' "$log" ||
-	fail+=("the guest did not finish (crash or timeout)")
-if ! grep -q '^BENCH-RC: rc=0' "$log"; then
-	r=$(grep -a '^BENCH-RC:' "$log" | tr -d '\r' | tail -n1) || :
-	fail+=("mmap-test-bench failed: ${r:-no BENCH-RC marker}")
-fi
-# The table as a file of this run, headed with what produced it: docs
-# point to such files instead of holding tables in prose.
+
+# run_clock CLOCK: one boot of the bench job on CLOCK (instructions: qemu's
+# -icount; wall), its serial log build/<target>/bench-CLOCK.log, its table
+# bench-CLOCK.txt and JSON bench-CLOCK.json; failures into fail[].
+run_clock() {
+	local clock=$1 icount=0 clock_text log json table rc=0 l1 l5 l15 lmax
+	local load_before load_after loads vm sampler r k
+	log=$out/bench.log
+	json=$out/bench-$clock.json
+	table=$out/bench-$clock.txt
+	rm -f "$log" "$json" "$table"
+	case $clock in
+	instructions)
+		icount=1
+		clock_text="instructions (qemu -icount shift=0,sleep=off: 1 ns = 1 guest instruction)" ;;
+	*)	clock_text="wall (CLOCK_MONOTONIC under TCG)" ;;
+	esac
+	read -r l1 l5 l15 _ < /proc/loadavg
+	load_before="$l1 $l5 $l15 ($(nproc) CPUs)"
+	info "host load average before the $clock run: $load_before"
+
+	stage "running mmap-test-bench in the VM on the $clock clock (progress below; full log: $out/bench-$clock.log)"
+	# no_timer_check: a loaded host can make the kernel's IO-APIC timer
+	# check fail under TCG ("IO-APIC + timer doesn't work!" panic at boot).
+	MMAP_TEST_QEMU_ICOUNT=$icount \
+	MMAP_TEST_APPEND="no_timer_check ${MMAP_TEST_APPEND:-}" \
+	MMAP_TEST_GUEST_ENV="BENCH_ARGS='$args'
+BENCH_INSMOD_ARGS='${BENCH_INSMOD_ARGS:-}'
+BENCH_HOST_LOAD='$load_before'
+BENCH_CLOCK='$clock_text'
+BENCH_SEED='$seed'
+BENCH_QEMU='$qemu_version'" \
+		"$TOP/scripts/vm.sh" "$target" bench --timeout "$tmo" --quiet &
+	vm=$!
+	# The host's 1-minute load average every 10 s while the VM runs.
+	loads=$out/bench-hostload-$clock.txt
+	: > "$loads"
+	( while kill -0 "$vm" 2>/dev/null; do
+		read -r l _ < /proc/loadavg && echo "$l"
+		sleep 10
+	done >> "$loads" ) &
+	sampler=$!
+	# Follow the serial log for the progress lines until the VM is gone.
+	while [ ! -f "$log" ] && kill -0 "$vm" 2>/dev/null; do
+		sleep 1
+	done
+	if [ -f "$log" ]; then
+		tail -n +1 -F --pid="$vm" "$log" 2>/dev/null |
+			sed -u 's/\r$//' | grep --line-buffered -E \
+			'^(mmap-test-bench: |BENCH-INSMOD|BENCH-RC|GUEST-START)' >&2 || :
+	fi
+	wait "$vm" || rc=$?
+	wait "$sampler" || :
+	[ -f "$log" ] && mv "$log" "$out/bench-$clock.log"
+	log=$out/bench-$clock.log
+	read -r l1 l5 l15 _ < /proc/loadavg
+	lmax=$(sort -g "$loads" | tail -n 1)
+	load_after="$l1 $l5 $l15, max 1-min during the run ${lmax:-?}"
+	info "host load average after the $clock run: $load_after"
+
+	[ "$rc" = 0 ] || fail+=("$clock: vm.sh exited with status $rc")
+	grep -q 'GUEST-END job=bench' "$log" 2>/dev/null ||
+		fail+=("$clock: the guest did not finish (crash or timeout)")
+	if ! grep -q '^BENCH-RC: rc=0' "$log" 2>/dev/null; then
+		r=$(grep -a '^BENCH-RC:' "$log" 2>/dev/null | tr -d '\r' | tail -n1) || :
+		fail+=("$clock: mmap-test-bench failed: ${r:-no BENCH-RC marker}")
+	fi
+	# The table as a file of this run, headed with what produced it.
+	{
+		echo "# make bench TARGET=$target of $(git -C "$TOP" describe --always --dirty 2>/dev/null ||
+			echo "an unknown commit") on $(date -u '+%Y-%m-%d %H:%M UTC')${args:+, BENCH_ARGS=$args}, clock: $clock"
+		tr -d '\r' < "$log" | sed -n '/^BENCH-TABLE-BEGIN$/,/^BENCH-TABLE-END$/p' |
+			sed '1d;$d' | sed "s|@HOST_LOAD_AFTER@|$load_after|"
+	} > "$table"
+	tr -d '\r' < "$log" | sed -n '/^BENCH-JSON-BEGIN$/,/^BENCH-JSON-END$/p' |
+		sed '1d;$d' | sed "s|@HOST_LOAD_AFTER@|$load_after|" > "$json.tmp"
+	if [ -s "$json.tmp" ] && grep -q '^BENCH-JSON-END' <(tr -d '\r' < "$log"); then
+		if ! python3 -m json.tool "$json.tmp" >/dev/null 2>&1; then
+			fail+=("$clock: the JSON between the markers does not parse")
+		fi
+		mv "$json.tmp" "$json"
+	else
+		rm -f "$json.tmp"
+		fail+=("$clock: no JSON between BENCH-JSON-BEGIN and BENCH-JSON-END")
+	fi
+	k=$(splat_scan "$log")
+	[ "$k" = 0 ] || fail+=("$clock: $k kernel splat line(s) in the serial log")
+}
+
+# The instruction clock first: it decides the goals.
+run_clock instructions
+run_clock wall
 table=$out/bench-table.txt
+json=$out/bench.json
+stage "results"
 {
 	echo "# make bench TARGET=$target of $(git -C "$TOP" describe --always --dirty 2>/dev/null ||
 		echo "an unknown commit") on $(date -u '+%Y-%m-%d %H:%M UTC')${args:+, BENCH_ARGS=$args}"
-	tr -d '\r' < "$log" | sed -n '/^BENCH-TABLE-BEGIN$/,/^BENCH-TABLE-END$/p' |
-		sed '1d;$d' | sed "s|@HOST_LOAD_AFTER@|$load_after|"
-} > "$table"
-cat "$table"
-tr -d '\r' < "$log" | sed -n '/^BENCH-JSON-BEGIN$/,/^BENCH-JSON-END$/p' |
-	sed '1d;$d' | sed "s|@HOST_LOAD_AFTER@|$load_after|" > "$json.tmp"
-if [ -s "$json.tmp" ] && grep -q '^BENCH-JSON-END' <(tr -d '\r' < "$log"); then
-	if command -v python3 >/dev/null &&
-		! python3 -m json.tool "$json.tmp" >/dev/null 2>&1; then
-		fail+=("the JSON between the markers does not parse")
+	echo "# the instruction clock's table: bench-instructions.txt, the wall clock's: bench-wall.txt"
+	if [ -f "$out/bench-instructions.json" ] && [ -f "$out/bench-wall.json" ]; then
+		python3 "$TOP/scripts/lib/bench_clocks.py" "$out/bench-instructions.json" \
+			"$out/bench-wall.json" "$json" ||
+			fail+=("bench_clocks.py could not merge the two runs")
 	fi
-	mv "$json.tmp" "$json"
-else
-	rm -f "$json.tmp"
-	fail+=("no JSON between BENCH-JSON-BEGIN and BENCH-JSON-END")
-fi
-k=$(splat_scan "$log")
-[ "$k" = 0 ] || fail+=("$k kernel splat line(s) in the serial log")
+} > "$table"
+cat "$out/bench-instructions.txt" "$out/bench-wall.txt" "$table" 2>/dev/null
 grep -q '^BENCH-SUMMARY total ' "$table" ||
 	fail+=("no BENCH-SUMMARY lines in the table")
 notmet=$(grep -c '^BENCH-SUMMARY goal=.* verdict=NOT-met ' "$table") || :
@@ -145,5 +180,5 @@ fi
 
 dt=$(( $(date +%s) - t0 ))
 echo
-verdict "BENCH RAN on $target in ${dt}s; ${notmet:-0} goal(s) NOT met; JSON: $json; serial log: $log" \
-	"BENCH FAILED on $target in ${dt}s; serial log: $log" "${fail[@]}"
+verdict "BENCH RAN on $target in ${dt}s; ${notmet:-0} goal(s) NOT met; table: $table; JSON: $json" \
+	"BENCH FAILED on $target in ${dt}s; serial logs: $out/bench-{instructions,wall}.log" "${fail[@]}"

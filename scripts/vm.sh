@@ -39,7 +39,8 @@
 # target's file (scripts/targets/<target>.conf).
 #
 # Environment: MMAP_TEST_QEMU_MEM (MiB, default 2048), MMAP_TEST_QEMU_SMP
-# (vCPUs, default the target's QEMU_SMP, 2), MMAP_TEST_APPEND
+# (vCPUs, default the target's QEMU_SMP, 2), MMAP_TEST_QEMU_ICOUNT (1:
+# qemu's instruction clock, -icount shift=0,sleep=off), MMAP_TEST_APPEND
 # (extra kernel command line), MMAP_TEST_GUEST_ENV (lines "NAME=value"
 # written to /guest/env, sourced by the job scripts), MMAP_TEST_KSELFTEST
 # (an installed kselftest tree, scripts/kselftest-install.sh: copied to
@@ -178,6 +179,9 @@ qemu=("$T_QEMU" -m "$mem" -smp "${MMAP_TEST_QEMU_SMP:-$T_QEMU_SMP}")
 [ -n "$T_QEMU_CPU" ] && qemu+=(-cpu "$T_QEMU_CPU")
 qemu+=(-nodefaults -no-user-config -display none -no-reboot
 	-kernel "$KERNEL_IMAGE" -initrd "$img" -append "$append")
+# The instruction clock: the guest's clock advances 1 ns per guest
+# instruction, whatever the host does (all vCPUs in one host thread).
+[ "${MMAP_TEST_QEMU_ICOUNT:-0}" = 1 ] && qemu+=(-icount "shift=0,sleep=off")
 
 log=$out/$job.log
 if [ "$interactive" = 1 ]; then

@@ -22,6 +22,9 @@ set -u
 BENCH_ARGS=
 BENCH_INSMOD_ARGS=
 BENCH_HOST_LOAD=unknown
+BENCH_CLOCK="wall (CLOCK_MONOTONIC)"
+BENCH_SEED=
+BENCH_QEMU=unknown
 # shellcheck disable=SC1091
 [ -f /guest/env ] && . /guest/env
 
@@ -37,6 +40,15 @@ echo on > /proc/sys/kernel/printk_devkmsg
 echo "memory: $(grep MemTotal /proc/meminfo)"
 echo "cpus: $(grep -c ^processor /proc/cpuinfo)," \
 	"$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
+
+# What the table's environment block cannot read itself: the clock
+# (the host knows whether qemu counts instructions), the order seed (the
+# same for both clocks), qemu's version, and the kernel's memory
+# auto-initialisation (init_on_alloc: whether the allocator zeroes pages).
+auto_init=$(dmesg | sed -n 's/.*mem auto-init: //p' | head -n 1)
+set -- --clock "$BENCH_CLOCK" --env "qemu=$BENCH_QEMU" \
+	--env "mem_auto_init=${auto_init:-not in the kernel log}"
+[ -n "$BENCH_SEED" ] && set -- "$@" --seed "$BENCH_SEED"
 
 # shellcheck disable=SC2086  # BENCH_ARGS is a list of options
 need=$(mmap-test-bench $BENCH_ARGS --need-pages)
@@ -58,7 +70,7 @@ if [ "$dohuge" = 1 ]; then
 	hrc=$?
 	if [ "$hrc" = 0 ]; then
 		# shellcheck disable=SC2086
-		mmap-test-bench --emulated $BENCH_ARGS --only huge --huge-export "$huge"
+		mmap-test-bench --emulated "$@" $BENCH_ARGS --only huge --huge-export "$huge"
 		hrc=$?
 		rmmod mmap_test
 		[ "$hrc" = 0 ] || echo "na n/a (mmap-test-bench --only huge: exit status $hrc)" > "$huge"
@@ -91,7 +103,7 @@ else
 fi
 
 # shellcheck disable=SC2086
-mmap-test-bench --emulated --host-load "$BENCH_HOST_LOAD" $BENCH_ARGS
+mmap-test-bench --emulated --host-load "$BENCH_HOST_LOAD" "$@" $BENCH_ARGS
 rc=$?
 echo "BENCH-RC: rc=$rc"
 
