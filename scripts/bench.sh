@@ -11,23 +11,30 @@
 # (test/refdrv/mmap_test_ref.ko, into build/<target>/refdrv/) for TARGET
 # (default: the one with the role bench), boots the VM with the "bench" job
 # (scripts/guest/bench.sh: vm.max_map_count raised, both modules loaded
-# with the buffer_pages mmap-test-bench needs, mmap-test-bench --emulated $BENCH_ARGS),
-# shows mmap-test-bench's progress while it runs, then prints its table, with
+# with the buffer_pages mmap-test-bench needs, mmap-test-bench --emulated $BENCH_ARGS)
+# twice with the same order seed: under qemu's instruction clock, then on
+# wall time.  Shows mmap-test-bench's progress while each runs; writes each
+# run's table and JSON (build/<target>/bench-{instructions,wall}.{txt,json},
 # the host's load average before, after and at most during the run filled
-# in, and writes its JSON to build/<target>/bench.json.  The serial log is
-# build/<target>/bench.log.
+# in; serial logs bench-{instructions,wall}.log), then the merged table
+# build/<target>/bench-table.txt and its JSON build/<target>/bench.json.
 #
 # Exit status: 0 when the benchmark ran, 1 when it did not (build failure,
 # no markers, mmap-test-bench error, timeout, kernel splat).  With
-# BENCH_STRICT=1, also 1 when a goal's verdict is NOT met (its whole 95%
-# confidence interval past its limit; "inconclusive" does not fail).  The
+# BENCH_STRICT=1, also 1 when a goal's verdict is NOT met (its whole
+# confidence interval past its limit; "inconclusive", "invalid" and "info"
+# do not fail).  The
 # verdicts are the table's fixed-format lines
-#   BENCH-SUMMARY goal=KEY verdict=met|NOT-met|inconclusive|n/a ratio=R ci=LO..HI limit=<=L
+#   BENCH-SUMMARY goal=KEY verdict=met|NOT-met|inconclusive|invalid|info|n/a
+#     ratio=R ci=LO..HI level=L limit=<=X clock=instructions|wall [disagree=1]
+# of the merged table (scripts/lib/bench_clocks.py): both clocks run, see
+# docs/bench.md.
 #
 # Environment: TARGET, BENCH_ARGS (mmap-test-bench options, see
 # test/bench/), BENCH_INSMOD_ARGS (extra module parameters
 # for insmod, e.g. to compare a module option), BENCH_STRICT,
-# BENCH_TIMEOUT (seconds, default 1800),
+# BENCH_TIMEOUT (seconds per run, default 1800), BENCH_SEED (the order
+# seed; default: drawn, and printed),
 # MMAP_TEST_QEMU_MEM (guest MiB, default 2048: the 1 GiB growth figure
 # needs more than 1 GiB), plus those of scripts/vm.sh.
 set -euo pipefail

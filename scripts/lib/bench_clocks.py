@@ -15,7 +15,7 @@ is judged on wall time.  A goal whose two verdicts disagree (one met, the
 other NOT met) is flagged.  The BENCH-SUMMARY lines at the end, one per
 goal and a total, carry the verdict the goal is judged by and its clock:
 
-  BENCH-SUMMARY goal=KEY verdict=met|NOT-met|inconclusive|n/a ratio=R
+  BENCH-SUMMARY goal=KEY verdict=met|NOT-met|inconclusive|invalid|info|n/a ratio=R
     ci=LO..HI level=L limit=<=X clock=instructions|wall [disagree=1]
 
 OUT.json gets both runs and the merged goals ("tool": "mmap-test-bench
@@ -39,12 +39,16 @@ def load(path):
 def limit_text(g):
     if "band" in g:
         return "%.2f..%.2f" % tuple(g["band"])
+    if g.get("limit") is None:
+        return "-"
     return "%s %.2f" % (g["direction"], g["limit"])
 
 
 def summary_limit(g):
     if "band" in g:
         return "+-%.2f" % (g["band"][1] - 1)
+    if g.get("limit") is None:
+        return "-"
     return "%s%.2f" % (g["direction"], g["limit"])
 
 
@@ -55,8 +59,11 @@ def goal_cell(g):
     if g["verdict"] == "n/a":
         return "n/a (%s)" % g.get("reason", "")
     lo, hi = g["ci"]
-    return "%.3f [%.3f, %.3f] %4.1f%% %s" % (
+    cell = "%.3f [%.3f, %.3f] %4.1f%% %s" % (
         g["ratio"], lo, hi, 100 * g.get("ci_level", 0), g["verdict"])
+    if g["verdict"] == "invalid":
+        cell += " (%s)" % g.get("reason", "")
+    return cell
 
 
 def disagree(a, b):
@@ -118,7 +125,8 @@ def print_table(runs, goals):
             goal_cell(g["instructions"]), goal_cell(g["wall"]),
             "NO: one met, one NOT met" if g["disagree"] else "yes"))
     print()
-    cnt = {"met": 0, "NOT-met": 0, "inconclusive": 0, "n/a": 0}
+    cnt = {v: 0 for v in ("met", "NOT-met", "inconclusive", "invalid",
+                          "info", "n/a")}
     for g in goals:
         j = g[g["judged_on"]]
         ref = g["instructions"] or g["wall"]
@@ -131,9 +139,9 @@ def print_table(runs, goals):
               % (g["key"], g["verdict"], j["ratio"], j["ci"][0], j["ci"][1],
                  j.get("ci_level", 0), summary_limit(ref), g["judged_on"],
                  " disagree=1" if g["disagree"] else ""))
-    print("BENCH-SUMMARY total met=%d not-met=%d inconclusive=%d n/a=%d disagree=%d"
-          % (cnt["met"], cnt["NOT-met"], cnt["inconclusive"], cnt["n/a"],
-             sum(g["disagree"] for g in goals)))
+    print("BENCH-SUMMARY total met=%d not-met=%d inconclusive=%d invalid=%d info=%d n/a=%d disagree=%d"
+          % (cnt["met"], cnt["NOT-met"], cnt["inconclusive"], cnt["invalid"],
+             cnt["info"], cnt["n/a"], sum(g["disagree"] for g in goals)))
 
 
 def main(argv):

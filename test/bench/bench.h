@@ -137,7 +137,12 @@ struct fig {
 	char na[96];		/* not measured, and why */
 };
 
-enum verdict { V_NA, V_MET, V_NOT_MET, V_INCONCLUSIVE };
+/*
+ * V_INVALID: measured, but a precondition of the comparison failed (the
+ * reason in na); V_INFO: a ratio shown for information, with no limit.
+ */
+enum verdict { V_NA, V_MET, V_NOT_MET, V_INCONCLUSIVE, V_INVALID, V_INFO,
+	       NR_VERDICTS };
 /* name: for the table; key: for BENCH-SUMMARY and JSON */
 extern const struct label verdict_labels[];
 
@@ -151,6 +156,7 @@ struct goal {
 	double lo2, hi2;	/* band goals: good inside [lo2, hi2] */
 	int band;
 	int wall_only;		/* needs real parallelism: judged on wall time */
+	int info;		/* no limit: V_INFO */
 	double ratio, ci_lo, ci_hi;
 	double level;		/* the interval's true level (median_ci()) */
 	int n;
@@ -221,6 +227,7 @@ void get_stats(int fd, struct mmap_test_stats *st);
 unsigned long dev_buffer_pages(void);
 void ioctl_alloc(int fd, struct mmap_test_alloc *a, __u32 flags);
 void ioctl_free(int fd, __u64 addr);
+void set_log_calls(int on);
 
 /* stats.c */
 int cmp_double(const void *a, const void *b);

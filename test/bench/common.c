@@ -131,3 +131,10 @@ void ioctl_free(int fd, __u64 addr)
 	if (ret)
 		bench_fail("IOCTL_FREE_VMA: %s", strerror(-ret));
 }
+
+/* Set the module's log_calls parameter (when it can be written). */
+void set_log_calls(int on)
+{
+	if (env.log_calls_rw && write_file(LOG_CALLS_PARAM, on ? "1" : "0"))
+		bench_fail("write %s: %s", LOG_CALLS_PARAM, strerror(errno));
+}

@@ -18,6 +18,8 @@ const struct label verdict_labels[] = {
 	[V_MET] = { "met", "met" },
 	[V_NOT_MET] = { "NOT met", "NOT-met" },
 	[V_INCONCLUSIVE] = { "inconclusive", "inconclusive" },
+	[V_INVALID] = { "invalid", "invalid" },
+	[V_INFO] = { "info", "info" },
 };
 
 struct goal goals[MAX_GOALS];
@@ -50,7 +52,7 @@ static enum verdict judge(double lo, double hi, double limit, int ge)
 static void goal_finish(struct goal *g)
 {
 	g->level = median_ci(g->q, g->n, &g->ratio, &g->ci_lo, &g->ci_hi);
-	g->verdict = judge(g->ci_lo, g->ci_hi, g->limit, g->ge);
+	g->verdict = g->info ? V_INFO : judge(g->ci_lo, g->ci_hi, g->limit, g->ge);
 }
 
 /* A figure for a goal, or NULL with g->na set. */
@@ -72,11 +74,9 @@ static struct fig *goal_fig(struct goal *g, const char *key)
 	return f;
 }
 
-/* Median of the paired ratios @num / @den, repeat by repeat. */
-static void goal_ratio(const char *key, const char *text, const char *num,
-		       const char *den, double limit, int ge)
+/* @g: the median of the paired ratios @num / @den, repeat by repeat. */
+static void paired_ratio(struct goal *g, const char *num, const char *den)
 {
-	struct goal *g = new_goal(key, text, limit, ge);
 	struct fig *a = goal_fig(g, num), *b = goal_fig(g, den);
 	int r;
 
@@ -88,6 +88,22 @@ static void goal_ratio(const char *key, const char *text, const char *num,
 	goal_finish(g);
 	snprintf(g->detail, sizeof(g->detail), "%.0f / %.0f %s", a->med,
 		 b->med, a->unit);
+}
+
+static void goal_ratio(const char *key, const char *text, const char *num,
+		       const char *den, double limit, int ge)
+{
+	paired_ratio(new_goal(key, text, limit, ge), num, den);
+}
+
+/* A ratio shown for information: no limit, the verdict "info". */
+static void goal_info(const char *key, const char *text, const char *num,
+		      const char *den)
+{
+	struct goal *g = new_goal(key, text, 0, 0);
+
+	g->info = 1;
+	paired_ratio(g, num, den);
 }
 
 /*
@@ -102,6 +118,7 @@ static void goal_scaling(void)
 	struct fig *d1;
 	struct fig *d2;
 	struct fig *s1, *s2;
+	double sq[MAX_REPEATS], med, lo, hi;
 	int r;
 
 	g->wall_only = 1;	/* under icount all vCPUs share one host thread */
@@ -113,12 +130,22 @@ static void goal_scaling(void)
 	if (!d1 || !d2 || !s1 || !s2)
 		return;
 	g->n = d1->n;
-	for (r = 0; r < g->n; r++)
+	for (r = 0; r < g->n; r++) {
 		g->q[r] = (d1->v[r] / d2->v[r]) / (s1->v[r] / s2->v[r]);
+		sq[r] = s1->v[r] / s2->v[r];
+	}
 	goal_finish(g);
 	snprintf(g->detail, sizeof(g->detail),
 		 "speed-up device %.2f, shmem %.2f", d1->med / d2->med,
 		 s1->med / s2->med);
+	/* A relative speed-up means something only if shmem speeds up. */
+	median_ci(sq, g->n, &med, &lo, &hi);
+	if (lo <= 1.0) {
+		g->verdict = V_INVALID;
+		snprintf(g->na, sizeof(g->na),
+			 "shmem's own 2-thread speed-up %.2f [%.2f, %.2f] is not above 1",
+			 med, lo, hi);
+	}
 }
 
 /* (ALLOC - mmap) at the most VMAs over the same at the fewest. */
@@ -220,10 +247,14 @@ void eval_goals(void)
 		   "cold seq-read whole: device shared / shmem <= 1.0",
 		   "cold.seq_read.dev_shared", "cold.seq_read.shmem_shared",
 		   1.0, 0);
-	goal_ratio("cold_write_ref",
-		   "cold write-touch: device / ref vmf_insert_pfn <= 1.0",
-		   "cold.seq_write.dev_shared", "cold.seq_write.ref_fault",
+	goal_ratio("cold_write",
+		   "cold write-touch: device shared / shmem <= 1.0",
+		   "cold.seq_write.dev_shared", "cold.seq_write.shmem_shared",
 		   1.0, 0);
+	/* a page cache against a driver without one: information */
+	goal_info("cold_write_ref",
+		  "cold write-touch: device / ref vmf_insert_pfn (info)",
+		  "cold.seq_write.dev_shared", "cold.seq_write.ref_fault");
 	goal_ratio("warm_seq_read",
 		   "warm seq-read: device shared / memfd 2nd map <= 1.0",
 		   "warm.seq_read.dev_shared", "warm.seq_read.memfd_shared",

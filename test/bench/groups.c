@@ -39,7 +39,7 @@ const struct bench_group bench_groups[] = {
 	  "Growth: cold faults against the mapping size (small sizes: several mappings, one after the other,\nof disjoint ranges of one fresh fd); the anon nohugepage rows are a reference without the module",
 	  NULL },
 	{ "vmas", bench_vmas, 0,
-	  "VMA count: 1-page device shared ALLOC_VMA / FREE_VMA / mmap(2) with N extra anon VMAs\n(batches of 50 calls per timestamp pair; each repeat: the median batch)",
+	  "VMA count: 1-page device shared ALLOC_VMA / FREE_VMA / mmap(2) with N extra anon VMAs\n(log_calls=0; batches of 50 calls per timestamp pair; each repeat: the median batch)",
 	  NULL },
 	{ "huge", bench_huge, BG_PAGES,
 	  "Huge device mappings: cold seq write-touch with the module reloaded with huge=1 (this group only, run first),\nagainst anon private MADV_HUGEPAGE; fresh mapping each repeat, value: mmap + whole touch per page",

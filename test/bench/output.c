@@ -102,9 +102,13 @@ static void print_goal(const struct goal *g)
 		printf("  %-56s %-12s %s\n", g->text, lim, g->na);
 		return;
 	}
-	printf("  %-56s %-12s %7.3f  [%6.3f, %6.3f] %5.1f%%  %-12s (%s; n=%d)\n",
+	if (g->info)
+		snprintf(lim, sizeof(lim), "-");
+	printf("  %-56s %-12s %7.3f  [%6.3f, %6.3f] %5.1f%%  %-12s (%s; n=%d)%s%s\n",
 	       g->text, lim, g->ratio, g->ci_lo, g->ci_hi, 100 * g->level,
-	       verdict_labels[g->verdict].name, g->detail, g->n);
+	       verdict_labels[g->verdict].name, g->detail, g->n,
+	       g->verdict == V_INVALID ? ": " : "",
+	       g->verdict == V_INVALID ? g->na : "");
 }
 
 static void print_summary(const struct goal *g)
@@ -115,16 +119,21 @@ static void print_summary(const struct goal *g)
 		       g->band ? g->hi2 - 1 : g->limit);
 		return;
 	}
-	printf("BENCH-SUMMARY goal=%s verdict=%s ratio=%.3f ci=%.3f..%.3f limit=%s%.2f\n",
+	if (g->info) {
+		printf("BENCH-SUMMARY goal=%s verdict=info ratio=%.3f ci=%.3f..%.3f level=%.3f limit=-\n",
+		       g->key, g->ratio, g->ci_lo, g->ci_hi, g->level);
+		return;
+	}
+	printf("BENCH-SUMMARY goal=%s verdict=%s ratio=%.3f ci=%.3f..%.3f level=%.3f limit=%s%.2f\n",
 	       g->key, verdict_labels[g->verdict].key, g->ratio, g->ci_lo,
-	       g->ci_hi,
+	       g->ci_hi, g->level,
 	       g->band ? "+-" : limit_op(g), g->band ? g->hi2 - 1 : g->limit);
 }
 
 void print_table(const struct utsname *u)
 {
 	const char *last = "";
-	int i, cnt[4] = { 0 };
+	int i, cnt[NR_VERDICTS] = { 0 };
 
 	printf("BENCH-TABLE-BEGIN\n");
 	printf("mmap-test-bench on %s %s (%s)\n", u->sysname, u->release,
@@ -168,7 +177,8 @@ void print_table(const struct utsname *u)
 	print_footer(last);
 	printf("\nGoals: median of the per-repeat paired ratios [CI] and the CI's level: the order statistics of the ratios\n"
 	       "that cover the median with at least %.0f%% for any distribution (the level is what it is for n repeats);\n"
-	       "met: the CI is wholly within the limit, NOT met: wholly past it, inconclusive: it crosses the limit.\n"
+	       "met: the CI is wholly within the limit, NOT met: wholly past it, inconclusive: it crosses the limit;\n"
+	       "invalid: a precondition of the comparison failed (the reason follows); info: shown, no limit.\n"
 	       "A benchmark, not a test (gate: BENCH_STRICT=1).\n", 100 * CI_LEVEL);
 	printf("  %-56s %-12s %7s  %-16s %6s  %s\n", "goal", "limit", "ratio",
 	       "CI", "level", "verdict");
@@ -179,8 +189,9 @@ void print_table(const struct utsname *u)
 	printf("\n");
 	for (i = 0; i < nr_goals; i++)
 		print_summary(&goals[i]);
-	printf("BENCH-SUMMARY total met=%d not-met=%d inconclusive=%d n/a=%d\n",
-	       cnt[V_MET], cnt[V_NOT_MET], cnt[V_INCONCLUSIVE], cnt[V_NA]);
+	printf("BENCH-SUMMARY total met=%d not-met=%d inconclusive=%d invalid=%d info=%d n/a=%d\n",
+	       cnt[V_MET], cnt[V_NOT_MET], cnt[V_INCONCLUSIVE],
+	       cnt[V_INVALID], cnt[V_INFO], cnt[V_NA]);
 	printf("BENCH-TABLE-END\n");
 }
 
@@ -285,6 +296,8 @@ static void json_goal(struct mt_json *w, const struct goal *g)
 		mt_json_double(w, NULL, g->lo2, 2);
 		mt_json_double(w, NULL, g->hi2, 2);
 		mt_json_end_array(w);
+	} else if (g->info) {
+		mt_json_null(w, "limit");
 	} else {
 		mt_json_double(w, "limit", g->limit, 2);
 		mt_json_str(w, "direction", limit_op(g));
@@ -307,6 +320,8 @@ static void json_goal(struct mt_json *w, const struct goal *g)
 		mt_json_double(w, NULL, g->q[j], 4);
 	mt_json_end_array(w);
 	mt_json_str(w, "detail", g->detail);
+	if (g->verdict == V_INVALID)
+		mt_json_str(w, "reason", g->na);
 	mt_json_end_object(w);
 }
 

@@ -46,13 +46,6 @@ static const struct label call_labels[] = {
 	[C_KMSG] = { "write(/dev/kmsg) one <6> line (printk)", "kmsg_write" },
 };
 
-/* Set the module's log_calls parameter (when it can be written). */
-static void set_log_calls(int on)
-{
-	if (env.log_calls_rw && write_file(LOG_CALLS_PARAM, on ? "1" : "0"))
-		bench_fail("write %s: %s", LOG_CALLS_PARAM, strerror(errno));
-}
-
 /* @calls calls of kind @ck on @fd, one timestamp pair; ns per call. */
 static double calls_once(enum call_kind ck, int fd, int kmsg,
 			 unsigned long calls)

@@ -110,6 +110,8 @@ void bench_vmas(void)
 
 	fd = open_dev();
 	clear_samples();
+	/* the printk of each call would be the same at every VMA count */
+	set_log_calls(0);
 	for (r = 0; r <= opt.repeats; r++) {
 		bench_progress("vmas: %s %d of %d", r ? "repeat" : "warm-up", r,
 			       opt.repeats);
@@ -130,6 +132,7 @@ void bench_vmas(void)
 			settle();
 		}
 	}
+	set_log_calls(1);
 	for (vi = 0; vi < opt.nr_vmas; vi++) {
 		unsigned long extra = opt.vmas[vi];
 		static const char * const what[] = {
@@ -144,8 +147,9 @@ void bench_vmas(void)
 			snprintf(key, sizeof(key), "vmas.%s.%lu", what[w],
 				 extra);
 			snprintf(label, sizeof(label),
-				 "%-10s +%5lu VMAs (mm: %u)", name[w], extra,
-				 with[vi]);
+				 "%-10s +%5lu VMAs (mm: %u)%s", name[w], extra,
+				 with[vi], env.log_calls_rw || w == 2 ? "" :
+				 " log_calls as loaded");
 			add_fig("vmas", key, label, "ns/call",
 				samples[3 * vi + w] + 1, opt.repeats, 0, 0);
 		}
