@@ -266,6 +266,9 @@ void eval_goals(void)
 		snprintf(goals[nr_goals - 1].text, sizeof(goals[0].text),
 			 "fork+exit %lu MiB populated: device / memfd <= 1.5",
 			 opt.pages * page_size >> 20);
+	goal_ratio("fork_private",
+		   "fork+exit populated private: device / memfd <= 1.5",
+		   "fork.dev_private", "fork.memfd_private", 1.5, 0);
 	goal_ratio("teardown",
 		   "munmap+close populated: device / memfd <= 1.0",
 		   "teardown.munmap_close.dev_shared",

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * rows-fork.c - the "fork" group of mmap-test-bench: fork + _exit +
- * waitpid with one populated mapping, device shared, memfd shared and
- * anon private nohugepage.
+ * waitpid with one populated mapping: device shared, memfd shared, anon
+ * private nohugepage, and device private and memfd private, whose written
+ * pages are anonymous copies, so that fork copies their page-table
+ * entries (a shared file mapping's are refilled by faults instead).
  */
 #include <errno.h>
 #include <string.h>
@@ -32,16 +34,18 @@ static double fork_once(void)
 void bench_fork(void)
 {
 	static const enum kind kinds[] = {
-		K_DEV_SHARED, K_MEMFD_SHARED, K_ANON_NOHUGE,
+		K_DEV_SHARED, K_MEMFD_SHARED, K_ANON_NOHUGE, K_DEV_PRIVATE,
+		K_MEMFD_PRIVATE,
 	};
 	static const char * const names[] = {
 		"device shared", "memfd shared", "anon private nohugepage",
+		"device private", "memfd private",
 	};
 	const int nk = MT_ARRAY_SIZE(kinds);
 	unsigned long n = opt.pages, len = n * page_size;
 	char key[64], label[72];
-	int fds[3], k, j, r, f;
-	char *p[3];
+	int fds[MT_ARRAY_SIZE(kinds)], k, j, r, f;
+	char *p[MT_ARRAY_SIZE(kinds)];
 
 	/*
 	 * Before each fork, the variant's mapping is made and written whole
@@ -51,14 +55,15 @@ void bench_fork(void)
 	 */
 	for (k = 0; k < nk; k++) {
 		fds[k] = -1;
-		if (kinds[k] == K_DEV_SHARED)
+		if (kind_is_dev(kinds[k]))
 			fds[k] = open_dev();
-		else if (kinds[k] == K_MEMFD_SHARED)
+		else if (kinds[k] == K_MEMFD_SHARED ||
+			 kinds[k] == K_MEMFD_PRIVATE)
 			fds[k] = make_memfd_empty(len);
 	}
 	clear_samples();
 	for (r = 0; r <= opt.repeats; r++) {
-		double sum[3] = { 0 };
+		double sum[MT_ARRAY_SIZE(kinds)] = { 0 };
 
 		bench_progress("fork: %s %d of %d", r ? "repeat" : "warm-up", r,
 			       opt.repeats);

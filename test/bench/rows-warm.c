@@ -2,7 +2,7 @@
 /*
  * rows-warm.c - the "warm" group of mmap-test-bench: a second mapping
  * of pages that exist already, device shared/private against a filled
- * memfd mapped again.
+ * memfd mapped again; each row has a file of its own.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -50,19 +50,19 @@ void bench_warm(void)
 	};
 	const int nk = MT_ARRAY_SIZE(kinds);
 	char key[64], label[72];
-	int mfd, pat, k;
+	int pat, k;
 	int fds[MAX_SET];
 
 	/*
-	 * One device file per device row, so that GET_STATS counts that
-	 * row's faults only; its first mapping creates its pages.  Both memfd
-	 * rows map the same filled memfd (minflt counts per mapping anyway).
+	 * One file per row, like for like: a device file per device row (so
+	 * that GET_STATS counts that row's faults only), its first mapping
+	 * creating its pages, and a filled memfd per memfd row.
 	 */
-	mfd = make_memfd(opt.pages);
 	for (k = 0; k < nk; k++) {
-		fds[k] = mfd;
-		if (!kind_is_dev(kinds[k]))
+		if (!kind_is_dev(kinds[k])) {
+			fds[k] = make_memfd(opt.pages);
 			continue;
+		}
 		fds[k] = open_dev();
 		fill_dev(fds[k], opt.pages);
 	}
@@ -77,7 +77,5 @@ void bench_warm(void)
 		}
 	}
 	for (k = 0; k < nk; k++)
-		if (kind_is_dev(kinds[k]))
-			close(fds[k]);
-	close(mfd);
+		close(fds[k]);
 }
