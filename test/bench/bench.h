@@ -286,6 +286,7 @@ void print_json(FILE *f, const struct utsname *u);
 
 /* rows-*.c: one group each */
 void bench_faults(void);
+void bench_sparse(void);
 void bench_warm(void);
 void bench_populate(void);
 void bench_syscalls(void);

@@ -190,11 +190,12 @@ static void goal_alloc_vmas(void)
  * lies wholly outside.
  */
 static void goal_flat(const char *key, const char *text, const char *fmt,
-		      const unsigned long *list, int n, double tol)
+		      const char *ref_fmt, const unsigned long *list, int n,
+		      double tol)
 {
 	struct goal *g = new_goal(key, text, 1 + tol, 0);
 	struct goal t;
-	struct fig *base, *f;
+	struct fig *base, *f, *rbase = NULL, *rf = NULL;
 	double worst = -1;
 	int i, r, inside = 1, outside = 0;
 	char k[64];
@@ -204,6 +205,12 @@ static void goal_flat(const char *key, const char *text, const char *fmt,
 	g->hi2 = 1 + tol;
 	snprintf(k, sizeof(k), fmt, list[0]);
 	base = goal_fig(g, k);
+	if (ref_fmt) {
+		snprintf(k, sizeof(k), ref_fmt, list[0]);
+		rbase = goal_fig(g, k);
+		if (!rbase)
+			return;
+	}
 	if (!base || n < 2)
 		return;
 	for (i = 1; i < n; i++) {
@@ -211,10 +218,20 @@ static void goal_flat(const char *key, const char *text, const char *fmt,
 		f = goal_fig(g, k);
 		if (!f)
 			return;
+		if (ref_fmt) {
+			snprintf(k, sizeof(k), ref_fmt, list[i]);
+			rf = goal_fig(g, k);
+			if (!rf)
+				return;
+		}
 		memset(&t, 0, sizeof(t));
 		t.n = f->n < base->n ? f->n : base->n;
+		if (rf && rf->n < t.n)
+			t.n = rf->n;
+		/* the size's cost over the smallest's; over the reference's */
 		for (r = 0; r < t.n; r++)
-			t.q[r] = f->v[r] / base->v[r];
+			t.q[r] = f->v[r] / base->v[r] /
+				 (rf ? rf->v[r] / rbase->v[r] : 1);
 		t.level = median_ci(t.q, t.n, &t.ratio, &t.ci_lo, &t.ci_hi);
 		if (t.ci_lo < g->lo2 || t.ci_hi > g->hi2)
 			inside = 0;
@@ -255,6 +272,9 @@ void eval_goals(void)
 	goal_info("cold_write_ref",
 		  "cold write-touch: device / ref vmf_insert_pfn (info)",
 		  "cold.seq_write.dev_shared", "cold.seq_write.ref_fault");
+	goal_info("sparse_read",
+		  "sparse rand-read 1/64: device shared / memfd (info)",
+		  "sparse.rand_read.dev_shared", "sparse.rand_read.memfd_shared");
 	goal_ratio("warm_seq_read",
 		   "warm seq-read: device shared / memfd 2nd map <= 1.0",
 		   "warm.seq_read.dev_shared", "warm.seq_read.memfd_shared",
@@ -283,12 +303,17 @@ void eval_goals(void)
 		   "populate: ALLOC+POPULATE / anon 4K MAP_POPULATE <= 2.0",
 		   "populate.call.dev_shared_ioctl",
 		   "populate.call.anon_private_nohuge", 2.0, 0);
+	/* normalized by the anon reference's own growth, size by size */
 	goal_flat("growth_seq_read",
 		  "growth 1 MiB -> 1 GiB within +-20% (seq read)",
-		  "growth.seq_read.%lu_mib", opt.sizes, opt.nr_sizes, 0.2);
+		  "growth.seq_read.%lu_mib",
+		  "growth.ref_anon_nohuge_seq_write.%lu_mib", opt.sizes,
+		  opt.nr_sizes, 0.2);
 	goal_flat("growth_seq_write",
 		  "growth 1 MiB -> 1 GiB within +-20% (seq write)",
-		  "growth.seq_write.%lu_mib", opt.sizes, opt.nr_sizes, 0.2);
+		  "growth.seq_write.%lu_mib",
+		  "growth.ref_anon_nohuge_seq_write.%lu_mib", opt.sizes,
+		  opt.nr_sizes, 0.2);
 	if (opt.nr_sizes > 1) {
 		unsigned long a = opt.sizes[0], b = opt.sizes[opt.nr_sizes - 1];
 
