@@ -254,6 +254,32 @@ static void goal_flat(const char *key, const char *text, const char *fmt,
 	g->verdict = outside ? V_NOT_MET : inside ? V_MET : V_INCONCLUSIVE;
 }
 
+/*
+ * Huge mappings against huge mappings: valid only if both sides were
+ * mapped by PMDs, that is took about one fault per PMD, not one per page
+ * (a side that fell back to base pages takes one per page, or one per
+ * fault-around window).
+ */
+static void goal_huge(void)
+{
+	struct goal *g = new_goal("huge_write",
+				  "cold write-touch: device huge=1 / anon THP <= 1.5",
+				  1.5, 0);
+	struct fig *d, *a;
+
+	paired_ratio(g, "huge.seq_write.dev_shared", "huge.seq_write.anon_thp");
+	if (g->verdict == V_NA)
+		return;
+	d = find_fig("huge.seq_write.dev_shared");
+	a = find_fig("huge.seq_write.anon_thp");
+	if (d->minflt > 0.1 || a->minflt > 0.1) {
+		g->verdict = V_INVALID;
+		snprintf(g->na, sizeof(g->na),
+			 "not both PMD-mapped: %.3f and %.3f faults per page",
+			 d->minflt, a->minflt);
+	}
+}
+
 void eval_goals(void)
 {
 	goal_ratio("cold_rand_read",
@@ -324,8 +350,5 @@ void eval_goals(void)
 			 "growth %lu -> %lu MiB within +-20%% (seq write)", a,
 			 b);
 	}
-	goal_ratio("huge_write",
-		   "cold write-touch: device huge=1 / anon THP <= 1.5",
-		   "huge.seq_write.dev_shared", "huge.seq_write.anon_thp", 1.5,
-		   0);
+	goal_huge();
 }
