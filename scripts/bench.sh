@@ -23,7 +23,10 @@
 # no markers, mmap-test-bench error, timeout, kernel splat).  With
 # BENCH_STRICT=1, also 1 when a goal's verdict is NOT met (its whole
 # confidence interval past its limit; "inconclusive", "invalid" and "info"
-# do not fail).  The
+# do not fail) and the baseline (test/bench/baseline/<target>.json) does
+# not accept it as not met by design, or when a goal is worse than its
+# baseline by more than its margin.  BENCH_BASELINE_WRITE=1 writes that
+# baseline from the run (keeping the goals it accepted).  The
 # verdicts are the table's fixed-format lines
 #   BENCH-SUMMARY goal=KEY verdict=met|NOT-met|inconclusive|invalid|info|n/a
 #     ratio=R ci=LO..HI level=L limit=<=X clock=instructions|wall [disagree=1]
@@ -163,26 +166,41 @@ run_clock instructions
 run_clock wall
 table=$out/bench-table.txt
 json=$out/bench.json
+baseline=$TOP/test/bench/baseline/$target.json
 stage "results"
 {
 	echo "# make bench TARGET=$target of $(git -C "$TOP" describe --always --dirty 2>/dev/null ||
 		echo "an unknown commit") on $(date -u '+%Y-%m-%d %H:%M UTC')${args:+, BENCH_ARGS=$args}"
 	echo "# the instruction clock's table: bench-instructions.txt, the wall clock's: bench-wall.txt"
 	if [ -f "$out/bench-instructions.json" ] && [ -f "$out/bench-wall.json" ]; then
-		python3 "$TOP/scripts/lib/bench_clocks.py" "$out/bench-instructions.json" \
-			"$out/bench-wall.json" "$json" ||
+		bl=()
+		[ -f "$baseline" ] && bl=(--baseline "$baseline")
+		BENCH_TARGET=$target BENCH_ARGS=$args BENCH_DATE=$(date -u '+%Y-%m-%d') \
+		BENCH_COMMIT=$(git -C "$TOP" describe --always --dirty 2>/dev/null || echo unknown) \
+			python3 "$TOP/scripts/lib/bench_clocks.py" "$out/bench-instructions.json" \
+			"$out/bench-wall.json" "$json" "${bl[@]}" ||
 			fail+=("bench_clocks.py could not merge the two runs")
+		[ -f "$baseline" ] || echo "(no baseline for $target: $baseline; BENCH_BASELINE_WRITE=1 writes one)"
 	fi
 } > "$table"
+if [ "${BENCH_BASELINE_WRITE:-0}" = 1 ] && [ -f "$json" ] && [ ${#fail[@]} = 0 ]; then
+	python3 "$TOP/scripts/lib/bench_clocks.py" --write-baseline "$json" "$baseline" &&
+		info "baseline written: $baseline (accepted goals: edit its \"accepted\")"
+fi
 cat "$out/bench-instructions.txt" "$out/bench-wall.txt" "$table" 2>/dev/null
 grep -q '^BENCH-SUMMARY total ' "$table" ||
 	fail+=("no BENCH-SUMMARY lines in the table")
+# The gate: a goal NOT met that the baseline does not accept, or a goal
+# worse than its baseline by more than its margin.
+# (a regression fails even an accepted goal)
+gate=$(awk '/^BENCH-SUMMARY goal=/ &&
+	((/ verdict=NOT-met / && !/ accepted=1/) || / regressed=1/)' "$table")
 notmet=$(grep -c '^BENCH-SUMMARY goal=.* verdict=NOT-met ' "$table") || :
-if [ "${BENCH_STRICT:-0}" = 1 ] && [ "${notmet:-0}" -gt 0 ]; then
-	fail+=("BENCH_STRICT=1: $notmet goal(s) NOT met (CI wholly past the limit):")
+if [ "${BENCH_STRICT:-0}" = 1 ] && [ -n "$gate" ]; then
+	fail+=("BENCH_STRICT=1: goal(s) NOT met and not accepted, or worse than the baseline:")
 	while read -r g; do
 		fail+=("  $g")
-	done < <(grep '^BENCH-SUMMARY goal=.* verdict=NOT-met ' "$table")
+	done <<< "$gate"
 fi
 
 dt=$(( $(date +%s) - t0 ))

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 """Two clocks, one table: the merge of mmap-test-bench's two runs.
 
-Usage: bench_clocks.py INSTR.json WALL.json OUT.json
+Usage: bench_clocks.py INSTR.json WALL.json OUT.json [--baseline FILE]
+       bench_clocks.py --write-baseline OUT.json FILE [--accept=KEY=WHY]..
 
 scripts/bench.sh boots the same rows twice with the same order seed: once
 under qemu's instruction clock (-icount shift=0,sleep=off: the guest's
@@ -20,9 +21,19 @@ goal and a total, carry the verdict the goal is judged by and its clock:
 
 OUT.json gets both runs and the merged goals ("tool": "mmap-test-bench
 clocks").
+
+The baseline (test/bench/baseline/<target>.json, written from a run's
+OUT.json by --write-baseline) holds each goal's ratio on the clock it is
+judged on and a margin, and the goals accepted as not met by design, with
+the reason.  With --baseline, a goal whose ratio is worse than its baseline
+by more than its margin gets "regressed=1" on its BENCH-SUMMARY line, and
+an accepted goal "accepted=1"; BENCH_STRICT=1 (scripts/bench.sh) fails on
+a regression, and on a NOT met goal that is not accepted.  A baseline of
+other BENCH_ARGS than the run's is not compared (the line says so).
 """
 
 import json
+import os
 import sys
 
 CLOCKS = ("instructions", "wall")
@@ -93,7 +104,7 @@ def merge(runs):
     return out
 
 
-def print_table(runs, goals):
+def print_table(runs, goals, note):
     ri, rw = runs["instructions"], runs["wall"]
     env = ri.get("environment", {})
     print("Two clocks, one table: the same rows booted twice with the same order seed (%s):"
@@ -116,14 +127,23 @@ def print_table(runs, goals):
     print()
     print("Goals: judged on instructions (a goal that needs real parallelism: on wall time); the CI is the")
     print("order statistics of the paired ratios that cover the median with at least 95% (its level beside it).")
-    print("  %-20s %-12s %-12s %-44s %-44s %s" % (
-        "goal", "limit", "judged on", "instructions", "wall", "clocks agree"))
+    print("  %-20s %-12s %-12s %-44s %-44s %-12s %s" % (
+        "goal", "limit", "judged on", "instructions", "wall", "clocks agree",
+        "baseline"))
     for g in goals:
         ref = g["instructions"] or g["wall"]
-        print("  %-20s %-12s %-12s %-44s %-44s %s" % (
+        if "baseline" in g:
+            bl = "%.3f%s" % (g["baseline"], " REGRESSED" if g["regressed"] else "")
+        else:
+            bl = "-"
+        if "accepted" in g:
+            bl += " (accepted: %s)" % g["accepted"]
+        print("  %-20s %-12s %-12s %-44s %-44s %-12s %s" % (
             g["key"], limit_text(ref), g["judged_on"],
             goal_cell(g["instructions"]), goal_cell(g["wall"]),
-            "NO: one met, one NOT met" if g["disagree"] else "yes"))
+            "NO" if g["disagree"] else "yes", bl))
+    if note:
+        print("  (%s)" % note)
     print()
     cnt = {v: 0 for v in ("met", "NOT-met", "inconclusive", "invalid",
                           "info", "n/a")}
@@ -135,23 +155,107 @@ def print_table(runs, goals):
             print("BENCH-SUMMARY goal=%s verdict=n/a ratio=- ci=- level=- limit=%s clock=%s"
                   % (g["key"], summary_limit(ref), g["judged_on"]))
             continue
-        print("BENCH-SUMMARY goal=%s verdict=%s ratio=%.3f ci=%.3f..%.3f level=%.3f limit=%s clock=%s%s"
+        print("BENCH-SUMMARY goal=%s verdict=%s ratio=%.3f ci=%.3f..%.3f level=%.3f limit=%s clock=%s%s%s%s"
               % (g["key"], g["verdict"], j["ratio"], j["ci"][0], j["ci"][1],
                  j.get("ci_level", 0), summary_limit(ref), g["judged_on"],
-                 " disagree=1" if g["disagree"] else ""))
+                 " disagree=1" if g["disagree"] else "",
+                 " baseline=%.3f regressed=%d" % (g["baseline"], g["regressed"])
+                 if "baseline" in g else "",
+                 " accepted=1" if "accepted" in g else ""))
     print("BENCH-SUMMARY total met=%d not-met=%d inconclusive=%d invalid=%d info=%d n/a=%d disagree=%d"
           % (cnt["met"], cnt["NOT-met"], cnt["inconclusive"], cnt["invalid"],
              cnt["info"], cnt["n/a"], sum(g["disagree"] for g in goals)))
 
 
+# A goal's margin in its baseline: 2%, or the half-width of its interval
+# relative to its ratio when that is wider.
+MIN_MARGIN = 0.02
+
+
+def worse(g, ratio, base, margin):
+    """Is @ratio worse than @base by more than @margin for goal @g?"""
+    if "band" in g:
+        return abs(ratio - 1) > abs(base - 1) + margin * base
+    if g.get("direction") == ">=":
+        return ratio < base * (1 - margin)
+    return ratio > base * (1 + margin)
+
+
+def apply_baseline(goals, baseline, bench_args):
+    """Mark each goal against @baseline; returns a line saying what was done."""
+    if baseline.get("bench_args", "") != bench_args:
+        return ("baseline not compared: it is of BENCH_ARGS '%s', this run '%s'"
+                % (baseline.get("bench_args", ""), bench_args))
+    accepted = baseline.get("accepted", {})
+    for g in goals:
+        j = g[g["judged_on"]]
+        b = baseline.get("goals", {}).get(g["key"])
+        if g["key"] in accepted:
+            g["accepted"] = accepted[g["key"]]
+        if j is None or b is None or g["verdict"] in ("n/a", "invalid"):
+            continue
+        g["baseline"] = b["ratio"]
+        g["regressed"] = worse(j, j["ratio"], b["ratio"], b["margin"])
+    return ("baseline of %s (%s, %s)" % (baseline.get("target", "?"),
+                                          baseline.get("commit", "?"),
+                                          baseline.get("date", "?")))
+
+
+def write_baseline(merged_path, out_path, accepts):
+    with open(merged_path, encoding="utf-8") as f:
+        doc = json.load(f)
+    ri = doc["clocks"]["instructions"]
+    env = ri.get("environment", {})
+    base = {"tool": "mmap-test-bench baseline", "format": 1,
+            "target": doc.get("target", ""), "commit": doc.get("commit", ""),
+            "date": doc.get("date", ""), "bench_args": doc.get("bench_args", ""),
+            "kernel": env.get("kernel", ""), "goals": {}, "accepted": {}}
+    for g in doc["goals"]:
+        j = g[g["judged_on"]]
+        if j is None or j["verdict"] in ("n/a", "invalid"):
+            continue
+        lo, hi = j["ci"]
+        half = (hi - lo) / 2 / j["ratio"] if j["ratio"] else 0
+        base["goals"][g["key"]] = {"ratio": j["ratio"], "clock": g["judged_on"],
+                                   "margin": round(max(MIN_MARGIN, half), 4)}
+    try:	# the accepted goals of the baseline it replaces stay accepted
+        with open(out_path, encoding="utf-8") as f:
+            for k, why in json.load(f).get("accepted", {}).items():
+                if k in base["goals"]:
+                    base["accepted"][k] = why
+    except FileNotFoundError:
+        pass
+    for a in accepts:
+        key, _, why = a.partition("=")
+        if key not in base["goals"] or not why:
+            sys.exit("--accept %s: want KEY=WHY with KEY a goal of the run" % a)
+        base["accepted"][key] = why
+    with open(out_path, "w", encoding="utf-8") as f:
+        json.dump(base, f, indent=1, sort_keys=True)
+        f.write("\n")
+
+
 def main(argv):
-    if len(argv) != 4:
+    if len(argv) >= 4 and argv[1] == "--write-baseline":
+        accepts = [a.split("=", 1)[1] for a in argv[4:] if a.startswith("--accept=")]
+        write_baseline(argv[2], argv[3], accepts)
+        return
+    if len(argv) not in (4, 6) or (len(argv) == 6 and argv[4] != "--baseline"):
         sys.exit(__doc__.split("\n\n")[1])
     runs = {"instructions": load(argv[1]), "wall": load(argv[2])}
     goals = merge(runs)
-    print_table(runs, goals)
+    note = None
+    if len(argv) == 6:
+        with open(argv[5], encoding="utf-8") as f:
+            note = apply_baseline(goals, json.load(f),
+                                  os.environ.get("BENCH_ARGS", ""))
+    print_table(runs, goals, note)
     with open(argv[3], "w", encoding="utf-8") as f:
         json.dump({"tool": "mmap-test-bench clocks", "format": 1,
+                   "target": os.environ.get("BENCH_TARGET", ""),
+                   "commit": os.environ.get("BENCH_COMMIT", ""),
+                   "date": os.environ.get("BENCH_DATE", ""),
+                   "bench_args": os.environ.get("BENCH_ARGS", ""),
                    "clocks": runs, "goals": goals}, f, indent=1)
         f.write("\n")
 
