@@ -34,6 +34,8 @@
 #               ShellCheck on the workflows' run: steps
 #   results     the result reader's test over recorded logs
 #               (scripts/lib/results.py selftest): every case passes
+#   bench merge the bench's two-clock merge and baseline gate over a
+#               recorded run (scripts/lib/bench_clocks.py selftest)
 # Prints one TAP line per check ("ok N lint: ..." / "not ok N lint: ...")
 # with the findings under a failing one; exits 1 if any check failed.
 set -euo pipefail
@@ -241,6 +243,15 @@ results_check() {
 		grep -vx 'results selftest: PASS ([0-9]* cases)' || true
 }
 tap_check "result reader: selftest over recorded logs" "$(results_check)"
+
+# The bench's merge of its two clocks and its baseline gate
+# (scripts/lib/bench_clocks.py selftest): a recorded run against a planted
+# baseline gives the recorded summary lines.
+bench_clocks_check() {
+	python3 "$TOP/scripts/lib/bench_clocks.py" selftest 2>&1 |
+		grep -vx 'bench_clocks selftest: PASS' || true
+}
+tap_check "bench merge: selftest over a recorded run" "$(bench_clocks_check)"
 
 tap_plan
 tap_passed

@@ -4,6 +4,7 @@
 
 Usage: bench_clocks.py INSTR.json WALL.json OUT.json [--baseline FILE]
        bench_clocks.py --write-baseline OUT.json FILE [--accept=KEY=WHY]..
+       bench_clocks.py selftest      (make lint runs it)
 
 scripts/bench.sh boots the same rows twice with the same order seed: once
 under qemu's instruction clock (-icount shift=0,sleep=off: the guest's
@@ -235,7 +236,62 @@ def write_baseline(merged_path, out_path, accepts):
         f.write("\n")
 
 
+def selftest():
+    """The merge of bench-clocks-test-data/ (a --quick run on x86_64-7.3,
+    trimmed, with a planted wall-clock disagreement on populate) against a
+    planted baseline: the summary lines must be the recorded ones, with the
+    run's BENCH_ARGS and with others.  Returns the number of failures."""
+    import contextlib
+    import io
+    import tempfile
+    d = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                     "bench-clocks-test-data")
+    fails = 0
+    for args, expected in (("--quick", "expected-baseline.txt"),
+                           ("", "expected-other-args.txt")):
+        runs = {c: load(os.path.join(d, c + ".json")) for c in CLOCKS}
+        goals = merge(runs)
+        with open(os.path.join(d, "baseline.json"), encoding="utf-8") as f:
+            note = apply_baseline(goals, json.load(f), args)
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            print_table(runs, goals, note)
+        got = [l for l in out.getvalue().splitlines()
+               if l.startswith("BENCH-SUMMARY") or l.startswith("  (")]
+        with open(os.path.join(d, expected), encoding="utf-8") as f:
+            want = f.read().splitlines()
+        if got != want:
+            fails += 1
+            print("bench_clocks selftest: %s differs:" % expected)
+            for w, g in zip(want + [""] * len(got), got + [""] * len(want)):
+                if w != g:
+                    print("  want: %s\n  got:  %s" % (w, g))
+    with tempfile.TemporaryDirectory() as t:
+        # write a baseline from a merged run and read it back
+        runs = {c: load(os.path.join(d, c + ".json")) for c in CLOCKS}
+        merged = os.path.join(t, "bench.json")
+        with open(merged, "w", encoding="utf-8") as f:
+            json.dump({"clocks": runs, "goals": merge(runs),
+                       "bench_args": "--quick"}, f)
+        bl = os.path.join(t, "baseline.json")
+        write_baseline(merged, bl, ["warm_seq_read=by design"])
+        goals = merge(runs)
+        with open(bl, encoding="utf-8") as f:
+            apply_baseline(goals, json.load(f), "--quick")
+        bad = [g["key"] for g in goals if g.get("regressed")]
+        acc = [g["key"] for g in goals if "accepted" in g]
+        if bad or acc != ["warm_seq_read"]:
+            fails += 1
+            print("bench_clocks selftest: a run against its own baseline: "
+                  "regressed %s, accepted %s (want none, [warm_seq_read])"
+                  % (bad, acc))
+    print("bench_clocks selftest: %s" % ("FAIL" if fails else "PASS"))
+    return fails
+
+
 def main(argv):
+    if argv[1:] == ["selftest"]:
+        sys.exit(1 if selftest() else 0)
     if len(argv) >= 4 and argv[1] == "--write-baseline":
         accepts = [a.split("=", 1)[1] for a in argv[4:] if a.startswith("--accept=")]
         write_baseline(argv[2], argv[3], accepts)
