@@ -37,7 +37,10 @@
 # test/bench/), BENCH_INSMOD_ARGS (extra module parameters
 # for insmod, e.g. to compare a module option), BENCH_STRICT,
 # BENCH_TIMEOUT (seconds per run, default 1800), BENCH_SEED (the order
-# seed; default: drawn, and printed),
+# seed; default: drawn, and printed), PROFILE=1 (instead of the bench, the
+# top kernel functions of one cold write-touch per path under icount, by
+# the function_graph tracer: build/<target>/bench-profile.txt; PROFILE_PAGES,
+# default 256, PROFILE_TOP, default 20),
 # MMAP_TEST_QEMU_MEM (guest MiB, default 2048: the 1 GiB growth figure
 # needs more than 1 GiB), plus those of scripts/vm.sh.
 set -euo pipefail
@@ -68,6 +71,29 @@ cp -p "$TOP/test/refdrv/Kbuild" "$TOP/test/refdrv/mmap_test_ref.c" \
 in_root "$ROOT" make -C "$KDIR" M="$ref" ARCH="$ARCH" \
 	CROSS_COMPILE="$CROSS_COMPILE" modules >&2
 [ -f "$ref/mmap_test_ref.ko" ] || die "no mmap_test_ref.ko built"
+
+# PROFILE=1: one boot under icount that traces one cold write-touch of the
+# device, shmem and the reference driver (scripts/guest/bench.sh), and the
+# top kernel functions of each, side by side; no bench.
+if [ "${PROFILE:-0}" = 1 ]; then
+	log=$out/bench-profile.log
+	stage "PROFILE=1: tracing one cold write-touch per path under qemu's instruction clock (log: $log)"
+	MMAP_TEST_QEMU_ICOUNT=1 \
+	MMAP_TEST_APPEND="no_timer_check ${MMAP_TEST_APPEND:-}" \
+	MMAP_TEST_GUEST_ENV="BENCH_PROFILE=1
+BENCH_INSMOD_ARGS='${BENCH_INSMOD_ARGS:-}'
+PROFILE_PAGES='${PROFILE_PAGES:-256}'
+PROFILE_TOP='${PROFILE_TOP:-20}'" \
+		"$TOP/scripts/vm.sh" "$target" bench --timeout "$tmo" --quiet || :
+	[ -f "$out/bench.log" ] && mv "$out/bench.log" "$log"
+	python3 "$TOP/scripts/lib/bench_clocks.py" profile "$log" |
+		tee "$out/bench-profile.txt"
+	k=$(splat_scan "$log")
+	[ "$k" = 0 ] || die "PROFILE: $k kernel splat line(s) in $log"
+	grep -q '^BENCH-RC: rc=0' <(tr -d '\r' < "$log") ||
+		die "PROFILE: the guest did not finish it: $(grep -a 'PROFILE-ERROR\|BENCH-RC' "$log" | tr -d '\r' | tail -n 1)"
+	exit 0
+fi
 
 seed=${BENCH_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
 qemu_version=$("$T_QEMU" --version 2>/dev/null | head -n 1) || qemu_version=unknown

@@ -50,6 +50,74 @@ set -- --clock "$BENCH_CLOCK" --env "qemu=$BENCH_QEMU" \
 	--env "mem_auto_init=${auto_init:-not in the kernel log}"
 [ -n "$BENCH_SEED" ] && set -- "$@" --seed "$BENCH_SEED"
 
+# BENCH_PROFILE=1 (make bench PROFILE=1): where the instructions of one
+# cold write-touch go, by the function_graph tracer, instead of the bench.
+# Each path (device, shmem, the reference driver) is touched once without
+# the tracer and once with it (the process and the touch only:
+# mmap-test-bench --touch-once with MT_TRACE); each kernel function's
+# inclusive duration is summed from the trace (funcgraph-tail names the
+# function at its closing brace).  Under icount, durations are instruction
+# counts.  Lines: PROFILE kind=K plain=NS traced=NS overrun=N, then
+# PROFILE-FN kind=K ns=TOTAL calls=N fn=NAME, the top PROFILE_TOP by ns.
+if [ "${BENCH_PROFILE:-0}" = 1 ]; then
+	pages=${PROFILE_PAGES:-256}
+	T=/sys/kernel/tracing
+	[ -e "$T/trace" ] || mount -t tracefs nodev "$T" 2>/dev/null
+	[ -e "$T/trace" ] || T=/sys/kernel/debug/tracing
+	# shellcheck disable=SC2086  # a list of module parameters
+	insmod /mmap_test.ko buffer_pages="$pages" $BENCH_INSMOD_ARGS
+	echo "BENCH-INSMOD: rc=$? (buffer_pages=$pages $BENCH_INSMOD_ARGS)"
+	[ -f /mmap_test_ref.ko ] && insmod /mmap_test_ref.ko buffer_pages="$pages"
+	if ! grep -qw function_graph "$T/available_tracers" 2>/dev/null; then
+		echo "PROFILE-ERROR no function_graph tracer in $T/available_tracers"
+		echo "BENCH-RC: rc=1"
+		exit 1
+	fi
+	echo 0 > "$T/tracing_on"
+	echo 32768 > "$T/buffer_size_kb"
+	for k in dev_shared shmem_shared ref_fault; do
+		[ "$k" = ref_fault ] && [ ! -e /dev/mmap-test-ref ] && continue
+		echo nop > "$T/current_tracer"
+		plain=$(mmap-test-bench --pages "$pages" --touch-once "$k" |
+			sed -n 's/.*pages, \([0-9]*\) ns\/page/\1/p')
+		echo function_graph > "$T/current_tracer"
+		echo 1 > "$T/options/funcgraph-tail"
+		echo 0 > "$T/options/funcgraph-irqs" 2>/dev/null
+		: > "$T/trace"
+		traced=$(MT_TRACE=$T mmap-test-bench --pages "$pages" --touch-once "$k" |
+			sed -n 's/.*pages, \([0-9]*\) ns\/page/\1/p')
+		overrun=$(cat "$T"/per_cpu/cpu*/stats 2>/dev/null |
+			awk '/^overrun:/ { n += $2 } END { print n + 0 }')
+		echo "PROFILE kind=$k pages=$pages plain=$plain traced=$traced overrun=$overrun"
+		awk '
+			/\|/ && / us / {
+				split($0, h, "|")
+				if (!match(h[1], /[0-9]+\.[0-9]+ us/))
+					next
+				d = substr(h[1], RSTART, RLENGTH - 3) * 1000
+				f = h[2]
+				gsub(/^[ \t]+|[ \t]+$/, "", f)
+				if (f ~ /^} \/\* .* \*\/$/) {
+					sub(/^} \/\* /, "", f); sub(/ \*\/$/, "", f)
+				} else if (f ~ /\(\);$/) {
+					sub(/\(\);$/, "", f)
+				} else
+					next
+				ns[f] += d; calls[f]++
+			}
+			END {
+				for (f in ns)
+					printf "%d %d %s\n", ns[f], calls[f], f
+			}' "$T/trace" | sort -rn | head -n "${PROFILE_TOP:-20}" |
+			while read -r ns calls fn; do
+				echo "PROFILE-FN kind=$k ns=$ns calls=$calls fn=$fn"
+			done
+		echo nop > "$T/current_tracer"
+	done
+	echo "BENCH-RC: rc=0"
+	exit 0
+fi
+
 # shellcheck disable=SC2086  # BENCH_ARGS is a list of options
 need=$(mmap-test-bench $BENCH_ARGS --need-pages)
 rc=$?

@@ -5,6 +5,7 @@
 Usage: bench_clocks.py INSTR.json WALL.json OUT.json [--baseline FILE]
        bench_clocks.py --write-baseline OUT.json FILE [--accept=KEY=WHY]..
        bench_clocks.py selftest      (make lint runs it)
+       bench_clocks.py profile LOG   (PROFILE=1's lines, side by side)
 
 scripts/bench.sh boots the same rows twice with the same order seed: once
 under qemu's instruction clock (-icount shift=0,sleep=off: the guest's
@@ -289,7 +290,52 @@ def selftest():
     return fails
 
 
+def profile(log):
+    """PROFILE=1's lines of the serial log @log, side by side per path."""
+    heads, fns = {}, {}
+    with open(log, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            line = line.strip()
+            if line.startswith("PROFILE kind=") or line.startswith("PROFILE-FN "):
+                words = line.split(" ", 5 if line.startswith("PROFILE-FN") else 99)
+                kv = dict(w.split("=", 1) for w in words[1:] if "=" in w)
+                if words[0] == "PROFILE":
+                    heads[kv["kind"]] = kv
+                    fns[kv["kind"]] = []
+                else:
+                    fns.setdefault(kv["kind"], []).append(kv)
+    if not heads:
+        print("no PROFILE lines in %s" % log)
+        return 1
+    kinds = list(heads)
+    pages = int(heads[kinds[0]].get("pages", "1"))
+    print("Where the instructions of one cold write-touch of %d pages go (function_graph, qemu icount:"
+          % pages)
+    print("a duration is a count of guest instructions).  Per page touched; a function's figure includes its callees.")
+    for k in kinds:
+        h = heads[k]
+        plain, traced = float(h.get("plain") or 0), float(h.get("traced") or 0)
+        print("  %-14s untraced %6.0f, traced %7.0f instructions/page: the tracer multiplies the cost by %.1f%s"
+              % (k, plain, traced, traced / plain if plain else 0,
+                 "; %s events lost (overrun)" % h["overrun"]
+                 if h.get("overrun", "0") != "0" else ""))
+    print()
+    print("  " + "".join("%-44s" % k for k in kinds))
+    for i in range(max(len(fns[k]) for k in kinds)):
+        cells = []
+        for k in kinds:
+            if i < len(fns[k]):
+                e = fns[k][i]
+                cells.append("%-32.32s %9.0f  " % (e["fn"], float(e["ns"]) / pages))
+            else:
+                cells.append(" " * 44)
+        print("  " + "".join(cells).rstrip())
+    return 0
+
+
 def main(argv):
+    if len(argv) == 3 and argv[1] == "profile":
+        sys.exit(profile(argv[2]))
     if argv[1:] == ["selftest"]:
         sys.exit(1 if selftest() else 0)
     if len(argv) >= 4 and argv[1] == "--write-baseline":

@@ -185,6 +185,7 @@ struct options {
 	uint64_t seed;			/* the variants' order (variant_at()) */
 	const char *clock;		/* what CLOCK_MONOTONIC counts: --clock */
 	const char *extra_env[MAX_LIST];	/* --env KEY=VALUE */
+	const char *touch_once;			/* --touch-once KIND */
 	int nr_extra_env;
 };
 extern struct options opt;
@@ -264,6 +265,7 @@ void touch_set(const enum kind *kinds, const int *fds, int nv,
 	       unsigned long n, enum pattern pat, int r, struct sample *out);
 void touch_patterns(const char *what, const enum kind *kinds, const int *fds,
 		    int nk);
+int touch_once(const char *key);
 void fault_row_name(const char *what, enum pattern pat, enum kind k,
 		    char *key, size_t nkey, char *label, size_t nlabel);
 

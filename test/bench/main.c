@@ -59,6 +59,7 @@ static void __attribute__((noreturn)) usage(void)
 		"                  [--cpu N] [--need-pages] [--seed N] [--clock TEXT]\n"
 		"                  [--env KEY=VALUE].. [--huge-export FILE | --huge-import FILE]\n"
 		"       mmap-test-bench --self-check\n"
+		"       mmap-test-bench [--pages N] --touch-once KIND   (one cold write-touch)\n"
 		"--seed: the variants' order in each repeat (default: drawn, and printed);\n"
 		"--clock: what the guest's clock counts, for the table (scripts/bench.sh\n"
 		"passes \"instructions (qemu -icount shift=0)\" under icount); --env: a line of\n"
@@ -215,6 +216,8 @@ static void parse_args(int argc, char **argv, int *print_need)
 			opt.seed = parse_num(v);
 		else if (!strcmp(a, "--clock"))
 			opt.clock = v;
+		else if (!strcmp(a, "--touch-once"))
+			opt.touch_once = v;
 		else if (!strcmp(a, "--env") && strchr(v, '=') &&
 			 strchr(v, '=') != v && opt.nr_extra_env < MAX_LIST)
 			opt.extra_env[opt.nr_extra_env++] = v;
@@ -287,6 +290,8 @@ int main(int argc, char **argv)
 		printf("%lu\n", need_pages());
 		return 0;
 	}
+	if (opt.touch_once)
+		return touch_once(opt.touch_once);
 	if (opt.big_repeats != opt.repeats)
 		snprintf(big_note, sizeof(big_note),
 			 "growth sizes >= 512 MiB use %d repeats (not %d) to bound the run time",

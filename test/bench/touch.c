@@ -301,3 +301,64 @@ void fault_row_name(const char *what, enum pattern pat, enum kind k,
 	snprintf(label, nlabel, "%s %-9s %s", what, pattern_labels[pat].name,
 		 kind_labels[k].name);
 }
+
+/*
+ * With MT_TRACE set to a tracefs directory: @on, this process's pid into
+ * its set_ftrace_pid, then tracing on; !@on, tracing off.
+ */
+static void trace_pid_and_on(int on)
+{
+	const char *dir = getenv("MT_TRACE");
+	char path[256], pid[32];
+
+	if (!dir)
+		return;
+	if (on) {
+		snprintf(path, sizeof(path), "%s/set_ftrace_pid", dir);
+		snprintf(pid, sizeof(pid), "%d", (int)getpid());
+		if (write_file(path, pid))
+			bench_fail("write %s: %s", path, strerror(errno));
+	}
+	snprintf(path, sizeof(path), "%s/tracing_on", dir);
+	if (write_file(path, on ? "1" : "0"))
+		bench_fail("write %s: %s", path, strerror(errno));
+}
+
+/*
+ * --touch-once KIND: one cold sequential write-touch of opt.pages pages of
+ * a fresh mapping of KIND (a kind's key: dev_shared, shmem_shared,
+ * ref_fault, ...), for PROFILE=1's tracer: prints the time per page and
+ * exits 0, or 2 for an unknown KIND.
+ */
+int touch_once(const char *key)
+{
+	unsigned long len = opt.pages * page_size;
+	int k, fd = -1;
+	double t0, t;
+	char *p;
+
+	for (k = 0; k < NR_KINDS; k++)
+		if (kind_labels[k].key && !strcmp(key, kind_labels[k].key))
+			break;
+	if (k == NR_KINDS) {
+		fprintf(stderr, "mmap-test-bench: --touch-once: no kind %s\n", key);
+		return 2;
+	}
+	if (kind_is_dev(k) || k == K_REF_FAULT || k == K_REF_PREFAULT ||
+	    k == K_MEMFD_THP || k == K_MEMFD_SHARED || k == K_MEMFD_PRIVATE)
+		fd = k == K_MEMFD_SHARED || k == K_MEMFD_PRIVATE ?
+		     make_memfd_empty(len) : open_kind(k, len);
+	/* MT_TRACE=<tracefs>: trace this process, the touch only */
+	trace_pid_and_on(1);
+	t0 = mt_time_now_ns();
+	p = map_kind(k, fd, len, 0);
+	touch_pages(p, opt.pages, SEQ_WRITE);
+	t = mt_time_now_ns() - t0;
+	trace_pid_and_on(0);
+	printf("touch-once %s: %lu pages, %.0f ns/page\n", key, opt.pages,
+	       t / opt.pages);
+	munmap(p, len);
+	if (fd >= 0)
+		close(fd);
+	return 0;
+}
