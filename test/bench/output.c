@@ -107,8 +107,7 @@ static void print_goal(const struct goal *g)
 	printf("  %-56s %-12s %7.3f  [%6.3f, %6.3f] %5.1f%%  %-12s (%s; n=%d)%s%s\n",
 	       g->text, lim, g->ratio, g->ci_lo, g->ci_hi, 100 * g->level,
 	       verdict_labels[g->verdict].name, g->detail, g->n,
-	       g->verdict == V_INVALID ? ": " : "",
-	       g->verdict == V_INVALID ? g->na : "");
+	       g->na[0] ? ": " : "", g->na);
 }
 
 static void print_summary(const struct goal *g)
@@ -320,7 +319,7 @@ static void json_goal(struct mt_json *w, const struct goal *g)
 		mt_json_double(w, NULL, g->q[j], 4);
 	mt_json_end_array(w);
 	mt_json_str(w, "detail", g->detail);
-	if (g->verdict == V_INVALID)
+	if (g->na[0])	/* why invalid, or why NOT met (huge_write) */
 		mt_json_str(w, "reason", g->na);
 	mt_json_end_object(w);
 }
