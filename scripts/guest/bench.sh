@@ -64,30 +64,43 @@ if [ "${BENCH_PROFILE:-0}" = 1 ]; then
 	T=/sys/kernel/tracing
 	[ -e "$T/trace" ] || mount -t tracefs nodev "$T" 2>/dev/null
 	[ -e "$T/trace" ] || T=/sys/kernel/debug/tracing
-	# shellcheck disable=SC2086  # a list of module parameters
-	insmod /mmap_test.ko buffer_pages="$pages" $BENCH_INSMOD_ARGS
-	echo "BENCH-INSMOD: rc=$? (buffer_pages=$pages $BENCH_INSMOD_ARGS)"
-	[ -f /mmap_test_ref.ko ] && insmod /mmap_test_ref.ko buffer_pages="$pages"
-	if ! grep -qw function_graph "$T/available_tracers" 2>/dev/null; then
-		echo "PROFILE-ERROR no function_graph tracer in $T/available_tracers"
+	profile_fail() {
+		echo "PROFILE-ERROR $*"
 		echo "BENCH-RC: rc=1"
 		exit 1
+	}
+	# shellcheck disable=SC2086  # a list of module parameters
+	insmod /mmap_test.ko buffer_pages="$pages" $BENCH_INSMOD_ARGS
+	r=$?
+	echo "BENCH-INSMOD: rc=$r (buffer_pages=$pages $BENCH_INSMOD_ARGS)"
+	[ "$r" = 0 ] || profile_fail "insmod mmap_test.ko: exit status $r"
+	if [ -f /mmap_test_ref.ko ]; then
+		insmod /mmap_test_ref.ko buffer_pages="$pages" ||
+			profile_fail "insmod mmap_test_ref.ko: exit status $?"
 	fi
+	grep -qw function_graph "$T/available_tracers" 2>/dev/null ||
+		profile_fail "no function_graph tracer in $T/available_tracers"
 	echo 0 > "$T/tracing_on"
 	echo 32768 > "$T/buffer_size_kb"
 	for k in dev_shared shmem_shared ref_fault; do
 		[ "$k" = ref_fault ] && [ ! -e /dev/mmap-test-ref ] && continue
 		echo nop > "$T/current_tracer"
-		plain=$(mmap-test-bench --pages "$pages" --touch-once "$k" |
-			sed -n 's/.*pages, \([0-9]*\) ns\/page/\1/p')
+		out=$(mmap-test-bench --pages "$pages" --touch-once "$k") ||
+			profile_fail "mmap-test-bench --touch-once $k: exit status $?"
+		plain=$(echo "$out" | sed -n 's/.*pages, \([0-9]*\) ns\/page/\1/p')
 		echo function_graph > "$T/current_tracer"
 		echo 1 > "$T/options/funcgraph-tail"
 		echo 0 > "$T/options/funcgraph-irqs" 2>/dev/null
 		: > "$T/trace"
-		traced=$(MT_TRACE=$T mmap-test-bench --pages "$pages" --touch-once "$k" |
-			sed -n 's/.*pages, \([0-9]*\) ns\/page/\1/p')
+		# (mmap-test-bench writes its pid to set_ftrace_pid, truncating it)
+		out=$(MT_TRACE=$T mmap-test-bench --pages "$pages" --touch-once "$k") ||
+			profile_fail "MT_TRACE=$T mmap-test-bench --touch-once $k: exit status $?"
+		traced=$(echo "$out" | sed -n 's/.*pages, \([0-9]*\) ns\/page/\1/p')
+		if [ -z "$plain" ] || [ -z "$traced" ]; then
+			profile_fail "--touch-once $k printed no ns/page: $out"
+		fi
 		overrun=$(cat "$T"/per_cpu/cpu*/stats 2>/dev/null |
-			awk '/^overrun:/ { n += $2 } END { print n + 0 }')
+			awk '/^overrun:/ { n += $2 } END { printf "%.0f\n", n }')
 		echo "PROFILE kind=$k pages=$pages plain=$plain traced=$traced overrun=$overrun"
 		awk '
 			/\|/ && / us / {
@@ -107,7 +120,7 @@ if [ "${BENCH_PROFILE:-0}" = 1 ]; then
 			}
 			END {
 				for (f in ns)
-					printf "%d %d %s\n", ns[f], calls[f], f
+					printf "%.0f %d %s\n", ns[f], calls[f], f
 			}' "$T/trace" | sort -rn | head -n "${PROFILE_TOP:-20}" |
 			while read -r ns calls fn; do
 				echo "PROFILE-FN kind=$k ns=$ns calls=$calls fn=$fn"

@@ -47,7 +47,8 @@ void read_setting(const char *path, char *buf, size_t n)
 
 int write_file(const char *path, const char *s)
 {
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	/* O_TRUNC as the shell's ">": set_ftrace_pid appends without it */
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 	ssize_t w;
 
 	if (fd < 0)
