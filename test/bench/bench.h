@@ -229,6 +229,7 @@ unsigned long dev_buffer_pages(void);
 void ioctl_alloc(int fd, struct mmap_test_alloc *a, __u32 flags);
 void ioctl_free(int fd, __u64 addr);
 void set_log_calls(int on);
+void restore_log_calls(void);
 
 /* stats.c */
 int cmp_double(const void *a, const void *b);

@@ -138,3 +138,10 @@ void set_log_calls(int on)
 	if (env.log_calls_rw && write_file(LOG_CALLS_PARAM, on ? "1" : "0"))
 		bench_fail("write %s: %s", LOG_CALLS_PARAM, strerror(errno));
 }
+
+/* Give the module's log_calls parameter back the value it was found with. */
+void restore_log_calls(void)
+{
+	if (env.log_calls_rw && write_file(LOG_CALLS_PARAM, env.log_calls0))
+		bench_fail("write %s: %s", LOG_CALLS_PARAM, strerror(errno));
+}

@@ -69,7 +69,8 @@ void bench_fork(void)
 			       opt.repeats);
 		for (f = 0; f < FORKS_PER_REPEAT; f++) {
 			for (j = 0; j < nk; j++) {
-				k = variant_at(j, r + f, nk);
+				/* a permutation of its own for each fork */
+				k = variant_at(j, r * FORKS_PER_REPEAT + f, nk);
 				p[k] = map_kind(kinds[k], fds[k], len, 0);
 				touch_pages(p[k], n, SEQ_WRITE);
 				sum[k] += fork_once();

@@ -192,8 +192,7 @@ void bench_syscalls(void)
 			samples[j][r].ns2 = -1;
 		}
 	}
-	if (env.log_calls_rw)
-		write_file(LOG_CALLS_PARAM, env.log_calls0);
+	restore_log_calls();
 	for (j = 0; j < nv; j++)
 		free(cns[j]);
 	record_calls(cks, nv);

@@ -132,7 +132,7 @@ void bench_vmas(void)
 			settle();
 		}
 	}
-	set_log_calls(1);
+	restore_log_calls();
 	for (vi = 0; vi < opt.nr_vmas; vi++) {
 		unsigned long extra = opt.vmas[vi];
 		static const char * const what[] = {
