@@ -72,6 +72,12 @@ in_root "$ROOT" make -C "$KDIR" M="$ref" ARCH="$ARCH" \
 	CROSS_COMPILE="$CROSS_COMPILE" modules >&2
 [ -f "$ref/mmap_test_ref.ko" ] || die "no mmap_test_ref.ko built"
 
+# sq VALUE: VALUE as one single-quoted word of the guest's /guest/env
+# (sourced by the guest's sh), whatever quotes it holds.
+sq() {
+	printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
+}
+
 # PROFILE=1: one boot under icount that traces one cold write-touch of the
 # device, shmem and the reference driver (scripts/guest/bench.sh), and the
 # top kernel functions of each, side by side; no bench.
@@ -81,11 +87,13 @@ if [ "${PROFILE:-0}" = 1 ]; then
 	MMAP_TEST_QEMU_ICOUNT=1 \
 	MMAP_TEST_APPEND="no_timer_check ${MMAP_TEST_APPEND:-}" \
 	MMAP_TEST_GUEST_ENV="BENCH_PROFILE=1
-BENCH_INSMOD_ARGS='${BENCH_INSMOD_ARGS:-}'
-PROFILE_PAGES='${PROFILE_PAGES:-256}'
-PROFILE_TOP='${PROFILE_TOP:-20}'" \
+BENCH_INSMOD_ARGS=$(sq "${BENCH_INSMOD_ARGS:-}")
+PROFILE_PAGES=$(sq "${PROFILE_PAGES:-256}")
+PROFILE_TOP=$(sq "${PROFILE_TOP:-20}")" \
 		"$TOP/scripts/vm.sh" "$target" bench --timeout "$tmo" --quiet || :
+	rm -f "$log"
 	[ -f "$out/bench.log" ] && mv "$out/bench.log" "$log"
+	[ -f "$log" ] || die "PROFILE: the VM wrote no log ($out/bench.log)"
 	python3 "$TOP/scripts/lib/bench_clocks.py" profile "$log" |
 		tee "$out/bench-profile.txt"
 	k=$(splat_scan "$log")
@@ -124,12 +132,12 @@ run_clock() {
 	# check fail under TCG ("IO-APIC + timer doesn't work!" panic at boot).
 	MMAP_TEST_QEMU_ICOUNT=$icount \
 	MMAP_TEST_APPEND="no_timer_check ${MMAP_TEST_APPEND:-}" \
-	MMAP_TEST_GUEST_ENV="BENCH_ARGS='$args'
-BENCH_INSMOD_ARGS='${BENCH_INSMOD_ARGS:-}'
-BENCH_HOST_LOAD='$load_before'
-BENCH_CLOCK='$clock_text'
-BENCH_SEED='$seed'
-BENCH_QEMU='$qemu_version'" \
+	MMAP_TEST_GUEST_ENV="BENCH_ARGS=$(sq "$args")
+BENCH_INSMOD_ARGS=$(sq "${BENCH_INSMOD_ARGS:-}")
+BENCH_HOST_LOAD=$(sq "$load_before")
+BENCH_CLOCK=$(sq "$clock_text")
+BENCH_SEED=$(sq "$seed")
+BENCH_QEMU=$(sq "$qemu_version")" \
 		"$TOP/scripts/vm.sh" "$target" bench --timeout "$tmo" --quiet &
 	vm=$!
 	# The host's 1-minute load average every 10 s while the VM runs.
@@ -153,6 +161,7 @@ BENCH_QEMU='$qemu_version'" \
 	wait "$sampler" || :
 	[ -f "$log" ] && mv "$log" "$out/bench-$clock.log"
 	log=$out/bench-$clock.log
+	[ -f "$log" ] || : > "$log"	# no log at all: the checks below say so
 	read -r l1 l5 l15 _ < /proc/loadavg
 	lmax=$(sort -g "$loads" | tail -n 1)
 	load_after="$l1 $l5 $l15, max 1-min during the run ${lmax:-?}"
@@ -210,8 +219,11 @@ stage "results"
 	fi
 } > "$table"
 if [ "${BENCH_BASELINE_WRITE:-0}" = 1 ] && [ -f "$json" ] && [ ${#fail[@]} = 0 ]; then
-	python3 "$TOP/scripts/lib/bench_clocks.py" --write-baseline "$json" "$baseline" &&
+	if python3 "$TOP/scripts/lib/bench_clocks.py" --write-baseline "$json" "$baseline"; then
 		info "baseline written: $baseline (accepted goals: edit its \"accepted\")"
+	else
+		fail+=("BENCH_BASELINE_WRITE=1: could not write $baseline")
+	fi
 fi
 cat "$out/bench-instructions.txt" "$out/bench-wall.txt" "$table" 2>/dev/null
 grep -q '^BENCH-SUMMARY total ' "$table" ||
