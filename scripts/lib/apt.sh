@@ -182,7 +182,8 @@ fetch_deb() {
 	[ -n "$arch" ] || die "no architecture for $pkg=$ver"
 	file=$dir/${pkg}_${ver//:/%3a}_${arch}.deb
 	if [ ! -s "$file" ]; then
-		mkdir -p "$dir"
+		# (the lists may be fresh from another tree: no update made it)
+		mkdir -p "$dir" "$HOSTLOG"
 		tmp=$(mktemp -d "$dir/.dl.XXXXXX")
 		chmod 755 "$tmp"
 		info "downloading $pkg $ver ($arch)"
