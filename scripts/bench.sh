@@ -39,8 +39,9 @@
 # BENCH_TIMEOUT (seconds per run, default 1800), BENCH_SEED (the order
 # seed; default: drawn, and printed), PROFILE=1 (instead of the bench, the
 # top kernel functions of one cold write-touch per path under icount, by
-# the function_graph tracer: build/<target>/bench-profile.txt; PROFILE_PAGES,
-# default 256, PROFILE_TOP, default 20),
+# the function_graph tracer, and of alloc_free_nolog's two sides, PROFILE_CALLS
+# pairs each: build/<target>/bench-profile.txt; PROFILE_PAGES, default 256,
+# PROFILE_CALLS, default 100, PROFILE_TOP, default 20),
 # MMAP_TEST_QEMU_MEM (guest MiB, default 2048: the 1 GiB growth figure
 # needs more than 1 GiB), plus those of scripts/vm.sh.
 set -euo pipefail
@@ -89,6 +90,7 @@ if [ "${PROFILE:-0}" = 1 ]; then
 	MMAP_TEST_GUEST_ENV="BENCH_PROFILE=1
 BENCH_INSMOD_ARGS=$(sq "${BENCH_INSMOD_ARGS:-}")
 PROFILE_PAGES=$(sq "${PROFILE_PAGES:-256}")
+PROFILE_CALLS=$(sq "${PROFILE_CALLS:-100}")
 PROFILE_TOP=$(sq "${PROFILE_TOP:-20}")" \
 		"$TOP/scripts/vm.sh" "$target" bench --timeout "$tmo" --quiet || :
 	rm -f "$log"

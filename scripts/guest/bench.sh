@@ -51,13 +51,15 @@ set -- --clock "$BENCH_CLOCK" --env "qemu=$BENCH_QEMU" \
 [ -n "$BENCH_SEED" ] && set -- "$@" --seed "$BENCH_SEED"
 
 # BENCH_PROFILE=1 (make bench PROFILE=1): where the instructions of one
-# cold write-touch go, by the function_graph tracer, instead of the bench.
-# Each path (device, shmem, the reference driver) is touched once without
-# the tracer and once with it (the process and the touch only:
-# mmap-test-bench --touch-once with MT_TRACE); each kernel function's
-# inclusive duration is summed from the trace (funcgraph-tail names the
-# function at its closing brace).  Under icount, durations are instruction
-# counts.  Lines: PROFILE kind=K plain=NS traced=NS overrun=N, then
+# cold write-touch, and of the calls of alloc_free_nolog's two sides, go,
+# by the function_graph tracer, instead of the bench.  Each path (device,
+# shmem, the reference driver; ALLOC_VMA+FREE_VMA with log_calls=0, and
+# mmap+munmap) runs once without the tracer and once with it (the process
+# and the touch or the calls only: mmap-test-bench --touch-once or
+# --call-once with MT_TRACE); each kernel function's inclusive duration is
+# summed from the trace (funcgraph-tail names the function at its closing
+# brace).  Under icount, durations are instruction counts.  Lines:
+# PROFILE kind=K unit=page|pair n=N plain=NS traced=NS overrun=N, then
 # PROFILE-FN kind=K ns=TOTAL calls=N fn=NAME, the top PROFILE_TOP by ns.
 if [ "${BENCH_PROFILE:-0}" = 1 ]; then
 	pages=${PROFILE_PAGES:-256}
@@ -82,26 +84,37 @@ if [ "${BENCH_PROFILE:-0}" = 1 ]; then
 		profile_fail "no function_graph tracer in $T/available_tracers"
 	echo 0 > "$T/tracing_on"
 	echo 32768 > "$T/buffer_size_kb"
-	for k in dev_shared shmem_shared ref_fault; do
+	calls=${PROFILE_CALLS:-100}
+	for item in touch:dev_shared touch:shmem_shared touch:ref_fault \
+		call:ioctl_alloc_free_nolog call:mmap_munmap; do
+		k=${item#*:}
+		case $item in
+		touch:*) what="--pages $pages --touch-once $k"
+			unit=page n=$pages ;;
+		*)	what="--calls $calls --call-once $k"
+			unit=pair n=$calls ;;
+		esac
 		[ "$k" = ref_fault ] && [ ! -e /dev/mmap-test-ref ] && continue
 		echo nop > "$T/current_tracer"
-		out=$(mmap-test-bench --pages "$pages" --touch-once "$k") ||
-			profile_fail "mmap-test-bench --touch-once $k: exit status $?"
-		plain=$(echo "$out" | sed -n 's/.*pages, \([0-9]*\) ns\/page/\1/p')
+		# shellcheck disable=SC2086  # $what is a list of options
+		out=$(mmap-test-bench $what) ||
+			profile_fail "mmap-test-bench $what: exit status $?"
+		plain=$(echo "$out" | sed -n 's/.*, \([0-9]*\) ns\/[a-z]*$/\1/p')
 		echo function_graph > "$T/current_tracer"
 		echo 1 > "$T/options/funcgraph-tail"
 		echo 0 > "$T/options/funcgraph-irqs" 2>/dev/null
 		: > "$T/trace"
 		# (mmap-test-bench writes its pid to set_ftrace_pid, truncating it)
-		out=$(MT_TRACE=$T mmap-test-bench --pages "$pages" --touch-once "$k") ||
-			profile_fail "MT_TRACE=$T mmap-test-bench --touch-once $k: exit status $?"
-		traced=$(echo "$out" | sed -n 's/.*pages, \([0-9]*\) ns\/page/\1/p')
+		# shellcheck disable=SC2086
+		out=$(MT_TRACE=$T mmap-test-bench $what) ||
+			profile_fail "MT_TRACE=$T mmap-test-bench $what: exit status $?"
+		traced=$(echo "$out" | sed -n 's/.*, \([0-9]*\) ns\/[a-z]*$/\1/p')
 		if [ -z "$plain" ] || [ -z "$traced" ]; then
-			profile_fail "--touch-once $k printed no ns/page: $out"
+			profile_fail "mmap-test-bench $what printed no ns per $unit: $out"
 		fi
 		overrun=$(cat "$T"/per_cpu/cpu*/stats 2>/dev/null |
 			awk '/^overrun:/ { n += $2 } END { printf "%.0f\n", n }')
-		echo "PROFILE kind=$k pages=$pages plain=$plain traced=$traced overrun=$overrun"
+		echo "PROFILE kind=$k unit=$unit n=$n plain=$plain traced=$traced overrun=$overrun"
 		awk '
 			/\|/ && / us / {
 				split($0, h, "|")
@@ -122,8 +135,8 @@ if [ "${BENCH_PROFILE:-0}" = 1 ]; then
 				for (f in ns)
 					printf "%.0f %d %s\n", ns[f], calls[f], f
 			}' "$T/trace" | sort -rn | head -n "${PROFILE_TOP:-20}" |
-			while read -r ns calls fn; do
-				echo "PROFILE-FN kind=$k ns=$ns calls=$calls fn=$fn"
+			while read -r ns c fn; do
+				echo "PROFILE-FN kind=$k ns=$ns calls=$c fn=$fn"
 			done
 		echo nop > "$T/current_tracer"
 	done

@@ -302,7 +302,8 @@ def selftest():
 
 
 def profile(log):
-    """PROFILE=1's lines of the serial log @log, side by side per path."""
+    """PROFILE=1's lines of the serial log @log, side by side per path:
+    the cold write-touches per page, then the call pairs per pair."""
     heads, fns = {}, {}
     with open(log, encoding="utf-8", errors="replace") as f:
         for line in f:
@@ -318,29 +319,40 @@ def profile(log):
     if not heads:
         print("no PROFILE lines in %s" % log)
         return 1
-    kinds = list(heads)
-    pages = int(heads[kinds[0]].get("pages", "1"))
-    print("Where the instructions of one cold write-touch of %d pages go (function_graph, qemu icount:"
-          % pages)
-    print("a duration is a count of guest instructions).  Per page touched; a function's figure includes its callees.")
-    for k in kinds:
-        h = heads[k]
-        plain, traced = float(h.get("plain") or 0), float(h.get("traced") or 0)
-        print("  %-14s untraced %6.0f, traced %7.0f instructions/page: the tracer multiplies the cost by %.1f%s"
-              % (k, plain, traced, traced / plain if plain else 0,
-                 "; %s events lost (overrun)" % h["overrun"]
-                 if h.get("overrun", "0") != "0" else ""))
-    print()
-    print("  " + "".join("%-44s" % k for k in kinds))
-    for i in range(max(len(fns[k]) for k in kinds)):
-        cells = []
+    titles = {
+        "page": "one cold write-touch of %s pages; per page touched",
+        "pair": "alloc_free_nolog's two sides, %s pairs each; per pair",
+    }
+    first = True
+    for unit in ("page", "pair"):
+        kinds = [k for k in heads if heads[k].get("unit", "page") == unit]
+        if not kinds:
+            continue
+        n = int(heads[kinds[0]].get("n", heads[kinds[0]].get("pages", "1")))
+        if not first:
+            print()
+        first = False
+        print("Where the instructions of %s (function_graph, qemu icount: a duration"
+              % (titles[unit] % n))
+        print("is a count of guest instructions; a function's figure includes its callees).")
         for k in kinds:
-            if i < len(fns[k]):
-                e = fns[k][i]
-                cells.append("%-32.32s %9.0f  " % (e["fn"], float(e["ns"]) / pages))
-            else:
-                cells.append(" " * 44)
-        print("  " + "".join(cells).rstrip())
+            h = heads[k]
+            plain, traced = float(h.get("plain") or 0), float(h.get("traced") or 0)
+            print("  %-22s untraced %6.0f, traced %7.0f instructions/%s: the tracer multiplies the cost by %.1f%s"
+                  % (k, plain, traced, unit, traced / plain if plain else 0,
+                     "; %s events lost (overrun)" % h["overrun"]
+                     if h.get("overrun", "0") != "0" else ""))
+        print()
+        print("  " + "".join("%-44s" % k for k in kinds))
+        for i in range(max(len(fns[k]) for k in kinds)):
+            cells = []
+            for k in kinds:
+                if i < len(fns[k]):
+                    e = fns[k][i]
+                    cells.append("%-32.32s %9.0f  " % (e["fn"], float(e["ns"]) / n))
+                else:
+                    cells.append(" " * 44)
+            print("  " + "".join(cells).rstrip())
     return 0
 
 

@@ -186,6 +186,7 @@ struct options {
 	const char *clock;		/* what CLOCK_MONOTONIC counts: --clock */
 	const char *extra_env[MAX_LIST];	/* --env KEY=VALUE */
 	const char *touch_once;			/* --touch-once KIND */
+	const char *call_once;			/* --call-once KEY */
 	int nr_extra_env;
 };
 extern struct options opt;
@@ -267,6 +268,8 @@ void touch_set(const enum kind *kinds, const int *fds, int nv,
 void touch_patterns(const char *what, const enum kind *kinds, const int *fds,
 		    int nk);
 int touch_once(const char *key);
+int call_once(const char *key);
+void trace_pid_and_on(int on);
 void fault_row_name(const char *what, enum pattern pat, enum kind k,
 		    char *key, size_t nkey, char *label, size_t nlabel);
 

@@ -60,6 +60,7 @@ static void __attribute__((noreturn)) usage(void)
 		"                  [--env KEY=VALUE].. [--huge-export FILE | --huge-import FILE]\n"
 		"       mmap-test-bench --self-check\n"
 		"       mmap-test-bench [--pages N] --touch-once KIND   (one cold write-touch)\n"
+		"       mmap-test-bench [--calls N] --call-once KEY     (N calls of a syscalls row)\n"
 		"--seed: the variants' order in each repeat (default: drawn, and printed);\n"
 		"--clock: what the guest's clock counts, for the table (scripts/bench.sh\n"
 		"passes \"instructions (qemu -icount shift=0)\" under icount); --env: a line of\n"
@@ -218,6 +219,8 @@ static void parse_args(int argc, char **argv, int *print_need)
 			opt.clock = v;
 		else if (!strcmp(a, "--touch-once"))
 			opt.touch_once = v;
+		else if (!strcmp(a, "--call-once"))
+			opt.call_once = v;
 		else if (!strcmp(a, "--env") && strchr(v, '=') &&
 			 strchr(v, '=') != v && opt.nr_extra_env < MAX_LIST)
 			opt.extra_env[opt.nr_extra_env++] = v;
@@ -292,6 +295,8 @@ int main(int argc, char **argv)
 	}
 	if (opt.touch_once)
 		return touch_once(opt.touch_once);
+	if (opt.call_once)
+		return call_once(opt.call_once);
 	if (opt.big_repeats != opt.repeats)
 		snprintf(big_note, sizeof(big_note),
 			 "growth sizes >= 512 MiB use %d repeats (not %d) to bound the run time",

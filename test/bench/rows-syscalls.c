@@ -200,3 +200,45 @@ void bench_syscalls(void)
 		close(kmsg);
 	close(fd);
 }
+
+/*
+ * --call-once KEY: opt.calls calls of the syscalls row KEY (its key
+ * without "syscall.": mmap_munmap, ioctl_alloc_free_nolog, ...) after one
+ * untimed call, for PROFILE=1's tracer (MT_TRACE: the timed calls only).
+ * log_calls is 0 around an _nolog row and given back its value after.
+ * Prints the time per call (pair) and exits 0; 2 for an unknown KEY or a
+ * row that needs what is missing.
+ */
+int call_once(const char *key)
+{
+	char was[8] = "";
+	int ck, fd, kmsg = -1;
+	double t;
+
+	for (ck = 0; ck < NR_CALLS; ck++)
+		if (!strcmp(key, call_labels[ck].key))
+			break;
+	if (ck == NR_CALLS || ck == C_KMSG) {
+		fprintf(stderr, "mmap-test-bench: --call-once: no row %s%s\n",
+			key, ck == C_KMSG ? " (not for the tracer)" : "");
+		return 2;
+	}
+	fd = open_dev();
+	if (ck == C_IOCTL_PAIR_NOLOG) {
+		read_setting(LOG_CALLS_PARAM, was, sizeof(was));
+		if (!was[0] || write_file(LOG_CALLS_PARAM, "0")) {
+			fprintf(stderr, "mmap-test-bench: --call-once %s: cannot write %s\n",
+				key, LOG_CALLS_PARAM);
+			return 2;
+		}
+	}
+	calls_once(ck, fd, kmsg, 1);
+	trace_pid_and_on(1);
+	t = calls_once(ck, fd, kmsg, opt.calls);
+	trace_pid_and_on(0);
+	if (was[0] && write_file(LOG_CALLS_PARAM, was))
+		bench_fail("write %s: %s", LOG_CALLS_PARAM, strerror(errno));
+	printf("call-once %s: %lu calls, %.0f ns/call\n", key, opt.calls, t);
+	close(fd);
+	return 0;
+}

@@ -306,7 +306,7 @@ void fault_row_name(const char *what, enum pattern pat, enum kind k,
  * With MT_TRACE set to a tracefs directory: @on, this process's pid into
  * its set_ftrace_pid, then tracing on; !@on, tracing off.
  */
-static void trace_pid_and_on(int on)
+void trace_pid_and_on(int on)
 {
 	const char *dir = getenv("MT_TRACE");
 	char path[256], pid[32];
