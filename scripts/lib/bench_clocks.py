@@ -31,7 +31,8 @@ the reason.  With --baseline, a goal whose ratio is worse than its baseline
 by more than its margin gets "regressed=1" on its BENCH-SUMMARY line, and
 an accepted goal "accepted=1"; BENCH_STRICT=1 (scripts/bench.sh) fails on
 a regression, and on a NOT met goal that is not accepted.  A baseline of
-other BENCH_ARGS than the run's is not compared (the line says so).
+other BENCH_ARGS than the run's is not compared (the line says so);
+"--only GROUP,.." does not count (see measure_args()).
 """
 
 import json
@@ -183,9 +184,24 @@ def worse(g, ratio, base, margin):
     return ratio > base * (1 + margin)
 
 
+def measure_args(bench_args):
+    """@bench_args without "--only GROUP,..": which groups run does not
+    change how a goal's rows are measured, so a run of some groups is
+    compared with the baseline of all."""
+    words, out = bench_args.split(), []
+    i = 0
+    while i < len(words):
+        if words[i] == "--only":
+            i += 2
+            continue
+        out.append(words[i])
+        i += 1
+    return " ".join(out)
+
+
 def apply_baseline(goals, baseline, bench_args):
     """Mark each goal against @baseline; returns a line saying what was done."""
-    if baseline.get("bench_args", "") != bench_args:
+    if measure_args(baseline.get("bench_args", "")) != measure_args(bench_args):
         return ("baseline not compared: it is of BENCH_ARGS '%s', this run '%s'"
                 % (baseline.get("bench_args", ""), bench_args))
     accepted = baseline.get("accepted", {})
@@ -252,6 +268,7 @@ def selftest():
                      "bench-clocks-test-data")
     fails = 0
     for args, expected in (("--quick", "expected-baseline.txt"),
+                           ("--only faults,warm --quick", "expected-baseline.txt"),
                            ("", "expected-other-args.txt")):
         runs = {c: load(os.path.join(d, c + ".json")) for c in CLOCKS}
         goals = merge(runs)
