@@ -12,9 +12,14 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 
 #include "bench.h"
+
+/* An ioctl of the device's type with a number the module does not know. */
+#define MMAP_TEST_BENCH_ENOTTY	_IO(MMAP_TEST_IOC_MAGIC, 0x7f)
 
 enum call_kind {
 	C_IOCTL_PAIR,		/* ALLOC_VMA + FREE_VMA, device shared */
@@ -26,8 +31,17 @@ enum call_kind {
 	C_QUERY,		/* QUERY_VMA: find_vma + one dev_info line */
 	C_TIMER,		/* clock_gettime(CLOCK_MONOTONIC) */
 	C_KMSG,			/* one info line written to /dev/kmsg */
+	C_GETPPID,		/* getppid(): a syscall that does nothing */
+	C_IOCTL_ENOTTY,		/* an unknown ioctl: the ioctl path alone */
+	C_QUERY_NOLOG,		/* QUERY_VMA with log_calls=0: the report */
 	NR_CALLS,
 };
+
+/* The rows that run with log_calls=0. */
+static int call_nolog(enum call_kind ck)
+{
+	return ck == C_IOCTL_PAIR_NOLOG || ck == C_QUERY_NOLOG;
+}
 
 static const struct label call_labels[] = {
 	[C_IOCTL_PAIR] = { "ALLOC_VMA+FREE_VMA device 1 page, log_calls=1",
@@ -44,6 +58,11 @@ static const struct label call_labels[] = {
 		"ioctl_query" },
 	[C_TIMER] = { "clock_gettime(CLOCK_MONOTONIC)", "clock_gettime" },
 	[C_KMSG] = { "write(/dev/kmsg) one <6> line (printk)", "kmsg_write" },
+	[C_GETPPID] = { "getppid(): a syscall and nothing else", "getppid" },
+	[C_IOCTL_ENOTTY] = { "ioctl unknown command (ENOTTY): the path alone",
+		"ioctl_enotty" },
+	[C_QUERY_NOLOG] = { "ioctl QUERY_VMA log_calls=0 (find_vma report)",
+		"ioctl_query_nolog" },
 };
 
 /* @calls calls of kind @ck on @fd, one timestamp pair; ns per call. */
@@ -87,7 +106,16 @@ static double calls_once(enum call_kind ck, int fd, int kmsg,
 		case C_STATS:
 			get_stats(fd, &st);
 			break;
+		case C_GETPPID:
+			sink += syscall(SYS_getppid);
+			break;
+		case C_IOCTL_ENOTTY:
+			if (ioctl(fd, MMAP_TEST_BENCH_ENOTTY, &q) != -1 ||
+			    errno != ENOTTY)
+				bench_fail("an unknown ioctl did not fail with ENOTTY");
+			break;
 		case C_QUERY:
+		case C_QUERY_NOLOG:
 			memset(&q, 0, sizeof(q));
 			q.addr = (uintptr_t)&q;
 			if (mt_ioctl(fd, IOCTL_QUERY_VMA, &q))
@@ -152,7 +180,7 @@ void bench_syscalls(void)
 	for (ck = 0; ck < NR_CALLS; ck++) {
 		if (ck == C_KMSG && kmsg < 0)
 			continue;
-		if (ck == C_IOCTL_PAIR_NOLOG && !env.log_calls_rw)
+		if (call_nolog(ck) && !env.log_calls_rw)
 			continue;
 		cks[nv++] = ck;
 	}
@@ -180,10 +208,10 @@ void bench_syscalls(void)
 			for (j = 0; j < nv; j++) {
 				int v = variant_at(j, r, nv);
 
-				if (cks[v] == C_IOCTL_PAIR_NOLOG)
+				if (call_nolog(cks[v]))
 					set_log_calls(0);
 				cns[v][c] = calls_once(cks[v], fd, kmsg, cnt);
-				if (cks[v] == C_IOCTL_PAIR_NOLOG)
+				if (call_nolog(cks[v]))
 					set_log_calls(1);
 			}
 		}
@@ -224,7 +252,7 @@ int call_once(const char *key)
 		return 2;
 	}
 	fd = open_dev();
-	if (ck == C_IOCTL_PAIR_NOLOG) {
+	if (call_nolog(ck)) {
 		read_setting(LOG_CALLS_PARAM, was, sizeof(was));
 		if (!was[0] || write_file(LOG_CALLS_PARAM, "0")) {
 			fprintf(stderr, "mmap-test-bench: --call-once %s: cannot write %s\n",
