@@ -206,20 +206,47 @@ static inline bool mt_fault_vma_locked(const struct vm_fault *vmf)
 }
 
 /*
- * The exact count of @mm's file pages mapped (MM_FILEPAGES: the buffer's
- * page cache pages are file pages, not shmem).  Never sleeps: fault-around
- * calls it under rcu_read_lock().
+ * @mm's count of file pages mapped (MM_FILEPAGES: the buffer's page cache
+ * pages are file pages, not shmem) as the current task changes it: the
+ * difference of two reads, between mt_rss_pin() and mt_rss_unpin(), is
+ * what the task mapped in between.  Never sleeps: fault-around calls it
+ * under rcu_read_lock().
  *
- * From 6.2 on each count is a percpu_counter: summed over the CPUs.
- * Before, an atomic in the mm plus, with SPLIT_RSS_COUNTING, what the
+ * From 6.2 on each count is a percpu_counter, and filemap_map_pages() adds
+ * what it mapped once, on the CPU it runs on (add_mm_counter()).  With
+ * migration off, that is this CPU's part plus the shared count: a batch
+ * this CPU folds into the shared count leaves the sum as it was.  (The
+ * exact total, percpu_counter_sum(), would take the counter's lock with
+ * interrupts off and read every CPU's part, on every fault-around.)
+ * Before 6.2, an atomic in the mm plus, with SPLIT_RSS_COUNTING, what the
  * current task has counted for its own mm and not yet folded into it
  * (a fault counts there when current->mm is the faulting mm).
  */
+#if defined(MT_HAVE_RSS_PERCPU)
 static inline long mt_file_rss(struct mm_struct *mm)
 {
-#if defined(MT_HAVE_RSS_PERCPU)
-	return percpu_counter_sum(&mm->rss_stat[MM_FILEPAGES]);
+	struct percpu_counter *c = &mm->rss_stat[MM_FILEPAGES];
+
+#ifdef CONFIG_SMP
+	return READ_ONCE(c->count) + this_cpu_read(*c->counters);
+#else
+	return READ_ONCE(c->count);
+#endif
+}
+
+/* Migration off (preemption stays on: PREEMPT_RT's PTE lock sleeps). */
+static inline void mt_rss_pin(void)
+{
+	migrate_disable();
+}
+
+static inline void mt_rss_unpin(void)
+{
+	migrate_enable();
+}
 #elif defined(MT_HAVE_RSS_ATOMIC)
+static inline long mt_file_rss(struct mm_struct *mm)
+{
 	long n = atomic_long_read(&mm->rss_stat.count[MM_FILEPAGES]);
 
 #ifdef SPLIT_RSS_COUNTING
@@ -227,10 +254,18 @@ static inline long mt_file_rss(struct mm_struct *mm)
 		n += current->rss_stat.count[MM_FILEPAGES];
 #endif
 	return n;
+}
+
+static inline void mt_rss_pin(void)
+{
+}
+
+static inline void mt_rss_unpin(void)
+{
+}
 #else
 #error "mmap-test: no shape of mm_struct.rss_stat compiles: see mmap_test_conftest.h"
 #endif
-}
 
 /*
  * kmap_local_page() (5.11), which allows page faults while the page is

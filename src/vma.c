@@ -151,10 +151,11 @@ static vm_fault_t mmap_test_fault(struct vm_fault *vmf)
  * [start_pgoff, end_pgoff] that are in the page cache, uptodate and not
  * locked, never sleeps and never allocates.  The wrapper counts:
  * - pages_around: the pages it mapped, measured as the growth of the mm's
- *   file RSS across the call (it adds each page it maps there).  Exact for
- *   a single-threaded process; a page another thread of the same mm maps
- *   or unmaps during the call is counted too.  It includes the faulting
- *   page when that was mapped here, on every kernel.
+ *   file RSS across the call as this task sees it (it adds each page it
+ *   maps there; see mt_file_rss()).  Exact for a single-threaded process;
+ *   a page another thread of the same mm maps or unmaps during the call
+ *   may be counted too.  It includes the faulting page when that was
+ *   mapped here, on every kernel.
  * - faults: one when the faulting page was mapped here, in which case the
  *   core does not call ->fault.  So each fault is counted once, by ->fault
  *   or here.  Mapped pages are logged as a range, not one by one.
@@ -183,12 +184,15 @@ static vm_fault_t mmap_test_map_pages(struct vm_fault *vmf,
 				      pgoff_t start_pgoff, pgoff_t end_pgoff)
 {
 	struct mm_struct *mm = vmf->vma->vm_mm;
-	long before = mt_file_rss(mm);
+	long before, mapped;
 	vm_fault_t ret;
 
+	mt_rss_pin();
+	before = mt_file_rss(mm);
 	ret = filemap_map_pages(vmf, start_pgoff, end_pgoff);
-	mmap_test_around_done(vmf, start_pgoff, end_pgoff,
-			      mt_file_rss(mm) - before,
+	mapped = mt_file_rss(mm) - before;
+	mt_rss_unpin();
+	mmap_test_around_done(vmf, start_pgoff, end_pgoff, mapped,
 			      ret & VM_FAULT_NOPAGE);
 	return ret;
 }
