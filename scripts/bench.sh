@@ -37,7 +37,9 @@
 # test/bench/), BENCH_INSMOD_ARGS (extra module parameters
 # for insmod, e.g. to compare a module option), BENCH_STRICT,
 # BENCH_TIMEOUT (seconds per run, default 1800), BENCH_SEED (the order
-# seed; default: drawn, and printed), PROFILE=1 (instead of the bench, the
+# seed; default: drawn, and printed), BENCH_WALL_BOOTS (boots a goal judged
+# on wall time is judged over, default 3: the wall run and boots of its
+# group alone, bench-wall-N.*), PROFILE=1 (instead of the bench, the
 # top kernel functions of one cold write-touch per path under icount, by
 # the function_graph tracer, and of alloc_free_nolog's two sides, PROFILE_CALLS
 # pairs each: build/<target>/bench-profile.txt; PROFILE_PAGES, default 256,
@@ -109,15 +111,16 @@ seed=${BENCH_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
 qemu_version=$("$T_QEMU" --version 2>/dev/null | head -n 1) || qemu_version=unknown
 fail=()
 
-# run_clock CLOCK: one boot of the bench job on CLOCK (instructions: qemu's
-# -icount; wall), its serial log build/<target>/bench-CLOCK.log, its table
-# bench-CLOCK.txt and JSON bench-CLOCK.json; failures into fail[].
+# run_clock CLOCK [TAG ARGS]: one boot of the bench job on CLOCK
+# (instructions: qemu's -icount; wall) with BENCH_ARGS, or ARGS; its serial
+# log build/<target>/bench-CLOCK[TAG].log, its table bench-CLOCK[TAG].txt
+# and JSON bench-CLOCK[TAG].json; failures into fail[].
 run_clock() {
-	local clock=$1 icount=0 clock_text log json table rc=0 l1 l5 l15 lmax
-	local load_before load_after loads vm sampler r k
+	local clock=$1 tag=${2:-} bargs=${3-$args} icount=0 clock_text log json table
+	local rc=0 l1 l5 l15 lmax load_before load_after loads vm sampler r k
 	log=$out/bench.log
-	json=$out/bench-$clock.json
-	table=$out/bench-$clock.txt
+	json=$out/bench-$clock$tag.json
+	table=$out/bench-$clock$tag.txt
 	rm -f "$log" "$json" "$table"
 	case $clock in
 	instructions)
@@ -129,12 +132,12 @@ run_clock() {
 	load_before="$l1 $l5 $l15 ($(nproc) CPUs)"
 	info "host load average before the $clock run: $load_before"
 
-	stage "running mmap-test-bench in the VM on the $clock clock (progress below; full log: $out/bench-$clock.log)"
+	stage "running mmap-test-bench${bargs:+ $bargs} in the VM on the $clock clock (progress below; full log: $out/bench-$clock$tag.log)"
 	# no_timer_check: a loaded host can make the kernel's IO-APIC timer
 	# check fail under TCG ("IO-APIC + timer doesn't work!" panic at boot).
 	MMAP_TEST_QEMU_ICOUNT=$icount \
 	MMAP_TEST_APPEND="no_timer_check ${MMAP_TEST_APPEND:-}" \
-	MMAP_TEST_GUEST_ENV="BENCH_ARGS=$(sq "$args")
+	MMAP_TEST_GUEST_ENV="BENCH_ARGS=$(sq "$bargs")
 BENCH_INSMOD_ARGS=$(sq "${BENCH_INSMOD_ARGS:-}")
 BENCH_HOST_LOAD=$(sq "$load_before")
 BENCH_CLOCK=$(sq "$clock_text")
@@ -143,7 +146,7 @@ BENCH_QEMU=$(sq "$qemu_version")" \
 		"$TOP/scripts/vm.sh" "$target" bench --timeout "$tmo" --quiet &
 	vm=$!
 	# The host's 1-minute load average every 10 s while the VM runs.
-	loads=$out/bench-hostload-$clock.txt
+	loads=$out/bench-hostload-$clock$tag.txt
 	: > "$loads"
 	( while kill -0 "$vm" 2>/dev/null; do
 		read -r l _ < /proc/loadavg && echo "$l"
@@ -161,25 +164,25 @@ BENCH_QEMU=$(sq "$qemu_version")" \
 	fi
 	wait "$vm" || rc=$?
 	wait "$sampler" || :
-	[ -f "$log" ] && mv "$log" "$out/bench-$clock.log"
-	log=$out/bench-$clock.log
+	[ -f "$log" ] && mv "$log" "$out/bench-$clock$tag.log"
+	log=$out/bench-$clock$tag.log
 	[ -f "$log" ] || : > "$log"	# no log at all: the checks below say so
 	read -r l1 l5 l15 _ < /proc/loadavg
 	lmax=$(sort -g "$loads" | tail -n 1)
 	load_after="$l1 $l5 $l15, max 1-min during the run ${lmax:-?}"
 	info "host load average after the $clock run: $load_after"
 
-	[ "$rc" = 0 ] || fail+=("$clock: vm.sh exited with status $rc")
+	[ "$rc" = 0 ] || fail+=("$clock$tag: vm.sh exited with status $rc")
 	grep -q 'GUEST-END job=bench' "$log" 2>/dev/null ||
-		fail+=("$clock: the guest did not finish (crash or timeout)")
+		fail+=("$clock$tag: the guest did not finish (crash or timeout)")
 	if ! grep -q '^BENCH-RC: rc=0' "$log" 2>/dev/null; then
 		r=$(grep -a '^BENCH-RC:' "$log" 2>/dev/null | tr -d '\r' | tail -n1) || :
-		fail+=("$clock: mmap-test-bench failed: ${r:-no BENCH-RC marker}")
+		fail+=("$clock$tag: mmap-test-bench failed: ${r:-no BENCH-RC marker}")
 	fi
 	# The table as a file of this run, headed with what produced it.
 	{
 		echo "# make bench TARGET=$target of $(git -C "$TOP" describe --always --dirty 2>/dev/null ||
-			echo "an unknown commit") on $(date -u '+%Y-%m-%d %H:%M UTC')${args:+, BENCH_ARGS=$args}, clock: $clock"
+			echo "an unknown commit") on $(date -u '+%Y-%m-%d %H:%M UTC')${bargs:+, BENCH_ARGS=$bargs}, clock: $clock${tag:+, boot $tag}"
 		tr -d '\r' < "$log" | sed -n '/^BENCH-TABLE-BEGIN$/,/^BENCH-TABLE-END$/p' |
 			sed '1d;$d' | sed "s|@HOST_LOAD_AFTER@|$load_after|"
 	} > "$table"
@@ -187,20 +190,37 @@ BENCH_QEMU=$(sq "$qemu_version")" \
 		sed '1d;$d' | sed "s|@HOST_LOAD_AFTER@|$load_after|" > "$json.tmp"
 	if [ -s "$json.tmp" ] && grep -q '^BENCH-JSON-END' <(tr -d '\r' < "$log"); then
 		if ! python3 -m json.tool "$json.tmp" >/dev/null 2>&1; then
-			fail+=("$clock: the JSON between the markers does not parse")
+			fail+=("$clock$tag: the JSON between the markers does not parse")
 		fi
 		mv "$json.tmp" "$json"
 	else
 		rm -f "$json.tmp"
-		fail+=("$clock: no JSON between BENCH-JSON-BEGIN and BENCH-JSON-END")
+		fail+=("$clock$tag: no JSON between BENCH-JSON-BEGIN and BENCH-JSON-END")
 	fi
 	k=$(splat_scan "$log")
-	[ "$k" = 0 ] || fail+=("$clock: $k kernel splat line(s) in the serial log")
+	[ "$k" = 0 ] || fail+=("$clock$tag: $k kernel splat line(s) in the serial log")
 }
 
 # The instruction clock first: it decides the goals.
 run_clock instructions
 run_clock wall
+# The goals judged on wall time (goals.c: wall_only; the scaling group's)
+# get their verdict over BENCH_WALL_BOOTS boots (default 3): the wall run
+# above and boots of that group alone, so that the run-to-run variance
+# the host's load brings is in it (bench_clocks.py: across_boots()).
+wall_groups=scaling
+boots=()
+wall_args=$(sed -E 's/(^| )--only +[^ ]+//g' <<< "$args")
+case " $args " in
+*" --only "*) grep -qE -- "--only +([^ ]*,)?$wall_groups(,|$| )" <<< "$args" || wall_args=skip ;;
+esac
+if [ "$wall_args" != skip ]; then
+	for ((b = 2; b <= ${BENCH_WALL_BOOTS:-3}; b++)); do
+		run_clock wall "-$b" "$wall_args --only $wall_groups"
+		[ -f "$out/bench-wall-$b.json" ] &&
+			boots+=(--wall-boot "$out/bench-wall-$b.json")
+	done
+fi
 table=$out/bench-table.txt
 json=$out/bench.json
 baseline=$TOP/test/bench/baseline/$target.json
@@ -215,7 +235,7 @@ stage "results"
 		BENCH_TARGET=$target BENCH_ARGS=$args BENCH_DATE=$(date -u '+%Y-%m-%d') \
 		BENCH_COMMIT=$(git -C "$TOP" describe --always --dirty 2>/dev/null || echo unknown) \
 			python3 "$TOP/scripts/lib/bench_clocks.py" "$out/bench-instructions.json" \
-			"$out/bench-wall.json" "$json" "${bl[@]}" ||
+			"$out/bench-wall.json" "$json" "${bl[@]}" "${boots[@]}" ||
 			fail+=("bench_clocks.py could not merge the two runs")
 		[ -f "$baseline" ] || echo "(no baseline for $target: $baseline; BENCH_BASELINE_WRITE=1 writes one)"
 	fi

@@ -3,6 +3,7 @@
 """Two clocks, one table: the merge of mmap-test-bench's two runs.
 
 Usage: bench_clocks.py INSTR.json WALL.json OUT.json [--baseline FILE]
+                       [--wall-boot WALL2.json]..
        bench_clocks.py --write-baseline OUT.json FILE [--accept=KEY=WHY]..
        bench_clocks.py selftest      (make lint runs it)
        bench_clocks.py profile LOG   (PROFILE=1's lines, side by side)
@@ -15,8 +16,10 @@ does) and once on wall time.  This prints one table (stdout): each row's
 median on both clocks, then each goal on both clocks, judged on
 instructions, except a goal that needs real parallelism (its JSON says
 "clock": "wall"; under icount every vCPU runs in one host thread), which
-is judged on wall time.  A goal whose two verdicts disagree (one met, the
-other NOT met) is flagged.  The BENCH-SUMMARY lines at the end, one per
+is judged on wall time, over several boots: the main wall run and each
+--wall-boot (a wall run of that goal's group alone), met or NOT met only
+if it is in every boot (across_boots()).  A goal whose two verdicts
+disagree (one met, the other NOT met) is flagged.  The BENCH-SUMMARY lines at the end, one per
 goal and a total, carry the verdict the goal is judged by and its clock:
 
   BENCH-SUMMARY goal=KEY verdict=met|NOT-met|inconclusive|invalid|info|n/a ratio=R
@@ -78,6 +81,8 @@ def goal_cell(g):
         g["ratio"], lo, hi, 100 * g.get("ci_level", 0), g["verdict"])
     if g.get("reason"):	# why invalid, or why NOT met
         cell += " (%s)" % g["reason"]
+    if g.get("boots"):
+        cell += " over %d boots" % len(g["boots"])
     return cell
 
 
@@ -87,8 +92,43 @@ def disagree(a, b):
     return {a["verdict"], b["verdict"]} == {"met", "NOT-met"}
 
 
-def merge(runs):
-    """The goals of both runs, each with the clock it is judged on."""
+def across_boots(first, more):
+    """A goal judged on wall time, over the main wall run's goal @first and
+    the same goal in the further boots @more: between-run variance in the
+    verdict.  Met (or NOT met) only if it is in every boot; invalid if its
+    precondition failed in one; else inconclusive.  The ratio is the median
+    of the boots' ratios, the interval the envelope of their intervals,
+    its level the lowest of theirs."""
+    boots = [first] + [g for g in more if g is not None]
+    if len(boots) < 2 or any(b["verdict"] == "n/a" for b in boots):
+        return first
+    out = dict(first)
+    ratios = sorted(b["ratio"] for b in boots)
+    out["ratio"] = ratios[len(ratios) // 2] if len(ratios) % 2 else \
+        (ratios[len(ratios) // 2 - 1] + ratios[len(ratios) // 2]) / 2
+    out["ci"] = [min(b["ci"][0] for b in boots), max(b["ci"][1] for b in boots)]
+    out["ci_level"] = min(b.get("ci_level", 0) for b in boots)
+    out["boots"] = [{k: b.get(k) for k in ("ratio", "ci", "verdict", "reason")}
+                    for b in boots]
+    bad = [(i, b) for i, b in enumerate(boots) if b["verdict"] == "invalid"]
+    verdicts = {b["verdict"] for b in boots}
+    if bad:
+        out["verdict"] = "invalid"
+        out["reason"] = "boot %d of %d: %s" % (bad[0][0] + 1, len(boots),
+                                              bad[0][1].get("reason", ""))
+    elif len(verdicts) == 1:
+        out["verdict"] = verdicts.pop()
+    else:
+        out["verdict"] = "inconclusive"
+    out["detail"] = "%d boots: %s" % (len(boots), ", ".join(
+        "%.3f %s" % (b["ratio"], b["verdict"]) for b in boots))
+    return out
+
+
+def merge(runs, wall_boots=()):
+    """The goals of both runs, each with the clock it is judged on; a goal
+    judged on wall time over the main wall run and the further boots
+    @wall_boots (JSON documents of wall runs of its group alone)."""
     keys = []
     by = {}
     for c in CLOCKS:
@@ -100,6 +140,10 @@ def merge(runs):
     for k in keys:
         gi, gw = by.get(("instructions", k)), by.get(("wall", k))
         judge = "wall" if (gi or gw).get("clock") == "wall" else "instructions"
+        if judge == "wall" and gw is not None:
+            gw = across_boots(gw, [next((g for g in b.get("goals", [])
+                                         if g["key"] == k), None)
+                                   for b in wall_boots])
         g = gw if judge == "wall" else gi
         out.append({"key": k, "judged_on": judge,
                     "verdict": g["verdict"] if g else "n/a",
@@ -375,6 +419,28 @@ def selftest():
             for w, g in zip(want + [""] * len(got), got + [""] * len(want)):
                 if w != g:
                     print("  want: %s\n  got:  %s" % (w, g))
+    # a goal judged on wall time, over boots
+    def g(v, r, lo, hi, why=None):
+        d = {"key": "scaling_2t", "verdict": v, "ratio": r, "ci": [lo, hi],
+             "ci_level": 0.965, "clock": "wall"}
+        if why:
+            d["reason"] = why
+        return d
+    for boots, want in (
+            ([g("met", 1.0, 0.95, 1.05), g("met", 1.02, 0.96, 1.1)],
+             ("met", 1.01, [0.95, 1.1])),
+            ([g("met", 1.0, 0.95, 1.05), g("NOT-met", 0.8, 0.7, 0.85),
+              g("met", 1.1, 1.0, 1.2)],
+             ("inconclusive", 1.0, [0.7, 1.2])),
+            ([g("met", 1.0, 0.95, 1.05), g("invalid", 1.0, 0.9, 1.1, "no speed-up")],
+             ("invalid", 1.0, [0.9, 1.1]))):
+        c = across_boots(boots[0], boots[1:])
+        got = (c["verdict"], round(c["ratio"], 4), c["ci"])
+        if got != want or len(c["boots"]) != len(boots) or \
+                (want[0] == "invalid" and "boot 2 of 2: no speed-up" != c.get("reason")):
+            fails += 1
+            print("bench_clocks selftest: across_boots of %s: %s, want %s"
+                  % ([b["verdict"] for b in boots], got, want))
     with tempfile.TemporaryDirectory() as t:
         # write a baseline from a merged run and read it back
         runs = {c: load(os.path.join(d, c + ".json")) for c in CLOCKS}
@@ -479,23 +545,35 @@ def main(argv):
         accepts = [a.split("=", 1)[1] for a in argv[4:] if a.startswith("--accept=")]
         write_baseline(argv[2], argv[3], accepts)
         return
-    if len(argv) not in (4, 6) or (len(argv) == 6 and argv[4] != "--baseline"):
+    opts, pos, i = {"--baseline": None, "--wall-boot": []}, [], 1
+    while i < len(argv):
+        if argv[i] in opts and i + 1 < len(argv):
+            if argv[i] == "--wall-boot":
+                opts["--wall-boot"].append(argv[i + 1])
+            else:
+                opts[argv[i]] = argv[i + 1]
+            i += 2
+        else:
+            pos.append(argv[i])
+            i += 1
+    if len(pos) != 3:
         sys.exit(__doc__.split("\n\n")[1])
-    runs = {"instructions": load(argv[1]), "wall": load(argv[2])}
-    goals = merge(runs)
+    runs = {"instructions": load(pos[0]), "wall": load(pos[1])}
+    boots = [load(b) for b in opts["--wall-boot"]]
+    goals = merge(runs, boots)
     note = None
-    if len(argv) == 6:
-        with open(argv[5], encoding="utf-8") as f:
+    if opts["--baseline"]:
+        with open(opts["--baseline"], encoding="utf-8") as f:
             note = apply_baseline(goals, json.load(f),
                                   os.environ.get("BENCH_ARGS", ""))
     print_table(runs, goals, note)
-    with open(argv[3], "w", encoding="utf-8") as f:
+    with open(pos[2], "w", encoding="utf-8") as f:
         json.dump({"tool": "mmap-test-bench clocks", "format": 1,
                    "target": os.environ.get("BENCH_TARGET", ""),
                    "commit": os.environ.get("BENCH_COMMIT", ""),
                    "date": os.environ.get("BENCH_DATE", ""),
                    "bench_args": os.environ.get("BENCH_ARGS", ""),
-                   "clocks": runs, "goals": goals}, f, indent=1)
+                   "clocks": runs, "wall_boots": boots, "goals": goals}, f, indent=1)
         f.write("\n")
 
 
