@@ -311,14 +311,55 @@ static int check_combination(const struct opts *o)
 	return 0;
 }
 
+/*
+ * The first word of @argv (from @first) that abbreviates a long option
+ * instead of naming it whole ("--ad" for --addr), or NULL.  getopt_long()
+ * takes any unambiguous prefix, so a script or a doc line written with
+ * one would change meaning, or break, when an option with the same
+ * prefix is added.  The value of an option that takes one is skipped;
+ * "--" ends the options.
+ */
+const char *opt_abbreviated(int argc, char **argv, int first)
+{
+	const struct option *lo;
+	size_t len;
+	int i;
+
+	for (i = first; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strncmp(a, "--", 2))
+			continue;
+		if (!a[2])
+			break;
+		len = strcspn(a + 2, "=");
+		for (lo = long_opts; lo->name; lo++)
+			if (strlen(lo->name) == len &&
+			    !strncmp(lo->name, a + 2, len))
+				break;
+		if (!lo->name)
+			return a;	/* an abbreviation, or unknown */
+		if (lo->has_arg == required_argument && !a[2 + len])
+			i++;
+	}
+	return NULL;
+}
+
 int parse_args(struct opts *o, int argc, char **argv,
 	       unsigned long page)
 {
+	const char *bad;
 	int c;
 
 	o->device = MMAP_TEST_DEVICE;
 	o->prot = PROT_READ | PROT_WRITE;
 	o->cmd = find_cmd(NULL, CMD_DEFAULT);
+	bad = opt_abbreviated(argc, argv, 1);
+	if (bad) {
+		fprintf(stderr, "test-mmap: unrecognized option '%s' (long options are spelled out whole: see --help)\n",
+			bad);
+		return -1;
+	}
 	while ((c = getopt_long(argc, argv, "hi", long_opts, NULL)) != -1) {
 		if (c == 'h') {
 			usage(stdout);

@@ -20,6 +20,7 @@ static int s_opts(struct session *s, int argc, char **argv, struct opts *o,
 		  char **pos, int maxpos, int *npos)
 {
 	char num[32], what[64];
+	const char *bad;
 	__u64 v;
 	int c, ret;
 
@@ -32,6 +33,12 @@ static int s_opts(struct session *s, int argc, char **argv, struct opts *o,
 	*npos = 0;
 	optind = 0;
 	opterr = 0;
+	bad = opt_abbreviated(argc, argv, 1);
+	if (bad) {	/* getopt_long() would take an abbreviation */
+		s_err(s, "%s: unknown option '%s' (try 'help %s')", argv[0],
+		      bad, argv[0]);
+		return -1;
+	}
 	while ((c = getopt_long(argc, argv, "-:", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 1:

@@ -160,6 +160,7 @@ int cmd_script(struct ctx *c);
 
 /* args.c */
 extern const struct option long_opts[];
+const char *opt_abbreviated(int argc, char **argv, int first);
 void usage(FILE *f);
 /* 1 << 10 for "k" or "K" (m, g; p: page); 0 for any other character. */
 unsigned long long size_unit(char c, unsigned long page);

@@ -34,6 +34,7 @@ frobnicate
 alloc --len
 alloc --len zz
 alloc --bogus
+alloc --le 1p
 free
 query
 touch
