@@ -21,7 +21,8 @@
 #               each block marked "<!-- test-mmap ARGS -->" is what
 #               "test-mmap ARGS" prints today (--help: the table of
 #               commands; tour --list: the table of tour steps), and
-#               docs/test-mmap.md names every tour step and example; every
+#               docs/test-mmap.md names every tour step and example, the
+#               manual page debian/test-mmap.1 every command; every
 #               test-mmap, make and scripts/ command line shown still
 #               parses (test-mmap --dry-run, the Makefile's targets and
 #               the variables read, the script's options; the lab bench's

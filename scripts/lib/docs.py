@@ -231,6 +231,34 @@ def check_named(tm):
             fail(path, 1, "lab command %s" % word,
                  "not in docs/test-mmap.md's table of commands (as `%s ...`)"
                  % word)
+    check_man(tm)
+
+
+def check_man(tm):
+    """The manual page (debian/test-mmap.1) names the commands --help
+    names, in its synopsis and as a .B entry each, and no count of tour
+    steps (it would go stale)."""
+    path = os.path.join(TOP, "debian", "test-mmap.1")
+    if not os.path.isfile(path):
+        return
+    man = open(path, encoding="utf-8").read().split("\n")
+    _, out = run(tm, ["--help"])
+    m = re.search(r"^usage: test-mmap \[options\] \[([a-z|]+)\]", out, re.M)
+    if not m:
+        fail(path, 1, "test-mmap --help", "no 'usage: test-mmap [options] [...]' line")
+        return
+    cmds = m.group(1).split("|")
+    syn = [(i + 1, l) for i, l in enumerate(man) if l.startswith(".RB [ ")]
+    have = syn[0][1][len(".RB [ "):].rstrip(" ]").split(" | ") if syn else []
+    if have != cmds:
+        fail(path, syn[0][0] if syn else 1, "test-mmap --help",
+             "the synopsis lists %s where --help lists %s" % (have, cmds))
+    for c in cmds:
+        if not any(re.match(r"\.B[IR]? %s\b" % c, l) for l in man):
+            fail(path, 1, "test-mmap %s" % c, "no .B %s entry under COMMANDS" % c)
+    for i, l in enumerate(man):
+        if re.search(r"\b\d+ (guided )?steps\b", l):
+            fail(path, i + 1, l, "a count of tour steps goes stale: say 'the steps'")
 
 
 def words(line):
