@@ -232,6 +232,31 @@ MODULE_PARAMS='$module_params'"
 	args+=(--seconds "$((t1 - t0))" "$(( $(date +%s) - t1 ))")
 	counts=$(record "$t" "${args[@]}")
 	info "$t: $counts, $k splats"
+	call_chains "$t" "$krel" "$log"
+}
+
+# call_chains TARGET KREL LOG: the stacks of one ALLOC with dump_stack=1
+# that the call-chain test printed ("chain| " lines), per mmap hook, as a
+# file of this run: build/results/call-chains-TARGET.txt.  docs/compat.md
+# shows one (docs/results/call-chains-x86_64-7.3.txt) instead of a
+# transcript in prose.
+call_chains() {
+	local f=$RES/call-chains-$1.txt
+	grep -aq 'chain| ' "$3" || { rm -f "$f"; return 0; }
+	{
+		echo "# the call chains of one ALLOC with dump_stack=1 (test call-chain, innermost first),"
+		echo "# make check of $(git -C "$TOP" describe --always --dirty 2>/dev/null ||
+			echo "an unknown commit") on $(date -u '+%Y-%m-%d'), target $1 (kernel $2)"
+		tr -d '\r' < "$3" | awk '
+			/^(# )*mmap-test pass: prepare\./ { hook = "prepare" }
+			/^(# )*chain\| / {
+				h = hook == "" ? "mmap" : hook
+				if (h != last) { print "mmap_hook=" h; last = h }
+				sub(/^(# )*chain\| /, "")
+				sub(/^\[ *[0-9.]+\] */, "")	# the kernel log time
+				print "  " $0
+			}'
+	} > "$f"
 }
 
 run_host() {
