@@ -26,7 +26,8 @@
 # do not fail) and the baseline (test/bench/baseline/<target>.json) does
 # not accept it as not met by design, or when a goal is worse than its
 # baseline by more than its margin.  BENCH_BASELINE_WRITE=1 writes that
-# baseline from the run (keeping the goals it accepted).  The
+# baseline from the run (keeping the goals it accepted) and the page made
+# from it, docs/results/bench-<target>.md (make lint checks the two agree).  The
 # verdicts are the table's fixed-format lines
 #   BENCH-SUMMARY goal=KEY verdict=met|NOT-met|inconclusive|invalid|info|n/a
 #     ratio=R ci=LO..HI level=L limit=<=X clock=instructions|wall [disagree=1]
@@ -248,8 +249,10 @@ stage "results"
 	fi
 } > "$table"
 if [ "${BENCH_BASELINE_WRITE:-0}" = 1 ] && [ -f "$json" ] && [ ${#fail[@]} = 0 ]; then
-	if python3 "$TOP/scripts/lib/bench_clocks.py" --write-baseline "$json" "$baseline"; then
-		info "baseline written: $baseline (accepted goals: edit its \"accepted\")"
+	page=$TOP/docs/results/bench-$target.md
+	if python3 "$TOP/scripts/lib/bench_clocks.py" --write-baseline "$json" "$baseline" &&
+		python3 "$TOP/scripts/lib/bench_clocks.py" doc "$baseline" > "$page"; then
+		info "baseline written: $baseline (accepted goals: edit its \"accepted\", then: scripts/lib/bench_clocks.py doc ${baseline#"$TOP"/} > ${page#"$TOP"/}), and its page ${page#"$TOP"/}"
 	else
 		fail+=("BENCH_BASELINE_WRITE=1: could not write $baseline")
 	fi
