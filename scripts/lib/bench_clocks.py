@@ -70,12 +70,17 @@ def summary_limit(g):
     return "%s%.2f" % (g["direction"], g["limit"])
 
 
+def na_text(reason):
+    """n/a with its reason (mmap-test-bench's reasons say "n/a (...)")."""
+    return reason if reason.startswith("n/a") else "n/a (%s)" % reason
+
+
 def goal_cell(g):
     """ratio [lo, hi] level verdict, or the n/a reason."""
     if g is None:
         return "missing"
     if g["verdict"] == "n/a":
-        return "n/a (%s)" % g.get("reason", "")
+        return na_text(g.get("reason", ""))
     lo, hi = g["ci"]
     cell = "%.3f [%.3f, %.3f] %4.1f%% %s" % (
         g["ratio"], lo, hi, 100 * g.get("ci_level", 0), g["verdict"])
@@ -300,7 +305,7 @@ def cell_md(j):
     if j is None:
         return "-"
     if j["verdict"] == "n/a":
-        return "n/a (%s)" % j.get("reason", "")
+        return na_text(j.get("reason", ""))
     lo, hi = j["ci"]
     return "%.3f [%.3f, %.3f] %.1f%% %s%s" % (j["ratio"], lo, hi,
                                               100 * j.get("ci_level", 0), j["verdict"],
