@@ -285,6 +285,7 @@ def run_summary(doc):
            "host_load": {c: [runs[c].get("environment", {}).get("host_load_before", ""),
                              runs[c].get("environment", {}).get("host_load_after", "")]
                          for c in CLOCKS},
+           "vcpus": {c: runs[c].get("environment", {}).get("vcpus", "?") for c in CLOCKS},
            "goals": []}
     for g in doc["goals"]:
         row = {"key": g["key"], "judged_on": g["judged_on"],
@@ -338,8 +339,9 @@ def doc_page(path):
            b.get("commit", "?"), b.get("date", "?"), env.get("seed", "?"),
            r.get("repeats", "?")),
         "",
-        "- kernel %s, %s vCPUs, %s, CPU `%s`" % (env.get("kernel", "?"), env.get("vcpus", "?"),
-                                             env.get("memory", "?"), env.get("cpu_model", "?")),
+        "- kernel %s, %s, CPU `%s`; vCPUs: %s" % (
+            env.get("kernel", "?"), env.get("memory", "?"), env.get("cpu_model", "?"),
+            ", ".join("%s %s" % (c, r.get("vcpus", {}).get(c, "?")) for c in CLOCKS)),
         "- %s; mem auto-init: %s" % (env.get("qemu", "?"), env.get("mem_auto_init", "?")),
         "- host load (1, 5, 15 min) before and after: instructions %s; wall %s"
         % tuple(" / ".join(r["host_load"][c]) for c in CLOCKS),
