@@ -297,21 +297,13 @@ def run_summary(doc):
             row.setdefault("text", j.get("text", ""))
             row.setdefault("limit", limit_text(j))
             row[c] = {k: j[k] for k in ("verdict", "ratio", "ci", "ci_level",
-                                        "reason", "detail") if k in j}
+                                        "reason", "detail", "boots") if k in j}
         out["goals"].append(row)
     return out
 
 
 def cell_md(j):
-    if j is None:
-        return "-"
-    if j["verdict"] == "n/a":
-        return na_text(j.get("reason", ""))
-    lo, hi = j["ci"]
-    return "%.3f [%.3f, %.3f] %.1f%% %s%s" % (j["ratio"], lo, hi,
-                                              100 * j.get("ci_level", 0), j["verdict"],
-                                       " (%s)" % j["reason"]
-                                       if j.get("reason") else "")
+    return goal_cell(j) if j is not None else "-"
 
 
 def doc_page(path):
