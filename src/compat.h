@@ -215,9 +215,11 @@ static inline bool mt_fault_vma_locked(const struct vm_fault *vmf)
  * From 6.2 on each count is a percpu_counter, and filemap_map_pages() adds
  * what it mapped once, on the CPU it runs on (add_mm_counter()).  With
  * migration off, that is this CPU's part plus the shared count: a batch
- * this CPU folds into the shared count leaves the sum as it was.  (The
- * exact total, percpu_counter_sum(), would take the counter's lock with
- * interrupts off and read every CPU's part, on every fault-around.)
+ * this CPU folds into the shared count leaves the sum as it was.  A batch
+ * another CPU folds meanwhile (another thread of the mm, or reclaim
+ * unmapping its pages) shows up whole.  (The exact total,
+ * percpu_counter_sum(), would take the counter's lock with interrupts off
+ * and read every CPU's part, on every fault-around.)
  * Before 6.2, an atomic in the mm plus, with SPLIT_RSS_COUNTING, what the
  * current task has counted for its own mm and not yet folded into it
  * (a fault counts there when current->mm is the faulting mm).
@@ -226,12 +228,20 @@ static inline bool mt_fault_vma_locked(const struct vm_fault *vmf)
 static inline long mt_file_rss(struct mm_struct *mm)
 {
 	struct percpu_counter *c = &mm->rss_stat[MM_FILEPAGES];
+	long n;
 
+	/*
+	 * Both parts at one point: a task that preempted us between the two
+	 * loads could fold this CPU's part into the shared count.
+	 */
+	preempt_disable();
 #ifdef CONFIG_SMP
-	return READ_ONCE(c->count) + this_cpu_read(*c->counters);
+	n = READ_ONCE(c->count) + this_cpu_read(*c->counters);
 #else
-	return READ_ONCE(c->count);
+	n = READ_ONCE(c->count);
 #endif
+	preempt_enable();
+	return n;
 }
 
 /* Migration off (preemption stays on: PREEMPT_RT's PTE lock sleeps). */

@@ -209,15 +209,18 @@ static void mmap_test_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff,
 {
 	struct mm_struct *mm = vmf->vma->vm_mm;
 	unsigned long addr = mmap_test_pgoff_addr(vmf->vma, vmf->pgoff);
-	long before = mt_file_rss(mm);
 	bool solved = false;
+	long before, mapped;
 
+	mt_rss_pin();
+	before = mt_file_rss(mm);
 	filemap_map_pages(vmf, start_pgoff, end_pgoff);
+	mapped = mt_file_rss(mm) - before;
+	mt_rss_unpin();
 	if (vmf->pte)
 		solved = !pte_none(*(vmf->pte - ((vmf->address >> PAGE_SHIFT) -
 						 (addr >> PAGE_SHIFT))));
-	mmap_test_around_done(vmf, start_pgoff, end_pgoff,
-			      mt_file_rss(mm) - before, solved);
+	mmap_test_around_done(vmf, start_pgoff, end_pgoff, mapped, solved);
 }
 #endif
 
