@@ -283,6 +283,7 @@ void read_setting(const char *path, char *buf, size_t n);
 int write_file(const char *path, const char *s);
 void read_loadavg(char *buf, size_t n);
 void read_env(void);
+void read_log_calls(void);
 void restore_env(void);
 
 /* output.c */

@@ -153,6 +153,14 @@ static void read_cpu_model(char *buf, size_t n)
 		fclose(f);
 }
 
+/* The module's log_calls as found, and whether it can be written. */
+void read_log_calls(void)
+{
+	if (mt_file_read_line(LOG_CALLS_PARAM, env.log_calls0, sizeof(env.log_calls0)))
+		env.log_calls0[0] = '\0';
+	env.log_calls_rw = env.log_calls0[0] && !access(LOG_CALLS_PARAM, W_OK);
+}
+
 void read_env(void)
 {
 	char line[128], buf[32];
@@ -187,9 +195,7 @@ void read_env(void)
 		    sizeof(env.params));
 	read_params("/sys/module/mmap_test_ref/parameters", env.ref_params,
 		    sizeof(env.ref_params));
-	if (mt_file_read_line(LOG_CALLS_PARAM, env.log_calls0, sizeof(env.log_calls0)))
-		env.log_calls0[0] = '\0';
-	env.log_calls_rw = env.log_calls0[0] && !access(LOG_CALLS_PARAM, W_OK);
+	read_log_calls();
 	env.cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	if (mt_file_read_line("/proc/cmdline", env.cmdline, sizeof(env.cmdline)))
 		snprintf(env.cmdline, sizeof(env.cmdline), "unknown");

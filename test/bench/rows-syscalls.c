@@ -239,7 +239,6 @@ void bench_syscalls(void)
  */
 int call_once(const char *key)
 {
-	char was[8] = "";
 	int ck, fd, kmsg = -1;
 	double t;
 
@@ -252,20 +251,20 @@ int call_once(const char *key)
 		return 2;
 	}
 	fd = open_dev();
+	read_log_calls();
 	if (call_nolog(ck)) {
-		read_setting(LOG_CALLS_PARAM, was, sizeof(was));
-		if (!was[0] || write_file(LOG_CALLS_PARAM, "0")) {
+		if (!env.log_calls_rw) {
 			fprintf(stderr, "mmap-test-bench: --call-once %s: cannot write %s\n",
 				key, LOG_CALLS_PARAM);
 			return 2;
 		}
+		set_log_calls(0);
 	}
 	calls_once(ck, fd, kmsg, 1);
 	trace_pid_and_on(1);
 	t = calls_once(ck, fd, kmsg, opt.calls);
 	trace_pid_and_on(0);
-	if (was[0] && write_file(LOG_CALLS_PARAM, was))
-		bench_fail("write %s: %s", LOG_CALLS_PARAM, strerror(errno));
+	restore_log_calls();
 	printf("call-once %s: %lu calls, %.0f ns/call\n", key, opt.calls, t);
 	close(fd);
 	return 0;
