@@ -85,6 +85,8 @@ if [ "${BENCH_PROFILE:-0}" = 1 ]; then
 	echo 0 > "$T/tracing_on"
 	echo 32768 > "$T/buffer_size_kb"
 	calls=${PROFILE_CALLS:-100}
+	# ns_per OUTPUT: N of --touch-once's or --call-once's "..., N ns/UNIT"
+	ns_per() { echo "$1" | sed -n 's/.*, \([0-9]*\) ns\/[a-z]*$/\1/p'; }
 	# Once untimed first: the first touch after boot paid 20 times the
 	# second's instructions (x86_64-7.3), for work the kernel does once.
 	mmap-test-bench --pages "$pages" --touch-once dev_shared >/dev/null ||
@@ -108,7 +110,7 @@ if [ "${BENCH_PROFILE:-0}" = 1 ]; then
 			# shellcheck disable=SC2086  # $what is a list of options
 			out=$(mmap-test-bench $what) ||
 				profile_fail "mmap-test-bench $what: exit status $?"
-			p=$(echo "$out" | sed -n 's/.*, \([0-9]*\) ns\/[a-z]*$/\1/p')
+			p=$(ns_per "$out")
 			if [ -n "$p" ] && { [ -z "$plain" ] || [ "$p" -lt "$plain" ]; }; then
 				plain=$p
 			fi
@@ -121,7 +123,7 @@ if [ "${BENCH_PROFILE:-0}" = 1 ]; then
 		# shellcheck disable=SC2086
 		out=$(MT_TRACE=$T mmap-test-bench $what) ||
 			profile_fail "MT_TRACE=$T mmap-test-bench $what: exit status $?"
-		traced=$(echo "$out" | sed -n 's/.*, \([0-9]*\) ns\/[a-z]*$/\1/p')
+		traced=$(ns_per "$out")
 		if [ -z "$plain" ] || [ -z "$traced" ]; then
 			profile_fail "mmap-test-bench $what printed no ns per $unit: $out"
 		fi
