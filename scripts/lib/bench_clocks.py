@@ -271,7 +271,8 @@ def apply_baseline(goals, baseline, bench_args):
                                           baseline.get("date", "?")))
 
 
-ENV_KEYS = ("kernel", "cpu_model", "vcpus", "memory", "qemu", "mem_auto_init",
+# (vCPUs differ by clock: the run keeps them per clock)
+ENV_KEYS = ("kernel", "cpu_model", "memory", "qemu", "mem_auto_init",
             "cmdline", "seed")
 
 
