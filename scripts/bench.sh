@@ -189,8 +189,7 @@ BENCH_QEMU=$(sq "$qemu_version")" \
 	fi
 	# The table as a file of this run, headed with what produced it.
 	{
-		echo "# make bench TARGET=$target of $(git -C "$TOP" describe --always --dirty 2>/dev/null ||
-			echo "an unknown commit") on $(date -u '+%Y-%m-%d %H:%M UTC')${bargs:+, BENCH_ARGS=$bargs}, clock: $clock${tag:+, boot $tag}"
+		echo "# make bench TARGET=$target of $(tree_rev) on $(date -u '+%Y-%m-%d %H:%M UTC')${bargs:+, BENCH_ARGS=$bargs}, clock: $clock${tag:+, boot $tag}"
 		tr -d '\r' < "$log" | sed -n '/^BENCH-TABLE-BEGIN$/,/^BENCH-TABLE-END$/p' |
 			sed '1d;$d' | sed "s|@HOST_LOAD_AFTER@|$load_after|"
 	} > "$table"
@@ -234,14 +233,13 @@ json=$out/bench.json
 baseline=$TOP/test/bench/baseline/$target.json
 stage "results"
 {
-	echo "# make bench TARGET=$target of $(git -C "$TOP" describe --always --dirty 2>/dev/null ||
-		echo "an unknown commit") on $(date -u '+%Y-%m-%d %H:%M UTC')${args:+, BENCH_ARGS=$args}"
+	echo "# make bench TARGET=$target of $(tree_rev) on $(date -u '+%Y-%m-%d %H:%M UTC')${args:+, BENCH_ARGS=$args}"
 	echo "# the instruction clock's table: bench-instructions.txt, the wall clock's: bench-wall.txt"
 	if [ -f "$out/bench-instructions.json" ] && [ -f "$out/bench-wall.json" ]; then
 		bl=()
 		[ -f "$baseline" ] && bl=(--baseline "$baseline")
 		BENCH_TARGET=$target BENCH_ARGS=$args BENCH_DATE=$(date -u '+%Y-%m-%d') \
-		BENCH_COMMIT=$(git -C "$TOP" describe --always --dirty 2>/dev/null || echo unknown) \
+		BENCH_COMMIT=$(tree_rev unknown) \
 			python3 "$TOP/scripts/lib/bench_clocks.py" "$out/bench-instructions.json" \
 			"$out/bench-wall.json" "$json" "${bl[@]}" "${boots[@]}" ||
 			fail+=("bench_clocks.py could not merge the two runs")

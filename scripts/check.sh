@@ -245,8 +245,7 @@ call_chains() {
 	grep -aq 'chain| ' "$3" || { rm -f "$f"; return 0; }
 	{
 		echo "# the call chains of one ALLOC with dump_stack=1 (test call-chain, innermost first),"
-		echo "# make check of $(git -C "$TOP" describe --always --dirty 2>/dev/null ||
-			echo "an unknown commit") on $(date -u '+%Y-%m-%d'), target $1 (kernel $2)"
+		echo "# make check of $(tree_rev) on $(date -u '+%Y-%m-%d'), target $1 (kernel $2)"
 		tr -d '\r' < "$3" | awk '
 			/^(# )*mmap-test pass: prepare\./ { hook = "prepare" }
 			/^(# )*chain\| / {
@@ -327,8 +326,7 @@ done
 echo
 # The summary, also as a file of this run (build/results/summary.txt):
 # what the docs point to instead of a transcript in prose.
-echo "# make check of $(git -C "$TOP" describe --always --dirty 2>/dev/null ||
-	echo "an unknown commit") on $(date -u '+%Y-%m-%d %H:%M UTC')" > "$RES/summary.txt"
+echo "# make check of $(tree_rev) on $(date -u '+%Y-%m-%d %H:%M UTC')" > "$RES/summary.txt"
 rc=0
 python3 "$TOP/scripts/lib/results.py" summary \
 	--took "$(( $(date +%s) - t_start ))" "${files[@]}" |

@@ -12,6 +12,8 @@
 #   as_root CMD...               run as root (directly or through sudo)
 #   lock_file FILE               hold an flock on FILE until exit
 #   verdict OK BAD [FAILURE...]  the last lines of a run, and its exit
+#   tree_rev [FALLBACK]          the work tree's commit (git describe), for
+#                                the heading of a run's output
 
 # shellcheck disable=SC2034  # variables used by the scripts that source us
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -25,6 +27,10 @@ stage() { printf '\n==> %s\n' "$*" >&2; }
 info() { printf '    %s\n' "$*" >&2; }
 warn() { printf 'WARNING: %s\n' "$*" >&2; }
 die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
+# shellcheck disable=SC2120  # FALLBACK is optional
+tree_rev() {
+	git -C "$TOP" describe --always --dirty 2>/dev/null || echo "${1:-an unknown commit}"
+}
 
 # script_help FILE: the comment block from line 3 of FILE up to its
 # `set -euo pipefail`, without the "# " (what --help prints).
