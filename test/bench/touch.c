@@ -254,6 +254,8 @@ void touch_set(const enum kind *kinds, const int *fds, int nv,
 		out[i].ns = whole[i] / n;
 		out[i].ns2 = median_of(cns[i], nc);
 		out[i].minflt = (double)flt[i] / n;
+		out[i].faults = 0;	/* the device's counters: none elsewhere */
+		out[i].around = 0;
 		if (kind_is_dev(kinds[i])) {
 			get_stats(fd[i], &st1);
 			out[i].faults = (double)(st1.faults - st0[i].faults) /
