@@ -168,7 +168,7 @@ BENCH_QEMU=$(sq "$qemu_version")" \
 	if [ -f "$log" ]; then
 		tail -n +1 -F --pid="$vm" "$log" 2>/dev/null |
 			sed -u 's/\r$//' | grep --line-buffered -E \
-			'^(mmap-test-bench: |BENCH-INSMOD|BENCH-RC|GUEST-START)' >&2 || :
+			'^(mmap-test-bench: |BENCH-INSMOD|BENCH-SETTLED|BENCH-RC|GUEST-START)' >&2 || :
 	fi
 	wait "$vm" || rc=$?
 	wait "$sampler" || :

@@ -11,7 +11,8 @@
 # "mmap-test-bench --emulated --host-load $BENCH_HOST_LOAD $BENCH_ARGS" (table
 # and JSON on the console) and unloads the modules.  Markers: BENCH-INSMOD:
 # rc=N (buffer_pages=N), BENCH-REFMOD: rc=N, BENCH-RC: rc=N (mmap-test-bench's
-# exit status), BENCH-RMMOD: rc=N.
+# exit status), BENCH-RMMOD: rc=N, and BENCH-SETTLED: how long the guest
+# took to go idle before each run of mmap-test-bench (see settle below).
 # The huge group (huge_write goal) needs the module loaded with huge=1,
 # the rest without: unless --only leaves it out, it runs first alone with
 # the module so loaded ("mmap-test-bench --only huge --huge-export"), and the
@@ -205,8 +206,10 @@ if [ "$dohuge" = 1 ]; then
 	insmod /mmap_test.ko buffer_pages="$need" $BENCH_INSMOD_ARGS huge=1
 	hrc=$?
 	if [ "$hrc" = 0 ]; then
+		s=$(settle)
+		echo "BENCH-SETTLED: $s (before the huge group)"
 		# shellcheck disable=SC2086
-		mmap-test-bench --emulated "$@" --env "settled=$(settle)" \
+		mmap-test-bench --emulated "$@" --env "settled=$s" \
 			$BENCH_ARGS --only huge --huge-export "$huge"
 		hrc=$?
 		rmmod mmap_test
@@ -239,9 +242,11 @@ else
 	echo "BENCH-REFMOD: rc=1 (no /mmap_test_ref.ko in the initramfs)"
 fi
 
+s=$(settle)
+echo "BENCH-SETTLED: $s"
 # shellcheck disable=SC2086
 mmap-test-bench --emulated --host-load "$BENCH_HOST_LOAD" "$@" \
-	--env "settled=$(settle)" $BENCH_ARGS
+	--env "settled=$s" $BENCH_ARGS
 rc=$?
 echo "BENCH-RC: rc=$rc"
 
