@@ -273,7 +273,7 @@ def apply_baseline(goals, baseline, bench_args):
 
 # (vCPUs differ by clock: the run keeps them per clock)
 ENV_KEYS = ("kernel", "cpu_model", "memory", "qemu", "mem_auto_init",
-            "cmdline", "seed")
+            "aslr", "cmdline", "seed")
 
 
 def run_summary(doc):
@@ -335,7 +335,8 @@ def doc_page(path):
         "- kernel %s, %s, CPU `%s`; vCPUs: %s" % (
             env.get("kernel", "?"), env.get("memory", "?"), env.get("cpu_model", "?"),
             ", ".join("%s %s" % (c, r.get("vcpus", {}).get(c, "?")) for c in CLOCKS)),
-        "- %s; mem auto-init: %s" % (env.get("qemu", "?"), env.get("mem_auto_init", "?")),
+        "- %s; mem auto-init: %s%s" % (env.get("qemu", "?"), env.get("mem_auto_init", "?"),
+                                       "; ASLR: %s" % env["aslr"] if "aslr" in env else ""),
         "- host load (1, 5, 15 min) before and after: instructions %s; wall %s"
         % tuple(" / ".join(r["host_load"][c]) for c in CLOCKS),
         "",
