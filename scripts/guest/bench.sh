@@ -48,7 +48,7 @@ echo "cpus: $(grep -c ^processor /proc/cpuinfo)," \
 # crypto self-tests' cryptomgr_test threads and async workers, for a few
 # seconds of guest time after /init starts) ran on the one vCPU of the
 # instruction run in the middle of the first touches: every huge row, the
-# first group, cost 1.7 to 3.5 times its settled figure, repeat to repeat.
+# first group, cost about 2 to 3.7 times its settled figure, repeat to repeat.
 # Under icount (sleep=off) an idle second costs the host nothing.
 settle() {
 	_n=0 _busy=100
