@@ -35,8 +35,9 @@
 # The module is not loaded: the command loads it with the parameters it
 # needs (/mmap_test.ko); the kselftest programs are in /selftests (on PATH).
 #
-# qemu's machine, CPU and console and extra kernel parameters come from the
-# target's file (scripts/targets/<target>.conf).
+# qemu's machine, CPU, options and console and extra kernel parameters
+# come from the target's file (scripts/targets/<target>.conf) and its
+# architecture's (scripts/arches/<arch>.conf).
 #
 # Environment: MMAP_TEST_QEMU_MEM (MiB, default 2048), MMAP_TEST_QEMU_SMP
 # (vCPUs, default the target's QEMU_SMP, 2), MMAP_TEST_QEMU_ICOUNT (1:
@@ -82,13 +83,20 @@ fi
 need_host_pkgs "$target"
 
 # Static busybox of the guest's architecture, from its .deb (the host's
-# busybox stays untouched).
+# busybox stays untouched), from the suites its architecture's file names
+# (BUSYBOX_SUITES; default the base suites).
 bb_dir=$CACHE/busybox-$T_QEMU_ARCH
 [ -x "$bb_dir/bin/busybox" ] || lock_file "$CACHE/.busybox.lock"
 if [ ! -x "$bb_dir/bin/busybox" ]; then
-	deb=$(fetch_deb "$BASE_SUITES" busybox-static "$T_DEBARCH")
+	deb=$(fetch_deb "$T_BUSYBOX_SUITES" busybox-static "$T_DEBARCH")
 	rm -rf "$bb_dir.tmp"
 	dpkg-deb -x "$deb" "$bb_dir.tmp"
+	# trixie's package has it in /usr/bin (merged /usr), bookworm's in /bin
+	if [ ! -e "$bb_dir.tmp/bin/busybox" ] &&
+		[ -x "$bb_dir.tmp/usr/bin/busybox" ]; then
+		mkdir -p "$bb_dir.tmp/bin"
+		mv "$bb_dir.tmp/usr/bin/busybox" "$bb_dir.tmp/bin/busybox"
+	fi
 	rm -rf "$bb_dir"
 	mv "$bb_dir.tmp" "$bb_dir"
 	[ -x "$bb_dir/bin/busybox" ] || die "no busybox in $deb"
@@ -177,6 +185,9 @@ mem=${MMAP_TEST_QEMU_MEM:-2048}
 qemu=("$T_QEMU" -m "$mem" -smp "${MMAP_TEST_QEMU_SMP:-$T_QEMU_SMP}")
 [ -n "$T_QEMU_MACHINE" ] && qemu+=(-M "$T_QEMU_MACHINE")
 [ -n "$T_QEMU_CPU" ] && qemu+=(-cpu "$T_QEMU_CPU")
+# the architecture's or target's own options (riscv64: -bios default)
+read -r -a qopts <<< "$T_QEMU_OPTS"
+qemu+=("${qopts[@]}")
 qemu+=(-nodefaults -no-user-config -display none -no-reboot
 	-kernel "$KERNEL_IMAGE" -initrd "$img" -append "$append")
 # The instruction clock: the guest's clock advances 1 ns per guest

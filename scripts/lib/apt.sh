@@ -13,7 +13,8 @@
 #   BASE_SUITES                  the suites of the project's own tools
 #                                (busybox-static, the kselftest headers)
 #   apt_mirrors                  "MAIN SECURITY" mirror URIs
-#   papt SUITES ARGS...          apt-get on those suites (amd64 and arm64)
+#   papt SUITES ARGS...          apt-get on those suites (amd64 and the
+#                                architectures that use them: _papt_archs)
 #   papt_cache SUITES ARGS...    apt-cache on them
 #   papt_update SUITES           refresh their lists once a day
 #   deb_version SUITES PKG [ARCH]       candidate version
@@ -89,10 +90,42 @@ apt_mirrors() {
 	printf '%s %s\n' "$main" "$sec"
 }
 
-# _papt_dir SUITES: the private APT directory of a suite list.
+# _papt_archs SUITES: the architectures of the private APT configuration
+# of a suite list, as apt.conf lists them: amd64 (the host's kbuild tools)
+# and the Debian architecture of every target whose SUITES is that list
+# and of every architecture whose busybox comes from it (scripts/arches/
+# BUSYBOX_SUITES, default BASE_SUITES).  Only those: each list of another
+# architecture is one more download that a mirror in sync can fail.
+declare -A _PAPT_ARCHS=()
+_papt_archs() {
+	local a f out=' "amd64";' want=()
+	if [ -n "${_PAPT_ARCHS[$1]+set}" ]; then
+		printf '%s\n' "${_PAPT_ARCHS[$1]}"
+		return
+	fi
+	for f in "$TOP"/scripts/targets/*.conf; do
+		[ "$(sed -n 's/^SUITES="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$f")" = "$1" ] &&
+			want+=("$(sed -n 's/^ARCH=//p' "$f")")
+	done
+	for f in "$TOP"/scripts/arches/*.conf; do
+		a=$(sed -n 's/^BUSYBOX_SUITES="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$f")
+		[ "${a:-$BASE_SUITES}" = "$1" ] && want+=("$(basename "$f" .conf)")
+	done
+	for a in "${want[@]}"; do
+		a=$(sed -n 's/^DEBARCH=//p' "$TOP/scripts/arches/$a.conf" 2>/dev/null)
+		[ -n "$a" ] || continue
+		case "$out" in *" \"$a\";"*) ;; *) out="$out \"$a\";" ;; esac
+	done
+	_PAPT_ARCHS[$1]=${out# }
+	printf '%s\n' "${out# }"
+}
+
+# _papt_dir SUITES: the private APT directory of a suite list (and of the
+# mirror and the architectures: a new architecture gets new lists).
 _papt_dir() {
 	printf '%s/apt/%s\n' "$CACHE" \
-		"$(printf '%s\n' "$1" "$(apt_mirrors)" | cksum | cut -d' ' -f1)"
+		"$(printf '%s\n' "$1" "$(apt_mirrors)" "$(_papt_archs "$1")" |
+			cksum | cut -d' ' -f1)"
 }
 
 _papt_setup() {
@@ -111,7 +144,7 @@ _papt_setup() {
 		esac
 	done > "$d/sources.list"
 	cat > "$d/apt.conf.tmp" <<-EOC
-	APT::Architectures { "amd64"; "arm64"; };
+	APT::Architectures { $(_papt_archs "$1") };
 	APT::Sandbox::User "root";
 	Dir::State::Lists "$d/lists";
 	Dir::State::status "$d/status";

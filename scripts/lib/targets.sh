@@ -4,14 +4,16 @@
 # Targets (part of scripts/lib.sh): one data file per kernel the project
 # runs on, scripts/targets/<name>.conf (fields in scripts/targets/README.md).
 # Every fact about a target comes from its file or, for what follows from
-# its architecture, from the one table in target_load, so that adding a
-# kernel means adding one file.
+# its architecture, from the architecture's file scripts/arches/<ARCH>.conf
+# (target_arch), so that adding a kernel means adding one file, and adding
+# an architecture one more.
 #
 #   TARGETS_DIR, TARGETS_ALL     the directory, every target name
 #   target_check NAME            die unless NAME is a target
 #   target_load NAME             set the T_* variables of NAME
 #   target_busybox NAME          die unless NAME boots the busybox
 #                                initramfs (make demo, shell, bench)
+#   ARCHES_DIR, ARCHES_ALL       scripts/arches/, every architecture
 #   target_role ROLE             the target(s) whose ROLES field has ROLE:
 #                                the default target of a command, the
 #                                targets of a host check
@@ -63,26 +65,43 @@ target_busybox() {
 		die "$1 boots a $T_SYSTEM system with the packages installed: it runs only in make check (scripts/debian-row.sh); take another target"
 }
 
-# target_arch: the T_* values that follow from T_ARCH (kbuild ARCH, cross
+# target_arch: the T_* values that follow from T_ARCH, read from the
+# architecture's file scripts/arches/<ARCH>.conf (kbuild ARCH, cross
 # compiler, Debian architecture, qemu and its package, the arch's default
-# machine, CPU and console, which a target file may override).
+# machine, CPU, extra qemu options and console, the suites of its busybox),
+# each as T_<FIELD>; the target's own QEMU_MACHINE, QEMU_CPU, QEMU_OPTS and
+# CONSOLE win.
+ARCHES_DIR=$TOP/scripts/arches
+ARCHES_ALL=$(cd "$ARCHES_DIR" && for f in *.conf; do
+	echo "${f%.conf}"; done | sort | tr '\n' ' ')
+ARCHES_ALL=${ARCHES_ALL% }
 target_arch() {
-	case $T_ARCH in
-	x86_64)
-		T_KARCH=x86 T_CROSS='' T_DEBARCH=amd64
-		T_QEMU_ARCH=x86_64 T_QEMU_PKG=qemu-system-x86
-		T_QEMU_MACHINE=${T_QEMU_MACHINE:-}
-		T_CONSOLE=${T_CONSOLE:-ttyS0}
-		;;
-	arm64)
-		T_KARCH=arm64 T_CROSS=aarch64-linux-gnu- T_DEBARCH=arm64
-		T_QEMU_ARCH=aarch64 T_QEMU_PKG=qemu-system-arm
-		T_QEMU_MACHINE=${T_QEMU_MACHINE:-virt}
-		T_QEMU_CPU=${T_QEMU_CPU:-cortex-a57}
-		T_CONSOLE=${T_CONSOLE:-ttyAMA0}
-		;;
-	*) die "$T_NAME: unknown ARCH '$T_ARCH'" ;;
-	esac
+	local f=$ARCHES_DIR/$T_ARCH.conf line v
+	local KARCH CROSS DEBARCH QEMU_ARCH QEMU_PKG QEMU_MACHINE QEMU_CPU \
+		QEMU_OPTS CONSOLE BUSYBOX_SUITES
+	if [ -z "$T_ARCH" ] || [ ! -f "$f" ]; then
+		die "$T_NAME: unknown ARCH '$T_ARCH' (one of: $ARCHES_ALL; scripts/arches/)"
+	fi
+	for v in KARCH CROSS DEBARCH QEMU_ARCH QEMU_PKG QEMU_MACHINE QEMU_CPU \
+		QEMU_OPTS CONSOLE BUSYBOX_SUITES; do
+		eval "$v="
+	done
+	while IFS= read -r line; do
+		case $line in
+		[A-Z]*=*) eval "$line" ;;
+		esac
+	done < "$f"
+	if [ -z "$KARCH" ] || [ -z "$DEBARCH" ] || [ -z "$QEMU_ARCH" ] ||
+		[ -z "$QEMU_PKG" ] || [ -z "$CONSOLE" ]; then
+		die "$f: KARCH, DEBARCH, QEMU_ARCH, QEMU_PKG and CONSOLE are required"
+	fi
+	T_KARCH=$KARCH T_CROSS=$CROSS T_DEBARCH=$DEBARCH
+	T_QEMU_ARCH=$QEMU_ARCH T_QEMU_PKG=$QEMU_PKG
+	T_QEMU_MACHINE=${T_QEMU_MACHINE:-$QEMU_MACHINE}
+	T_QEMU_CPU=${T_QEMU_CPU:-$QEMU_CPU}
+	T_QEMU_OPTS=${T_QEMU_OPTS:-$QEMU_OPTS}
+	T_CONSOLE=${T_CONSOLE:-$CONSOLE}
+	T_BUSYBOX_SUITES=${BUSYBOX_SUITES:-$BASE_SUITES}
 	T_QEMU=qemu-system-$T_QEMU_ARCH
 }
 
@@ -94,7 +113,7 @@ target_load() {
 	target_check "$1"
 	for v in ARCH SUITES KERNEL FLAVOUR ABI_RE IMAGE_PKG IMAGE_FILE \
 		HEADERS_PKGS KBUILD_PKG SOURCE_PKG ROOT TIMEOUT APPEND DEBUG \
-		QEMU_MACHINE QEMU_CPU QEMU_SMP CONSOLE HOOKS HUGE KSFT_SOURCE \
+		QEMU_MACHINE QEMU_CPU QEMU_OPTS QEMU_SMP CONSOLE HOOKS HUGE KSFT_SOURCE \
 		SYSTEM SYSTEM_PKGS; do
 		eval "T_$v="
 	done
