@@ -133,9 +133,9 @@ static int mock_alloc(int fd, unsigned long arg)
 	if (off + len < off) {
 		r = -EINVAL;
 	} else {
-		r = syscall(SYS_mmap, a.addr, a.len, a.prot, mflags,
-			    a.flags & MMAP_TEST_ANON ? -1 : fd,
-			    a.flags & MMAP_TEST_ANON ? 0 : off);
+		r = mt_mem_sys_mmap(a.addr, a.len, a.prot, mflags,
+				    a.flags & MMAP_TEST_ANON ? -1 : fd,
+				    a.flags & MMAP_TEST_ANON ? 0 : off);
 		if ((long)r == -1) {
 			r = -errno;
 		} else if (!(a.flags & MMAP_TEST_ANON) &&

@@ -13,6 +13,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "mt_maps.h"
@@ -93,19 +94,20 @@ static unsigned long task_size;
 static bool task_size_exact;
 
 /*
- * User space ends at 2^bits or 2^bits minus a page, so probe the last two
- * pages below each power of two.
+ * User space ends at 2^bits or 2^bits minus a page (s390x: 2^64 minus a
+ * page, where 2^64 wraps to 0), so probe the last two pages below each
+ * power of two, from the top of the address space down.
  */
 static void measure_task_size(void)
 {
 	unsigned long page = mt_mem_page_size(), end, top = 0;
 	int bits;
 
-	for (bits = __SIZEOF_LONG__ == 8 ? 57 : 0; bits >= 32; bits--) {
-		end = 1UL << (bits & 63);
+	for (bits = __SIZEOF_LONG__ == 8 ? 64 : 0; bits >= 32; bits--) {
+		end = bits == 64 ? 0 : 1UL << (bits & 63);
 		if (!user_page(end - 2 * page))
 			continue;
-		task_size = user_page(end - page) ? end : end - page;
+		task_size = end && user_page(end - page) ? end : end - page;
 		task_size_exact = true;
 		return;
 	}
@@ -126,6 +128,57 @@ unsigned long mt_mem_task_size(bool *exact)
 	if (exact)
 		*exact = task_size_exact;
 	return task_size;
+}
+
+static int stack_end(const struct mt_maps_entry *e, const char *line,
+		     void *arg)
+{
+	unsigned long *top = arg;
+
+	if (strcmp(e->path, "[stack]"))
+		return 0;
+	*top = e->end;
+	return 1;
+}
+
+static unsigned long window_end;
+static int window_bits;
+
+static void measure_window(void)
+{
+	unsigned long top = 0;
+
+	if (mt_maps_scan(0, MT_MAPS_VMAS_ONLY, stack_end, &top) < 0 || !top)
+		return;
+	window_bits = 0;
+	while (window_bits < __SIZEOF_LONG__ * 8 - 1 &&
+	       (1UL << window_bits) < top)
+		window_bits++;
+	window_end = 1UL << window_bits;
+}
+
+unsigned long mt_mem_window_end(int *bits)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, measure_window);
+	if (bits)
+		*bits = window_bits;
+	return window_end;
+}
+
+long mt_mem_sys_mmap(unsigned long addr, unsigned long len, unsigned long prot,
+		     unsigned long flags, long fd, unsigned long off)
+{
+#ifdef __s390x__
+	unsigned long args[6] = {
+		addr, len, prot, flags, (unsigned long)fd, off,
+	};
+
+	return syscall(SYS_mmap, args);
+#else
+	return syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+#endif
 }
 
 /* ---- guarded accesses ---------------------------------------------- */

@@ -61,12 +61,33 @@ void *mt_mem_map_noreplace(void *addr, size_t len, int prot, int flags,
 			   int fd, off_t off);
 /*
  * TASK_SIZE of this process (x86_64: 2^47 - 4K or 2^56 - 4K; arm64:
- * 2^VA_BITS), measured with one-page MAP_FIXED_NOREPLACE mappings below
- * each power of two from 2^57 down; *exact = true.  If no probe works:
- * the end of the highest mapping rounded up to a power of two, *exact =
- * false; 0 if even that is unknown.  Measured once.  @exact may be NULL.
+ * 2^VA_BITS; riscv64: 2^38, 2^47 or 2^56 by the MMU mode; ppc64: 2^46 with
+ * 4K pages, 2^52 with 64K; s390x: 2^64 - 4K), measured with one-page
+ * MAP_FIXED_NOREPLACE mappings below each power of two from 2^64 down;
+ * *exact = true.  On s390x the probe below 2^64 gives the process 5-level
+ * page tables (crst_table_upgrade()).  If no probe works: the end of the
+ * highest mapping rounded up to a power of two, *exact = false; 0 if even
+ * that is unknown.  Measured once.  @exact may be NULL.
  */
 unsigned long mt_mem_task_size(bool *exact);
+/*
+ * The end of the default mmap window, asked of the kernel: the top of the
+ * [stack] VMA rounded up to a power of two, 2^*bits.  The kernel puts the
+ * stack just below STACK_TOP (minus a random offset far smaller than the
+ * window), and STACK_TOP is DEFAULT_MAP_WINDOW on x86_64, arm64, riscv64
+ * and ppc64: mmap(2) places nothing above it without a hint above it.
+ * s390x has no window: its stack starts below 4 TiB, the limit of 3-level
+ * page tables, which a mapping above raises.  0 without a [stack].
+ * Measured once.  @bits may be NULL.
+ */
+unsigned long mt_mem_window_end(int *bits);
+/*
+ * The raw mmap(2) system call, with no libc check in between; -1 and
+ * errno on failure.  s390x's takes its six arguments in memory
+ * (old_mmap(): struct s390_mmap_arg_struct), the others in registers.
+ */
+long mt_mem_sys_mmap(unsigned long addr, unsigned long len, unsigned long prot,
+		     unsigned long flags, long fd, unsigned long off);
 /*
  * The guards' handler runs for SIGSEGV and SIGBUS: a fault inside
  * mt_mem_touch()/mt_mem_copy() of the same thread returns there; any other

@@ -76,7 +76,7 @@ TEST_F(mt, free_invalid_ranges_einval)
 		{ p2u(h), ~0UL & ~(pg - 1), "addr + len wraps" },
 		{ p2u(h), ~0UL, "len aligns to 0" },
 		{ ts, pg, "at TASK_SIZE" },
-		{ ts + 16 * pg, pg, "past TASK_SIZE" },
+		{ past_task_size(16), pg, "past TASK_SIZE" },
 		{ ts - pg, 2 * pg, "ends past TASK_SIZE" },
 		{ ~0UL & ~(pg - 1), pg, "last page of the address space" },
 	};

@@ -280,10 +280,10 @@ TEST_F(mt, perm_query_null_report_zeroed)
 	__u32 nr = mt_ctx_nr_vmas(_metadata, c->fd);
 
 	memset(&q, 0xAA, sizeof(q));
-	q.addr = mt_mem_task_size(NULL) + pg;
+	q.addr = past_task_size(1);
 	q.reserved = 0;
 	ASSERT_EQ(0, mt_ioctl(c->fd, IOCTL_QUERY_VMA, &q));
-	ASSERT_EQ(mt_mem_task_size(NULL) + pg, q.report.addr);
+	ASSERT_EQ(past_task_size(1), q.report.addr);
 	ASSERT_EQ(0U, q.report.found);
 	ASSERT_EQ(0U, q.report.contains);
 	ASSERT_EQ(0ULL, q.report.vm_start);
@@ -443,7 +443,7 @@ TEST_F(mt, perm_dmesg_no_kernel_pointers)
 					  PROT_READ, MMAP_TEST_SHARED, &a));
 	mt_ctx_query(_metadata, c->fd, marker);
 	mt_ctx_query(_metadata, c->fd, p2u(p + pg));
-	mt_ctx_query(_metadata, c->fd, mt_mem_task_size(NULL) + pg);
+	mt_ctx_query(_metadata, c->fd, past_task_size(1));
 	ASSERT_EQ(-EINVAL, mt_ioctl_free(c->fd, p2u(p) + 1, pg));
 	ASSERT_EQ(0, mt_ioctl_free(c->fd, p2u(p), 2 * pg));
 	mt_ctx_untrack(c, p, 2 * pg);

@@ -224,7 +224,7 @@ TEST_F(mt, query_above_last_vma)
 		addrs[na++] = tab[n - 1].end + (ts - tab[n - 1].end) / 2;
 	}
 	addrs[na++] = ts;
-	addrs[na++] = ts + pg;
+	addrs[na++] = past_task_size(1);
 	addrs[na++] = 1UL << 63;
 	addrs[na++] = ~0UL;
 	addrs[na++] = 0xffffffffff600000UL;	/* x86 vsyscall: not a VMA */

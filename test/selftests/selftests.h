@@ -93,6 +93,19 @@ static inline char *guarded_hole(struct __test_metadata *_metadata,
 }
 
 /* mmap(2) outcome as 0 (then unmapped again) or errno. */
+/*
+ * An address @pages pages past TASK_SIZE, or TASK_SIZE itself where that
+ * wraps: on s390x TASK_SIZE is 2^64 minus a page, and that last page is
+ * the only address above user space.
+ */
+static inline unsigned long past_task_size(unsigned long pages)
+{
+	unsigned long ts = mt_mem_task_size(NULL);
+	unsigned long a = ts + pages * mt_mem_page_size();
+
+	return a > ts ? a : ts;
+}
+
 static inline int mmap_errno(unsigned long addr, size_t len, int prot,
 			     int flags, int fd, off_t off)
 {

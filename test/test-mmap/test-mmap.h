@@ -71,20 +71,23 @@
 #define FIXED_ANY	(MMAP_TEST_FIXED | MMAP_TEST_FIXED_NOREPLACE)
 
 /*
- * The end of the default mmap window: mmap(2) places nothing at or above it
- * unless a hint above it asks to (x86_64: 47 bits, DEFAULT_MAP_WINDOW is
- * 2^47 minus a page; arm64: 48 bits).
+ * The end of the default mmap window, 2^MAP_WINDOW_BITS: mmap(2) places
+ * nothing at or above it unless a hint above it asks to.  Asked of the
+ * kernel at run time (mt_mem_window_end(): where it put the stack), not
+ * taken from the architecture's name: x86_64 2^47, arm64 2^48, riscv64 2^47
+ * (Sv48, Sv57), ppc64 2^46 (4K pages) or 2^47 (64K pages); s390x, which has
+ * no window, the 3-level page-table limit 2^42.
  */
-#if defined(__aarch64__)
-#define MAP_WINDOW_END	(1ULL << 48)
-#define MAP_WINDOW_BITS	48
-#elif __SIZEOF_LONG__ == 8
-#define MAP_WINDOW_END	(1ULL << 47)
-#define MAP_WINDOW_BITS	47
-#else
-#define MAP_WINDOW_END	(1ULL << 32)
-#define MAP_WINDOW_BITS	32
-#endif
+#define MAP_WINDOW_END	((__u64)mt_mem_window_end(NULL))
+#define MAP_WINDOW_BITS	map_window_bits()
+
+static inline int map_window_bits(void)
+{
+	int bits;
+
+	mt_mem_window_end(&bits);
+	return bits;
+}
 
 struct ctx;
 

@@ -28,7 +28,18 @@ struct chain {
 static bool frame_name(const char *msg, char *fn, size_t len)
 {
 	const char *p = msg + strspn(msg, " \t");
-	size_t n = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.");
+	size_t n;
+
+	/*
+	 * Addresses before the name: "[<ffffffff01e6e26a>] " (riscv64,
+	 * s390x), "[c000000004a3fa30] [c0000000002e5b8c] " (ppc64: frame
+	 * pointer and address).
+	 */
+	while (*p == '[' && strchr(p, ']')) {
+		p = strchr(p, ']') + 1;
+		p += strspn(p, " \t");
+	}
+	n = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.");
 
 	if (!n || strncmp(p + n, "+0x", 3) || n >= len)
 		return false;

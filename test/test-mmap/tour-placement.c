@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/mman.h>
 
 #include "tour.h"
@@ -125,76 +126,186 @@ void tour_placement(struct tour *t)
 			t_free(t, m[i], PLACE_PAGES);
 }
 
-/* No address above the window here: the step skips, and says where. */
-static void window_skip(struct tour *t, __u64 task_size)
+/* Is [@addr, @addr + @len) free in /proc/self/maps? */
+static bool range_free(__u64 addr, __u64 len)
 {
-	char why[256];
+	static struct mt_maps_entry v[512];
+	int i, n = mt_maps_read(0, v, 512, MT_MAPS_VMAS_ONLY);
+
+	for (i = 0; i < n; i++)
+		if (v[i].start < addr + len && v[i].end > addr)
+			return false;
+	return n >= 0;
+}
+
+/* The kernel's "mmu" line of /proc/cpuinfo (riscv64 "sv57", ppc64 "Radix"). */
+static void cpu_mmu(char *buf, size_t n)
+{
+	char line[256];
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (!strncasecmp(line, "mmu", 3) && strchr(line, ':')) {
+			snprintf(buf, n, "%s", strchr(line, ':') + 1 +
+				 strspn(strchr(line, ':') + 1, " \t"));
+			buf[strcspn(buf, "\n")] = '\0';
+			break;
+		}
+	fclose(f);
+}
+
+/* VmPTE of /proc/self/status in kB: the page tables of this process. */
+static long vm_pte_kb(void)
+{
+	char line[128];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmPTE: %ld", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+/*
+ * No address above the window here: the step skips, and says why and
+ * which CPU or kernel shows it.
+ */
+static void window_skip(struct tour *t, __u64 task_size, const char *mmu)
+{
+	char why[320];
 
 #if defined(__aarch64__)
-	snprintf(why, sizeof(why), "TASK_SIZE 0x%llx: no addresses above 48 bits to opt in to; CONFIG_ARM64_VA_BITS_52 on a CPU with 52-bit VA shows it (target arm64-7.3-16k: qemu -cpu max)",
+	snprintf(why, sizeof(why), "TASK_SIZE 0x%llx is the window's end: no addresses above 48 bits to opt in to; CONFIG_ARM64_VA_BITS_52 on a CPU with 52-bit VA shows it (target arm64-7.3-16k: qemu -cpu max)",
+		 (unsigned long long)task_size);
+#elif defined(__riscv)
+	snprintf(why, sizeof(why), "TASK_SIZE 0x%llx is the window's end: the MMU runs %s; a CPU with Sv57 shows it (qemu 7.2 -cpu rv64 has it, and the kernel takes the largest mode unless no5lvl or no4lvl is on its command line)",
+		 (unsigned long long)task_size, *mmu ? mmu : "Sv48 or Sv39");
+#elif defined(__powerpc64__)
+	snprintf(why, sizeof(why), "TASK_SIZE 0x%llx is the window's end: with 4K pages ppc64's TASK_SIZE and DEFAULT_MAP_WINDOW are both 64 TiB; the 64K-page kernel has 4 PiB above a 128 TiB window (target ppc64el-6.12-64k)",
 		 (unsigned long long)task_size);
 #else
-	snprintf(why, sizeof(why), "TASK_SIZE 0x%llx: 4-level paging, no addresses above 47 bits to opt in to; 5-level paging shows it (target x86_64-6.1-la57: qemu -cpu max, la57)",
+	snprintf(why, sizeof(why), "TASK_SIZE 0x%llx is the window's end: 4-level paging, no addresses above 47 bits to opt in to; 5-level paging shows it (target x86_64-6.1-la57: qemu -cpu max, la57)",
 		 (unsigned long long)task_size);
 #endif
 	t_skip(t, why);
 }
 
-void tour_window(struct tour *t)
+/* The first power of two above TASK_SIZE, or TASK_SIZE if it has none. */
+static __u64 above_task_size(__u64 task_size)
 {
-	bool exact;
-	__u64 task_size = mt_mem_task_size(&exact);
-	struct mmap_test_alloc lo, hi, far, fx;
-	__u64 free_hi = MAP_WINDOW_END * 2, far_hint;
-	char why[256];
+	__u64 h = 1;
+
+	while (h < task_size && h < (1ULL << 63))
+		h <<= 1;
+	return h >= task_size ? h : task_size;
+}
+
+/* A one-page hint at @addr: say what it got, check it against the maps. */
+static int window_hint(struct tour *t, struct mmap_test_alloc *a, __u64 addr,
+		       const char *what, const char *key)
+{
+	bool free_before = range_free(addr, t->c->page);
 	int ret;
 
-	say("TASK_SIZE here is 0x%llx (%s); the default mmap window ends at 2^%d (0x%llx).\n",
-	    (unsigned long long)task_size, exact ? "measured" : "estimated",
-	    MAP_WINDOW_BITS, (unsigned long long)MAP_WINDOW_END);
-	t_hex(t, "task_size", task_size);
-	t_hex(t, "window_end", MAP_WINDOW_END);
-	if (task_size <= MAP_WINDOW_END) {
-		window_skip(t, task_size);
+	ret = t_alloc(t, a, addr, 1, 0, PROT_READ,
+		      MMAP_TEST_PRIVATE | MMAP_TEST_ANON);
+	if (ret) {
+		t_broken(t, what, -ret);
+		return ret;
+	}
+	say("hint 0x%llx (%s, %s in /proc/self/maps): mapped at 0x%llx, %s.\n",
+	    (unsigned long long)addr, what, free_before ? "free" : "in use",
+	    (unsigned long long)a->mapped,
+	    a->mapped == addr ? "the hint itself" :
+	    a->mapped < MAP_WINDOW_END ? "moved below the window" :
+	    "moved, above the window");
+	t_hex(t, key, a->mapped);
+	return 0;
+}
+
+void tour_window(struct tour *t)
+{
+	__u64 pg = t->c->page, win = MAP_WINDOW_END, task_size, far_hint;
+	struct mmap_test_alloc lo, below, at, hi, far, fx;
+	long pte0, pte1;
+	char why[256], mmu[64];
+	bool exact;
+	int ret;
+
+	cpu_mmu(mmu, sizeof(mmu));
+	if (!win) {
+		t_broken(t, "finding [stack] in /proc/self/maps", ENOENT);
 		return;
 	}
+	say("the stack ends below 2^%d: the default mmap window ends there (0x%llx; STACK_TOP is DEFAULT_MAP_WINDOW where the architecture has a window)%s%s.\n",
+	    MAP_WINDOW_BITS, (unsigned long long)win,
+	    *mmu ? "; the kernel says MMU: " : "", mmu);
+	t_hex(t, "window_end", win);
+	t_key(t, "mmu", "\"%s\"", mmu);
 	ret = t_alloc(t, &lo, 0, 1, 0, PROT_READ,
 		      MMAP_TEST_PRIVATE | MMAP_TEST_ANON);
 	if (ret) {
 		t_broken(t, "hint-less ALLOC_VMA", -ret);
 		return;
 	}
-	ret = t_alloc(t, &hi, free_hi, 1, 0, PROT_READ,
-		      MMAP_TEST_PRIVATE | MMAP_TEST_ANON);
-	if (ret) {
-		t_broken(t, "ALLOC_VMA with a hint above the window", -ret);
-		goto free_lo;
-	}
-	/* The highest power of two of user space: itself above TASK_SIZE. */
-	far_hint = 1;
-	while (far_hint < task_size / 2)
-		far_hint <<= 1;
-	far_hint <<= 1;
-	ret = t_alloc(t, &far, far_hint, 1, 0, PROT_READ,
-		      MMAP_TEST_PRIVATE | MMAP_TEST_ANON);
-	if (ret) {
-		t_broken(t, "ALLOC_VMA with a hint above TASK_SIZE", -ret);
-		goto free_hi;
-	}
-	say("no hint: mapped at 0x%llx, below 2^%d. hint 0x%llx (above the window): mapped at 0x%llx. hint 0x%llx (above TASK_SIZE, not usable itself): mapped at 0x%llx.\n",
-	    (unsigned long long)lo.mapped, MAP_WINDOW_BITS,
-	    (unsigned long long)free_hi, (unsigned long long)hi.mapped,
-	    (unsigned long long)far_hint, (unsigned long long)far.mapped);
-	say("  A hint above the window opts this one mapping in to the whole address space (the search's upper limit becomes TASK_SIZE); without one, mmap(2) never returns an address above the window, for programs that keep flags in the upper pointer bits.\n");
+	say("no hint: mapped at 0x%llx.\n", (unsigned long long)lo.mapped);
 	t_hex(t, "no_hint", lo.mapped);
-	t_hex(t, "hint_above_window", hi.mapped);
-	t_hex(t, "hint_above_task_size", far.mapped);
-	t_check(t, lo.mapped + t->c->page <= MAP_WINDOW_END,
-		"no hint: below 2^%d", MAP_WINDOW_BITS);
-	t_check(t, hi.mapped == free_hi, "a free hint above the window is honoured");
-	t_check(t, far.mapped >= MAP_WINDOW_END && far.mapped < task_size,
-		"a hint above TASK_SIZE still opts in: mapped above 2^%d",
-		MAP_WINDOW_BITS);
+	t_check(t, lo.mapped + pg <= win, "no hint: below 2^%d", MAP_WINDOW_BITS);
+	/*
+	 * Above the window first, before anything measures TASK_SIZE: on
+	 * s390x that mapping is what adds page-table levels (VmPTE).
+	 */
+	pte0 = vm_pte_kb();
+	if (window_hint(t, &hi, 2 * win, "twice the window's end", "hint_above_window"))
+		goto free_lo;
+	pte1 = vm_pte_kb();
+	say("  page tables (VmPTE) %ld kB before that ALLOC, %ld kB after it, with no page touched%s.\n",
+	    pte0, pte1, pte1 > pte0 ? ": the kernel added a page-table level to reach the address (s390x: crst_table_upgrade())" : "");
+	t_num(t, "vmpte_kb_before", pte0);
+	t_num(t, "vmpte_kb_after", pte1);
+	task_size = mt_mem_task_size(&exact);
+	say("TASK_SIZE here is 0x%llx (%s).\n", (unsigned long long)task_size,
+	    exact ? "measured" : "estimated");
+	t_hex(t, "task_size", task_size);
+	if (task_size <= win) {
+		t_check(t, hi.mapped + pg <= win,
+			"nothing above TASK_SIZE: the hint above it was moved below 2^%d",
+			MAP_WINDOW_BITS);
+		t_free(t, hi.mapped, 1);
+		t_free(t, lo.mapped, 1);
+		window_skip(t, task_size, mmu);
+		return;
+	}
+	t_check(t, hi.mapped == 2 * win,
+		"a free hint above the window, below TASK_SIZE, is honoured");
+	if (window_hint(t, &below, win - pg, "the last page below the window's end", "hint_below_end"))
+		goto free_hi;
+	t_check(t, below.mapped == win - pg || below.mapped + pg <= win,
+		"a hint just below the window's end: the hint itself, or moved below it");
+	if (window_hint(t, &at, win, "the window's end itself", "hint_at_end"))
+		goto free_below;
+	t_yes(t, "hint_at_end_honoured", at.mapped == win);
+	say("  a hint at the window's end %s.\n", at.mapped == win ?
+	    "opened it (x86_64: DEFAULT_MAP_WINDOW is 2^47 minus a page, so 2^47 is above it; riscv64 and s390x honour any free hint below TASK_SIZE)" :
+	    "did not open it: the hint must be above the window's end (arm64 and ppc64: addr > DEFAULT_MAP_WINDOW)");
+	t_check(t, at.mapped == win || at.mapped + pg <= win,
+		"a hint at the window's end: the hint itself, or moved below it");
+	far_hint = above_task_size(task_size);
+	if (window_hint(t, &far, far_hint, "above TASK_SIZE, not usable itself", "hint_above_task_size"))
+		goto free_at;
+	t_yes(t, "hint_above_task_size_opens", far.mapped >= win);
+	say("  %s\n", far.mapped >= win ?
+	    "A hint above the window opts this one mapping in to the whole address space, even one above TASK_SIZE: the search's upper limit becomes TASK_SIZE (arch_get_mmap_end()).  Without one, mmap(2) never returns an address above the window, for programs that keep flags in the upper pointer bits." :
+	    "A hint that cannot be used is ignored here: the search stays below the window (riscv64 from 6.11: arch_get_mmap_end() is STACK_TOP_MAX whatever the hint, and the top-down search starts at mmap_base; s390x has no window to open).");
+	t_check(t, far.mapped + pg <= task_size,
+		"a hint above TASK_SIZE still maps below it");
 	ret = t_alloc(t, &fx, far_hint, 1, 0, PROT_READ,
 		      MMAP_TEST_PRIVATE | MMAP_TEST_ANON |
 		      MMAP_TEST_FIXED_NOREPLACE);
@@ -207,6 +318,10 @@ void tour_window(struct tour *t)
 	if (!ret)
 		t_free(t, fx.mapped, 1);
 	t_free(t, far.mapped, 1);
+free_at:
+	t_free(t, at.mapped, 1);
+free_below:
+	t_free(t, below.mapped, 1);
 free_hi:
 	t_free(t, hi.mapped, 1);
 free_lo:
