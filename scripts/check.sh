@@ -90,8 +90,7 @@ set -euo pipefail
 if [ "${1:-}" = --list ]; then
 	# The targets with the description line of their file, and its roles.
 	for t in $TARGETS_ALL; do
-		roles=$(sed -n 's/^ROLES="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' \
-			"$TARGETS_DIR/$t.conf" | sed 's/ /, /g')
+		roles=$(conf_field "$TARGETS_DIR/$t.conf" ROLES | sed 's/ /, /g')
 		printf '%-16s %s%s\n' "$t" "$(sed -n 's/^# Target [^:]*: //p' \
 			"$TARGETS_DIR/$t.conf" | head -n1)" "${roles:+ [$roles]}"
 	done

@@ -103,16 +103,16 @@ _papt_archs() {
 		printf '%s\n' "${_PAPT_ARCHS[$1]}"
 		return
 	fi
-	for f in "$TOP"/scripts/targets/*.conf; do
-		[ "$(sed -n 's/^SUITES="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$f")" = "$1" ] &&
-			want+=("$(sed -n 's/^ARCH=//p' "$f")")
+	for f in "$TARGETS_DIR"/*.conf; do
+		[ "$(conf_field "$f" SUITES)" = "$1" ] &&
+			want+=("$(conf_field "$f" ARCH)")
 	done
-	for f in "$TOP"/scripts/arches/*.conf; do
-		a=$(sed -n 's/^BUSYBOX_SUITES="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$f")
+	for f in "$ARCHES_DIR"/*.conf; do
+		a=$(conf_field "$f" BUSYBOX_SUITES)
 		[ "${a:-$BASE_SUITES}" = "$1" ] && want+=("$(basename "$f" .conf)")
 	done
 	for a in "${want[@]}"; do
-		a=$(sed -n 's/^DEBARCH=//p' "$TOP/scripts/arches/$a.conf" 2>/dev/null)
+		a=$(conf_field "$ARCHES_DIR/$a.conf" DEBARCH 2>/dev/null)
 		[ -n "$a" ] || continue
 		case "$out" in *" \"$a\";"*) ;; *) out="$out \"$a\";" ;; esac
 	done

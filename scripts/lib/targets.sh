@@ -14,6 +14,9 @@
 #   target_busybox NAME          die unless NAME boots the busybox
 #                                initramfs (make demo, shell, bench)
 #   ARCHES_DIR, ARCHES_ALL       scripts/arches/, every architecture
+#   conf_field FILE FIELD        the value of FIELD=... in a target's or
+#                                architecture's file, quotes removed
+#                                (without loading it: no T_* change)
 #   target_role ROLE             the target(s) whose ROLES field has ROLE:
 #                                the default target of a command, the
 #                                targets of a host check
@@ -29,14 +32,17 @@ TARGETS_ALL=$(cd "$TARGETS_DIR" && for f in *.conf; do
 TARGETS_ALL=${TARGETS_ALL% }
 KSFT_SOURCE_DEFAULT=linux-source-6.1
 
+conf_field() {
+	sed -n "s/^$2=\"\\{0,1\\}\\([^\"]*\\)\"\\{0,1\\}\$/\\1/p" "$1"
+}
+
 # target_role ROLE: the targets whose ROLES field names ROLE, in
 # TARGETS_ALL's order; dies when none has it, or more than one has a role
 # that takes one target.
 target_role() {
 	local t found=()
 	for t in $TARGETS_ALL; do
-		case " $(sed -n 's/^ROLES="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' \
-			"$TARGETS_DIR/$t.conf") " in
+		case " $(conf_field "$TARGETS_DIR/$t.conf" ROLES) " in
 		*" $1 "*) found+=("$t") ;;
 		esac
 	done
@@ -76,16 +82,12 @@ ARCHES_ALL=$(cd "$ARCHES_DIR" && for f in *.conf; do
 	echo "${f%.conf}"; done | sort | tr '\n' ' ')
 ARCHES_ALL=${ARCHES_ALL% }
 target_arch() {
-	local f=$ARCHES_DIR/$T_ARCH.conf line v
-	local KARCH CROSS DEBARCH QEMU_ARCH QEMU_PKG QEMU_MACHINE QEMU_CPU \
-		QEMU_OPTS CONSOLE BUSYBOX_SUITES
+	local f=$ARCHES_DIR/$T_ARCH.conf line
+	local KARCH='' CROSS='' DEBARCH='' QEMU_ARCH='' QEMU_PKG='' \
+		QEMU_MACHINE='' QEMU_CPU='' QEMU_OPTS='' CONSOLE='' BUSYBOX_SUITES=''
 	if [ -z "$T_ARCH" ] || [ ! -f "$f" ]; then
 		die "$T_NAME: unknown ARCH '$T_ARCH' (one of: $ARCHES_ALL; scripts/arches/)"
 	fi
-	for v in KARCH CROSS DEBARCH QEMU_ARCH QEMU_PKG QEMU_MACHINE QEMU_CPU \
-		QEMU_OPTS CONSOLE BUSYBOX_SUITES; do
-		eval "$v="
-	done
 	while IFS= read -r line; do
 		case $line in
 		[A-Z]*=*) eval "$line" ;;

@@ -130,12 +130,10 @@ void tour_placement(struct tour *t)
 static bool range_free(__u64 addr, __u64 len)
 {
 	static struct mt_maps_entry v[512];
-	int i, n = mt_maps_read(0, v, 512, MT_MAPS_VMAS_ONLY);
+	int n = mt_maps_read(0, v, 512, MT_MAPS_VMAS_ONLY);
+	int i = mt_maps_find_vma(v, n, addr);	/* the first ending above */
 
-	for (i = 0; i < n; i++)
-		if (v[i].start < addr + len && v[i].end > addr)
-			return false;
-	return n >= 0;
+	return n >= 0 && (i < 0 || v[i].start >= addr + len);
 }
 
 /* The kernel's "mmu" line of /proc/cpuinfo (riscv64 "sv57", ppc64 "Radix"). */
