@@ -308,19 +308,22 @@ static void on_sigbus(int sig)
 } while (0)
 
 /*
- * 256 pages written through write() to @fd1, then 256 through write faults
+ * @n pages written through write() to @fd1, then @n through write faults
  * of @m1: each must raise memory.current (@path) by at least that much (it
  * also counts page tables and the per-CPU charge stock: never less).
  */
 static void memcg_charges(const char *path, const char *buf, int fd1,
-			  volatile char *m1)
+			  volatile char *m1, unsigned long n)
 {
-	unsigned long i, n = 256;
+	unsigned long i;
 	long c0, c1, c2;
+	ssize_t w;
 
 	c0 = read_long(path);
-	if (write(fd1, buf, n * pg) != (ssize_t)(n * pg))
-		CHILD_FAIL(13, "write of %lu pages: %s\n", n, strerror(errno));
+	w = write(fd1, buf, n * pg);
+	if (w != (ssize_t)(n * pg))
+		CHILD_FAIL(13, "write of %lu pages: %zd (%s)\n", n, w,
+			   w < 0 ? strerror(errno) : "short");
 	c1 = read_long(path);
 	for (i = 0; i < n; i++)
 		m1[i * pg] = 'f';
@@ -343,8 +346,10 @@ static void memcg_charges(const char *path, const char *buf, int fd1,
  */
 static void memcg_child(unsigned long bp)
 {
-	unsigned long i, n = 256, big = 4 * MIB / pg;
 	static char buf[4 * 1024 * 1024];
+	/* 256 pages, but no more than buf holds (64 with 64K pages) */
+	unsigned long i, n = sizeof(buf) / pg < 256 ? sizeof(buf) / pg : 256;
+	unsigned long big = 4 * MIB / pg;
 	char path[64], val[32];
 	volatile char *m1, *m3;
 	static volatile unsigned long touched;
@@ -366,7 +371,7 @@ static void memcg_child(unsigned long bp)
 	if (m1 == MAP_FAILED || m3 == MAP_FAILED)
 		CHILD_FAIL(12, "mmap: %s\n", strerror(errno));
 	snprintf(path, sizeof(path), "%s/memory.current", CGROUP);
-	memcg_charges(path, buf, fd1, m1);
+	memcg_charges(path, buf, fd1, m1, n);
 
 	/* Page tables of m3 before the limit: only buffer pages may fail. */
 	for (i = 0; i < big; i += 512)

@@ -60,10 +60,20 @@ static bool chain_has(const struct chain *ch, const char *fn)
 	return false;
 }
 
+/* Does the stack @ch contain one of the module's mapping hooks? */
+static bool chain_of_hook(const struct chain *ch)
+{
+	return chain_has(ch, "mmap_test_mmap") ||
+	       chain_has(ch, "mmap_test_mmap_prepare") ||
+	       chain_has(ch, "mmap_test_vma_mapped");
+}
+
 /*
  * Read the kernel log records from @kfd (opened at the end of the log
  * before the hook ran) into the stacks that contain one of the module's
- * mapping hooks; returns how many there are (at most @max).
+ * mapping hooks; returns how many there are (at most @max).  A stack
+ * ends at a line that is not a frame, at CHAIN_FRAMES frames, or at the
+ * end of the log (riscv64's last frame may be the log's last record).
  */
 static int read_chains(int kfd, struct chain *out, int max)
 {
@@ -93,14 +103,14 @@ static int read_chains(int kfd, struct chain *out, int max)
 			snprintf(cur.fn[cur.n++], sizeof(cur.fn[0]), "%s", fn);
 		}
 		if ((!in_stack || cur.n == CHAIN_FRAMES) && found < max &&
-		    (chain_has(&cur, "mmap_test_mmap") ||
-		     chain_has(&cur, "mmap_test_mmap_prepare") ||
-		     chain_has(&cur, "mmap_test_vma_mapped"))) {
+		    chain_of_hook(&cur)) {
 			out[found++] = cur;
 			cur.n = 0;
 			in_stack = false;
 		}
 	}
+	if (in_stack && found < max && chain_of_hook(&cur))
+		out[found++] = cur;
 	return found;
 }
 
