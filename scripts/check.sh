@@ -158,6 +158,14 @@ record() {
 	(cd "$TOP" && python3 scripts/lib/results.py record --out "$RES/$key" "$@")
 }
 
+# job_seconds JOB T0: how long JOB (a target, or a host check) took since
+# T0, kept in $CACHE/job-seconds/JOB for the next run's order.
+job_seconds() {
+	mkdir -p "$CACHE/job-seconds"
+	echo "$(( $(date +%s) - $2 ))" > "$CACHE/job-seconds/$1.tmp.$$" &&
+		mv "$CACHE/job-seconds/$1.tmp.$$" "$CACHE/job-seconds/$1"
+}
+
 run_target() {
 	local t=$1 out=$TOP/build/$1 t0 t1 tmo log=$TOP/build/$1/check.log k=0
 	local krel='?' kenv genv klog
@@ -229,6 +237,7 @@ MODULE_PARAMS='$module_params'"
 	[ "$k" = 0 ] ||
 		args+=(--fail splats "$k kernel splat line(s) (build/$t/splats.txt)")
 	args+=(--seconds "$((t1 - t0))" "$(( $(date +%s) - t1 ))")
+	job_seconds "$t" "$t0"
 	counts=$(record "$t" "${args[@]}")
 	info "$t: $counts, $k splats"
 	call_chains "$t" "$krel" "$log"
@@ -269,14 +278,18 @@ run_host() {
 	"${cmd[@]}" > "$log" 2>&1 < /dev/null || rc=$?
 	[ "$rc" = 0 ] || tail -n 20 "$log" | sed "s|^|host $c: |" >&2
 	# a non-zero exit status with no failing test is a failed record
+	job_seconds "$c" "$t0"
 	counts=$(record "host-$c" --target "host:$c" --log "$log" \
 		--exit-status "$rc" --seconds - "$(( $(date +%s) - t0 ))")
 	info "host $c: $counts"
 }
 
 # Longest first: the debug kernel (a kernel build, then the fuzzer), the
-# fresh-root check (new roots and downloads for every target), the booted
-# Debian systems and the guest with a slower CPU model, then the rest.
+# fresh-root check (new roots and downloads for every target), then the
+# other jobs by the time each took when it last ran on this machine
+# ($CACHE/job-seconds/<job>, written below), longest first; jobs that never
+# ran here follow in this order: the booted Debian systems and the guests
+# with a slower CPU model, then the rest.
 order=()
 for t in "${targets[@]}"; do
 	target_load "$t"
@@ -285,18 +298,31 @@ done
 for c in "${host_checks[@]}"; do
 	[ "$c" = fresh ] && order+=("host $c")
 done
+rest=()
 for t in "${targets[@]}"; do
 	target_load "$t"
 	[ "$T_KERNEL" = debug ] ||
 		{ [ "$T_OWN_CPU" = 0 ] && [ "$T_SYSTEM" = busybox ]; } ||
-		order+=("target $t")
+		rest+=("target $t")
 done
 for t in "${targets[@]}"; do
-	case " ${order[*]} " in *" target $t "*) ;; *) order+=("target $t") ;; esac
+	case " ${order[*]} ${rest[*]} " in
+	*" target $t "*) ;;
+	*) rest+=("target $t") ;;
+	esac
 done
 for c in "${host_checks[@]}"; do
-	[ "$c" = fresh ] || order+=("host $c")
+	[ "$c" = fresh ] || rest+=("host $c")
 done
+# "SECONDS INDEX JOB" per job (-1 when never timed here), sorted
+while read -r _ _ j; do
+	order+=("$j")
+done < <(i=0; for j in "${rest[@]}"; do
+	s=$(cat "$CACHE/job-seconds/${j#* }" 2>/dev/null || echo -1)
+	case $s in ''|*[!0-9-]*) s=-1 ;; esac
+	echo "$s $i $j"
+	i=$((i + 1))
+done | sort -k1,1nr -k2,2n)
 
 stage "checking ${#targets[@]} targets and ${#host_checks[@]} host checks, $jobs at a time"
 running=0

@@ -25,8 +25,15 @@
 # instead, with the host checks but this one (the full first-run proof,
 # the debug kernel's build included; not part of make check).
 #
+# The .deb files this machine has already downloaded ($CACHE/debs: kernels,
+# headers, busybox) are put in the new root's cache (hard links where they
+# can be): the check proves the install steps, and every package list is
+# still fetched and every version still resolved there, but a kernel is
+# not downloaded a second time.  MMAP_TEST_FRESH_DEBS=0 downloads them all.
+#
 # Environment: FRESH_TARGETS (default: every Debian-kernel target of REPO),
-# FRESH_DEMO_TARGET (default: make demo's own default).
+# FRESH_DEMO_TARGET (default: make demo's own default),
+# MMAP_TEST_FRESH_DEBS (default 1).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -71,6 +78,14 @@ if [ "$ci" = 1 ]; then
 	git clone -q "$repo" "$root/src/mmap-test"
 else
 	tree_copy "$repo" "$root/src/mmap-test"
+fi
+
+if [ "${MMAP_TEST_FRESH_DEBS:-1}" = 1 ] && [ -d "$CACHE/debs" ]; then
+	mkdir -p "$root/root/.cache/mmap-test/debs"
+	find "$CACHE/debs" -maxdepth 1 -name '*.deb' -size +0 -exec \
+		sh -c 'cp -l "$@" "$0" 2>/dev/null || cp "$@" "$0"' \
+		"$root/root/.cache/mmap-test/debs" {} +
+	info "fresh: $(find "$root/root/.cache/mmap-test/debs" -name '*.deb' | wc -l) .deb files of this machine's cache reused"
 fi
 
 # fresh CMD...: CMD in the new root, in the copy of the repo, nothing bound.
