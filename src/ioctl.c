@@ -15,6 +15,7 @@
  * driver lock exists to be held across either.
  */
 
+#include <linux/build_bug.h>
 #include <linux/dcache.h>
 #include <linux/err.h>
 #include <linux/fs.h>
@@ -27,6 +28,22 @@
 #include <linux/mmap_test.h>
 #include "mmap_test.h"
 #include "mmap_test_trace.h"
+
+/*
+ * The UAPI's layout, the same on every architecture (test/lib/mt_ioctl.c
+ * asserts the same numbers): 64-bit fields, 32-bit ones in pairs.
+ */
+static_assert(sizeof(struct mmap_test_vma_report) == 64);
+static_assert(offsetof(struct mmap_test_vma_report, found) == 48);
+static_assert(offsetof(struct mmap_test_vma_report, nr_vmas) == 60);
+static_assert(sizeof(struct mmap_test_alloc) == 128);
+static_assert(offsetof(struct mmap_test_alloc, prot) == 24);
+static_assert(offsetof(struct mmap_test_alloc, mapped) == 32);
+static_assert(offsetof(struct mmap_test_alloc, before) == 64);
+static_assert(sizeof(struct mmap_test_free) == 24);
+static_assert(sizeof(struct mmap_test_query) == 80);
+static_assert(offsetof(struct mmap_test_query, report) == 16);
+static_assert(sizeof(struct mmap_test_stats) == 128);
 
 /* What mmap(2) knows; it ignores other bits, ALLOC rejects them. */
 #define MMAP_TEST_PROT_ALL	(PROT_READ | PROT_WRITE | PROT_EXEC | \

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -15,6 +16,29 @@
 #include "mt_ioctl.h"
 #include "mt_mem.h"
 #include "mt_names.h"
+
+/*
+ * The UAPI's layout is the same on every architecture; src/ioctl.c asserts
+ * the same numbers.  A field of another width or place would be read
+ * wrongly, and on a big-endian machine (s390x) a __u32 read as a __u64
+ * is another number, not the same one.
+ */
+_Static_assert(sizeof(struct mmap_test_vma_report) == 64, "report size");
+_Static_assert(offsetof(struct mmap_test_vma_report, found) == 48,
+	       "report.found");
+_Static_assert(offsetof(struct mmap_test_vma_report, nr_vmas) == 60,
+	       "report.nr_vmas");
+_Static_assert(sizeof(struct mmap_test_alloc) == 128, "alloc size");
+_Static_assert(offsetof(struct mmap_test_alloc, prot) == 24, "alloc.prot");
+_Static_assert(offsetof(struct mmap_test_alloc, mapped) == 32,
+	       "alloc.mapped");
+_Static_assert(offsetof(struct mmap_test_alloc, before) == 64,
+	       "alloc.before");
+_Static_assert(sizeof(struct mmap_test_free) == 24, "free size");
+_Static_assert(sizeof(struct mmap_test_query) == 80, "query size");
+_Static_assert(offsetof(struct mmap_test_query, report) == 16,
+	       "query.report");
+_Static_assert(sizeof(struct mmap_test_stats) == 128, "stats size");
 
 int mt_dev_open(int flags)
 {
