@@ -233,6 +233,7 @@ MODULE_PARAMS='$module_params'"
 		tail -n 20 "$log" | sed "s|^|$t guest: |" >&2
 	fi
 	k=$(splat_scan "$klog" 2>"$out/splats.txt")
+	window_boots
 	args+=(--splats "$k")
 	[ "$k" = 0 ] ||
 		args+=(--fail splats "$k kernel splat line(s) (build/$t/splats.txt)")
@@ -241,6 +242,35 @@ MODULE_PARAMS='$module_params'"
 	counts=$(record "$t" "${args[@]}")
 	info "$t: $counts, $k splats"
 	call_chains "$t" "$krel" "$log"
+}
+
+# window_boots (in run_target): the target booted once more per entry of
+# its WINDOW_BOOTS (kernel parameters, ',' for a space, that choose another
+# paging mode: riscv64's no5lvl and no4lvl), each running the guest job
+# "window" (scripts/guest/window.sh: the tour's window step and
+# examples/window), its serial log build/<t>/window-<mode>.log read as
+# more of the row's records; adds to run_target's args and k.
+window_boots() {
+	local p m wlog wk
+	for p in $T_WINDOW_BOOTS; do
+		m=$(printf '%s' "$p" | tr -c 'A-Za-z0-9_' _)
+		wlog=$out/window-$m.log
+		rm -f "$wlog" "$out/window.log"
+		info "$t: booting once more with ${p//,/ } (log: build/$t/window-$m.log)"
+		MMAP_TEST_APPEND=${p//,/ } MMAP_TEST_GUEST_ENV="WINDOW_MODE=$m" \
+			"$TOP/scripts/vm.sh" "$t" window --timeout 300 --quiet \
+			> "$out/vm-window.log" 2>&1 || :
+		if [ -f "$out/window.log" ]; then
+			mv "$out/window.log" "$wlog"
+		else
+			: > "$wlog"
+		fi
+		args+=(--log "$wlog")
+		grep -aq '^CHECK-END' "$wlog" ||
+			args+=(--fail "window.$m" "no CHECK-END marker (build/$t/window-$m.log)")
+		wk=$(splat_scan "$wlog" 2>>"$out/splats.txt")
+		k=$((k + wk))
+	done
 }
 
 # call_chains TARGET KREL LOG: the stacks of one ALLOC with dump_stack=1

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 #
-# Usage: scripts/lib/results.py record --target NAME [--log LOG] [--out BASE]
+# Usage: scripts/lib/results.py record --target NAME [--log LOG]... [--out BASE]
 #            [--kernel KREL] [--splats K] [--seconds BUILD RUN]
 #            [--note TEXT]... [--fail TEST REASON]... [--exit-status RC]
 #        scripts/lib/results.py summary [--took SECONDS] FILE.tsv...
@@ -11,7 +11,8 @@
 # The one reader of test results: scripts/check.sh runs "record" after
 # every job and prints "summary" at the end; nothing else parses results.
 #
-# record: reads LOG, a guest's serial log (build/<target>/check.log) or a
+# record: reads LOG, a guest's serial log (build/<target>/check.log, then
+# the logs of its WINDOW_BOOTS, build/<target>/window-<mode>.log) or a
 # host check's log (build/host/<check>.log; --target host:<check>), and
 # writes one record per test to BASE.tsv and a JUnit XML file BASE.xml
 # (without --out: the TSV to stdout).  It prints "P passed, F failed, S
@@ -598,14 +599,17 @@ def make_records(args):
         meta["seconds"] = [" ".join(args.seconds)]
     if args.note:
         meta["note"] = args.note
-    records = parse_log(args.log, args.target) if args.log else []
+    records = []
+    for log in args.log or []:
+        records += parse_log(log, args.target)
     for test, reason in args.fail or []:
         records.append(Record(args.target, HARNESS, test, "fail", reason, ""))
     if args.exit_status not in (None, "0") and \
             not any(r.status == "fail" for r in records):
         records.append(Record(args.target, HARNESS, "exit", "fail",
                               "exit status %s with no failing test (%s)"
-                              % (args.exit_status, shown_path(args.log or "?")), ""))
+                              % (args.exit_status,
+                                 shown_path(args.log[0] if args.log else "?")), ""))
     return meta, records
 
 
@@ -925,7 +929,8 @@ def record_parser():
     p = argparse.ArgumentParser(prog="results.py record")
     p.add_argument("--target", required=True,
                    help='the target, or "host:<check>" for a host check')
-    p.add_argument("--log", help="the log to read")
+    p.add_argument("--log", action="append",
+                   help="a log to read (again: the next log of the same job)")
     p.add_argument("--out", help="write OUT.tsv and OUT.xml (default: TSV to stdout)")
     p.add_argument("--kernel", help="the kernel release (uname -r)")
     p.add_argument("--splats", help="the number of kernel splat lines")

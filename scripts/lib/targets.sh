@@ -116,7 +116,7 @@ target_load() {
 	for v in ARCH SUITES KERNEL FLAVOUR ABI_RE IMAGE_PKG IMAGE_FILE \
 		HEADERS_PKGS KBUILD_PKG SOURCE_PKG ROOT TIMEOUT APPEND DEBUG \
 		QEMU_MACHINE QEMU_CPU QEMU_OPTS QEMU_SMP CONSOLE HOOKS HUGE KSFT_SOURCE \
-		SYSTEM SYSTEM_PKGS; do
+		SYSTEM SYSTEM_PKGS WINDOW_BOOTS; do
 		eval "T_$v="
 	done
 	T_NAME=$1
@@ -149,6 +149,11 @@ target_load() {
 		case $v in
 		mmap | prepare) ;;
 		*) die "$1: unknown HOOKS entry '$v' (mmap or prepare)" ;;
+		esac
+	done
+	for v in $T_WINDOW_BOOTS; do
+		case $v in
+		*[!A-Za-z0-9_.=,-]*) die "$1: WINDOW_BOOTS entry '$v': kernel parameters, ',' between two" ;;
 		esac
 	done
 	T_OWN_CPU=0
