@@ -16,6 +16,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "mt_file.h"
 #include "mt_maps.h"
 #include "mt_mem.h"
 
@@ -165,6 +166,18 @@ unsigned long mt_mem_window_end(int *bits)
 	if (bits)
 		*bits = window_bits;
 	return window_end;
+}
+
+unsigned long mt_mem_fault_around_bytes(bool *known)
+{
+	unsigned long long v = 0;
+	bool ok;
+
+	ok = !mt_file_read_ull("/sys/kernel/debug/fault_around_bytes", &v) &&
+	     v;
+	if (known)
+		*known = ok;
+	return ok ? v : 65536;
 }
 
 long mt_mem_sys_mmap(unsigned long addr, unsigned long len, unsigned long prot,

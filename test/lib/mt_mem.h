@@ -12,6 +12,7 @@
  *   mt_mem_map_noreplace(a, len, prot, flags, fd, off)
  *					mmap(MAP_FIXED_NOREPLACE) at exactly a
  *   mt_mem_task_size(exact)		first address above user space
+ *   mt_mem_fault_around_bytes(known)	the fault-around window
  *   mt_mem_guard_init()		install the SIGSEGV/SIGBUS handler
  *   mt_mem_touch(p, how, val, out, f)	one byte access: 0 or the signal
  *   mt_mem_copy(dst, src, n, f)	memcpy(): 0 or the signal
@@ -81,6 +82,12 @@ unsigned long mt_mem_task_size(bool *exact);
  * Measured once.  @bits may be NULL.
  */
 unsigned long mt_mem_window_end(int *bits);
+/*
+ * The kernel's fault-around window in bytes: debugfs's fault_around_bytes
+ * (root, debugfs mounted), else the default 65536 with *@known false (@known
+ * may be NULL).  One page, no fault-around, where pages are 64 KiB.
+ */
+unsigned long mt_mem_fault_around_bytes(bool *known);
 /*
  * The raw mmap(2) system call, with no libc check in between; -1 and
  * errno on failure.  s390x's takes its six arguments in memory

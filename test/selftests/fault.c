@@ -339,17 +339,34 @@ static void memcg_charges(const char *path, const char *buf, int fd1,
 }
 
 /*
+ * The pages that write() and the write faults go on for after memory.max
+ * is set 1 MiB above memory.current: 4 MiB, or more where pages are large.
+ * memory.current also counts what each CPU's charge stock holds, charged
+ * ahead and not yet used: up to MEMCG_CHARGE_BATCH (64) pages per CPU,
+ * 4 MiB per CPU with 64K pages.  Past the 1 MiB and every stock, a charge
+ * must fail.
+ */
+static unsigned long memcg_big_pages(void)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_CONF);
+	unsigned long need = MIB / pg + 64 * (cpus > 0 ? cpus : 1) + 64;
+
+	return 4 * MIB / pg > need ? 4 * MIB / pg : need;
+}
+
+/*
  * In the group: memcg_charges(), then memory.max = memory.current + 1 MiB:
- * write() of a 4 MiB buffer must stop with ENOMEM, and write faults over
- * another must end in SIGBUS.  The part after the limit stays in this
- * function, no deeper in the stack than what ran before it (see below).
+ * write() of a buffer's memcg_big_pages() pages must stop with ENOMEM, and
+ * write faults over another must end in SIGBUS.  The part after the limit
+ * stays in this function, no deeper in the stack than what ran before it
+ * (see below).
  */
 static void memcg_child(unsigned long bp)
 {
 	static char buf[4 * 1024 * 1024];
 	/* 256 pages, but no more than buf holds (64 with 64K pages) */
 	unsigned long i, n = sizeof(buf) / pg < 256 ? sizeof(buf) / pg : 256;
-	unsigned long big = 4 * MIB / pg;
+	unsigned long big = memcg_big_pages();
 	char path[64], val[32];
 	volatile char *m1, *m3;
 	static volatile unsigned long touched;
@@ -426,9 +443,9 @@ TEST_F_TIMEOUT(fault, memcg, 120)
 	int fd, status, i;
 	pid_t pid;
 
-	if (self->c.bp * pg < 4 * MIB)
-		SKIP(return, "needs a 4 MiB buffer (buffer_pages >= %lu), module has %lu",
-		     4 * MIB / pg, self->c.bp);
+	if (self->c.bp < memcg_big_pages())
+		SKIP(return, "needs a buffer of %lu pages (buffer_pages >= %lu), module has %lu",
+		     memcg_big_pages(), memcg_big_pages(), self->c.bp);
 	if (access(CGROOT, F_OK))
 		SKIP(return, "no memory controller: the kernel has no cgroups (no %s)",
 		     CGROOT);

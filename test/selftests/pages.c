@@ -315,21 +315,18 @@ TEST_F(mt, fault_around_64_pages)
 {
 	struct mt_ctx *c = &self->c;
 	struct mmap_test_stats s0, s1;
-	unsigned long long window = 65536, max_faults;
+	unsigned long long window, max_faults;
 	volatile char sink;
 	unsigned long i;
-	FILE *f;
+	bool known;
 	char *p;
 
 	if (c->bp < 64)
 		SKIP(return, "buffer_pages is %lu, needs >= 64 (load the module with buffer_pages=256)",
 		     c->bp);
-	f = fopen("/sys/kernel/debug/fault_around_bytes", "r");
-	if (!f || fscanf(f, "%llu", &window) != 1)
+	window = mt_mem_fault_around_bytes(&known) / pg;
+	if (!known)
 		TH_LOG("no debugfs fault_around_bytes: assuming the default 65536");
-	if (f)
-		fclose(f);
-	window /= pg;
 	if (window < 2)
 		SKIP(return, "fault_around_bytes is %llu pages (the default 64 KiB is one page with %lu KiB pages): no fault-around to test",
 		     window, pg / 1024);

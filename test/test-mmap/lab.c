@@ -185,7 +185,8 @@ static int s_help(struct session *s, int argc, char **argv)
 		s_usage_of(s, s_cmds[i].name);
 	printf("variables: '$a = alloc ...' keeps a command's result: $a is its address (or count),\n"
 	       "  $a.FIELD a field of it; '$n = EXPR' keeps a number. Built in: $page $task_size\n"
-	       "  $window $buffer_pages $errno (of the last command) $pid.\n"
+	       "  $window $buffer_pages $fault_around_pages $errno (of the last command)\n"
+	       "  $pid.\n"
 	       "numbers: 0x.., decimal, suffixes p (pages) k m g; errno names (EEXIST);\n"
 	       "  + - * / << >> == != < <= > >= ! ( ), e.g. --addr $a-1p\n");
 	return 0;

@@ -322,17 +322,36 @@ static int map_steps(const struct ctx *c, const struct mmap_test_alloc *a)
 	return ret;
 }
 
+/*
+ * The reference run's address: DEFAULT_ADDR, or where the default mmap
+ * window ends below it (ppc64 with 4K pages: 64 TiB; riscv64 Sv39: 256
+ * GiB), its low bits below the window's end.
+ */
+static __u64 default_addr(const struct ctx *c, __u64 len)
+{
+	__u64 w = MAP_WINDOW_END, a;
+
+	if (!w || DEFAULT_ADDR + len <= w)
+		return DEFAULT_ADDR;
+	a = (DEFAULT_ADDR & (w - 1)) & ~((__u64)c->page - 1);
+	say("0x%llx, the reference address, is above the default mmap window here (it ends at 0x%llx): 0x%llx instead\n",
+	    (unsigned long long)DEFAULT_ADDR, (unsigned long long)w,
+	    (unsigned long long)a);
+	return a;
+}
+
 static int run_steps(struct ctx *c)
 {
 	const struct opts *o = c->o;
 	struct mmap_test_stats s;
 	struct mmap_test_alloc a;
-	__u64 addr = o->addr_set ? o->addr : DEFAULT_ADDR;
 	__u64 len = o->len_set ? o->len : DEFAULT_PAGES * c->page;
+	__u64 addr;
 	int ret;
 
 	if (get_stats(c, &s, false))
 		return -1;
+	addr = o->addr_set ? o->addr : default_addr(c, len);
 	rec.buffer_pages = s.buffer_pages;
 	say("device %s: %llu-page buffer, page size %lu\n", o->device,
 	       (unsigned long long)s.buffer_pages, c->page);

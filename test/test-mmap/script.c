@@ -39,6 +39,8 @@ bool builtin(struct session *s, const char *name, size_t n, __u64 *v)
 		*v = s->last_errno;
 	else if (n == 3 && !strncmp(name, "pid", 3))
 		*v = getpid();
+	else if (n == 18 && !strncmp(name, "fault_around_pages", 18))
+		*v = mt_mem_fault_around_bytes(NULL) / s->c->page;
 	else if (n == 12 && !strncmp(name, "buffer_pages", 12))
 		*v = s->c->fd >= 0 && !get_stats(s->c, &st, true) ?
 			st.buffer_pages : 0;

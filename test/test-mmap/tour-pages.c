@@ -233,6 +233,14 @@ void tour_fault_around(struct tour *t)
 		t_skip(t, why);
 		return;
 	}
+	if (mt_mem_fault_around_bytes(NULL) < 2 * t->c->page) {
+		char why[160];
+
+		snprintf(why, sizeof(why), "the fault-around window (fault_around_bytes, 64 KiB by default) is one page of %lu KiB here: no neighbour to map",
+			 t->c->page / 1024);
+		t_skip(t, why);
+		return;
+	}
 	pages = s0.buffer_pages < 64 ? s0.buffer_pages : 64;
 	ret = t_alloc(t, &a, 0, pages, 0, PROT_READ, MMAP_TEST_SHARED);
 	if (!ret)

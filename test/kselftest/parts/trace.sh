@@ -54,10 +54,19 @@ if [ -f "$TR/trace" ] && [ -d "$EV" ]; then
 	result $? test_mmap \
 		"test-mmap exit status $rc; no trace line of:${missing:- (none)}"
 
-	trace_cmd "$T"/trace.tour test-mmap tour
+	trace_cmd "$T"/trace.tour sh -c "test-mmap tour --json >$T/tour.json"
 	rc=$?
+	# ->map_pages runs only where the fault-around window is 2 pages or
+	# more: not with 64K pages and the default 64 KiB, where the tour's
+	# fault_around step SKIPs and says so
+	around=mmap_test_map_pages
+	if grep -q '"name":"fault_around","verdict":"skip"' "$T/tour.json"; then
+		grep '"name":"fault_around"' "$T/tour.json" | sed 's/^/trace-tour| /'
+		around=
+	fi
+	# shellcheck disable=SC2086  # $around: one event or none
 	missing=$(trace_missing "$T"/trace.tour mmap_test_alloc mmap_test_free \
-		mmap_test_query mmap_test_fault mmap_test_map_pages \
+		mmap_test_query mmap_test_fault $around \
 		mmap_test_open mmap_test_close)
 	[ "$rc" = 0 ] && [ -z "$missing" ]
 	result $? tour_map_pages \
