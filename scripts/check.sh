@@ -79,8 +79,9 @@
 #   shell-<target>   scripts/host-checks/make-shell.sh <target>: make shell under
 #                    tmux
 #   fresh            scripts/host-checks/fresh.sh: every target built from new,
-#                    empty build roots and an empty cache inside a new
-#                    Debian root, and make demo up to DEMO-RESULT there
+#                    no build roots and only the host's downloaded .deb
+#                    files in the cache of a new Debian root, and make
+#                    demo up to DEMO-RESULT there
 # Logs: build/<target>/build.log, build/<target>/check.log,
 # build/host/<check>.log; records: build/results/.
 set -euo pipefail

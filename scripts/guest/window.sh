@@ -26,7 +26,7 @@ result() { # rc name [detail]
 }
 
 echo "window| kernel parameters: $(cat /proc/cmdline)"
-echo "window| $(grep -m1 '^mmu' /proc/cpuinfo || echo 'mmu: (not in /proc/cpuinfo)')"
+echo "window| $(grep -i -m1 '^mmu' /proc/cpuinfo || echo 'mmu: (not in /proc/cpuinfo)')"
 if ! insmod /mmap_test.ko buffer_pages=1024; then
 	result 1 load "insmod /mmap_test.ko buffer_pages=1024 failed"
 	echo "CHECK-END"

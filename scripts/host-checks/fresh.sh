@@ -6,15 +6,16 @@
 # The first-run proof, on the host: does the project install everything it
 # needs by itself?  Makes a new Debian bookworm minbase root (mmdebstrap;
 # only `make` added, as on a new machine), copies REPO's files into it
-# (tracked and untracked, not ignored), and inside it, with an empty cache
-# and no build roots:
+# (tracked and untracked, not ignored), and inside it, with no build roots
+# and a cache that holds only the host's downloaded .deb files (below):
 #   - scripts/build.sh <target> for every Debian-kernel target: each makes
 #     its own build root, fetches its kernel and builds the module and every
 #     program;
 #   - make demo, up to the guest's DEMO-RESULT line, run without HOME and
 #     without a terminal (as a systemd unit or cron would run it).
-# Nothing of the host's packages, caches or build roots is visible there,
-# so a step that relies on something installed by hand fails here.  The
+# Nothing of the host's packages or build roots is visible there, nor of
+# its cache but those .deb files, so a step that relies on something
+# installed by hand fails here.  The
 # debug kernel (KERNEL=debug, a long compile) is built by its own
 # matrix row, from the same build-root recipe, and not again here.
 # Prints TAP ("ok N fresh: ..." / "not ok N fresh: ..."), the plan at the
@@ -29,7 +30,8 @@
 # headers, busybox) are put in the new root's cache (hard links where they
 # can be): the check proves the install steps, and every package list is
 # still fetched and every version still resolved there, but a kernel is
-# not downloaded a second time.  MMAP_TEST_FRESH_DEBS=0 downloads them all.
+# not downloaded a second time.  MMAP_TEST_FRESH_DEBS=0 downloads them all;
+# --ci always starts from an empty cache.
 #
 # Environment: FRESH_TARGETS (default: every Debian-kernel target of REPO),
 # FRESH_DEMO_TARGET (default: make demo's own default),
@@ -80,7 +82,7 @@ else
 	tree_copy "$repo" "$root/src/mmap-test"
 fi
 
-if [ "${MMAP_TEST_FRESH_DEBS:-1}" = 1 ] && [ -d "$CACHE/debs" ]; then
+if [ "$ci" = 0 ] && [ "${MMAP_TEST_FRESH_DEBS:-1}" = 1 ] && [ -d "$CACHE/debs" ]; then
 	mkdir -p "$root/root/.cache/mmap-test/debs"
 	find "$CACHE/debs" -maxdepth 1 -name '*.deb' -size +0 -exec \
 		sh -c 'cp -l "$@" "$0" 2>/dev/null || cp "$@" "$0"' \
@@ -129,7 +131,7 @@ for ((i = 0; i < ${#tl[@]}; i += 2)); do
 done
 for t in $targets; do
 	tap_status "$(cat "$logs/build-$t.rc" 2>/dev/null || echo 1)" \
-		"scripts/build.sh $t from an empty cache" "$logs/build-$t.log"
+		"scripts/build.sh $t with no build root" "$logs/build-$t.log"
 done
 
 stage "fresh: make demo (log: build/host/fresh/demo.log)"

@@ -390,8 +390,12 @@ static void memcg_child(unsigned long bp)
 	snprintf(path, sizeof(path), "%s/memory.current", CGROUP);
 	memcg_charges(path, buf, fd1, m1, n);
 
-	/* Page tables of m3 before the limit: only buffer pages may fail. */
-	for (i = 0; i < big; i += 512)
+	/*
+	 * Page tables of m3 before the limit: only buffer pages may fail.
+	 * One touch per MiB: a page table maps 1 MiB (s390x: 256 entries
+	 * of 4K) or more (2 MiB on x86_64, arm64 4K, ppc64 radix 64K).
+	 */
+	for (i = 0; i < big; i += MIB / pg)
 		m3[i * pg] = 't';
 	/*
 	 * Nor may the child's own memory: after fork() its pages are shared

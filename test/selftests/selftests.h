@@ -92,7 +92,6 @@ static inline char *guarded_hole(struct __test_metadata *_metadata,
 	return g;
 }
 
-/* mmap(2) outcome as 0 (then unmapped again) or errno. */
 /*
  * An address @pages pages past TASK_SIZE, or TASK_SIZE itself where that
  * wraps: on s390x TASK_SIZE is 2^64 minus a page, and that last page is
@@ -106,6 +105,7 @@ static inline unsigned long past_task_size(unsigned long pages)
 	return a > ts ? a : ts;
 }
 
+/* mmap(2) outcome as 0 (then unmapped again) or errno. */
 static inline int mmap_errno(unsigned long addr, size_t len, int prot,
 			     int flags, int fd, off_t off)
 {

@@ -323,19 +323,19 @@ static int map_steps(const struct ctx *c, const struct mmap_test_alloc *a)
 }
 
 /*
- * The reference run's address: DEFAULT_ADDR, or where the default mmap
- * window ends below it (ppc64 with 4K pages: 64 TiB; riscv64 Sv39: 256
- * GiB), its low bits below the window's end.
+ * The reference run's address: DEFAULT_ADDR, or where TASK_SIZE is below
+ * it (ppc64 with 4K pages: 64 TiB; riscv64 Sv39: 256 GiB), its low bits
+ * below TASK_SIZE (a power of two there).
  */
 static __u64 default_addr(const struct ctx *c, __u64 len)
 {
-	__u64 w = MAP_WINDOW_END, a;
+	__u64 ts = mt_mem_task_size(NULL), a;
 
-	if (!w || DEFAULT_ADDR + len <= w)
+	if (DEFAULT_ADDR + len <= ts || (ts & (ts - 1)))
 		return DEFAULT_ADDR;
-	a = (DEFAULT_ADDR & (w - 1)) & ~((__u64)c->page - 1);
-	say("0x%llx, the reference address, is above the default mmap window here (it ends at 0x%llx): 0x%llx instead\n",
-	    (unsigned long long)DEFAULT_ADDR, (unsigned long long)w,
+	a = (DEFAULT_ADDR & (ts - 1)) & ~((__u64)c->page - 1);
+	say("0x%llx, the reference address, is above TASK_SIZE here (user addresses end at 0x%llx): 0x%llx instead\n",
+	    (unsigned long long)DEFAULT_ADDR, (unsigned long long)ts,
 	    (unsigned long long)a);
 	return a;
 }

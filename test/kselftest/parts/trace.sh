@@ -60,7 +60,8 @@ if [ -f "$TR/trace" ] && [ -d "$EV" ]; then
 	# more: not with 64K pages and the default 64 KiB, where the tour's
 	# fault_around step SKIPs and says so
 	around=mmap_test_map_pages
-	if grep -q '"name":"fault_around","verdict":"skip"' "$T/tour.json"; then
+	if grep '"name":"fault_around","verdict":"skip"' "$T/tour.json" |
+		grep -q 'fault-around window (fault_around_bytes'; then
 		grep '"name":"fault_around"' "$T/tour.json" | sed 's/^/trace-tour| /'
 		around=
 	fi
