@@ -319,8 +319,8 @@ run_host() {
 # fresh-root check (new roots and downloads for every target), then the
 # other jobs by the time each took when it last ran on this machine
 # ($CACHE/job-seconds/<job>, written below), longest first; jobs that never
-# ran here follow in this order: the booted Debian systems and the guests
-# with a slower CPU model, then the rest.
+# ran here come before those (they may be long), in this order: the booted
+# Debian systems and the guests with a slower CPU model, then the rest.
 order=()
 for t in "${targets[@]}"; do
 	target_load "$t"
@@ -345,12 +345,12 @@ done
 for c in "${host_checks[@]}"; do
 	[ "$c" = fresh ] || rest+=("host $c")
 done
-# "SECONDS INDEX JOB" per job (-1 when never timed here), sorted
+# "SECONDS INDEX JOB" per job (a day when never timed here), sorted
 while read -r _ _ j; do
 	order+=("$j")
 done < <(i=0; for j in "${rest[@]}"; do
-	s=$(cat "$CACHE/job-seconds/${j#* }" 2>/dev/null || echo -1)
-	case $s in ''|*[!0-9-]*) s=-1 ;; esac
+	s=$(cat "$CACHE/job-seconds/${j#* }" 2>/dev/null || echo 86400)
+	case $s in ''|*[!0-9]*) s=86400 ;; esac
 	echo "$s $i $j"
 	i=$((i + 1))
 done | sort -k1,1nr -k2,2n)
