@@ -216,7 +216,7 @@ void tour_fault_around(struct tour *t)
 {
 	struct mmap_test_stats s0, s1;
 	struct mmap_test_alloc a;
-	unsigned long pages;
+	unsigned long pages, window;
 	__u64 faults, around;
 	int ret;
 
@@ -233,14 +233,7 @@ void tour_fault_around(struct tour *t)
 		t_skip(t, why);
 		return;
 	}
-	if (mt_mem_fault_around_bytes(NULL) < 2 * t->c->page) {
-		char why[160];
-
-		snprintf(why, sizeof(why), "the fault-around window (fault_around_bytes, 64 KiB by default) is one page of %lu KiB here: no neighbour to map",
-			 t->c->page / 1024);
-		t_skip(t, why);
-		return;
-	}
+	window = mt_mem_fault_around_bytes(NULL) / t->c->page;
 	pages = s0.buffer_pages < 64 ? s0.buffer_pages : 64;
 	ret = t_alloc(t, &a, 0, pages, 0, PROT_READ, MMAP_TEST_SHARED);
 	if (!ret)
@@ -260,10 +253,21 @@ void tour_fault_around(struct tour *t)
 	say("read one byte of each of %lu pages of a shared device mapping, in order: %llu faults for %lu pages (%.2f per page), %llu pages mapped by fault-around (->map_pages).\n",
 	    pages, (unsigned long long)faults, pages,
 	    pages ? (double)faults / pages : 0.0, (unsigned long long)around);
-	say("  On a read fault of a shared file mapping the kernel asks ->map_pages to map the neighbouring pages too (fault_around_bytes), so most pages never fault.\n");
 	t_num(t, "pages", pages);
 	t_num(t, "faults", faults);
 	t_num(t, "pages_around", around);
+	t_num(t, "window_pages", window);
+	if (window < 2) {
+		say("  The fault-around window (fault_around_bytes, 64 KiB by default) is %lu page of %lu KiB here: the kernel does no fault-around (should_fault_around() wants 2 pages or more), so every page faults.\n",
+		    window, t->c->page / 1024);
+		t_check(t, around == 0 && faults == pages,
+			"with a one-page window: no page mapped around (%llu) and a fault per page (%llu of %lu)",
+			(unsigned long long)around,
+			(unsigned long long)faults, pages);
+		goto free;
+	}
+	say("  On a read fault of a shared file mapping the kernel asks ->map_pages to map the neighbouring pages too (fault_around_bytes, %lu pages here), so most pages never fault.\n",
+	    window);
 	t_check(t, around > 0 && faults < pages,
 		"fault-around mapped pages (%llu) and faults < pages (%llu < %lu)",
 		(unsigned long long)around, (unsigned long long)faults, pages);

@@ -58,10 +58,10 @@ if [ -f "$TR/trace" ] && [ -d "$EV" ]; then
 	rc=$?
 	# ->map_pages runs only where the fault-around window is 2 pages or
 	# more: not with 64K pages and the default 64 KiB, where the tour's
-	# fault_around step SKIPs and says so
+	# fault_around step says so ("window_pages":1)
 	around=mmap_test_map_pages
-	if grep '"name":"fault_around","verdict":"skip"' "$T/tour.json" |
-		grep -q 'fault-around window (fault_around_bytes'; then
+	if grep '"name":"fault_around","verdict":"pass"' "$T/tour.json" |
+		grep -q '"window_pages":1,'; then
 		grep '"name":"fault_around"' "$T/tour.json" | sed 's/^/trace-tour| /'
 		around=
 	fi
