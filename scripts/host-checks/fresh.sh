@@ -8,9 +8,10 @@
 # only `make` added, as on a new machine), copies REPO's files into it
 # (tracked and untracked, not ignored), and inside it, with no build roots
 # and a cache that holds only the host's downloaded .deb files (below):
-#   - scripts/build.sh <target> for every Debian-kernel target: each makes
-#     its own build root, fetches its kernel and builds the module and every
-#     program;
+#   - scripts/build.sh <target> for one Debian-kernel target per build root
+#     and architecture (the first of each pair in `make targets`): each
+#     makes its build root, fetches its kernel and builds the module and
+#     every program;
 #   - make demo, up to the guest's DEMO-RESULT line, run without HOME and
 #     without a terminal (as a systemd unit or cron would run it).
 # Nothing of the host's packages or build roots is visible there, nor of
@@ -33,7 +34,8 @@
 # not downloaded a second time.  MMAP_TEST_FRESH_DEBS=0 downloads them all;
 # --ci always starts from an empty cache.
 #
-# Environment: FRESH_TARGETS (default: every Debian-kernel target of REPO),
+# Environment: FRESH_TARGETS (default: one Debian-kernel target of REPO per
+# build root and architecture),
 # FRESH_DEMO_TARGET (default: make demo's own default),
 # MMAP_TEST_FRESH_DEBS (default 1).
 set -euo pipefail
@@ -109,10 +111,19 @@ if [ "$ci" = 1 ]; then
 fi
 
 # shellcheck disable=SC2016  # expanded in the root
+# One target per build root and architecture: what a first build proves
+# (the root made from its recipe, the cross compiler, the kernel headers
+# fetched and extracted, the module and every program built) is the same
+# for the other targets of that pair, whose kernels their own matrix rows
+# build against.
 targets=${FRESH_TARGETS:-$(fresh bash -c '. scripts/lib.sh
+	seen=" "
 	for t in $TARGETS_ALL; do
 		target_load "$t"
-		[ "$T_KERNEL" = debug ] || [ "$T_SYSTEM" != busybox ] || echo "$t"
+		[ "$T_KERNEL" = debug ] || [ "$T_SYSTEM" != busybox ] && continue
+		case $seen in *" $T_ROOT/$T_ARCH "*) continue ;; esac
+		seen="$seen$T_ROOT/$T_ARCH "
+		echo "$t"
 	done')}
 # Two builds at a time (downloads and mmdebstrap wait on the network); the
 # builds of one release share its root, which the first one makes.
