@@ -74,17 +74,28 @@ else
 	KDIR=''
 	# The newest ABI whose packages all download: an index can name
 	# packages that its mirror no longer serves (seen: bullseye-security's
-	# arm64 5.10 headers).
+	# arm64 5.10 headers; trixie's riscv64, s390x and ppc64el 6.12 images
+	# newer than the one used).  An ABI that failed while an older one
+	# downloaded in the same run (so the network was up) is marked
+	# <root>.unavailable and not tried again for a day: each try costs
+	# apt work (about 20 s).
+	failed=()
 	for ABI in $abis; do
 		img_pkg=$(expand "$T_IMAGE_PKG")
 		ver=$(deb_version "$T_SUITES" "$img_pkg" "$T_DEBARCH")
 		[ -n "$ver" ] || continue
 		root=$CACHE/kernels/${img_pkg}_$ver
 		read -r -a hdr <<< "$(expand "$T_HEADERS_PKGS")"
+		if [ ! -f "$root/.done" ] &&
+			[ -n "$(find "$root.unavailable" -mmin -1440 2>/dev/null)" ]; then
+			info "$img_pkg $ver: could not be downloaded at $(date -r "$root.unavailable" '+%F %H:%M') (${root#"$CACHE"/}.unavailable); trying an older ABI"
+			continue
+		fi
 		if [ ! -f "$root/.done" ]; then
 			stage "fetching kernel $img_pkg $ver"
 			if ! debs=$(fetch_kernel_debs); then
 				warn "$1: $img_pkg $ver cannot be downloaded; trying an older ABI"
+				failed+=("$root")
 				continue
 			fi
 			rm -rf "$root.tmp"
@@ -104,6 +115,9 @@ else
 		fi
 		KERNEL_IMAGE=$root/$(expand "$T_IMAGE_FILE")
 		KDIR=$root/usr/src/${hdr[0]}
+		for f in "${failed[@]}"; do
+			touch "$f.unavailable"
+		done
 		break
 	done
 	[ -n "$KDIR" ] || die "$1: no ABI of $pat whose packages download"
