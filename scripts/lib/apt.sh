@@ -98,20 +98,20 @@ apt_mirrors() {
 # architecture is one more download that a mirror in sync can fail.
 declare -A _PAPT_ARCHS=()
 _papt_archs() {
-	local a f out=' "amd64";' want=()
+	local a f out=' "amd64";' uses=()
 	if [ -n "${_PAPT_ARCHS[$1]+set}" ]; then
 		printf '%s\n' "${_PAPT_ARCHS[$1]}"
 		return
 	fi
 	for f in "$TARGETS_DIR"/*.conf; do
 		[ "$(conf_field "$f" SUITES)" = "$1" ] &&
-			want+=("$(conf_field "$f" ARCH)")
+			uses+=("$(conf_field "$f" ARCH)")
 	done
 	for f in "$ARCHES_DIR"/*.conf; do
 		a=$(conf_field "$f" BUSYBOX_SUITES)
-		[ "${a:-$BASE_SUITES}" = "$1" ] && want+=("$(basename "$f" .conf)")
+		[ "${a:-$BASE_SUITES}" = "$1" ] && uses+=("$(basename "$f" .conf)")
 	done
-	for a in "${want[@]}"; do
+	for a in "${uses[@]}"; do
 		a=$(conf_field "$ARCHES_DIR/$a.conf" DEBARCH 2>/dev/null)
 		[ -n "$a" ] || continue
 		case "$out" in *" \"$a\";"*) ;; *) out="$out \"$a\";" ;; esac
