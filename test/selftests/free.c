@@ -108,7 +108,7 @@ TEST_F(mt, free_tagged_pointer_like_munmap)
 	char *p;
 
 #ifndef __aarch64__
-	SKIP(return, "tagged user pointers are arm64's top-byte-ignore; x86 LAM is not enabled here, so untagged_addr() is the identity");
+	SKIP(return, NO_TAGGED_POINTERS);
 #endif
 	enable_tagged_abi(_metadata);
 	for (i = 0; i < MT_ARRAY_SIZE(addr_tags); i++) {

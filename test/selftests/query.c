@@ -662,7 +662,7 @@ TEST_F(mt, query_tagged_pointer_like_untagged)
 	int ret;
 
 #ifndef __aarch64__
-	SKIP(return, "tagged user pointers are arm64's top-byte-ignore; x86 LAM is not enabled here, so untagged_addr() is the identity");
+	SKIP(return, NO_TAGGED_POINTERS);
 #endif
 	enable_tagged_abi(_metadata);
 	p = mt_ctx_map(_metadata, c, c->fd, 0, 2 * pg, 0, PROT_READ,
