@@ -86,12 +86,11 @@ else
 		[ -n "$ver" ] || continue
 		root=$CACHE/kernels/${img_pkg}_$ver
 		read -r -a hdr <<< "$(expand "$T_HEADERS_PKGS")"
-		if [ ! -f "$root/.done" ] &&
-			[ -n "$(find "$root.unavailable" -mmin -1440 2>/dev/null)" ]; then
-			info "$img_pkg $ver: could not be downloaded at $(date -r "$root.unavailable" '+%F %H:%M') (${root#"$CACHE"/}.unavailable); trying an older ABI"
-			continue
-		fi
 		if [ ! -f "$root/.done" ]; then
+			if [ -n "$(find "$root.unavailable" -mmin -1440 2>/dev/null)" ]; then
+				info "$img_pkg $ver: could not be downloaded at $(date -r "$root.unavailable" '+%F %H:%M') (${root#"$CACHE"/}.unavailable); trying an older ABI"
+				continue
+			fi
 			stage "fetching kernel $img_pkg $ver"
 			if ! debs=$(fetch_kernel_debs); then
 				warn "$1: $img_pkg $ver cannot be downloaded; trying an older ABI"
