@@ -60,7 +60,8 @@
 #
 # Environment: TARGETS (default all, "" for none: only host checks; a
 # list of rows runs no host check unless HOST_CHECKS names some),
-# MMAP_TEST_JOBS, FUZZ_CALLS and
+# MMAP_TEST_JOBS, MMAP_TEST_QEMU_THREAD (scripts/vm.sh; default single
+# when the jobs' vCPUs outnumber the CPUs, below), FUZZ_CALLS and
 # FUZZ_SECONDS (mmap-test-fuzz on the debug kernel: at most FUZZ_CALLS
 # calls, default 1000000, at most FUZZ_SECONDS seconds, default 900),
 # CHECK_TIMEOUT (seconds per boot; default: the target's TIMEOUT),
@@ -356,7 +357,24 @@ done < <(i=0; for j in "${rest[@]}"; do
 	i=$((i + 1))
 done | sort -k1,1nr -k2,2n)
 
-stage "checking ${#targets[@]} targets and ${#host_checks[@]} host checks, $jobs at a time"
+# Under TCG a vCPU that waits for another one (a lock holder, the target
+# of a TLB shootdown) spins until that one runs again, so guests whose
+# vCPU threads outnumber the host's CPUs slow each other down far more
+# than their share of the CPUs (docs/testing.md, "Scheduling").  When the
+# jobs' vCPUs outnumber the CPUs, each guest runs all its vCPUs in one
+# host thread (MMAP_TEST_QEMU_THREAD=single): the guest still has them
+# all, and each job takes one CPU.
+smp_max=1
+for t in "${targets[@]}"; do
+	target_load "$t"
+	[ "$T_QEMU_SMP" -le "$smp_max" ] || smp_max=$T_QEMU_SMP
+done
+tcg_note=
+if [ -z "${MMAP_TEST_QEMU_THREAD:-}" ] && [ $((jobs * smp_max)) -gt "$(nproc)" ]; then
+	export MMAP_TEST_QEMU_THREAD=single
+	tcg_note="; $jobs jobs x $smp_max vCPUs > $(nproc) CPUs: each guest's vCPUs in one host thread"
+fi
+stage "checking ${#targets[@]} targets and ${#host_checks[@]} host checks, $jobs at a time$tcg_note"
 running=0
 for j in "${order[@]}"; do
 	while [ "$running" -ge "$jobs" ]; do

@@ -169,7 +169,7 @@ prepare() {
 }
 
 boot() {
-	local tmo=$T_TIMEOUT rc=0 append qemu t0
+	local tmo=$T_TIMEOUT rc=0 append qemu t0 tcg
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--timeout) [ $# -ge 2 ] || usage; tmo=$2; shift ;;
@@ -188,6 +188,8 @@ boot() {
 	qemu=("$T_QEMU" -m "${MMAP_TEST_QEMU_MEM:-2048}" -smp "${MMAP_TEST_QEMU_SMP:-$T_QEMU_SMP}")
 	[ -n "$T_QEMU_MACHINE" ] && qemu+=(-M "$T_QEMU_MACHINE")
 	[ -n "$T_QEMU_CPU" ] && qemu+=(-cpu "$T_QEMU_CPU")
+	tcg=$(qemu_tcg_opts)
+	[ -z "$tcg" ] || mapfile -t -O "${#qemu[@]}" qemu <<< "$tcg"
 	qemu+=(-nodefaults -no-user-config -display none -no-reboot
 		-kernel "$sys/vmlinuz" -initrd "$sys/initrd.img" -append "$append"
 		-drive "file=$sys/disk.img,format=raw,if=virtio,snapshot=on"

@@ -40,8 +40,12 @@
 # architecture's (scripts/arches/<arch>.conf).
 #
 # Environment: MMAP_TEST_QEMU_MEM (MiB, default 2048), MMAP_TEST_QEMU_SMP
-# (vCPUs, default the target's QEMU_SMP, 2), MMAP_TEST_QEMU_ICOUNT (1:
-# qemu's instruction clock, -icount shift=0,sleep=off), MMAP_TEST_APPEND
+# (vCPUs, default the target's QEMU_SMP, 2), MMAP_TEST_QEMU_THREAD
+# (single: every vCPU in one host thread, -accel tcg,thread=single, as
+# make check runs its guests on a host with fewer CPUs than its jobs'
+# vCPUs; multi: a thread per vCPU; default qemu's, multi),
+# MMAP_TEST_QEMU_ICOUNT (1: qemu's instruction clock, -icount
+# shift=0,sleep=off), MMAP_TEST_APPEND
 # (extra kernel command line), MMAP_TEST_GUEST_ENV (lines "NAME=value"
 # written to /guest/env, sourced by the job scripts), MMAP_TEST_KSELFTEST
 # (an installed kselftest tree, scripts/kselftest-install.sh: copied to
@@ -188,6 +192,8 @@ qemu=("$T_QEMU" -m "$mem" -smp "${MMAP_TEST_QEMU_SMP:-$T_QEMU_SMP}")
 # the architecture's or target's own options (riscv64: -bios default)
 read -r -a qopts <<< "$T_QEMU_OPTS"
 qemu+=("${qopts[@]}")
+tcg=$(qemu_tcg_opts)
+[ -z "$tcg" ] || mapfile -t -O "${#qemu[@]}" qemu <<< "$tcg"
 qemu+=(-nodefaults -no-user-config -display none -no-reboot
 	-kernel "$KERNEL_IMAGE" -initrd "$img" -append "$append")
 # The instruction clock: the guest's clock advances 1 ns per guest

@@ -107,6 +107,23 @@ target_arch() {
 	T_QEMU=qemu-system-$T_QEMU_ARCH
 }
 
+# qemu_tcg_opts: qemu's options for MMAP_TEST_QEMU_THREAD, one per line:
+# "single" runs every vCPU of the guest in one host thread (round robin,
+# -accel tcg,thread=single), "multi" one host thread per vCPU; unset, none
+# (qemu's default: multi).  The instruction clock (MMAP_TEST_QEMU_ICOUNT=1)
+# is single-threaded by nature, so it refuses "multi".
+qemu_tcg_opts() {
+	case ${MMAP_TEST_QEMU_THREAD:-} in
+	'') ;;
+	single) printf '%s\n' -accel tcg,thread=single ;;
+	multi)
+		[ "${MMAP_TEST_QEMU_ICOUNT:-0}" != 1 ] ||
+			die "MMAP_TEST_QEMU_ICOUNT=1 runs every vCPU in one host thread: not with MMAP_TEST_QEMU_THREAD=multi"
+		printf '%s\n' -accel tcg,thread=multi ;;
+	*) die "MMAP_TEST_QEMU_THREAD must be single or multi, not '$MMAP_TEST_QEMU_THREAD'" ;;
+	esac
+}
+
 # target_load NAME: T_NAME, and every FIELD of the file as T_FIELD, with
 # defaults and derived values (target_arch); T_OWN_CPU=1 when the file
 # names its own QEMU_CPU (a slower CPU model than the arch's default).
