@@ -64,17 +64,17 @@ ksft_suites=$T_SUITES
 ksft_missing() {
 	[ ! -f "$KSFT/kselftest_harness.h" ] || [ ! -f "$KSFT/kselftest.h" ]
 }
-if [ $goal = all ] && ksft_missing; then
+# (the lock in a subshell: held while extracting, not for the whole build)
+if [ $goal = all ] && ksft_missing; then (
 	lock_file "$CACHE/.kselftest.lock"
-fi
-if [ $goal = all ] && ksft_missing; then
+	ksft_missing || exit 0
 	stage "extracting kselftest headers from $T_KSFT_SOURCE"
 	src_deb=$(fetch_deb "$ksft_suites" "$T_KSFT_SOURCE")
 	linux_source_extract "$src_deb" "$KSFT" 4 \
 		'*/tools/testing/selftests/kselftest.h' \
 		'*/tools/testing/selftests/kselftest_harness.h'
 	[ -f "$KSFT/kselftest_harness.h" ] || die "no kselftest_harness.h"
-fi
+) fi
 
 stage "building mmap_test.ko for $target ($KREL)"
 [ -f "$TOP/Kbuild" ] || die "no Kbuild at $TOP"

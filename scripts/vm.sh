@@ -89,9 +89,12 @@ need_host_pkgs "$target"
 # Static busybox of the guest's architecture, from its .deb (the host's
 # busybox stays untouched), from the suites its architecture's file names
 # (BUSYBOX_SUITES; default the base suites).
+# The lock, one per architecture, is held in a subshell: only while this
+# run extracts it, not for the whole life of its VM.
 bb_dir=$CACHE/busybox-$T_QEMU_ARCH
-[ -x "$bb_dir/bin/busybox" ] || lock_file "$CACHE/.busybox.lock"
-if [ ! -x "$bb_dir/bin/busybox" ]; then
+[ -x "$bb_dir/bin/busybox" ] || (
+	lock_file "$CACHE/.busybox-$T_QEMU_ARCH.lock"
+	[ ! -x "$bb_dir/bin/busybox" ] || exit 0
 	deb=$(fetch_deb "$T_BUSYBOX_SUITES" busybox-static "$T_DEBARCH")
 	rm -rf "$bb_dir.tmp"
 	dpkg-deb -x "$deb" "$bb_dir.tmp"
@@ -104,7 +107,7 @@ if [ ! -x "$bb_dir/bin/busybox" ]; then
 	rm -rf "$bb_dir"
 	mv "$bb_dir.tmp" "$bb_dir"
 	[ -x "$bb_dir/bin/busybox" ] || die "no busybox in $deb"
-fi
+)
 
 lock_file "$out/.lock"
 stage "building the initramfs for $target (job $job)"
