@@ -79,8 +79,8 @@
 #                    run_kselftest.sh in the kselftest role's VM
 #   shell-<target>   scripts/host-checks/make-shell.sh <target>: make shell under
 #                    tmux
-#   fresh            scripts/host-checks/fresh.sh: a target per build root
-#                    and architecture built from new,
+#   fresh            scripts/host-checks/fresh.sh: the host packages of
+#                    every target, and a target per build root built from new,
 #                    no build roots and only the host's downloaded .deb
 #                    files in the cache of a new Debian root, and make
 #                    demo up to DEMO-RESULT there

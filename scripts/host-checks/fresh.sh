@@ -8,10 +8,12 @@
 # only `make` added, as on a new machine), copies REPO's files into it
 # (tracked and untracked, not ignored), and inside it, with no build roots
 # and a cache that holds only the host's downloaded .deb files (below):
+#   - the host packages of every target (need_host_pkgs: qemu per
+#     architecture);
 #   - scripts/build.sh <target> for one Debian-kernel target per build root
-#     and architecture (the first of each pair in `make targets`): each
-#     makes its build root, fetches its kernel and builds the module and
-#     every program;
+#     (the first that brings a kselftest source, else an architecture, not
+#     built yet): each makes its build root, fetches its kernel and builds
+#     the module and every program;
 #   - make demo, up to the guest's DEMO-RESULT line, run without HOME and
 #     without a terminal (as a systemd unit or cron would run it).
 # Nothing of the host's packages or build roots is visible there, nor of
@@ -35,7 +37,7 @@
 # --ci always starts from an empty cache.
 #
 # Environment: FRESH_TARGETS (default: one Debian-kernel target of REPO per
-# build root and architecture),
+# build root, as above),
 # FRESH_DEMO_TARGET (default: make demo's own default),
 # MMAP_TEST_FRESH_DEBS (default 1).
 set -euo pipefail
@@ -111,20 +113,45 @@ if [ "$ci" = 1 ]; then
 fi
 
 # shellcheck disable=SC2016  # expanded in the root
-# One target per build root and architecture: what a first build proves
-# (the root made from its recipe, the cross compiler, the kernel headers
-# fetched and extracted, the module and every program built) is the same
-# for the other targets of that pair, whose kernels their own matrix rows
-# build against.
+# One target per build root: what a first build proves (the root made
+# from its recipe, the kernel headers fetched and extracted, the kselftest
+# headers, the module and every program built) is the same for the other
+# targets of that root, whose own matrix rows build them in a root made
+# from the same recipe.  Of a root's targets the first that brings a
+# kselftest source, else an architecture, not yet built here, so that the
+# builds span both harnesses and several compilers.  The host packages of
+# every target (qemu per architecture) are installed all the same.
 targets=${FRESH_TARGETS:-$(fresh bash -c '. scripts/lib.sh
-	seen=" "
+	cands=()
 	for t in $TARGETS_ALL; do
 		target_load "$t"
 		[ "$T_KERNEL" = debug ] || [ "$T_SYSTEM" != busybox ] && continue
-		case $seen in *" $T_ROOT/$T_ARCH "*) continue ;; esac
-		seen="$seen$T_ROOT/$T_ARCH "
+		cands+=("$T_ROOT $T_KSFT_SOURCE $T_ARCH $t")
+	done
+	roots=" " ksfts=" " arches=" "
+	for c in "${cands[@]}"; do
+		read -r r _ _ _ <<< "$c"
+		case $roots in *" $r "*) continue ;; esac
+		roots="$roots$r "
+		best= score=-1
+		for d in "${cands[@]}"; do
+			read -r r2 k a t <<< "$d"
+			[ "$r2" = "$r" ] || continue
+			n=0
+			case $ksfts in *" $k "*) ;; *) n=$((n + 2)) ;; esac
+			case $arches in *" $a "*) ;; *) n=$((n + 1)) ;; esac
+			[ $n -le $score ] || { score=$n best="$k $a $t"; }
+		done
+		read -r k a t <<< "$best"
+		ksfts="$ksfts$k " arches="$arches$a "
 		echo "$t"
 	done')}
+stage "fresh: the host packages of every target"
+rc=0
+# shellcheck disable=SC2016  # expanded in the root
+fresh bash -c '. scripts/lib.sh && need_host_pkgs $TARGETS_ALL' \
+	>"$logs/host-pkgs.log" 2>&1 || rc=$?
+tap_status "$rc" "the host packages of every target (need_host_pkgs)" "$logs/host-pkgs.log"
 # Two builds at a time (downloads and mmdebstrap wait on the network); the
 # builds of one release share its root, which the first one makes.
 build_one() {
