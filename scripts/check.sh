@@ -60,7 +60,7 @@
 #
 # Environment: TARGETS (default all, "" for none: only host checks; a
 # list of rows runs no host check unless HOST_CHECKS names some),
-# MMAP_TEST_JOBS, MMAP_TEST_QEMU_THREAD (scripts/vm.sh; default single
+# MMAP_TEST_JOBS, MMAP_TEST_QEMU_THREAD (scripts/vm.sh; unset: single
 # when the jobs' vCPUs outnumber the CPUs, below), FUZZ_CALLS and
 # FUZZ_SECONDS (mmap-test-fuzz on the debug kernel: at most FUZZ_CALLS
 # calls, default 1000000, at most FUZZ_SECONDS seconds, default 900),
@@ -362,8 +362,10 @@ done | sort -k1,1nr -k2,2n)
 # vCPU threads outnumber the host's CPUs slow each other down far more
 # than their share of the CPUs (docs/testing.md, "Scheduling").  When the
 # jobs' vCPUs outnumber the CPUs, each guest runs all its vCPUs in one
-# host thread (MMAP_TEST_QEMU_THREAD=single): the guest still has them
-# all, and each job takes one CPU.
+# host thread (MMAP_TEST_QEMU_THREAD_AUTO=single, read by qemu_tcg_opts in
+# scripts/lib/targets.sh): the guest still has them
+# all, and each job takes one CPU.  An architecture whose console cannot
+# take it says QEMU_THREAD=multi (scripts/arches/ppc64el.conf).
 smp_max=1
 for t in "${targets[@]}"; do
 	target_load "$t"
@@ -371,8 +373,8 @@ for t in "${targets[@]}"; do
 done
 tcg_note=
 if [ -z "${MMAP_TEST_QEMU_THREAD:-}" ] && [ $((jobs * smp_max)) -gt "$(nproc)" ]; then
-	export MMAP_TEST_QEMU_THREAD=single
-	tcg_note="; $jobs jobs x $smp_max vCPUs > $(nproc) CPUs: each guest's vCPUs in one host thread"
+	export MMAP_TEST_QEMU_THREAD_AUTO=single
+	tcg_note="; $jobs jobs x $smp_max vCPUs > $(nproc) CPUs: each guest's vCPUs in one host thread (but QEMU_THREAD=multi arches)"
 fi
 stage "checking ${#targets[@]} targets and ${#host_checks[@]} host checks, $jobs at a time$tcg_note"
 running=0

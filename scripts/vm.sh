@@ -41,9 +41,11 @@
 #
 # Environment: MMAP_TEST_QEMU_MEM (MiB, default 2048), MMAP_TEST_QEMU_SMP
 # (vCPUs, default the target's QEMU_SMP, 2), MMAP_TEST_QEMU_THREAD
-# (single: every vCPU in one host thread, -accel tcg,thread=single, as
-# make check runs its guests on a host with fewer CPUs than its jobs'
-# vCPUs; multi: a thread per vCPU; default qemu's, multi),
+# (single: every vCPU in one host thread, -accel tcg,thread=single;
+# multi: a thread per vCPU; unset: qemu's default, multi, except that
+# make check on a host with fewer CPUs than its jobs' vCPUs sets
+# MMAP_TEST_QEMU_THREAD_AUTO=single, which the architectures without
+# QEMU_THREAD=multi follow: scripts/lib/targets.sh qemu_tcg_opts),
 # MMAP_TEST_QEMU_ICOUNT (1: qemu's instruction clock, -icount
 # shift=0,sleep=off), MMAP_TEST_APPEND
 # (extra kernel command line), MMAP_TEST_GUEST_ENV (lines "NAME=value"

@@ -84,7 +84,8 @@ ARCHES_ALL=${ARCHES_ALL% }
 target_arch() {
 	local f=$ARCHES_DIR/$T_ARCH.conf line
 	local KARCH='' CROSS='' DEBARCH='' QEMU_ARCH='' QEMU_PKG='' \
-		QEMU_MACHINE='' QEMU_CPU='' QEMU_OPTS='' CONSOLE='' BUSYBOX_SUITES=''
+		QEMU_MACHINE='' QEMU_CPU='' QEMU_OPTS='' CONSOLE='' BUSYBOX_SUITES='' \
+		QEMU_THREAD=''
 	if [ -z "$T_ARCH" ] || [ ! -f "$f" ]; then
 		die "$T_NAME: unknown ARCH '$T_ARCH' (one of: $ARCHES_ALL; scripts/arches/)"
 	fi
@@ -104,23 +105,36 @@ target_arch() {
 	T_QEMU_OPTS=${T_QEMU_OPTS:-$QEMU_OPTS}
 	T_CONSOLE=${T_CONSOLE:-$CONSOLE}
 	T_BUSYBOX_SUITES=${BUSYBOX_SUITES:-$BASE_SUITES}
+	T_QEMU_THREAD=${QEMU_THREAD:-any}
+	case $T_QEMU_THREAD in
+	any | multi) ;;
+	*) die "$f: QEMU_THREAD must be any or multi, not '$T_QEMU_THREAD'" ;;
+	esac
 	T_QEMU=qemu-system-$T_QEMU_ARCH
 }
 
-# qemu_tcg_opts: qemu's options for MMAP_TEST_QEMU_THREAD, one per line:
-# "single" runs every vCPU of the guest in one host thread (round robin,
-# -accel tcg,thread=single), "multi" one host thread per vCPU; unset, none
-# (qemu's default: multi).  The instruction clock (MMAP_TEST_QEMU_ICOUNT=1)
-# is single-threaded by nature, so it refuses "multi".
+# qemu_tcg_opts: qemu's options for the loaded target's guest, one per
+# line.  MMAP_TEST_QEMU_THREAD (the user's) "single" runs every vCPU of the
+# guest in one host thread (round robin, -accel tcg,thread=single), "multi"
+# one host thread per vCPU; unset, MMAP_TEST_QEMU_THREAD_AUTO=single (what
+# make check sets when CPUs are short) gives "single" unless the target's
+# architecture says QEMU_THREAD=multi; else none (qemu's default: multi).
+# The instruction clock (MMAP_TEST_QEMU_ICOUNT=1) is single-threaded by
+# nature, so it refuses "multi".
 qemu_tcg_opts() {
-	case ${MMAP_TEST_QEMU_THREAD:-} in
+	local mode=${MMAP_TEST_QEMU_THREAD:-}
+	if [ -z "$mode" ] && [ "${MMAP_TEST_QEMU_THREAD_AUTO:-}" = single ] &&
+		[ "$T_QEMU_THREAD" != multi ]; then
+		mode=single
+	fi
+	case $mode in
 	'') ;;
 	single) printf '%s\n' -accel tcg,thread=single ;;
 	multi)
 		[ "${MMAP_TEST_QEMU_ICOUNT:-0}" != 1 ] ||
 			die "MMAP_TEST_QEMU_ICOUNT=1 runs every vCPU in one host thread: not with MMAP_TEST_QEMU_THREAD=multi"
 		printf '%s\n' -accel tcg,thread=multi ;;
-	*) die "MMAP_TEST_QEMU_THREAD must be single or multi, not '$MMAP_TEST_QEMU_THREAD'" ;;
+	*) die "MMAP_TEST_QEMU_THREAD must be single or multi, not '$mode'" ;;
 	esac
 }
 
