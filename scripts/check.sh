@@ -365,7 +365,8 @@ done | sort -k1,1nr -k2,2n)
 # host thread (MMAP_TEST_QEMU_THREAD_AUTO=single, read by qemu_tcg_opts in
 # scripts/lib/targets.sh): the guest still has them
 # all, and each job takes one CPU.  An architecture whose console cannot
-# take it says QEMU_THREAD=multi (scripts/arches/ppc64el.conf).
+# take it, or runs far slower so, says QEMU_THREAD=multi
+# (scripts/arches/ppc64el.conf, riscv64.conf).
 smp_max=1
 for t in "${targets[@]}"; do
 	target_load "$t"
