@@ -235,6 +235,7 @@ MODULE_PARAMS='$module_params'"
 		args+=(--fail check_end "no CHECK-END marker (guest crashed or timed out; build/$t/check.log)")
 		tail -n 20 "$log" | sed "s|^|$t guest: |" >&2
 	fi
+	[ "$T_SYSTEM" != busybox ] || console_probe "$log"
 	k=$(splat_scan "$klog" 2>"$out/splats.txt")
 	window_boots
 	args+=(--splats "$k")
@@ -274,6 +275,23 @@ window_boots() {
 		wk=$(splat_scan "$wlog" 2>>"$out/splats.txt")
 		k=$((k + wk))
 	done
+}
+
+# console_probe LOG: of the 100 lines of the kernel's and 100 of a test's
+# that the busybox guest's check job prints at the same time
+# (scripts/guest/check.sh), every one arrived whole on the one serial
+# console (scripts/guest/init forwards the kernel's lines); else a failure
+# of the row (harness.console_lines).  Nothing to count when the job never
+# ran.
+console_probe() {
+	local user kern
+	grep -aq '^GUEST-START' "$1" || return 0
+	user=$(tr -d '\r' < "$1" | grep -acE \
+		'^# console-probe [0-9]+: a line as long as a KTAP result line of a test$')
+	kern=$(tr -d '\r' < "$1" | grep -acE \
+		'^\[ *[0-9]+\.[0-9]+\] guest: console-probe [0-9]+$')
+	[ "$user/$kern" = 100/100 ] ||
+		args+=(--fail console_lines "of 100 lines of a test and 100 of the kernel printed at the same time, $user and $kern arrived whole on the console (build/$t/check.log)")
 }
 
 # call_chains TARGET KREL LOG: the stacks of one ALLOC with dump_stack=1

@@ -32,6 +32,22 @@ HOOKS=${HOOKS:-mmap}
 section() { echo "# [$(cut -d' ' -f1 /proc/uptime)s] $*"; }
 
 echo "# check on ${TARGET:-unknown}: $(uname -r) $(uname -m)"
+# The console probe (scripts/check.sh, console_probe): 100 lines of the
+# kernel's (written to /dev/kmsg by a background loop) and 100 of a test's
+# at the same time; the host counts the lines of both that arrived whole.
+(
+	i=0
+	while [ $i -lt 100 ]; do
+		echo "guest: console-probe $i" > /dev/kmsg
+		i=$((i + 1))
+	done
+) &
+i=0
+while [ $i -lt 100 ]; do
+	echo "# console-probe $i: a line as long as a KTAP result line of a test"
+	i=$((i + 1))
+done
+wait
 [ -x "$KS/run_kselftest.sh" ] || echo "not ok 1 guest.kselftest_tree - no $KS/run_kselftest.sh"
 
 require=
