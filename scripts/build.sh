@@ -16,6 +16,8 @@
 #                      same build root, compiler and kselftest headers
 #                      built them from the same sources
 #   kernel.env         the kernel.sh lines of the target (used by vm.sh)
+# With COVERAGE=1 in the target's file the module is built with
+# MT_COVERAGE=1 (Kbuild: gcov and KCOV), its .gcno files beside the objects.
 # Environment: MMAP_TEST_KERNEL_ENV (kernel.sh output, to skip running it).
 # The kselftest harness headers are extracted once from the target's
 # KSFT_SOURCE (Debian's linux-source-6.1 by default, 7.3 on the 7.x
@@ -84,8 +86,15 @@ mkdir -p "$mod"
 module_copy "$mod"
 info "build root: $ROOT"
 # V=1 (make V=1 ...): the command lines; else kbuild's "  CC  file" lines.
+# COVERAGE=1: built for gcov and KCOV, which the kernel must have.
+if [ "$T_COVERAGE" = 1 ]; then
+	for c in CONFIG_GCOV_KERNEL CONFIG_KCOV; do
+		grep -qx "$c=y" "$KDIR/.config" ||
+			die "$target has COVERAGE=1 but its kernel lacks $c"
+	done
+fi
 in_root "$ROOT" make -C "$KDIR" M="$mod" ARCH="$ARCH" V="${V:-0}" \
-	CROSS_COMPILE="$CROSS_COMPILE" modules >&2
+	CROSS_COMPILE="$CROSS_COMPILE" MT_COVERAGE="$T_COVERAGE" modules >&2
 [ -f "$mod/mmap_test.ko" ] || die "no mmap_test.ko built"
 
 # The programs do not depend on the kernel: targets that share the build
