@@ -238,6 +238,7 @@ MODULE_PARAMS='$module_params'"
 	[ "$T_SYSTEM" != busybox ] || console_probe "$log"
 	k=$(splat_scan "$klog" 2>"$out/splats.txt")
 	window_boots
+	coverage_report
 	args+=(--splats "$k")
 	[ "$k" = 0 ] ||
 		args+=(--fail splats "$k kernel splat line(s) (build/$t/splats.txt)")
@@ -275,6 +276,23 @@ window_boots() {
 		wk=$(splat_scan "$wlog" 2>>"$out/splats.txt")
 		k=$((k + wk))
 	done
+}
+
+# coverage_report (in run_target): on a COVERAGE=1 row, the module's line
+# and branch coverage from the counts the guest sent back
+# (scripts/coverage.sh: build/coverage/<target>/), its records
+# guest.coverage.* read as the row's and its summary line a note of the
+# run's output.
+coverage_report() {
+	[ "$T_COVERAGE" = 1 ] || return 0
+	if "$TOP/scripts/coverage.sh" "$t" "$log" > "$out/coverage.log" \
+		2> "$out/coverage.err"; then
+		args+=(--log "$out/coverage.log")
+		[ ! -s "$TOP/build/coverage/$t/summary.txt" ] ||
+			args+=(--note "$(cat "$TOP/build/coverage/$t/summary.txt")")
+	else
+		args+=(--fail coverage "scripts/coverage.sh failed: $(tail -n 1 "$out/coverage.err") (build/$t/coverage.err)")
+	fi
 }
 
 # console_probe LOG: of the 100 lines of the kernel's and 100 of a test's

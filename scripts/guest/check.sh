@@ -20,7 +20,9 @@
 # DEBUG_KERNEL, and MMAP_TEST_* variables for the tests (exported as they
 # are: MMAP_TEST_FUZZ_CALLS...).  What the row's kernel has (the second
 # hook, huge=1) goes to MMAP_TEST_REQUIRE: a refusal of it fails.
-# Prints "CHECK-END" at the end.
+# At the end, where the kernel has them, the module's gcov counts and the
+# files the tests left in $MMAP_TEST_EXPORT_DIR go to the host through the
+# console (export_dir).  Prints "CHECK-END" at the end.
 set -u
 set -a	# the MMAP_TEST_* settings of /guest/env reach the tests
 # shellcheck disable=SC1091
@@ -30,6 +32,20 @@ KS=/kselftest
 KMEMLEAK=/sys/kernel/debug/kmemleak
 HOOKS=${HOOKS:-mmap}
 section() { echo "# [$(cut -d' ' -f1 /proc/uptime)s] $*"; }
+# Files the tests leave for the host (the guided fuzzer's corpus), sent
+# back at the end with export_dir.
+export MMAP_TEST_EXPORT_DIR=/tmp/mt-export
+mkdir -p "$MMAP_TEST_EXPORT_DIR"
+
+# export_dir NAME DIR: DIR as a gzipped tar, in base64 between the lines
+# "# export NAME <SHA-256> <bytes>" and "# export-end NAME", which
+# scripts/lib/coverage.py extract reads back from the serial log.
+export_dir() {
+	tar -C "$2" -czf /tmp/export.tgz . || return 0
+	echo "# export $1 $(sha256sum < /tmp/export.tgz | cut -d' ' -f1) $(wc -c < /tmp/export.tgz)"
+	base64 /tmp/export.tgz
+	echo "# export-end $1"
+}
 
 echo "# check on ${TARGET:-unknown}: $(uname -r) $(uname -m)"
 # The console probe (scripts/check.sh, console_probe): 100 lines of the
@@ -103,6 +119,22 @@ if [ "${DEBUG_KERNEL:-0}" = 1 ]; then
 		echo "not ok 1 guest.kmemleak - no $KMEMLEAK"
 	fi
 fi
+
+# The module's gcov counts (a COVERAGE=1 row: scripts/coverage.sh), kept by
+# the kernel across the unloads of the tests.  debugfs reports size 0, so
+# each file is copied with cat before tar.
+G=/sys/kernel/debug/gcov
+if [ -d "$G" ]; then
+	section "gcov counts"
+	rm -rf /tmp/gcov
+	find "$G" -name '*.gcda' | while read -r f; do
+		d=/tmp/gcov/${f#"$G"/}
+		mkdir -p "${d%/*}"
+		cat "$f" > "$d"
+	done
+	[ -d /tmp/gcov ] && export_dir gcov /tmp/gcov
+fi
+[ -z "$(ls -A "$MMAP_TEST_EXPORT_DIR")" ] || export_dir files "$MMAP_TEST_EXPORT_DIR"
 
 echo "# kernel log of the module (last 200 lines)"
 dmesg | grep -E 'mmap.test|page index offset' | tail -n 200

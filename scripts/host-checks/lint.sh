@@ -37,6 +37,11 @@
 #               (scripts/lib/results.py selftest): every case passes
 #   bench merge the bench's two-clock merge and baseline gate over a
 #               recorded run (scripts/lib/bench_clocks.py selftest)
+#   coverage   docs/coverage-gaps.md: scripts/lib/coverage.py selftest, and
+#               gaps (each row names a line of its function, with a
+#               reason); with the counts of the last make check of a
+#               COVERAGE=1 row (build/coverage/<target>/gcov.json), every
+#               line it did not reach is in the list
 #   bench pages docs/results/bench-<target>.md is what
 #               "scripts/lib/bench_clocks.py doc" makes of the target's
 #               baseline test/bench/baseline/<target>.json
@@ -259,6 +264,27 @@ bench_clocks_check() {
 		grep -vx 'bench_clocks selftest: PASS' || true
 }
 tap_check "bench merge: selftest over a recorded run" "$(bench_clocks_check)"
+
+# The coverage gap list (docs/coverage-gaps.md): the reader's own test, every
+# row naming a line of that function of that file with a reason, and, when
+# a make check of a COVERAGE=1 row left its counts (build/coverage/<t>/),
+# no line it did not reach missing from the list (the row's own record
+# guest.coverage.lines says the same when it runs).
+coverage_check() {
+	local t j
+	python3 "$TOP/scripts/lib/coverage.py" selftest 2>&1 |
+		grep -vx 'coverage selftest: PASS' || true
+	python3 "$TOP/scripts/lib/coverage.py" gaps "$TOP/docs/coverage-gaps.md" \
+		--src "$TOP" 2>&1 || true
+	for t in $TARGETS_ALL; do
+		j=$TOP/build/coverage/$t/gcov.json
+		[ -s "$j" ] || continue
+		python3 "$TOP/scripts/lib/coverage.py" report --json "$j" --target "$t" \
+			--out "$HOSTLOG/coverage-lint-$t" --srcdir "$TOP/build/$t/mod" \
+			--gaps "$TOP/docs/coverage-gaps.md" | grep '^not ok' || true
+	done
+}
+tap_check "coverage: the gap list names every line not reached" "$(coverage_check)"
 
 # Each target's bench page docs/results/bench-<target>.md is the one
 # generated from its baseline test/bench/baseline/<target>.json (the run

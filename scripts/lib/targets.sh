@@ -205,6 +205,8 @@ host_pkgs() {
 	for t in "$@"; do
 		target_load "$t"
 		p="$p $T_QEMU_PKG"
+		# COVERAGE=1: genhtml (scripts/coverage.sh)
+		[ "$T_COVERAGE" != 1 ] || p="$p lcov"
 	done
 	printf '%s\n' "$p" | tr ' ' '\n' | sort -u | tr '\n' ' '
 }
