@@ -754,11 +754,49 @@ static void maps_as_logged(char *out, const char *path)
 }
 
 /*
+ * A file whose path is longer than the module's log has room for
+ * (MMAP_TEST_NAME_LEN, 96 bytes), made of two-byte UTF-8 characters with a
+ * control character near its end, mapped shared: its log line keeps the
+ * path's tail from the start of a character, with '?' for the control
+ * character.  Its path to @path, its mapping to *@map; 0 or -errno.
+ */
+static int map_long_name(char *dir, char *path, size_t n, void **map)
+{
+	size_t len;
+	int fd, i;
+
+	if (!mkdtemp(dir))
+		return -errno;
+	len = snprintf(path, n, "%s/", dir);
+	for (i = 0; i < 50 && len + 3 < n; i++)
+		len += snprintf(path + len, n - len, "\xc3\xa9");	/* U+00E9 */
+	snprintf(path + len, n - len, "\x01" "end");
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+	if (fd < 0 || ftruncate(fd, getpagesize())) {
+		i = -errno;
+		if (fd >= 0)
+			close(fd);
+		unlink(path);
+		rmdir(dir);
+		return i;
+	}
+	*map = mmap(NULL, getpagesize(), PROT_READ, MAP_SHARED, fd, 0);
+	i = *map == MAP_FAILED ? -errno : 0;
+	close(fd);
+	if (i) {
+		unlink(path);
+		rmdir(dir);
+	}
+	return i;
+}
+
+/*
  * The kernel log's QUERY line names the VMA found as /proc/self/maps does:
  * "special [vdso]" for a bracketed name, "file " and the path maps prints
  * (" (deleted)" included; when the log's room is short, " ..." and the
- * path's tail), nothing after "anon" or "device".  One QUERY at the start
- * of every VMA of this process.  The lines are read back first and checked
+ * path's tail, from the start of a UTF-8 character), nothing after "anon" or
+ * "device"; a control character as '?'.  One QUERY at the start of every VMA
+ * of this process, one of them a file with a long name (map_long_name()).  The lines are read back first and checked
  * after the rate limit is restored, so that a failure leaves it as it was.
  */
 TEST_F(mt, query_log_names_the_vma)
@@ -767,14 +805,19 @@ TEST_F(mt, query_log_names_the_vma)
 	static char names[MAX_LINES][MT_MAPS_PATH];
 	static int qret[MAX_LINES], lret[MAX_LINES];
 	struct mt_ctx *c = &self->c;
-	char burst[16];
-	int n, i, kfd, ret, named = 0;
+	char burst[16], dir[] = "/tmp/mt-query-XXXXXX", path[MT_MAPS_PATH - 16];
+	int n, i, kfd, ret, named = 0, long_seen = 0;
+	void *map = MAP_FAILED;
 
 	if (mt_file_read_bool(MT_PARAM_DIR "log_calls") != 1)
 		SKIP(return, "log_calls is off: QUERY logs no line to read back");
 	kfd = mt_kmsg_open();
 	if (kfd < 0)
 		SKIP(return, "cannot open /dev/kmsg: %s", strerror(-kfd));
+	ret = map_long_name(dir, path, sizeof(path), &map);
+	if (ret)
+		close(kfd);
+	ASSERT_EQ(0, ret) TH_LOG("a file with a long name in /tmp: %s", strerror(-ret));
 	ret = log_burst_unlimit(burst, sizeof(burst));
 	if (ret)
 		close(kfd);
@@ -794,6 +837,9 @@ TEST_F(mt, query_log_names_the_vma)
 	}
 	log_burst_restore(burst);
 	close(kfd);
+	munmap(map, getpagesize());
+	unlink(path);
+	rmdir(dir);
 	ASSERT_LT(0, n);
 	for (i = 0; i < n; i++) {
 		const char *name = names[i];
@@ -824,6 +870,10 @@ TEST_F(mt, query_log_names_the_vma)
 
 			ASSERT_TRUE(nl && nl < pl && !strcmp(p + pl - nl, name + 8))
 				TH_LOG("maps %s, log \"%s\"", p, name);
+			/* the tail starts on a character, not inside one */
+			ASSERT_NE(0x80, (unsigned char)name[8] & 0xc0)
+				TH_LOG("log \"%s\" starts inside a character", name);
+			long_seen += (tab[i].start == (unsigned long)map);
 		} else {
 			ASSERT_TRUE(!strncmp(name, "file ", 5) &&
 				    !strcmp(name + 5, p))
@@ -832,6 +882,8 @@ TEST_F(mt, query_log_names_the_vma)
 		named += p[0] == '[' || p[0] == '/';
 	}
 	ASSERT_LT(0, named) TH_LOG("no named VMA in /proc/self/maps");
+	ASSERT_EQ(1, long_seen) TH_LOG("the file with a long name (%s) was not logged with its tail",
+			path);
 }
 
 TEST_HARNESS_MAIN
