@@ -645,6 +645,20 @@ BAD_ALLOC(alloc_fixed_ends_past_task_size, -ENOMEM, mt_mem_task_size(NULL) - pg,
 	  2 * pg, 0, PROT_READ, ANON_PRIV | MMAP_TEST_FIXED_NOREPLACE,
 	  COPY_BEFORE);
 
+/*
+ * A fixed address in the last page of the address space is above TASK_SIZE
+ * like the ones above, but get_unmapped_area() hands it back as is, and as
+ * a value in [-4095, -1] it reads as an error code: mmap(2) fails with the
+ * address as its "errno" (4095 for ...f001).  ALLOC says ENOMEM, as for any
+ * other fixed address above TASK_SIZE.  (Found by mmap-test-fuzz --guided.)
+ */
+BAD_ALLOC(alloc_fixed_in_last_page, -ENOMEM, ~0ULL - 4094, pg, 0, PROT_READ,
+	  ANON_PRIV | MMAP_TEST_FIXED, COPY_BEFORE);
+
+/* ~0: the "errno" would be 1, EPERM */
+BAD_ALLOC(alloc_noreplace_last_byte, -ENOMEM, ~0ULL, pg, 0, PROT_READ,
+	  MMAP_TEST_SHARED | MMAP_TEST_FIXED_NOREPLACE, COPY_BEFORE);
+
 /* --- FREE --- */
 
 BAD_CASE(free_unaligned, -EINVAL)
