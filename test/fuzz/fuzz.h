@@ -21,6 +21,9 @@
  *              emulation
  *   kcov.c     the module's PCs each thread ran (KCOV), in a set shared
  *              by the processes
+ *   guided.c   --guided (coverage-guided, inputs of test/lib/mt_record.h)
+ *              and --replay: the loop, corpus, mutations, crashes
+ *   gexec.c    their executor: one input, confined, undone, checked
  *
  * From the library (test/lib): the PRNG (mt_rng, xoshiro256** seeded
  * from --seed through splitmix64, so that a seed reproduces the calls),
@@ -259,5 +262,8 @@ unsigned long kcov_collect(struct kcov *k, struct kcov_local *l,
 
 /* threads.c */
 void *thread_main(void *arg);
+
+/* guided.c: --guided and --replay */
+int guided_main(int argc, char **argv);
 
 #endif /* MMAP_TEST_FUZZ_H */

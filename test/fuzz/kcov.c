@@ -31,7 +31,6 @@
 
 #include "fuzz.h"
 
-
 #define KCOV_PATH	"/sys/kernel/debug/kcov"
 
 static inline unsigned long pc_hash(unsigned long long pc)

@@ -701,6 +701,9 @@ int main(int argc, char **argv)
 	struct totals tot;
 	double elapsed;
 
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--guided") || !strcmp(argv[i], "--replay"))
+			return guided_main(argc, argv);
 	rc = parse_options(argc, argv, &seeded);
 	if (rc >= 0)
 		return rc;
