@@ -252,11 +252,13 @@ static int do_ioctl(const struct mt_rec *r, const unsigned char *data)
 	ret = dev_ioctl(gfds[r->fd % MT_REC_FDS], cmd, arg);
 	if (ret && !ioctl_ok(-ret))
 		gfail("ioctl %#x -> %s", cmd, mt_errno_name(-ret));
-	if (cmd == IOCTL_ALLOC_VMA && !ret && arg == (unsigned long)gpages) {
-		const struct mmap_test_alloc *a = (const void *)arg;
+	if (cmd == IOCTL_ALLOC_VMA && !ret &&
+	    in_range(arg, (unsigned long)gpages, 2 * ps)) {
+		struct mmap_test_alloc a;	/* maybe unaligned */
 
-		if (a->mapped)
-			gmap_add(a->mapped, mt_mem_page_align(a->len));
+		memcpy(&a, (void *)arg, sizeof(a));
+		if (a.mapped)
+			gmap_add(a.mapped, mt_mem_page_align(a.len));
 	} else if (cmd == IOCTL_FREE_VMA && !ret) {
 		gmap_kill(*addr, mt_mem_page_align(*len));
 	}
