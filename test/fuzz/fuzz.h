@@ -259,6 +259,7 @@ bool kcov_local_init(struct kcov_local *l);
 bool kcov_local_add(struct kcov_local *l, unsigned long long pc);
 unsigned long kcov_collect(struct kcov *k, struct kcov_local *l,
 			   struct kcov_set *s);
+int kcov_set_write(const struct kcov_set *s, const char *path);
 
 /* threads.c */
 void *thread_main(void *arg);

@@ -3,7 +3,7 @@
  * guided.c - the coverage-guided mode of mmap-test-fuzz:
  *
  *   mmap-test-fuzz --guided --seconds S [--corpus DIR] [--seeds DIR]
- *                  [--seed N] [--no-kcov] [-v]
+ *                  [--seed N] [--no-kcov] [--pcs-out FILE] [-v]
  *   mmap-test-fuzz --replay FILE...
  *
  * An input is a sequence of records (test/lib/mt_record.h): ioctls with
@@ -96,6 +96,7 @@ static int to_child = -1, from_child = -1;
 static unsigned long child_execs;
 static unsigned long taint0;
 static char crash_dir[4096];
+static const char *pcs_out;
 
 static unsigned long long rnd_u(unsigned long long n)
 {
@@ -891,7 +892,9 @@ static void guided_usage(const char *prog)
 		"               ./fuzz-guided/corpus); crashes go to DIR/../crashes\n"
 		"  --seeds DIR  every file of DIR is an initial input\n"
 		"  --seed N     the PRNG's seed (default: time-based; printed)\n"
-		"  --no-kcov    feedback from the outcomes only\n", prog, prog);
+		"  --no-kcov    feedback from the outcomes only\n"
+		"  --pcs-out F  write the module's .text address and the PCs to F\n",
+		prog, prog);
 }
 
 int guided_main(int argc, char **argv)
@@ -904,6 +907,7 @@ int guided_main(int argc, char **argv)
 		{ "seeds", required_argument, NULL, 'd' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "no-kcov", no_argument, NULL, 'k' },
+		{ "pcs-out", required_argument, NULL, 'o' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -944,6 +948,9 @@ int guided_main(int argc, char **argv)
 			break;
 		case 'k':
 			use_kcov = false;
+			break;
+		case 'o':
+			pcs_out = optarg;
 			break;
 		case 'v':
 			gverbose++;
@@ -1035,6 +1042,9 @@ int guided_main(int argc, char **argv)
 	}
 	child_stop();
 	progress(t0, execs, &last_pcs);
+	if (pcs_out && kcov_set_write(&g->pcs, pcs_out))
+		printf("fuzz-guided: cannot write %s: %s\n", pcs_out,
+		       strerror(errno));
 	r = corpus_save(corpus_dir);
 	if (r < 0)
 		printf("fuzz-guided: cannot save the corpus in %s: %s\n",

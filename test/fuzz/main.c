@@ -6,7 +6,8 @@
  *
  *   mmap-test-fuzz [--calls N] [--threads T] [--fds F] [--seed S]
  *                  [--seconds S] [--mix A,F,Q,S,R] [--procs P]
- *                  [--spread P] [--module-log 0|1] [--kcov|--no-kcov] [-v]
+ *                  [--spread P] [--module-log 0|1] [--kcov|--no-kcov]
+ *                  [--pcs-out FILE] [-v]
  *   mmap-test-fuzz --guided --seconds S [--corpus DIR] [--seeds DIR] ...
  *   mmap-test-fuzz --replay FILE...
  *
@@ -94,6 +95,7 @@ static uint64_t opt_seed;
 static double opt_seconds;
 static int verbose;
 static int opt_kcov = -1;	/* 1: --kcov, 0: --no-kcov, -1: if it opens */
+static const char *opt_pcs_out;
 unsigned int mix[NCMD] = { 12, 8, 20, 20, 40 };
 
 /* The run's state (fuzz.h). */
@@ -186,6 +188,7 @@ static void usage(const char *prog)
 		"  --kcov       trace the module's PCs with KCOV; fail if it is unavailable\n"
 		"               (default: trace when /sys/kernel/debug/kcov opens)\n"
 		"  --no-kcov    do not use KCOV\n"
+		"  --pcs-out F  at the end, write the module's .text address and the PCs to F\n"
 		"  -v           more output\n"
 		"   or: %s --guided --seconds S [--corpus DIR] [--seeds DIR]\n"
 		"   or: %s --replay FILE...   (see --guided --help)\n",
@@ -245,6 +248,7 @@ static int parse_options(int argc, char **argv, bool *seeded)
 		{ "spread", required_argument, NULL, 'p' },
 		{ "kcov", no_argument, NULL, 'K' },
 		{ "no-kcov", no_argument, NULL, 'k' },
+		{ "pcs-out", required_argument, NULL, 'o' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -291,6 +295,9 @@ static int parse_options(int argc, char **argv, bool *seeded)
 			break;
 		case 'k':
 			opt_kcov = 0;
+			break;
+		case 'o':
+			opt_pcs_out = optarg;
 			break;
 		case 'v':
 			verbose++;
@@ -761,6 +768,9 @@ int main(int argc, char **argv)
 		print_kcov(mt_time_now());
 		printf("fuzz: kcov pcs=%lu\n",
 		       (unsigned long)atomic_load(&kset->count));
+		if (opt_pcs_out && kcov_set_write(kset, opt_pcs_out))
+			printf("fuzz: cannot write %s: %s\n", opt_pcs_out,
+			       strerror(errno));
 		if (atomic_load(&kset->overflows))
 			printf("fuzz: kcov set full: %lu PCs not counted\n",
 			       (unsigned long)atomic_load(&kset->overflows));
