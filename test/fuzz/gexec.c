@@ -19,9 +19,10 @@
  * mapping was made) are found in /proc/self/maps and unmapped.
  *
  * The contract checked: every ioctl returns 0 or one of the errnos of
- * ioctl_ok() (or, for an ALLOC at -N, N: mmap(2)'s own quirk); read/write/lseek return a count or one of io_ok()'s; after
- * the fds are closed and the mappings undone, GET_STATS on a fresh fd
- * shows total_live_vmas == 0 and total_pages == 0.
+ * ioctl_ok() (or, for an ALLOC at -N, N: mmap(2)'s own quirk);
+ * read/write/lseek return a count or one of io_ok()'s; after the fds are
+ * closed and the mappings undone, GET_STATS on a fresh fd shows
+ * total_live_vmas == 0 and total_pages == 0.
  */
 #include <errno.h>
 #include <fcntl.h>
