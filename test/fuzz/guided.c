@@ -38,8 +38,9 @@
  * receives the corpus at the end, one file per input named by its hash.
  *
  * --replay runs each FILE once in the same way and prints one line each,
- * "fuzz-replay: <file>: ok records=N pcs=N" or "...: FAIL <reason>"; the
- * exit status is 1 when any failed (exit 2: a file could not be read).
+ * "fuzz-replay: <file>: ok records=N trace=N" or "...: FAIL <reason>"; the
+ * exit status is 1 when any failed (exit 2: a file could not be read);
+ * trace=N: the length of its KCOV trace (PCs run, repeats included).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -860,7 +861,7 @@ static int replay_files(int nfiles, char **files)
 		elen = encode(v, m, enc);
 		r = run_input(enc, elen, why, sizeof(why));
 		if (r == RUN_OK) {
-			printf("fuzz-replay: %s: ok records=%d pcs=%lu\n",
+			printf("fuzz-replay: %s: ok records=%d trace=%lu\n",
 			       files[i], m, g->input_pcs);
 		} else {
 			printf("fuzz-replay: %s: FAIL %s\n", files[i], why);
