@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/auxv.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
@@ -189,6 +190,25 @@ static unsigned long gplace(int ptr, const void *data, size_t len,
 	return (unsigned long)p;
 }
 
+/* The fixed points of the address space that MT_REC_ANCHOR + k names. */
+static unsigned long anchor(unsigned long long k)
+{
+	int local;
+
+	switch (k % 5) {
+	case 0:
+		return (unsigned long)&local;			/* [stack] */
+	case 1:
+		return (unsigned long)sbrk(0) - 1;		/* [heap] */
+	case 2:
+		return (unsigned long)&gexec_setup;		/* text */
+	case 3:
+		return getauxval(AT_SYSINFO_EHDR);		/* [vdso] */
+	default:
+		return garena;
+	}
+}
+
 static bool ioctl_ok(int err)
 {
 	switch (err) {
@@ -233,7 +253,9 @@ static int do_ioctl(const struct mt_rec *r, const unsigned char *data)
 	if (ours && nr >= 1 && nr <= 3 && (r->flags & MT_REC_REL)) {
 		struct gmap *m = gmap_get(r->c);
 
-		if (m)
+		if (r->c >= MT_REC_ANCHOR)
+			*addr += anchor(r->c - MT_REC_ANCHOR);
+		else if (m)
 			*addr += m->start;
 	}
 	if (ours && nr == 1) {

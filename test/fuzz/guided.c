@@ -517,6 +517,10 @@ static void gen_record(struct grec *x)
 			f.len = (1 + rnd_u(buf_pages)) << pshift;
 			x->r.flags = MT_REC_REL;
 			x->r.c = rnd_u(3);
+			if (!rnd_u(4)) {
+				x->r.c = MT_REC_ANCHOR + rnd_u(5);
+				f.addr = rnd_u(2) ? 0 : edge64();
+			}
 			x->r.len = 24;
 			memcpy(x->data, &f, 24);
 		}
@@ -692,7 +696,8 @@ static int mutate(struct grec *v, int n)
 				break;
 			default:
 				x->r.flags ^= MT_REC_REL;
-				x->r.c = rnd_u(3);
+				x->r.c = rnd_u(4) ? rnd_u(3) :
+					MT_REC_ANCHOR + rnd_u(5);
 				break;
 			}
 			break;

@@ -11,7 +11,9 @@
  *             and FREE's numbers (any size and direction bits) get their
  *             address confined (the fuzzer's arena).  MT_REC_REL in
  *             @flags: the address (the block's first u64) is an offset
- *             from the start of mapping @c.
+ *             from the start of mapping @c, or for @c >= MT_REC_ANCHOR
+ *             from the fuzzer's stack, heap end, text, vDSO or arena
+ *             ((@c - MT_REC_ANCHOR) % 5).
  *             MT_REC_TOUCH: read (@ptr MT_ACCESS_READ), write or increment
  *             the byte at offset @b of mapping @a, under a SIGSEGV/SIGBUS
  *             guard.
@@ -91,6 +93,7 @@ enum mt_rec_ptr {
 };
 
 #define MT_REC_REL	0x01	/* flags: address relative to mapping @c */
+#define MT_REC_ANCHOR	0x100	/* @c: relative to a fixed point instead */
 
 /* MT_REC_MMAP: @cmd >> 8 */
 #define MT_MMAP_SHARED		0x01
