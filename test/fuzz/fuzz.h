@@ -19,6 +19,11 @@
  *              signal must match the protection), mprotect/madvise/mremap
  *   device.c   the device, or (built with -DMT_FUZZ_MOCK) its in-process
  *              emulation
+ *   kcov.c     the module's PCs each thread ran (KCOV), in a set shared
+ *              by the processes
+ *   guided.c   --guided (coverage-guided, inputs of test/lib/mt_record.h)
+ *              and --replay: the loop, corpus, mutations, crashes
+ *   gexec.c    their executor: one input, confined, undone, checked
  *
  * From the library (test/lib): the PRNG (mt_rng, xoshiro256** seeded
  * from --seed through splitmix64, so that a seed reproduces the calls),
@@ -131,6 +136,32 @@ struct gshared {
 	atomic_ulong progress_calls;
 };
 
+/* KCOV (kcov.c): one per thread, the trace of the calling task. */
+struct kcov {
+	int fd;
+	unsigned long *area;	/* area[0]: count, then the PCs */
+	unsigned long words;
+	unsigned long truncated;	/* traces that filled the buffer */
+};
+
+#define KCOV_WORDS		65536UL	/* trace buffer, in PCs */
+#define KCOV_SET_SLOTS		65536UL		/* shared set: 2x its limit */
+#define KCOV_SET_MAX		32768UL
+#define KCOV_LOCAL_SLOTS	65536UL
+
+/* The PCs seen by any fuzzing process (MAP_SHARED). */
+struct kcov_set {
+	atomic_ulong count;
+	atomic_ulong overflows;	/* PCs that did not fit */
+	atomic_ullong slot[KCOV_SET_SLOTS];
+};
+
+/* The PCs one thread has seen already (no atomics, private). */
+struct kcov_local {
+	unsigned long long *slot;
+	unsigned long n;
+};
+
 /* The options the threads read (main.c sets them). */
 extern unsigned long opt_calls;
 extern int opt_fds;
@@ -148,6 +179,7 @@ extern atomic_int local_done;	/* threads of this process that ended */
 extern double t_deadline;
 extern unsigned long text_addr, vdso_addr;
 extern __thread struct thr *self;
+extern struct kcov_set *kset;	/* NULL: no KCOV */
 
 /* The thread's random numbers: 64 bits, below @n, per-mille chance. */
 static inline uint64_t rnd64(struct thr *t)
@@ -215,7 +247,24 @@ void do_query(struct thr *t, const struct fdinfo *fi, unsigned long sp);
 void do_stats(struct thr *t, const struct fdinfo *fi);
 void do_raw(struct thr *t, const struct fdinfo *fi);
 
+/* kcov.c */
+bool kcov_probe(char *why, size_t n);
+struct kcov *kcov_start(unsigned long words);
+void kcov_stop(struct kcov *k);
+void kcov_reset(struct kcov *k);
+unsigned long kcov_read(struct kcov *k, const unsigned long **pcs);
+struct kcov_set *kcov_set_new(void);
+bool kcov_set_add(struct kcov_set *s, unsigned long long pc);
+bool kcov_local_init(struct kcov_local *l);
+bool kcov_local_add(struct kcov_local *l, unsigned long long pc);
+unsigned long kcov_collect(struct kcov *k, struct kcov_local *l,
+			   struct kcov_set *s);
+int kcov_set_write(const struct kcov_set *s, const char *path);
+
 /* threads.c */
 void *thread_main(void *arg);
+
+/* guided.c: --guided and --replay */
+int guided_main(int argc, char **argv);
 
 #endif /* MMAP_TEST_FUZZ_H */

@@ -6,7 +6,12 @@
  *
  *   mmap-test-fuzz [--calls N] [--threads T] [--fds F] [--seed S]
  *                  [--seconds S] [--mix A,F,Q,S,R] [--procs P]
- *                  [--spread P] [--module-log 0|1] [-v]
+ *                  [--spread P] [--module-log 0|1] [--kcov|--no-kcov]
+ *                  [--pcs-out FILE] [-v]
+ *   mmap-test-fuzz --guided --seconds S [--corpus DIR] [--seeds DIR] ...
+ *   mmap-test-fuzz --replay FILE...
+ *
+ * (--guided and --replay: the coverage-guided mode, guided.c.)
  *
  * Must run as root with mmap_test loaded.  A run also fails when the
  * kernel's taint flags change during it (a WARN or a KASAN report taints),
@@ -40,6 +45,16 @@
  * the call (model.c).  At the end every mapping is freed and every fd
  * closed; a fresh fd must then see total_live_vmas == 0,
  * total_pages == 0 and total_files == 1.
+ *
+ * KCOV: when /sys/kernel/debug/kcov can be opened (--kcov: it must be,
+ * --no-kcov: do not try), every fuzzing thread traces itself and adds the
+ * PCs of the module it ran to a set shared by the processes (kcov.c; on
+ * the x86_64-debug kernel the module is the only code built for KCOV).
+ * The progress lines then end with "pcs=N", and at least once a minute
+ * and at the end (before the last line) it prints
+ *   fuzz: kcov t=<seconds>s pcs=<unique PCs> new=<PCs since the last one>
+ *   fuzz: kcov pcs=<N>
+ * Without KCOV one line "fuzz: kcov unavailable: <reason>".
  *
  * Built with -DMT_FUZZ_MOCK it runs against an in-process emulation of
  * the module (device.c) on a machine without the module; that exercises
@@ -79,6 +94,8 @@ static int opt_module_log = -1;	/* log_calls for the run; -1: leave it */
 static uint64_t opt_seed;
 static double opt_seconds;
 static int verbose;
+static int opt_kcov = -1;	/* 1: --kcov, 0: --no-kcov, -1: if it opens */
+static const char *opt_pcs_out;
 unsigned int mix[NCMD] = { 12, 8, 20, 20, 40 };
 
 /* The run's state (fuzz.h). */
@@ -92,6 +109,7 @@ atomic_int local_done;
 double t_deadline;
 unsigned long text_addr, vdso_addr;
 __thread struct thr *self;
+struct kcov_set *kset;
 
 static struct thr *thrs;
 static double t_start;
@@ -167,7 +185,14 @@ static void usage(const char *prog)
 		"               commands (default 12,8,20,20,40)\n"
 		"  --module-log 0|1  set the module's log_calls parameter (one dmesg\n"
 		"               line per ALLOC/FREE/QUERY) for the run, restore it after\n"
-		"  -v           more output\n", prog, MAX_THREADS, MAX_FDS, CHUNK);
+		"  --kcov       trace the module's PCs with KCOV; fail if it is unavailable\n"
+		"               (default: trace when /sys/kernel/debug/kcov opens)\n"
+		"  --no-kcov    do not use KCOV\n"
+		"  --pcs-out F  at the end, write the module's .text address and the PCs to F\n"
+		"  -v           more output\n"
+		"   or: %s --guided --seconds S [--corpus DIR] [--seeds DIR]\n"
+		"   or: %s --replay FILE...   (see --guided --help)\n",
+		prog, MAX_THREADS, MAX_FDS, CHUNK, prog, prog);
 }
 
 static void print_histogram(const unsigned long hist[NCMD][256],
@@ -221,6 +246,9 @@ static int parse_options(int argc, char **argv, bool *seeded)
 		{ "procs", required_argument, NULL, 'P' },
 		{ "module-log", required_argument, NULL, 'L' },
 		{ "spread", required_argument, NULL, 'p' },
+		{ "kcov", no_argument, NULL, 'K' },
+		{ "no-kcov", no_argument, NULL, 'k' },
+		{ "pcs-out", required_argument, NULL, 'o' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -261,6 +289,15 @@ static int parse_options(int argc, char **argv, bool *seeded)
 				fprintf(stderr, "--mix: five percentages that add up to 100\n");
 				return 2;
 			}
+			break;
+		case 'K':
+			opt_kcov = 1;
+			break;
+		case 'k':
+			opt_kcov = 0;
+			break;
+		case 'o':
+			opt_pcs_out = optarg;
 			break;
 		case 'v':
 			verbose++;
@@ -475,6 +512,45 @@ static void start_threads(void)
 	}
 }
 
+/* The shared PC set, unless KCOV is off or unavailable; 0, or 1 (printed). */
+static int setup_kcov(void)
+{
+	char why[160];
+
+	if (!opt_kcov) {
+		printf("fuzz: kcov unavailable: --no-kcov\n");
+		return 0;
+	}
+	if (!kcov_probe(why, sizeof(why))) {
+		printf("fuzz: kcov unavailable: %s\n", why);
+		if (opt_kcov > 0) {
+			printf("fuzz: FAIL --kcov but no KCOV\n");
+			return 1;
+		}
+		return 0;
+	}
+	kset = kcov_set_new();
+	if (!kset) {
+		printf("fuzz: FAIL out of memory\n");
+		return 1;
+	}
+	return 0;
+}
+
+/* "fuzz: kcov t=..s pcs=N new=N", the PCs since the last such line. */
+static void print_kcov(double tn)
+{
+	static unsigned long last_pcs;
+	unsigned long pcs;
+
+	if (!kset)
+		return;
+	pcs = atomic_load(&kset->count);
+	printf("fuzz: kcov t=%.0fs pcs=%lu new=%lu\n", tn - t_start, pcs,
+	       pcs - last_pcs);
+	last_pcs = pcs;
+}
+
 /*
  * The first process: wait for the children and the own threads, print
  * progress; false (with "process-died" in @fails) when a child failed.
@@ -510,8 +586,14 @@ static bool wait_run(pid_t *children, int nchildren, char *fails, size_t n)
 		if (tn - last >= (verbose ? 5 : 30)) {
 			unsigned long pc = atomic_load(&gs->progress_calls);
 
-			printf("fuzz: progress %lu/%lu calls, %.0f calls/s\n",
-			       pc, opt_calls, pc / (tn - t_start));
+			if (kset)
+				printf("fuzz: progress %lu/%lu calls, %.0f calls/s, pcs=%lu\n",
+				       pc, opt_calls, pc / (tn - t_start),
+				       (unsigned long)atomic_load(&kset->count));
+			else
+				printf("fuzz: progress %lu/%lu calls, %.0f calls/s\n",
+				       pc, opt_calls, pc / (tn - t_start));
+			print_kcov(tn);
 			last = tn;
 		}
 	}
@@ -626,6 +708,9 @@ int main(int argc, char **argv)
 	struct totals tot;
 	double elapsed;
 
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--guided") || !strcmp(argv[i], "--replay"))
+			return guided_main(argc, argv);
 	rc = parse_options(argc, argv, &seeded);
 	if (rc >= 0)
 		return rc;
@@ -648,7 +733,7 @@ int main(int argc, char **argv)
 		printf("fuzz: module log_calls=%d for the run (was %d)\n",
 		       opt_module_log, log_saved);
 	}
-	if (reserve_arenas() || setup_threads())
+	if (setup_kcov() || reserve_arenas() || setup_threads())
 		return 1;
 
 	t_start = mt_time_now();
@@ -679,6 +764,17 @@ int main(int argc, char **argv)
 		fail = true;
 	if (!leak_check(fails, sizeof(fails)))
 		fail = true;
+	if (kset) {
+		print_kcov(mt_time_now());
+		printf("fuzz: kcov pcs=%lu\n",
+		       (unsigned long)atomic_load(&kset->count));
+		if (opt_pcs_out && kcov_set_write(kset, opt_pcs_out))
+			printf("fuzz: cannot write %s: %s\n", opt_pcs_out,
+			       strerror(errno));
+		if (atomic_load(&kset->overflows))
+			printf("fuzz: kcov set full: %lu PCs not counted\n",
+			       (unsigned long)atomic_load(&kset->overflows));
+	}
 	taint1 = read_ulong("/proc/sys/kernel/tainted");
 	if (taint0 != ~0UL && taint1 != ~0UL) {
 		printf("fuzz: kernel taint %#lx -> %#lx\n", taint0, taint1);

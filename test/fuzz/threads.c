@@ -13,10 +13,16 @@
  * threads of a process run pinned to one CPU together (interleaving by
  * preemption) and only --spread % of their chunks float over all CPUs,
  * which keeps some truly parallel mutation of one mm going.
+ *
+ * With KCOV (kset set by main.c) each thread traces itself and after each
+ * step adds the module's PCs it ran to the shared set (kcov.c).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #include "fuzz.h"
@@ -151,7 +157,19 @@ void *thread_main(void *arg)
 	unsigned long chunks = 0;
 	cpu_set_t all, pin;
 
+	struct kcov *kc = NULL;
+	struct kcov_local kl;
+
 	self = t;
+	if (kset) {
+		kc = kcov_start(KCOV_WORDS);
+		if (!kc || !kcov_local_init(&kl)) {
+			fprintf(stderr, "fuzz: thread %d: kcov: %s\n", t->id,
+				strerror(errno));
+			kcov_stop(kc);
+			kc = NULL;
+		}
+	}
 	can_pin = pin_sets(&all, &pin);
 	for (;;) {
 		unsigned long got = atomic_fetch_add(&gs->budget_taken, CHUNK);
@@ -173,8 +191,11 @@ void *thread_main(void *arg)
 			if (spread)
 				t->spread_chunks++;
 		}
-		while (n--)
+		while (n--) {
 			step(t);
+			if (kc)
+				kcov_collect(kc, &kl, kset);
+		}
 		if (!(++chunks % 32))
 			check_arena(t);
 		atomic_fetch_add(&gs->progress_calls, CHUNK);	/* approx. */
@@ -183,6 +204,14 @@ void *thread_main(void *arg)
 	}
 	check_arena(t);
 	cleanup(t);
+	if (kc) {
+		kcov_collect(kc, &kl, kset);
+		if (kc->truncated)
+			fprintf(stderr, "fuzz: thread %d: %lu kcov traces truncated\n",
+				t->id, kc->truncated);
+		kcov_stop(kc);
+		free(kl.slot);
+	}
 	atomic_fetch_add(&gs->threads_done, 1);
 	atomic_fetch_add(&local_done, 1);
 	return NULL;

@@ -9,6 +9,7 @@
  *   mt_maps.h	/proc/<pid>/maps entries, find_vma() by hand
  *   mt_mem.h	page size, TASK_SIZE, MAP_FIXED_NOREPLACE, guarded accesses
  *   mt_names.h	errno, backing, flag and prot names; the find_vma() verdict
+ *   mt_record.h	the guided fuzzer's input format and its recorder
  *   mt_rng.h	reproducible random numbers (xoshiro256**, xorshift64)
  *   mt_time.h	the monotonic clock
  *   mt_json.h	the streaming JSON writer
@@ -22,6 +23,7 @@
 #include "mt_maps.h"
 #include "mt_mem.h"
 #include "mt_names.h"
+#include "mt_record.h"
 #include "mt_rng.h"
 #include "mt_time.h"
 

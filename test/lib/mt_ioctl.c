@@ -4,7 +4,8 @@
  * results, each argument structure zeroed before its fields are set, so
  * that the programs that send well-formed requests send the same zeroed
  * reserved fields (test-mmap's own ioctl.c sends what its user typed,
- * reserved fields included); and ALLOC_VMA's validity rules.
+ * reserved fields included); and ALLOC_VMA's validity rules.  With
+ * MMAP_TEST_RECORD_DIR set, every call is recorded (mt_record.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +17,7 @@
 #include "mt_ioctl.h"
 #include "mt_mem.h"
 #include "mt_names.h"
+#include "mt_record.h"
 
 /*
  * The UAPI's layout is the same on every architecture; src/ioctl.c asserts
@@ -49,9 +51,10 @@ int mt_dev_open(int flags)
 
 int mt_ioctl(int fd, unsigned long cmd, void *arg)
 {
-	if (ioctl(fd, cmd, arg) < 0)
-		return -errno;
-	return 0;
+	int ret = ioctl(fd, cmd, arg) < 0 ? -errno : 0;
+
+	mt_record_ioctl(fd, cmd, arg, ret);	/* MMAP_TEST_RECORD_DIR */
+	return ret;
 }
 
 int mt_ioctl_alloc(int fd, __u64 addr, __u64 len, __u64 pgoff, __u32 prot,

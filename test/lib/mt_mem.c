@@ -5,7 +5,8 @@
  * measure, and the one SIGSEGV/SIGBUS handler that lets them touch a
  * mapping that may fault and report the fault instead of dying.
  *
- * The guard's state is per thread, so that threads can touch memory at
+ * With MMAP_TEST_RECORD_DIR set, mt_mem_touch() is recorded
+ * (mt_record.h).  The guard's state is per thread, so that threads can touch memory at
  * the same time; the handler itself is process-wide.
  */
 #include <errno.h>
@@ -19,6 +20,7 @@
 #include "mt_file.h"
 #include "mt_maps.h"
 #include "mt_mem.h"
+#include "mt_record.h"
 
 unsigned long mt_mem_page_size(void)
 {
@@ -274,6 +276,7 @@ int mt_mem_touch(volatile void *p, enum mt_access how, char val, char *out,
 	volatile char *c = p;
 	char v = 0;
 
+	mt_record_touch((unsigned long)p, how);	/* MMAP_TEST_RECORD_DIR */
 	pthread_once(&guard_once, mt_mem_guard_init);
 	if (sigsetjmp(guard_env, 0))
 		return guard_fault(f);
