@@ -63,7 +63,10 @@
 # MMAP_TEST_JOBS, MMAP_TEST_QEMU_THREAD (scripts/vm.sh; unset: single
 # when the jobs' vCPUs outnumber the CPUs, below), FUZZ_CALLS and
 # FUZZ_SECONDS (mmap-test-fuzz on the debug kernel: at most FUZZ_CALLS
-# calls, default 1000000, at most FUZZ_SECONDS seconds, default 900),
+# calls, default 200000, at most FUZZ_SECONDS seconds, default 900;
+# the module's KCOV PCs stop growing within the first 40000 calls),
+# FUZZ_GUIDED_SECONDS (its coverage-guided mode, test fuzz-guided:
+# default 180),
 # CHECK_TIMEOUT (seconds per boot; default: the target's TIMEOUT),
 # MODULE_PARAMS (module parameters added to those of every test of the
 # collection's table, test/kselftest/tests; default none),
@@ -178,8 +181,9 @@ run_target() {
 	rm -f "$out/check.log"
 	target_load "$t"
 	t0=$(date +%s)
-	genv="MMAP_TEST_FUZZ_CALLS=${FUZZ_CALLS:-1000000}
+	genv="MMAP_TEST_FUZZ_CALLS=${FUZZ_CALLS:-200000}
 MMAP_TEST_FUZZ_SECONDS=${FUZZ_SECONDS:-900}
+MMAP_TEST_FUZZ_GUIDED_SECONDS=${FUZZ_GUIDED_SECONDS:-180}
 MODULE_PARAMS='$module_params'"
 	# What the guest's kernel prints: the serial log, or on a booted
 	# Debian (SYSTEM=debian) the first of its two serial ports.

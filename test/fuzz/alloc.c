@@ -244,12 +244,10 @@ static unsigned int alloc_vm_allowed(struct thr *t,
 		if (len > task_size - (1UL << 20))
 			m |= A_ENOMEM;
 		/*
-		 * get_unmapped_area() returns a FIXED address as is, and an
-		 * address in the last 4095 bytes reads as an error: mmap(2)
-		 * with MAP_FIXED at (void *)-1 fails with EPERM.
+		 * Above TASK_SIZE: ENOMEM, also in the last 4095 bytes, where
+		 * mmap(2) would fail with the address as its errno (EPERM at
+		 * (void *)-1): the module checks those itself.
 		 */
-		if (a->addr >= -4095UL)
-			return m | B(outcome(-(int)a->addr));
 		if (a->addr > task_size - len)
 			return m | A_ENOMEM;
 		if (a->addr & (ps - 1))

@@ -19,10 +19,9 @@
  * mapping was made) are found in /proc/self/maps and unmapped.
  *
  * The contract checked: every ioctl returns 0 or one of the errnos of
- * ioctl_ok() (or, for an ALLOC at -N, N: mmap(2)'s own quirk);
- * read/write/lseek return a count or one of io_ok()'s; after the fds are
- * closed and the mappings undone, GET_STATS on a fresh fd shows
- * total_live_vmas == 0 and total_pages == 0.
+ * ioctl_ok(); read/write/lseek return a count or one of io_ok()'s; after
+ * the fds are closed and the mappings undone, GET_STATS on a fresh fd
+ * shows total_live_vmas == 0 and total_pages == 0.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -273,13 +272,6 @@ static int do_ioctl(const struct mt_rec *r, const unsigned char *data)
 	}
 	arg = gplace(r->ptr, blk, size, size);
 	ret = dev_ioctl(gfds[r->fd % MT_REC_FDS], cmd, arg);
-	/*
-	 * get_unmapped_area() returns a FIXED address as is, and one in the
-	 * last 4095 bytes reads as an error: mmap(2) and ALLOC at -N fail
-	 * with errno N (the model fuzzer allows it too, alloc.c).
-	 */
-	if (cmd == IOCTL_ALLOC_VMA && *addr >= -4095ULL && ret == (int)*addr)
-		return -ret;
 	if (ret && !ioctl_ok(-ret))
 		gfail("ioctl %#x -> %s", cmd, mt_errno_name(-ret));
 	if (cmd == IOCTL_ALLOC_VMA && !ret &&
