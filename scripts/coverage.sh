@@ -16,7 +16,7 @@
 #   lcov.info         the counts, lcov's format
 #   uncovered.txt     every line not reached and branch never taken
 #   summary.txt       one line: the percentages and where the report is
-#   gcov.json         gcov's own output
+#   gcov.json         gcov's own output, src/ the sources it counted
 # and prints TAP lines (guest.coverage.report, .lines, .branches:
 # scripts/lib/coverage.py) that scripts/check.sh reads as the row's.  The
 # lines not reached and the branches never taken must be listed, with the
@@ -45,12 +45,13 @@ ROOT=$(eval "$(cat "$out/kernel.env")" && echo "$ROOT")
 need_pkgs python3 lcov
 py() { python3 "$TOP/scripts/lib/coverage.py" "$@"; }
 
-# What the guest saved besides the counts: crashes, the fuzzer's corpus.
+# What the guest saved besides the counts: crashes, the fuzzer's corpus;
+# nothing of an earlier run stays beside them.
+rm -rf "$out/fuzz/crashes" "$out/export"
 py crashes "$log" "$out/fuzz/crashes" >&2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 if py extract "$log" files "$tmp/files.tgz" 2>/dev/null; then
-	rm -rf "$out/export"
 	mkdir -p "$out/export"
 	tar -xzf "$tmp/files.tgz" -C "$out/export"
 	info "$target: the guest's files in build/$target/export/"
@@ -82,8 +83,12 @@ done < <(find "$tmp/gcov" -name '*.gcda' -print0)
 in_root "$ROOT" sh -c 'cd "$1" && gcov --json-format --stdout --branch-probabilities -o src src/*.c' \
 	sh "$mod" > "$cov/gcov.json" 2> "$cov/gcov.err" ||
 	die "gcov failed (build/coverage/$name/gcov.err)"
+# The sources the counts belong to, kept with them: make lint reads both
+# again later, when build/<target>/mod may hold newer sources.
+mkdir -p "$cov/src"
+cp "$mod"/src/*.[ch] "$cov/src/"
 py report --json "$cov/gcov.json" --target "$target" --out "$cov" \
-	--srcdir "$mod" --gaps "$TOP/docs/coverage-gaps.md" \
+	--srcdir "$cov" --gaps "$TOP/docs/coverage-gaps.md" \
 	--report-shown "build/coverage/$name/html/index.html"
 genhtml -q --branch-coverage --title "mmap_test.ko on $target" \
 	-o "$cov/html" "$cov/lcov.info" > "$cov/genhtml.log" 2>&1 ||

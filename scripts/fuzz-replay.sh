@@ -9,7 +9,8 @@
 # log's "fuzz-crash" line: scripts/coverage.sh) or any input of its corpus
 # (build/<target>/export/fuzz-guided/corpus/).  The guest loads the module
 # as the test fuzz-guided does (buffer_pages=1024) and runs
-# `mmap-test-fuzz --replay` on the files; its exit status is this
+# `mmap-test-fuzz --replay` on the files (/tmp/in/1, 2, ... in the order
+# given); its exit status is this
 # script's, the serial log build/<target>/exec.log (the kernel's splats
 # are in it).  Needs scripts/build.sh TARGET first (make check did it).
 # On a machine of your own with the module loaded, the same is
@@ -34,7 +35,7 @@ for f in "$@"; do
 	i=$((i + 1))
 	env="${env}FUZZ_INPUT_$i=$(base64 -w0 < "$f")
 "
-	cmd="$cmd; echo \"\$FUZZ_INPUT_$i\" | base64 -d > /tmp/in/$i-$(basename "$f")"
+	cmd="$cmd; echo \"\$FUZZ_INPUT_$i\" | base64 -d > /tmp/in/$i"
 done
 cmd="$cmd; mmap-test-fuzz --replay /tmp/in/*"
 MMAP_TEST_GUEST_ENV=$env exec "$TOP/scripts/vm.sh" "$target" exec --timeout 600 \

@@ -450,20 +450,21 @@ static long mmap_test_alloc(struct file *filp,
 		return -EFAULT;
 
 	file = req.flags & MMAP_TEST_ANON ? NULL : filp;
+	addr = vm_mmap(file, req.addr, req.len, req.prot,
+		       mmap_test_map_flags(req.flags), req.pgoff << PAGE_SHIFT);
 	/*
-	 * A fixed address in the last page of the address space is above
-	 * TASK_SIZE, but get_unmapped_area() returns a fixed address as is,
-	 * and one in [-4095, -1] reads as an error code: mmap(2) fails with
-	 * the address as its "errno" (1, EPERM, for ~0).  ENOMEM instead, as
-	 * for every other fixed address above TASK_SIZE.
+	 * The generic, x86, arm64, riscv and s390 get_unmapped_area() return
+	 * a fixed address as is, and one in the last page of the address
+	 * space, above TASK_SIZE, then reads as an error code: mmap(2) fails
+	 * with the address as its "errno" (EPERM for ~0).  Nothing was
+	 * mapped: ENOMEM, as for every other fixed address above TASK_SIZE.
+	 * (An address equal to an error that vm_mmap() returned before
+	 * looking at it, -EINVAL for an offset that wraps, reads as ENOMEM
+	 * too.)
 	 */
 	if ((req.flags & (MMAP_TEST_FIXED | MMAP_TEST_FIXED_NOREPLACE)) &&
-	    IS_ERR_VALUE((unsigned long)req.addr))
+	    IS_ERR_VALUE(addr) && addr == req.addr)
 		addr = -ENOMEM;
-	else
-		addr = vm_mmap(file, req.addr, req.len, req.prot,
-			       mmap_test_map_flags(req.flags),
-			       req.pgoff << PAGE_SHIFT);
 	ret = IS_ERR_VALUE(addr) ? (int)addr : 0;
 	req.mapped = ret ? 0 : addr;
 	if (log)

@@ -279,9 +279,14 @@ coverage_check() {
 	for t in $TARGETS_ALL; do
 		j=$TOP/build/coverage/$t/gcov.json
 		[ -s "$j" ] || continue
-		python3 "$TOP/scripts/lib/coverage.py" report --json "$j" --target "$t" \
-			--out "$HOSTLOG/coverage-lint-$t" --srcdir "$TOP/build/$t/mod" \
-			--gaps "$TOP/docs/coverage-gaps.md" | grep '^not ok' || true
+		if out=$(python3 "$TOP/scripts/lib/coverage.py" report --json "$j" \
+			--target "$t" --out "$HOSTLOG/coverage-lint-$t" \
+			--srcdir "$TOP/build/coverage/$t" \
+			--gaps "$TOP/docs/coverage-gaps.md" 2>&1); then
+			printf '%s\n' "$out" | grep '^not ok' || true
+		else
+			printf 'coverage.py report of %s failed:\n%s\n' "$j" "$out"
+		fi
 	done
 }
 tap_check "coverage: the gap list names every line not reached" "$(coverage_check)"

@@ -70,7 +70,8 @@ def cmd_extract(args):
         line = raw.rstrip("\r")
         m = EXPORT.match(line)
         if m and m.group(1) == want:
-            block, got = [], (m.group(2), int(m.group(3)))
+            # a block that starts again replaces the one before it
+            block, got, data = [], (m.group(2), int(m.group(3))), None
             continue
         m = EXPORT_END.match(line)
         if m and m.group(1) == want and block is not None:

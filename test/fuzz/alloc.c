@@ -231,9 +231,15 @@ static unsigned int alloc_vm_allowed(struct thr *t,
 	unsigned int m = 0;
 
 	*late = false;
-	/* vm_mmap(): the byte offset (passed for anon too) overflows */
-	if (off + len < off)
+	/*
+	 * vm_mmap(): the byte offset (passed for anon too) overflows; a fixed
+	 * address equal to that -EINVAL reads as ENOMEM (src/ioctl.c).
+	 */
+	if (off + len < off) {
+		if (fixed && a->addr == (unsigned long)-EINVAL)
+			return A_ENOMEM;
 		return A_EINVAL;
+	}
 	if (!len || len > task_size)
 		return m | A_ENOMEM;
 	if (fixed) {
@@ -245,8 +251,8 @@ static unsigned int alloc_vm_allowed(struct thr *t,
 			m |= A_ENOMEM;
 		/*
 		 * Above TASK_SIZE: ENOMEM, also in the last 4095 bytes, where
-		 * mmap(2) would fail with the address as its errno (EPERM at
-		 * (void *)-1): the module checks those itself.
+		 * mmap(2) fails with the address as its errno (EPERM at
+		 * (void *)-1): the module turns that into ENOMEM.
 		 */
 		if (a->addr > task_size - len)
 			return m | A_ENOMEM;

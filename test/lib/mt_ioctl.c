@@ -54,6 +54,8 @@ int mt_ioctl(int fd, unsigned long cmd, void *arg)
 	int ret = ioctl(fd, cmd, arg) < 0 ? -errno : 0;
 
 	mt_record_ioctl(fd, cmd, arg, ret);	/* MMAP_TEST_RECORD_DIR */
+	if (ret)
+		errno = -ret;	/* as ioctl() left it, whatever the recorder did */
 	return ret;
 }
 

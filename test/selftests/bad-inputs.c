@@ -655,6 +655,11 @@ BAD_ALLOC(alloc_fixed_ends_past_task_size, -ENOMEM, mt_mem_task_size(NULL) - pg,
 BAD_ALLOC(alloc_fixed_in_last_page, -ENOMEM, ~0ULL - 4094, pg, 0, PROT_READ,
 	  ANON_PRIV | MMAP_TEST_FIXED, COPY_BEFORE);
 
+/* what vm_mmap() checks before the address comes first: EINVAL */
+BAD_ALLOC(alloc_fixed_in_last_page_offset_wraps, -EINVAL, ~0ULL - 4094, pg,
+	  ~0UL >> pg_shift, PROT_READ, MMAP_TEST_SHARED | MMAP_TEST_FIXED,
+	  COPY_BEFORE);
+
 /* ~0: the "errno" would be 1, EPERM */
 BAD_ALLOC(alloc_noreplace_last_byte, -ENOMEM, ~0ULL, pg, 0, PROT_READ,
 	  MMAP_TEST_SHARED | MMAP_TEST_FIXED_NOREPLACE, COPY_BEFORE);
