@@ -157,7 +157,7 @@ def read_gaps(path):
                 errors.append(f"{path}:{i}: not a row | src/<file> | <function> | `code` | line or branch | why |")
                 continue
             why = m.group(5).strip()
-            if len(why) < 10:
+            if len(why) < 5:  # "the same" (as the row above) is a reason
                 errors.append(f"{path}:{i}: no reason given")
             rows.append((m.group(1), m.group(2), norm(m.group(3).replace("\\|", "|")),
                          m.group(4), why, i))
@@ -277,6 +277,10 @@ def cmd_gaps(args):
                       if re.match(r"^[a-z].*\b" + re.escape(fn) + r"\(", s)
                       and not s.rstrip().endswith(";")), None)
         if start is None:
+            # a function that a macro of a header makes (TRACE_EVENT()):
+            # the line is anywhere in that header
+            if f.endswith(".h") and any(norm(s) == text for s in src):
+                continue
             errors.append(f"{args.md}:{i}: no function {fn} in {f}")
             continue
         end = next((k for k in range(start, len(src)) if src[k] == "}"), len(src))
