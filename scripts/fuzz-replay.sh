@@ -10,9 +10,8 @@
 # (build/<target>/export/fuzz-guided/corpus/).  The guest loads the module
 # as the test fuzz-guided does (buffer_pages=1024) and runs
 # `mmap-test-fuzz --replay` on the files (/tmp/in/1, 2, ... in the order
-# given); its exit status is this
-# script's, the serial log build/<target>/exec.log (the kernel's splats
-# are in it).  Needs scripts/build.sh TARGET first (make check did it).
+# given); its exit status is this script's, the serial log
+# build/<target>/exec.log (the kernel's splats are in it).  Needs scripts/build.sh TARGET first (make check did it).
 # On a machine of your own with the module loaded, the same is
 # `mmap-test-fuzz --replay FILE`.
 set -euo pipefail
