@@ -269,15 +269,9 @@ static int child_start(void)
 /* /proc/sys/kernel/tainted; 0 when unreadable. */
 static unsigned long read_taint(void)
 {
-	char tb[32] = "";
-	unsigned long t = 0;
-	int fd = open("/proc/sys/kernel/tainted", O_RDONLY);
+	unsigned long long t = 0;	/* left as is on an error */
 
-	if (fd >= 0) {
-		if (read(fd, tb, sizeof(tb) - 1) > 0)
-			t = strtoul(tb, NULL, 10);
-		close(fd);
-	}
+	mt_file_read_ull("/proc/sys/kernel/tainted", &t);
 	return t;
 }
 

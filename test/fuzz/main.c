@@ -50,8 +50,8 @@
  * --no-kcov: do not try), every fuzzing thread traces itself and adds the
  * PCs of the module it ran to a set shared by the processes (kcov.c; on
  * the x86_64-debug kernel the module is the only code built for KCOV).
- * The progress lines then end with "pcs=N", and at least once a minute
- * and at the end (before the last line) it prints
+ * With each progress line (every 30 s) and at the end (before the last
+ * line) it then prints
  *   fuzz: kcov t=<seconds>s pcs=<unique PCs> new=<PCs since the last one>
  *   fuzz: kcov pcs=<N>
  * Without KCOV one line "fuzz: kcov unavailable: <reason>".
@@ -586,14 +586,9 @@ static bool wait_run(pid_t *children, int nchildren, char *fails, size_t n)
 		if (tn - last >= (verbose ? 5 : 30)) {
 			unsigned long pc = atomic_load(&gs->progress_calls);
 
-			if (kset)
-				printf("fuzz: progress %lu/%lu calls, %.0f calls/s, pcs=%lu\n",
-				       pc, opt_calls, pc / (tn - t_start),
-				       (unsigned long)atomic_load(&kset->count));
-			else
-				printf("fuzz: progress %lu/%lu calls, %.0f calls/s\n",
-				       pc, opt_calls, pc / (tn - t_start));
-			print_kcov(tn);
+			printf("fuzz: progress %lu/%lu calls, %.0f calls/s\n",
+			       pc, opt_calls, pc / (tn - t_start));
+			print_kcov(tn);	/* the PCs, on a line of their own */
 			last = tn;
 		}
 	}
