@@ -106,6 +106,7 @@ help:
 	@echo '                   no host check unless HOST_CHECKS names some)'
 	@echo '                 HOST_CHECKS="lint packaging kselftest shell-<target> fresh"'
 	@echo '                 MODULE_PARAMS, FUZZ_CALLS, FUZZ_SECONDS, FUZZ_GUIDED_SECONDS,'
+	@echo '                 STRESS_SECONDS,'
 	@echo '                 CHECK_TIMEOUT, MMAP_TEST_JOBS (scripts/check.sh --help says more)'
 	@echo ''
 	@echo 'In a VM (TARGET=<target>, one each):'

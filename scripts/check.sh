@@ -66,7 +66,9 @@
 # calls, default 200000, at most FUZZ_SECONDS seconds, default 900;
 # the module's KCOV PCs stop growing within the first 40000 calls),
 # FUZZ_GUIDED_SECONDS (its coverage-guided mode, test fuzz-guided:
-# default 180),
+# default 180), STRESS_SECONDS (the seconds of each time-bound stress
+# test, mmap-test-stress and fault.dontneed_race, on every row; default:
+# the target's STRESS_SECONDS, scripts/targets/README.md),
 # CHECK_TIMEOUT (seconds per boot; default: the target's TIMEOUT),
 # MODULE_PARAMS (module parameters added to those of every test of the
 # collection's table, test/kselftest/tests; default none),
@@ -184,6 +186,7 @@ run_target() {
 	genv="MMAP_TEST_FUZZ_CALLS=${FUZZ_CALLS:-200000}
 MMAP_TEST_FUZZ_SECONDS=${FUZZ_SECONDS:-900}
 MMAP_TEST_FUZZ_GUIDED_SECONDS=${FUZZ_GUIDED_SECONDS:-180}
+MMAP_TEST_STRESS_SECONDS=${STRESS_SECONDS:-$T_STRESS_SECONDS}
 MODULE_PARAMS='$module_params'"
 	# What the guest's kernel prints: the serial log, or on a booted
 	# Debian (SYSTEM=debian) the first of its two serial ports.

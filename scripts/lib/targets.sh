@@ -147,7 +147,7 @@ target_load() {
 	for v in ARCH SUITES KERNEL FLAVOUR ABI_RE IMAGE_PKG IMAGE_FILE \
 		HEADERS_PKGS KBUILD_PKG SOURCE_PKG ROOT TIMEOUT APPEND DEBUG \
 		QEMU_MACHINE QEMU_CPU QEMU_OPTS QEMU_SMP CONSOLE HOOKS HUGE KSFT_SOURCE \
-		SYSTEM SYSTEM_PKGS WINDOW_BOOTS COVERAGE; do
+		SYSTEM SYSTEM_PKGS WINDOW_BOOTS COVERAGE STRESS_SECONDS; do
 		eval "T_$v="
 	done
 	T_NAME=$1
@@ -163,6 +163,7 @@ target_load() {
 	T_COVERAGE=${T_COVERAGE:-0}
 	T_HOOKS=${T_HOOKS:-mmap}
 	T_HUGE=${T_HUGE:-0}
+	T_STRESS_SECONDS=${T_STRESS_SECONDS:-5}
 	T_KSFT_SOURCE=${T_KSFT_SOURCE:-$KSFT_SOURCE_DEFAULT}
 	T_SYSTEM=${T_SYSTEM:-busybox}
 	case $T_SYSTEM in
@@ -177,6 +178,11 @@ target_load() {
 	0 | 1) ;;
 	*) die "$1: HUGE must be 0 or 1, not '$T_HUGE'" ;;
 	esac
+	case $T_STRESS_SECONDS in
+	'' | *[!0-9]* | 0*) die "$1: STRESS_SECONDS must be a number of seconds, 1 to 180, not '$T_STRESS_SECONDS'" ;;
+	esac
+	[ "$T_STRESS_SECONDS" -le 180 ] ||
+		die "$1: STRESS_SECONDS must be a number of seconds, 1 to 180, not '$T_STRESS_SECONDS'"
 	for v in $T_HOOKS; do
 		case $v in
 		mmap | prepare) ;;
