@@ -1,15 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * lib-check.c - host self-check of libmmap-test: the parts whose output
+ * lib-check.c - self-check of libmmap-test: the parts whose output
  * other programs' output depends on (the JSON writer's bytes, the RNG
  * sequences that make seeds reproducible) and the parts that parse or
- * probe this machine (maps, TASK_SIZE, guarded accesses, small files).
- * Needs no module; runs on the build host.
+ * probe this machine (maps, TASK_SIZE, guarded accesses, small files),
+ * with values that need all 64 bits.  Needs no module.
  *
- *   make -C test lib-check	(builds $(OUT)/.obj/lib/lib-check and runs it)
+ *   make -C test lib-check	(builds $(OUT)/.obj/lib/lib-check and runs it
+ *				on the build host)
  *
  * Prints one line per failed check and "lib-check: PASS" or
- * "lib-check: FAIL (<n> checks)"; exit status 0 or 1.
+ * "lib-check: FAIL (<n> checks)"; exit status 0 or 1.  The same checks
+ * run on every kernel of make check, big-endian s390x included, as the
+ * kselftest program mmap-test-lib (../../selftests/lib.c), which includes
+ * this file with LIB_CHECK_PREFIX "# " (its lines are KTAP diagnostics)
+ * and LIB_CHECK_NO_MAIN.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -20,13 +25,17 @@
 
 #include "mt.h"
 
+#ifndef LIB_CHECK_PREFIX
+#define LIB_CHECK_PREFIX ""
+#endif
+
 static int failed;
 
 #define CHECK(cond) do {						\
 	if (!(cond)) {							\
 		failed++;						\
-		printf("lib-check: %s:%d: %s\n", __func__, __LINE__,	\
-		       #cond);						\
+		printf(LIB_CHECK_PREFIX "lib-check: %s:%d: %s\n",	\
+		       __func__, __LINE__, #cond);			\
 	}								\
 } while (0)
 
@@ -60,9 +69,11 @@ static void json_compact(struct mt_json *w)
 	mt_json_str(w, "none", NULL);
 	mt_json_begin_object(w, "r");
 	mt_json_hex(w, "addr", 0x1000);
+	mt_json_hex(w, "end", 0xfffffffffffff000ULL);
 	mt_json_bool(w, "found", false);
 	mt_json_end_object(w);
 	mt_json_uint(w, "n", 18446744073709551615ULL);
+	mt_json_int(w, "min", -9223372036854775807LL - 1);
 	mt_json_raw(w, "k", "%lld", -3LL);
 	mt_json_end_object(w);
 	mt_json_newline(w);
@@ -107,8 +118,10 @@ static void check_json(void)
 {
 	CHECK(json_is(json_compact, MT_JSON_COMPACT,
 		      "{\"s\":\"a\\\"b\\\\c\\u000a\\u0001\",\"none\":null,"
-		      "\"r\":{\"addr\":\"0x1000\",\"found\":false},"
-		      "\"n\":18446744073709551615,\"k\":-3}\n"
+		      "\"r\":{\"addr\":\"0x1000\","
+		      "\"end\":\"0xfffffffffffff000\",\"found\":false},"
+		      "\"n\":18446744073709551615,"
+		      "\"min\":-9223372036854775808,\"k\":-3}\n"
 		      "{\"vmas\":[{\"i\":0},{\"i\":1}]}\n"));
 	CHECK(json_is(json_lines, MT_JSON_LINES,
 		      "{\n  \"tool\": \"t\",\n  \"env\": {\n"
@@ -147,6 +160,15 @@ static void check_maps(void)
 	CHECK(!strcmp(e.path, "/dev/mmap-test (deleted)"));
 	CHECK(e.offset == 0x2000 && e.dev_major == 0xfd && e.inode == 42);
 	CHECK(mt_maps_parse_line("not a maps line", &e) == -EINVAL);
+	/* every field past 32 bits: s390x's addresses, x86's vsyscall page */
+	CHECK(!mt_maps_parse_line("3ffd1200000-3ffd1221000 rw-s 1234500000 "
+				  "fd:01 4294967338 /x", &e));
+	CHECK(e.start == 0x3ffd1200000UL && e.end == 0x3ffd1221000UL);
+	CHECK(e.offset == 0x1234500000UL && e.inode == 4294967338UL);
+	CHECK(!mt_maps_parse_line("ffffffffff600000-ffffffffff601000 --xp "
+				  "00000000 00:00 0 [vsyscall]", &e));
+	CHECK(e.start == 0xffffffffff600000UL &&
+	      e.end == 0xffffffffff601000UL && !strcmp(e.path, "[vsyscall]"));
 
 	n = mt_maps_read(0, tab, MT_ARRAY_SIZE(tab), MT_MAPS_VMAS_ONLY);
 	CHECK(n > 0 && n < (int)MT_ARRAY_SIZE(tab));
@@ -250,8 +272,10 @@ static void check_names(void)
 	CHECK(!strcmp(buf, "r-x"));
 }
 
-int main(void)
+/* Runs every check; returns the number that failed. */
+static int lib_check(void)
 {
+	failed = 0;
 	check_json();
 	check_rng();
 	check_maps();
@@ -259,8 +283,16 @@ int main(void)
 	check_file();
 	check_names();
 	if (failed)
-		printf("lib-check: FAIL (%d checks)\n", failed);
+		printf(LIB_CHECK_PREFIX "lib-check: FAIL (%d checks)\n", failed);
 	else
-		printf("lib-check: PASS\n");
-	return failed ? 1 : 0;
+		printf(LIB_CHECK_PREFIX "lib-check: PASS\n");
+	fflush(stdout);	/* the harness's child ends with _exit() */
+	return failed;
 }
+
+#ifndef LIB_CHECK_NO_MAIN
+int main(void)
+{
+	return lib_check() ? 1 : 0;
+}
+#endif
