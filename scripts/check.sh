@@ -66,8 +66,7 @@
 # calls, default 200000, at most FUZZ_SECONDS seconds, default 900;
 # the module's KCOV PCs stop growing within the first 40000 calls),
 # FUZZ_GUIDED_SECONDS (its coverage-guided mode, test fuzz-guided:
-# default 120: of three runs of 180 s, two found no new PC after 120 s,
-# one found 3 more between 150 and 180 s), STRESS_SECONDS (the seconds of each time-bound stress
+# default 180), STRESS_SECONDS (the seconds of each time-bound stress
 # test, mmap-test-stress and fault.dontneed_race, on every row; default:
 # the target's STRESS_SECONDS, scripts/targets/README.md),
 # CHECK_TIMEOUT (seconds per boot; default: the target's TIMEOUT),
@@ -186,7 +185,7 @@ run_target() {
 	t0=$(date +%s)
 	genv="MMAP_TEST_FUZZ_CALLS=${FUZZ_CALLS:-200000}
 MMAP_TEST_FUZZ_SECONDS=${FUZZ_SECONDS:-900}
-MMAP_TEST_FUZZ_GUIDED_SECONDS=${FUZZ_GUIDED_SECONDS:-120}
+MMAP_TEST_FUZZ_GUIDED_SECONDS=${FUZZ_GUIDED_SECONDS:-180}
 MMAP_TEST_STRESS_SECONDS=${STRESS_SECONDS:-$T_STRESS_SECONDS}
 MODULE_PARAMS='$module_params'"
 	# What the guest's kernel prints: the serial log, or on a booted
@@ -367,11 +366,9 @@ run_host() {
 # Longest first: the debug kernel (a kernel build, then the fuzzer), the
 # fresh-root check (new roots and downloads for every target), then the
 # other jobs by the time each took when it last ran on this machine
-# ($CACHE/job-seconds/<job>, written below), longest first.  A job never
-# timed here takes its time on a new machine (scripts/cold-job-seconds), so
-# that a first run, too, ends with its shortest jobs; a job in neither comes
-# before the others (it may be long), in this order: the booted Debian
-# systems and the guests with a slower CPU model, then the rest.
+# ($CACHE/job-seconds/<job>, written below), longest first; jobs that never
+# ran here come before those (they may be long), in this order: the booted
+# Debian systems and the guests with a slower CPU model, then the rest.
 order=()
 for t in "${targets[@]}"; do
 	target_load "$t"
@@ -396,12 +393,11 @@ done
 for c in "${host_checks[@]}"; do
 	[ "$c" = fresh ] || rest+=("host $c")
 done
-# "SECONDS INDEX JOB" per job (a day when timed nowhere), sorted
+# "SECONDS INDEX JOB" per job (a day when never timed here), sorted
 while read -r _ _ j; do
 	order+=("$j")
 done < <(i=0; for j in "${rest[@]}"; do
-	s=$(cat "$CACHE/job-seconds/${j#* }" 2>/dev/null ||
-		awk -v j="${j#* }" '$1 == j { print $2 }' "$TOP/scripts/cold-job-seconds")
+	s=$(cat "$CACHE/job-seconds/${j#* }" 2>/dev/null || echo 86400)
 	case $s in ''|*[!0-9]*) s=86400 ;; esac
 	echo "$s $i $j"
 	i=$((i + 1))

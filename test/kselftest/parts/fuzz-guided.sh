@@ -3,7 +3,7 @@
 #
 # Test "fuzz-guided" of the collection mmap_test: the coverage-guided mode
 # of mmap-test-fuzz (test/fuzz/guided.c) for $MMAP_TEST_FUZZ_GUIDED_SECONDS
-# seconds (default 120), from seeds recorded here: the library's recorder
+# seconds (default 180), from seeds recorded here: the library's recorder
 # (MMAP_TEST_RECORD_DIR, test/lib/mt_record.h) writes one input per process,
 # so mmap-test-bad-inputs gives one per row of its table (the harness forks
 # per test case) and `test-mmap script` one per example.  It needs KCOV
@@ -13,7 +13,7 @@
 # "# fuzz-crash <name> <hex>" (test/fuzz/guided.c).
 # shellcheck source=test/kselftest/parts/common.sh
 . "$(dirname "$0")/common.sh"
-secs=${MMAP_TEST_FUZZ_GUIDED_SECONDS:-120}
+secs=${MMAP_TEST_FUZZ_GUIDED_SECONDS:-180}
 
 if [ ! -e /sys/kernel/debug/kcov ]; then
 	skip fuzz-guided "no /sys/kernel/debug/kcov: a kernel without CONFIG_KCOV, or debugfs not mounted"
