@@ -128,6 +128,10 @@ TEST_F(mt, lifetime_rw_lseek)
 	ASSERT_EQ(1, pread(c->fd, buf, 4, size - 1));
 	ASSERT_EQ('z', buf[0]);
 	ASSERT_EQ(0, pread(c->fd, buf, 4, size));
+	/* at the end, a zero-length write is 0, one byte more is ENOSPC */
+	ASSERT_EQ(0, pwrite(c->fd, "z", 0, size));
+	ASSERT_EQ(-1, pwrite(c->fd, "z", 1, size));
+	ASSERT_EQ(ENOSPC, errno);
 }
 
 TEST_HARNESS_MAIN
