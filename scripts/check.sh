@@ -63,7 +63,7 @@
 # MMAP_TEST_JOBS, MMAP_TEST_QEMU_THREAD (scripts/vm.sh; unset: single
 # when the jobs' vCPUs outnumber the CPUs, below), FUZZ_CALLS and
 # FUZZ_SECONDS (mmap-test-fuzz on the debug kernel: at most FUZZ_CALLS
-# calls, default 200000, at most FUZZ_SECONDS seconds, default 900;
+# calls, default 100000, at most FUZZ_SECONDS seconds, default 900;
 # the module's KCOV PCs stop growing within the first 40000 calls),
 # FUZZ_GUIDED_SECONDS (its coverage-guided mode, test fuzz-guided:
 # default 180), STRESS_SECONDS (the seconds of each time-bound stress
@@ -183,7 +183,7 @@ run_target() {
 	rm -f "$out/check.log"
 	target_load "$t"
 	t0=$(date +%s)
-	genv="MMAP_TEST_FUZZ_CALLS=${FUZZ_CALLS:-200000}
+	genv="MMAP_TEST_FUZZ_CALLS=${FUZZ_CALLS:-100000}
 MMAP_TEST_FUZZ_SECONDS=${FUZZ_SECONDS:-900}
 MMAP_TEST_FUZZ_GUIDED_SECONDS=${FUZZ_GUIDED_SECONDS:-180}
 MMAP_TEST_STRESS_SECONDS=${STRESS_SECONDS:-$T_STRESS_SECONDS}
