@@ -173,7 +173,7 @@ step_want() {
 	type_line "$cmd"
 	wait_for "$re" "$t" || r=$?
 	got=$(grep -E -- "$re" "$pane" | tail -n 1)
-	if [ "$r" = 0 ] && printf '%s\n' "$got" | grep -q -E -- "$want"; then
+	if [ "$r" = 0 ] && grep -q -E -- "$want" <<< "$got"; then
 		tap_ok "$name"
 		return 0
 	fi

@@ -120,7 +120,7 @@ inst=$R/lib/modules/$KREL/updates/dkms/mmap_test.ko
 
 st=$(dkms status -m mmap-test --dkmstree "$R/var/lib/dkms" \
 	--sourcetree "$R/usr/src" --installtree "$R/lib/modules" 2>&1 || :)
-if printf '%s\n' "$st" | grep -q "^mmap-test/$ver, $KREL, $arch: installed"; then
+if grep -q "^mmap-test/$ver, $KREL, $arch: installed" <<< "$st"; then
 	tap_ok "dkms status: mmap-test/$ver, $KREL, $arch: installed"
 else
 	tap_not_ok "dkms status: mmap-test/$ver, $KREL, $arch: installed" "got: $st"
@@ -230,7 +230,7 @@ if [ ! -e "/lib/modules/$(uname -r)/build" ]; then
 	if out=$("$TOP/scripts/dkms.sh" install 2>&1); then
 		tap_not_ok "scripts/dkms.sh install without headers for $(uname -r): fails with a hint" \
 			"it succeeded: $out"
-	elif printf '%s\n' "$out" | grep -q "no kernel headers for $(uname -r)"; then
+	elif grep -q "no kernel headers for $(uname -r)" <<< "$out"; then
 		tap_ok "scripts/dkms.sh install without headers for $(uname -r): fails with a hint"
 	else
 		tap_not_ok "scripts/dkms.sh install without headers for $(uname -r): fails with a hint" \
@@ -285,8 +285,8 @@ else
 fi
 
 bin=$D/usr/local/bin/test-mmap
-if [ -x "$bin" ] && ! readelf -l "$bin" 2>/dev/null | grep -q 'INTERP' &&
-	"$bin" --help 2>&1 | grep -q '^usage: test-mmap'; then
+if [ -x "$bin" ] && ! grep -q 'INTERP' <<< "$(readelf -l "$bin" 2>/dev/null)" &&
+	grep -q '^usage: test-mmap' <<< "$("$bin" --help 2>&1)"; then
 	tap_ok "make install: /usr/local/bin/test-mmap, static, runs (--help)"
 else
 	tap_not_ok "make install: /usr/local/bin/test-mmap, static, runs (--help)"
@@ -347,7 +347,7 @@ deb_has() {
 	shift
 	list=$(dpkg-deb -c "$deb" 2>/dev/null | awk '{ print $6 }')
 	for p in "$@"; do
-		printf '%s\n' "$list" | grep -qxF "./$p" || printf '%s\n' "$p"
+		grep -qxF "./$p" <<< "$list" || printf '%s\n' "$p"
 	done
 }
 name="mmap-test-dkms: the DKMS source tree /usr/src/mmap-test-$ver/ (dkms.conf, Kbuild, src/, include/) and the udev rule"
@@ -408,8 +408,8 @@ if [ -x "$X/tools/usr/bin/test-mmap" ]; then
 	out=$(MT_BINDS="$X" in_root "$(root_ensure deb)" \
 		"$X/tools/usr/bin/test-mmap" --help 2>&1 || :)
 fi
-if printf '%s\n' "$out" | grep -q '^usage: test-mmap' &&
-	readelf -l "$X/tools/usr/bin/test-mmap" 2>/dev/null | grep -q INTERP; then
+if grep -q '^usage: test-mmap' <<< "$out" &&
+	grep -q INTERP <<< "$(readelf -l "$X/tools/usr/bin/test-mmap" 2>/dev/null)"; then
 	tap_ok "$name"
 else
 	tap_not_ok "$name" "output: $(printf '%s\n' "$out" | head -n 3 | tr '\n' ' ')"
@@ -444,7 +444,7 @@ echo "# without HOME and without a terminal (a systemd unit, cron)"
 rc=0
 out=$(env -u HOME -u MMAP_TEST_CACHE setsid -w "$TOP/scripts/kernel.sh" "$target" \
 	</dev/null 2>&1) || rc=$?
-if [ "$rc" = 0 ] && printf '%s\n' "$out" | grep -qxF "KDIR=$KDIR"; then
+if [ "$rc" = 0 ] && grep -qxF "KDIR=$KDIR" <<< "$out"; then
 	tap_ok "scripts/kernel.sh without HOME, no terminal: the same cache, the same headers"
 else
 	tap_not_ok "scripts/kernel.sh without HOME, no terminal: the same cache, the same headers" \
