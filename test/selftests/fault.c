@@ -137,6 +137,7 @@ TEST_F_TIMEOUT(fault, dontneed_race, STRESS_TIMEOUT)
 {
 	struct mmap_test_stats s0, s1;
 	unsigned long i, len = 4 * MIB;
+	int seconds = stress_seconds();
 	pthread_t th[4];
 	struct race r;
 	char *base;
@@ -156,7 +157,7 @@ TEST_F_TIMEOUT(fault, dontneed_race, STRESS_TIMEOUT)
 	r.p = (char *)(((uintptr_t)base + 2 * MIB - 1) & ~(2 * MIB - 1));
 	r.pages = 2 * MIB / pg;
 	r.pgoff = (r.p - base) / pg;
-	r.deadline = mt_time_now() + stress_seconds();
+	r.deadline = mt_time_now() + seconds;
 	s0 = mt_ctx_stats(_metadata, self->c.fd);
 	ASSERT_EQ(0, pthread_create(&th[0], NULL, race_zapper, &r));
 	for (i = 1; i < 4; i++)
@@ -165,7 +166,7 @@ TEST_F_TIMEOUT(fault, dontneed_race, STRESS_TIMEOUT)
 		pthread_join(th[i], NULL);
 	s1 = mt_ctx_stats(_metadata, self->c.fd);
 	TH_LOG("%d s: %lu MADV_DONTNEED of 2 MiB, %lu reads, %llu faults, %llu pages mapped by fault-around",
-	       stress_seconds(), atomic_load(&r.zaps), atomic_load(&r.reads),
+	       seconds, atomic_load(&r.zaps), atomic_load(&r.reads),
 	       (unsigned long long)(s1.faults - s0.faults),
 	       (unsigned long long)(s1.pages_around - s0.pages_around));
 	munmap(base, len);
